@@ -1,0 +1,1 @@
+"""sfclaims: Supporting Families payment-by-results claims."""

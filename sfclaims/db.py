@@ -1,0 +1,140 @@
+"""The database: engine, schema migrations and the bulk paths that load extract rows.
+
+SQLite by default (a file in the current folder), PostgreSQL for a team server. Extract rows
+are loaded with ``executemany`` of plain tuples on SQLite and ``COPY`` on PostgreSQL, inside the
+caller's transaction, with the table's secondary indexes dropped during the load and rebuilt after.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from sfclaims.errors import UsageError
+
+DEFAULT_DATABASE_URL = "sqlite:///sfclaims.db"
+DATABASE_URL_VARIABLE = "SFCLAIMS_DATABASE_URL"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS = PROJECT_ROOT / "migrations"
+
+
+def database_url(given: str | None = None) -> str:
+    """The URL the user chose: ``--database-url``, else the environment, else the default."""
+    url = given or os.environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys and real transactional DDL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"The database URL {url!r} is not a database URL.") from None
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url)
+        _make_sqlite_transactional(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(url, pool_pre_ping=True)
+    raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    # pysqlite's own transaction handling does not cover every statement; take it over so one
+    # import (DDL included) commits or rolls back as a whole.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):  # type: ignore[no-untyped-def]
+        connection.exec_driver_sql("BEGIN")
+
+
+def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
+    return engine_or_connection.dialect.name == "sqlite"
+
+
+def alembic_config(url: str):  # type: ignore[no-untyped-def]
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the latest migration."""
+    from alembic import command
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(url: str | None = None) -> Engine:
+    """The engine for the user's database; a new SQLite file is created and migrated first."""
+    resolved = database_url(url)
+    engine = make_engine(resolved)
+    if is_sqlite(engine):
+        if not _has_schema(engine):
+            upgrade(engine)
+    elif not _has_schema(engine):
+        raise UsageError(
+            "The database has no sfclaims tables yet; run `sfclaims init` once to create them."
+        )
+    return engine
+
+
+def _has_schema(engine: Engine) -> bool:
+    with engine.connect() as connection:
+        return inspect(connection).has_table("alembic_version")
+
+
+def bulk_load(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Append rows (plain tuples in ``columns`` order) to a table in the caller's transaction."""
+    driver = connection.connection.driver_connection
+    column_list = ", ".join(columns)
+    if is_sqlite(connection):
+        placeholders = ", ".join("?" for _ in columns)
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor.executemany(
+            f"INSERT INTO {table.name} ({column_list}) VALUES ({placeholders})", rows
+        )
+        cursor.close()
+        return
+    with driver.cursor() as cursor:  # type: ignore[union-attr]
+        with cursor.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def replace_table_rows(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Replace every row of an extract table: indexes off, old rows out, new rows in, indexes on."""
+    for index in table.indexes:
+        index.drop(connection, checkfirst=True)
+    if is_sqlite(connection):
+        connection.exec_driver_sql(f"DELETE FROM {table.name}")
+    else:
+        connection.exec_driver_sql(f"TRUNCATE {table.name}")
+    bulk_load(connection, table, columns, rows)
+    for index in table.indexes:
+        index.create(connection)

@@ -1,0 +1,49 @@
+"""The data-quality report a data officer acts on after every import.
+
+A workbook (per file: rows read, loaded, set aside; then every set-aside row with file, row as the
+user sees it, column, value and reason) and a CSV of the set-aside rows.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.importing import ImportResult
+
+WORKBOOK_NAME = "data-quality-report.xlsx"
+CSV_NAME = "data-quality-set-aside-rows.csv"
+ROW_HEADERS = ("file", "row", "column", "value", "reason")
+
+
+def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = sorted(result.problems, key=lambda p: (p.file_name, p.row_number, p.column))
+    rows = [(p.file_name, p.row_number, p.column, p.value, p.reason) for p in problems]
+
+    workbook_path = folder / WORKBOOK_NAME
+    workbook = new_workbook(workbook_path, "sfclaims data-quality report")
+    write_table(
+        workbook,
+        "Files",
+        ("file", "kind", "rows read", "rows loaded", "rows set aside", "headers not known"),
+        [(f.file_name, f.kind, f.rows_read, f.rows_loaded, f.rows_set_aside,
+          ", ".join(f.unknown_headers)) for f in result.files],
+    )
+    write_table(workbook, "Set-aside rows", ROW_HEADERS, rows)
+    write_notes(workbook, "About", [
+        ("folder", str(result.folder)),
+        ("what this is", "Every row of the extracts that was not loaded, with the reason. Fix "
+                         "the row in the case system, export again and re-import."),
+        ("row", "The row number as you see it in the file: the header is row 1."),
+        ("nothing lost", "A set-aside row is kept whole in the database (set_aside_rows.raw_row)."),
+    ])
+    workbook.close()
+
+    csv_path = folder / CSV_NAME
+    with csv_path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(ROW_HEADERS)
+        writer.writerows(rows)
+    return [workbook_path, csv_path]

@@ -1,0 +1,77 @@
+"""The house style of every workbook the engine writes (design.md).
+
+Header format, frozen header row, autofilter, column widths, text never turned into formulas or
+links, and a fixed created date so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import xlsxwriter
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FIXED_CREATED = datetime(2022, 4, 1)
+MAX_WIDTH = 60
+
+
+def new_workbook(path: Path, title: str) -> Workbook:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    workbook = xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_date_format": "dd/mm/yyyy",
+        },
+    )
+    workbook.set_properties({"title": title, "author": "sfclaims", "created": FIXED_CREATED})
+    return workbook
+
+
+def write_table(
+    workbook: Workbook,
+    sheet_name: str,
+    headers: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    widths: Sequence[int] | None = None,
+) -> Worksheet:
+    """A sheet with one table: bold header, frozen, filtered, sized to its contents."""
+    sheet = workbook.add_worksheet(sheet_name)
+    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
+                                         "text_wrap": True, "valign": "top"})
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, headers, header_format)
+    sizes = [len(h) for h in headers]
+    count = 0
+    for count, row in enumerate(rows, start=1):
+        for column, value in enumerate(row):
+            if isinstance(value, date):
+                sheet.write_datetime(count, column, datetime(value.year, value.month, value.day),
+                                     date_format)
+                size = 10
+            elif value is None:
+                size = 0
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                sheet.write_number(count, column, value)
+                size = len(f"{value:,}")
+            else:
+                text = str(value)
+                sheet.write_string(count, column, text)
+                size = len(text)
+            sizes[column] = max(sizes[column], size)
+    sheet.freeze_panes(1, 0)
+    sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+    for column, size in enumerate(widths or sizes):
+        sheet.set_column(column, column, min(max(size + 2, 8), MAX_WIDTH))
+    return sheet
+
+
+def write_notes(workbook: Workbook, sheet_name: str, lines: Sequence[tuple[str, Any]]) -> Worksheet:
+    """A sheet of label / value pairs (what a workbook is, where it came from)."""
+    return write_table(workbook, sheet_name, ("about", "value"), lines)

@@ -1,0 +1,140 @@
+"""Validating one extract table: every problem of every row, and the good rows ready to load.
+
+Nothing raises per row: the result carries the good rows and the problems together. A row with
+any problem is set aside whole; each of its problems is reported with file, row, column, value
+and reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from sfclaims.extracts.kinds import ExtractKind, Format
+from sfclaims.extracts.reading import RawExtract
+from sfclaims.extracts.schemas import (
+    BLANK_CHECK,
+    DUPLICATE_CHECK,
+    References,
+    blank_reason,
+    build_schema,
+    duplicate_reason,
+)
+from sfclaims.extracts.values import LIST_SEPARATOR, ParsedColumns
+from sfclaims.framework import Framework
+from sfclaims.models import EXTRACT_TABLES
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """Why one row of an extract was set aside, and where."""
+
+    file_name: str
+    row_number: int  # as the user sees it in the file: the header is row 1
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass
+class ValidatedExtract:
+    raw: RawExtract
+    parsed: ParsedColumns
+    problems: list[RowProblem]
+    good_rows: pd.Index  # row numbers of the rows that load
+
+    @property
+    def kind(self) -> ExtractKind:
+        return self.raw.kind
+
+    @property
+    def rows_set_aside(self) -> int:
+        return len({p.row_number for p in self.problems})
+
+    @property
+    def rows_loaded(self) -> int:
+        return len(self.good_rows)
+
+    def good_column(self, header: str) -> pd.Series:
+        return self.raw.table.loc[self.good_rows, header]
+
+    def raw_row(self, row_number: int) -> str:
+        """The row as the file had it, for the set-aside table: nothing is lost."""
+        cells = self.raw.table.loc[row_number]
+        return json.dumps({k: v for k, v in cells.items() if isinstance(v, str)}, ensure_ascii=False)
+
+    def table_columns(self) -> list[str]:
+        fields = [c.field for c in self.kind.columns]
+        table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
+        extra = ["id"] if "id" in table.c and "id" not in fields else []
+        return ["batch_id", "source_row", *extra, *fields]
+
+    def table_rows(self, batch_id: int) -> Iterator[tuple]:
+        """The good rows as plain tuples in ``table_columns`` order, values typed for the table."""
+        table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
+        rows = self.good_rows
+        values: list[list] = [[batch_id] * len(rows), rows.tolist()]
+        if "id" in table.c and "id" not in (c.field for c in self.kind.columns):
+            values.append(rows.tolist())
+        for column in self.kind.columns:
+            typed = self.parsed[column].loc[rows]
+            if column.format is Format.DATE:
+                typed = typed.dt.strftime("%Y-%m-%d")
+            elif column.format is Format.PEOPLE:
+                typed = typed.map(LIST_SEPARATOR.join)
+            elif column.format is Format.COUNT:
+                typed = typed.astype(object)
+            cells = typed.astype(object).where(typed.notna(), None).tolist()
+            if column.format is Format.FLAG and not table.c[column.field].nullable:
+                cells = [bool(cell) for cell in cells]
+            values.append(cells)
+        return zip(*values, strict=True)
+
+
+def validate_extract(
+    raw: RawExtract, framework: Framework, references: References, import_date: date
+) -> ValidatedExtract:
+    parsed = ParsedColumns(raw.table, raw.kind, framework)
+    schema, rule_columns = build_schema(raw.kind, parsed, references, import_date)
+    problems: list[RowProblem] = []
+    try:
+        schema.validate(raw.table, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        problems = _problems(raw, errors.failure_cases, rule_columns)
+    bad_rows = {p.row_number for p in problems}
+    good_rows = raw.table.index[~raw.table.index.isin(bad_rows)]
+    return ValidatedExtract(raw, parsed, problems, good_rows)
+
+
+def _problems(
+    raw: RawExtract, failure_cases: pd.DataFrame, rule_columns: dict[str, str]
+) -> list[RowProblem]:
+    kind = raw.kind
+    problems: set[RowProblem] = set()
+    cases = failure_cases.dropna(subset=["index"])
+    unexpected = failure_cases[failure_cases["index"].isna()]
+    if not unexpected.empty:  # a schema-wide failure is a defect in the schema, not in the file
+        raise RuntimeError(f"{raw.path.name}: {unexpected.iloc[0].to_dict()}")
+    for case in cases.itertuples(index=False):
+        row_number = int(case.index)
+        check = str(case.check)
+        if case.schema_context == "DataFrameSchema":
+            column = rule_columns[check]
+            reason = check
+        else:
+            column = str(case.column)
+            if check == BLANK_CHECK:
+                reason = blank_reason(kind.column(column))
+            elif check == DUPLICATE_CHECK:
+                reason = duplicate_reason(column)
+            else:
+                reason = check
+        value = raw.table.at[row_number, column]
+        problems.add(RowProblem(raw.path.name, row_number, column, value or "", reason))
+    order = {c.header: i for i, c in enumerate(kind.columns)}
+    return sorted(problems, key=lambda p: (p.row_number, order.get(p.column, 99), p.reason))

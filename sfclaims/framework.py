@@ -1,0 +1,302 @@
+"""The outcome framework: headlines, thresholds, terms and accepted values, loaded from data.
+
+The national framework lives in ``outcome_framework/national-2022-25/`` (TOML). An authority's
+locally agreed outcome plan is an overlay file whose keys replace the national ones. This module is
+the one place that reads those files; every threshold, headline and accepted value the engine uses
+comes from the :class:`Framework` it returns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from dataclasses import dataclass
+from functools import cached_property
+from datetime import date
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from sfclaims.errors import FrameworkError
+
+FRAMEWORK_ROOT = Path(__file__).resolve().parent.parent / "outcome_framework"
+NATIONAL = FRAMEWORK_ROOT / "national-2022-25"
+FRAMEWORK_FILES = ("framework.toml", "headlines.toml")
+
+
+# --- the shape of the files, validated on load -------------------------------------------------
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Coded(_Strict):
+    code: str = Field(min_length=1)
+    descriptor: str = Field(min_length=1)
+
+
+class _HeadlineFile(_Strict):
+    number: int = Field(ge=1)
+    names: list[str] = Field(min_length=1)
+    sustain_months: int = Field(ge=0, le=120)
+    indicators: list[_Coded] = []
+    outcome_measures: list[_Coded] = []
+
+
+class _Thresholds(_Strict):
+    minimum_headlines: int = Field(ge=1)
+    dependent_child_age_under: int = Field(ge=1)
+    school_age_from: int = Field(ge=0)
+    school_age_to: int = Field(ge=0)
+    good_attendance_missed_below_percent: float = Field(gt=0, le=100)
+    attendance_terms_needed: int = Field(ge=1, le=12)
+
+
+class _TermFile(_Strict):
+    name: str
+    start: str = Field(pattern=r"^\d\d-\d\d$")
+    end: str = Field(pattern=r"^\d\d-\d\d$")
+    calendar_year: str = Field(pattern=r"^(first|second)$")
+
+
+class _Rereferral(_Strict):
+    services: list[str] = Field(min_length=1)
+    decisions: list[str] = Field(min_length=1)
+
+
+class _FrameworkFile(_Strict):
+    name: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    thresholds: _Thresholds
+    terms: list[_TermFile] = Field(min_length=1)
+    rereferral: _Rereferral
+    values: dict[str, dict[str, list[str]]]
+    headlines: dict[str, _HeadlineFile] = Field(min_length=1)
+
+    @field_validator("values")
+    @classmethod
+    def _has_every_list(cls, values: dict[str, dict[str, list[str]]]) -> dict:
+        missing = [kind for kind in VALUE_LISTS if kind not in values]
+        if missing:
+            raise ValueError(f"the accepted values for {', '.join(missing)} are missing")
+        return values
+
+
+#: The listed values of the extracts that the framework names (extracts.md).
+VALUE_LISTS = ("role", "need_status", "outcome_status", "term", "decision", "service")
+
+
+# --- the typed framework the engine uses -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coded:
+    code: str
+    descriptor: str
+
+
+@dataclass(frozen=True)
+class Headline:
+    number: int
+    code: str
+    names: tuple[str, ...]
+    sustain_months: int
+    indicators: tuple[Coded, ...]
+    outcome_measures: tuple[Coded, ...]
+
+    @property
+    def title(self) -> str:
+        return self.names[0]
+
+
+@dataclass(frozen=True)
+class Term:
+    name: str
+    start_month_day: tuple[int, int]
+    end_month_day: tuple[int, int]
+    in_second_year: bool
+    order: int
+
+    def dates(self, academic_year_start: int) -> tuple[date, date]:
+        year = academic_year_start + (1 if self.in_second_year else 0)
+        return date(year, *self.start_month_day), date(year, *self.end_month_day)
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    minimum_headlines: int
+    dependent_child_age_under: int
+    school_age_from: int
+    school_age_to: int
+    good_attendance_missed_below: Fraction
+    attendance_terms_needed: int
+
+
+@dataclass(frozen=True)
+class Framework:
+    name: str
+    version: str
+    sha256: str
+    headlines: tuple[Headline, ...]
+    thresholds: Thresholds
+    terms: tuple[Term, ...]
+    rereferral_services: frozenset[str]
+    rereferral_decisions: frozenset[str]
+    accepted_values: dict[str, dict[str, str]]  # list -> lower-case spelling -> stored value
+    sources: tuple[str, ...]
+
+    @property
+    def headline_codes(self) -> tuple[str, ...]:
+        return tuple(h.code for h in self.headlines)
+
+    def headline(self, code: str) -> Headline:
+        return self._by_code[code]
+
+    @cached_property
+    def _by_code(self) -> dict[str, Headline]:
+        return {h.code: h for h in self.headlines}
+
+    @cached_property
+    def headline_spellings(self) -> dict[str, str]:
+        """Every accepted spelling of a headline (code, number, names), lower-case, to its code."""
+        spellings: dict[str, str] = {}
+        for h in self.headlines:
+            for spelling in (h.code, str(h.number), *h.names):
+                spellings[spelling.strip().lower()] = h.code
+        return spellings
+
+    def label(self) -> str:
+        return f"{self.name} {self.version}"
+
+
+def load_framework(overlay: Path | str | None = None) -> Framework:
+    """The national framework, with an authority's overlay file (or a whole framework folder)."""
+    base_dir = NATIONAL
+    overlay_data: dict[str, Any] = {}
+    overlay_name: str | None = None
+    if overlay is not None:
+        path = Path(overlay)
+        if path.is_dir():
+            base_dir = path
+        elif path.is_file():
+            overlay_data = _read_toml(path)
+            overlay_name = str(path)
+        else:
+            raise FrameworkError(f"The framework file {path} does not exist.", exit_code=2)
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for name in FRAMEWORK_FILES:
+        file = base_dir / name
+        if not file.is_file():
+            raise FrameworkError(f"The framework folder {base_dir} has no {name}.")
+        data = _read_toml(file)
+        merged.update(data)
+        origin.update({key: str(file) for key in data})
+    if overlay_data:
+        unknown = [key for key in overlay_data if key not in merged]
+        if unknown:
+            raise FrameworkError(
+                f"{overlay_name}: the key {unknown[0]!r} is not part of the framework "
+                f"(known: {', '.join(sorted(merged))})."
+            )
+        merged = _overlay(merged, overlay_data)
+        origin.update({key: overlay_name for key in overlay_data})  # type: ignore[misc]
+    try:
+        parsed = _FrameworkFile.model_validate(merged)
+    except ValidationError as error:
+        first = error.errors()[0]
+        key = ".".join(str(part) for part in first["loc"])
+        where = origin.get(str(first["loc"][0]), str(base_dir))
+        raise FrameworkError(f"{where}: {key}: {first['msg']}.") from None
+    sources = tuple(str(base_dir / n) for n in FRAMEWORK_FILES) + (
+        (overlay_name,) if overlay_name else ()
+    )
+    return _build(parsed, merged, sources)
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise FrameworkError(f"{path}: the file is not valid TOML ({error}).") from None
+
+
+def _overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in overlay.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            merged[key] = _overlay(base[key], value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, ...]) -> Framework:
+    numbers = sorted(h.number for h in parsed.headlines.values())
+    if numbers != list(range(1, len(numbers) + 1)):
+        raise FrameworkError(f"{sources[1]}: headlines: numbers must run 1 to {len(numbers)}.")
+    headlines = tuple(
+        sorted(
+            (
+                Headline(
+                    number=h.number,
+                    code=code,
+                    names=tuple(h.names),
+                    sustain_months=h.sustain_months,
+                    indicators=tuple(Coded(i.code, i.descriptor) for i in h.indicators),
+                    outcome_measures=tuple(Coded(o.code, o.descriptor) for o in h.outcome_measures),
+                )
+                for code, h in parsed.headlines.items()
+            ),
+            key=lambda h: h.number,
+        )
+    )
+    t = parsed.thresholds
+    thresholds = Thresholds(
+        minimum_headlines=t.minimum_headlines,
+        dependent_child_age_under=t.dependent_child_age_under,
+        school_age_from=t.school_age_from,
+        school_age_to=t.school_age_to,
+        good_attendance_missed_below=Fraction(str(t.good_attendance_missed_below_percent)) / 100,
+        attendance_terms_needed=t.attendance_terms_needed,
+    )
+    terms = tuple(
+        Term(
+            name=term.name,
+            start_month_day=_month_day(term.start),
+            end_month_day=_month_day(term.end),
+            in_second_year=term.calendar_year == "second",
+            order=index,
+        )
+        for index, term in enumerate(parsed.terms)
+    )
+    accepted: dict[str, dict[str, str]] = {}
+    for kind, listed in parsed.values.items():
+        spellings: dict[str, str] = {}
+        for stored, aliases in listed.items():
+            for spelling in (stored, *aliases):
+                spellings[spelling.strip().lower()] = stored
+        accepted[kind] = spellings
+    digest = hashlib.sha256(json.dumps(merged, sort_keys=True).encode()).hexdigest()
+    return Framework(
+        name=parsed.name,
+        version=parsed.version,
+        sha256=digest,
+        headlines=headlines,
+        thresholds=thresholds,
+        terms=terms,
+        rereferral_services=frozenset(parsed.rereferral.services),
+        rereferral_decisions=frozenset(parsed.rereferral.decisions),
+        accepted_values=accepted,
+        sources=sources,
+    )
+
+
+def _month_day(text: str) -> tuple[int, int]:
+    month, day = (int(part) for part in text.split("-"))
+    return month, day

@@ -1,0 +1,199 @@
+"""The database tables: one per extract kind, the import batches and the rows set aside.
+
+Every extract row keeps where it came from (``batch_id`` names the file, ``source_row`` the row as
+the user sees it, header being row 1), so a decision can point an auditor at file and row.
+Extract tables are loaded in bulk by ``db.bulk_load``, never row by row through the ORM.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import MetaData
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+SQLModel.metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class ImportBatch(SQLModel, table=True):
+    """One extract file imported: the current batch of a kind is its newest."""
+
+    __tablename__ = "import_batches"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(index=True)
+    file_name: str
+    folder: str
+    sha256: str
+    mapping_sha256: str
+    rows_read: int
+    rows_loaded: int
+    rows_set_aside: int
+    unknown_headers: str = ""
+    imported_at: datetime
+
+
+class SetAsideRow(SQLModel, table=True):
+    """A problem with one row of an extract: the row was not loaded, and this says why."""
+
+    __tablename__ = "set_aside_rows"
+
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="import_batches.id", index=True)
+    file_name: str
+    row_number: int
+    column_name: str
+    value: str
+    reason: str
+    raw_row: str
+
+
+class _FromExtract(SQLModel):
+    batch_id: int = Field(foreign_key="import_batches.id")
+    source_row: int
+
+
+class Family(_FromExtract, table=True):
+    __tablename__ = "families"
+
+    family_id: str = Field(primary_key=True)
+    episode_start: date
+    episode_end: date | None = None
+    closure_reason: str | None = None
+    team: str | None = None
+    locality: str | None = None
+
+
+class Person(_FromExtract, table=True):
+    __tablename__ = "people"
+
+    person_id: str = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    role: str
+    date_of_birth: date | None = None
+    gender: str | None = None
+    upn: str | None = Field(default=None, index=True)
+    household_member: bool
+    expectant_parent: bool = False
+
+
+class Need(_FromExtract, table=True):
+    __tablename__ = "needs"
+
+    need_id: str = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    person_id: str | None = None
+    headline: str
+    indicator: str | None = None
+    date_identified: date
+    status: str
+    identified_by: str | None = None
+
+
+class Assessment(_FromExtract, table=True):
+    __tablename__ = "assessments"
+
+    assessment_id: str = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    assessment_type: str
+    start_date: date | None = None
+    completed_date: date | None = None
+    whole_family: bool
+    members_covered: str
+    voice_of_child_recorded: bool | None = None
+
+
+class Plan(_FromExtract, table=True):
+    __tablename__ = "plans"
+
+    plan_id: str = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    plan_start: date
+    last_review: date | None = None
+    plan_end: date | None = None
+    members_covered: str
+    headlines_addressed: str
+
+
+class LeadPractitioner(_FromExtract, table=True):
+    __tablename__ = "lead_practitioners"
+
+    id: int = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    worker_id: str
+    worker_name: str | None = None
+    agency: str | None = None
+    start_date: date
+    end_date: date | None = None
+    recognised_by_family: bool
+
+
+class Outcome(_FromExtract, table=True):
+    __tablename__ = "outcomes"
+
+    outcome_id: str = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    person_id: str | None = None
+    headline: str
+    outcome_measure: str | None = None
+    status: str
+    achieved_date: date | None = None
+    sustained_until: date | None = None
+    evidence_source: str | None = None
+    evidence_reference: str | None = None
+    recorded_by: str | None = None
+
+
+class Attendance(_FromExtract, table=True):
+    __tablename__ = "attendance"
+
+    id: int = Field(primary_key=True)
+    upn: str = Field(index=True)
+    school_urn: str | None = None
+    academic_year: str
+    term: str
+    possible_sessions: int
+    sessions_missed: int
+
+
+class Referral(_FromExtract, table=True):
+    __tablename__ = "referrals"
+
+    referral_id: str = Field(primary_key=True)
+    family_id: str | None = Field(default=None, index=True)
+    person_id: str | None = Field(default=None, index=True)
+    referral_date: date
+    service: str
+    decision: str
+    decision_date: date | None = None
+
+
+class PreviousClaim(_FromExtract, table=True):
+    __tablename__ = "previous_claims"
+
+    id: int = Field(primary_key=True)
+    family_id: str = Field(index=True)
+    claim_period: str
+    claim_date: date | None = None
+
+
+#: The table each extract kind loads into, in the order a folder is imported.
+EXTRACT_TABLES: dict[str, type[SQLModel]] = {
+    "families": Family,
+    "people": Person,
+    "needs": Need,
+    "assessments": Assessment,
+    "plans": Plan,
+    "lead_practitioners": LeadPractitioner,
+    "outcomes": Outcome,
+    "attendance": Attendance,
+    "referrals": Referral,
+    "previous_claims": PreviousClaim,
+}
