@@ -81,7 +81,9 @@ def parse_date(text: str, option: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise UsageError(f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD.") from None
+        raise UsageError(
+            f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD."
+        ) from None
 
 
 FrameworkOption = Annotated[
@@ -117,8 +119,10 @@ def import_command(
     folder: Annotated[Path, typer.Argument(help="The folder holding the extract files.")],
     mapping: Annotated[
         Path | None,
-        typer.Option(help="A mapping.toml renaming the authority's headers to ours "
-                     "(replaces the folder's own mapping.toml)."),
+        typer.Option(
+            help="A mapping.toml renaming the authority's headers to ours "
+            "(replaces the folder's own mapping.toml)."
+        ),
     ] = None,
     report_dir: Annotated[
         Path,
@@ -134,7 +138,9 @@ def import_command(
 
     engine = open_database()
     with import_progress(messages) as progress:
-        result = import_folder(engine, folder, load_framework(framework), mapping, progress=progress)
+        result = import_folder(
+            engine, folder, load_framework(framework), mapping, progress=progress
+        )
     paths = write_quality_report(result, report_dir)
     print_import_summary(messages, result, paths)
 

@@ -10,7 +10,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sfclaims.importing import ImportResult, Progress as ImportProgress
+from sfclaims.importing import ImportResult
+from sfclaims.importing import Progress as ImportProgress
 
 
 @contextmanager
@@ -46,7 +47,9 @@ def print_import_summary(console: Console, result: ImportResult, report: list[Pa
         table.add_column(header, justify="right" if header != "file" else "left")
     for f in result.files:
         table.add_row(
-            f.file_name, f"{f.rows_read:,}", f"{f.rows_loaded:,}",
+            f.file_name,
+            f"{f.rows_read:,}",
+            f"{f.rows_loaded:,}",
             f"[red]{f.rows_set_aside:,}[/]" if f.rows_set_aside else "0",
             ", ".join(f.unknown_headers),
         )

@@ -119,10 +119,10 @@ def bulk_load(
         )
         cursor.close()
         return
-    with driver.cursor() as cursor:  # type: ignore[union-attr]
-        with cursor.copy(f"COPY {table.name} ({column_list}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+    copy_sql = f"COPY {table.name} ({column_list}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
 
 
 def replace_table_rows(

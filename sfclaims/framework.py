@@ -12,9 +12,9 @@ import hashlib
 import json
 import tomllib
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import date
 from fractions import Fraction
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ class _HeadlineFile(_Strict):
     number: int = Field(ge=1)
     names: list[str] = Field(min_length=1)
     sustain_months: int = Field(ge=0, le=120)
+    evidenced_by_attendance: bool = False
     indicators: list[_Coded] = []
     outcome_measures: list[_Coded] = []
 
@@ -105,6 +106,7 @@ class Headline:
     code: str
     names: tuple[str, ...]
     sustain_months: int
+    evidenced_by_attendance: bool
     indicators: tuple[Coded, ...]
     outcome_measures: tuple[Coded, ...]
 
@@ -248,6 +250,7 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
                     code=code,
                     names=tuple(h.names),
                     sustain_months=h.sustain_months,
+                    evidenced_by_attendance=h.evidenced_by_attendance,
                     indicators=tuple(Coded(i.code, i.descriptor) for i in h.indicators),
                     outcome_measures=tuple(Coded(o.code, o.descriptor) for o in h.outcome_measures),
                 )

@@ -88,8 +88,13 @@ def import_folder(
             people = validated[kind]
             references = References(
                 references.family_ids,
-                dict(zip(people.good_column("Person ID"), people.good_column("Family ID"),
-                         strict=True)),
+                dict(
+                    zip(
+                        people.good_column("Person ID"),
+                        people.good_column("Family ID"),
+                        strict=True,
+                    )
+                ),
             )
 
     imported_at = datetime.now(UTC)
@@ -97,19 +102,22 @@ def import_folder(
         for kind, extract in validated.items():
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
             table = EXTRACT_TABLES[kind].__table__  # type: ignore[attr-defined]
-            rows = _reporting(extract.table_rows(batch_id), extract.raw.path.name,
-                              extract.rows_loaded, report)
+            rows = _reporting(
+                extract.table_rows(batch_id), extract.raw.path.name, extract.rows_loaded, report
+            )
             replace_table_rows(connection, table, extract.table_columns(), rows)
-            bulk_load(connection, SetAsideRow.__table__, _SET_ASIDE_COLUMNS,  # type: ignore[attr-defined]
-                      _set_aside_rows(extract, batch_id))
+            bulk_load(
+                connection,
+                SetAsideRow.__table__,
+                _SET_ASIDE_COLUMNS,  # type: ignore[attr-defined]
+                _set_aside_rows(extract, batch_id),
+            )
     return ImportResult(folder, False, [_file_imported(v) for v in validated.values()])
 
 
 def _reporting(rows: Iterable[tuple], name: str, total: int, report: Progress) -> Iterator[tuple]:
-    done = 0
-    for row in rows:
+    for done, row in enumerate(rows, start=1):
         yield row
-        done += 1
         if done % CHUNK == 0:
             report(name, done, total)
     report(name, total, total)
@@ -127,9 +135,7 @@ def _already_loaded(engine: Engine, fingerprints: dict[str, str], mapping: Heade
 
 def _current_batches(engine: Engine, kinds: list[str]) -> dict[str, ImportBatch]:
     """The newest batch of each of these kinds."""
-    newest = (
-        select(func.max(ImportBatch.id)).group_by(ImportBatch.kind).scalar_subquery()
-    )
+    newest = select(func.max(ImportBatch.id)).group_by(ImportBatch.kind).scalar_subquery()
     columns = ImportBatch.__table__.c  # type: ignore[attr-defined]
     with engine.connect() as connection:
         rows = connection.execute(select(*columns).where(columns.id.in_(newest))).all()
@@ -153,7 +159,11 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
         )
     return [
         FileImported(
-            kind, batch.file_name, batch.rows_read, batch.rows_loaded, batch.rows_set_aside,
+            kind,
+            batch.file_name,
+            batch.rows_read,
+            batch.rows_loaded,
+            batch.rows_set_aside,
             [h for h in batch.unknown_headers.split("\n") if h],
             sorted(problems.get(batch.id or 0, []), key=lambda p: (p.row_number, p.column)),
         )
@@ -189,7 +199,8 @@ def _record_batch(
     imported_at: datetime,
 ) -> int:
     result = connection.execute(
-        insert(ImportBatch).values(
+        insert(ImportBatch)
+        .values(
             kind=extract.kind.name,
             file_name=extract.raw.path.name,
             folder=str(folder.resolve()),
@@ -200,13 +211,20 @@ def _record_batch(
             rows_set_aside=extract.rows_set_aside,
             unknown_headers="\n".join(extract.raw.unknown_headers),
             imported_at=imported_at,
-        ).returning(ImportBatch.id)
+        )
+        .returning(ImportBatch.id)
     )
     return int(result.scalar_one())
 
 
 _SET_ASIDE_COLUMNS = (
-    "batch_id", "file_name", "row_number", "column_name", "value", "reason", "raw_row",
+    "batch_id",
+    "file_name",
+    "row_number",
+    "column_name",
+    "value",
+    "reason",
+    "raw_row",
 )
 
 
@@ -215,8 +233,15 @@ def _set_aside_rows(extract: ValidatedExtract, batch_id: int) -> Iterator[tuple]
     for problem in extract.problems:
         if problem.row_number not in raw_rows:
             raw_rows[problem.row_number] = extract.raw_row(problem.row_number)
-        yield (batch_id, problem.file_name, problem.row_number, problem.column, problem.value,
-               problem.reason, raw_rows[problem.row_number])
+        yield (
+            batch_id,
+            problem.file_name,
+            problem.row_number,
+            problem.column,
+            problem.value,
+            problem.reason,
+            raw_rows[problem.row_number],
+        )
 
 
 def _file_imported(extract: ValidatedExtract) -> FileImported:

@@ -28,17 +28,36 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
         workbook,
         "Files",
         ("file", "kind", "rows read", "rows loaded", "rows set aside", "headers not known"),
-        [(f.file_name, f.kind, f.rows_read, f.rows_loaded, f.rows_set_aside,
-          ", ".join(f.unknown_headers)) for f in result.files],
+        [
+            (
+                f.file_name,
+                f.kind,
+                f.rows_read,
+                f.rows_loaded,
+                f.rows_set_aside,
+                ", ".join(f.unknown_headers),
+            )
+            for f in result.files
+        ],
     )
     write_table(workbook, "Set-aside rows", ROW_HEADERS, rows)
-    write_notes(workbook, "About", [
-        ("folder", str(result.folder)),
-        ("what this is", "Every row of the extracts that was not loaded, with the reason. Fix "
-                         "the row in the case system, export again and re-import."),
-        ("row", "The row number as you see it in the file: the header is row 1."),
-        ("nothing lost", "A set-aside row is kept whole in the database (set_aside_rows.raw_row)."),
-    ])
+    write_notes(
+        workbook,
+        "About",
+        [
+            ("folder", str(result.folder)),
+            (
+                "what this is",
+                "Every row of the extracts that was not loaded, with the reason. Fix "
+                "the row in the case system, export again and re-import.",
+            ),
+            ("row", "The row number as you see it in the file: the header is row 1."),
+            (
+                "nothing lost",
+                "A set-aside row is kept whole in the database (set_aside_rows.raw_row).",
+            ),
+        ],
+    )
     workbook.close()
 
     csv_path = folder / CSV_NAME

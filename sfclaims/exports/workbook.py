@@ -43,8 +43,9 @@ def write_table(
 ) -> Worksheet:
     """A sheet with one table: bold header, frozen, filtered, sized to its contents."""
     sheet = workbook.add_worksheet(sheet_name)
-    header_format = workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1,
-                                         "text_wrap": True, "valign": "top"})
+    header_format = workbook.add_format(
+        {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+    )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     sheet.write_row(0, 0, headers, header_format)
     sizes = [len(h) for h in headers]
@@ -52,8 +53,9 @@ def write_table(
     for count, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
             if isinstance(value, date):
-                sheet.write_datetime(count, column, datetime(value.year, value.month, value.day),
-                                     date_format)
+                sheet.write_datetime(
+                    count, column, datetime(value.year, value.month, value.day), date_format
+                )
                 size = 10
             elif value is None:
                 size = 0

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-
 # The stored values (the framework's keys in [values.*]) that the engine reads.
 ACHIEVED = "Achieved"  # outcome status
 IDENTIFIED = "Identified"  # need status
@@ -62,8 +61,14 @@ class ExtractKind:
         return next(c for c in self.columns if c.header == header)
 
 
-def _c(header: str, field: str, fmt: Format = Format.TEXT, *, required: bool = False,
-       listed: str | None = None) -> ExtractColumn:
+def _c(
+    header: str,
+    field: str,
+    fmt: Format = Format.TEXT,
+    *,
+    required: bool = False,
+    listed: str | None = None,
+) -> ExtractColumn:
     return ExtractColumn(header, field, fmt, required, listed)
 
 

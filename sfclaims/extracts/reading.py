@@ -164,12 +164,16 @@ def _read_xlsx(path: Path) -> tuple[list[str], pd.DataFrame]:
         workbook = CalamineWorkbook.from_path(str(path))
         rows = workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
     except (CalamineError, OSError, ValueError) as error:
-        raise RefusedError(f"{path.name} could not be read as an XLSX workbook ({error}).") from None
+        raise RefusedError(
+            f"{path.name} could not be read as an XLSX workbook ({error})."
+        ) from None
     if not rows or not any(str(cell).strip() for cell in rows[0]):
         raise RefusedError(f"{path.name} is empty: its first sheet has no header row.")
     headers = [_cell_text(cell) for cell in rows[0]]
     width = len(headers)
-    body = [[_cell_text(cell) for cell in row[:width]] + [""] * (width - len(row)) for row in rows[1:]]
+    body = [
+        [_cell_text(cell) for cell in row[:width]] + [""] * (width - len(row)) for row in rows[1:]
+    ]
     table = pd.DataFrame(body, columns=range(width), index=range(2, len(body) + 2), dtype=object)
     return headers, table
 

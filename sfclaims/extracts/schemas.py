@@ -58,7 +58,9 @@ def reason_for_format(column: ExtractColumn, parsed: ParsedColumns) -> str:
     if fmt is Format.LISTED:
         listed = sorted(set(parsed.framework.accepted_values[column.listed or ""].values()))
         return f"{name} is not one of the listed values: {', '.join(listed)}."
-    raise ValueError(f"no reason text for {fmt}")  # pragma: no cover - every readable format has one
+    raise ValueError(
+        f"no reason text for {fmt}"
+    )  # pragma: no cover - every readable format has one
 
 
 def blank_reason(column: ExtractColumn) -> str:
@@ -80,19 +82,26 @@ def build_schema(
     for column in kind.columns:
         checks = []
         if column.format not in (Format.ID, Format.TEXT, Format.SERVICE, Format.PEOPLE):
-            checks.append(_check(lambda _s, c=column: ~parsed.unreadable(c),
-                                 reason_for_format(column, parsed)))
+            checks.append(
+                _check(
+                    lambda _s, c=column: ~parsed.unreadable(c), reason_for_format(column, parsed)
+                )
+            )
         if column.format is Format.DATE:
             latest = pd.Timestamp(import_date)
-            checks.append(_check(
-                lambda _s, c=column: ~(parsed[c] > latest),
-                f"{column.header} is later than the day of import ({import_date:%d/%m/%Y}).",
-            ))
+            checks.append(
+                _check(
+                    lambda _s, c=column, latest=latest: ~(parsed[c] > latest),
+                    f"{column.header} is later than the day of import ({import_date:%d/%m/%Y}).",
+                )
+            )
         if column.header == "Family ID" and kind.belongs_to_family:
-            checks.append(_check(
-                lambda s: s.isin(references.family_ids) | s.isna(),
-                "Family ID names no family in the families extract.",
-            ))
+            checks.append(
+                _check(
+                    lambda s: s.isin(references.family_ids) | s.isna(),
+                    "Family ID names no family in the families extract.",
+                )
+            )
         unique = column.header == kind.unique_id
         columns[column.header] = pa.Column(
             nullable=not column.required,
@@ -117,17 +126,21 @@ def _check(function: Callable, reason: str) -> pa.Check:
 def _cross_file_rules(kind: ExtractKind, references: References) -> list[RowRule]:
     rules: list[RowRule] = []
     if kind.person_of_family:
-        rules.append(RowRule(
-            "Person ID",
-            "Person ID is not a person of this row's family in the people extract.",
-            lambda p: _person_in_family(p, references),
-        ))
+        rules.append(
+            RowRule(
+                "Person ID",
+                "Person ID is not a person of this row's family in the people extract.",
+                lambda p: _person_in_family(p, references),
+            )
+        )
     if "Members Covered" in (c.header for c in kind.columns):
-        rules.append(RowRule(
-            "Members Covered",
-            "Members Covered names someone who is not a person of this row's family.",
-            lambda p: _members_in_family(p, references),
-        ))
+        rules.append(
+            RowRule(
+                "Members Covered",
+                "Members Covered names someone who is not a person of this row's family.",
+                lambda p: _members_in_family(p, references),
+            )
+        )
     return rules
 
 
@@ -142,8 +155,10 @@ def _members_in_family(parsed: ParsedColumns, references: References) -> pd.Seri
     families = parsed.table["Family ID"]
     family_of = references.family_of_person
     return pd.Series(
-        [all(family_of.get(person) == family for person in people)
-         for people, family in zip(members, families, strict=True)],
+        [
+            all(family_of.get(person) == family for person in people)
+            for people, family in zip(members, families, strict=True)
+        ],
         index=parsed.table.index,
     )
 
@@ -175,17 +190,27 @@ def _missed_within_possible(parsed: ParsedColumns) -> pd.Series:
 #: Rules over several columns of one row, per kind.
 ROW_RULES: dict[str, list[RowRule]] = {
     "families": [
-        RowRule("Episode End Date", "Episode End Date is before the Episode Start Date.",
-                _not_before("Episode End Date", "Episode Start Date")),
+        RowRule(
+            "Episode End Date",
+            "Episode End Date is before the Episode Start Date.",
+            _not_before("Episode End Date", "Episode Start Date"),
+        ),
     ],
     "outcomes": [
-        RowRule("Achieved Date", "Status is Achieved but Achieved Date is blank.",
-                _achieved_has_date),
-        RowRule("Sustained Until", "Sustained Until is before the Achieved Date.",
-                _not_before("Sustained Until", "Achieved Date")),
+        RowRule(
+            "Achieved Date", "Status is Achieved but Achieved Date is blank.", _achieved_has_date
+        ),
+        RowRule(
+            "Sustained Until",
+            "Sustained Until is before the Achieved Date.",
+            _not_before("Sustained Until", "Achieved Date"),
+        ),
     ],
     "attendance": [
-        RowRule("Sessions Missed", "Sessions Missed is more than Possible Sessions.",
-                _missed_within_possible),
+        RowRule(
+            "Sessions Missed",
+            "Sessions Missed is more than Possible Sessions.",
+            _missed_within_possible,
+        ),
     ],
 }

@@ -66,7 +66,9 @@ class ValidatedExtract:
     def raw_row(self, row_number: int) -> str:
         """The row as the file had it, for the set-aside table: nothing is lost."""
         cells = self.raw.table.loc[row_number]
-        return json.dumps({k: v for k, v in cells.items() if isinstance(v, str)}, ensure_ascii=False)
+        return json.dumps(
+            {k: v for k, v in cells.items() if isinstance(v, str)}, ensure_ascii=False
+        )
 
     def table_columns(self) -> list[str]:
         fields = [c.field for c in self.kind.columns]

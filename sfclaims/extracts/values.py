@@ -14,8 +14,16 @@ import pandas as pd
 from sfclaims.extracts.kinds import ExtractColumn, ExtractKind, Format
 from sfclaims.framework import Framework
 
-FLAG_SPELLINGS = {"y": True, "yes": True, "true": True, "1": True,
-                  "n": False, "no": False, "false": False, "0": False}
+FLAG_SPELLINGS = {
+    "y": True,
+    "yes": True,
+    "true": True,
+    "1": True,
+    "n": False,
+    "no": False,
+    "false": False,
+    "0": False,
+}
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 LIST_SEPARATOR = ";"
@@ -55,8 +63,11 @@ def parse_listed(text: pd.Series, spellings: dict[str, str]) -> pd.Series:
 def split_list(text: pd.Series) -> pd.Series:
     """A ;-list to a Python list of trimmed, non-empty items (an empty list where blank)."""
     return text.map(
-        lambda cell: [] if cell is None or cell != cell
-        else [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+        lambda cell: (
+            []
+            if cell is None or cell != cell
+            else [item.strip() for item in cell.split(LIST_SEPARATOR) if item.strip()]
+        )
     )
 
 

@@ -1,0 +1,73 @@
+"""The rules: pure functions of (family, framework, as-of date) giving reasons and the records
+each relied on. Every rule is evaluated for every family; a family is claimable when no reason
+applies. ``REASONS`` puts the rule modules in the order of domain.md: the canonical order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sfclaims.bundle import FamilyBundle
+from sfclaims.framework import Framework
+from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
+from sfclaims.rules.catalogue import canonical_codes as _canonical_codes
+from sfclaims.rules.findings import Finding
+
+REASONS = (
+    *eligibility.REASONS,
+    *essentials.REASONS,
+    *outcomes.REASONS,
+    *datachecks.REASONS,
+    *ledger.REASONS,
+)
+ELIGIBILITY_CODES = (eligibility.NOT_ELIGIBLE(), eligibility.NO_DEPENDENT_CHILD())
+
+
+@dataclass(frozen=True)
+class Decision:
+    family_id: str
+    as_of: date
+    needs: tuple[str, ...]  # identified headline codes, canonical order
+    reasons: tuple[str, ...]  # canonical order
+    findings: tuple[Finding, ...]
+
+    @property
+    def eligible(self) -> bool:
+        return not any(code in ELIGIBILITY_CODES for code in self.reasons)
+
+    @property
+    def claimable(self) -> bool:
+        return not self.reasons
+
+
+def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
+    found: list[Finding] = []
+    for rule in (*eligibility.RULES, *essentials.RULES):
+        found.append(rule(family, framework, as_of))
+    found.extend(outcomes.every_need_met(family, framework, as_of))
+    for rule in (*datachecks.RULES, *ledger.RULES):
+        found.append(rule(family, framework, as_of))
+    return found
+
+
+def canonical_codes(framework: Framework) -> list[str]:
+    """Every reason code a decision can carry, in canonical order."""
+    return _canonical_codes(framework, REASONS)
+
+
+class Decider:
+    """Decides families against one framework; the canonical order is computed once."""
+
+    def __init__(self, framework: Framework) -> None:
+        self.framework = framework
+        self.order = {code: i for i, code in enumerate(canonical_codes(framework))}
+
+    def decide(self, family: FamilyBundle, as_of: date) -> Decision:
+        found = findings_for(family, self.framework, as_of)
+        reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
+        needs = eligibility.identified_headlines(family, self.framework, as_of)
+        return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), tuple(found))
+
+
+def decide(family: FamilyBundle, framework: Framework, as_of: date) -> Decision:
+    return Decider(framework).decide(family, as_of)

@@ -1,0 +1,113 @@
+"""School terms and attendance, shared by the education outcome and the attendance data checks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+
+from sfclaims.bundle import AttendanceFacts, FamilyBundle, PersonFacts
+from sfclaims.framework import Framework, Term
+from sfclaims.rules.dates import age_on
+
+
+@dataclass(frozen=True)
+class SchoolTerm:
+    term: Term
+    academic_year: str  # "2024/25"
+    start: date
+    end: date
+
+    def __str__(self) -> str:
+        return f"{self.term.name} {self.academic_year}"
+
+
+def academic_year_label(first_year: int) -> str:
+    return f"{first_year}/{(first_year + 1) % 100:02d}"
+
+
+def complete_terms(framework: Framework, as_of: date, count: int) -> list[SchoolTerm]:
+    """The ``count`` most recent terms that ended on or before the date, most recent first."""
+    found: list[SchoolTerm] = []
+    first_year = as_of.year
+    while len(found) < count:
+        year_terms = []
+        for term in framework.terms:
+            start, end = term.dates(first_year)
+            if end <= as_of:
+                year_terms.append(SchoolTerm(term, academic_year_label(first_year), start, end))
+        found.extend(sorted(year_terms, key=lambda t: t.end, reverse=True))
+        first_year -= 1
+    return found[:count]
+
+
+def academic_years_needed(framework: Framework, as_of: date) -> list[str]:
+    """The academic years the attendance rules can look at for this date."""
+    count = max(framework.thresholds.attendance_terms_needed, 1)
+    return sorted({t.academic_year for t in complete_terms(framework, as_of, count)})
+
+
+@dataclass(frozen=True)
+class TermAttendance:
+    """A pupil's attendance in one term, summed across schools."""
+
+    school_term: SchoolTerm
+    possible: int
+    missed: int
+    records: tuple[AttendanceFacts, ...]
+
+    @property
+    def has_data(self) -> bool:
+        return self.possible > 0
+
+    def is_good(self, framework: Framework) -> bool:
+        limit = framework.thresholds.good_attendance_missed_below
+        return self.possible > 0 and Fraction(self.missed, self.possible) < limit
+
+    def describe(self) -> str:
+        if not self.records:
+            return f"{self.school_term}: no record"
+        return f"{self.school_term}: {self.missed} of {self.possible} sessions missed"
+
+
+def term_attendance(family: FamilyBundle, upn: str, school_term: SchoolTerm) -> TermAttendance:
+    records = tuple(
+        r
+        for r in family.attendance.get(upn, ())
+        if r.academic_year == school_term.academic_year and r.term == school_term.term.name
+    )
+    return TermAttendance(
+        school_term,
+        sum(r.possible_sessions for r in records),
+        sum(r.sessions_missed for r in records),
+        records,
+    )
+
+
+def school_age_children(
+    family: FamilyBundle, framework: Framework, as_of: date
+) -> list[PersonFacts]:
+    """Household members with a UPN aged within school age at the date (no birth date: included)."""
+    low, high = framework.thresholds.school_age_from, framework.thresholds.school_age_to
+    return [
+        p
+        for p in family.household
+        if p.upn and (p.date_of_birth is None or low <= age_on(p.date_of_birth, as_of) <= high)
+    ]
+
+
+def good_recent_terms(
+    family: FamilyBundle,
+    person: PersonFacts,
+    framework: Framework,
+    as_of: date,
+    not_before: date,
+) -> tuple[bool, list[TermAttendance]]:
+    """Whether the pupil had good attendance in each of the most recent complete terms, all of
+    which start on or after ``not_before``; and the terms looked at."""
+    if not person.upn:
+        return False, []
+    terms = complete_terms(framework, as_of, framework.thresholds.attendance_terms_needed)
+    looked_at = [term_attendance(family, person.upn, t) for t in terms]
+    met = all(t.start >= not_before for t in terms) and all(t.is_good(framework) for t in looked_at)
+    return met, looked_at

@@ -1,0 +1,101 @@
+"""The data checks at the point of claim: school attendance in the most recent complete term,
+and no accepted re-referral into early help or children's social care after the case closed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sfclaims.bundle import FamilyBundle
+from sfclaims.framework import Framework
+from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
+from sfclaims.rules.catalogue import reason
+from sfclaims.rules.essentials import episode_end
+from sfclaims.rules.findings import Finding, Record, record_of
+
+ATTENDANCE_DATA_MISSING = reason(
+    "ATTENDANCE_DATA_MISSING",
+    "Attendance data missing",
+    "A school-age child has no attendance record with possible sessions for the most recent "
+    "complete term.",
+)
+ATTENDANCE_CHECK_FAILED = reason(
+    "ATTENDANCE_CHECK_FAILED",
+    "Attendance not good",
+    "A school-age child missed the framework's share of sessions or more in the most recent "
+    "complete term.",
+)
+REREFERRAL_CHECK_FAILED = reason(
+    "REREFERRAL_CHECK_FAILED",
+    "Re-referred after closure",
+    "After the case closed, a family member or the family was referred into a service that "
+    "counts and the referral was accepted.",
+)
+REASONS = (ATTENDANCE_DATA_MISSING, ATTENDANCE_CHECK_FAILED, REREFERRAL_CHECK_FAILED)
+
+
+def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
+    (latest,) = complete_terms(framework, as_of, 1)
+    missing: list[str] = []
+    failed: list[str] = []
+    records: list[Record] = []
+    pupils = school_age_children(family, framework, as_of)
+    for pupil in pupils:
+        term = term_attendance(family, pupil.upn or "", latest)
+        records.append(record_of(pupil, term.describe()))
+        records.extend(record_of(r, term.describe()) for r in term.records)
+        if not term.has_data:
+            missing.append(pupil.person_id)
+        elif not term.is_good(framework):
+            failed.append(pupil.person_id)
+    reasons = ((ATTENDANCE_DATA_MISSING(),) if missing else ()) + (
+        (ATTENDANCE_CHECK_FAILED(),) if failed else ()
+    )
+    parts = []
+    if missing:
+        parts.append(f"no attendance for {latest} for {', '.join(missing)}")
+    if failed:
+        parts.append(f"attendance in {latest} not good for {', '.join(failed)}")
+    says = (
+        ("; ".join(parts).capitalize() + ".")
+        if parts
+        else (
+            f"{len(pupils)} school-age child(ren) with good attendance in {latest}."
+            if pupils
+            else "No school-age child to check."
+        )
+    )
+    return Finding(
+        f"School attendance in the most recent complete term ({latest})",
+        reasons,
+        says,
+        tuple(records),
+    )
+
+
+def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
+    rule = "No accepted re-referral after the case closed"
+    closed = episode_end(family, as_of)
+    if closed is None:
+        return Finding(rule, (), "The case is open, so there is no re-referral to check.")
+    rereferrals = [
+        r
+        for r in family.referrals
+        if r.service in framework.rereferral_services
+        and r.decision in framework.rereferral_decisions
+        and closed < r.referral_date <= as_of
+    ]
+    if rereferrals:
+        return Finding(
+            rule,
+            (REREFERRAL_CHECK_FAILED(),),
+            f"{len(rereferrals)} accepted re-referral(s) after closure on {closed:%d/%m/%Y}.",
+            tuple(record_of(r) for r in rereferrals),
+        )
+    return Finding(
+        rule,
+        (),
+        f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {as_of:%d/%m/%Y}.",
+    )
+
+
+RULES = (attendance_check, rereferral_check)

@@ -1,0 +1,75 @@
+"""Eligibility: enough headline needs, and a dependent child or an expectant parent."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sfclaims.bundle import FamilyBundle, NeedFacts
+from sfclaims.extracts.kinds import CHILD, IDENTIFIED
+from sfclaims.framework import Framework
+from sfclaims.rules.catalogue import reason
+from sfclaims.rules.dates import age_on
+from sfclaims.rules.findings import Finding, finding, record_of
+
+NOT_ELIGIBLE = reason(
+    "NOT_ELIGIBLE",
+    "Too few headline needs",
+    "The family has fewer distinct headlines among its identified needs than the framework asks.",
+)
+NO_DEPENDENT_CHILD = reason(
+    "NO_DEPENDENT_CHILD",
+    "No dependent child or expectant parent",
+    "No household member is a child under the age limit at the episode start, and nobody is "
+    "flagged as an expectant parent.",
+)
+REASONS = (NOT_ELIGIBLE, NO_DEPENDENT_CHILD)
+
+
+def identified_needs(family: FamilyBundle, as_of: date) -> list[NeedFacts]:
+    """Needs with status Identified, identified on or before the as-of date (withdrawn never count)."""
+    return [n for n in family.needs if n.status == IDENTIFIED and n.date_identified <= as_of]
+
+
+def identified_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> list[str]:
+    """The distinct headlines of the identified needs, in canonical order."""
+    found = {n.headline for n in identified_needs(family, as_of)}
+    return [code for code in framework.headline_codes if code in found]
+
+
+def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
+    headlines = identified_headlines(family, framework, as_of)
+    minimum = framework.thresholds.minimum_headlines
+    listed = ", ".join(headlines) or "none"
+    return finding(
+        f"At least {minimum} headline needs",
+        len(headlines) < minimum,
+        NOT_ELIGIBLE(),
+        f"{len(headlines)} headlines identified ({listed}).",
+        f"Only {len(headlines)} headline{'s' if len(headlines) != 1 else ''} identified "
+        f"({listed}); at least {minimum} are needed.",
+        tuple(record_of(n) for n in identified_needs(family, as_of)),
+    )
+
+
+def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
+    under = framework.thresholds.dependent_child_age_under
+    children = [
+        p
+        for p in family.household
+        if p.role == CHILD
+        and (p.date_of_birth is None or age_on(p.date_of_birth, family.episode_start) < under)
+    ]
+    expectant = [p for p in family.people if p.expectant_parent]
+    return finding(
+        "A dependent child or an expectant parent",
+        not children and not expectant,
+        NO_DEPENDENT_CHILD(),
+        f"{len(children)} dependent child(ren) under {under} at the episode start "
+        f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s).",
+        f"No household child under {under} at the episode start ({family.episode_start:%d/%m/%Y}) "
+        f"and no expectant parent.",
+        tuple(record_of(p) for p in children + expectant),
+    )
+
+
+RULES = (enough_headlines, dependent_child)

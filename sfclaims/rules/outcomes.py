@@ -1,0 +1,126 @@
+"""Every need has an evidenced outcome that held: per headline, NEED_WITHOUT_OUTCOME when some
+need has no evidencing outcome, else OUTCOME_NOT_SUSTAINED when some need has none that held."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sfclaims.bundle import FamilyBundle, NeedFacts, OutcomeFacts
+from sfclaims.extracts.kinds import ACHIEVED
+from sfclaims.framework import Framework, Headline
+from sfclaims.rules.attendance import good_recent_terms, school_age_children
+from sfclaims.rules.catalogue import reason
+from sfclaims.rules.dates import add_months
+from sfclaims.rules.eligibility import identified_needs
+from sfclaims.rules.essentials import episode_end
+from sfclaims.rules.findings import Finding, Record, record_of
+
+NEED_WITHOUT_OUTCOME = reason(
+    "NEED_WITHOUT_OUTCOME",
+    "Need without an evidenced outcome",
+    "Some identified need under the headline has no achieved outcome that evidences it.",
+    per_headline=True,
+)
+OUTCOME_NOT_SUSTAINED = reason(
+    "OUTCOME_NOT_SUSTAINED",
+    "Outcome not sustained",
+    "Every need under the headline is evidenced, but some need has no evidencing outcome that "
+    "held for the framework's months after the later of achievement and case closure.",
+    per_headline=True,
+)
+REASONS = (NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED)
+
+
+def evidences(outcome: OutcomeFacts, need: NeedFacts, as_of: date) -> bool:
+    """Same headline, achieved on or after the need was identified and by the date, and for the
+    same person or for the whole family (a family-level need takes only a family-level outcome)."""
+    return (
+        outcome.headline == need.headline
+        and outcome.status == ACHIEVED
+        and outcome.achieved_date is not None
+        and need.date_identified <= outcome.achieved_date <= as_of
+        and (outcome.person_id is None or outcome.person_id == need.person_id)
+    )
+
+
+def sustained(outcome: OutcomeFacts, family: FamilyBundle, headline: Headline, as_of: date) -> bool:
+    """Held for the headline's months from the later of achievement and the episode's end (or
+    from achievement alone while the episode is open): sustained-until, capped at the date."""
+    if outcome.sustained_until is None or outcome.achieved_date is None:
+        return False
+    end = episode_end(family, as_of)
+    start = max(outcome.achieved_date, end) if end is not None else outcome.achieved_date
+    return min(outcome.sustained_until, as_of) >= add_months(start, headline.sustain_months)
+
+
+def _met_by_attendance(
+    need: NeedFacts, family: FamilyBundle, framework: Framework, as_of: date
+) -> tuple[bool, list[Record]]:
+    """A child's own need: the child's recent terms; a family need: every school-age child's."""
+    if need.person_id is not None:
+        pupils = [p for p in family.people if p.person_id == need.person_id]
+    else:
+        pupils = school_age_children(family, framework, as_of)
+    if not pupils:
+        return False, []
+    records: list[Record] = []
+    met = True
+    for pupil in pupils:
+        good, terms = good_recent_terms(family, pupil, framework, as_of, need.date_identified)
+        met = met and good
+        records.extend(record_of(r, t.describe()) for t in terms for r in t.records)
+    return met, records
+
+
+def headline_outcomes(
+    family: FamilyBundle, framework: Framework, as_of: date, headline: Headline
+) -> Finding:
+    needs = [n for n in identified_needs(family, as_of) if n.headline == headline.code]
+    unevidenced: list[str] = []
+    unsustained: list[str] = []
+    records: list[Record] = []
+    for need in needs:
+        records.append(record_of(need))
+        evidencing = [o for o in family.outcomes if evidences(o, need, as_of)]
+        held = [o for o in evidencing if sustained(o, family, headline, as_of)]
+        records.extend(
+            record_of(o, "sustained" if o in held else "not sustained") for o in evidencing
+        )
+        if headline.evidenced_by_attendance:
+            by_attendance, attendance_records = _met_by_attendance(need, family, framework, as_of)
+            records.extend(attendance_records)
+            if by_attendance:
+                continue
+        if not evidencing:
+            unevidenced.append(need.need_id)
+        elif not held:
+            unsustained.append(need.need_id)
+    rule = f"{headline.code}: every need has a sustained outcome"
+    unique_records = tuple(dict.fromkeys(records))
+    if unevidenced:
+        return Finding(
+            rule,
+            (NEED_WITHOUT_OUTCOME(headline.code),),
+            f"Need(s) {', '.join(unevidenced)} have no achieved outcome that evidences them.",
+            unique_records,
+        )
+    if unsustained:
+        return Finding(
+            rule,
+            (OUTCOME_NOT_SUSTAINED(headline.code),),
+            f"The outcomes of need(s) {', '.join(unsustained)} did not hold for "
+            f"{headline.sustain_months} months.",
+            unique_records,
+        )
+    return Finding(
+        rule, (), f"All {len(needs)} need(s) have an evidenced, sustained outcome.", unique_records
+    )
+
+
+def every_need_met(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
+    present = {n.headline for n in identified_needs(family, as_of)}
+    return [
+        headline_outcomes(family, framework, as_of, h)
+        for h in framework.headlines
+        if h.code in present
+    ]
