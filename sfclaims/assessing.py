@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TextIO
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, delete
 
 from sfclaims.bundle import load_bundles
+from sfclaims.db import bulk_load
 from sfclaims.framework import Framework
+from sfclaims.models import StoredDecision
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import academic_years_needed
+from sfclaims.rules.findings import findings_to_json
 
 DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
 LIST_SEPARATOR = ";"
@@ -75,3 +79,33 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
         reasons=[(code, counts[code]) for code in canonical_codes(framework) if counts[code]],
         near_misses=[(d.family_id, d.reasons[0]) for d in decisions if len(d.reasons) == 1],
     )
+
+
+def evidence_json(decision: Decision) -> str:
+    return json.dumps(findings_to_json(decision.findings), separators=(",", ":"))
+
+
+def store_decisions(
+    engine: Engine, decisions: list[Decision], framework: Framework, as_of: date
+) -> None:
+    """Keep the decisions as of the date (replacing earlier ones for that date) with evidence."""
+    decided_at = datetime.now(UTC)
+    table = StoredDecision.__table__  # type: ignore[attr-defined]
+    rows = (
+        (
+            as_of.isoformat(),
+            d.family_id,
+            d.eligible,
+            d.claimable,
+            LIST_SEPARATOR.join(d.needs),
+            LIST_SEPARATOR.join(d.reasons),
+            framework.label(),
+            framework.sha256,
+            evidence_json(d),
+            decided_at,
+        )
+        for d in decisions
+    )
+    with engine.begin() as connection:
+        connection.execute(delete(StoredDecision).where(StoredDecision.as_of == as_of))
+        bulk_load(connection, table, [c.name for c in table.c], rows)

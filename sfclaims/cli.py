@@ -145,6 +145,57 @@ def import_command(
     print_import_summary(messages, result, paths)
 
 
+AsOfOption = Annotated[
+    str,
+    typer.Option(
+        "--as-of", help="Decide as of this date (YYYY-MM-DD): later records do not exist."
+    ),
+]
+
+
+@app.command()
+@plain_errors
+def assess(
+    as_of: AsOfOption,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Write the decisions CSV here instead of to standard output."),
+    ] = None,
+    family: Annotated[
+        str | None,
+        typer.Option("--family", help="Decide this family only and explain every rule for it."),
+    ] = None,
+    framework: FrameworkOption = None,
+) -> None:
+    """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
+    needs, reasons) and a summary with the near misses to work first."""
+    from sfclaims.assessing import assess as assess_families
+    from sfclaims.assessing import store_decisions, summarise, write_decisions
+    from sfclaims.console import print_assess_summary, print_family_explanation
+
+    day = parse_date(as_of, "--as-of")
+    chosen = load_framework(framework)
+    engine = open_database()
+    decisions = assess_families(engine, chosen, day, family)
+    if family is not None and not decisions:
+        raise UsageError(
+            f"There is no family {family} whose episode started on or before {day:%d/%m/%Y}."
+        )
+    if out is None:
+        write_decisions(decisions, sys.stdout)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            write_decisions(decisions, handle)
+    if family is None:
+        store_decisions(engine, decisions, chosen, day)
+        print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
+    else:
+        print_family_explanation(messages, decisions[0])
+    if out is not None:
+        messages.print(f"Decisions file: {out}")
+
+
 def main() -> None:
     app()
 

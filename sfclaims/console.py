@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from sfclaims.assessing import AssessSummary
 from sfclaims.importing import ImportResult
 from sfclaims.importing import Progress as ImportProgress
+from sfclaims.rules import Decision
+from sfclaims.rules.catalogue import describe
+
+NEAR_MISSES_SHOWN = 25
 
 
 @contextmanager
@@ -62,3 +69,53 @@ def print_import_summary(console: Console, result: ImportResult, report: list[Pa
         )
     for path in report:
         console.print(f"Data-quality report: {path}")
+
+
+def print_assess_summary(
+    console: Console, summary: AssessSummary, as_of: date, framework_label: str
+) -> None:
+    console.print(f"Decisions as of {as_of:%d/%m/%Y} under {framework_label}")
+    table = Table()
+    table.add_column("")
+    table.add_column("families", justify="right")
+    table.add_row("decided", f"{summary.families:,}")
+    table.add_row("eligible", f"{summary.eligible:,}")
+    table.add_row("[bold green]claimable[/]", f"[bold green]{summary.claimable:,}[/]")
+    table.add_row("near misses (one reason)", f"{len(summary.near_misses):,}")
+    console.print(table)
+    if summary.reasons:
+        reasons = Table(title="Why families are not claimable (a family may have several)")
+        reasons.add_column("reason")
+        reasons.add_column("what it means")
+        reasons.add_column("families", justify="right")
+        for code, count in summary.reasons:
+            reasons.add_row(code, describe(code).title, f"{count:,}")
+        console.print(reasons)
+    if summary.near_misses:
+        shown = summary.near_misses[:NEAR_MISSES_SHOWN]
+        near = Table(title="Near misses: one reason from claimable (work these first)")
+        near.add_column("family")
+        near.add_column("the one reason")
+        for family_id, code in shown:
+            near.add_row(family_id, f"{code}: {describe(code).title}")
+        console.print(near)
+        if len(summary.near_misses) > len(shown):
+            console.print(
+                f"… and {len(summary.near_misses) - len(shown):,} more near misses "
+                f"(the decisions file lists every reason of every family)."
+            )
+
+
+def print_family_explanation(console: Console, decision: Decision) -> None:
+    verdict = "[bold green]claimable[/]" if decision.claimable else "[bold red]not claimable[/]"
+    console.print(
+        f"Family {decision.family_id} as of {decision.as_of:%d/%m/%Y}: {verdict}"
+        f" — {'eligible' if decision.eligible else 'not eligible'}; "
+        f"needs: {', '.join(decision.needs) or 'none'}"
+    )
+    for f in decision.findings:
+        mark = "[green]PASS[/]" if f.passed else "[red]FAIL[/]"
+        codes = f" ({', '.join(f.reasons)})" if f.reasons else ""
+        console.print(f"{mark} {escape(f.rule)}{codes}: {escape(f.says)}")
+        for record in f.records:
+            console.print(f"      {escape(str(record))}", soft_wrap=True)

@@ -87,22 +87,33 @@ def upgrade(engine: Engine) -> None:
 
 
 def open_database(url: str | None = None) -> Engine:
-    """The engine for the user's database; a new SQLite file is created and migrated first."""
+    """The engine for the user's database, at the latest schema.
+
+    A SQLite file (new or from an earlier version) is migrated on the spot; a PostgreSQL server
+    is shared, so its schema is changed only by ``sfclaims init``.
+    """
     resolved = database_url(url)
     engine = make_engine(resolved)
-    if is_sqlite(engine):
-        if not _has_schema(engine):
-            upgrade(engine)
-    elif not _has_schema(engine):
-        raise UsageError(
-            "The database has no sfclaims tables yet; run `sfclaims init` once to create them."
-        )
+    if _schema_revision(engine) != _latest_revision():
+        if not is_sqlite(engine):
+            raise UsageError(
+                "The database schema is not at the latest version; run `sfclaims init` first."
+            )
+        upgrade(engine)
     return engine
 
 
-def _has_schema(engine: Engine) -> bool:
+def _latest_revision() -> str | None:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory(str(MIGRATIONS)).get_current_head()
+
+
+def _schema_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
-        return inspect(connection).has_table("alembic_version")
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
 
 
 def bulk_load(

@@ -184,6 +184,23 @@ class PreviousClaim(_FromExtract, table=True):
     claim_date: date | None = None
 
 
+class StoredDecision(SQLModel, table=True):
+    """The newest decision for a family as of a date, with the evidence it rests on (JSON)."""
+
+    __tablename__ = "decisions"
+
+    as_of: date = Field(primary_key=True)
+    family_id: str = Field(primary_key=True)
+    eligible: bool
+    claimable: bool
+    needs: str
+    reasons: str
+    framework: str
+    framework_sha256: str
+    evidence: str
+    decided_at: datetime
+
+
 #: The table each extract kind loads into, in the order a folder is imported.
 EXTRACT_TABLES: dict[str, type[SQLModel]] = {
     "families": Family,

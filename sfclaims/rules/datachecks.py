@@ -56,7 +56,7 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     if failed:
         parts.append(f"attendance in {latest} not good for {', '.join(failed)}")
     says = (
-        ("; ".join(parts).capitalize() + ".")
+        _sentence("; ".join(parts))
         if parts
         else (
             f"{len(pupils)} school-age child(ren) with good attendance in {latest}."
@@ -70,6 +70,10 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
         says,
         tuple(records),
     )
+
+
+def _sentence(text: str) -> str:
+    return text[:1].upper() + text[1:] + "."
 
 
 def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:

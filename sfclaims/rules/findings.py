@@ -66,3 +66,34 @@ def record_of(fact: object, note: str = "") -> Record:
     }
     kind, id_field = kinds[type(fact)]
     return Record(kind, str(getattr(fact, id_field)), fact.source, note)  # type: ignore[attr-defined]
+
+
+def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
+    """The findings as plain data, to store beside a decision or a claimed family."""
+    return [
+        {
+            "rule": f.rule,
+            "reasons": list(f.reasons),
+            "says": f.says,
+            "records": [
+                [r.kind, r.record_id, r.source.file, r.source.row, r.note] for r in f.records
+            ],
+        }
+        for f in findings
+    ]
+
+
+def findings_from_json(data: list[dict]) -> list[Finding]:
+    from sfclaims.bundle import Source
+
+    return [
+        Finding(
+            item["rule"],
+            tuple(item["reasons"]),
+            item["says"],
+            tuple(
+                Record(k, i, Source(file, row), note) for k, i, file, row, note in item["records"]
+            ),
+        )
+        for item in data
+    ]
