@@ -42,7 +42,11 @@ HEADLINE_NAMES = {
     "FINANCE": "Financial stability",
     "DOMESTIC_ABUSE": "Safe from domestic abuse",
 }
-TERMS = (("Autumn", 9, 1, 12, 31, 0), ("Spring", 1, 1, 3, 31, 1), ("Summer", 4, 1, 7, 31, 1))
+TERMS = (
+    ("Autumn", 12, 31, 0),
+    ("Spring", 3, 31, 1),
+    ("Summer", 7, 31, 1),
+)  # name, end, year offset
 FIRST = ("Sam", "Alex", "Chris", "Jo", "Lee", "Pat", "Kim", "Ash", "Robin", "Jamie")
 LAST = ("Taylor", "Smith", "Jones", "Evans", "Wilson", "Brown", "Clarke", "Hughes", "Walker")
 
@@ -356,8 +360,8 @@ class SyntheticAuthority:
         school = f"{r.randint(100000, 149999)}"
         for first_year in range(latest_year - 2, latest_year + 1):
             year = f"{first_year}/{(first_year + 1) % 100:02d}"
-            for name, sm, sd, em, ed, offset in TERMS:
-                if date(first_year + offset, em, ed) > self.as_of:
+            for name, end_month, end_day, offset in TERMS:
+                if date(first_year + offset, end_month, end_day) > self.as_of:
                     continue
                 if gaps and self.chance(0.5):
                     continue
