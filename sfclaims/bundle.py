@@ -179,7 +179,9 @@ def _load(
     attendance_years: Iterable[str] | None,
     claimed_in_runs: dict[str, tuple[str, ...]],
 ) -> list[FamilyBundle]:
-    files = dict(connection.execute(select(ImportBatch.id, ImportBatch.file_name)).tuples().all())
+    files = {
+        i: name for i, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
+    }
 
     def source(batch_id: int, row: int) -> Source:
         return Source(files.get(batch_id, "?"), row)

@@ -196,6 +196,24 @@ def assess(
         messages.print(f"Decisions file: {out}")
 
 
+@app.command()
+@plain_errors
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Where the synthetic authority's extracts are written.")
+    ] = Path("demo-authority"),
+    families: Annotated[int, typer.Option(min=1, help="How many families to invent.")] = 500,
+    seed: Annotated[
+        int, typer.Option(help="The seed: the same seed writes the same files.")
+    ] = 2022,
+) -> None:
+    """Write a realistic synthetic authority's extracts, then import and assess them on the
+    default database, printing what each step produced."""
+    from sfclaims.demo import run_demo
+
+    run_demo(open_database(), out, families, seed, messages)
+
+
 def main() -> None:
     app()
 

@@ -185,9 +185,12 @@ def _references_in_database(engine: Engine, files: dict[str, Path]) -> Reference
         if "families" not in files:
             family_ids = frozenset(connection.execute(select(Family.family_id)).scalars())
         if "people" not in files:
-            family_of_person = dict(
-                connection.execute(select(Person.person_id, Person.family_id)).tuples().all()
-            )
+            family_of_person = {
+                person_id: family_id
+                for person_id, family_id in connection.execute(
+                    select(Person.person_id, Person.family_id)
+                )
+            }
     return References(family_ids, family_of_person)
 
 

@@ -7,6 +7,7 @@ missing) raises :class:`RefusedError` naming the file; the import then changes n
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -146,6 +147,13 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
     except UnicodeDecodeError:
         raise RefusedError(f"{path.name} is not UTF-8 text; save it as CSV UTF-8.") from None
     except pd.errors.ParserError as error:
+        cells = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(error))
+        if cells:
+            expected, line, saw = cells.groups()
+            raise RefusedError(
+                f"{path.name} could not be read as CSV: row {line} has {saw} cells where the "
+                f"header has {expected}; check for an unquoted comma."
+            ) from None
         raise RefusedError(f"{path.name} could not be read as CSV ({error}).") from None
     except OSError as error:
         raise RefusedError(f"{path.name} could not be read ({error.strerror}).") from None

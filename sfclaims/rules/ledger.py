@@ -18,11 +18,14 @@ REASONS = (ALREADY_CLAIMED,)
 
 
 def not_claimed_before(family: FamilyBundle, _framework: Framework, _as_of: date) -> Finding:
-    records = [record_of(c, f"claimed {c.claim_period}") for c in family.previous_claims]
+    records = [
+        record_of(c, f"claimed before this engine, {c.claim_period}")
+        for c in family.previous_claims
+    ]
     records += [
         Record("claim run", run, family.source, "submitted") for run in family.claimed_in_runs
     ]
-    claims = [r.note or r.record_id for r in records]
+    claims = [f"{r.kind} {r.record_id} ({r.note})" for r in records]
     return Finding(
         "Not claimed before",
         (ALREADY_CLAIMED(),) if records else (),

@@ -1,0 +1,62 @@
+import pytest
+
+from sfclaims.framework import load_framework
+from sfclaims.rules import REASONS, canonical_codes
+from sfclaims.rules.catalogue import CATALOGUE, describe, reason
+
+# The canonical order of domain.md, written out as the spec gives it.
+DOMAIN_ORDER = [
+    "NOT_ELIGIBLE",
+    "NO_DEPENDENT_CHILD",
+    "NO_ASSESSMENT",
+    "ASSESSMENT_NOT_WHOLE_FAMILY",
+    "NO_PLAN",
+    "PLAN_NOT_WHOLE_FAMILY",
+    "PLAN_MISSING_NEEDS",
+    "NO_LEAD_PRACTITIONER",
+    "LEAD_PRACTITIONER_NOT_RECOGNISED",
+    "EPISODE_OPEN",
+]
+HEADLINES = [
+    "EDUCATION",
+    "EARLY_YEARS",
+    "HEALTH",
+    "SUBSTANCE",
+    "RELATIONSHIPS",
+    "EXPLOITATION",
+    "CRIME",
+    "DOMESTIC_ABUSE",
+    "HOUSING",
+    "FINANCE",
+]
+
+
+def test_the_catalogue_gives_domain_mds_codes_in_its_canonical_order():
+    expected = (
+        DOMAIN_ORDER
+        + [f"NEED_WITHOUT_OUTCOME:{h}" for h in HEADLINES]
+        + [f"OUTCOME_NOT_SUSTAINED:{h}" for h in HEADLINES]
+        + [
+            "ATTENDANCE_DATA_MISSING",
+            "ATTENDANCE_CHECK_FAILED",
+            "REREFERRAL_CHECK_FAILED",
+            "ALREADY_CLAIMED",
+        ]
+    )
+    assert canonical_codes(load_framework()) == expected
+
+
+def test_every_declared_reason_is_in_the_canonical_order_once():
+    assert sorted(r.code for r in REASONS) == sorted(CATALOGUE)
+    assert len({r.code for r in REASONS}) == len(REASONS)
+
+
+def test_a_code_cannot_be_declared_twice():
+    with pytest.raises(ValueError, match="declared twice"):
+        reason("NO_PLAN", "again", "again")
+
+
+def test_every_code_has_a_title_and_a_message_for_people():
+    for code in canonical_codes(load_framework()):
+        entry = describe(code)
+        assert entry.title and entry.message.endswith(".")

@@ -1,0 +1,86 @@
+"""assess end to end: the sample authority's decisions, the decisions file, stored decisions."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+
+from sqlalchemy import select
+
+from sfclaims.assessing import assess, store_decisions, summarise, write_decisions
+from sfclaims.framework import FRAMEWORK_ROOT, load_framework
+from sfclaims.importing import import_folder
+from sfclaims.models import StoredDecision
+from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
+
+SAMPLE_AS_OF = date(2025, 9, 30)
+
+
+def decisions_text(engine, framework=None, as_of=SAMPLE_AS_OF, family=None) -> str:
+    handle = io.StringIO()
+    write_decisions(assess(engine, framework or load_framework(), as_of, family), handle)
+    return handle.getvalue()
+
+
+def test_the_sample_authority_gives_the_expected_decisions_for_every_family(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+    assert decisions_text(engine) == SAMPLE_DECISIONS.read_text(encoding="utf-8")
+
+
+def test_a_family_starting_after_the_date_has_no_row(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+    rows = list(csv.DictReader(io.StringIO(decisions_text(engine))))
+    assert len(rows) == 149
+    assert [r["family_id"] for r in rows] == sorted(r["family_id"] for r in rows)
+
+
+def test_an_overlay_changes_the_decisions_that_depend_on_it(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+    local = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
+    national = {r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(engine)))}
+    overlay = {
+        r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(engine, local)))
+    }
+    changed = [f for f in national if national[f]["reasons"] != overlay[f]["reasons"]]
+    assert changed, (
+        "four terms of attendance and twelve months for domestic abuse change some families"
+    )
+    for family_id in changed:
+        assert {*overlay[family_id]["reasons"].split(";")} - {
+            *national[family_id]["reasons"].split(";")
+        } <= {
+            "NEED_WITHOUT_OUTCOME:EDUCATION",
+            "OUTCOME_NOT_SUSTAINED:DOMESTIC_ABUSE",
+            "OUTCOME_NOT_SUSTAINED:EDUCATION",
+        }
+
+
+def test_decisions_are_stored_with_their_evidence_and_framework(engine):
+    framework = load_framework()
+    import_folder(engine, SAMPLE_AUTHORITY, framework)
+    decisions = assess(engine, framework, SAMPLE_AS_OF)
+    store_decisions(engine, decisions, framework, SAMPLE_AS_OF)
+    store_decisions(engine, decisions, framework, SAMPLE_AS_OF)  # again: replaces, no duplicates
+    with engine.connect() as connection:
+        stored = connection.execute(
+            select(StoredDecision).where(StoredDecision.family_id == "F000006")
+        ).one()
+        count = len(connection.execute(select(StoredDecision.family_id)).all())
+    assert count == 149
+    assert stored.framework == framework.label() and stored.framework_sha256 == framework.sha256
+    assert '"outcomes.csv"' in stored.evidence and "F000006-O1" in stored.evidence
+
+
+def test_the_summary_counts_and_lists_the_near_misses(engine):
+    framework = load_framework()
+    import_folder(engine, SAMPLE_AUTHORITY, framework)
+    decisions = assess(engine, framework, SAMPLE_AS_OF)
+    summary = summarise(decisions, framework)
+    assert summary.families == 149
+    assert summary.claimable == sum(d.claimable for d in decisions) > 0
+    assert summary.near_misses == [
+        (d.family_id, d.reasons[0]) for d in decisions if len(d.reasons) == 1
+    ]
+    counts = dict(summary.reasons)
+    assert counts["EPISODE_OPEN"] == sum("EPISODE_OPEN" in d.reasons for d in decisions)

@@ -1,0 +1,585 @@
+"""The import: every bad row set aside with where and why, the rest loaded, and a folder imported
+as a whole or not at all. Every test runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from sqlalchemy import Engine, MetaData, select
+
+from sfclaims import importing
+from sfclaims.errors import RefusedError
+from sfclaims.framework import load_framework
+from sfclaims.importing import import_folder
+from sfclaims.models import Attendance, Family, Need, Person, Plan, SetAsideRow
+
+FRAMEWORK = load_framework()
+TODAY = date(2026, 1, 15)
+
+FAMILIES = """Family ID,Episode Start Date,Episode End Date,Team
+F1,10/01/2024,30/09/2024,North
+F2,2024-02-01,,South
+"""
+PEOPLE = """Person ID,Family ID,Role,Date Of Birth,UPN,Household Member,Expectant Parent
+P1,F1,Parent/Carer,03/03/1985,,Y,
+C1,F1,child,01/05/2015,0012345,yes,
+P2,F2,PARENT/CARER,,,1,true
+"""
+NEEDS_HEADER = "Need ID,Family ID,Person ID,Headline,Date Identified,Status\n"
+
+
+def write_folder(folder: Path, **files: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, text in files.items():
+        (folder / f"{kind}.csv").write_text(text, encoding="utf-8")
+    return folder
+
+
+def base_folder(tmp_path: Path, **files: str) -> Path:
+    return write_folder(tmp_path / "extracts", families=FAMILIES, people=PEOPLE, **files)
+
+
+def run_import(engine: Engine, folder: Path, **options) -> importing.ImportResult:
+    return import_folder(engine, folder, FRAMEWORK, import_date=TODAY, **options)
+
+
+def database_state(engine: Engine) -> dict[str, list[tuple]]:
+    metadata = MetaData()
+    metadata.reflect(engine)
+    with engine.connect() as connection:
+        return {
+            name: sorted(map(tuple, connection.execute(select(table)).all()), key=repr)
+            for name, table in metadata.tables.items()
+        }
+
+
+def set_aside(engine: Engine) -> list[tuple]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                SetAsideRow.file_name,
+                SetAsideRow.row_number,
+                SetAsideRow.column_name,
+                SetAsideRow.value,
+                SetAsideRow.reason,
+            )
+        ).all()
+    return sorted(tuple(r) for r in rows)
+
+
+def test_a_clean_folder_loads_every_row_with_typed_values(engine, tmp_path):
+    result = run_import(engine, base_folder(tmp_path))
+    assert [(f.file_name, f.rows_read, f.rows_loaded, f.rows_set_aside) for f in result.files] == [
+        ("families.csv", 2, 2, 0),
+        ("people.csv", 3, 3, 0),
+    ]
+    with engine.connect() as connection:
+        child = connection.execute(select(Person).where(Person.person_id == "C1")).one()
+        family = connection.execute(select(Family).where(Family.family_id == "F1")).one()
+        expectant = connection.execute(
+            select(Person.expectant_parent).where(Person.person_id == "P2")
+        ).scalar_one()
+    assert child.upn == "0012345" and child.role == "Child" and child.household_member is True
+    assert child.date_of_birth == date(2015, 5, 1) and child.source_row == 3
+    assert family.episode_start == date(2024, 1, 10) and family.episode_end == date(2024, 9, 30)
+    assert expectant is True
+
+
+ROW_PROBLEMS = [
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,P1,HEALTH,31/02/2024,Identified\n",
+        (
+            "needs.csv",
+            2,
+            "Date Identified",
+            "31/02/2024",
+            "Date Identified is not a date; use DD/MM/YYYY or YYYY-MM-DD.",
+        ),
+        id="not-a-date",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,P1,HEALTH,16/01/2026,Identified\n",
+        (
+            "needs.csv",
+            2,
+            "Date Identified",
+            "16/01/2026",
+            "Date Identified is later than the day of import (15/01/2026).",
+        ),
+        id="after-import",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,P1,HEALTH,01/02/2024,Done\n",
+        (
+            "needs.csv",
+            2,
+            "Status",
+            "Done",
+            "Status is not one of the listed values: Identified, Withdrawn.",
+        ),
+        id="status-not-listed",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,P2,HEALTH,01/02/2024,Identified\n",
+        (
+            "needs.csv",
+            2,
+            "Person ID",
+            "P2",
+            "Person ID is not a person of this row's family in the people extract.",
+        ),
+        id="person-of-another-family",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F9,,HEALTH,01/02/2024,Identified\n",
+        ("needs.csv", 2, "Family ID", "F9", "Family ID names no family in the families extract."),
+        id="need-unknown-family",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,,Wellbeing,01/02/2024,Identified\n",
+        (
+            "needs.csv",
+            2,
+            "Headline",
+            "Wellbeing",
+            "Headline is none of the ten headlines (give its code, its number 1-10 or its name).",
+        ),
+        id="not-a-headline",
+    ),
+    pytest.param(
+        "needs",
+        NEEDS_HEADER + "N1,F1,,HEALTH,,Identified\n",
+        ("needs.csv", 2, "Date Identified", "", "Date Identified is blank; it is required."),
+        id="required-blank",
+    ),
+    pytest.param(
+        "people",
+        "Person ID,Family ID,Role,Household Member\nP9,F9,Child,Y\n",
+        ("people.csv", 2, "Family ID", "F9", "Family ID names no family in the families extract."),
+        id="person-unknown-family",
+    ),
+    pytest.param(
+        "people",
+        "Person ID,Family ID,Role,Household Member\nP9,F1,Child,maybe\n",
+        (
+            "people.csv",
+            2,
+            "Household Member",
+            "maybe",
+            "Household Member is not a flag; use Y or N (Yes/No, True/False and 1/0 are accepted too).",
+        ),
+        id="not-a-flag",
+    ),
+    pytest.param(
+        "plans",
+        "Plan ID,Family ID,Plan Start Date,Members Covered,Headlines Addressed\n"
+        "PL1,F9,01/02/2024,P1,HEALTH\n",
+        ("plans.csv", 2, "Family ID", "F9", "Family ID names no family in the families extract."),
+        id="plan-unknown-family",
+    ),
+    pytest.param(
+        "plans",
+        "Plan ID,Family ID,Plan Start Date,Members Covered,Headlines Addressed\n"
+        "PL1,F1,01/02/2024,P1; P2,HEALTH\n",
+        (
+            "plans.csv",
+            2,
+            "Members Covered",
+            "P1; P2",
+            "Members Covered names someone who is not a person of this row's family.",
+        ),
+        id="member-outside-family",
+    ),
+    pytest.param(
+        "plans",
+        "Plan ID,Family ID,Plan Start Date,Members Covered,Headlines Addressed\n"
+        "PL1,F1,01/02/2024,P1,HEALTH;Happiness\n",
+        (
+            "plans.csv",
+            2,
+            "Headlines Addressed",
+            "HEALTH;Happiness",
+            "Headlines Addressed names something that is none of the ten headlines.",
+        ),
+        id="plan-headline-unknown",
+    ),
+    pytest.param(
+        "assessments",
+        "Assessment ID,Family ID,Assessment Type,Completed Date,Whole Family,"
+        "Members Covered\nA1,F1,EHA,01/02/2024,Y,P1;C1;P2\n",
+        (
+            "assessments.csv",
+            2,
+            "Members Covered",
+            "P1;C1;P2",
+            "Members Covered names someone who is not a person of this row's family.",
+        ),
+        id="assessment-member-outside-family",
+    ),
+    pytest.param(
+        "outcomes",
+        "Outcome ID,Family ID,Person ID,Headline,Status,Achieved Date,Sustained Until\n"
+        "O1,F1,,HEALTH,Achieved,,\n",
+        ("outcomes.csv", 2, "Achieved Date", "", "Status is Achieved but Achieved Date is blank."),
+        id="achieved-without-date",
+    ),
+    pytest.param(
+        "outcomes",
+        "Outcome ID,Family ID,Person ID,Headline,Status,Achieved Date,Sustained Until\n"
+        "O1,F1,,HEALTH,Achieved,01/06/2024,31/05/2024\n",
+        (
+            "outcomes.csv",
+            2,
+            "Sustained Until",
+            "31/05/2024",
+            "Sustained Until is before the Achieved Date.",
+        ),
+        id="sustained-before-achieved",
+    ),
+    pytest.param(
+        "outcomes",
+        "Outcome ID,Family ID,Person ID,Headline,Status,Achieved Date\n"
+        "O1,F1,C1,HEALTH,Achieved,01/06/2024\nO2,F2,C1,HEALTH,Achieved,01/06/2024\n",
+        (
+            "outcomes.csv",
+            3,
+            "Person ID",
+            "C1",
+            "Person ID is not a person of this row's family in the people extract.",
+        ),
+        id="outcome-person-of-another-family",
+    ),
+    pytest.param(
+        "outcomes",
+        "Outcome ID,Family ID,Person ID,Headline,Status,Achieved Date\nO1,F1,,HEALTH,Done,\n",
+        (
+            "outcomes.csv",
+            2,
+            "Status",
+            "Done",
+            "Status is not one of the listed values: Achieved, In Progress, Not Achieved.",
+        ),
+        id="outcome-status-done",
+    ),
+    pytest.param(
+        "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nU1,2024/25,Winter,120,3\n",
+        (
+            "attendance.csv",
+            2,
+            "Term",
+            "Winter",
+            "Term is not one of the listed values: Autumn, Spring, Summer.",
+        ),
+        id="term-winter",
+    ),
+    pytest.param(
+        "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nU1,2024/25,Autumn,100,101\n",
+        (
+            "attendance.csv",
+            2,
+            "Sessions Missed",
+            "101",
+            "Sessions Missed is more than Possible Sessions.",
+        ),
+        id="missed-over-possible",
+    ),
+    pytest.param(
+        "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nU1,2024/26,Autumn,100,1\n",
+        (
+            "attendance.csv",
+            2,
+            "Academic Year",
+            "2024/26",
+            "Academic Year is not an academic year written like 2024/25.",
+        ),
+        id="academic-year",
+    ),
+    pytest.param(
+        "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nU1,2024/25,Autumn,many,1\n",
+        (
+            "attendance.csv",
+            2,
+            "Possible Sessions",
+            "many",
+            "Possible Sessions is not a whole number of zero or more.",
+        ),
+        id="not-a-count",
+    ),
+    pytest.param(
+        "previous_claims",
+        "Family ID,Claim Period\nF9,2024-Q3\n",
+        (
+            "previous_claims.csv",
+            2,
+            "Family ID",
+            "F9",
+            "Family ID names no family in the families extract.",
+        ),
+        id="claim-unknown-family",
+    ),
+    pytest.param(
+        "referrals",
+        "Referral ID,Family ID,Referral Date,Service,Decision\nR1,F1,01/02/2024,Early Help,Maybe\n",
+        (
+            "referrals.csv",
+            2,
+            "Decision",
+            "Maybe",
+            "Decision is not one of the listed values: Accepted, No Further Action, Not Accepted, "
+            "Signposted.",
+        ),
+        id="decision-not-listed",
+    ),
+]
+
+
+@pytest.mark.parametrize(("kind", "text", "problem"), ROW_PROBLEMS)
+def test_a_bad_row_is_set_aside_with_file_row_column_value_and_reason_and_the_rest_loads(
+    engine, tmp_path, kind, text, problem
+):
+    good_rows = {
+        "needs": "G1,F1,,HOUSING,01/02/2024,Identified\n",
+        "people": "G1,F2,Child,Y\n",
+        "plans": "G1,F1,01/02/2024,P1;C1,HEALTH\n",
+        "assessments": "G1,F1,EHA,01/02/2024,Y,P1;C1\n",
+        "outcomes": "G1,F1,,HEALTH,Achieved,01/06/2024"
+        + ",30/06/2025" * ("Sustained" in text)
+        + "\n",
+        "attendance": "U2,2024/25,Spring,100,2\n",
+        "previous_claims": "F1,2024-Q4\n",
+        "referrals": "G1,F1,01/02/2024,CSC,Accepted\n",
+    }
+    folder = (
+        base_folder(tmp_path, **{kind: text + good_rows[kind]})
+        if kind != "people"
+        else (write_folder(tmp_path / "extracts", families=FAMILIES, people=text + good_rows[kind]))
+    )
+    result = run_import(engine, folder)
+    file = next(f for f in result.files if f.kind == kind)
+    assert problem in set_aside(engine)
+    assert file.rows_set_aside >= 1 and file.rows_loaded >= 1
+    assert file.rows_read == file.rows_loaded + file.rows_set_aside
+
+
+def test_every_copy_of_a_duplicated_id_is_set_aside(engine, tmp_path):
+    needs = NEEDS_HEADER + (
+        "N1,F1,,HEALTH,01/02/2024,Identified\n"
+        "N2,F1,,HOUSING,01/02/2024,Identified\n"
+        "N1,F1,,FINANCE,01/02/2024,Identified\n"
+    )
+    run_import(engine, base_folder(tmp_path, needs=needs))
+    reason = (
+        "Need ID appears on more than one row; every copy is set aside because none can be "
+        "trusted over the others."
+    )
+    assert set_aside(engine) == [
+        ("needs.csv", 2, "Need ID", "N1", reason),
+        ("needs.csv", 4, "Need ID", "N1", reason),
+    ]
+    with engine.connect() as connection:
+        assert connection.execute(select(Need.need_id)).scalars().all() == ["N2"]
+
+
+def test_a_headline_may_be_given_as_code_number_or_any_name_in_any_case(engine, tmp_path):
+    needs = NEEDS_HEADER + (
+        "N1,F1,,health,01/02/2024,Identified\n"
+        "N2,F1,,9,01/02/2024,identified\n"
+        "N3,F1,,better managed SUBSTANCE use,01/02/2024,Identified\n"
+        "N4,F1,, Financial Stability ,01/02/2024,Identified\n"
+    )
+    plans = (
+        "Plan ID,Family ID,Plan Start Date,Members Covered,Headlines Addressed\n"
+        "PL1,F1,01/02/2024,P1 ; C1,3; secure housing;SUBSTANCE ;finance\n"
+    )
+    run_import(engine, base_folder(tmp_path, needs=needs, plans=plans))
+    with engine.connect() as connection:
+        headlines = connection.execute(select(Need.need_id, Need.headline)).all()
+        plan = connection.execute(select(Plan.members_covered, Plan.headlines_addressed)).one()
+    assert sorted(headlines) == [
+        ("N1", "HEALTH"),
+        ("N2", "HOUSING"),
+        ("N3", "SUBSTANCE"),
+        ("N4", "FINANCE"),
+    ]
+    assert tuple(plan) == ("P1;C1", "HEALTH;HOUSING;SUBSTANCE;FINANCE")
+    assert set_aside(engine) == []
+
+
+def test_a_csv_with_a_byte_order_mark_loads(engine, tmp_path):
+    folder = tmp_path / "bom"
+    folder.mkdir()
+    (folder / "families.csv").write_text(FAMILIES, encoding="utf-8-sig")
+    assert (folder / "families.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    result = run_import(engine, folder)
+    assert result.files[0].rows_loaded == 2 and result.files[0].unknown_headers == []
+
+
+def test_an_xlsx_first_sheet_with_real_date_cells_loads(engine, tmp_path):
+    folder = tmp_path / "xlsx"
+    folder.mkdir()
+    workbook = xlsxwriter.Workbook(str(folder / "families.xlsx"))
+    sheet = workbook.add_worksheet("Families")
+    workbook.add_worksheet("Notes").write(0, 0, "not this one")
+    dates = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    sheet.write_row(0, 0, ["Family ID", "Episode Start Date", "Episode End Date"])
+    sheet.write_string(1, 0, "007")
+    sheet.write_datetime(1, 1, datetime(2024, 1, 10), dates)
+    sheet.write_datetime(1, 2, datetime(2024, 9, 30), dates)
+    sheet.write_string(2, 0, "F2")
+    sheet.write_string(2, 1, "01/02/2024")
+    sheet.write_string(3, 0, "F3")
+    sheet.write_string(3, 1, "soon")
+    workbook.close()
+    result = run_import(engine, folder)
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(Family.family_id, Family.episode_start, Family.episode_end)
+        ).all()
+    assert sorted(rows) == [
+        ("007", date(2024, 1, 10), date(2024, 9, 30)),
+        ("F2", date(2024, 2, 1), None),
+    ]
+    assert result.problems[0].row_number == 4 and result.problems[0].value == "soon"
+
+
+def test_the_folders_mapping_renames_headers_and_unknown_headers_are_reported(engine, tmp_path):
+    folder = write_folder(
+        tmp_path / "mapped",
+        families=FAMILIES,
+        people="Client ID,Family ID,Role,Pupil UPN,In Household,Ethnicity\n"
+        "P1,F1,Parent/Carer,,Y,x\nC1,F1,Child,U1,Y,y\n",
+    )
+    (folder / "mapping.toml").write_text(
+        '[people]\n"Client ID" = "Person ID"\n"pupil upn" = "UPN"\n'
+        '"In Household" = "household member"\n'
+    )
+    result = run_import(engine, folder)
+    people = next(f for f in result.files if f.kind == "people")
+    assert (people.rows_loaded, people.unknown_headers) == (2, ["Ethnicity"])
+    with engine.connect() as connection:
+        assert (
+            connection.execute(select(Person.upn).where(Person.person_id == "C1")).scalar() == "U1"
+        )
+
+
+def test_a_mapping_given_on_the_command_line_replaces_the_folders(engine, tmp_path):
+    folder = write_folder(tmp_path / "mapped", families="Case,Start\nF1,01/01/2024\n")
+    (folder / "mapping.toml").write_text('[families]\n"Case" = "Family ID"\n')
+    other = tmp_path / "other.toml"
+    other.write_text('[families]\n"Case" = "Family ID"\n"Start" = "Episode Start Date"\n')
+    with pytest.raises(RefusedError, match="missing the required column Episode Start Date"):
+        run_import(engine, folder)
+    assert run_import(engine, folder, mapping_path=other).files[0].rows_loaded == 1
+
+
+def test_an_attendance_row_for_a_pupil_in_no_family_is_loaded(engine, tmp_path):
+    attendance = (
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nZ999,2024/25,Autumn,100,2\n"
+    )
+    run_import(engine, base_folder(tmp_path, attendance=attendance))
+    with engine.connect() as connection:
+        assert connection.execute(select(Attendance.upn)).scalars().all() == ["Z999"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "needs.csv",
+            "Need ID,Family ID,Headline\nN1,F1,HEALTH\n",
+            "needs.csv is missing the required columns Date Identified, Status; add them to the extract "
+            "or map the authority's headers in mapping.toml.",
+        ),
+        ("needs.csv", "", "needs.csv is empty: it has no header row."),
+        (
+            "needs.xlsx",
+            "this is not a workbook",
+            "needs.xlsx could not be read as an XLSX workbook",
+        ),
+        ("needs.csv", b"Need ID,Family ID\n\xff\xfe\n", "needs.csv is not UTF-8 text"),
+    ],
+)
+def test_a_refused_file_refuses_the_whole_import_and_changes_nothing(
+    engine, tmp_path, name, content, message
+):
+    run_import(engine, base_folder(tmp_path / "first"))
+    before = database_state(engine)
+    folder = write_folder(tmp_path / "second", families=FAMILIES.replace("North", "East"))
+    path = folder / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(RefusedError) as refused:
+        run_import(engine, folder)
+    assert str(refused.value).startswith(message)
+    assert refused.value.exit_code == 3
+    assert database_state(engine) == before
+
+
+def test_a_crash_half_way_through_the_load_leaves_the_database_as_it_was(
+    engine, tmp_path, monkeypatch
+):
+    run_import(engine, base_folder(tmp_path / "first"))
+    before = database_state(engine)
+    real = importing.replace_table_rows
+    calls = []
+
+    def crash_on_second_file(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # as if Ctrl-C were pressed half-way
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(importing, "replace_table_rows", crash_on_second_file)
+    changed = write_folder(
+        tmp_path / "second",
+        families=FAMILIES.replace("F2", "F3"),
+        people=PEOPLE.replace("F2", "F3"),
+    )
+    with pytest.raises(KeyboardInterrupt):
+        run_import(engine, changed)
+    assert len(calls) == 2
+    assert database_state(engine) == before
+
+
+def test_importing_the_same_files_again_changes_nothing_and_says_so(engine, tmp_path):
+    folder = base_folder(tmp_path, needs=NEEDS_HEADER + "N1,F9,,HEALTH,01/02/2024,Identified\n")
+    first = run_import(engine, folder)
+    before = database_state(engine)
+    again = run_import(engine, folder)
+    assert not first.unchanged and again.unchanged
+    assert database_state(engine) == before
+    assert [(f.file_name, f.rows_loaded, f.rows_set_aside) for f in again.files] == [
+        (f.file_name, f.rows_loaded, f.rows_set_aside) for f in first.files
+    ]
+    assert again.problems == first.problems
+
+
+def test_importing_a_kind_replaces_only_that_kinds_rows(engine, tmp_path):
+    run_import(
+        engine, base_folder(tmp_path, needs=NEEDS_HEADER + "N1,F1,,HEALTH,01/02/2024,Identified\n")
+    )
+    later = write_folder(
+        tmp_path / "later", needs=NEEDS_HEADER + "N2,F2,P2,CRIME,01/03/2024,Identified\n"
+    )
+    run_import(engine, later)
+    with engine.connect() as connection:
+        assert connection.execute(select(Need.need_id)).scalars().all() == ["N2"]
+        assert len(connection.execute(select(Person.person_id)).all()) == 3
+
+
+def test_a_folder_with_no_extracts_is_refused(engine, tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(RefusedError, match="holds no extract files"):
+        run_import(engine, tmp_path / "empty")

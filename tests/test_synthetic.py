@@ -1,0 +1,54 @@
+from sfclaims.synthetic import write_authority
+
+
+def test_the_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path):
+    one = write_authority(tmp_path / "one", families=40, seed=7)
+    two = write_authority(tmp_path / "two", families=40, seed=7)
+    write_authority(tmp_path / "three", families=40, seed=8)
+    assert one.rows == two.rows
+    for name in ("families.csv", "needs.csv", "attendance.csv", "mapping.toml"):
+        assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    assert (tmp_path / "one" / "needs.csv").read_bytes() != (
+        tmp_path / "three" / "needs.csv"
+    ).read_bytes()
+
+
+def test_the_folder_has_every_kind_some_as_xlsx_and_a_mapping(tmp_path):
+    write_authority(tmp_path, families=30)
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert "lead_practitioners.xlsx" in names and "previous_claims.xlsx" in names
+    assert "families.csv" in names and "mapping.toml" in names
+    assert "Pupil UPN" in (tmp_path / "people.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+
+
+def test_the_synthetic_authority_imports_and_has_families_for_every_outcome(tmp_path, engine):
+    from sfclaims.assessing import assess
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    authority = write_authority(tmp_path / "authority", families=400, seed=11)
+    framework = load_framework()
+    result = import_folder(engine, authority.folder, framework)
+    assert result.problems, "the synthetic bad rows are set aside"
+    reasons = {
+        code.split(":")[0] for d in assess(engine, framework, authority.as_of) for code in d.reasons
+    }
+    decisions = assess(engine, framework, authority.as_of)
+    assert any(d.claimable for d in decisions)
+    assert reasons >= {
+        "NOT_ELIGIBLE",
+        "NO_ASSESSMENT",
+        "ASSESSMENT_NOT_WHOLE_FAMILY",
+        "NO_PLAN",
+        "PLAN_NOT_WHOLE_FAMILY",
+        "PLAN_MISSING_NEEDS",
+        "NO_LEAD_PRACTITIONER",
+        "LEAD_PRACTITIONER_NOT_RECOGNISED",
+        "EPISODE_OPEN",
+        "NEED_WITHOUT_OUTCOME",
+        "OUTCOME_NOT_SUSTAINED",
+        "ATTENDANCE_CHECK_FAILED",
+        "REREFERRAL_CHECK_FAILED",
+        "ALREADY_CLAIMED",
+        "NO_DEPENDENT_CHILD",
+    }
