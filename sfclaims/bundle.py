@@ -10,28 +10,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Connection, Engine, select
 
-from sfclaims.models import (
-    Assessment,
-    Attendance,
-    Family,
-    ImportBatch,
-    LeadPractitioner,
-    Need,
-    Outcome,
-    Person,
-    Plan,
-    PreviousClaim,
-    Referral,
-)
+from sfclaims.models import ImportBatch
 
 LIST_SEPARATOR = ";"
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """Where a fact came from: the extract file and the row as the user sees it."""
 
     file: str
@@ -161,197 +149,214 @@ def load_bundles(
     engine: Engine,
     as_of: date,
     family_id: str | None = None,
-    attendance_years: Iterable[str] | None = None,
+    attendance_terms: Iterable[tuple[str, str]] | None = None,
     claimed_in_runs: dict[str, tuple[str, ...]] | None = None,
 ) -> list[FamilyBundle]:
     """Every family whose episode started on or before the as-of date, sorted by family ID.
 
-    ``attendance_years`` limits the attendance loaded to the academic years the rules can look at.
+    ``attendance_terms`` (academic year, term) limits the attendance loaded to the terms the
+    rules can look at; only pupils who are people of a family are loaded.
     """
     with engine.connect() as connection:
-        return _load(connection, as_of, family_id, attendance_years, claimed_in_runs or {})
+        loader = _Loader(connection, family_id)
+        return loader.bundles(as_of, attendance_terms, claimed_in_runs or {})
 
 
-def _load(
-    connection: Connection,
-    as_of: date,
-    family_id: str | None,
-    attendance_years: Iterable[str] | None,
-    claimed_in_runs: dict[str, tuple[str, ...]],
-) -> list[FamilyBundle]:
-    files = {
-        i: name for i, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
-    }
+def _day(value: date | str | None) -> date | None:
+    """A date as the driver returns it (SQLite: ISO text; PostgreSQL: a date)."""
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
 
-    def source(batch_id: int, row: int) -> Source:
-        return Source(files.get(batch_id, "?"), row)
 
-    def rows(model, *conditions):  # type: ignore[no-untyped-def]
-        table = model.__table__
-        query = select(*table.c)
-        if family_id is not None and "family_id" in table.c:
-            query = query.where(table.c.family_id == family_id)
-        for condition in conditions:
-            query = query.where(condition)
-        return connection.execute(query)
+class _Loader:
+    """Fetches each extract table once, with plain driver tuples (no per-row ORM work)."""
 
-    families = rows(Family, Family.episode_start <= as_of).all()
-    wanted = {f.family_id for f in families}
+    def __init__(self, connection: Connection, family_id: str | None) -> None:
+        self.connection = connection
+        self.family_id = family_id
+        self.mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        self.files = {
+            batch: name
+            for batch, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
+        }
 
-    people: dict[str, list[PersonFacts]] = defaultdict(list)
-    family_of_person: dict[str, str] = {}
-    for r in rows(Person):
-        if r.family_id in wanted:
-            people[r.family_id].append(
-                PersonFacts(
-                    r.person_id,
-                    r.role,
-                    r.date_of_birth,
-                    r.upn,
-                    r.household_member,
-                    r.expectant_parent,
-                    source(r.batch_id, r.source_row),
+    def fetch(
+        self, table: str, columns: str, where: str = "", params: tuple = (), by_family: bool = True
+    ) -> list[tuple]:
+        """Rows of ``batch_id, source_row, <columns>``; only the chosen family's, if there is
+        one and the table is ``by_family``."""
+        conditions = [where] if where else []
+        if self.family_id is not None and by_family:
+            conditions.append(f"family_id = {self.mark}")
+            params = (*params, self.family_id)
+        sql = f"SELECT batch_id, source_row, {columns} FROM {table}"
+        if conditions:
+            sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+        finally:
+            cursor.close()
+
+    def source(self, batch_id: int, row: int) -> Source:
+        return Source(self.files.get(batch_id, "?"), row)
+
+    def bundles(
+        self,
+        as_of: date,
+        attendance_terms: Iterable[tuple[str, str]] | None,
+        claimed_in_runs: dict[str, tuple[str, ...]],
+    ) -> list[FamilyBundle]:
+        m = self.mark
+        src = self.source
+        families = [
+            (fid, _day(start), _day(end), src(b, r))
+            for b, r, fid, start, end in self.fetch(
+                "families",
+                "family_id, episode_start, episode_end",
+                f"episode_start <= {m}",
+                (as_of.isoformat(),),
+            )
+        ]
+        wanted = {f[0] for f in families}
+
+        people: dict[str, list[PersonFacts]] = defaultdict(list)
+        family_of_person: dict[str, str] = {}
+        for b, r, pid, fid, role, born, upn, household, expectant in self.fetch(
+            "people",
+            "person_id, family_id, role, date_of_birth, upn, household_member, expectant_parent",
+        ):
+            if fid in wanted:
+                people[fid].append(
+                    PersonFacts(
+                        pid, role, _day(born), upn, bool(household), bool(expectant), src(b, r)
+                    )
                 )
-            )
-            family_of_person[r.person_id] = r.family_id
+                family_of_person[pid] = fid
 
-    needs: dict[str, list[NeedFacts]] = defaultdict(list)
-    for r in rows(Need):
-        needs[r.family_id].append(
-            NeedFacts(
-                r.need_id,
-                r.person_id,
-                r.headline,
-                r.date_identified,
-                r.status,
-                source(r.batch_id, r.source_row),
-            )
-        )
+        needs: dict[str, list[NeedFacts]] = defaultdict(list)
+        for b, r, nid, fid, pid, headline, identified, status in self.fetch(
+            "needs", "need_id, family_id, person_id, headline, date_identified, status"
+        ):
+            needs[fid].append(NeedFacts(nid, pid, headline, _day(identified), status, src(b, r)))
 
-    assessments: dict[str, list[AssessmentFacts]] = defaultdict(list)
-    for r in rows(Assessment):
-        assessments[r.family_id].append(
-            AssessmentFacts(
-                r.assessment_id,
-                r.completed_date,
-                r.whole_family,
-                _members(r.members_covered),
-                source(r.batch_id, r.source_row),
+        assessments: dict[str, list[AssessmentFacts]] = defaultdict(list)
+        for b, r, aid, fid, completed, whole, members in self.fetch(
+            "assessments", "assessment_id, family_id, completed_date, whole_family, members_covered"
+        ):
+            assessments[fid].append(
+                AssessmentFacts(aid, _day(completed), bool(whole), _members(members), src(b, r))
             )
-        )
 
-    plans: dict[str, list[PlanFacts]] = defaultdict(list)
-    for r in rows(Plan):
-        plans[r.family_id].append(
-            PlanFacts(
-                r.plan_id,
-                r.plan_start,
-                r.plan_end,
-                _members(r.members_covered),
-                _members(r.headlines_addressed),
-                source(r.batch_id, r.source_row),
-            )
-        )
-
-    leads: dict[str, list[LeadPractitionerFacts]] = defaultdict(list)
-    for r in rows(LeadPractitioner):
-        leads[r.family_id].append(
-            LeadPractitionerFacts(
-                r.worker_id,
-                r.worker_name,
-                r.start_date,
-                r.end_date,
-                r.recognised_by_family,
-                source(r.batch_id, r.source_row),
-            )
-        )
-
-    outcomes: dict[str, list[OutcomeFacts]] = defaultdict(list)
-    for r in rows(Outcome):
-        outcomes[r.family_id].append(
-            OutcomeFacts(
-                r.outcome_id,
-                r.person_id,
-                r.headline,
-                r.status,
-                r.achieved_date,
-                r.sustained_until,
-                source(r.batch_id, r.source_row),
-            )
-        )
-
-    upn_families: dict[str, set[str]] = defaultdict(set)
-    for fid, members in people.items():
-        for person in members:
-            if person.upn:
-                upn_families[person.upn].add(fid)
-    attendance: dict[str, dict[str, list[AttendanceFacts]]] = defaultdict(lambda: defaultdict(list))
-    years = list(attendance_years) if attendance_years is not None else None
-    attendance_table = Attendance.__table__  # type: ignore[attr-defined]
-    query = select(*attendance_table.c)
-    if years is not None:
-        query = query.where(attendance_table.c.academic_year.in_(years))
-    if family_id is not None:
-        query = query.where(attendance_table.c.upn.in_(list(upn_families)))
-    for r in connection.execute(query):
-        for owner in upn_families.get(r.upn, ()):
-            attendance[owner][r.upn].append(
-                AttendanceFacts(
-                    r.upn,
-                    r.school_urn,
-                    r.academic_year,
-                    r.term,
-                    r.possible_sessions,
-                    r.sessions_missed,
-                    source(r.batch_id, r.source_row),
+        plans: dict[str, list[PlanFacts]] = defaultdict(list)
+        for b, r, plid, fid, start, end, members, headlines in self.fetch(
+            "plans",
+            "plan_id, family_id, plan_start, plan_end, members_covered, headlines_addressed",
+        ):
+            plans[fid].append(
+                PlanFacts(
+                    plid, _day(start), _day(end), _members(members), _members(headlines), src(b, r)
                 )
             )
 
-    referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
-    referral_table = Referral.__table__  # type: ignore[attr-defined]
-    referral_query = select(*referral_table.c)
-    if family_id is not None:
-        referral_query = referral_query.where(
-            (referral_table.c.family_id == family_id)
-            | referral_table.c.person_id.in_(list(family_of_person))
-        )
-    for r in connection.execute(referral_query):
-        facts = ReferralFacts(
-            r.referral_id,
-            r.family_id,
-            r.person_id,
-            r.referral_date,
-            r.service,
-            r.decision,
-            source(r.batch_id, r.source_row),
-        )
-        for owner in {r.family_id, family_of_person.get(r.person_id)}:
-            if owner in wanted:
-                referrals[owner][r.referral_id] = facts
+        leads: dict[str, list[LeadPractitionerFacts]] = defaultdict(list)
+        for b, r, fid, worker, name, start, end, recognised in self.fetch(
+            "lead_practitioners",
+            "family_id, worker_id, worker_name, start_date, end_date, recognised_by_family",
+        ):
+            leads[fid].append(
+                LeadPractitionerFacts(
+                    worker, name, _day(start), _day(end), bool(recognised), src(b, r)
+                )
+            )
 
-    previous: dict[str, list[PreviousClaimFacts]] = defaultdict(list)
-    for r in rows(PreviousClaim):
-        previous[r.family_id].append(
-            PreviousClaimFacts(r.claim_period, r.claim_date, source(r.batch_id, r.source_row))
+        outcomes: dict[str, list[OutcomeFacts]] = defaultdict(list)
+        for b, r, oid, fid, pid, headline, status, achieved, held in self.fetch(
+            "outcomes",
+            "outcome_id, family_id, person_id, headline, status, achieved_date, sustained_until",
+        ):
+            outcomes[fid].append(
+                OutcomeFacts(oid, pid, headline, status, _day(achieved), _day(held), src(b, r))
+            )
+
+        upn_families: dict[str, set[str]] = defaultdict(set)
+        for fid, members in people.items():
+            for person in members:
+                if person.upn:
+                    upn_families[person.upn].add(fid)
+        attendance: dict[str, dict[str, list[AttendanceFacts]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        for b, r, upn, urn, year, term, possible, missed in self._attendance(attendance_terms):
+            for owner in upn_families.get(upn, ()):
+                attendance[owner][upn].append(
+                    AttendanceFacts(upn, urn, year, term, possible, missed, src(b, r))
+                )
+
+        referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
+        for b, r, rid, fid, pid, when, service, decision in self._referrals(family_of_person):
+            facts = ReferralFacts(rid, fid, pid, _day(when), service, decision, src(b, r))  # type: ignore[arg-type]
+            for owner in {fid, family_of_person.get(pid)}:
+                if owner in wanted:
+                    referrals[owner][rid] = facts
+
+        previous: dict[str, list[PreviousClaimFacts]] = defaultdict(list)
+        for b, r, fid, period, claimed in self.fetch(
+            "previous_claims", "family_id, claim_period, claim_date"
+        ):
+            previous[fid].append(PreviousClaimFacts(period, _day(claimed), src(b, r)))
+
+        bundles = [
+            FamilyBundle(
+                family_id=fid,
+                episode_start=start,  # type: ignore[arg-type]
+                episode_end=end,
+                source=source,
+                people=tuple(people[fid]),
+                needs=tuple(needs[fid]),
+                assessments=tuple(assessments[fid]),
+                plans=tuple(plans[fid]),
+                lead_practitioners=tuple(leads[fid]),
+                outcomes=tuple(outcomes[fid]),
+                attendance={upn: tuple(v) for upn, v in attendance[fid].items()},
+                referrals=tuple(referrals[fid].values()),
+                previous_claims=tuple(previous[fid]),
+                claimed_in_runs=claimed_in_runs.get(fid, ()),
+            )
+            for fid, start, end, source in families
+        ]
+        return sorted(bundles, key=lambda bundle: bundle.family_id)
+
+    def _attendance(self, terms: Iterable[tuple[str, str]] | None) -> list[tuple]:
+        """Attendance of pupils who are people of a family, in the terms asked for."""
+        m = self.mark
+        pupils = "upn IN (SELECT upn FROM people WHERE upn IS NOT NULL"
+        params: tuple = ()
+        if self.family_id is not None:
+            pupils += f" AND family_id = {m}"
+            params = (self.family_id,)
+        where = pupils + ")"
+        if terms is not None:
+            pairs = list(terms)
+            where += (
+                " AND (" + " OR ".join(f"(academic_year = {m} AND term = {m})" for _ in pairs) + ")"
+            )
+            params = (*params, *(value for pair in pairs for value in pair))
+        return self.fetch(
+            "attendance",
+            "upn, school_urn, academic_year, term, possible_sessions, sessions_missed",
+            where,
+            params,
+            by_family=False,
         )
 
-    bundles = [
-        FamilyBundle(
-            family_id=f.family_id,
-            episode_start=f.episode_start,
-            episode_end=f.episode_end,
-            source=source(f.batch_id, f.source_row),
-            people=tuple(people[f.family_id]),
-            needs=tuple(needs[f.family_id]),
-            assessments=tuple(assessments[f.family_id]),
-            plans=tuple(plans[f.family_id]),
-            lead_practitioners=tuple(leads[f.family_id]),
-            outcomes=tuple(outcomes[f.family_id]),
-            attendance={upn: tuple(v) for upn, v in attendance[f.family_id].items()},
-            referrals=tuple(referrals[f.family_id].values()),
-            previous_claims=tuple(previous[f.family_id]),
-            claimed_in_runs=claimed_in_runs.get(f.family_id, ()),
-        )
-        for f in families
-    ]
-    return sorted(bundles, key=lambda b: b.family_id)
+    def _referrals(self, family_of_person: dict[str, str]) -> list[tuple]:
+        columns = "referral_id, family_id, person_id, referral_date, service, decision"
+        if self.family_id is None:
+            return self.fetch("referrals", columns)
+        m = self.mark
+        people = list(family_of_person) or [""]
+        where = f"family_id = {m} OR person_id IN ({', '.join(m for _ in people)})"
+        return self.fetch("referrals", columns, where, (self.family_id, *people), by_family=False)

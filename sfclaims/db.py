@@ -137,15 +137,17 @@ def bulk_load(
 
 
 def replace_table_rows(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+    connection: Connection, table: Table, columns: Sequence[str], chunks: Iterable[list[tuple]]
 ) -> None:
-    """Replace every row of an extract table: indexes off, old rows out, new rows in, indexes on."""
+    """Replace every row of an extract table: indexes off, old rows out, the new rows in (given
+    in chunks, so the caller can show progress between them), indexes on."""
     for index in table.indexes:
         index.drop(connection, checkfirst=True)
     if is_sqlite(connection):
         connection.exec_driver_sql(f"DELETE FROM {table.name}")
     else:
         connection.exec_driver_sql(f"TRUNCATE {table.name}")
-    bulk_load(connection, table, columns, rows)
+    for chunk in chunks:
+        bulk_load(connection, table, columns, chunk)
     for index in table.indexes:
         index.create(connection)

@@ -8,9 +8,10 @@ bytes, same header mapping) changes nothing and says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -102,10 +103,10 @@ def import_folder(
         for kind, extract in validated.items():
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
             table = EXTRACT_TABLES[kind].__table__  # type: ignore[attr-defined]
-            rows = _reporting(
+            chunks = _in_chunks(
                 extract.table_rows(batch_id), extract.raw.path.name, extract.rows_loaded, report
             )
-            replace_table_rows(connection, table, extract.table_columns(), rows)
+            replace_table_rows(connection, table, extract.table_columns(), chunks)
             bulk_load(
                 connection,
                 SetAsideRow.__table__,
@@ -115,11 +116,15 @@ def import_folder(
     return ImportResult(folder, False, [_file_imported(v) for v in validated.values()])
 
 
-def _reporting(rows: Iterable[tuple], name: str, total: int, report: Progress) -> Iterator[tuple]:
-    for done, row in enumerate(rows, start=1):
-        yield row
-        if done % CHUNK == 0:
-            report(name, done, total)
+def _in_chunks(
+    rows: Iterator[tuple], name: str, total: int, report: Progress
+) -> Iterator[list[tuple]]:
+    """The rows in chunks, reporting progress after each one is loaded."""
+    done = 0
+    while chunk := list(islice(rows, CHUNK)):
+        yield chunk
+        done += len(chunk)
+        report(name, done, total)
     report(name, total, total)
 
 

@@ -84,3 +84,15 @@ def test_the_summary_counts_and_lists_the_near_misses(engine):
     ]
     counts = dict(summary.reasons)
     assert counts["EPISODE_OPEN"] == sum("EPISODE_OPEN" in d.reasons for d in decisions)
+
+
+def test_deciding_on_several_processes_gives_the_same_decisions_as_one(engine, monkeypatch):
+    from sfclaims import assessing
+
+    framework = load_framework()
+    import_folder(engine, SAMPLE_AUTHORITY, framework)
+    one = assess(engine, framework, SAMPLE_AS_OF)
+    monkeypatch.setattr(assessing, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
+    several = assess(engine, framework, SAMPLE_AS_OF)
+    assert several == one

@@ -122,8 +122,8 @@ def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping) -> RawEx
     table = table.iloc[:, [i for i, _ in columns]]
     table.columns = [ours for _, ours in columns]
     for column in table.columns:
-        text = table[column].astype("object").str.strip()
-        table[column] = text.where(text != "", None)
+        text = table[column].astype("str").str.strip()
+        table[column] = text.where(text != "")
     table = table.dropna(how="all")
     for column in kind.columns:
         if column.header not in table.columns:

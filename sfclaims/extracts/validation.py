@@ -137,6 +137,10 @@ def _problems(
             else:
                 reason = check
         value = raw.table.at[row_number, column]
-        problems.add(RowProblem(raw.path.name, row_number, column, value or "", reason))
+        problems.add(
+            RowProblem(
+                raw.path.name, row_number, column, "" if pd.isna(value) else str(value), reason
+            )
+        )
     order = {c.header: i for i, c in enumerate(kind.columns)}
     return sorted(problems, key=lambda p: (p.row_number, order.get(p.column, 99), p.reason))

@@ -94,11 +94,18 @@ class ParsedColumns:
 
     def __getitem__(self, column: ExtractColumn) -> pd.Series:
         if column.header not in self._cache:
-            self._cache[column.header] = self._parse(column)
+            self._cache[column.header] = self._parse_distinct(column)
         return self._cache[column.header]
 
-    def _parse(self, column: ExtractColumn) -> pd.Series:
+    def _parse_distinct(self, column: ExtractColumn) -> pd.Series:
+        """Parse each distinct value once and spread the results back over the rows: extracts
+        repeat values (terms, years, dates, flags) far more often than they vary."""
         text = self.table[column.header]
+        codes, distinct = pd.factorize(text, use_na_sentinel=True)
+        parsed = self._parse(column, pd.Series(distinct, dtype=object))
+        return pd.Series(parsed.array.take(codes, allow_fill=True), index=text.index)
+
+    def _parse(self, column: ExtractColumn, text: pd.Series) -> pd.Series:
         fmt = column.format
         if fmt is Format.DATE:
             return parse_dates(text)

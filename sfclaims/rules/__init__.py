@@ -4,6 +4,7 @@ applies. ``REASONS`` puts the rule modules in the order of domain.md: the canoni
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 
@@ -11,7 +12,7 @@ from sfclaims.bundle import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
 from sfclaims.rules.catalogue import canonical_codes as _canonical_codes
-from sfclaims.rules.findings import Finding
+from sfclaims.rules.findings import Finding, findings_from_json, findings_to_json
 
 REASONS = (
     *eligibility.REASONS,
@@ -29,7 +30,11 @@ class Decision:
     as_of: date
     needs: tuple[str, ...]  # identified headline codes, canonical order
     reasons: tuple[str, ...]  # canonical order
-    findings: tuple[Finding, ...]
+    evidence: str  # every rule's finding and the records it relied on, as JSON
+
+    @property
+    def findings(self) -> list[Finding]:
+        return findings_from_json(json.loads(self.evidence))
 
     @property
     def eligible(self) -> bool:
@@ -66,7 +71,8 @@ class Decider:
         found = findings_for(family, self.framework, as_of)
         reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
         needs = eligibility.identified_headlines(family, self.framework, as_of)
-        return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), tuple(found))
+        evidence = json.dumps(findings_to_json(found), separators=(",", ":"))
+        return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), evidence)
 
 
 def decide(family: FamilyBundle, framework: Framework, as_of: date) -> Decision:

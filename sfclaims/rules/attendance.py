@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from functools import lru_cache
 
 from sfclaims.bundle import AttendanceFacts, FamilyBundle, PersonFacts
 from sfclaims.framework import Framework, Term
@@ -28,23 +29,28 @@ def academic_year_label(first_year: int) -> str:
 
 def complete_terms(framework: Framework, as_of: date, count: int) -> list[SchoolTerm]:
     """The ``count`` most recent terms that ended on or before the date, most recent first."""
+    return list(_complete_terms(framework.terms, as_of, count))
+
+
+@lru_cache(maxsize=64)
+def _complete_terms(terms: tuple[Term, ...], as_of: date, count: int) -> tuple[SchoolTerm, ...]:
     found: list[SchoolTerm] = []
     first_year = as_of.year
     while len(found) < count:
         year_terms = []
-        for term in framework.terms:
+        for term in terms:
             start, end = term.dates(first_year)
             if end <= as_of:
                 year_terms.append(SchoolTerm(term, academic_year_label(first_year), start, end))
         found.extend(sorted(year_terms, key=lambda t: t.end, reverse=True))
         first_year -= 1
-    return found[:count]
+    return tuple(found[:count])
 
 
-def academic_years_needed(framework: Framework, as_of: date) -> list[str]:
-    """The academic years the attendance rules can look at for this date."""
+def terms_needed(framework: Framework, as_of: date) -> list[tuple[str, str]]:
+    """The (academic year, term) pairs the attendance rules can look at for this date."""
     count = max(framework.thresholds.attendance_terms_needed, 1)
-    return sorted({t.academic_year for t in complete_terms(framework, as_of, count)})
+    return [(t.academic_year, t.term.name) for t in complete_terms(framework, as_of, count)]
 
 
 @dataclass(frozen=True)

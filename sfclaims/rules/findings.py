@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
+from sfclaims import bundle as b
 from sfclaims.bundle import Source
 
 
-@dataclass(frozen=True)
-class Record:
+class Record(NamedTuple):
     """A record a rule looked at, and where it came from."""
 
     kind: str  # need, assessment, plan, lead practitioner, outcome, attendance, referral, ...
@@ -49,23 +50,23 @@ def finding(
     return Finding(rule, (), if_passed, records)
 
 
+_KINDS = {
+    b.NeedFacts: ("need", "need_id"),
+    b.AssessmentFacts: ("assessment", "assessment_id"),
+    b.PlanFacts: ("plan", "plan_id"),
+    b.LeadPractitionerFacts: ("lead practitioner", "worker_id"),
+    b.OutcomeFacts: ("outcome", "outcome_id"),
+    b.ReferralFacts: ("referral", "referral_id"),
+    b.PersonFacts: ("person", "person_id"),
+    b.PreviousClaimFacts: ("previous claim", "claim_period"),
+    b.AttendanceFacts: ("attendance", "upn"),
+}
+
+
 def record_of(fact: object, note: str = "") -> Record:
     """The record for any fact of the bundle, named by its ID."""
-    from sfclaims import bundle as b
-
-    kinds = {
-        b.NeedFacts: ("need", "need_id"),
-        b.AssessmentFacts: ("assessment", "assessment_id"),
-        b.PlanFacts: ("plan", "plan_id"),
-        b.LeadPractitionerFacts: ("lead practitioner", "worker_id"),
-        b.OutcomeFacts: ("outcome", "outcome_id"),
-        b.ReferralFacts: ("referral", "referral_id"),
-        b.PersonFacts: ("person", "person_id"),
-        b.PreviousClaimFacts: ("previous claim", "claim_period"),
-        b.AttendanceFacts: ("attendance", "upn"),
-    }
-    kind, id_field = kinds[type(fact)]
-    return Record(kind, str(getattr(fact, id_field)), fact.source, note)  # type: ignore[attr-defined]
+    kind, id_field = _KINDS[type(fact)]
+    return Record(kind, getattr(fact, id_field), fact.source, note)  # type: ignore[attr-defined]
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
@@ -84,8 +85,6 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
 
 
 def findings_from_json(data: list[dict]) -> list[Finding]:
-    from sfclaims.bundle import Source
-
     return [
         Finding(
             item["rule"],

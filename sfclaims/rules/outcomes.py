@@ -73,15 +73,20 @@ def _met_by_attendance(
 
 
 def headline_outcomes(
-    family: FamilyBundle, framework: Framework, as_of: date, headline: Headline
+    family: FamilyBundle,
+    framework: Framework,
+    as_of: date,
+    headline: Headline,
+    needs: list[NeedFacts],
 ) -> Finding:
-    needs = [n for n in identified_needs(family, as_of) if n.headline == headline.code]
+    """The finding for one headline, given the family's identified needs under it."""
+    outcomes = [o for o in family.outcomes if o.headline == headline.code]
     unevidenced: list[str] = []
     unsustained: list[str] = []
     records: list[Record] = []
     for need in needs:
         records.append(record_of(need))
-        evidencing = [o for o in family.outcomes if evidences(o, need, as_of)]
+        evidencing = [o for o in outcomes if evidences(o, need, as_of)]
         held = [o for o in evidencing if sustained(o, family, headline, as_of)]
         records.extend(
             record_of(o, "sustained" if o in held else "not sustained") for o in evidencing
@@ -118,9 +123,11 @@ def headline_outcomes(
 
 
 def every_need_met(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
-    present = {n.headline for n in identified_needs(family, as_of)}
+    by_headline: dict[str, list[NeedFacts]] = {}
+    for need in identified_needs(family, as_of):
+        by_headline.setdefault(need.headline, []).append(need)
     return [
-        headline_outcomes(family, framework, as_of, h)
+        headline_outcomes(family, framework, as_of, h, by_headline[h.code])
         for h in framework.headlines
-        if h.code in present
+        if h.code in by_headline
     ]

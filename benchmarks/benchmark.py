@@ -1,0 +1,274 @@
+"""Benchmark: a large synthetic authority through every stage, with per-stage times.
+
+    uv run python benchmarks/benchmark.py [--families 50000] [--databases sqlite,postgres]
+
+Per extract kind it prints the import time (the real path: read, rename, validate, bulk load)
+beside a raw baseline measured in the same run on the same file (a plain csv / calamine read and a
+plain executemany on SQLite or COPY on PostgreSQL into a table of text columns). Then the whole
+folder imported at once, and the later stages. Each database runs in its own process so its peak
+memory is its own. Not a test: it asserts nothing, it measures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUTPUT = ROOT / "benchmarks" / "output"
+POSTGRES = os.environ.get(
+    "SFCLAIMS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+SEED = 2022
+
+
+def build_authority(families: int) -> Path:
+    from sfclaims.synthetic import write_authority
+
+    folder = OUTPUT / f"authority-{families}-seed{SEED}"
+    marker = folder / ".complete"
+    if not marker.exists():
+        started = time.perf_counter()
+        result = write_authority(folder, families, SEED)
+        marker.write_text(json.dumps(result.rows))
+        print(
+            f"built a {families:,}-family authority in {time.perf_counter() - started:.1f} s: "
+            + ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
+        )
+    return folder
+
+
+# --- the worker: one database, in its own process ----------------------------------------------
+
+
+def raw_rows(path: Path) -> list[tuple]:
+    if path.suffix == ".xlsx":
+        from python_calamine import CalamineWorkbook
+
+        sheet = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        return [tuple(str(c) for c in row) for row in sheet[1:]]
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        reader = csv.reader(handle)
+        next(reader)
+        return [tuple(row) for row in reader]
+
+
+def baseline(engine, kind: str, path: Path) -> float:  # type: ignore[no-untyped-def]
+    """A plain read and a plain bulk insert of the same rows into a table of text columns."""
+    from sfclaims.db import is_sqlite
+
+    started = time.perf_counter()
+    rows = raw_rows(path)
+    width = len(rows[0]) if rows else 1
+    table = f"baseline_{kind}"
+    columns = ", ".join(f"c{i} TEXT" for i in range(width))
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute(f"DROP TABLE IF EXISTS {table}")
+        cursor.execute(f"CREATE TABLE {table} ({columns})")
+        if is_sqlite(engine):
+            cursor.execute("BEGIN")  # one transaction, as the import uses
+            marks = ", ".join("?" for _ in range(width))
+            cursor.executemany(f"INSERT INTO {table} VALUES ({marks})", rows)
+        else:
+            with cursor.copy(f"COPY {table} FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        raw.commit()
+        elapsed = time.perf_counter() - started
+        cursor.execute(f"DROP TABLE {table}")
+        raw.commit()
+    finally:
+        raw.close()
+    return elapsed
+
+
+def import_by_kind(url: str, folder: Path) -> list[dict]:
+    from sfclaims.db import open_database
+    from sfclaims.extracts.reading import find_extract_files
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    engine = open_database(url)
+    framework = load_framework()
+    results = []
+    for kind, path in find_extract_files(folder).items():
+        with tempfile.TemporaryDirectory() as single:
+            (Path(single) / path.name).symlink_to(path)
+            (Path(single) / "mapping.toml").symlink_to(folder / "mapping.toml")
+            started = time.perf_counter()
+            outcome = import_folder(engine, Path(single), framework)
+            took = time.perf_counter() - started
+        results.append(
+            {
+                "kind": kind,
+                "rows": outcome.files[0].rows_read,
+                "import": took,
+                "baseline": baseline(engine, kind, path),
+            }
+        )
+    engine.dispose()
+    return results
+
+
+def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
+    from datetime import date
+
+    from sfclaims.db import open_database
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    report: dict = {"stages": {}}
+    report["kinds"] = import_by_kind(url, folder)
+
+    engine = open_database(url)
+    framework = load_framework()
+    with engine.begin() as connection:  # an empty database again, for the whole-folder import
+        from sfclaims.models import EXTRACT_TABLES
+
+        for model in EXTRACT_TABLES.values():
+            connection.exec_driver_sql(f"DELETE FROM {model.__tablename__}")
+        connection.exec_driver_sql("DELETE FROM set_aside_rows")
+        connection.exec_driver_sql("DELETE FROM import_batches")
+    started = time.perf_counter()
+    import_folder(engine, folder, framework)
+    report["stages"]["import whole folder (one transaction)"] = time.perf_counter() - started
+
+    day = date.fromisoformat(as_of)
+    if "assess" in stages:
+        from sfclaims.assessing import assess, store_decisions, write_decisions
+
+        started = time.perf_counter()
+        decisions = assess(engine, framework, day)
+        report["stages"]["assess: decide every family"] = time.perf_counter() - started
+        started = time.perf_counter()
+        with open(os.devnull, "w") as sink:
+            write_decisions(decisions, sink)
+        store_decisions(engine, decisions, framework, day)
+        report["stages"]["assess: write decisions file + store decisions"] = (
+            time.perf_counter() - started
+        )
+        report["families"] = len(decisions)
+        report["claimable"] = sum(d.claimable for d in decisions)
+    if "claims" in stages:
+        report["stages"].update(claims_stage(engine, framework, day))
+    report["peak_memory_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    engine.dispose()
+    return report
+
+
+def claims_stage(engine, framework, day) -> dict:  # type: ignore[no-untyped-def]
+    try:
+        from sfclaims.claims import create_run  # noqa: F401
+    except ImportError:
+        return {}
+    from benchmarks.claims_stage import measure  # the claim run, export and evidence pack
+
+    return measure(engine, framework, day)
+
+
+# --- the runner --------------------------------------------------------------------------------
+
+
+def postgres_schema_url() -> tuple[str, str]:
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    return schema, f"{POSTGRES}?options=-csearch_path%3D{schema}"
+
+
+def run_database(name: str, folder: Path, as_of: str, stages: list[str]) -> dict:
+    from sqlalchemy import create_engine, text
+
+    from sfclaims.db import make_engine, upgrade
+
+    schema = None
+    if name == "sqlite":
+        scratch = Path(tempfile.mkdtemp())
+        url = f"sqlite:///{scratch / 'bench.db'}"
+    else:
+        schema, url = postgres_schema_url()
+        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+        with admin.connect() as connection:
+            connection.execute(text(f"CREATE SCHEMA {schema}"))
+        upgrade(make_engine(url))
+    try:
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--worker",
+                url,
+                "--folder",
+                str(folder),
+                "--as-of",
+                as_of,
+                "--stages",
+                ",".join(stages),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        return json.loads(out.strip().splitlines()[-1])
+    finally:
+        if schema is not None:
+            with admin.connect() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+
+
+def print_report(name: str, report: dict) -> None:
+    print(f"\n== {name}")
+    print(f"{'kind':<20}{'rows':>11}{'import s':>10}{'baseline s':>12}{'ratio':>8}")
+    total_import = total_baseline = 0.0
+    for k in report["kinds"]:
+        total_import += k["import"]
+        total_baseline += k["baseline"]
+        print(
+            f"{k['kind']:<20}{k['rows']:>11,}{k['import']:>10.2f}{k['baseline']:>12.2f}"
+            f"{k['import'] / k['baseline']:>8.2f}"
+        )
+    print(
+        f"{'all kinds':<20}{'':>11}{total_import:>10.2f}{total_baseline:>12.2f}"
+        f"{total_import / total_baseline:>8.2f}"
+    )
+    for stage, seconds in report["stages"].items():
+        print(f"{stage:<52}{seconds:>8.2f} s")
+    if "families" in report:
+        print(f"families decided {report['families']:,}, claimable {report['claimable']:,}")
+    print(f"peak memory {report['peak_memory_mb']:,.0f} MB")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--databases", default="sqlite,postgres")
+    parser.add_argument("--stages", default="import,assess,claims")
+    parser.add_argument("--as-of", default=None)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--folder", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    stages = args.stages.split(",")
+    if args.worker:
+        print(json.dumps(worker(args.worker, Path(args.folder), args.as_of, stages)))
+        return
+    from sfclaims.synthetic import DEFAULT_AS_OF
+
+    folder = build_authority(args.families)
+    as_of = args.as_of or DEFAULT_AS_OF.isoformat()
+    print(f"as of {as_of}; machine: {os.cpu_count()} cores")
+    for name in args.databases.split(","):
+        print_report(name, run_database(name, folder, as_of, stages))
+
+
+if __name__ == "__main__":
+    main()
