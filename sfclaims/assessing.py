@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TextIO
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, select
 
-from sfclaims.bundle import FamilyBundle, load_bundles
-from sfclaims.db import bulk_load
+from sfclaims.bundle import bundle_to_json, load_bundles
+from sfclaims.db import bulk_load, make_engine
 from sfclaims.framework import Framework
-from sfclaims.models import StoredDecision
+from sfclaims.models import Family, StoredDecision
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 
@@ -30,13 +30,113 @@ def assess(
     engine: Engine, framework: Framework, as_of: date, family_id: str | None = None
 ) -> list[Decision]:
     """Decide every family whose episode started on or before the date, sorted by family ID."""
+    return [a.decision for a in assess_families(engine, framework, as_of, family_id)]
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A family decided: its decision, its episode start, and (when asked for, for the families
+    that can be claimed) its records as JSON, to keep with a claim."""
+
+    decision: Decision
+    episode_start: date
+    facts: str | None = None
+
+
+PARALLEL_FROM = 4_000  # families; below this, starting a second process costs more than it saves
+
+
+def assess_families(
+    engine: Engine,
+    framework: Framework,
+    as_of: date,
+    family_id: str | None = None,
+    keep_facts: bool = False,
+) -> list[Assessed]:
+    """Decide the families, sorted by family ID. A large authority is split into ranges of family
+    IDs, and each core loads and decides its own range: the rules are pure and a family's facts
+    never cross a range."""
     from sfclaims.claims import claimed_families
 
-    with many_objects():
-        bundles = load_bundles(
-            engine, as_of, family_id, terms_needed(framework, as_of), claimed_families(engine)
+    work = _Work(
+        engine.url.render_as_string(hide_password=False),
+        framework,
+        as_of,
+        terms_needed(framework, as_of),
+        claimed_families(engine),
+        keep_facts,
+    )
+    workers = min(os.cpu_count() or 1, 8)
+    ranges = [] if family_id is not None or workers < 2 else _family_ranges(engine, as_of, workers)
+    if len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
+        return work.assess(engine, family_id=family_id)
+    global _WORK
+    _WORK = work
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            parts = pool.map(_assess_range, ranges)
+    finally:
+        _WORK = None
+    return sorted((a for part in parts for a in part), key=lambda a: a.decision.family_id)
+
+
+@dataclass(frozen=True)
+class _Work:
+    url: str
+    framework: Framework
+    as_of: date
+    terms: list[tuple[str, str]]
+    claimed: dict[str, tuple[str, ...]]
+    keep_facts: bool
+
+    def assess(
+        self,
+        engine: Engine,
+        family_id: str | None = None,
+        family_range: tuple[str, str | None] | None = None,
+    ) -> list[Assessed]:
+        with many_objects():
+            bundles = load_bundles(
+                engine, self.as_of, family_id, self.terms, self.claimed, family_range
+            )
+            decider = Decider(self.framework)
+            assessed = []
+            for bundle in bundles:
+                decision = decider.decide(bundle, self.as_of)
+                facts = bundle_to_json(bundle) if self.keep_facts and decision.claimable else None
+                assessed.append(Assessed(decision, bundle.episode_start, facts))
+            return assessed
+
+
+_WORK: _Work | None = None  # what the forked processes share with the parent
+
+
+def _assess_range(family_range: tuple[str, str | None]) -> list[Assessed]:
+    assert _WORK is not None
+    engine = make_engine(_WORK.url)  # a connection of its own, never the parent's
+    try:
+        return _WORK.assess(engine, family_range=family_range)
+    finally:
+        engine.dispose()
+
+
+def _family_ranges(engine: Engine, as_of: date, workers: int) -> list[tuple[str, str | None]]:
+    """Ranges of family IDs with about the same number of families each, or none if too few."""
+    with engine.connect() as connection:
+        ids = (
+            connection.execute(
+                select(Family.family_id)
+                .where(Family.episode_start <= as_of)
+                .order_by(Family.family_id)
+            )
+            .scalars()
+            .all()
         )
-        return decide_families(bundles, framework, as_of)
+    if len(ids) < PARALLEL_FROM:
+        return []
+    step = -(-len(ids) // workers)
+    starts = ids[::step]
+    return [(low, starts[i + 1] if i + 1 < len(starts) else None) for i, low in enumerate(starts)]
 
 
 @contextmanager
@@ -50,42 +150,6 @@ def many_objects() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-PARALLEL_FROM = 4_000  # families; below this, starting a second process costs more than it saves
-_SHARED: tuple[list[FamilyBundle], Framework, date] | None = None
-
-
-def decide_families(
-    bundles: list[FamilyBundle], framework: Framework, as_of: date
-) -> list[Decision]:
-    """Decide each family; on a machine with several cores, large authorities use them all.
-
-    The rules are pure, so the families are split between forked processes that see the loaded
-    bundles without copying them, and each decision (with its evidence as JSON) comes back.
-    """
-    workers = min(os.cpu_count() or 1, 8)
-    if len(bundles) < PARALLEL_FROM or workers < 2 or "fork" not in mp.get_all_start_methods():
-        decider = Decider(framework)
-        return [decider.decide(bundle, as_of) for bundle in bundles]
-    global _SHARED
-    _SHARED = (bundles, framework, as_of)
-    try:
-        step = -(-len(bundles) // (workers * 4))
-        chunks = [
-            (start, min(start + step, len(bundles))) for start in range(0, len(bundles), step)
-        ]
-        with mp.get_context("fork").Pool(workers) as pool:
-            return [d for part in pool.map(_decide_chunk, chunks) for d in part]
-    finally:
-        _SHARED = None
-
-
-def _decide_chunk(bounds: tuple[int, int]) -> list[Decision]:
-    assert _SHARED is not None
-    bundles, framework, as_of = _SHARED
-    decider = Decider(framework)
-    return [decider.decide(bundle, as_of) for bundle in bundles[bounds[0] : bounds[1]]]
 
 
 def yes_no(value: bool) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple
 
+import orjson
 from sqlalchemy import Connection, Engine, select
 
 from sfclaims.models import ImportBatch
@@ -29,8 +30,9 @@ class Source(NamedTuple):
         return f"{self.file} row {self.row}"
 
 
-@dataclass(frozen=True)
-class PersonFacts:
+class PersonFacts(NamedTuple):
+    KIND = "person"  # what an evidence record calls it; the first field is its ID
+
     person_id: str
     role: str
     date_of_birth: date | None
@@ -40,8 +42,9 @@ class PersonFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class NeedFacts:
+class NeedFacts(NamedTuple):
+    KIND = "need"  # what an evidence record calls it; the first field is its ID
+
     need_id: str
     person_id: str | None
     headline: str
@@ -50,8 +53,9 @@ class NeedFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class AssessmentFacts:
+class AssessmentFacts(NamedTuple):
+    KIND = "assessment"  # what an evidence record calls it; the first field is its ID
+
     assessment_id: str
     completed_date: date | None
     whole_family: bool
@@ -59,8 +63,9 @@ class AssessmentFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class PlanFacts:
+class PlanFacts(NamedTuple):
+    KIND = "plan"  # what an evidence record calls it; the first field is its ID
+
     plan_id: str
     plan_start: date
     plan_end: date | None
@@ -69,8 +74,9 @@ class PlanFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class LeadPractitionerFacts:
+class LeadPractitionerFacts(NamedTuple):
+    KIND = "lead practitioner"  # what an evidence record calls it; the first field is its ID
+
     worker_id: str
     worker_name: str | None
     start_date: date
@@ -79,8 +85,9 @@ class LeadPractitionerFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class OutcomeFacts:
+class OutcomeFacts(NamedTuple):
+    KIND = "outcome"  # what an evidence record calls it; the first field is its ID
+
     outcome_id: str
     person_id: str | None
     headline: str
@@ -90,8 +97,9 @@ class OutcomeFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class AttendanceFacts:
+class AttendanceFacts(NamedTuple):
+    KIND = "attendance"  # what an evidence record calls it; the first field is its ID
+
     upn: str
     school_urn: str | None
     academic_year: str
@@ -101,8 +109,9 @@ class AttendanceFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class ReferralFacts:
+class ReferralFacts(NamedTuple):
+    KIND = "referral"  # what an evidence record calls it; the first field is its ID
+
     referral_id: str
     family_id: str | None
     person_id: str | None
@@ -112,15 +121,18 @@ class ReferralFacts:
     source: Source
 
 
-@dataclass(frozen=True)
-class PreviousClaimFacts:
+class PreviousClaimFacts(NamedTuple):
+    KIND = "previous claim"  # what an evidence record calls it; the first field is its ID
+
     claim_period: str
     claim_date: date | None
     source: Source
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FamilyBundle:
+    """Every fact of one family. Compared by identity: each is loaded once per evaluation."""
+
     family_id: str
     episode_start: date
     episode_end: date | None
@@ -151,45 +163,65 @@ def load_bundles(
     family_id: str | None = None,
     attendance_terms: Iterable[tuple[str, str]] | None = None,
     claimed_in_runs: dict[str, tuple[str, ...]] | None = None,
+    family_range: tuple[str, str | None] | None = None,
 ) -> list[FamilyBundle]:
-    """Every family whose episode started on or before the as-of date, sorted by family ID.
+    """Every family whose episode started on or before the as-of date, sorted by family ID:
+    one family, the families whose IDs fall in ``family_range`` (from, up to but not including),
+    or all of them.
 
     ``attendance_terms`` (academic year, term) limits the attendance loaded to the terms the
     rules can look at; only pupils who are people of a family are loaded.
     """
     with engine.connect() as connection:
-        loader = _Loader(connection, family_id)
+        loader = _Loader(connection, family_id, family_range)
         return loader.bundles(as_of, attendance_terms, claimed_in_runs or {})
 
 
-def _day(value: date | str | None) -> date | None:
-    """A date as the driver returns it (SQLite: ISO text; PostgreSQL: a date)."""
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
+class _Days(dict):
+    """Dates as the driver returns them (SQLite: ISO text; PostgreSQL: dates) to dates, each
+    distinct value parsed once: extracts repeat the same days thousands of times."""
+
+    def __missing__(self, value: date | str | None) -> date | None:
+        day = date.fromisoformat(value) if isinstance(value, str) else value
+        self[value] = day
+        return day
 
 
 class _Loader:
     """Fetches each extract table once, with plain driver tuples (no per-row ORM work)."""
 
-    def __init__(self, connection: Connection, family_id: str | None) -> None:
+    def __init__(
+        self,
+        connection: Connection,
+        family_id: str | None,
+        family_range: tuple[str, str | None] | None,
+    ) -> None:
         self.connection = connection
-        self.family_id = family_id
-        self.mark = "?" if connection.dialect.name == "sqlite" else "%s"
+        self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
         self.files = {
             batch: name
             for batch, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
         }
+        self.which: str = ""  # the SQL condition on family_id that picks the families wanted
+        self.which_params: tuple = ()
+        if family_id is not None:
+            self.which, self.which_params = f"family_id = {m}", (family_id,)
+        elif family_range is not None:
+            low, high = family_range
+            self.which, self.which_params = f"family_id >= {m}", (low,)
+            if high is not None:
+                self.which += f" AND family_id < {m}"
+                self.which_params += (high,)
 
     def fetch(
         self, table: str, columns: str, where: str = "", params: tuple = (), by_family: bool = True
     ) -> list[tuple]:
-        """Rows of ``batch_id, source_row, <columns>``; only the chosen family's, if there is
-        one and the table is ``by_family``."""
+        """Rows of ``batch_id, source_row, <columns>``; only the wanted families' rows when the
+        table is ``by_family``."""
         conditions = [where] if where else []
-        if self.family_id is not None and by_family:
-            conditions.append(f"family_id = {self.mark}")
-            params = (*params, self.family_id)
+        if self.which and by_family:
+            conditions.append(self.which)
+            params = (*params, *self.which_params)
         sql = f"SELECT batch_id, source_row, {columns} FROM {table}"
         if conditions:
             sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
@@ -200,8 +232,12 @@ class _Loader:
         finally:
             cursor.close()
 
-    def source(self, batch_id: int, row: int) -> Source:
-        return Source(self.files.get(batch_id, "?"), row)
+    def _people_of_wanted(self, column: str) -> tuple[str, tuple]:
+        """A subquery of the wanted families' people's ``column``, and its parameters."""
+        sql = f"SELECT {column} FROM people WHERE {column} IS NOT NULL"
+        if self.which:
+            sql += f" AND {self.which}"
+        return sql, self.which_params
 
     def bundles(
         self,
@@ -210,9 +246,10 @@ class _Loader:
         claimed_in_runs: dict[str, tuple[str, ...]],
     ) -> list[FamilyBundle]:
         m = self.mark
-        src = self.source
+        files = self.files
+        day = _Days()
         families = [
-            (fid, _day(start), _day(end), src(b, r))
+            (fid, day[start], day[end], Source(files[b], r))
             for b, r, fid, start, end in self.fetch(
                 "families",
                 "family_id, episode_start, episode_end",
@@ -231,7 +268,13 @@ class _Loader:
             if fid in wanted:
                 people[fid].append(
                     PersonFacts(
-                        pid, role, _day(born), upn, bool(household), bool(expectant), src(b, r)
+                        pid,
+                        role,
+                        day[born],
+                        upn,
+                        bool(household),
+                        bool(expectant),
+                        Source(files[b], r),
                     )
                 )
                 family_of_person[pid] = fid
@@ -240,14 +283,18 @@ class _Loader:
         for b, r, nid, fid, pid, headline, identified, status in self.fetch(
             "needs", "need_id, family_id, person_id, headline, date_identified, status"
         ):
-            needs[fid].append(NeedFacts(nid, pid, headline, _day(identified), status, src(b, r)))
+            needs[fid].append(
+                NeedFacts(nid, pid, headline, day[identified], status, Source(files[b], r))
+            )
 
         assessments: dict[str, list[AssessmentFacts]] = defaultdict(list)
         for b, r, aid, fid, completed, whole, members in self.fetch(
             "assessments", "assessment_id, family_id, completed_date, whole_family, members_covered"
         ):
             assessments[fid].append(
-                AssessmentFacts(aid, _day(completed), bool(whole), _members(members), src(b, r))
+                AssessmentFacts(
+                    aid, day[completed], bool(whole), _members(members), Source(files[b], r)
+                )
             )
 
         plans: dict[str, list[PlanFacts]] = defaultdict(list)
@@ -257,7 +304,12 @@ class _Loader:
         ):
             plans[fid].append(
                 PlanFacts(
-                    plid, _day(start), _day(end), _members(members), _members(headlines), src(b, r)
+                    plid,
+                    day[start],
+                    day[end],
+                    _members(members),
+                    _members(headlines),
+                    Source(files[b], r),
                 )
             )
 
@@ -268,7 +320,7 @@ class _Loader:
         ):
             leads[fid].append(
                 LeadPractitionerFacts(
-                    worker, name, _day(start), _day(end), bool(recognised), src(b, r)
+                    worker, name, day[start], day[end], bool(recognised), Source(files[b], r)
                 )
             )
 
@@ -278,7 +330,9 @@ class _Loader:
             "outcome_id, family_id, person_id, headline, status, achieved_date, sustained_until",
         ):
             outcomes[fid].append(
-                OutcomeFacts(oid, pid, headline, status, _day(achieved), _day(held), src(b, r))
+                OutcomeFacts(
+                    oid, pid, headline, status, day[achieved], day[held], Source(files[b], r)
+                )
             )
 
         upn_families: dict[str, set[str]] = defaultdict(set)
@@ -292,12 +346,12 @@ class _Loader:
         for b, r, upn, urn, year, term, possible, missed in self._attendance(attendance_terms):
             for owner in upn_families.get(upn, ()):
                 attendance[owner][upn].append(
-                    AttendanceFacts(upn, urn, year, term, possible, missed, src(b, r))
+                    AttendanceFacts(upn, urn, year, term, possible, missed, Source(files[b], r))
                 )
 
         referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
-        for b, r, rid, fid, pid, when, service, decision in self._referrals(family_of_person):
-            facts = ReferralFacts(rid, fid, pid, _day(when), service, decision, src(b, r))  # type: ignore[arg-type]
+        for b, r, rid, fid, pid, when, service, decision in self._referrals():
+            facts = ReferralFacts(rid, fid, pid, day[when], service, decision, Source(files[b], r))  # type: ignore[arg-type]
             for owner in {fid, family_of_person.get(pid)}:
                 if owner in wanted:
                     referrals[owner][rid] = facts
@@ -306,7 +360,7 @@ class _Loader:
         for b, r, fid, period, claimed in self.fetch(
             "previous_claims", "family_id, claim_period, claim_date"
         ):
-            previous[fid].append(PreviousClaimFacts(period, _day(claimed), src(b, r)))
+            previous[fid].append(PreviousClaimFacts(period, day[claimed], Source(files[b], r)))
 
         bundles = [
             FamilyBundle(
@@ -330,14 +384,10 @@ class _Loader:
         return sorted(bundles, key=lambda bundle: bundle.family_id)
 
     def _attendance(self, terms: Iterable[tuple[str, str]] | None) -> list[tuple]:
-        """Attendance of pupils who are people of a family, in the terms asked for."""
+        """Attendance of pupils who are people of the wanted families, in the terms asked for."""
         m = self.mark
-        pupils = "upn IN (SELECT upn FROM people WHERE upn IS NOT NULL"
-        params: tuple = ()
-        if self.family_id is not None:
-            pupils += f" AND family_id = {m}"
-            params = (self.family_id,)
-        where = pupils + ")"
+        pupils, params = self._people_of_wanted("upn")
+        where = f"upn IN ({pupils})"
         if terms is not None:
             pairs = list(terms)
             where += (
@@ -352,11 +402,50 @@ class _Loader:
             by_family=False,
         )
 
-    def _referrals(self, family_of_person: dict[str, str]) -> list[tuple]:
+    def _referrals(self) -> list[tuple]:
+        """Referrals for the wanted families, or for any of their people."""
         columns = "referral_id, family_id, person_id, referral_date, service, decision"
-        if self.family_id is None:
+        if not self.which:
             return self.fetch("referrals", columns)
-        m = self.mark
-        people = list(family_of_person) or [""]
-        where = f"family_id = {m} OR person_id IN ({', '.join(m for _ in people)})"
-        return self.fetch("referrals", columns, where, (self.family_id, *people), by_family=False)
+        people, params = self._people_of_wanted("person_id")
+        where = f"({self.which}) OR person_id IN ({people})"
+        return self.fetch(
+            "referrals", columns, where, (*self.which_params, *params), by_family=False
+        )
+
+
+FACT_LISTS = (
+    "people",
+    "needs",
+    "assessments",
+    "plans",
+    "lead_practitioners",
+    "outcomes",
+    "referrals",
+    "previous_claims",
+)
+
+
+def bundle_to_json(bundle: FamilyBundle) -> str:
+    """Every fact of the family as JSON, to keep with a claim as it stood when it was made."""
+    data: dict[str, object] = {
+        "family_id": bundle.family_id,
+        "episode_start": bundle.episode_start,
+        "episode_end": bundle.episode_end,
+        "source": bundle.source,
+        "attendance": {
+            upn: [r._asdict() for r in rows] for upn, rows in sorted(bundle.attendance.items())
+        },
+        "claimed_in_runs": bundle.claimed_in_runs,
+    }
+    for name in FACT_LISTS:
+        data[name] = [fact._asdict() for fact in getattr(bundle, name)]
+    return orjson.dumps(data, default=_plain).decode()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Source):
+        return list(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot keep {type(value).__name__} as JSON")

@@ -1,10 +1,360 @@
-"""Claim runs, the ledger and locking."""
+"""Claim runs, the ledger and locking.
+
+A claim run takes the claimable families as of a date (with a cap, the earliest episode starts
+first, then family ID) and keeps, for each, the decision, the evidence and the family's records as
+they stood, so nothing later can change what the run claims or shows. Submitting locks the run;
+the database refuses a family in two submitted runs. An auditor's failed verdict withdraws a family
+from a draft run.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+import json
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib.metadata import version
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sfclaims.db import bulk_load
+from sfclaims.errors import RefusedError, UsageError
+from sfclaims.framework import Framework
+from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim
+from sfclaims.rules.findings import Finding
+
+if TYPE_CHECKING:
+    from sfclaims.assessing import Assessed
+
+PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
+VERDICTS = ("pass", "fail")
+LIST_SEPARATOR = ";"
+
+
+def engine_version() -> str:
+    return version("sfclaims")
 
 
 def claimed_families(engine: Engine) -> dict[str, tuple[str, ...]]:
-    """The submitted claim runs that claimed each family."""
-    return {}
+    """The submitted claim runs that claimed each family: the ledger."""
+    claimed: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ClaimedFamily.family_id, ClaimedFamily.run_id)
+            .where(ClaimedFamily.submitted)
+            .order_by(ClaimedFamily.run_id)
+        )
+        for family_id, run_id in rows:
+            claimed.setdefault(family_id, []).append(run_id)
+    return {family: tuple(runs) for family, runs in claimed.items()}
+
+
+def check_period(period: str) -> str:
+    if not PERIOD.match(period):
+        raise UsageError(f"The period {period!r} is not a quarter; write it like 2025-Q3.")
+    return period
+
+
+@dataclass(frozen=True)
+class RunCreated:
+    run_id: str
+    families: int
+    claimable: int  # before the cap
+
+
+def create_run(
+    engine: Engine,
+    framework: Framework,
+    period: str,
+    as_of: date,
+    max_families: int | None = None,
+) -> RunCreated:
+    """A draft run of the claimable families as of the date (the earliest episodes first)."""
+    from sfclaims.assessing import assess_families
+
+    check_period(period)
+    if max_families is not None and max_families < 0:
+        raise UsageError("--max must be zero or more.")
+    assessed = assess_families(engine, framework, as_of, keep_facts=True)
+    claimable = sorted(
+        (a for a in assessed if a.decision.claimable),
+        key=lambda a: (a.episode_start, a.decision.family_id),
+    )
+    chosen = claimable if max_families is None else claimable[:max_families]
+    created_at = datetime.now(UTC)
+    with engine.begin() as connection:
+        run_id = _next_run_id(connection, period)
+        connection.execute(
+            insert(ClaimRun).values(
+                run_id=run_id,
+                period=period,
+                as_of=as_of,
+                max_families=max_families,
+                created_at=created_at,
+                framework=framework.label(),
+                framework_sha256=framework.sha256,
+                engine_version=engine_version(),
+            )
+        )
+        columns = [c.name for c in ClaimedFamily.__table__.c]  # type: ignore[attr-defined]
+        rows = [
+            _claimed_row(run_id, position, a, as_of, columns)
+            for position, a in enumerate(chosen, start=1)
+        ]
+        bulk_load(connection, ClaimedFamily.__table__, columns, rows)  # type: ignore[attr-defined]
+    return RunCreated(run_id, len(chosen), len(claimable))
+
+
+def _next_run_id(connection: Connection, period: str) -> str:
+    count = connection.execute(
+        select(func.count()).select_from(ClaimRun).where(ClaimRun.period == period)
+    ).scalar_one()
+    return f"{period}-R{count + 1}"
+
+
+def _claimed_row(
+    run_id: str, position: int, assessed: Assessed, as_of: date, columns: list[str]
+) -> tuple:
+    decision = assessed.decision
+    findings = decision.findings
+    facts = json.loads(assessed.facts or "{}")
+
+    def first(kind: str, field: str) -> str | None:
+        days = [
+            item[field]
+            for item in facts[kind]
+            if item[field] is not None and item[field] <= as_of.isoformat()
+        ]
+        return min(days, default=None)
+
+    end = facts["episode_end"]
+    values = {
+        "run_id": run_id,
+        "family_id": decision.family_id,
+        "position": position,
+        "withdrawn": False,
+        "submitted": False,
+        "episode_start": facts["episode_start"],
+        "episode_end": end if end is not None and end <= as_of.isoformat() else None,
+        "needs": LIST_SEPARATOR.join(decision.needs),
+        "evidenced": LIST_SEPARATOR.join(_evidenced(findings)),
+        "assessment_completed": first("assessments", "completed_date"),
+        "plan_start": first("plans", "plan_start"),
+        "lead_practitioner_start": first("lead_practitioners", "start_date"),
+        "attendance_check": _check_result(findings, "School attendance"),
+        "rereferral_check": _check_result(findings, "No accepted re-referral"),
+        "evidence": decision.evidence,
+        "facts": assessed.facts,
+    }
+    return tuple(values[c] for c in columns)
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def _evidenced(findings: list[Finding]) -> list[str]:
+    """Each headline with how its needs were met, e.g. ``EDUCATION (attendance)``."""
+    return [
+        f"{f.headline} ({' and '.join(f.evidenced_by)})"
+        for f in findings
+        if f.headline and f.passed
+    ]
+
+
+def _check_result(findings: list[Finding], rule_starts: str) -> str:
+    found = next(f for f in findings if f.rule.startswith(rule_starts))
+    return f"{'pass' if found.passed else 'fail'}: {found.says}"
+
+
+# --- the ledger ---------------------------------------------------------------------------------
+
+
+def get_run(connection: Connection, run_id: str) -> ClaimRun:
+    row = connection.execute(
+        select(*ClaimRun.__table__.c).where(  # type: ignore[attr-defined]
+            ClaimRun.run_id == run_id
+        )
+    ).first()
+    if row is None:
+        raise UsageError(f"There is no claim run {run_id}; `sfclaims claim run` prints run IDs.")
+    return ClaimRun(**row._mapping)
+
+
+def refuse_if_submitted(run: ClaimRun, what: str) -> None:
+    if run.submitted_at is not None:
+        raise RefusedError(
+            f"Claim run {run.run_id} was submitted on {run.submitted_at:%d/%m/%Y} and is locked; "
+            f"{what}."
+        )
+
+
+def submit_run(engine: Engine, run_id: str) -> int:
+    """Lock the run: its families become claimed. Refused if any was claimed already."""
+    try:
+        with engine.begin() as connection:
+            run = get_run(connection, run_id)
+            refuse_if_submitted(run, "it cannot be submitted again")
+            families = list(
+                connection.execute(
+                    select(ClaimedFamily.family_id).where(
+                        ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn
+                    )
+                ).scalars()
+            )
+            if not families:
+                raise RefusedError(f"Claim run {run_id} holds no family to claim.")
+            already = _already_claimed(connection, run_id, families)
+            if already:
+                raise RefusedError(
+                    f"Claim run {run_id} holds {len(already)} famil"
+                    f"{'y' if len(already) == 1 else 'ies'} already claimed "
+                    f"({', '.join(already[:10])}{', …' if len(already) > 10 else ''}); "
+                    f"make a new run, which leaves them out."
+                )
+            connection.execute(
+                update(ClaimRun)
+                .where(ClaimRun.run_id == run_id)
+                .values(submitted_at=datetime.now(UTC))
+            )
+            connection.execute(
+                update(ClaimedFamily)
+                .where(ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn)
+                .values(submitted=True)
+            )
+    except IntegrityError:
+        raise RefusedError(
+            f"Claim run {run_id} holds a family that another run submitted at the same time; "
+            f"nothing was submitted — make a new run."
+        ) from None
+    return len(families)
+
+
+def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:
+    in_runs = set(
+        connection.execute(
+            select(ClaimedFamily.family_id).where(
+                ClaimedFamily.submitted, ClaimedFamily.run_id != run_id
+            )
+        ).scalars()
+    )
+    before = set(connection.execute(select(PreviousClaim.family_id)).scalars())
+    return sorted(set(families) & (in_runs | before))
+
+
+# --- audit verdicts -----------------------------------------------------------------------------
+
+
+def record_verdict(engine: Engine, run_id: str, family_id: str, verdict: str, note: str) -> None:
+    """Keep an auditor's verdict; a failed family is withdrawn from the draft run."""
+    if verdict not in VERDICTS:
+        raise UsageError(f"The verdict must be pass or fail, not {verdict!r}.")
+    with engine.begin() as connection:
+        run = get_run(connection, run_id)
+        refuse_if_submitted(run, "no verdict can be added to it")
+        in_run = connection.execute(
+            select(ClaimedFamily.family_id).where(
+                ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id
+            )
+        ).first()
+        if in_run is None:
+            raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
+        connection.execute(
+            insert(AuditVerdict).values(
+                run_id=run_id,
+                family_id=family_id,
+                verdict=verdict,
+                note=note,
+                recorded_at=datetime.now(UTC),
+            )
+        )
+        if verdict == "fail":
+            connection.execute(
+                update(ClaimedFamily)
+                .where(ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id)
+                .values(withdrawn=True)
+            )
+
+
+def sample_run(
+    engine: Engine, run_id: str, size: int | None, percent: float | None, seed: int
+) -> list[str]:
+    """A reproducible sample of the run's claimed families, sorted."""
+    import math
+    import random
+
+    if (size is None) == (percent is None):
+        raise UsageError("Give either --size or --percent.")
+    with engine.connect() as connection:
+        get_run(connection, run_id)
+        families = sorted(
+            connection.execute(
+                select(ClaimedFamily.family_id).where(
+                    ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn
+                )
+            ).scalars()
+        )
+    if percent is not None:
+        if not 0 < percent <= 100:
+            raise UsageError("--percent must be more than 0 and at most 100.")
+        size = math.ceil(len(families) * percent / 100)
+    assert size is not None
+    if size < 0:
+        raise UsageError("--size must be zero or more.")
+    return sorted(random.Random(seed).sample(families, min(size, len(families))))
+
+
+# --- what a run holds, for exports and packs ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunContents:
+    run: ClaimRun
+    families: list[ClaimedFamily]  # in the run's order, withdrawn ones included
+    verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
+
+    @property
+    def claimed(self) -> list[ClaimedFamily]:
+        return [f for f in self.families if not f.withdrawn]
+
+    @property
+    def status(self) -> str:
+        return "submitted" if self.run.submitted_at else "draft"
+
+    def evidence(self, family: ClaimedFamily) -> list[Finding]:
+        from sfclaims.rules.findings import findings_from_json
+
+        return findings_from_json(json.loads(family.evidence))
+
+
+def run_contents(engine: Engine, run_id: str, family_id: str | None = None) -> RunContents:
+    with engine.connect() as connection:
+        run = get_run(connection, run_id)
+        query = (
+            select(*ClaimedFamily.__table__.c)
+            .where(  # type: ignore[attr-defined]
+                ClaimedFamily.run_id == run_id
+            )
+            .order_by(ClaimedFamily.position)
+        )
+        if family_id is not None:
+            query = query.where(ClaimedFamily.family_id == family_id)
+        families = [ClaimedFamily(**row._mapping) for row in connection.execute(query)]
+        if family_id is not None and not families:
+            raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
+        verdict_query = (
+            select(*AuditVerdict.__table__.c)
+            .where(  # type: ignore[attr-defined]
+                AuditVerdict.family_id.in_([f.family_id for f in families])
+            )
+            .order_by(AuditVerdict.recorded_at, AuditVerdict.id)
+        )
+        if run.submitted_at is not None:  # a locked run shows what it showed when submitted
+            verdict_query = verdict_query.where(AuditVerdict.recorded_at <= run.submitted_at)
+        verdict_rows = connection.execute(verdict_query)
+        verdicts: dict[str, list[AuditVerdict]] = {}
+        for row in verdict_rows:
+            verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
+    return RunContents(run, families, verdicts)

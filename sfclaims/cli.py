@@ -196,6 +196,150 @@ def assess(
         messages.print(f"Decisions file: {out}")
 
 
+claim_app = typer.Typer(
+    help="The quarterly claim: make a draft run, export it, submit it.", no_args_is_help=True
+)
+audit_app = typer.Typer(
+    help="Audit a claim run: sample it, read its evidence, record verdicts.", no_args_is_help=True
+)
+report_app = typer.Typer(help="Reports for the department.", no_args_is_help=True)
+app.add_typer(claim_app, name="claim")
+app.add_typer(audit_app, name="audit")
+app.add_typer(report_app, name="report")
+RunArgument = Annotated[str, typer.Argument(help="The claim run's ID (printed by `claim run`).")]
+OutDirOption = Annotated[
+    Path, typer.Option("--out", help="The folder to write to (created if needed).")
+]
+
+
+@claim_app.command("run")
+@plain_errors
+def claim_run(
+    period: Annotated[str, typer.Option(help="The quarter claimed for, like 2025-Q3.")],
+    as_of: AsOfOption,
+    max_families: Annotated[
+        int | None,
+        typer.Option(
+            "--max",
+            help="The allocation left: claim at most this many families, "
+            "the earliest episode starts first.",
+        ),
+    ] = None,
+    framework: FrameworkOption = None,
+) -> None:
+    """Make a draft claim run of every claimable family; the last line printed is its run ID."""
+    from sfclaims.claims import create_run
+
+    day = parse_date(as_of, "--as-of")
+    chosen = load_framework(framework)
+    created = create_run(open_database(), chosen, period, day, max_families)
+    capped = (
+        f" (capped at {max_families:,} of {created.claimable:,} claimable)"
+        if created.families < created.claimable
+        else ""
+    )
+    messages.print(
+        f"Draft claim run {created.run_id}: {created.families:,} families as of "
+        f"{day:%d/%m/%Y}{capped}. Export it with `sfclaims claim export "
+        f"{created.run_id} --out DIR`; submit it with `sfclaims claim submit "
+        f"{created.run_id}`."
+    )
+    print(created.run_id)
+
+
+@claim_app.command("export")
+@plain_errors
+def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
+    """Write the submission workbook for the department (and a CSV of the same rows)."""
+    from sfclaims.claims import run_contents
+    from sfclaims.exports.submission import write_submission
+
+    contents = run_contents(open_database(), run)
+    for path in write_submission(contents, load_framework(framework), out):
+        messages.print(f"Written: {path}")
+
+
+@claim_app.command("submit")
+@plain_errors
+def claim_submit(run: RunArgument) -> None:
+    """Lock the run: its families become ALREADY_CLAIMED and the run can never change."""
+    from sfclaims.claims import submit_run
+
+    count = submit_run(open_database(), run)
+    messages.print(f"Claim run {run} is submitted and locked: {count:,} families claimed.")
+
+
+@audit_app.command("sample")
+@plain_errors
+def audit_sample(
+    run: RunArgument,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same sample.")],
+    size: Annotated[int | None, typer.Option(help="How many families.")] = None,
+    percent: Annotated[float | None, typer.Option(help="What share of the run's families.")] = None,
+) -> None:
+    """A reproducible sample of the run's families: their IDs on standard output, sorted."""
+    from sfclaims.claims import sample_run
+
+    for family_id in sample_run(open_database(), run, size, percent, seed):
+        print(family_id)
+
+
+@audit_app.command("pack")
+@plain_errors
+def audit_pack(
+    run: RunArgument,
+    out: OutDirOption,
+    family: Annotated[str | None, typer.Option(help="One family's pack only.")] = None,
+) -> None:
+    """The evidence pack: per family every rule, pass or fail, the records it relied on with
+    their source file and row, and every audit verdict."""
+    from sfclaims.claims import run_contents
+    from sfclaims.exports.evidence_pack import write_evidence_pack
+
+    path = write_evidence_pack(run_contents(open_database(), run, family), out, family)
+    messages.print(f"Written: {path}")
+
+
+@audit_app.command("record")
+@plain_errors
+def audit_record(
+    run: RunArgument,
+    family: Annotated[str, typer.Argument(help="The family's ID.")],
+    verdict: Annotated[str, typer.Option(help="pass or fail.")],
+    note: Annotated[str, typer.Option(help="What the auditor found.")],
+) -> None:
+    """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
+    from sfclaims.claims import record_verdict
+
+    record_verdict(open_database(), run, family, verdict.lower(), note)
+    withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
+    messages.print(f"Verdict {verdict.lower()} recorded for {family} in {run}{withdrawn}.")
+
+
+@report_app.command("progress")
+@plain_errors
+def report_progress(
+    as_of: AsOfOption,
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to.")] = Path("exports"),
+    quarters: Annotated[
+        str, typer.Option(help="financial (April to March) or calendar.")
+    ] = "financial",
+    framework: FrameworkOption = None,
+) -> None:
+    """Progress information per quarter, with a chart: families attached, assessed, with a plan
+    and a lead practitioner, eligible, claimable and claimed."""
+    from sfclaims.assessing import assess_families
+    from sfclaims.exports.progress import QUARTER_KINDS, progress_rows, write_progress
+
+    if quarters not in QUARTER_KINDS:
+        raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
+    day = parse_date(as_of, "--as-of")
+    chosen = load_framework(framework)
+    assessed = assess_families(open_database(), chosen, day)
+    path = write_progress(progress_rows(assessed, quarters), day, quarters, chosen, out)
+    messages.print(f"Written: {path}")
+
+
 @app.command()
 @plain_errors
 def demo(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import MetaData
+from sqlalchemy import Index, MetaData, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -199,6 +199,69 @@ class StoredDecision(SQLModel, table=True):
     framework_sha256: str
     evidence: str
     decided_at: datetime
+
+
+class ClaimRun(SQLModel, table=True):
+    """A quarter's claim: a draft until submitted, then locked for good."""
+
+    __tablename__ = "claim_runs"
+
+    run_id: str = Field(primary_key=True)
+    period: str = Field(index=True)
+    as_of: date
+    max_families: int | None = None
+    created_at: datetime
+    submitted_at: datetime | None = None
+    framework: str
+    framework_sha256: str
+    engine_version: str
+
+
+class ClaimedFamily(SQLModel, table=True):
+    """A family in a claim run, with the decision and evidence as they stood when the run was
+    made. ``submitted`` is set when the run is submitted; the database refuses a family that is
+    submitted twice (a partial unique index), whatever the code above it does."""
+
+    __tablename__ = "claimed_families"
+    __table_args__ = (
+        Index(
+            "uq_claimed_families_submitted_family_id",
+            "family_id",
+            unique=True,
+            sqlite_where=text("submitted = 1"),
+            postgresql_where=text("submitted"),
+        ),
+    )
+
+    run_id: str = Field(foreign_key="claim_runs.run_id", primary_key=True)
+    family_id: str = Field(primary_key=True)
+    position: int
+    withdrawn: bool = False
+    submitted: bool = False
+    episode_start: date
+    episode_end: date | None = None
+    needs: str
+    evidenced: str
+    assessment_completed: date | None = None
+    plan_start: date | None = None
+    lead_practitioner_start: date | None = None
+    attendance_check: str
+    rereferral_check: str
+    evidence: str  # every rule's finding with the records it used (JSON)
+    facts: str  # the family's records as they were when the run was made (JSON)
+
+
+class AuditVerdict(SQLModel, table=True):
+    """An auditor's verdict on a family in a claim run."""
+
+    __tablename__ = "audit_verdicts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    run_id: str = Field(foreign_key="claim_runs.run_id", index=True)
+    family_id: str = Field(index=True)
+    verdict: str
+    note: str
+    recorded_at: datetime
 
 
 #: The table each extract kind loads into, in the order a folder is imported.

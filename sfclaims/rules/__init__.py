@@ -8,6 +8,8 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
+import orjson
+
 from sfclaims.bundle import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
@@ -71,7 +73,7 @@ class Decider:
         found = findings_for(family, self.framework, as_of)
         reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
         needs = eligibility.identified_headlines(family, self.framework, as_of)
-        evidence = json.dumps(findings_to_json(found), separators=(",", ":"))
+        evidence = orjson.dumps(findings_to_json(found)).decode()
         return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), evidence)
 
 

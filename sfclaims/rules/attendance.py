@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from fractions import Fraction
 from functools import lru_cache
+from typing import NamedTuple
 
 from sfclaims.bundle import AttendanceFacts, FamilyBundle, PersonFacts
 from sfclaims.framework import Framework, Term
 from sfclaims.rules.dates import age_on
 
 
-@dataclass(frozen=True)
-class SchoolTerm:
+class SchoolTerm(NamedTuple):
     term: Term
     academic_year: str  # "2024/25"
     start: date
@@ -53,8 +51,7 @@ def terms_needed(framework: Framework, as_of: date) -> list[tuple[str, str]]:
     return [(t.academic_year, t.term.name) for t in complete_terms(framework, as_of, count)]
 
 
-@dataclass(frozen=True)
-class TermAttendance:
+class TermAttendance(NamedTuple):
     """A pupil's attendance in one term, summed across schools."""
 
     school_term: SchoolTerm
@@ -67,8 +64,12 @@ class TermAttendance:
         return self.possible > 0
 
     def is_good(self, framework: Framework) -> bool:
+        """Sessions missed below the framework's share of possible sessions (exactly, in whole
+        numbers: missed / possible < p / q  <=>  missed * q < p * possible)."""
         limit = framework.thresholds.good_attendance_missed_below
-        return self.possible > 0 and Fraction(self.missed, self.possible) < limit
+        return (
+            self.possible > 0 and self.missed * limit.denominator < limit.numerator * self.possible
+        )
 
     def describe(self) -> str:
         if not self.records:

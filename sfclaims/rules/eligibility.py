@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 
 from sfclaims.bundle import FamilyBundle, NeedFacts
 from sfclaims.extracts.kinds import CHILD, IDENTIFIED
@@ -25,9 +26,10 @@ NO_DEPENDENT_CHILD = reason(
 REASONS = (NOT_ELIGIBLE, NO_DEPENDENT_CHILD)
 
 
-def identified_needs(family: FamilyBundle, as_of: date) -> list[NeedFacts]:
+@lru_cache(maxsize=8)  # several rules ask for the same family in turn; families are immutable
+def identified_needs(family: FamilyBundle, as_of: date) -> tuple[NeedFacts, ...]:
     """Needs with status Identified, identified on or before the as-of date (withdrawn never count)."""
-    return [n for n in family.needs if n.status == IDENTIFIED and n.date_identified <= as_of]
+    return tuple(n for n in family.needs if n.status == IDENTIFIED and n.date_identified <= as_of)
 
 
 def identified_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> list[str]:

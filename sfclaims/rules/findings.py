@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import NamedTuple
 
 from sfclaims import bundle as b
@@ -22,14 +21,15 @@ class Record(NamedTuple):
         return f"{self.kind} {self.record_id}{note} [{self.source}]"
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """One rule's verdict on one family: no reasons means it passed."""
 
     rule: str  # what the rule checks, in the users' words
     reasons: tuple[str, ...]
     says: str  # one plain-English sentence
     records: tuple[Record, ...] = ()
+    headline: str | None = None  # for the per-headline outcome rule
+    evidenced_by: tuple[str, ...] = ()  # how a headline's needs were met: outcome, attendance
 
     @property
     def passed(self) -> bool:
@@ -50,23 +50,20 @@ def finding(
     return Finding(rule, (), if_passed, records)
 
 
-_KINDS = {
-    b.NeedFacts: ("need", "need_id"),
-    b.AssessmentFacts: ("assessment", "assessment_id"),
-    b.PlanFacts: ("plan", "plan_id"),
-    b.LeadPractitionerFacts: ("lead practitioner", "worker_id"),
-    b.OutcomeFacts: ("outcome", "outcome_id"),
-    b.ReferralFacts: ("referral", "referral_id"),
-    b.PersonFacts: ("person", "person_id"),
-    b.PreviousClaimFacts: ("previous claim", "claim_period"),
-    b.AttendanceFacts: ("attendance", "upn"),
-}
-
-
-def record_of(fact: object, note: str = "") -> Record:
-    """The record for any fact of the bundle, named by its ID."""
-    kind, id_field = _KINDS[type(fact)]
-    return Record(kind, getattr(fact, id_field), fact.source, note)  # type: ignore[attr-defined]
+def record_of(
+    fact: b.PersonFacts
+    | b.NeedFacts
+    | b.AssessmentFacts
+    | b.PlanFacts
+    | b.LeadPractitionerFacts
+    | b.OutcomeFacts
+    | b.AttendanceFacts
+    | b.ReferralFacts
+    | b.PreviousClaimFacts,
+    note: str = "",
+) -> Record:
+    """The record for any fact of the bundle, named by its ID (each fact's first field)."""
+    return Record(fact.KIND, fact[0], fact.source, note)
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
@@ -74,11 +71,11 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
     return [
         {
             "rule": f.rule,
-            "reasons": list(f.reasons),
+            "reasons": f.reasons,
             "says": f.says,
-            "records": [
-                [r.kind, r.record_id, r.source.file, r.source.row, r.note] for r in f.records
-            ],
+            "headline": f.headline,
+            "evidenced_by": f.evidenced_by,
+            "records": [(kind, rid, file, row, note) for kind, rid, (file, row), note in f.records],
         }
         for f in findings
     ]
@@ -93,6 +90,8 @@ def findings_from_json(data: list[dict]) -> list[Finding]:
             tuple(
                 Record(k, i, Source(file, row), note) for k, i, file, row, note in item["records"]
             ),
+            item["headline"],
+            tuple(item["evidenced_by"]),
         )
         for item in data
     ]

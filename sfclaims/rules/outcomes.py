@@ -31,6 +31,10 @@ OUTCOME_NOT_SUSTAINED = reason(
 REASONS = (NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED)
 
 
+BY_OUTCOME = "outcome"
+BY_ATTENDANCE = "attendance"
+
+
 def evidences(outcome: OutcomeFacts, need: NeedFacts, as_of: date) -> bool:
     """Same headline, achieved on or after the need was identified and by the date, and for the
     same person or for the whole family (a family-level need takes only a family-level outcome)."""
@@ -84,22 +88,27 @@ def headline_outcomes(
     unevidenced: list[str] = []
     unsustained: list[str] = []
     records: list[Record] = []
+    evidenced_by: set[str] = set()
     for need in needs:
         records.append(record_of(need))
         evidencing = [o for o in outcomes if evidences(o, need, as_of)]
-        held = [o for o in evidencing if sustained(o, family, headline, as_of)]
+        held = [sustained(o, family, headline, as_of) for o in evidencing]
         records.extend(
-            record_of(o, "sustained" if o in held else "not sustained") for o in evidencing
+            record_of(o, "sustained" if ok else "not sustained")
+            for o, ok in zip(evidencing, held, strict=True)
         )
         if headline.evidenced_by_attendance:
             by_attendance, attendance_records = _met_by_attendance(need, family, framework, as_of)
             records.extend(attendance_records)
             if by_attendance:
+                evidenced_by.add(BY_ATTENDANCE)
                 continue
         if not evidencing:
             unevidenced.append(need.need_id)
-        elif not held:
+        elif not any(held):
             unsustained.append(need.need_id)
+        else:
+            evidenced_by.add(BY_OUTCOME)
     rule = f"{headline.code}: every need has a sustained outcome"
     unique_records = tuple(dict.fromkeys(records))
     if unevidenced:
@@ -108,6 +117,7 @@ def headline_outcomes(
             (NEED_WITHOUT_OUTCOME(headline.code),),
             f"Need(s) {', '.join(unevidenced)} have no achieved outcome that evidences them.",
             unique_records,
+            headline.code,
         )
     if unsustained:
         return Finding(
@@ -116,9 +126,16 @@ def headline_outcomes(
             f"The outcomes of need(s) {', '.join(unsustained)} did not hold for "
             f"{headline.sustain_months} months.",
             unique_records,
+            headline.code,
         )
+    how = tuple(way for way in (BY_OUTCOME, BY_ATTENDANCE) if way in evidenced_by)
     return Finding(
-        rule, (), f"All {len(needs)} need(s) have an evidenced, sustained outcome.", unique_records
+        rule,
+        (),
+        f"All {len(needs)} need(s) have an evidenced, sustained outcome (by {' and '.join(how)}).",
+        unique_records,
+        headline.code,
+        how,
     )
 
 

@@ -120,6 +120,6 @@ def with_people(family: FamilyBundle, *people: PersonFacts) -> FamilyBundle:
     return replace(
         family,
         people=people,
-        assessments=tuple(replace(a, members=everyone) for a in family.assessments),
-        plans=tuple(replace(p, members=everyone) for p in family.plans),
+        assessments=tuple(a._replace(members=everyone) for a in family.assessments),
+        plans=tuple(p._replace(members=everyone) for p in family.plans),
     )

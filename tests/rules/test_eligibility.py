@@ -75,7 +75,7 @@ def test_a_child_with_no_date_of_birth_counts_as_dependent():
 def test_an_expectant_parent_makes_a_family_without_children_eligible():
     parent = person("P1", role="Parent/Carer", born=date(1990, 1, 1))
     assert "NO_DEPENDENT_CHILD" in reasons(claimable_family(people=(parent,)))
-    expecting = replace(parent, expectant_parent=True)
+    expecting = parent._replace(expectant_parent=True)
     decision = decide(claimable_family(people=(expecting,)), FRAMEWORK, AS_OF)
     assert "NO_DEPENDENT_CHILD" not in decision.reasons and decision.eligible
 

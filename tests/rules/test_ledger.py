@@ -13,9 +13,8 @@ def test_a_family_in_the_record_of_earlier_claims_is_already_claimed():
 
 
 def test_an_earlier_claim_counts_whatever_its_date():
-    from dataclasses import replace
 
-    later = replace(previous_claim(), claim_date=date(2030, 1, 1))
+    later = previous_claim()._replace(claim_date=date(2030, 1, 1))
     decision = decide(claimable_family(previous_claims=(later,)), FRAMEWORK, AS_OF)
     assert decision.reasons == ("ALREADY_CLAIMED",)
 

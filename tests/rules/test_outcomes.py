@@ -24,7 +24,7 @@ def reasons(family, as_of=AS_OF):
 def with_outcome(**changes):
     """The baseline family with its FINANCE outcome (for P1) changed."""
     family = claimable_family()
-    finance = replace(family.outcomes[2], **changes)
+    finance = family.outcomes[2]._replace(**changes)
     return replace(family, outcomes=(*family.outcomes[:2], finance))
 
 
@@ -85,9 +85,9 @@ def test_sustainment_runs_from_the_achievement_when_that_is_after_the_episode_en
 
 def test_sustainment_uses_month_end_clamping():
     family = claimable_family(episode_end=date(2024, 8, 31))
-    finance = replace(family.outcomes[2], sustained_until=date(2025, 2, 28))
+    finance = family.outcomes[2]._replace(sustained_until=date(2025, 2, 28))
     assert reasons(replace(family, outcomes=(*family.outcomes[:2], finance))) == ()
-    short = replace(finance, sustained_until=date(2025, 2, 27))
+    short = finance._replace(sustained_until=date(2025, 2, 27))
     assert reasons(replace(family, outcomes=(*family.outcomes[:2], short))) == (
         "OUTCOME_NOT_SUSTAINED:FINANCE",
     )
@@ -97,7 +97,7 @@ def test_sustained_until_is_capped_at_the_date():
     # held "until" a date after D counts only up to D
     family = claimable_family()
     as_of = date(2025, 3, 29)
-    later = replace(family.outcomes[2], sustained_until=date(2026, 1, 1))
+    later = family.outcomes[2]._replace(sustained_until=date(2026, 1, 1))
     changed = replace(family, outcomes=(*family.outcomes[:2], later))
     assert "OUTCOME_NOT_SUSTAINED:FINANCE" in reasons(changed, as_of=as_of)
     assert "OUTCOME_NOT_SUSTAINED:FINANCE" not in reasons(changed, as_of=date(2025, 3, 30))
@@ -113,7 +113,7 @@ def test_while_the_episode_is_open_sustainment_runs_from_the_achievement_alone()
 def test_need_without_outcome_beats_outcome_not_sustained_for_the_same_headline():
     family = claimable_family()
     extra_need = need("N4", "FINANCE", "C1")  # no outcome for C1
-    unsustained = replace(family.outcomes[2], sustained_until=None)
+    unsustained = family.outcomes[2]._replace(sustained_until=None)
     changed = replace(
         family, needs=(*family.needs, extra_need), outcomes=(*family.outcomes[:2], unsustained)
     )
@@ -122,7 +122,7 @@ def test_need_without_outcome_beats_outcome_not_sustained_for_the_same_headline(
 
 def test_each_headline_gets_its_own_code_in_headline_order():
     family = claimable_family()
-    changed = replace(family, outcomes=(replace(family.outcomes[0], sustained_until=None),))
+    changed = replace(family, outcomes=(family.outcomes[0]._replace(sustained_until=None),))
     assert reasons(changed) == (
         "NEED_WITHOUT_OUTCOME:HOUSING",
         "NEED_WITHOUT_OUTCOME:FINANCE",
@@ -136,7 +136,7 @@ def education_family(need_person="C1", terms=None, identified=date(2024, 1, 15),
     return replace(
         family,
         needs=(*family.needs, education),
-        plans=(replace(family.plans[0], headlines=family.plans[0].headlines | {"EDUCATION"}),),
+        plans=(family.plans[0]._replace(headlines=family.plans[0].headlines | {"EDUCATION"}),),
         attendance={"U1": terms if terms is not None else good_terms("U1")},
         people=people or family.people,
     )

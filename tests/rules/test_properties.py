@@ -74,7 +74,7 @@ def families(draw) -> FamilyBundle:  # type: ignore[no-untyped-def]
     }
     upn_rows = {
         upn: tuple(
-            replace(r, sessions_missed=draw(st.integers(0, r.possible_sessions))) for r in rows
+            r._replace(sessions_missed=draw(st.integers(0, r.possible_sessions))) for r in rows
         )
         for upn, rows in upn_rows.items()
     }

@@ -1,0 +1,109 @@
+"""The claim submission for the department: the claimed families and their totals.
+
+Written from what the run kept when it was made, so the same run exports the same bytes every
+time, whatever was imported since.
+"""
+
+from __future__ import annotations
+
+import csv
+from datetime import datetime
+from pathlib import Path
+
+from sfclaims.claims import LIST_SEPARATOR, RunContents
+from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.framework import Framework
+
+FAMILY_HEADERS = (
+    "family ID",
+    "episode start",
+    "episode end",
+    "headlines identified",
+    "headlines evidenced (how)",
+    "assessment completed",
+    "plan started",
+    "lead practitioner from",
+    "school attendance check",
+    "re-referral check",
+)
+
+
+def family_rows(contents: RunContents) -> list[tuple]:
+    return [
+        (
+            f.family_id,
+            f.episode_start,
+            f.episode_end,
+            f.needs.replace(LIST_SEPARATOR, "; "),
+            f.evidenced.replace(LIST_SEPARATOR, "; "),
+            f.assessment_completed,
+            f.plan_start,
+            f.lead_practitioner_start,
+            f.attendance_check,
+            f.rereferral_check,
+        )
+        for f in contents.claimed
+    ]
+
+
+def when(moment: datetime | None) -> str:
+    return f"{moment:%d/%m/%Y %H:%M} UTC" if moment else ""
+
+
+def run_notes(contents: RunContents) -> list[tuple[str, object]]:
+    run = contents.run
+    return [
+        ("claim run", run.run_id),
+        ("period", run.period),
+        ("as of", run.as_of),
+        ("status", contents.status),
+        ("created", when(run.created_at)),
+        ("submitted", when(run.submitted_at)),
+        ("families claimed", len(contents.claimed)),
+        ("cap (--max)", run.max_families if run.max_families is not None else "none"),
+        ("outcome framework", run.framework),
+        ("framework sha256", run.framework_sha256),
+        ("engine version", f"sfclaims {run.engine_version}"),
+    ]
+
+
+def write_submission(contents: RunContents, framework: Framework, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = family_rows(contents)
+    stem = f"claim-{contents.run.run_id}"
+    workbook_path = folder / f"{stem}.xlsx"
+    workbook = new_workbook(workbook_path, f"Supporting Families claim {contents.run.run_id}")
+    write_table(workbook, "Claimed families", FAMILY_HEADERS, rows)
+    write_table(
+        workbook,
+        "Totals",
+        ("headline", "families with the need", "families evidenced"),
+        _totals(contents, framework),
+    )
+    write_notes(workbook, "Run", run_notes(contents))
+    workbook.close()
+
+    csv_path = folder / f"{stem}.csv"
+    with csv_path.open("w", newline="", encoding="utf-8-sig") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(FAMILY_HEADERS)
+        writer.writerows([_csv_cell(c) for c in row] for row in rows)
+    return [workbook_path, csv_path]
+
+
+def _csv_cell(value: object) -> object:
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+
+
+def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
+    identified = {h: 0 for h in framework.headline_codes}
+    evidenced = dict(identified)
+    for family in contents.claimed:
+        for code in filter(None, family.needs.split(LIST_SEPARATOR)):
+            identified[code] = identified.get(code, 0) + 1
+        for item in filter(None, family.evidenced.split(LIST_SEPARATOR)):
+            code = item.split(" ", 1)[0]
+            evidenced[code] = evidenced.get(code, 0) + 1
+    rows: list[tuple] = [("all families claimed", len(contents.claimed), len(contents.claimed))]
+    rows += [(code, identified[code], evidenced[code]) for code in identified]
+    return rows

@@ -1,0 +1,292 @@
+"""Claim runs, the ledger, the submission, audit: each command's effect and exit code."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, text, update
+
+from sfclaims.assessing import assess
+from sfclaims.claims import (
+    claimed_families,
+    create_run,
+    record_verdict,
+    run_contents,
+    sample_run,
+    submit_run,
+)
+from sfclaims.db import open_database
+from sfclaims.errors import RefusedError, UsageError
+from sfclaims.exports.evidence_pack import write_evidence_pack
+from sfclaims.exports.submission import write_submission
+from sfclaims.framework import load_framework
+from sfclaims.importing import import_folder
+from sfclaims.models import ClaimedFamily
+from tests.conftest import SAMPLE_AUTHORITY
+
+FRAMEWORK = load_framework()
+AS_OF = date(2025, 9, 30)
+
+
+@pytest.fixture
+def sample(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    return engine
+
+
+def claimable_ids(engine) -> list[str]:
+    return [d.family_id for d in assess(engine, FRAMEWORK, AS_OF) if d.claimable]
+
+
+def test_a_run_takes_every_claimable_family(sample):
+    created = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF)
+    contents = run_contents(sample, created.run_id)
+    assert created.run_id == "2025-Q3-R1"
+    assert sorted(f.family_id for f in contents.claimed) == claimable_ids(sample)
+    assert contents.status == "draft" and contents.run.framework == FRAMEWORK.label()
+
+
+def test_a_capped_run_takes_the_earliest_episode_starts_then_family_id(sample):
+    bundles = {d.family_id for d in assess(sample, FRAMEWORK, AS_OF) if d.claimable}
+    from sfclaims.bundle import load_bundles
+
+    starts = sorted(
+        (b.episode_start, b.family_id)
+        for b in load_bundles(sample, AS_OF)
+        if b.family_id in bundles
+    )
+    created = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3)
+    claimed = [f.family_id for f in run_contents(sample, created.run_id).claimed]
+    assert claimed == [family for _, family in starts[:3]]
+    assert created.claimable == len(bundles) > 3
+
+
+def test_submitting_locks_the_run_and_its_families_become_already_claimed(sample):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    claimed = [f.family_id for f in run_contents(sample, run).claimed]
+    assert submit_run(sample, run) == 2
+    decisions = {d.family_id: d for d in assess(sample, FRAMEWORK, AS_OF)}
+    for family_id in claimed:
+        assert decisions[family_id].reasons == ("ALREADY_CLAIMED",)
+    assert set(claimed_families(sample)) == set(claimed)
+    second = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
+    assert not set(claimed) & {f.family_id for f in run_contents(sample, second).claimed}
+
+
+def test_a_submitted_run_cannot_be_submitted_again_or_take_a_verdict(sample):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
+    family = run_contents(sample, run).claimed[0].family_id
+    submit_run(sample, run)
+    with pytest.raises(RefusedError, match=f"Claim run {run} was submitted on .* and is locked"):
+        submit_run(sample, run)
+    with pytest.raises(RefusedError) as refused:
+        record_verdict(sample, run, family, "fail", "late evidence")
+    assert refused.value.exit_code == 3
+
+
+def test_submitting_a_run_holding_a_family_already_claimed_is_refused(sample):
+    first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    overlapping = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    submit_run(sample, first)
+    with pytest.raises(RefusedError, match="already claimed"):
+        submit_run(sample, overlapping)
+    assert run_contents(sample, overlapping).status == "draft"
+
+
+def test_families_in_the_record_of_earlier_claims_are_never_in_a_run(sample):
+    previous = {"F000086", "F000089", "F000135"}
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    assert not previous & {f.family_id for f in run_contents(sample, run).claimed}
+
+
+def test_the_database_itself_refuses_a_family_in_two_submitted_runs(sample):
+    first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
+    second = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
+    submit_run(sample, first)
+    from sqlalchemy.exc import IntegrityError
+
+    with pytest.raises(IntegrityError), sample.begin() as connection:  # going round the code
+        connection.execute(
+            update(ClaimedFamily).where(ClaimedFamily.run_id == second).values(submitted=True)
+        )
+
+
+def test_an_unknown_run_or_a_bad_period_is_a_usage_error(sample):
+    with pytest.raises(UsageError, match="There is no claim run NOPE"):
+        submit_run(sample, "NOPE")
+    with pytest.raises(UsageError, match="not a quarter; write it like 2025-Q3"):
+        create_run(sample, FRAMEWORK, "2025-Q5", AS_OF)
+
+
+def test_a_failed_verdict_withdraws_the_family_and_the_pack_keeps_the_verdict(sample, tmp_path):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    failed = run_contents(sample, run).claimed[0].family_id
+    record_verdict(sample, run, failed, "fail", "no evidence of the housing outcome")
+    contents = run_contents(sample, run)
+    assert failed not in {f.family_id for f in contents.claimed}
+    assert failed in {f.family_id for f in contents.families}
+    later = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
+    assert failed in {f.family_id for f in run_contents(sample, later).claimed}
+    pack = write_evidence_pack(run_contents(sample, later, failed), tmp_path, failed)
+    verdicts = list(load_workbook(pack)["Verdicts"].values)
+    assert verdicts[1][:4] == (failed, run, "fail", "no evidence of the housing outcome")
+
+
+def test_the_sample_is_reproducible_sorted_and_sized(sample):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    everyone = {f.family_id for f in run_contents(sample, run).claimed}
+    one = sample_run(sample, run, 3, None, seed=7)
+    assert one == sample_run(sample, run, 3, None, seed=7) == sorted(one)
+    assert len(one) == 3 and set(one) <= everyone
+    assert len(sample_run(sample, run, None, 50, seed=1)) == -(-len(everyone) // 2)
+    with pytest.raises(UsageError):
+        sample_run(sample, run, 3, 10, seed=1)
+
+
+def test_the_submission_has_the_families_totals_and_run_metadata(sample, tmp_path):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    workbook_path, csv_path = write_submission(run_contents(sample, run), FRAMEWORK, tmp_path)
+    workbook = load_workbook(workbook_path)
+    assert workbook.sheetnames == ["Claimed families", "Totals", "Run"]
+    families = list(workbook["Claimed families"].values)
+    assert len(families) - 1 == len(claimable_ids(sample))
+    assert families[0][:5] == (
+        "family ID",
+        "episode start",
+        "episode end",
+        "headlines identified",
+        "headlines evidenced (how)",
+    )
+    assert all(row[8].startswith("pass") and row[9].startswith("pass") for row in families[1:])
+    totals = dict((r[0], r[1:]) for r in workbook["Totals"].values)
+    assert totals["all families claimed"] == (len(families) - 1, len(families) - 1)
+    run_sheet = dict(workbook["Run"].values)
+    assert run_sheet["period"] == "2025-Q3" and run_sheet["status"] == "draft"
+    assert run_sheet["engine version"].startswith("sfclaims ")
+    assert len(csv_path.read_text(encoding="utf-8-sig").splitlines()) == len(families)
+
+
+def test_a_submitted_runs_export_is_byte_identical_after_a_reimport_changes_the_family(
+    sample, tmp_path
+):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    submit_run(sample, run)
+    family = run_contents(sample, run).claimed[0].family_id
+    before = [
+        p.read_bytes()
+        for p in write_submission(run_contents(sample, run), FRAMEWORK, tmp_path / "before")
+    ]
+    pack_before = write_evidence_pack(run_contents(sample, run), tmp_path / "before").read_bytes()
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    original = (SAMPLE_AUTHORITY / "outcomes.csv").read_text(encoding="utf-8")
+    kept = [line for line in original.splitlines() if f",{family}," not in line]
+    (changed / "outcomes.csv").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    import_folder(sample, changed, FRAMEWORK)
+    assert family not in claimable_ids(sample)
+    after = [
+        p.read_bytes()
+        for p in write_submission(run_contents(sample, run), FRAMEWORK, tmp_path / "after")
+    ]
+    pack_after = write_evidence_pack(run_contents(sample, run), tmp_path / "after").read_bytes()
+    assert before == after and pack_before == pack_after
+
+
+def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sample, tmp_path):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    family = run_contents(sample, run).claimed[0].family_id
+    workbook = load_workbook(
+        write_evidence_pack(run_contents(sample, run, family), tmp_path, family)
+    )
+    assert workbook.sheetnames == [
+        "Families",
+        "Rules",
+        "Records relied on",
+        "Family records",
+        "Verdicts",
+        "Run",
+    ]
+    rules = list(workbook["Rules"].values)[1:]
+    assert {r[2] for r in rules} == {"PASS"} and len(rules) >= 12
+    records = list(workbook["Records relied on"].values)[1:]
+    assert any(
+        r[2] == "outcome" and r[5] == "outcomes.csv" and isinstance(r[6], int) for r in records
+    )
+    facts = list(workbook["Family records"].values)[1:]
+    assert any(r[1] == "needs" and "date identified" in r[3] for r in facts)
+
+
+def test_formula_looking_text_is_written_as_text(engine, tmp_path):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    for name in (
+        "families",
+        "people",
+        "needs",
+        "assessments",
+        "plans",
+        "lead_practitioners",
+        "outcomes",
+        "attendance",
+        "referrals",
+    ):
+        (folder / f"{name}.csv").write_text((SAMPLE_AUTHORITY / f"{name}.csv").read_text())
+    families = (folder / "families.csv").read_text().splitlines()
+    families = [families[0]] + [
+        line + ('=HYPERLINK("http://x")' if i % 2 else "+cmd|' /C calc'!A0")
+        if line.endswith(",")
+        else line
+        for i, line in enumerate(families[1:])
+    ]
+    (folder / "families.csv").write_text("\n".join(families) + "\n")
+    import_folder(engine, folder, FRAMEWORK)
+    run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    pack = write_evidence_pack(run_contents(engine, run), tmp_path / "pack")
+    cells = [c for row in load_workbook(pack)["Family records"].iter_rows() for c in row]
+    dangerous = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+"]
+    locality = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
+    assert all(c.data_type == "s" for c in dangerous + locality)
+    assert any("=HYPERLINK" in c.value for c in locality) or not locality
+
+
+def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url):
+    from sfclaims.db import make_engine, upgrade
+
+    upgrade(make_engine(postgres_url))
+    engine = open_database(postgres_url)
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    first = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    second = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    # hold the first submission's transaction open while the second one runs
+    outcomes: dict[str, object] = {}
+    holder = open_database(postgres_url)
+    with holder.begin() as held:
+        held.execute(
+            text("UPDATE claim_runs SET submitted_at = now() WHERE run_id = :r"), {"r": first}
+        )
+        held.execute(
+            text("UPDATE claimed_families SET submitted = true WHERE run_id = :r"), {"r": first}
+        )
+
+        def submit_second() -> None:
+            try:
+                outcomes["second"] = submit_run(open_database(postgres_url), second)
+            except RefusedError as error:
+                outcomes["second"] = error
+
+        thread = threading.Thread(target=submit_second)
+        thread.start()
+        thread.join(timeout=2)
+        assert thread.is_alive(), "the second submission waits on the first one's rows"
+    thread.join(timeout=30)
+    assert isinstance(outcomes["second"], RefusedError)
+    with engine.connect() as connection:
+        submitted = (
+            connection.execute(select(ClaimedFamily.family_id).where(ClaimedFamily.submitted))
+            .scalars()
+            .all()
+        )
+    assert len(submitted) == len(set(submitted)) == 2
