@@ -7,37 +7,81 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine
 
-from sfclaims.assessing import assess, store_decisions, summarise, write_decisions
+from sfclaims.assessing import assess_families, store_decisions, summarise, write_decisions
+from sfclaims.claims import create_run, run_contents, sample_run
 from sfclaims.console import import_progress, print_assess_summary, print_import_summary
+from sfclaims.exports.evidence_pack import write_evidence_pack
+from sfclaims.exports.progress import progress_rows, write_progress
 from sfclaims.exports.quality_report import write_quality_report
+from sfclaims.exports.submission import write_submission
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
 from sfclaims.synthetic import write_authority
+
+SAMPLE_PERCENT = 10
+SAMPLE_SEED = 2022
 
 
 def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Console) -> None:
     framework = load_framework()
     authority = write_authority(out, families, seed)
     as_of = authority.as_of
+    period = f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}"
+    outputs = out / "outputs"
+    written: list[tuple[str, Path]] = []
     console.print(
         f"[bold]1. Extracts[/]: a synthetic authority of {families:,} families "
         f"written to {out}/ (seed {seed})."
     )
 
-    console.print("[bold]2. Import[/] (the data officer's step)")
+    console.print("[bold]2. Import[/] (data officer)")
     with import_progress(console) as progress:
         result = import_folder(engine, out, framework, progress=progress)
-    report = write_quality_report(result, out / "report")
-    print_import_summary(console, result, report)
+    report = write_quality_report(result, outputs)
+    print_import_summary(console, result, [])
+    written += [("data-quality report", report[0]), ("set-aside rows (CSV)", report[1])]
 
     console.print(
-        f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} "
-        f"(the business development team's step)"
+        f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} (business development team)"
     )
-    decisions = assess(engine, framework, as_of)
+    assessed = assess_families(engine, framework, as_of)
+    decisions = [a.decision for a in assessed]
     store_decisions(engine, decisions, framework, as_of)
-    decisions_file = out / "report" / f"decisions-{as_of.isoformat()}.csv"
+    decisions_file = outputs / f"decisions-{as_of.isoformat()}.csv"
     with decisions_file.open("w", newline="", encoding="utf-8") as handle:
         write_decisions(decisions, handle)
     print_assess_summary(console, summarise(decisions, framework), as_of, framework.label())
-    console.print(f"Decisions file: {decisions_file}")
+    written.append(("decisions file", decisions_file))
+
+    console.print(f"[bold]4. Claim[/] for {period}: a draft run of every claimable family")
+    created = create_run(engine, framework, period, as_of)
+    contents = run_contents(engine, created.run_id)
+    submission = write_submission(contents, framework, outputs)
+    console.print(f"Draft claim run {created.run_id}: {created.families:,} families.")
+    written += [("submission workbook", submission[0]), ("submission CSV", submission[1])]
+
+    console.print(
+        f"[bold]5. Audit[/]: a {SAMPLE_PERCENT}% sample (seed {SAMPLE_SEED}) and its "
+        f"evidence pack (internal audit)"
+    )
+    sampled = sample_run(engine, created.run_id, None, SAMPLE_PERCENT, SAMPLE_SEED)
+    console.print(
+        f"Sampled {len(sampled)} families: {', '.join(sampled[:8])}"
+        f"{' …' if len(sampled) > 8 else ''}"
+    )
+    pack = write_evidence_pack(run_contents(engine, created.run_id), outputs)
+    written.append(("evidence pack (whole run)", pack))
+
+    console.print("[bold]6. Progress[/] for the department, by financial quarter")
+    progress = write_progress(
+        progress_rows(assessed, "financial"), as_of, "financial", framework, outputs
+    )
+    written.append(("progress report with chart", progress))
+
+    console.print("\n[bold]Where everything is[/]")
+    for label, path in written:
+        console.print(f"  {label:<28} {path}")
+    console.print(
+        f"\nNext: record verdicts (`sfclaims audit record {created.run_id} FAMILY --verdict "
+        f"pass --note ...`), then lock the claim with `sfclaims claim submit {created.run_id}`."
+    )

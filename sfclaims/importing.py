@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from sfclaims.db import bulk_load, replace_table_rows
-from sfclaims.extracts.kinds import KINDS
+from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
     file_sha256,
@@ -183,13 +183,18 @@ def current_import(engine: Engine) -> list[FileImported]:
 
 
 def _references_in_database(engine: Engine, files: dict[str, Path]) -> References:
-    """Families and people already loaded, for kinds this import does not bring."""
+    """Families and people already loaded, for kinds this import brings that refer to them."""
+    kinds = [KINDS[kind] for kind in files]
+    needs_families = any(k.belongs_to_family for k in kinds) and "families" not in files
+    needs_people = "people" not in files and any(
+        k.person_of_family or any(c.format is Format.PEOPLE for c in k.columns) for k in kinds
+    )
     with engine.connect() as connection:
         family_ids: frozenset[str] = frozenset()
         family_of_person: dict[str, str] = {}
-        if "families" not in files:
+        if needs_families:
             family_ids = frozenset(connection.execute(select(Family.family_id)).scalars())
-        if "people" not in files:
+        if needs_people:
             family_of_person = {
                 person_id: family_id
                 for person_id, family_id in connection.execute(

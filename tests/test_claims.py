@@ -220,36 +220,54 @@ def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sa
 
 
 def test_formula_looking_text_is_written_as_text(engine, tmp_path):
+    import csv
+
     folder = tmp_path / "extracts"
     folder.mkdir()
-    for name in (
-        "families",
-        "people",
-        "needs",
-        "assessments",
-        "plans",
-        "lead_practitioners",
-        "outcomes",
-        "attendance",
-        "referrals",
-    ):
-        (folder / f"{name}.csv").write_text((SAMPLE_AUTHORITY / f"{name}.csv").read_text())
-    families = (folder / "families.csv").read_text().splitlines()
-    families = [families[0]] + [
-        line + ('=HYPERLINK("http://x")' if i % 2 else "+cmd|' /C calc'!A0")
-        if line.endswith(",")
-        else line
-        for i, line in enumerate(families[1:])
-    ]
-    (folder / "families.csv").write_text("\n".join(families) + "\n")
+    for path in SAMPLE_AUTHORITY.glob("*.csv"):
+        (folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    with (SAMPLE_AUTHORITY / "lead_practitioners.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    dangerous = ('=HYPERLINK("http://example.invalid","click")', "+cmd|' /C calc'!A0")
+    for number, row in enumerate(rows[1:]):
+        row[2] = dangerous[number % 2]  # Worker Name
+    with (folder / "lead_practitioners.csv").open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
     import_folder(engine, folder, FRAMEWORK)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
     pack = write_evidence_pack(run_contents(engine, run), tmp_path / "pack")
-    cells = [c for row in load_workbook(pack)["Family records"].iter_rows() for c in row]
-    dangerous = [c for c in cells if isinstance(c.value, str) and c.value[:1] in "=+"]
-    locality = [c for c in cells if isinstance(c.value, str) and "HYPERLINK" in c.value]
-    assert all(c.data_type == "s" for c in dangerous + locality)
-    assert any("=HYPERLINK" in c.value for c in locality) or not locality
+    cells = [
+        c
+        for row in load_workbook(pack)["Family records"].iter_rows()
+        for c in row
+        if isinstance(c.value, str) and ("HYPERLINK" in c.value or "cmd|" in c.value)
+    ]
+    assert cells, "the family records carry the worker's name"
+    assert all(c.data_type == "s" for c in cells)
+    assert any(
+        'worker name: =HYPERLINK("http://example.invalid","click")' in c.value for c in cells
+    )
+
+
+def test_a_cell_that_is_only_a_formula_stays_text(tmp_path):
+    from sfclaims.exports.workbook import new_workbook, write_table
+
+    path = tmp_path / "t.xlsx"
+    workbook = new_workbook(path, "t")
+    write_table(
+        workbook,
+        "s",
+        ("value",),
+        [('=HYPERLINK("http://x")',), ("+cmd|' /C calc'!A0",), ("http://example.invalid",)],
+    )
+    workbook.close()
+    cells = [row[0] for row in load_workbook(path)["s"].iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [
+        '=HYPERLINK("http://x")',
+        "+cmd|' /C calc'!A0",
+        "http://example.invalid",
+    ]
+    assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
 
 
 def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url):

@@ -158,3 +158,82 @@ def test_a_postgresql_database_without_the_schema_says_to_run_init(postgres_url)
     result = sfclaims(postgres_url, "assess", "--as-of", "2025-09-30")
     assert result.exit_code == 2
     assert "run `sfclaims init`" in result.stderr
+
+
+@pytest.fixture
+def claimed(imported: str) -> tuple[str, str]:
+    result = sfclaims(
+        imported, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30", "--max", "4"
+    )
+    assert result.exit_code == 0, result.output
+    return imported, result.stdout.splitlines()[-1]
+
+
+def test_claim_run_prints_the_run_id_as_the_last_line_of_standard_output(claimed):
+    url, run = claimed
+    assert run == "2025-Q3-R1"
+
+
+def test_claim_export_writes_the_workbook_and_csv(claimed, tmp_path):
+    url, run = claimed
+    out = tmp_path / "new" / "folder"
+    result = sfclaims(url, "claim", "export", run, "--out", str(out))
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [f"claim-{run}.csv", f"claim-{run}.xlsx"]
+    assert len((out / f"claim-{run}.csv").read_text(encoding="utf-8-sig").splitlines()) == 5
+
+
+def test_claim_submit_then_again_is_refused_with_exit_3(claimed):
+    url, run = claimed
+    assert sfclaims(url, "claim", "submit", run).exit_code == 0
+    again = sfclaims(url, "claim", "submit", run)
+    assert again.exit_code == 3
+    assert f"Claim run {run} was submitted on" in again.stderr
+    assert "it cannot be submitted again" in again.stderr.replace("\n", " ")
+
+
+def test_an_unknown_run_exits_2_and_a_bad_period_exits_2(imported):
+    assert sfclaims(imported, "claim", "submit", "2025-Q3-R9").exit_code == 2
+    bad = sfclaims(imported, "claim", "run", "--period", "Q3 2025", "--as-of", "2025-09-30")
+    assert bad.exit_code == 2
+    assert "The period 'Q3 2025' is not a quarter; write it like 2025-Q3." in bad.stderr
+
+
+def test_audit_sample_prints_sorted_ids_one_a_line_and_is_reproducible(claimed):
+    url, run = claimed
+    one = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "5").stdout.split()
+    two = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "5").stdout.split()
+    assert one == two == sorted(one) and len(one) == 2
+    both = sfclaims(url, "audit", "sample", run, "--size", "2", "--percent", "10", "--seed", "5")
+    assert both.exit_code == 2
+
+
+def test_audit_record_fail_withdraws_and_a_submitted_run_refuses_verdicts(claimed, tmp_path):
+    url, run = claimed
+    family = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1").stdout.strip()
+    result = sfclaims(
+        url, "audit", "record", run, family, "--verdict", "fail", "--note", "plan not signed"
+    )
+    assert result.exit_code == 0 and "withdrawn" in result.stderr
+    assert sfclaims(url, "claim", "submit", run).exit_code == 0
+    refused = sfclaims(url, "audit", "record", run, family, "--verdict", "pass", "--note", "ok")
+    assert refused.exit_code == 3
+    pack = sfclaims(url, "audit", "pack", run, "--out", str(tmp_path), "--family", family)
+    assert pack.exit_code == 0
+    sheet = load_workbook(tmp_path / f"evidence-pack-{run}-{family}.xlsx")["Families"]
+    assert list(sheet.values)[1][:3] == (family, "withdrawn after audit", "fail")
+
+
+def test_report_progress_writes_a_workbook_with_a_chart(imported, tmp_path):
+    result = sfclaims(
+        imported, "report", "progress", "--as-of", "2025-09-30", "--out", str(tmp_path)
+    )
+    assert result.exit_code == 0
+    path = tmp_path / "progress-2025-09-30.xlsx"
+    workbook = load_workbook(path)
+    rows = list(workbook["Progress"].values)
+    assert rows[0][0] == "quarter (financial)" and rows[0][-1] == "claimed"
+    assert sum(r[1] for r in rows[1:] if r[0]) == 149
+    import zipfile
+
+    assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist())
