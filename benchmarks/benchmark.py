@@ -147,15 +147,16 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 
     day = date.fromisoformat(as_of)
     if "assess" in stages:
-        from sfclaims.assessing import assess, store_decisions, write_decisions
+        from sfclaims.assessing import assess_families, store_decisions, write_decisions
 
         started = time.perf_counter()
-        decisions = assess(engine, framework, day)
+        assessed = assess_families(engine, framework, day, keep_facts=True)
+        decisions = [a.decision for a in assessed]
         report["stages"]["assess: decide every family"] = time.perf_counter() - started
         started = time.perf_counter()
         with open(os.devnull, "w") as sink:
             write_decisions(decisions, sink)
-        store_decisions(engine, decisions, framework, day)
+        store_decisions(engine, assessed, framework, day)
         report["stages"]["assess: write decisions file + store decisions"] = (
             time.perf_counter() - started
         )

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TextIO
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, select
 
 from sfclaims.bundle import bundle_to_json, load_bundles
 from sfclaims.db import bulk_load, make_engine
 from sfclaims.framework import Framework
-from sfclaims.models import Family, StoredDecision
+from sfclaims.models import ClaimRun, Family, ImportBatch, StoredDecision
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 
@@ -194,26 +194,76 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
 
 
 def store_decisions(
-    engine: Engine, decisions: list[Decision], framework: Framework, as_of: date
+    engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date
 ) -> None:
-    """Keep the decisions as of the date (replacing earlier ones for that date) with evidence."""
-    decided_at = datetime.now(UTC)
+    """Keep the decisions as of the date (replacing earlier ones for that date) with their
+    evidence, and the records of the families that can be claimed, for the claim run to reuse."""
     table = StoredDecision.__table__  # type: ignore[attr-defined]
+    shared = {
+        "as_of": as_of.isoformat(),
+        "framework": framework.label(),
+        "framework_sha256": framework.sha256,
+        "decided_at": datetime.now(UTC),
+    }
+    columns = [c.name for c in table.c]
     rows = (
-        (
-            as_of.isoformat(),
-            d.family_id,
-            d.eligible,
-            d.claimable,
-            LIST_SEPARATOR.join(d.needs),
-            LIST_SEPARATOR.join(d.reasons),
-            framework.label(),
-            framework.sha256,
-            d.evidence,
-            decided_at,
+        tuple(
+            {
+                **shared,
+                "family_id": a.decision.family_id,
+                "eligible": a.decision.eligible,
+                "claimable": a.decision.claimable,
+                "needs": LIST_SEPARATOR.join(a.decision.needs),
+                "reasons": LIST_SEPARATOR.join(a.decision.reasons),
+                "evidence": a.decision.evidence,
+                "episode_start": a.episode_start.isoformat(),
+                "facts": a.facts,
+            }[c]
+            for c in columns
         )
-        for d in decisions
+        for a in assessed
     )
     with engine.begin() as connection:
         connection.execute(delete(StoredDecision).where(StoredDecision.as_of == as_of))
-        bulk_load(connection, table, [c.name for c in table.c], rows)
+        bulk_load(connection, table, columns, rows)
+
+
+def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list[Assessed] | None:
+    """The claimable families of the stored decisions as of the date, if those decisions are
+    still current: made under this framework, after the newest import and the newest submitted
+    claim run. None when they are not, and the families must be decided again."""
+    with engine.connect() as connection:
+        decided_at, lowest, highest = connection.execute(
+            select(
+                func.min(StoredDecision.decided_at),
+                func.min(StoredDecision.framework_sha256),
+                func.max(StoredDecision.framework_sha256),
+            ).where(StoredDecision.as_of == as_of)
+        ).one()
+        imported = connection.execute(select(func.max(ImportBatch.imported_at))).scalar()
+        submitted = connection.execute(select(func.max(ClaimRun.submitted_at))).scalar()
+        if decided_at is None or lowest != framework.sha256 or highest != framework.sha256:
+            return None
+        if any(moment is not None and moment >= decided_at for moment in (imported, submitted)):
+            return None
+        rows = connection.execute(
+            select(
+                StoredDecision.family_id,
+                StoredDecision.needs,
+                StoredDecision.evidence,
+                StoredDecision.episode_start,
+                StoredDecision.facts,
+            )
+            .where(StoredDecision.as_of == as_of, StoredDecision.claimable)
+            .order_by(StoredDecision.family_id)
+        ).all()
+    return [
+        Assessed(
+            Decision(
+                family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), (), evidence
+            ),
+            start,
+            facts,
+        )
+        for family_id, needs, evidence, start, facts in rows
+    ]

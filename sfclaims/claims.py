@@ -72,12 +72,15 @@ def create_run(
     max_families: int | None = None,
 ) -> RunCreated:
     """A draft run of the claimable families as of the date (the earliest episodes first)."""
-    from sfclaims.assessing import assess_families
+    from sfclaims.assessing import assess_families, current_claimable, store_decisions
 
     check_period(period)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
-    assessed = assess_families(engine, framework, as_of, keep_facts=True)
+    assessed = current_claimable(engine, framework, as_of)
+    if assessed is None:  # no decisions as of the date since the data last changed: decide now
+        assessed = assess_families(engine, framework, as_of, keep_facts=True)
+        store_decisions(engine, assessed, framework, as_of)
     claimable = sorted(
         (a for a in assessed if a.decision.claimable),
         key=lambda a: (a.episode_start, a.decision.family_id),

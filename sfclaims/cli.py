@@ -169,14 +169,14 @@ def assess(
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
-    from sfclaims.assessing import assess as assess_families
-    from sfclaims.assessing import store_decisions, summarise, write_decisions
+    from sfclaims.assessing import assess_families, store_decisions, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
 
     day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
     engine = open_database()
-    decisions = assess_families(engine, chosen, day, family)
+    assessed = assess_families(engine, chosen, day, family, keep_facts=family is None)
+    decisions = [a.decision for a in assessed]
     if family is not None and not decisions:
         raise UsageError(
             f"There is no family {family} whose episode started on or before {day:%d/%m/%Y}."
@@ -188,7 +188,7 @@ def assess(
         with out.open("w", newline="", encoding="utf-8") as handle:
             write_decisions(decisions, handle)
     if family is None:
-        store_decisions(engine, decisions, chosen, day)
+        store_decisions(engine, assessed, chosen, day)
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
         print_family_explanation(messages, decisions[0])

@@ -199,6 +199,8 @@ class StoredDecision(SQLModel, table=True):
     framework_sha256: str
     evidence: str
     decided_at: datetime
+    episode_start: date | None = None
+    facts: str | None = None  # the family's records (JSON), kept for claimable families
 
 
 class ClaimRun(SQLModel, table=True):

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from sfclaims.extracts.kinds import KINDS
+from sfclaims.framework import load_framework
 from sfclaims.rules.dates import add_months
 
 DEFAULT_AS_OF = date(2026, 9, 30)
@@ -24,29 +25,6 @@ MAPPING_TOML = """# The authority's report headers that differ from sfclaims' ow
 [people]
 "Pupil UPN" = "UPN"
 """
-HEADLINES = (
-    "EDUCATION",
-    "EARLY_YEARS",
-    "HEALTH",
-    "SUBSTANCE",
-    "RELATIONSHIPS",
-    "EXPLOITATION",
-    "CRIME",
-    "DOMESTIC_ABUSE",
-    "HOUSING",
-    "FINANCE",
-)
-HEADLINE_NAMES = {
-    "HEALTH": "Improved mental and physical health",
-    "HOUSING": "Secure housing",
-    "FINANCE": "Financial stability",
-    "DOMESTIC_ABUSE": "Safe from domestic abuse",
-}
-TERMS = (
-    ("Autumn", 12, 31, 0),
-    ("Spring", 3, 31, 1),
-    ("Summer", 7, 31, 1),
-)  # name, end, year offset
 FIRST = ("Sam", "Alex", "Chris", "Jo", "Lee", "Pat", "Kim", "Ash", "Robin", "Jamie")
 LAST = ("Taylor", "Smith", "Jones", "Evans", "Wilson", "Brown", "Clarke", "Hughes", "Walker")
 
@@ -79,6 +57,9 @@ class SyntheticAuthority:
         self.as_of = as_of
         self.bad_rows = bad_rows
         self.upn_serial = 0
+        self.framework = load_framework()
+        self.headlines = list(self.framework.headline_codes)
+        self.education = next(h.code for h in self.framework.headlines if h.evidenced_by_attendance)
         self.writers = {
             kind: _Writer(kind, [c.header for c in spec.columns]) for kind, spec in KINDS.items()
         }
@@ -106,10 +87,11 @@ class SyntheticAuthority:
 
     def headline(self, code: str) -> str:
         roll = self.random.random()
+        headline = self.framework.headline(code)
         if roll < 0.1:
-            return str(HEADLINES.index(code) + 1)
-        if roll < 0.3 and code in HEADLINE_NAMES:
-            return HEADLINE_NAMES[code]
+            return str(headline.number)
+        if roll < 0.3:
+            return self.random.choice(headline.names)
         return code if roll < 0.9 else code.lower()
 
     def name(self) -> str:
@@ -147,9 +129,9 @@ class SyntheticAuthority:
         )
         people = self.people(family_id, start)
         household = [p for p in people if p[2]]
-        headlines = r.sample(HEADLINES, k=r.choice((2, 3, 3, 4, 4, 5, 6)))
-        if self.chance(0.3) and "EDUCATION" not in headlines:
-            headlines[0] = "EDUCATION"
+        headlines = r.sample(self.headlines, k=r.choice((2, 3, 3, 4, 4, 5, 6)))
+        if self.chance(0.3) and self.education not in headlines:
+            headlines[0] = self.education
         needs = self.needs(family_id, people, headlines, start, end)
         self.assessment(family_id, household, start)
         self.plans(family_id, household, headlines, start, end)
@@ -216,7 +198,7 @@ class SyntheticAuthority:
         for code in headlines:
             whole_family = self.chance(0.35)
             owners = [None] if whole_family else r.sample(people, k=1)
-            if code == "EDUCATION":
+            if code == self.education:
                 pupils = [p for p in people if p[1]]
                 owners = [None] if whole_family or not pupils else [r.choice(pupils)]
             for owner in owners:
@@ -244,7 +226,7 @@ class SyntheticAuthority:
                 f"{family_id}-N{serial}",
                 family_id,
                 "",
-                self.headline(r.choice(HEADLINES)),
+                self.headline(r.choice(self.headlines)),
                 "",
                 self.when(start),
                 r.choice(("Withdrawn", "withdrawn")),
@@ -360,8 +342,9 @@ class SyntheticAuthority:
         school = f"{r.randint(100000, 149999)}"
         for first_year in range(latest_year - 2, latest_year + 1):
             year = f"{first_year}/{(first_year + 1) % 100:02d}"
-            for name, end_month, end_day, offset in TERMS:
-                if date(first_year + offset, end_month, end_day) > self.as_of:
+            for term in self.framework.terms:
+                name = term.name
+                if term.dates(first_year)[1] > self.as_of:
                     continue
                 if gaps and self.chance(0.5):
                     continue

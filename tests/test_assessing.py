@@ -8,7 +8,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from sfclaims.assessing import assess, store_decisions, summarise, write_decisions
+from sfclaims.assessing import (
+    assess,
+    assess_families,
+    store_decisions,
+    summarise,
+    write_decisions,
+)
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 from sfclaims.models import StoredDecision
@@ -59,9 +65,9 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(engine):
 def test_decisions_are_stored_with_their_evidence_and_framework(engine):
     framework = load_framework()
     import_folder(engine, SAMPLE_AUTHORITY, framework)
-    decisions = assess(engine, framework, SAMPLE_AS_OF)
-    store_decisions(engine, decisions, framework, SAMPLE_AS_OF)
-    store_decisions(engine, decisions, framework, SAMPLE_AS_OF)  # again: replaces, no duplicates
+    assessed = assess_families(engine, framework, SAMPLE_AS_OF, keep_facts=True)
+    store_decisions(engine, assessed, framework, SAMPLE_AS_OF)
+    store_decisions(engine, assessed, framework, SAMPLE_AS_OF)  # again: replaces, no duplicates
     with engine.connect() as connection:
         stored = connection.execute(
             select(StoredDecision).where(StoredDecision.family_id == "F000006")

@@ -1,0 +1,64 @@
+"""A claim run reuses the decisions `assess` stored, and only while they are current."""
+
+from datetime import date
+
+from sfclaims.assessing import assess_families, current_claimable, store_decisions
+from sfclaims.claims import create_run, run_contents, submit_run
+from sfclaims.framework import FRAMEWORK_ROOT, load_framework
+from sfclaims.importing import import_folder
+from tests.conftest import SAMPLE_AUTHORITY
+
+FRAMEWORK = load_framework()
+AS_OF = date(2025, 9, 30)
+
+
+def stored(engine):
+    assessed = assess_families(engine, FRAMEWORK, AS_OF, keep_facts=True)
+    store_decisions(engine, assessed, FRAMEWORK, AS_OF)
+    return assessed
+
+
+def test_stored_decisions_are_current_until_the_data_changes(engine, tmp_path):
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    assessed = stored(engine)
+    current = current_claimable(engine, FRAMEWORK, AS_OF)
+    assert [a.decision.family_id for a in current] == [
+        a.decision.family_id for a in assessed if a.decision.claimable]
+    assert all(a.facts for a in current)
+    folder = tmp_path / "again"
+    folder.mkdir()
+    (folder / "previous_claims.csv").write_text("Family ID,Claim Period\nF000013,2025-Q1\n")
+    import_folder(engine, folder, FRAMEWORK)
+    assert current_claimable(engine, FRAMEWORK, AS_OF) is None
+
+
+def test_stored_decisions_under_another_framework_or_date_are_not_reused(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    stored(engine)
+    local = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
+    assert current_claimable(engine, local, AS_OF) is None
+    assert current_claimable(engine, FRAMEWORK, date(2025, 10, 1)) is None
+
+
+def test_a_submitted_run_makes_stored_decisions_stale(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    stored(engine)
+    run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    assert current_claimable(engine, FRAMEWORK, AS_OF) is not None  # a draft changes nothing
+    submit_run(engine, run)
+    assert current_claimable(engine, FRAMEWORK, AS_OF) is None
+    claimed = {f.family_id for f in run_contents(engine, run).claimed}
+    second = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    assert not claimed & {f.family_id for f in run_contents(engine, second).claimed}
+
+
+def test_a_run_from_stored_decisions_equals_a_run_decided_afresh(engine):
+    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+    fresh = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
+    assert current_claimable(engine, FRAMEWORK, AS_OF) is not None  # the run stored them
+    reused = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
+    keep = ("family_id", "episode_start", "episode_end", "needs", "evidenced",
+            "assessment_completed", "plan_start", "lead_practitioner_start", "attendance_check",
+            "rereferral_check", "evidence", "facts")
+    assert [[getattr(f, k) for k in keep] for f in fresh.families] == [
+        [getattr(f, k) for k in keep] for f in reused.families]
