@@ -28,7 +28,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode="markdown",
 )
 messages = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -351,8 +351,9 @@ def demo(
         int, typer.Option(help="The seed: the same seed writes the same files.")
     ] = 2022,
 ) -> None:
-    """Write a realistic synthetic authority's extracts, then import and assess them on the
-    default database, printing what each step produced."""
+    """Write a realistic synthetic authority's extracts, then run the whole quarter on the
+    default database: import, assess, a draft claim run and its export, an audit sample and
+    evidence pack, and the progress report; print where each output is."""
     from sfclaims.demo import run_demo
 
     run_demo(open_database(), out, families, seed, messages)
