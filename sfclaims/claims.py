@@ -23,7 +23,7 @@ from sfclaims.db import bulk_load
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.framework import Framework
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim
-from sfclaims.rules.findings import Finding
+from sfclaims.rules.findings import Finding, findings_from_json
 
 if TYPE_CHECKING:
     from sfclaims.assessing import Assessed
@@ -327,8 +327,6 @@ class RunContents:
         return "submitted" if self.run.submitted_at else "draft"
 
     def evidence(self, family: ClaimedFamily) -> list[Finding]:
-        from sfclaims.rules.findings import findings_from_json
-
         return findings_from_json(json.loads(family.evidence))
 
 

@@ -177,11 +177,6 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
     ]
 
 
-def current_import(engine: Engine) -> list[FileImported]:
-    """The newest import of every kind: what the database holds now, and what was set aside."""
-    return _current_files(engine, list(KINDS))
-
-
 def _references_in_database(engine: Engine, files: dict[str, Path]) -> References:
     """Families and people already loaded, for kinds this import brings that refer to them."""
     kinds = [KINDS[kind] for kind in files]

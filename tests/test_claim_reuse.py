@@ -23,7 +23,8 @@ def test_stored_decisions_are_current_until_the_data_changes(engine, tmp_path):
     assessed = stored(engine)
     current = current_claimable(engine, FRAMEWORK, AS_OF)
     assert [a.decision.family_id for a in current] == [
-        a.decision.family_id for a in assessed if a.decision.claimable]
+        a.decision.family_id for a in assessed if a.decision.claimable
+    ]
     assert all(a.facts for a in current)
     folder = tmp_path / "again"
     folder.mkdir()
@@ -57,8 +58,20 @@ def test_a_run_from_stored_decisions_equals_a_run_decided_afresh(engine):
     fresh = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
     assert current_claimable(engine, FRAMEWORK, AS_OF) is not None  # the run stored them
     reused = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
-    keep = ("family_id", "episode_start", "episode_end", "needs", "evidenced",
-            "assessment_completed", "plan_start", "lead_practitioner_start", "attendance_check",
-            "rereferral_check", "evidence", "facts")
+    keep = (
+        "family_id",
+        "episode_start",
+        "episode_end",
+        "needs",
+        "evidenced",
+        "assessment_completed",
+        "plan_start",
+        "lead_practitioner_start",
+        "attendance_check",
+        "rereferral_check",
+        "evidence",
+        "facts",
+    )
     assert [[getattr(f, k) for k in keep] for f in fresh.families] == [
-        [getattr(f, k) for k in keep] for f in reused.families]
+        [getattr(f, k) for k in keep] for f in reused.families
+    ]
