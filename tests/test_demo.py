@@ -1,0 +1,27 @@
+from typer.testing import CliRunner
+
+from sfclaims.cli import app
+
+
+def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_url, tmp_path):
+    out = tmp_path / "authority"
+    result = CliRunner().invoke(
+        app,
+        ["--database-url", sqlite_url, "demo", "--out", str(out), "--families", "120"],
+        catch_exceptions=False,
+    )
+    assert result.exit_code == 0, result.output
+    outputs = out / "outputs"
+    expected = [
+        "claim-2026-Q3-R1.csv",
+        "claim-2026-Q3-R1.xlsx",
+        "data-quality-report.xlsx",
+        "data-quality-set-aside-rows.csv",
+        "decisions-2026-09-30.csv",
+        "evidence-pack-2026-Q3-R1.xlsx",
+        "progress-2026-09-30.xlsx",
+    ]
+    assert sorted(p.name for p in outputs.iterdir()) == expected
+    for name in expected:
+        assert str(outputs / name) in result.stderr.replace("\n", "")
+    assert "claim submit 2026-Q3-R1" in result.stderr
