@@ -150,7 +150,7 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
         from sfclaims.assessing import assess_families, store_decisions, write_decisions
 
         started = time.perf_counter()
-        assessed = assess_families(engine, framework, day, keep_facts=True)
+        assessed = assess_families(engine, framework, day, keep_claim_evidence=True)
         decisions = [a.decision for a in assessed]
         report["stages"]["assess: decide every family"] = time.perf_counter() - started
         started = time.perf_counter()

@@ -9,7 +9,7 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TextIO
 
@@ -26,20 +26,29 @@ DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
 LIST_SEPARATOR = ";"
 
 
-def assess(
-    engine: Engine, framework: Framework, as_of: date, family_id: str | None = None
-) -> list[Decision]:
+def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
     """Decide every family whose episode started on or before the date, sorted by family ID."""
-    return [a.decision for a in assess_families(engine, framework, as_of, family_id)]
+    return [a.decision for a in assess_families(engine, framework, as_of)]
+
+
+def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -> Decision | None:
+    """One family's decision with every rule's finding and the records it relied on."""
+    from sfclaims.claims import claimed_families
+
+    bundles = load_bundles(
+        engine, as_of, family_id, terms_needed(framework, as_of), claimed_families(engine)
+    )
+    return Decider(framework).decide(bundles[0], as_of) if bundles else None
 
 
 @dataclass(frozen=True)
 class Assessed:
-    """A family decided: its decision, its episode start, and (when asked for, for the families
-    that can be claimed) its records as JSON, to keep with a claim."""
+    """A family decided. For the families that can be claimed, when asked for, the evidence
+    (every rule's finding, as JSON) and the family's records (JSON) that a claim keeps."""
 
-    decision: Decision
+    decision: Decision  # without its findings: they stay in the process that decided
     episode_start: date
+    evidence: str | None = None
     facts: str | None = None
 
 
@@ -50,8 +59,7 @@ def assess_families(
     engine: Engine,
     framework: Framework,
     as_of: date,
-    family_id: str | None = None,
-    keep_facts: bool = False,
+    keep_claim_evidence: bool = False,
 ) -> list[Assessed]:
     """Decide the families, sorted by family ID. A large authority is split into ranges of family
     IDs, and each core loads and decides its own range: the rules are pure and a family's facts
@@ -64,12 +72,12 @@ def assess_families(
         as_of,
         terms_needed(framework, as_of),
         claimed_families(engine),
-        keep_facts,
+        keep_claim_evidence,
     )
     workers = min(os.cpu_count() or 1, 8)
-    ranges = [] if family_id is not None or workers < 2 else _family_ranges(engine, as_of, workers)
+    ranges = _family_ranges(engine, as_of, workers) if workers > 1 else []
     if len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
-        return work.assess(engine, family_id=family_id)
+        return work.assess(engine)
     global _WORK
     _WORK = work
     try:
@@ -87,24 +95,23 @@ class _Work:
     as_of: date
     terms: list[tuple[str, str]]
     claimed: dict[str, tuple[str, ...]]
-    keep_facts: bool
+    keep_claim_evidence: bool
 
     def assess(
-        self,
-        engine: Engine,
-        family_id: str | None = None,
-        family_range: tuple[str, str | None] | None = None,
+        self, engine: Engine, family_range: tuple[str, str | None] | None = None
     ) -> list[Assessed]:
         with many_objects():
-            bundles = load_bundles(
-                engine, self.as_of, family_id, self.terms, self.claimed, family_range
-            )
+            bundles = load_bundles(engine, self.as_of, None, self.terms, self.claimed, family_range)
             decider = Decider(self.framework)
             assessed = []
             for bundle in bundles:
                 decision = decider.decide(bundle, self.as_of)
-                facts = bundle_to_json(bundle) if self.keep_facts and decision.claimable else None
-                assessed.append(Assessed(decision, bundle.episode_start, facts))
+                if self.keep_claim_evidence and decision.claimable:
+                    evidence, facts = decision.evidence, bundle_to_json(bundle)
+                else:
+                    evidence = facts = None
+                verdict = replace(decision, findings=())
+                assessed.append(Assessed(verdict, bundle.episode_start, evidence, facts))
             return assessed
 
 
@@ -197,7 +204,8 @@ def store_decisions(
     engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date
 ) -> None:
     """Keep the decisions as of the date (replacing earlier ones for that date) with their
-    evidence, and the records of the families that can be claimed, for the claim run to reuse."""
+    reasons, and the evidence and records of the families that can be claimed, for the claim run
+    to reuse."""
     table = StoredDecision.__table__  # type: ignore[attr-defined]
     shared = {
         "as_of": as_of.isoformat(),
@@ -206,23 +214,22 @@ def store_decisions(
         "decided_at": datetime.now(UTC),
     }
     columns = [c.name for c in table.c]
-    rows = (
-        tuple(
-            {
-                **shared,
-                "family_id": a.decision.family_id,
-                "eligible": a.decision.eligible,
-                "claimable": a.decision.claimable,
-                "needs": LIST_SEPARATOR.join(a.decision.needs),
-                "reasons": LIST_SEPARATOR.join(a.decision.reasons),
-                "evidence": a.decision.evidence,
-                "episode_start": a.episode_start.isoformat(),
-                "facts": a.facts,
-            }[c]
-            for c in columns
-        )
-        for a in assessed
-    )
+
+    def row(a: Assessed) -> tuple:
+        values = {
+            **shared,
+            "family_id": a.decision.family_id,
+            "eligible": a.decision.eligible,
+            "claimable": a.decision.claimable,
+            "needs": LIST_SEPARATOR.join(a.decision.needs),
+            "reasons": LIST_SEPARATOR.join(a.decision.reasons),
+            "evidence": a.evidence,
+            "episode_start": a.episode_start.isoformat(),
+            "facts": a.facts,
+        }
+        return tuple(values[c] for c in columns)
+
+    rows = (row(a) for a in assessed)
     with engine.begin() as connection:
         connection.execute(delete(StoredDecision).where(StoredDecision.as_of == as_of))
         bulk_load(connection, table, columns, rows)
@@ -259,10 +266,9 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list
         ).all()
     return [
         Assessed(
-            Decision(
-                family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), (), evidence
-            ),
+            Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
             start,
+            evidence,
             facts,
         )
         for family_id, needs, evidence, start, facts in rows

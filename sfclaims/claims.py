@@ -79,7 +79,7 @@ def create_run(
         raise UsageError("--max must be zero or more.")
     assessed = current_claimable(engine, framework, as_of)
     if assessed is None:  # no decisions as of the date since the data last changed: decide now
-        assessed = assess_families(engine, framework, as_of, keep_facts=True)
+        assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
         store_decisions(engine, assessed, framework, as_of)
     claimable = sorted(
         (a for a in assessed if a.decision.claimable),
@@ -121,7 +121,7 @@ def _claimed_row(
     run_id: str, position: int, assessed: Assessed, as_of: date, columns: list[str]
 ) -> tuple:
     decision = assessed.decision
-    findings = decision.findings
+    findings = findings_from_json(json.loads(assessed.evidence or "[]"))
     facts = json.loads(assessed.facts or "{}")
 
     def first(kind: str, field: str) -> str | None:
@@ -148,7 +148,7 @@ def _claimed_row(
         "lead_practitioner_start": first("lead_practitioners", "start_date"),
         "attendance_check": _check_result(findings, "School attendance"),
         "rereferral_check": _check_result(findings, "No accepted re-referral"),
-        "evidence": decision.evidence,
+        "evidence": assessed.evidence,
         "facts": assessed.facts,
     }
     return tuple(values[c] for c in columns)

@@ -169,18 +169,28 @@ def assess(
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
-    from sfclaims.assessing import assess_families, store_decisions, summarise, write_decisions
+    from sfclaims.assessing import (
+        assess_families,
+        explain,
+        store_decisions,
+        summarise,
+        write_decisions,
+    )
     from sfclaims.console import print_assess_summary, print_family_explanation
 
     day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
     engine = open_database()
-    assessed = assess_families(engine, chosen, day, family, keep_facts=family is None)
-    decisions = [a.decision for a in assessed]
-    if family is not None and not decisions:
-        raise UsageError(
-            f"There is no family {family} whose episode started on or before {day:%d/%m/%Y}."
-        )
+    if family is not None:
+        explained = explain(engine, chosen, day, family)
+        if explained is None:
+            raise UsageError(
+                f"There is no family {family} whose episode started on or before {day:%d/%m/%Y}."
+            )
+        decisions = [explained]
+    else:
+        assessed = assess_families(engine, chosen, day, keep_claim_evidence=True)
+        decisions = [a.decision for a in assessed]
     if out is None:
         write_decisions(decisions, sys.stdout)
     else:
@@ -191,7 +201,7 @@ def assess(
         store_decisions(engine, assessed, chosen, day)
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
-        print_family_explanation(messages, decisions[0])
+        print_family_explanation(messages, explained)
     if out is not None:
         messages.print(f"Decisions file: {out}")
 

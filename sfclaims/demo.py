@@ -44,7 +44,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} (business development team)"
     )
-    assessed = assess_families(engine, framework, as_of, keep_facts=True)
+    assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
     decisions = [a.decision for a in assessed]
     store_decisions(engine, assessed, framework, as_of)
     decisions_file = outputs / f"decisions-{as_of.isoformat()}.csv"

@@ -199,7 +199,7 @@ class StoredDecision(SQLModel, table=True):
     reasons: str
     framework: str
     framework_sha256: str
-    evidence: str
+    evidence: str | None = None  # every rule's finding (JSON), kept for claimable families
     decided_at: datetime
     episode_start: date | None = None
     facts: str | None = None  # the family's records (JSON), kept for claimable families

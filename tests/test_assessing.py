@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sfclaims.assessing import (
     assess,
     assess_families,
+    explain,
     store_decisions,
     summarise,
     write_decisions,
@@ -23,9 +24,9 @@ from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
 SAMPLE_AS_OF = date(2025, 9, 30)
 
 
-def decisions_text(engine, framework=None, as_of=SAMPLE_AS_OF, family=None) -> str:
+def decisions_text(engine, framework=None, as_of=SAMPLE_AS_OF) -> str:
     handle = io.StringIO()
-    write_decisions(assess(engine, framework or load_framework(), as_of, family), handle)
+    write_decisions(assess(engine, framework or load_framework(), as_of), handle)
     return handle.getvalue()
 
 
@@ -62,20 +63,23 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(engine):
         }
 
 
-def test_decisions_are_stored_with_their_evidence_and_framework(engine):
+def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_families(engine):
     framework = load_framework()
     import_folder(engine, SAMPLE_AUTHORITY, framework)
-    assessed = assess_families(engine, framework, SAMPLE_AS_OF, keep_facts=True)
+    assessed = assess_families(engine, framework, SAMPLE_AS_OF, keep_claim_evidence=True)
     store_decisions(engine, assessed, framework, SAMPLE_AS_OF)
     store_decisions(engine, assessed, framework, SAMPLE_AS_OF)  # again: replaces, no duplicates
+    claimable = next(a.decision.family_id for a in assessed if a.decision.claimable)
     with engine.connect() as connection:
-        stored = connection.execute(
-            select(StoredDecision).where(StoredDecision.family_id == "F000006")
-        ).one()
-        count = len(connection.execute(select(StoredDecision.family_id)).all())
-    assert count == 149
-    assert stored.framework == framework.label() and stored.framework_sha256 == framework.sha256
-    assert '"outcomes.csv"' in stored.evidence and "F000006-O1" in stored.evidence
+        rows = {r.family_id: r for r in connection.execute(select(StoredDecision)).all()}
+    assert len(rows) == 149
+    kept = rows[claimable]
+    assert kept.framework == framework.label() and kept.framework_sha256 == framework.sha256
+    assert f'"{claimable}-O1"' in kept.evidence and '"outcomes.csv"' in kept.evidence
+    assert f'"family_id":"{claimable}"' in kept.facts
+    not_claimable = rows["F000006"]
+    assert not_claimable.reasons.startswith("NEED_WITHOUT_OUTCOME:HEALTH")
+    assert not_claimable.evidence is None and not_claimable.facts is None
 
 
 def test_the_summary_counts_and_lists_the_near_misses(engine):
@@ -102,3 +106,16 @@ def test_deciding_on_several_processes_gives_the_same_decisions_as_one(engine, m
     monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
     several = assess(engine, framework, SAMPLE_AS_OF)
     assert several == one
+
+
+def test_explaining_one_family_gives_the_same_decision_with_every_finding(engine):
+    framework = load_framework()
+    import_folder(engine, SAMPLE_AUTHORITY, framework)
+    decided = {d.family_id: d for d in assess(engine, framework, SAMPLE_AS_OF)}
+    for family_id in ("F000006", "F000004", "F000086"):
+        explained = explain(engine, framework, SAMPLE_AS_OF, family_id)
+        assert explained == decided[family_id]
+        assert explained.findings and {c for f in explained.findings for c in f.reasons} == set(
+            explained.reasons
+        )
+    assert explain(engine, framework, SAMPLE_AS_OF, "NOBODY") is None

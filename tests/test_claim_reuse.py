@@ -13,7 +13,7 @@ AS_OF = date(2025, 9, 30)
 
 
 def stored(engine):
-    assessed = assess_families(engine, FRAMEWORK, AS_OF, keep_facts=True)
+    assessed = assess_families(engine, FRAMEWORK, AS_OF, keep_claim_evidence=True)
     store_decisions(engine, assessed, FRAMEWORK, AS_OF)
     return assessed
 

@@ -4,8 +4,7 @@ applies. ``REASONS`` puts the rule modules in the order of domain.md: the canoni
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import orjson
@@ -14,7 +13,7 @@ from sfclaims.bundle import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
 from sfclaims.rules.catalogue import canonical_codes as _canonical_codes
-from sfclaims.rules.findings import Finding, findings_from_json, findings_to_json
+from sfclaims.rules.findings import Finding, findings_to_json
 
 REASONS = (
     *eligibility.REASONS,
@@ -32,11 +31,14 @@ class Decision:
     as_of: date
     needs: tuple[str, ...]  # identified headline codes, canonical order
     reasons: tuple[str, ...]  # canonical order
-    evidence: str  # every rule's finding and the records it relied on, as JSON
+    # every rule's finding with the records it relied on; left behind when decisions travel
+    # between processes in bulk (see assessing.Assessed for the evidence that is kept)
+    findings: tuple[Finding, ...] = field(default=(), compare=False, repr=False)
 
     @property
-    def findings(self) -> list[Finding]:
-        return findings_from_json(json.loads(self.evidence))
+    def evidence(self) -> str:
+        """The findings as JSON, as a claim keeps them."""
+        return orjson.dumps(findings_to_json(self.findings)).decode()
 
     @property
     def eligible(self) -> bool:
@@ -73,8 +75,7 @@ class Decider:
         found = findings_for(family, self.framework, as_of)
         reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
         needs = eligibility.identified_headlines(family, self.framework, as_of)
-        evidence = orjson.dumps(findings_to_json(found)).decode()
-        return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), evidence)
+        return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), tuple(found))
 
 
 def decide(family: FamilyBundle, framework: Framework, as_of: date) -> Decision:
