@@ -87,6 +87,25 @@ def create_run(
     )
     chosen = claimable if max_families is None else claimable[:max_families]
     created_at = datetime.now(UTC)
+    try:
+        run_id = _store_run(engine, framework, period, as_of, max_families, created_at, chosen)
+    except IntegrityError:
+        raise RefusedError(
+            f"Another claim run for {period} was made at the same moment; nothing was stored — "
+            f"run the command again."
+        ) from None
+    return RunCreated(run_id, len(chosen), len(claimable))
+
+
+def _store_run(
+    engine: Engine,
+    framework: Framework,
+    period: str,
+    as_of: date,
+    max_families: int | None,
+    created_at: datetime,
+    chosen: list[Assessed],
+) -> str:
     with engine.begin() as connection:
         run_id = _next_run_id(connection, period)
         connection.execute(
@@ -107,7 +126,7 @@ def create_run(
             for position, a in enumerate(chosen, start=1)
         ]
         bulk_load(connection, ClaimedFamily.__table__, columns, rows)  # type: ignore[attr-defined]
-    return RunCreated(run_id, len(chosen), len(claimable))
+    return run_id
 
 
 def _next_run_id(connection: Connection, period: str) -> str:

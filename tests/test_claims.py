@@ -308,3 +308,13 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url)
             .all()
         )
     assert len(submitted) == len(set(submitted)) == 2
+
+
+def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monkeypatch):
+    from sfclaims import claims
+
+    first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
+    monkeypatch.setattr(claims, "_next_run_id", lambda connection, period: first)  # a race lost
+    with pytest.raises(RefusedError, match="made at the same moment; nothing was stored"):
+        create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1)
+    assert len(run_contents(sample, first).families) == 1
