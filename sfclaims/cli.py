@@ -43,11 +43,23 @@ def plain_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import OperationalError  # here, so that --help stays instant
+
         try:
             return command(*args, **kwargs)
         except SfclaimsError as error:
             messages.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
+        except OperationalError as error:  # the database cannot be reached or opened
+            reason = str(error.orig or error).strip().splitlines()[0]
+            messages.print(
+                f"[bold red]Error:[/] The database could not be opened ({reason}); check "
+                f"--database-url or SFCLAIMS_DATABASE_URL.",
+                soft_wrap=True,
+                markup=True,
+                highlight=False,
+            )
+            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             messages.print("Stopped before the end; nothing was changed.")
             raise typer.Exit(130) from None

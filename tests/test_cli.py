@@ -237,3 +237,14 @@ def test_report_progress_writes_a_workbook_with_a_chart(imported, tmp_path):
     import zipfile
 
     assert any(n.startswith("xl/charts/chart") for n in zipfile.ZipFile(path).namelist())
+
+
+def test_a_database_that_cannot_be_opened_is_one_sentence_not_a_traceback(tmp_path):
+    missing_folder = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder' / 'x.db'}"
+    result = sfclaims(missing_folder, "assess", "--as-of", "2025-09-30")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: The database could not be opened (")
+    assert "check --database-url or SFCLAIMS_DATABASE_URL." in result.stderr
+    unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
+    result = sfclaims(unreachable, "init")
+    assert result.exit_code == 2 and "Traceback" not in result.output
