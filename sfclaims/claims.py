@@ -9,14 +9,15 @@ from a draft run.
 
 from __future__ import annotations
 
-import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+import orjson
+from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from sfclaims.db import bulk_load
@@ -140,8 +141,8 @@ def _claimed_row(
     run_id: str, position: int, assessed: Assessed, as_of: date, columns: list[str]
 ) -> tuple:
     decision = assessed.decision
-    findings = findings_from_json(json.loads(assessed.evidence or "[]"))
-    facts = json.loads(assessed.facts or "{}")
+    findings = findings_from_json(orjson.loads(assessed.evidence or "[]"), with_records=False)
+    facts = orjson.loads(assessed.facts or "{}")
 
     def first(kind: str, field: str) -> str | None:
         days = [
@@ -334,22 +335,23 @@ def sample_run(
 @dataclass(frozen=True)
 class RunContents:
     run: ClaimRun
-    families: list[ClaimedFamily]  # in the run's order, withdrawn ones included
+    families: list[Row]  # claimed_families rows, in the run's order, withdrawn ones included
     verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
 
     @property
-    def claimed(self) -> list[ClaimedFamily]:
+    def claimed(self) -> list[Row]:
         return [f for f in self.families if not f.withdrawn]
 
     @property
     def status(self) -> str:
         return "submitted" if self.run.submitted_at else "draft"
 
-    def evidence(self, family: ClaimedFamily) -> list[Finding]:
-        return findings_from_json(json.loads(family.evidence))
+    def evidence(self, family: Row) -> list[Finding]:
+        return findings_from_json(orjson.loads(family.evidence))
 
 
-def run_contents(engine: Engine, run_id: str, family_id: str | None = None) -> RunContents:
+def run_contents(engine: Engine, run_id: str, families: Sequence[str] = ()) -> RunContents:
+    """The run and its families (all of them, or the ones asked for), with their verdicts."""
     with engine.connect() as connection:
         run = get_run(connection, run_id)
         query = (
@@ -359,15 +361,19 @@ def run_contents(engine: Engine, run_id: str, family_id: str | None = None) -> R
             )
             .order_by(ClaimedFamily.position)
         )
-        if family_id is not None:
-            query = query.where(ClaimedFamily.family_id == family_id)
-        families = [ClaimedFamily(**row._mapping) for row in connection.execute(query)]
-        if family_id is not None and not families:
-            raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
+        if families:
+            query = query.where(ClaimedFamily.family_id.in_(families))  # type: ignore[attr-defined]
+        found = list(connection.execute(query))  # plain rows: thousands of families
+        missing = sorted(set(families) - {f.family_id for f in found})
+        if missing:
+            raise UsageError(
+                f"{_plural(missing, 'Family', 'Families')} {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not in claim run {run_id}."
+            )
         verdict_query = (
             select(*AuditVerdict.__table__.c)
             .where(  # type: ignore[attr-defined]
-                AuditVerdict.family_id.in_([f.family_id for f in families])
+                AuditVerdict.family_id.in_([f.family_id for f in found])
             )
             .order_by(AuditVerdict.recorded_at, AuditVerdict.id)
         )
@@ -377,4 +383,8 @@ def run_contents(engine: Engine, run_id: str, family_id: str | None = None) -> R
         verdicts: dict[str, list[AuditVerdict]] = {}
         for row in verdict_rows:
             verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
-    return RunContents(run, families, verdicts)
+    return RunContents(run, found, verdicts)
+
+
+def _plural(items: Sequence[object], one: str, many: str) -> str:
+    return one if len(items) == 1 else many

@@ -311,14 +311,22 @@ def audit_sample(
 def audit_pack(
     run: RunArgument,
     out: OutDirOption,
-    family: Annotated[str | None, typer.Option(help="One family's pack only.")] = None,
+    family: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Only this family, with its records in full; give it again for more "
+            "(the audit sample, say)."
+        ),
+    ] = None,
 ) -> None:
-    """The evidence pack: per family every rule, pass or fail, the records it relied on with
-    their source file and row, and every audit verdict."""
+    """The evidence pack: per family every rule, pass or fail, what it found and the records it
+    relied on with their source file and row, and every audit verdict. With `--family`, each
+    chosen family's records as the run kept them, too."""
     from sfclaims.claims import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
-    path = write_evidence_pack(run_contents(open_database(), run, family), out, family)
+    families = family or []
+    path = write_evidence_pack(run_contents(open_database(), run, families), out, families)
     messages.print(f"Written: {path}")
 
 

@@ -71,6 +71,11 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     )
     pack = write_evidence_pack(run_contents(engine, created.run_id), outputs)
     written.append(("evidence pack (whole run)", pack))
+    if sampled:
+        sample_pack = write_evidence_pack(
+            run_contents(engine, created.run_id, sampled), outputs, sampled
+        )
+        written.append(("evidence pack (the sample)", sample_pack))
 
     console.print("[bold]6. Progress[/] for the department, by financial quarter")
     progress = write_progress(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from datetime import date
 
@@ -130,7 +131,7 @@ def test_a_failed_verdict_withdraws_the_family_and_the_pack_keeps_the_verdict(sa
     assert failed in {f.family_id for f in contents.families}
     later = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
     assert failed in {f.family_id for f in run_contents(sample, later).claimed}
-    pack = write_evidence_pack(run_contents(sample, later, failed), tmp_path, failed)
+    pack = write_evidence_pack(run_contents(sample, later, [failed]), tmp_path, [failed])
     verdicts = list(load_workbook(pack)["Verdicts"].values)
     assert verdicts[1][:4] == (failed, run, "fail", "no evidence of the housing outcome")
 
@@ -197,26 +198,33 @@ def test_a_submitted_runs_export_is_byte_identical_after_a_reimport_changes_the_
 
 def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sample, tmp_path):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
-    family = run_contents(sample, run).claimed[0].family_id
-    workbook = load_workbook(
-        write_evidence_pack(run_contents(sample, run, family), tmp_path, family)
-    )
-    assert workbook.sheetnames == [
-        "Families",
-        "Rules",
-        "Records relied on",
-        "Family records",
-        "Verdicts",
-        "Run",
+    workbook = load_workbook(write_evidence_pack(run_contents(sample, run), tmp_path))
+    assert workbook.sheetnames == ["Families", "Rules", "Verdicts", "Run"]
+    rules = list(workbook["Rules"].values)
+    assert rules[0][5] == "records relied on [source file and row]"
+    assert {r[2] for r in rules[1:]} == {"PASS"} and len(rules) - 1 >= 2 * 12
+    outcome_lines = [
+        line for r in rules[1:] if r[5] for line in r[5].split("\n") if line.startswith("outcome ")
     ]
-    rules = list(workbook["Rules"].values)[1:]
-    assert {r[2] for r in rules} == {"PASS"} and len(rules) >= 12
-    records = list(workbook["Records relied on"].values)[1:]
-    assert any(
-        r[2] == "outcome" and r[5] == "outcomes.csv" and isinstance(r[6], int) for r in records
+    assert outcome_lines and all(
+        re.fullmatch(r"outcome \S+ \((not )?sustained\) \[outcomes\.csv row \d+\]", line)
+        for line in outcome_lines
     )
+
+
+def test_a_pack_of_chosen_families_adds_their_records_in_full(sample, tmp_path):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    chosen = [f.family_id for f in run_contents(sample, run).claimed][:2]
+    path = write_evidence_pack(run_contents(sample, run, chosen), tmp_path, chosen)
+    assert path.name == f"evidence-pack-{run}-2-families.xlsx"
+    workbook = load_workbook(path)
+    assert workbook.sheetnames == ["Families", "Rules", "Family records", "Verdicts", "Run"]
+    assert [r[0] for r in list(workbook["Families"].values)[1:]] == chosen
     facts = list(workbook["Family records"].values)[1:]
+    assert {r[0] for r in facts} == set(chosen)
     assert any(r[1] == "needs" and "date identified" in r[3] for r in facts)
+    with pytest.raises(UsageError, match="Family F-NOPE is not in claim run"):
+        run_contents(sample, run, [chosen[0], "F-NOPE"])
 
 
 def test_formula_looking_text_is_written_as_text(engine, tmp_path):
@@ -235,7 +243,8 @@ def test_formula_looking_text_is_written_as_text(engine, tmp_path):
         csv.writer(handle).writerows(rows)
     import_folder(engine, folder, FRAMEWORK)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
-    pack = write_evidence_pack(run_contents(engine, run), tmp_path / "pack")
+    everyone = [f.family_id for f in run_contents(engine, run).claimed]
+    pack = write_evidence_pack(run_contents(engine, run, everyone), tmp_path / "pack", everyone)
     cells = [
         c
         for row in load_workbook(pack)["Family records"].iter_rows()

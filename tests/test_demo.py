@@ -1,3 +1,5 @@
+import re
+
 from typer.testing import CliRunner
 
 from sfclaims.cli import app
@@ -12,6 +14,7 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
     )
     assert result.exit_code == 0, result.output
     outputs = out / "outputs"
+    sampled = int(re.search(r"Sampled (\d+) families", result.stderr)[1])
     expected = [
         "claim-2026-Q3-R1.csv",
         "claim-2026-Q3-R1.xlsx",
@@ -19,9 +22,10 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
         "data-quality-set-aside-rows.csv",
         "decisions-2026-09-30.csv",
         "evidence-pack-2026-Q3-R1.xlsx",
+        f"evidence-pack-2026-Q3-R1-{sampled}-families.xlsx",
         "progress-2026-09-30.xlsx",
     ]
-    assert sorted(p.name for p in outputs.iterdir()) == expected
+    assert sorted(p.name for p in outputs.iterdir()) == sorted(expected)
     for name in expected:
         assert str(outputs / name) in result.stderr.replace("\n", "")
     assert "claim submit 2026-Q3-R1" in result.stderr

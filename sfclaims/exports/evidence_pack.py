@@ -1,27 +1,40 @@
-"""The evidence pack an auditor works from: per family, every rule, pass or fail, the records it
-relied on with their source file and row, the family's records as the run kept them, and every
-verdict recorded on the family."""
+"""The evidence pack an auditor works from: per family, every rule, pass or fail, what it found
+and the records it relied on with their source file and row, and every verdict recorded on the
+family. A pack of chosen families (the audit sample, say) adds each family's records as the run
+kept them, field by field."""
 
 from __future__ import annotations
 
-import json
+from collections.abc import Sequence
 from pathlib import Path
+
+import orjson
 
 from sfclaims.bundle import FACT_LISTS
 from sfclaims.claims import RunContents
 from sfclaims.exports.submission import run_notes, when
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 
+RECORDS_SEPARATOR = "\n"  # one record a line in the cell
 
-def write_evidence_pack(contents: RunContents, folder: Path, family_id: str | None = None) -> Path:
+
+def pack_path(folder: Path, run_id: str, families: Sequence[str] = ()) -> Path:
+    if not families:
+        return folder / f"evidence-pack-{run_id}.xlsx"
+    if len(families) == 1:
+        return folder / f"evidence-pack-{run_id}-{families[0]}.xlsx"
+    return folder / f"evidence-pack-{run_id}-{len(families)}-families.xlsx"
+
+
+def write_evidence_pack(contents: RunContents, folder: Path, families: Sequence[str] = ()) -> Path:
+    """The pack of the whole run, or of the chosen families with their records in full."""
     folder.mkdir(parents=True, exist_ok=True)
-    suffix = f"-{family_id}" if family_id else ""
-    path = folder / f"evidence-pack-{contents.run.run_id}{suffix}.xlsx"
+    path = pack_path(folder, contents.run.run_id, families)
     workbook = new_workbook(path, f"Evidence pack for claim run {contents.run.run_id}")
-    families, rules, records, facts, verdicts = [], [], [], [], []
+    summary, rules, facts, verdicts = [], [], [], []
     for family in contents.families:
         history = contents.verdicts.get(family.family_id, [])
-        families.append(
+        summary.append(
             (
                 family.family_id,
                 "withdrawn after audit" if family.withdrawn else "claimed",
@@ -30,29 +43,19 @@ def write_evidence_pack(contents: RunContents, folder: Path, family_id: str | No
                 family.evidenced.replace(";", "; "),
             )
         )
-        for finding in contents.evidence(family):
-            rules.append(
-                (
-                    family.family_id,
-                    finding.rule,
-                    "PASS" if finding.passed else "FAIL",
-                    "; ".join(finding.reasons),
-                    finding.says,
-                )
+        rules.extend(
+            (
+                family.family_id,
+                finding.rule,
+                "PASS" if finding.passed else "FAIL",
+                "; ".join(finding.reasons),
+                finding.says,
+                RECORDS_SEPARATOR.join(map(str, finding.records)),
             )
-            records.extend(
-                (
-                    family.family_id,
-                    finding.rule,
-                    r.kind,
-                    r.record_id,
-                    r.note,
-                    r.source.file,
-                    r.source.row,
-                )
-                for r in finding.records
-            )
-        facts.extend(_fact_rows(family.family_id, json.loads(family.facts)))
+            for finding in contents.evidence(family)
+        )
+        if families:
+            facts.extend(_fact_rows(family.family_id, orjson.loads(family.facts)))
         verdicts.extend(
             (family.family_id, v.run_id, v.verdict, v.note, when(v.recorded_at)) for v in history
         )
@@ -66,23 +69,29 @@ def write_evidence_pack(contents: RunContents, folder: Path, family_id: str | No
             "headlines identified",
             "headlines evidenced (how)",
         ),
-        families,
-    )
-    write_table(
-        workbook, "Rules", ("family ID", "rule", "result", "reason codes", "what it found"), rules
+        summary,
     )
     write_table(
         workbook,
-        "Records relied on",
-        ("family ID", "rule", "record", "ID", "note", "source file", "source row"),
-        records,
+        "Rules",
+        (
+            "family ID",
+            "rule",
+            "result",
+            "reason codes",
+            "what it found",
+            "records relied on [source file and row]",
+        ),
+        rules,
+        wrapped=(4, 5),
     )
-    write_table(
-        workbook,
-        "Family records",
-        ("family ID", "record", "ID", "details", "source file", "source row"),
-        facts,
-    )
+    if families:
+        write_table(
+            workbook,
+            "Family records",
+            ("family ID", "record", "ID", "details", "source file", "source row"),
+            facts,
+        )
     write_table(
         workbook, "Verdicts", ("family ID", "claim run", "verdict", "note", "recorded"), verdicts
     )

@@ -40,8 +40,10 @@ def write_table(
     headers: Sequence[str],
     rows: Iterable[Sequence[Any]],
     widths: Sequence[int] | None = None,
+    wrapped: Sequence[int] = (),
 ) -> Worksheet:
-    """A sheet with one table: bold header, frozen, filtered, sized to its contents."""
+    """A sheet with one table: bold header, frozen, filtered, sized to its contents. Cells of the
+    ``wrapped`` columns wrap at the column's width, one line per line of their text."""
     sheet = workbook.add_worksheet(sheet_name)
     header_format = workbook.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
@@ -52,7 +54,11 @@ def write_table(
     count = 0
     for count, row in enumerate(rows, start=1):
         for column, value in enumerate(row):
-            if isinstance(value, date):
+            if type(value) is str:  # most cells: first, and an empty one left blank
+                if value:
+                    sheet.write_string(count, column, value)
+                size = len(value)
+            elif isinstance(value, date):
                 sheet.write_datetime(
                     count, column, datetime(value.year, value.month, value.day), date_format
                 )
@@ -66,11 +72,18 @@ def write_table(
                 text = str(value)
                 sheet.write_string(count, column, text)
                 size = len(text)
-            sizes[column] = max(sizes[column], size)
+            if size > sizes[column]:
+                sizes[column] = size
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
+    wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"})
     for column, size in enumerate(widths or sizes):
-        sheet.set_column(column, column, min(max(size + 2, 8), MAX_WIDTH))
+        sheet.set_column(
+            column,
+            column,
+            min(max(size + 2, 8), MAX_WIDTH),
+            wrap_format if column in wrapped else None,
+        )
     return sheet
 
 

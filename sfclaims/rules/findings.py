@@ -81,7 +81,10 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
     ]
 
 
-def findings_from_json(data: list[dict]) -> list[Finding]:
+def findings_from_json(data: list[dict], with_records: bool = True) -> list[Finding]:
+    """The findings back from plain data; ``with_records=False`` leaves out the records, for
+    a reader that needs only the verdicts (thousands of families, hundreds of thousands of
+    records)."""
     return [
         Finding(
             item["rule"],
@@ -89,7 +92,9 @@ def findings_from_json(data: list[dict]) -> list[Finding]:
             item["says"],
             tuple(
                 Record(k, i, Source(file, row), note) for k, i, file, row, note in item["records"]
-            ),
+            )
+            if with_records
+            else (),
             item["headline"],
             tuple(item["evidenced_by"]),
         )
