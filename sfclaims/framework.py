@@ -151,7 +151,7 @@ class Framework:
     accepted_values: dict[str, dict[str, str]]  # list -> lower-case spelling -> stored value
     sources: tuple[str, ...]
 
-    @property
+    @cached_property
     def headline_codes(self) -> tuple[str, ...]:
         return tuple(h.code for h in self.headlines)
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import calendar
 from datetime import date
+from functools import lru_cache
 
 
+@lru_cache(maxsize=65_536)  # the same days and month counts recur across thousands of families
 def add_months(day: date, months: int) -> date:
     """Add calendar months, clamping to the month's end (31 Aug + 6 months = 28/29 Feb)."""
     month_index = day.month - 1 + months

@@ -42,13 +42,15 @@ def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) ->
     headlines = identified_headlines(family, framework, as_of)
     minimum = framework.thresholds.minimum_headlines
     listed = ", ".join(headlines) or "none"
+    failed = len(headlines) < minimum
     return finding(
         f"At least {minimum} headline needs",
-        len(headlines) < minimum,
+        failed,
         NOT_ELIGIBLE(),
-        f"{len(headlines)} headlines identified ({listed}).",
         f"Only {len(headlines)} headline{'s' if len(headlines) != 1 else ''} identified "
-        f"({listed}); at least {minimum} are needed.",
+        f"({listed}); at least {minimum} are needed."
+        if failed
+        else f"{len(headlines)} headlines identified ({listed}).",
         tuple(record_of(n) for n in identified_needs(family, as_of)),
     )
 
@@ -62,14 +64,16 @@ def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> 
         and (p.date_of_birth is None or age_on(p.date_of_birth, family.episode_start) < under)
     ]
     expectant = [p for p in family.people if p.expectant_parent]
+    failed = not children and not expectant
     return finding(
         "A dependent child or an expectant parent",
-        not children and not expectant,
+        failed,
         NO_DEPENDENT_CHILD(),
-        f"{len(children)} dependent child(ren) under {under} at the episode start "
-        f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s).",
         f"No household child under {under} at the episode start ({family.episode_start:%d/%m/%Y}) "
-        f"and no expectant parent.",
+        f"and no expectant parent."
+        if failed
+        else f"{len(children)} dependent child(ren) under {under} at the episode start "
+        f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s).",
         tuple(record_of(p) for p in children + expectant),
     )
 

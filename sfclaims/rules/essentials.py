@@ -110,8 +110,9 @@ def plan(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
         rule,
         bool(left_out),
         PLAN_NOT_WHOLE_FAMILY(),
-        f"{len(started)} plan(s) cover every household member.",
-        f"The plans leave out household member(s) {', '.join(left_out)}.",
+        f"The plans leave out household member(s) {', '.join(left_out)}."
+        if left_out
+        else f"{len(started)} plan(s) cover every household member.",
         tuple(record_of(p) for p in started),
     )
 
@@ -127,8 +128,9 @@ def plan_addresses_needs(family: FamilyBundle, framework: Framework, as_of: date
         rule,
         bool(missing),
         PLAN_MISSING_NEEDS(),
-        "The plans address every identified headline.",
-        f"The plans do not address {', '.join(missing)}.",
+        f"The plans do not address {', '.join(missing)}."
+        if missing
+        else "The plans address every identified headline.",
         tuple(record_of(p) for p in started),
     )
 
@@ -147,8 +149,8 @@ def lead_practitioner(family: FamilyBundle, _framework: Framework, as_of: date) 
         LEAD_PRACTITIONER_NOT_RECOGNISED(),
         f"Lead practitioner {recognised[0].worker_id} is recognised by the family."
         if recognised
-        else "",
-        f"{len(assigned)} lead practitioner(s) assigned, none recorded as recognised by the family.",
+        else f"{len(assigned)} lead practitioner(s) assigned, none recorded as recognised by "
+        f"the family.",
         tuple(record_of(lp) for lp in (recognised[:1] or assigned)),
     )
 
@@ -159,8 +161,9 @@ def closed_episode(family: FamilyBundle, _framework: Framework, as_of: date) -> 
         "The case is closed",
         end is None,
         EPISODE_OPEN(),
-        f"The episode ended on {end:%d/%m/%Y}." if end else "",
-        "The episode has no end date on or before the date.",
+        f"The episode ended on {end:%d/%m/%Y}."
+        if end
+        else "The episode has no end date on or before the date.",
     )
 
 

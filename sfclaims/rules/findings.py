@@ -40,14 +40,15 @@ def finding(
     rule: str,
     failed: bool,
     code: str,
-    if_passed: str,
-    if_failed: str,
+    says: str,
     records: tuple[Record, ...] = (),
 ) -> Finding:
-    """A finding that gives one reason code when it fails."""
-    if failed:
-        return Finding(rule, (code,), if_failed, records)
-    return Finding(rule, (), if_passed, records)
+    """A finding that gives one reason code when it fails. ``says`` is the sentence for the
+    outcome at hand (the caller words only that one: tens of thousands of families)."""
+    return Finding(rule, (code,) if failed else (), says, records)
+
+
+_new_tuple = tuple.__new__  # a Record without the named-tuple constructor's argument handling
 
 
 def record_of(
@@ -63,7 +64,7 @@ def record_of(
     note: str = "",
 ) -> Record:
     """The record for any fact of the bundle, named by its ID (each fact's first field)."""
-    return Record(fact.KIND, fact[0], fact.source, note)
+    return _new_tuple(Record, (fact.KIND, fact[0], fact.source, note))
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
