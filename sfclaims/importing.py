@@ -83,7 +83,7 @@ def import_folder(
     for kind, raw in raws.items():
         validated[kind] = validate_extract(raw, framework, references, today)
         if kind == "families":
-            good = validated[kind].good_column("Family ID")
+            good = validated[kind].good_column("Family ID").tolist()
             references = References(frozenset(good), references.family_of_person)
         elif kind == "people":
             people = validated[kind]
@@ -91,8 +91,8 @@ def import_folder(
                 references.family_ids,
                 dict(
                     zip(
-                        people.good_column("Person ID"),
-                        people.good_column("Family ID"),
+                        people.good_column("Person ID").tolist(),
+                        people.good_column("Family ID").tolist(),
                         strict=True,
                     )
                 ),

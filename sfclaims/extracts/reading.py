@@ -6,6 +6,8 @@ missing) raises :class:`RefusedError` naming the file; the import then changes n
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import re
 import tomllib
@@ -132,6 +134,52 @@ def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping) -> RawEx
 
 
 def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
+    """The header and the body of a CSV file as text cells, the body's rows numbered as the user
+    sees them (the header is row 1, a blank line counts)."""
+    return _read_csv_quickly(path) or _read_csv_carefully(path)
+
+
+def _read_csv_quickly(path: Path) -> tuple[list[str], pd.DataFrame] | None:
+    """The common case, read by Arrow's CSV reader (several times faster than pandas'): UTF-8,
+    every row as wide as the header. Anything else gives None, for the careful reader, which
+    says exactly what is wrong."""
+    import pyarrow
+    from pyarrow import csv as arrow_csv
+
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    if not data:
+        return None
+    try:  # Arrow skips a byte-order mark itself
+        end = data.find(b"\n")
+        first_line = (data if end < 0 else data[:end]).removeprefix(codecs.BOM_UTF8)
+        width = len(next(csv.reader([first_line.decode("utf-8")])))
+        table = arrow_csv.read_csv(
+            pyarrow.py_buffer(data),
+            read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
+            parse_options=arrow_csv.ParseOptions(
+                newlines_in_values=True, ignore_empty_lines=False  # a blank line is a row
+            ),
+            convert_options=arrow_csv.ConvertOptions(
+                column_types={f"f{i}": pyarrow.string() for i in range(width)},
+                strings_can_be_null=False,
+            ),
+        )
+    except (pyarrow.ArrowInvalid, UnicodeDecodeError, csv.Error, StopIteration):
+        return None
+    if table.num_columns != width:
+        return None
+    frame = table.to_pandas()
+    frame.columns = range(width)
+    headers = [str(h) for h in frame.iloc[0].tolist()]
+    body = frame.iloc[1:]
+    body.index = range(2, len(body) + 2)
+    return headers, body
+
+
+def _read_csv_carefully(path: Path) -> tuple[list[str], pd.DataFrame]:
     try:
         table = pd.read_csv(
             path,

@@ -12,13 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 import pandas as pd
 import pandera.pandas as pa
+import pyarrow
+import pyarrow.compute as arrow_compute
 
 from sfclaims.extracts.kinds import ACHIEVED, ExtractColumn, ExtractKind, Format
 from sfclaims.extracts.values import ParsedColumns
 
+ARROW_TEXT = pyarrow.large_string()
 DUPLICATE_CHECK = "field_uniqueness"
 BLANK_CHECK = "not_nullable"
 
@@ -29,6 +33,17 @@ class References:
 
     family_ids: frozenset[str] = frozenset()
     family_of_person: dict[str, str] = field(default_factory=dict)
+
+    def names_a_family(self, ids: pd.Series) -> pd.Series:
+        """True where the ID is a known family (blank: False). Arrow's set lookup, built once:
+        pandas' own ``isin`` on Arrow text makes an object per known ID at every call."""
+        values = pyarrow.array(ids, type=ARROW_TEXT, from_pandas=True)
+        found = arrow_compute.is_in(values, value_set=self._family_id_array)
+        return pd.Series(found.to_numpy(zero_copy_only=False), index=ids.index)
+
+    @cached_property
+    def _family_id_array(self) -> pyarrow.Array:
+        return pyarrow.array(sorted(self.family_ids), type=ARROW_TEXT)
 
 
 @dataclass(frozen=True)
@@ -98,7 +113,7 @@ def build_schema(
         if column.header == "Family ID" and kind.belongs_to_family:
             checks.append(
                 _check(
-                    lambda s: s.isin(references.family_ids) | s.isna(),
+                    lambda s: references.names_a_family(s) | s.isna(),
                     "Family ID names no family in the families extract.",
                 )
             )
@@ -157,7 +172,7 @@ def _members_in_family(parsed: ParsedColumns, references: References) -> pd.Seri
     return pd.Series(
         [
             all(family_of.get(person) == family for person in people)
-            for people, family in zip(members, families, strict=True)
+            for people, family in zip(members, families.tolist(), strict=True)
         ],
         index=parsed.table.index,
     )

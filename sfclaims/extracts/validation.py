@@ -80,18 +80,20 @@ class ValidatedExtract:
         """The good rows as plain tuples in ``table_columns`` order, values typed for the table."""
         table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
         rows = self.good_rows
+        every_row = len(rows) == len(self.raw.table)
+        keep = None if every_row else self.raw.table.index.isin(rows)  # by position, once
         values: list[list] = [[batch_id] * len(rows), rows.tolist()]
         if "id" in table.c and "id" not in (c.field for c in self.kind.columns):
             values.append(rows.tolist())
         for column in self.kind.columns:
-            typed = self.parsed[column].loc[rows]
+            typed = self.parsed[column]
+            if keep is not None:
+                typed = typed[keep]
             if column.format is Format.DATE:
                 typed = typed.dt.strftime("%Y-%m-%d")
             elif column.format is Format.PEOPLE:
                 typed = typed.map(LIST_SEPARATOR.join)
-            elif column.format is Format.COUNT:
-                typed = typed.astype(object)
-            cells = typed.astype(object).where(typed.notna(), None).tolist()
+            cells = typed.to_numpy(dtype=object, na_value=None).tolist()  # Python values, None
             if column.format is Format.FLAG and not table.c[column.field].nullable:
                 cells = [bool(cell) for cell in cells]
             values.append(cells)

@@ -27,6 +27,7 @@ FLAG_SPELLINGS = {
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 LIST_SEPARATOR = ";"
+AS_WRITTEN = frozenset({Format.ID, Format.TEXT})  # formats whose value is the trimmed text
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
@@ -93,6 +94,8 @@ class ParsedColumns:
         self._cache: dict[str, pd.Series] = {}
 
     def __getitem__(self, column: ExtractColumn) -> pd.Series:
+        if column.format in AS_WRITTEN:
+            return self.table[column.header]
         if column.header not in self._cache:
             self._cache[column.header] = self._parse_distinct(column)
         return self._cache[column.header]
@@ -126,7 +129,7 @@ class ParsedColumns:
             return known.fillna(text)
         if fmt is Format.PEOPLE:
             return split_list(text)
-        return text
+        raise ValueError(f"no reader for {fmt}")  # pragma: no cover - every format has one
 
     def unreadable(self, column: ExtractColumn) -> pd.Series:
         """True where a cell holds text that its format cannot read."""
