@@ -160,7 +160,8 @@ def _read_csv_quickly(path: Path) -> tuple[list[str], pd.DataFrame] | None:
             pyarrow.py_buffer(data),
             read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=arrow_csv.ParseOptions(
-                newlines_in_values=True, ignore_empty_lines=False  # a blank line is a row
+                newlines_in_values=True,
+                ignore_empty_lines=False,  # a blank line is a row
             ),
             convert_options=arrow_csv.ConvertOptions(
                 column_types={f"f{i}": pyarrow.string() for i in range(width)},
