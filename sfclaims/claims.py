@@ -350,15 +350,25 @@ class RunContents:
         return findings_from_json(orjson.loads(family.evidence))
 
 
-def run_contents(engine: Engine, run_id: str, families: Sequence[str] = ()) -> RunContents:
-    """The run and its families (all of them, or the ones asked for), with their verdicts."""
+def run_contents(
+    engine: Engine,
+    run_id: str,
+    families: Sequence[str] = (),
+    *,
+    evidence: bool = True,
+    records: bool = True,
+) -> RunContents:
+    """The run and its families (all of them, or the ones asked for), with their verdicts.
+    ``evidence=False`` / ``records=False`` leave out each family's findings / records (JSON, a
+    few kilobytes a family) for a reader that does not show them."""
+    left_out = {"evidence"} if not evidence else set()
+    left_out |= {"facts"} if not records else set()
     with engine.connect() as connection:
         run = get_run(connection, run_id)
+        columns = ClaimedFamily.__table__.c  # type: ignore[attr-defined]
         query = (
-            select(*ClaimedFamily.__table__.c)
-            .where(  # type: ignore[attr-defined]
-                ClaimedFamily.run_id == run_id
-            )
+            select(*(c for c in columns if c.name not in left_out))
+            .where(ClaimedFamily.run_id == run_id)  # type: ignore[arg-type]
             .order_by(ClaimedFamily.position)
         )
         if families:

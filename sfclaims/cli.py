@@ -276,7 +276,7 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
     from sfclaims.claims import run_contents
     from sfclaims.exports.submission import write_submission
 
-    contents = run_contents(open_database(), run)
+    contents = run_contents(open_database(), run, evidence=False, records=False)
     for path in write_submission(contents, load_framework(framework), out):
         messages.print(f"Written: {path}")
 
@@ -314,8 +314,9 @@ def audit_pack(
     family: Annotated[
         list[str] | None,
         typer.Option(
+            metavar="ID",
             help="Only this family, with its records in full; give it again for more "
-            "(the audit sample, say)."
+            "(the audit sample, say).",
         ),
     ] = None,
 ) -> None:
@@ -326,7 +327,8 @@ def audit_pack(
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
     families = family or []
-    path = write_evidence_pack(run_contents(open_database(), run, families), out, families)
+    contents = run_contents(open_database(), run, families, records=bool(families))
+    path = write_evidence_pack(contents, out, families)
     messages.print(f"Written: {path}")
 
 

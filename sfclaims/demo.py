@@ -55,7 +55,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
 
     console.print(f"[bold]4. Claim[/] for {period}: a draft run of every claimable family")
     created = create_run(engine, framework, period, as_of)
-    contents = run_contents(engine, created.run_id)
+    contents = run_contents(engine, created.run_id, evidence=False, records=False)
     submission = write_submission(contents, framework, outputs)
     console.print(f"Draft claim run {created.run_id}: {created.families:,} families.")
     written += [("submission workbook", submission[0]), ("submission CSV", submission[1])]
@@ -69,7 +69,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         f"Sampled {len(sampled)} families: {', '.join(sampled[:8])}"
         f"{' …' if len(sampled) > 8 else ''}"
     )
-    pack = write_evidence_pack(run_contents(engine, created.run_id), outputs)
+    pack = write_evidence_pack(run_contents(engine, created.run_id, records=False), outputs)
     written.append(("evidence pack (whole run)", pack))
     if sampled:
         sample_pack = write_evidence_pack(

@@ -208,6 +208,19 @@ def test_audit_sample_prints_sorted_ids_one_a_line_and_is_reproducible(claimed):
     assert both.exit_code == 2
 
 
+def test_audit_pack_of_the_sample_takes_family_once_per_family(claimed, tmp_path):
+    url, run = claimed
+    sampled = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "5").stdout.split()
+    chosen = [arg for family in sampled for arg in ("--family", family)]
+    result = sfclaims(url, "audit", "pack", run, "--out", str(tmp_path), *chosen)
+    assert result.exit_code == 0, result.output
+    workbook = load_workbook(tmp_path / f"evidence-pack-{run}-2-families.xlsx")
+    assert sorted(r[0] for r in list(workbook["Families"].values)[1:]) == sampled
+    assert {r[0] for r in list(workbook["Family records"].values)[1:]} == set(sampled)
+    unknown = sfclaims(url, "audit", "pack", run, "--out", str(tmp_path), "--family", "NOPE")
+    assert unknown.exit_code == 2 and "NOPE is not in claim run" in unknown.stderr
+
+
 def test_audit_record_fail_withdraws_and_a_submitted_run_refuses_verdicts(claimed, tmp_path):
     url, run = claimed
     family = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1").stdout.strip()
