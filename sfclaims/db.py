@@ -140,7 +140,9 @@ def replace_table_rows(
     connection: Connection, table: Table, columns: Sequence[str], chunks: Iterable[list[tuple]]
 ) -> None:
     """Replace every row of an extract table: indexes off, old rows out, the new rows in (given
-    in chunks, so the caller can show progress between them), indexes on."""
+    in chunks, so the caller can show progress between them), indexes on; on PostgreSQL, fresh
+    planner statistics (without them it guesses a table of a few rows and, for one, reads
+    attendance five times slower)."""
     for index in table.indexes:
         index.drop(connection, checkfirst=True)
     if is_sqlite(connection):
@@ -151,3 +153,5 @@ def replace_table_rows(
         bulk_load(connection, table, columns, chunk)
     for index in table.indexes:
         index.create(connection)
+    if not is_sqlite(connection):
+        connection.exec_driver_sql(f"ANALYZE {table.name}")
