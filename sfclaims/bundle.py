@@ -155,7 +155,7 @@ class FamilyBundle:
 
 
 def _members(text: str) -> frozenset[str]:
-    return frozenset(item for item in text.split(LIST_SEPARATOR) if item)
+    return frozenset(text.split(LIST_SEPARATOR)).difference(("",))
 
 
 def load_bundles(

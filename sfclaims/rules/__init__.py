@@ -49,13 +49,15 @@ class Decision:
         return not self.reasons
 
 
+_BEFORE_OUTCOMES = (*eligibility.RULES, *essentials.RULES)
+_AFTER_OUTCOMES = (*datachecks.RULES, *ledger.RULES)
+
+
 def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
-    found: list[Finding] = []
-    for rule in (*eligibility.RULES, *essentials.RULES):
-        found.append(rule(family, framework, as_of))
+    """Every rule's finding, in canonical order (one per headline need for the outcomes)."""
+    found = [rule(family, framework, as_of) for rule in _BEFORE_OUTCOMES]
     found.extend(outcomes.every_need_met(family, framework, as_of))
-    for rule in (*datachecks.RULES, *ledger.RULES):
-        found.append(rule(family, framework, as_of))
+    found.extend(rule(family, framework, as_of) for rule in _AFTER_OUTCOMES)
     return found
 
 

@@ -72,7 +72,9 @@ def _met_by_attendance(
     for pupil in pupils:
         good, terms = good_recent_terms(family, pupil, framework, as_of, need.date_identified)
         met = met and good
-        records.extend(record_of(r, t.describe()) for t in terms for r in t.records)
+        for term in terms:
+            described = term.describe()
+            records.extend(record_of(r, described) for r in term.records)
     return met, records
 
 
