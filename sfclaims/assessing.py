@@ -85,7 +85,8 @@ def assess_families(
             parts = pool.map(_assess_range, ranges)
     finally:
         _WORK = None
-    return [_from_plain(plain, as_of) for part in parts for plain in part]
+    assessed = [_from_plain(plain, as_of) for part in parts for plain in part]
+    return sorted(assessed, key=lambda a: a.decision.family_id)  # the database's order may differ
 
 
 @dataclass(frozen=True)
@@ -128,7 +129,7 @@ _KEPT_UNTIL_EXIT: list = []  # in a forked process: its bundles, freed with the 
 
 def _assess_range(family_range: tuple[str, str | None]) -> list[tuple]:
     """One range's decisions as plain tuples: they travel back to the parent far faster than
-    dataclasses (the ranges are in family-ID order, so the parts join sorted)."""
+    dataclasses."""
     assert _WORK is not None
     gc.disable()  # for the rest of this short-lived process: see many_objects
     engine = make_engine(_WORK.url)  # a connection of its own, never the parent's

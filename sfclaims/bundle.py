@@ -395,7 +395,7 @@ class _Loader:
             facts = _new(
                 ReferralFacts,
                 (rid, fid, pid, day[when], service, decision, _new(Source, (files[b], r))),
-            )  # type: ignore[arg-type]
+            )
             for owner in {fid, family_of_person.get(pid)}:
                 if owner in wanted:
                     referrals[owner][rid] = facts
