@@ -123,15 +123,12 @@ def import_by_kind(url: str, folder: Path) -> list[dict]:
     return results
 
 
-def _load_import_modules() -> float:
+def _load_import_modules() -> None:
     """Load the libraries the import uses before any clock starts: a command loads them once
     (seconds on a machine that keeps no compiled bytecode), and the first kind would carry it."""
-    started = time.perf_counter()
     import pandera.pandas  # noqa: F401
     import pyarrow.csv  # noqa: F401
     import python_calamine  # noqa: F401
-
-    return time.perf_counter() - started
 
 
 def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
@@ -199,7 +196,7 @@ def claims_stage(engine, framework, day) -> dict:  # type: ignore[no-untyped-def
     write_submission(contents, framework, out)
     times["claim export (workbook + CSV)"] = time.perf_counter() - started
     started = time.perf_counter()
-    write_evidence_pack(run_contents(engine, created.run_id, records=False), out)
+    write_evidence_pack(run_contents(engine, created.run_id), out)
     times["audit pack (every claimed family)"] = time.perf_counter() - started
     return times
 

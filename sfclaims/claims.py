@@ -337,6 +337,7 @@ class RunContents:
     run: ClaimRun
     families: list[Row]  # claimed_families rows, in the run's order, withdrawn ones included
     verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
+    chosen: tuple[str, ...] = ()  # the families asked for; none: the whole run
 
     @property
     def claimed(self) -> list[Row]:
@@ -356,13 +357,14 @@ def run_contents(
     families: Sequence[str] = (),
     *,
     evidence: bool = True,
-    records: bool = True,
+    records: bool | None = None,
 ) -> RunContents:
     """The run and its families (all of them, or the ones asked for), with their verdicts.
-    ``evidence=False`` / ``records=False`` leave out each family's findings / records (JSON, a
-    few kilobytes a family) for a reader that does not show them."""
+    ``evidence=False`` leaves out each family's findings, ``records=False`` its records (JSON,
+    a few kilobytes a family); records come by default only with families asked for."""
+    with_records = bool(families) if records is None else records
     left_out = {"evidence"} if not evidence else set()
-    left_out |= {"facts"} if not records else set()
+    left_out |= {"facts"} if not with_records else set()
     with engine.connect() as connection:
         run = get_run(connection, run_id)
         columns = ClaimedFamily.__table__.c  # type: ignore[attr-defined]
@@ -393,7 +395,7 @@ def run_contents(
         verdicts: dict[str, list[AuditVerdict]] = {}
         for row in verdict_rows:
             verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
-    return RunContents(run, found, verdicts)
+    return RunContents(run, found, verdicts, tuple(families))
 
 
 def _plural(items: Sequence[object], one: str, many: str) -> str:

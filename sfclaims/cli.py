@@ -326,9 +326,7 @@ def audit_pack(
     from sfclaims.claims import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
-    families = family or []
-    contents = run_contents(open_database(), run, families, records=bool(families))
-    path = write_evidence_pack(contents, out, families)
+    path = write_evidence_pack(run_contents(open_database(), run, family or []), out)
     messages.print(f"Written: {path}")
 
 

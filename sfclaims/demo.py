@@ -69,12 +69,10 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         f"Sampled {len(sampled)} families: {', '.join(sampled[:8])}"
         f"{' …' if len(sampled) > 8 else ''}"
     )
-    pack = write_evidence_pack(run_contents(engine, created.run_id, records=False), outputs)
+    pack = write_evidence_pack(run_contents(engine, created.run_id), outputs)
     written.append(("evidence pack (whole run)", pack))
     if sampled:
-        sample_pack = write_evidence_pack(
-            run_contents(engine, created.run_id, sampled), outputs, sampled
-        )
+        sample_pack = write_evidence_pack(run_contents(engine, created.run_id, sampled), outputs)
         written.append(("evidence pack (the sample)", sample_pack))
 
     console.print("[bold]6. Progress[/] for the department, by financial quarter")

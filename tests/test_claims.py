@@ -131,7 +131,7 @@ def test_a_failed_verdict_withdraws_the_family_and_the_pack_keeps_the_verdict(sa
     assert failed in {f.family_id for f in contents.families}
     later = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
     assert failed in {f.family_id for f in run_contents(sample, later).claimed}
-    pack = write_evidence_pack(run_contents(sample, later, [failed]), tmp_path, [failed])
+    pack = write_evidence_pack(run_contents(sample, later, [failed]), tmp_path)
     verdicts = list(load_workbook(pack)["Verdicts"].values)
     assert verdicts[1][:4] == (failed, run, "fail", "no evidence of the housing outcome")
 
@@ -202,6 +202,7 @@ def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sa
     assert workbook.sheetnames == ["Families", "Rules", "Verdicts", "Run"]
     rules = list(workbook["Rules"].values)
     assert rules[0][5] == "records relied on [source file and row]"
+    assert workbook["Rules"]["F2"].alignment.wrap_text, "one record a line, wrapped"
     assert {r[2] for r in rules[1:]} == {"PASS"} and len(rules) - 1 >= 2 * 12
     outcome_lines = [
         line for r in rules[1:] if r[5] for line in r[5].split("\n") if line.startswith("outcome ")
@@ -215,7 +216,7 @@ def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sa
 def test_a_pack_of_chosen_families_adds_their_records_in_full(sample, tmp_path):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
     chosen = [f.family_id for f in run_contents(sample, run).claimed][:2]
-    path = write_evidence_pack(run_contents(sample, run, chosen), tmp_path, chosen)
+    path = write_evidence_pack(run_contents(sample, run, chosen), tmp_path)
     assert path.name == f"evidence-pack-{run}-2-families.xlsx"
     workbook = load_workbook(path)
     assert workbook.sheetnames == ["Families", "Rules", "Family records", "Verdicts", "Run"]
@@ -244,7 +245,7 @@ def test_formula_looking_text_is_written_as_text(engine, tmp_path):
     import_folder(engine, folder, FRAMEWORK)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
     everyone = [f.family_id for f in run_contents(engine, run).claimed]
-    pack = write_evidence_pack(run_contents(engine, run, everyone), tmp_path / "pack", everyone)
+    pack = write_evidence_pack(run_contents(engine, run, everyone), tmp_path / "pack")
     cells = [
         c
         for row in load_workbook(pack)["Family records"].iter_rows()

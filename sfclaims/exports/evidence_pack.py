@@ -18,7 +18,7 @@ from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 RECORDS_SEPARATOR = "\n"  # one record a line in the cell
 
 
-def pack_path(folder: Path, run_id: str, families: Sequence[str] = ()) -> Path:
+def pack_path(folder: Path, run_id: str, families: Sequence[str]) -> Path:
     if not families:
         return folder / f"evidence-pack-{run_id}.xlsx"
     if len(families) == 1:
@@ -26,8 +26,10 @@ def pack_path(folder: Path, run_id: str, families: Sequence[str] = ()) -> Path:
     return folder / f"evidence-pack-{run_id}-{len(families)}-families.xlsx"
 
 
-def write_evidence_pack(contents: RunContents, folder: Path, families: Sequence[str] = ()) -> Path:
-    """The pack of the whole run, or of the chosen families with their records in full."""
+def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
+    """The pack of the whole run, or of the families the contents were chosen for, with their
+    records in full."""
+    families = contents.chosen
     folder.mkdir(parents=True, exist_ok=True)
     path = pack_path(folder, contents.run.run_id, families)
     workbook = new_workbook(path, f"Evidence pack for claim run {contents.run.run_id}")
