@@ -178,8 +178,9 @@ def load_bundles(
         return loader.bundles(as_of, attendance_terms, claimed_in_runs or {})
 
 
-_new = tuple.__new__  # builds a fact without the named-tuple constructor's argument handling:
-# half the cost, for hundreds of thousands of facts; the loader passes every field in order
+#: A named tuple built from all its fields in order, without the constructor's argument
+#: handling: half the cost, for the hundreds of thousands of facts and records of an assess.
+new_tuple = tuple.__new__
 
 
 class _Days(dict):
@@ -254,7 +255,7 @@ class _Loader:
         files = self.files
         day = _Days()
         families = [
-            (fid, day[start], day[end], _new(Source, (files[b], r)))
+            (fid, day[start], day[end], new_tuple(Source, (files[b], r)))
             for b, r, fid, start, end in self.fetch(
                 "families",
                 "family_id, episode_start, episode_end",
@@ -272,7 +273,7 @@ class _Loader:
         ):
             if fid in wanted:
                 people[fid].append(
-                    _new(
+                    new_tuple(
                         PersonFacts,
                         (
                             pid,
@@ -281,7 +282,7 @@ class _Loader:
                             upn,
                             bool(household),
                             bool(expectant),
-                            _new(Source, (files[b], r)),
+                            new_tuple(Source, (files[b], r)),
                         ),
                     )
                 )
@@ -292,9 +293,9 @@ class _Loader:
             "needs", "need_id, family_id, person_id, headline, date_identified, status"
         ):
             needs[fid].append(
-                _new(
+                new_tuple(
                     NeedFacts,
-                    (nid, pid, headline, day[identified], status, _new(Source, (files[b], r))),
+                    (nid, pid, headline, day[identified], status, new_tuple(Source, (files[b], r))),
                 )
             )
 
@@ -303,14 +304,14 @@ class _Loader:
             "assessments", "assessment_id, family_id, completed_date, whole_family, members_covered"
         ):
             assessments[fid].append(
-                _new(
+                new_tuple(
                     AssessmentFacts,
                     (
                         aid,
                         day[completed],
                         bool(whole),
                         _members(members),
-                        _new(Source, (files[b], r)),
+                        new_tuple(Source, (files[b], r)),
                     ),
                 )
             )
@@ -321,7 +322,7 @@ class _Loader:
             "plan_id, family_id, plan_start, plan_end, members_covered, headlines_addressed",
         ):
             plans[fid].append(
-                _new(
+                new_tuple(
                     PlanFacts,
                     (
                         plid,
@@ -329,7 +330,7 @@ class _Loader:
                         day[end],
                         _members(members),
                         _members(headlines),
-                        _new(Source, (files[b], r)),
+                        new_tuple(Source, (files[b], r)),
                     ),
                 )
             )
@@ -340,7 +341,7 @@ class _Loader:
             "family_id, worker_id, worker_name, start_date, end_date, recognised_by_family",
         ):
             leads[fid].append(
-                _new(
+                new_tuple(
                     LeadPractitionerFacts,
                     (
                         worker,
@@ -348,7 +349,7 @@ class _Loader:
                         day[start],
                         day[end],
                         bool(recognised),
-                        _new(Source, (files[b], r)),
+                        new_tuple(Source, (files[b], r)),
                     ),
                 )
             )
@@ -359,7 +360,7 @@ class _Loader:
             "outcome_id, family_id, person_id, headline, status, achieved_date, sustained_until",
         ):
             outcomes[fid].append(
-                _new(
+                new_tuple(
                     OutcomeFacts,
                     (
                         oid,
@@ -368,7 +369,7 @@ class _Loader:
                         status,
                         day[achieved],
                         day[held],
-                        _new(Source, (files[b], r)),
+                        new_tuple(Source, (files[b], r)),
                     ),
                 )
             )
@@ -384,17 +385,17 @@ class _Loader:
         for b, r, upn, urn, year, term, possible, missed in self._attendance(attendance_terms):
             for owner in upn_families.get(upn, ()):
                 attendance[owner][upn].append(
-                    _new(
+                    new_tuple(
                         AttendanceFacts,
-                        (upn, urn, year, term, possible, missed, _new(Source, (files[b], r))),
+                        (upn, urn, year, term, possible, missed, new_tuple(Source, (files[b], r))),
                     )
                 )
 
         referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
         for b, r, rid, fid, pid, when, service, decision in self._referrals():
-            facts = _new(
+            facts = new_tuple(
                 ReferralFacts,
-                (rid, fid, pid, day[when], service, decision, _new(Source, (files[b], r))),
+                (rid, fid, pid, day[when], service, decision, new_tuple(Source, (files[b], r))),
             )
             for owner in {fid, family_of_person.get(pid)}:
                 if owner in wanted:
@@ -405,7 +406,9 @@ class _Loader:
             "previous_claims", "family_id, claim_period, claim_date"
         ):
             previous[fid].append(
-                _new(PreviousClaimFacts, (period, day[claimed], _new(Source, (files[b], r))))
+                new_tuple(
+                    PreviousClaimFacts, (period, day[claimed], new_tuple(Source, (files[b], r)))
+                )
             )
 
         bundles = [

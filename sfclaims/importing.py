@@ -77,7 +77,7 @@ def import_folder(
     raws = {}
     for kind, path in files.items():
         report(path.name, 0, 0)
-        raws[kind] = read_extract(KINDS[kind], path, mapping)
+        raws[kind] = read_extract(KINDS[kind], path, mapping, fingerprints[kind])
     validated: dict[str, ValidatedExtract] = {}
     references = _references_in_database(engine, files)
     for kind, raw in raws.items():

@@ -113,9 +113,9 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping) -> RawExtract:
-    """Read one extract file into trimmed text cells with our headers."""
-    sha256 = file_sha256(path)
+def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping, sha256: str) -> RawExtract:
+    """Read one extract file into trimmed text cells with our headers (``sha256``: the file's,
+    as the import already computed it)."""
     if path.suffix.lower() == ".xlsx":
         headers, table = _read_xlsx(path)
     else:

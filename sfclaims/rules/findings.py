@@ -48,9 +48,6 @@ def finding(
     return Finding(rule, (code,) if failed else (), says, records)
 
 
-_new_tuple = tuple.__new__  # a Record without the named-tuple constructor's argument handling
-
-
 def record_of(
     fact: b.PersonFacts
     | b.NeedFacts
@@ -64,7 +61,7 @@ def record_of(
     note: str = "",
 ) -> Record:
     """The record for any fact of the bundle, named by its ID (each fact's first field)."""
-    return _new_tuple(Record, (fact.KIND, fact[0], fact.source, note))
+    return b.new_tuple(Record, (fact.KIND, fact[0], fact.source, note))
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
