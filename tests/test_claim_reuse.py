@@ -55,9 +55,11 @@ def test_a_submitted_run_makes_stored_decisions_stale(engine):
 
 def test_a_run_from_stored_decisions_equals_a_run_decided_afresh(engine):
     import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
-    fresh = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
+    fresh_run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    fresh = run_contents(engine, fresh_run, records=True)
     assert current_claimable(engine, FRAMEWORK, AS_OF) is not None  # the run stored them
-    reused = run_contents(engine, create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id)
+    reused_run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    reused = run_contents(engine, reused_run, records=True)
     keep = (
         "family_id",
         "episode_start",
