@@ -7,8 +7,6 @@ import gc
 import multiprocessing as mp
 import os
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import TextIO
@@ -18,6 +16,7 @@ from sqlalchemy import Engine, delete, func, select
 from sfclaims.bundle import bundle_to_json, load_bundles
 from sfclaims.db import bulk_load, make_engine
 from sfclaims.framework import Framework
+from sfclaims.memory import many_objects
 from sfclaims.models import ClaimRun, Family, ImportBatch, StoredDecision
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
@@ -165,19 +164,6 @@ def _family_ranges(engine: Engine, as_of: date, workers: int) -> list[tuple[str,
     step = -(-len(ids) // workers)
     starts = ids[::step]
     return [(low, starts[i + 1] if i + 1 < len(starts) else None) for i, low in enumerate(starts)]
-
-
-@contextmanager
-def many_objects() -> Iterator[None]:
-    """Hundreds of thousands of small, long-lived objects: the cyclic garbage collector would
-    scan them again and again (half the load time), and they hold no cycles to collect."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def yes_no(value: bool) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, select
@@ -28,11 +27,11 @@ from sfclaims.extracts.reading import (
 from sfclaims.extracts.schemas import References
 from sfclaims.extracts.validation import RowProblem, ValidatedExtract, validate_extract
 from sfclaims.framework import Framework
+from sfclaims.memory import many_objects
 from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsideRow
 
 #: Called as the import goes: (file name, rows done, rows in the file).
 Progress = Callable[[str, int, int], None]
-CHUNK = 50_000
 
 
 @dataclass
@@ -74,6 +73,25 @@ def import_folder(
     if _already_loaded(engine, fingerprints, mapping):
         return ImportResult(folder, True, _current_files(engine, list(files)))
 
+    with many_objects():
+        validated = _read_and_validate(
+            engine, files, mapping, fingerprints, framework, today, report
+        )
+        _load(engine, validated, folder, mapping, report)
+    return ImportResult(folder, False, [_file_imported(v) for v in validated.values()])
+
+
+def _read_and_validate(
+    engine: Engine,
+    files: dict[str, Path],
+    mapping: HeaderMapping,
+    fingerprints: dict[str, str],
+    framework: Framework,
+    today: date,
+    report: Progress,
+) -> dict[str, ValidatedExtract]:
+    """Every file read (a refused one raises before the database is touched), then validated in
+    import order, each against the families and people of the files before it."""
     raws = {}
     for kind, path in files.items():
         report(path.name, 0, 0)
@@ -97,35 +115,37 @@ def import_folder(
                     )
                 ),
             )
+    return validated
 
+
+def _load(
+    engine: Engine,
+    validated: dict[str, ValidatedExtract],
+    folder: Path,
+    mapping: HeaderMapping,
+    report: Progress,
+) -> None:
+    """In one transaction: per file, its batch, its good rows (replacing the kind's) and the
+    rows it set aside."""
     imported_at = datetime.now(UTC)
     with engine.begin() as connection:
         for kind, extract in validated.items():
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
             table = EXTRACT_TABLES[kind].__table__  # type: ignore[attr-defined]
-            chunks = _in_chunks(
-                extract.table_rows(batch_id), extract.raw.path.name, extract.rows_loaded, report
+            name, total = extract.raw.path.name, extract.rows_loaded
+            replace_table_rows(
+                connection,
+                table,
+                extract.table_frame(batch_id),
+                lambda done, name=name, total=total: report(name, done, total),
             )
-            replace_table_rows(connection, table, extract.table_columns(), chunks)
+            report(name, total, total)
             bulk_load(
                 connection,
                 SetAsideRow.__table__,
                 _SET_ASIDE_COLUMNS,  # type: ignore[attr-defined]
                 _set_aside_rows(extract, batch_id),
             )
-    return ImportResult(folder, False, [_file_imported(v) for v in validated.values()])
-
-
-def _in_chunks(
-    rows: Iterator[tuple], name: str, total: int, report: Progress
-) -> Iterator[list[tuple]]:
-    """The rows in chunks, reporting progress after each one is loaded."""
-    done = 0
-    while chunk := list(islice(rows, CHUNK)):
-        yield chunk
-        done += len(chunk)
-        report(name, done, total)
-    report(name, total, total)
 
 
 def _already_loaded(engine: Engine, fingerprints: dict[str, str], mapping: HeaderMapping) -> bool:

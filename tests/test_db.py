@@ -1,13 +1,16 @@
-"""The bulk path keeps every value exactly, on SQLite (executemany) and PostgreSQL (COPY)."""
+"""The bulk paths keep every value exactly, on SQLite (executemany) and PostgreSQL (COPY)."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import pandas as pd
+import pytest
 from sqlalchemy import select
 
-from sfclaims.db import bulk_load
-from sfclaims.models import StoredDecision
+from sfclaims import db
+from sfclaims.db import bulk_load, replace_table_rows
+from sfclaims.models import Assessment, StoredDecision
 
 AWKWARD_TEXT = [
     "back\\slash",
@@ -52,3 +55,61 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
     for row in stored:  # SQLite gives the moment back without its zone
         row["decided_at"] = row["decided_at"].replace(tzinfo=UTC)
     assert stored == wanted
+
+
+def test_replacing_a_table_keeps_awkward_text_blanks_flags_and_dates_and_reports_progress(
+    engine, monkeypatch
+):
+    monkeypatch.setattr(db, "CHUNK", 3)  # several chunks from a few rows
+    table = Assessment.__table__  # type: ignore[attr-defined]
+    count = len(AWKWARD_TEXT)
+    frame = pd.DataFrame(  # typed as the import's table_frame types them
+        {
+            "batch_id": [1] * count,
+            "source_row": range(2, count + 2),
+            "assessment_id": pd.array([f"A{n:03d}" for n in range(count)], dtype="str"),
+            "family_id": pd.array(["0042"] * count, dtype="str"),
+            "assessment_type": pd.array(AWKWARD_TEXT, dtype="str"),
+            "start_date": pd.array(
+                [None if n % 3 == 0 else f"2025-01-{n + 1:02d}" for n in range(count)], dtype="str"
+            ),
+            "completed_date": pd.array([None] * count, dtype="str"),
+            "whole_family": pd.array([n % 2 == 0 for n in range(count)], dtype="boolean"),
+            "members_covered": pd.array(["P1;P2"] * count, dtype="str"),
+            "voice_of_child_recorded": pd.array(
+                [None if n % 3 == 1 else n % 2 == 1 for n in range(count)], dtype="boolean"
+            ),
+        }
+    )
+    heard = []
+    with engine.begin() as connection:
+        replace_table_rows(connection, table, frame, heard.append)
+    with engine.connect() as connection:
+        stored = connection.execute(select(*table.c).order_by(table.c.source_row)).all()
+    assert [row.assessment_type for row in stored] == AWKWARD_TEXT
+    assert [row.family_id for row in stored] == ["0042"] * count
+    assert [row.start_date for row in stored] == [
+        None if n % 3 == 0 else date(2025, 1, n + 1) for n in range(count)
+    ]
+    assert {row.completed_date for row in stored} == {None}
+    assert [row.whole_family for row in stored] == [n % 2 == 0 for n in range(count)]
+    assert [row.voice_of_child_recorded for row in stored] == [
+        None if n % 3 == 1 else n % 2 == 1 for n in range(count)
+    ]
+    assert heard[-1] == count and heard == sorted(heard) and len(heard) == -(-count // 3)
+
+
+@pytest.mark.parametrize("rows", [0, 1])
+def test_replacing_a_table_removes_its_earlier_rows(engine, rows):
+    table = Assessment.__table__  # type: ignore[attr-defined]
+    columns = [c.name for c in table.c]
+    earlier = (1, 2, "A1", "F1", "whole family", None, None, True, "P1", None)
+    with engine.begin() as connection:
+        bulk_load(connection, table, columns, [earlier])
+    frame = pd.DataFrame([(2, 2, "A2", "F1", "whole family", None, None, False, "P1", None)])
+    frame.columns = columns
+    with engine.begin() as connection:
+        replace_table_rows(connection, table, frame.iloc[:rows])
+    with engine.connect() as connection:
+        stored = connection.execute(select(table.c.assessment_id)).scalars().all()
+    assert stored == ["A2"][:rows]

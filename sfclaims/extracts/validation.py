@@ -8,10 +8,10 @@ and reason.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -76,15 +76,19 @@ class ValidatedExtract:
         extra = ["id"] if "id" in table.c and "id" not in fields else []
         return ["batch_id", "source_row", *extra, *fields]
 
-    def table_rows(self, batch_id: int) -> Iterator[tuple]:
-        """The good rows as plain tuples in ``table_columns`` order, values typed for the table."""
+    def table_frame(self, batch_id: int) -> pd.DataFrame:
+        """The good rows in ``table_columns`` order, typed as the table stores them: dates as ISO
+        text, flags as booleans, counts as whole numbers, lists joined."""
         table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
         rows = self.good_rows
         every_row = len(rows) == len(self.raw.table)
         keep = None if every_row else self.raw.table.index.isin(rows)  # by position, once
-        values: list[list] = [[batch_id] * len(rows), rows.tolist()]
-        if "id" in table.c and "id" not in (c.field for c in self.kind.columns):
-            values.append(rows.tolist())
+        values: dict[str, object] = {
+            "batch_id": np.full(len(rows), batch_id),
+            "source_row": rows.to_numpy(),
+        }
+        if "id" in self.table_columns():
+            values["id"] = values["source_row"]
         for column in self.kind.columns:
             typed = self.parsed[column]
             if keep is not None:
@@ -93,11 +97,12 @@ class ValidatedExtract:
                 typed = typed.dt.strftime("%Y-%m-%d")
             elif column.format is Format.PEOPLE:
                 typed = typed.map(LIST_SEPARATOR.join)
-            cells = typed.to_numpy(dtype=object, na_value=None).tolist()  # Python values, None
-            if column.format is Format.FLAG and not table.c[column.field].nullable:
-                cells = [bool(cell) for cell in cells]
-            values.append(cells)
-        return zip(*values, strict=True)
+            elif column.format is Format.FLAG:
+                typed = typed.astype("boolean")
+                if not table.c[column.field].nullable:
+                    typed = typed.fillna(False)
+            values[column.field] = typed.array  # without the row numbers, keeping the type
+        return pd.DataFrame(values, columns=self.table_columns())
 
 
 def validate_extract(
