@@ -184,8 +184,8 @@ def _copy_csv(
     from pyarrow import csv as arrow_csv
 
     arrow = pyarrow.Table.from_pandas(rows, preserve_index=False)
-    # Arrow quotes every text value and leaves a blank unquoted, which COPY reads as NULL
-    options = arrow_csv.WriteOptions(include_header=False)
+    # "needed": Arrow quotes every text value and leaves a blank unquoted, which COPY reads as NULL
+    options = arrow_csv.WriteOptions(include_header=False, quoting_style="needed")
     copy_sql = (
         f"COPY {table.name} ({', '.join(rows.columns)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
     )

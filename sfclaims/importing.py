@@ -8,17 +8,22 @@ bytes, same header mapping) changes nothing and says so.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
 from sfclaims.db import bulk_load, replace_table_rows
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
+    RawExtract,
     file_sha256,
     find_extract_files,
     load_mapping,
@@ -32,6 +37,7 @@ from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsid
 
 #: Called as the import goes: (file name, rows done, rows in the file).
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
 
 
 @dataclass
@@ -74,69 +80,103 @@ def import_folder(
         return ImportResult(folder, True, _current_files(engine, list(files)))
 
     with many_objects():
-        validated = _read_and_validate(
-            engine, files, mapping, fingerprints, framework, today, report
-        )
-        _load(engine, validated, folder, mapping, report)
-    return ImportResult(folder, False, [_file_imported(v) for v in validated.values()])
+        raws = _read(files, mapping, fingerprints, report)
+        references = _references_in_database(engine, files)
+        validated = _ahead(_validate(raws, framework, references, today))
+        imported = _load(engine, validated, folder, mapping, report)
+    return ImportResult(folder, False, imported)
 
 
-def _read_and_validate(
-    engine: Engine,
+def _read(
     files: dict[str, Path],
     mapping: HeaderMapping,
     fingerprints: dict[str, str],
-    framework: Framework,
-    today: date,
     report: Progress,
-) -> dict[str, ValidatedExtract]:
-    """Every file read (a refused one raises before the database is touched), then validated in
-    import order, each against the families and people of the files before it."""
-    raws = {}
+) -> list[RawExtract]:
+    """Every file read first: a refused one raises before the database is touched."""
+    raws = []
     for kind, path in files.items():
         report(path.name, 0, 0)
-        raws[kind] = read_extract(KINDS[kind], path, mapping, fingerprints[kind])
-    validated: dict[str, ValidatedExtract] = {}
-    references = _references_in_database(engine, files)
-    for kind, raw in raws.items():
-        validated[kind] = validate_extract(raw, framework, references, today)
-        if kind == "families":
-            good = validated[kind].good_column("Family ID").tolist()
+        raws.append(read_extract(KINDS[kind], path, mapping, fingerprints[kind]))
+    return raws
+
+
+def _validate(
+    raws: list[RawExtract], framework: Framework, references: References, today: date
+) -> Iterator[tuple[ValidatedExtract, pd.DataFrame]]:
+    """Each extract validated in import order, against the families and people of the files
+    before it (or of the database), with its good rows typed for its table."""
+    for raw in raws:
+        extract = validate_extract(raw, framework, references, today)
+        if raw.kind.name == "families":
+            good = extract.good_column("Family ID").tolist()
             references = References(frozenset(good), references.family_of_person)
-        elif kind == "people":
-            people = validated[kind]
+        elif raw.kind.name == "people":
             references = References(
                 references.family_ids,
                 dict(
                     zip(
-                        people.good_column("Person ID").tolist(),
-                        people.good_column("Family ID").tolist(),
+                        extract.good_column("Person ID").tolist(),
+                        extract.good_column("Family ID").tolist(),
                         strict=True,
                     )
                 ),
             )
-    return validated
+        yield extract, extract.table_frame()
+
+
+def _ahead(items: Iterator[T]) -> Iterator[T]:
+    """The items, made in a thread of their own while the caller works on the ones before:
+    the next files are validated while the database loads the last one, which is mostly
+    waiting on the database. The caller alone touches the database, so Ctrl-C and errors roll
+    back as before; an error in the thread is raised to the caller."""
+    handoff: queue.SimpleQueue = queue.SimpleQueue()
+    stop = threading.Event()
+    end = object()
+
+    def make() -> None:
+        try:
+            for item in items:
+                handoff.put((item, None))
+                if stop.is_set():
+                    return
+            handoff.put((end, None))
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
+            handoff.put((None, error))
+
+    threading.Thread(target=make, name="validate extracts", daemon=True).start()
+    try:
+        while True:
+            item, error = handoff.get()
+            if error is not None:
+                raise error
+            if item is end:
+                return
+            yield item
+    finally:
+        stop.set()  # the caller stopped early: make no more
 
 
 def _load(
     engine: Engine,
-    validated: dict[str, ValidatedExtract],
+    validated: Iterable[tuple[ValidatedExtract, pd.DataFrame]],
     folder: Path,
     mapping: HeaderMapping,
     report: Progress,
-) -> None:
+) -> list[FileImported]:
     """In one transaction: per file, its batch, its good rows (replacing the kind's) and the
     rows it set aside."""
     imported_at = datetime.now(UTC)
+    imported = []
     with engine.begin() as connection:
-        for kind, extract in validated.items():
+        for extract, rows in validated:
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
-            table = EXTRACT_TABLES[kind].__table__  # type: ignore[attr-defined]
+            rows.insert(0, "batch_id", batch_id)
             name, total = extract.raw.path.name, extract.rows_loaded
             replace_table_rows(
                 connection,
-                table,
-                extract.table_frame(batch_id),
+                EXTRACT_TABLES[extract.kind.name].__table__,  # type: ignore[attr-defined]
+                rows,
                 lambda done, name=name, total=total: report(name, done, total),
             )
             report(name, total, total)
@@ -146,6 +186,8 @@ def _load(
                 _SET_ASIDE_COLUMNS,  # type: ignore[attr-defined]
                 _set_aside_rows(extract, batch_id),
             )
+            imported.append(_file_imported(extract))
+    return imported
 
 
 def _already_loaded(engine: Engine, fingerprints: dict[str, str], mapping: HeaderMapping) -> bool:

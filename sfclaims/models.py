@@ -2,7 +2,7 @@
 
 Every extract row keeps where it came from (``batch_id`` names the file, ``source_row`` the row as
 the user sees it, header being row 1), so a decision can point an auditor at file and row.
-Extract tables are loaded in bulk by ``db.bulk_load``, never row by row through the ORM.
+Extract tables are loaded in bulk by ``db.replace_table_rows``, never row by row through the ORM.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ as a whole or not at all. Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date, datetime
 from pathlib import Path
 
@@ -550,6 +551,40 @@ def test_a_crash_half_way_through_the_load_leaves_the_database_as_it_was(
     with pytest.raises(KeyboardInterrupt):
         run_import(engine, changed)
     assert len(calls) == 2
+    assert database_state(engine) == before
+
+
+def test_an_error_while_validating_ahead_of_the_load_leaves_the_database_as_it_was(
+    engine, tmp_path, monkeypatch
+):
+    """Files are validated in a thread of their own, one ahead of the load: an error there
+    reaches the import, which rolls back the files it has already loaded."""
+    run_import(engine, base_folder(tmp_path / "first"))
+    before = database_state(engine)
+    real_validate, real_replace = importing.validate_extract, importing.replace_table_rows
+    first_file_loaded = threading.Event()
+
+    def load_and_tell(*args, **kwargs):
+        real_replace(*args, **kwargs)
+        first_file_loaded.set()
+
+    def fail_on_needs(raw, *args):
+        if raw.kind.name == "needs":
+            assert first_file_loaded.wait(timeout=30)
+            raise RuntimeError("a defect in the schema")
+        return real_validate(raw, *args)
+
+    monkeypatch.setattr(importing, "replace_table_rows", load_and_tell)
+    monkeypatch.setattr(importing, "validate_extract", fail_on_needs)
+    changed = write_folder(
+        tmp_path / "second",
+        families=FAMILIES.replace("F2", "F3"),
+        people=PEOPLE.replace("F2", "F3"),
+        needs=NEEDS_HEADER + "N1,F1,,HEALTH,01/02/2024,Identified\n",
+    )
+    with pytest.raises(RuntimeError, match="a defect in the schema"):
+        run_import(engine, changed)
+    assert first_file_loaded.is_set()
     assert database_state(engine) == before
 
 

@@ -11,7 +11,6 @@ import json
 from dataclasses import dataclass
 from datetime import date
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -70,24 +69,16 @@ class ValidatedExtract:
             {k: v for k, v in cells.items() if isinstance(v, str)}, ensure_ascii=False
         )
 
-    def table_columns(self) -> list[str]:
-        fields = [c.field for c in self.kind.columns]
-        table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
-        extra = ["id"] if "id" in table.c and "id" not in fields else []
-        return ["batch_id", "source_row", *extra, *fields]
-
-    def table_frame(self, batch_id: int) -> pd.DataFrame:
-        """The good rows in ``table_columns`` order, typed as the table stores them: dates as ISO
-        text, flags as booleans, counts as whole numbers, lists joined."""
+    def table_frame(self) -> pd.DataFrame:
+        """The good rows typed as their table stores them (dates as ISO text, flags as booleans,
+        counts as whole numbers, lists joined), in the table's columns but ``batch_id``: the
+        batch is known only once it is recorded."""
         table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
         rows = self.good_rows
         every_row = len(rows) == len(self.raw.table)
         keep = None if every_row else self.raw.table.index.isin(rows)  # by position, once
-        values: dict[str, object] = {
-            "batch_id": np.full(len(rows), batch_id),
-            "source_row": rows.to_numpy(),
-        }
-        if "id" in self.table_columns():
+        values: dict[str, object] = {"source_row": rows.to_numpy()}
+        if "id" in table.c and "id" not in (c.field for c in self.kind.columns):
             values["id"] = values["source_row"]
         for column in self.kind.columns:
             typed = self.parsed[column]
@@ -102,7 +93,7 @@ class ValidatedExtract:
                 if not table.c[column.field].nullable:
                     typed = typed.fillna(False)
             values[column.field] = typed.array  # without the row numbers, keeping the type
-        return pd.DataFrame(values, columns=self.table_columns())
+        return pd.DataFrame(values)
 
 
 def validate_extract(
