@@ -1,9 +1,10 @@
 """The import stage: every extract of a folder validated and loaded in one transaction.
 
 Each file is a full snapshot of its kind, so importing a kind replaces that kind's rows. Either
-the whole folder loads or nothing changes: a refused file is found before the database is touched,
-and an error or Ctrl-C half-way rolls the transaction back. Importing files already loaded (same
-bytes, same header mapping) changes nothing and says so.
+the whole folder loads or nothing changes: the files are read and validated one ahead of the
+load, in a thread of their own, and a refused file, an error or Ctrl-C half-way rolls the
+transaction back. Importing files already loaded (same bytes, same header mapping) changes
+nothing and says so.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ from sfclaims.db import bulk_load, replace_table_rows
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
-    RawExtract,
     file_sha256,
     find_extract_files,
     load_mapping,
@@ -35,7 +35,8 @@ from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
 from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsideRow
 
-#: Called as the import goes: (file name, rows done, rows in the file).
+#: Called as the import goes: (file name, rows done, rows in the file); (name, 0, 0) as a file
+#: is read, from the thread that reads and validates the files.
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
 
@@ -80,38 +81,38 @@ def import_folder(
         return ImportResult(folder, True, _current_files(engine, list(files)))
 
     with many_objects():
-        raws = _read(files, mapping, fingerprints, report)
         references = _references_in_database(engine, files)
-        validated = _ahead(_validate(raws, framework, references, today))
-        imported = _load(engine, validated, folder, mapping, report)
+        checked = _read_and_validate(
+            files, mapping, fingerprints, framework, references, today, report
+        )
+        imported = _load(engine, _ahead(checked), folder, mapping, report)
     return ImportResult(folder, False, imported)
 
 
-def _read(
+def _read_and_validate(
     files: dict[str, Path],
     mapping: HeaderMapping,
     fingerprints: dict[str, str],
+    framework: Framework,
+    references: References,
+    today: date,
     report: Progress,
-) -> list[RawExtract]:
-    """Every file read first: a refused one raises before the database is touched."""
-    raws = []
+) -> Iterator[tuple[ValidatedExtract, pd.DataFrame]]:
+    """Each file read (a refused one raises) and validated in import order, against the
+    families and people of the files before it (or of the database), with its good rows typed
+    for its table."""
     for kind, path in files.items():
         report(path.name, 0, 0)
-        raws.append(read_extract(KINDS[kind], path, mapping, fingerprints[kind]))
-    return raws
-
-
-def _validate(
-    raws: list[RawExtract], framework: Framework, references: References, today: date
-) -> Iterator[tuple[ValidatedExtract, pd.DataFrame]]:
-    """Each extract validated in import order, against the families and people of the files
-    before it (or of the database), with its good rows typed for its table."""
-    for raw in raws:
-        extract = validate_extract(raw, framework, references, today)
-        if raw.kind.name == "families":
+        extract = validate_extract(
+            read_extract(KINDS[kind], path, mapping, fingerprints[kind]),
+            framework,
+            references,
+            today,
+        )
+        if kind == "families":
             good = extract.good_column("Family ID").tolist()
             references = References(frozenset(good), references.family_of_person)
-        elif raw.kind.name == "people":
+        elif kind == "people":
             references = References(
                 references.family_ids,
                 dict(
@@ -127,9 +128,9 @@ def _validate(
 
 def _ahead(items: Iterator[T]) -> Iterator[T]:
     """The items, made in a thread of their own while the caller works on the ones before:
-    the next files are validated while the database loads the last one, which is mostly
-    waiting on the database. The caller alone touches the database, so Ctrl-C and errors roll
-    back as before; an error in the thread is raised to the caller."""
+    the next files are read and validated while the database loads the last one, which is
+    mostly waiting on the database. The caller alone touches the database, so Ctrl-C and errors
+    roll back as before; an error in the thread is raised to the caller."""
     handoff: queue.SimpleQueue = queue.SimpleQueue()
     stop = threading.Event()
     end = object()
@@ -144,7 +145,7 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
         except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
             handoff.put((None, error))
 
-    threading.Thread(target=make, name="validate extracts", daemon=True).start()
+    threading.Thread(target=make, name="read and validate extracts", daemon=True).start()
     try:
         while True:
             item, error = handoff.get()
