@@ -79,12 +79,12 @@ def assess_families(
         return work.assess(engine)
     global _WORK
     _WORK = work
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
+    try:  # the decisions coming back are many small objects too
+        with many_objects(), mp.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_assess_range, ranges)
+            assessed = [_from_plain(plain, as_of) for part in parts for plain in part]
     finally:
         _WORK = None
-    assessed = [_from_plain(plain, as_of) for part in parts for plain in part]
     return sorted(assessed, key=lambda a: a.decision.family_id)  # the database's order may differ
 
 
