@@ -320,6 +320,19 @@ ROW_PROBLEMS = [
         id="not-a-count",
     ),
     pytest.param(
+        "needs",
+        NEEDS_HEADER + "N\x001,F1,,HEALTH,01/02/2024,Identified\n",
+        (
+            "needs.csv",
+            2,
+            "Need ID",
+            "N\\x001",
+            "Need ID holds a NUL character (shown as \\x00), which a database cannot store as "
+            "text; remove it and export the file again.",
+        ),
+        id="nul-character",
+    ),
+    pytest.param(
         "previous_claims",
         "Family ID,Claim Period\nF9,2024-Q3\n",
         (

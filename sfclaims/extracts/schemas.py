@@ -25,6 +25,8 @@ from sfclaims.extracts.values import ParsedColumns
 ARROW_TEXT = pyarrow.large_string()
 DUPLICATE_CHECK = "field_uniqueness"
 BLANK_CHECK = "not_nullable"
+NUL = "\x00"  # a character no PostgreSQL text can hold
+STORED_AS_WRITTEN = (Format.ID, Format.TEXT, Format.SERVICE, Format.PEOPLE)
 
 
 @dataclass(frozen=True)
@@ -96,7 +98,15 @@ def build_schema(
     columns: dict[str, pa.Column] = {}
     for column in kind.columns:
         checks = []
-        if column.format not in (Format.ID, Format.TEXT, Format.SERVICE, Format.PEOPLE):
+        if column.format in STORED_AS_WRITTEN:
+            checks.append(
+                _check(
+                    lambda s: ~s.str.contains(NUL, regex=False).fillna(False),
+                    f"{column.header} holds a NUL character (shown as \\x00), which a database "
+                    f"cannot store as text; remove it and export the file again.",
+                )
+            )
+        else:  # a NUL makes the cell unreadable, so this check reports it
             checks.append(
                 _check(
                     lambda _s, c=column: ~parsed.unreadable(c), reason_for_format(column, parsed)

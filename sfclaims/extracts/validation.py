@@ -19,6 +19,7 @@ from sfclaims.extracts.reading import RawExtract
 from sfclaims.extracts.schemas import (
     BLANK_CHECK,
     DUPLICATE_CHECK,
+    NUL,
     References,
     blank_reason,
     build_schema,
@@ -135,10 +136,7 @@ def _problems(
             else:
                 reason = check
         value = raw.table.at[row_number, column]
-        problems.add(
-            RowProblem(
-                raw.path.name, row_number, column, "" if pd.isna(value) else str(value), reason
-            )
-        )
+        shown = "" if pd.isna(value) else str(value).replace(NUL, "\\x00")
+        problems.add(RowProblem(raw.path.name, row_number, column, shown, reason))
     order = {c.header: i for i, c in enumerate(kind.columns)}
     return sorted(problems, key=lambda p: (p.row_number, order.get(p.column, 99), p.reason))
