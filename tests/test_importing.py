@@ -315,9 +315,22 @@ ROW_PROBLEMS = [
             2,
             "Possible Sessions",
             "many",
-            "Possible Sessions is not a whole number of zero or more.",
+            "Possible Sessions is not a whole number from 0 to 2,147,483,647.",
         ),
         id="not-a-count",
+    ),
+    pytest.param(
+        "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\n"
+        "U1,2024/25,Autumn,3000000000,1\n",
+        (
+            "attendance.csv",
+            2,
+            "Possible Sessions",
+            "3000000000",
+            "Possible Sessions is not a whole number from 0 to 2,147,483,647.",
+        ),
+        id="count-too-large-for-the-database",
     ),
     pytest.param(
         "needs",

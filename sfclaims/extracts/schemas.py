@@ -20,7 +20,7 @@ import pyarrow
 import pyarrow.compute as arrow_compute
 
 from sfclaims.extracts.kinds import ACHIEVED, ExtractColumn, ExtractKind, Format
-from sfclaims.extracts.values import ParsedColumns
+from sfclaims.extracts.values import LARGEST_COUNT, ParsedColumns
 
 ARROW_TEXT = pyarrow.large_string()
 DUPLICATE_CHECK = "field_uniqueness"
@@ -65,7 +65,7 @@ def reason_for_format(column: ExtractColumn, parsed: ParsedColumns) -> str:
     if fmt is Format.FLAG:
         return f"{name} is not a flag; use Y or N (Yes/No, True/False and 1/0 are accepted too)."
     if fmt is Format.COUNT:
-        return f"{name} is not a whole number of zero or more."
+        return f"{name} is not a whole number from 0 to {LARGEST_COUNT:,}."
     if fmt is Format.ACADEMIC_YEAR:
         return f"{name} is not an academic year written like 2024/25."
     if fmt is Format.HEADLINE:

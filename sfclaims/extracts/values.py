@@ -27,6 +27,7 @@ FLAG_SPELLINGS = {
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 LIST_SEPARATOR = ";"
+LARGEST_COUNT = 2**31 - 1  # the largest whole number a database integer column holds
 AS_WRITTEN = frozenset({Format.ID, Format.TEXT})  # formats whose value is the trimmed text
 
 
@@ -45,7 +46,9 @@ def parse_flags(text: pd.Series) -> pd.Series:
 
 def parse_counts(text: pd.Series) -> pd.Series:
     numbers = pd.to_numeric(text, errors="coerce")
-    whole = numbers.notna() & (numbers >= 0) & (numbers == numbers.round())
+    whole = (
+        numbers.notna() & (numbers >= 0) & (numbers == numbers.round()) & (numbers <= LARGEST_COUNT)
+    )
     return numbers.where(whole).astype("Int64")
 
 
