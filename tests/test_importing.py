@@ -482,6 +482,18 @@ def test_an_xlsx_first_sheet_with_real_date_cells_loads(engine, tmp_path):
     assert result.problems[0].row_number == 4 and result.problems[0].value == "soon"
 
 
+def test_an_unknown_header_holding_a_nul_character_is_reported_with_it_shown(engine, tmp_path):
+    folder = write_folder(
+        tmp_path,
+        families=FAMILIES,
+        people=PEOPLE.replace("Expectant Parent\n", "Expectant Parent,Eth\x00nicity\n"),
+    )
+    result = run_import(engine, folder)
+    people = next(f for f in result.files if f.kind == "people")
+    assert people.unknown_headers == ["Eth\\x00nicity"]
+    assert run_import(engine, folder).files[1].unknown_headers == ["Eth\\x00nicity"]  # stored
+
+
 def test_the_folders_mapping_renames_headers_and_unknown_headers_are_reported(engine, tmp_path):
     folder = write_folder(
         tmp_path / "mapped",

@@ -19,6 +19,7 @@ import pandas as pd
 
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, ExtractKind
+from sfclaims.extracts.values import visible
 
 MAPPING_FILE = "mapping.toml"
 SUFFIXES = (".csv", ".xlsx")
@@ -262,7 +263,7 @@ def _rename_headers(
             continue
         target = renames.get(key) or ours.get(key)
         if target is None:
-            unknown.append(header.strip())
+            unknown.append(visible(header.strip()))
             continue
         if target in seen:
             raise RefusedError(

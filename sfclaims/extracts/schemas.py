@@ -20,12 +20,11 @@ import pyarrow
 import pyarrow.compute as arrow_compute
 
 from sfclaims.extracts.kinds import ACHIEVED, ExtractColumn, ExtractKind, Format
-from sfclaims.extracts.values import LARGEST_COUNT, ParsedColumns
+from sfclaims.extracts.values import LARGEST_COUNT, NUL, ParsedColumns
 
 ARROW_TEXT = pyarrow.large_string()
 DUPLICATE_CHECK = "field_uniqueness"
 BLANK_CHECK = "not_nullable"
-NUL = "\x00"  # a character no PostgreSQL text can hold
 STORED_AS_WRITTEN = (Format.ID, Format.TEXT, Format.SERVICE, Format.PEOPLE)
 
 

@@ -19,13 +19,12 @@ from sfclaims.extracts.reading import RawExtract
 from sfclaims.extracts.schemas import (
     BLANK_CHECK,
     DUPLICATE_CHECK,
-    NUL,
     References,
     blank_reason,
     build_schema,
     duplicate_reason,
 )
-from sfclaims.extracts.values import LIST_SEPARATOR, ParsedColumns
+from sfclaims.extracts.values import LIST_SEPARATOR, ParsedColumns, visible
 from sfclaims.framework import Framework
 from sfclaims.models import EXTRACT_TABLES
 
@@ -136,7 +135,7 @@ def _problems(
             else:
                 reason = check
         value = raw.table.at[row_number, column]
-        shown = "" if pd.isna(value) else str(value).replace(NUL, "\\x00")
+        shown = "" if pd.isna(value) else visible(str(value))
         problems.add(RowProblem(raw.path.name, row_number, column, shown, reason))
     order = {c.header: i for i, c in enumerate(kind.columns)}
     return sorted(problems, key=lambda p: (p.row_number, order.get(p.column, 99), p.reason))

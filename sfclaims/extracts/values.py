@@ -29,6 +29,12 @@ ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 LIST_SEPARATOR = ";"
 LARGEST_COUNT = 2**31 - 1  # the largest whole number a database integer column holds
 AS_WRITTEN = frozenset({Format.ID, Format.TEXT})  # formats whose value is the trimmed text
+NUL = "\x00"  # a character no PostgreSQL text can hold
+
+
+def visible(text: str) -> str:
+    """Text as a report can show it and any database can store it: a NUL written as \\x00."""
+    return text.replace(NUL, "\\x00")
 
 
 def parse_dates(text: pd.Series) -> pd.Series:
