@@ -20,12 +20,11 @@ import pyarrow
 import pyarrow.compute as arrow_compute
 
 from sfclaims.extracts.kinds import ACHIEVED, ExtractColumn, ExtractKind, Format
-from sfclaims.extracts.values import LARGEST_COUNT, NUL, ParsedColumns
+from sfclaims.extracts.values import ANY_TEXT_READS, LARGEST_COUNT, NUL, ParsedColumns
 
 ARROW_TEXT = pyarrow.large_string()
 DUPLICATE_CHECK = "field_uniqueness"
 BLANK_CHECK = "not_nullable"
-STORED_AS_WRITTEN = (Format.ID, Format.TEXT, Format.SERVICE, Format.PEOPLE)
 
 
 @dataclass(frozen=True)
@@ -97,7 +96,7 @@ def build_schema(
     columns: dict[str, pa.Column] = {}
     for column in kind.columns:
         checks = []
-        if column.format in STORED_AS_WRITTEN:
+        if column.format in ANY_TEXT_READS:
             checks.append(
                 _check(
                     lambda s: ~s.str.contains(NUL, regex=False).fillna(False),

@@ -29,6 +29,7 @@ ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
 LIST_SEPARATOR = ";"
 LARGEST_COUNT = 2**31 - 1  # the largest whole number a database integer column holds
 AS_WRITTEN = frozenset({Format.ID, Format.TEXT})  # formats whose value is the trimmed text
+ANY_TEXT_READS = AS_WRITTEN | {Format.SERVICE, Format.PEOPLE}  # no text is unreadable
 NUL = "\x00"  # a character no PostgreSQL text can hold
 
 
