@@ -156,7 +156,8 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 
     day = date.fromisoformat(as_of)
     if "assess" in stages:
-        from sfclaims.assessing import assess_families, store_decisions, write_decisions
+        from sfclaims.assessing import assess_families, write_decisions
+        from sfclaims.decisions import store_decisions
 
         started = time.perf_counter()
         assessed = assess_families(engine, framework, day, keep_claim_evidence=True)
@@ -182,7 +183,7 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 
 def claims_stage(engine, framework, day) -> dict:  # type: ignore[no-untyped-def]
     """A claim run capped at 5,000 families, its submission export and its evidence pack."""
-    from sfclaims.claims import create_run, run_contents
+    from sfclaims.claim_runs import create_run, run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
     from sfclaims.exports.submission import write_submission
 

@@ -8,21 +8,23 @@ import multiprocessing as mp
 import os
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import TextIO
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Engine, select
 
-from sfclaims.bundle import bundle_to_json, load_bundles
-from sfclaims.db import bulk_load, make_engine
+from sfclaims.bundle import load_bundles
+from sfclaims.db import make_engine
+from sfclaims.decisions import Assessed, store_decisions
+from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.facts import bundle_to_json
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
-from sfclaims.models import ClaimRun, Family, ImportBatch, StoredDecision
+from sfclaims.models import Family
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 
 DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
-LIST_SEPARATOR = ";"
 
 
 def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
@@ -32,23 +34,8 @@ def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
 
 def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -> Decision | None:
     """One family's decision with every rule's finding and the records it relied on."""
-    from sfclaims.claims import claimed_families
-
-    bundles = load_bundles(
-        engine, as_of, family_id, terms_needed(framework, as_of), claimed_families(engine)
-    )
+    bundles = load_bundles(engine, as_of, family_id, terms_needed(framework, as_of))
     return Decider(framework).decide(bundles[0], as_of) if bundles else None
-
-
-@dataclass(frozen=True)
-class Assessed:
-    """A family decided. For the families that can be claimed, when asked for, the evidence
-    (every rule's finding, as JSON) and the family's records (JSON) that a claim keeps."""
-
-    decision: Decision  # without its findings: they stay in the process that decided
-    episode_start: date
-    evidence: str | None = None
-    facts: str | None = None
 
 
 PARALLEL_FROM = 4_000  # families; below this, starting a second process costs more than it saves
@@ -63,14 +50,11 @@ def assess_families(
     """Decide the families, sorted by family ID. A large authority is split into ranges of family
     IDs, and each core loads and decides its own range: the rules are pure and a family's facts
     never cross a range."""
-    from sfclaims.claims import claimed_families
-
     work = _Work(
         engine.url.render_as_string(hide_password=False),
         framework,
         as_of,
         terms_needed(framework, as_of),
-        claimed_families(engine),
         keep_claim_evidence,
     )
     workers = min(os.cpu_count() or 1, 8)
@@ -94,7 +78,6 @@ class _Work:
     framework: Framework
     as_of: date
     terms: list[tuple[str, str]]
-    claimed: dict[str, tuple[str, ...]]
     keep_claim_evidence: bool
 
     def assess(
@@ -106,7 +89,7 @@ class _Work:
         """``keep_alive`` receives the bundles, for a process about to end: freeing a million
         small objects one by one takes it most of a second for nothing."""
         with many_objects():
-            bundles = load_bundles(engine, self.as_of, None, self.terms, self.claimed, family_range)
+            bundles = load_bundles(engine, self.as_of, None, self.terms, family_range)
             decider = Decider(self.framework)
             assessed = []
             for bundle in bundles:
@@ -207,76 +190,9 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
     )
 
 
-def store_decisions(
-    engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date
-) -> None:
-    """Keep the decisions as of the date (replacing earlier ones for that date) with their
-    reasons, and the evidence and records of the families that can be claimed, for the claim run
-    to reuse."""
-    table = StoredDecision.__table__  # type: ignore[attr-defined]
-    shared = {
-        "as_of": as_of.isoformat(),
-        "framework": framework.label(),
-        "framework_sha256": framework.sha256,
-        "decided_at": datetime.now(UTC),
-    }
-    columns = [c.name for c in table.c]
-
-    def row(a: Assessed) -> tuple:
-        values = {
-            **shared,
-            "family_id": a.decision.family_id,
-            "eligible": a.decision.eligible,
-            "claimable": a.decision.claimable,
-            "needs": LIST_SEPARATOR.join(a.decision.needs),
-            "reasons": LIST_SEPARATOR.join(a.decision.reasons),
-            "evidence": a.evidence,
-            "episode_start": a.episode_start.isoformat(),
-            "facts": a.facts,
-        }
-        return tuple(values[c] for c in columns)
-
-    rows = (row(a) for a in assessed)
-    with engine.begin() as connection:
-        connection.execute(delete(StoredDecision).where(StoredDecision.as_of == as_of))
-        bulk_load(connection, table, columns, rows)
-
-
-def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list[Assessed] | None:
-    """The claimable families of the stored decisions as of the date, if those decisions are
-    still current: made under this framework, after the newest import and the newest submitted
-    claim run. None when they are not, and the families must be decided again."""
-    with engine.connect() as connection:
-        decided_at, lowest, highest = connection.execute(
-            select(
-                func.min(StoredDecision.decided_at),
-                func.min(StoredDecision.framework_sha256),
-                func.max(StoredDecision.framework_sha256),
-            ).where(StoredDecision.as_of == as_of)
-        ).one()
-        imported = connection.execute(select(func.max(ImportBatch.imported_at))).scalar()
-        submitted = connection.execute(select(func.max(ClaimRun.submitted_at))).scalar()
-        if decided_at is None or lowest != framework.sha256 or highest != framework.sha256:
-            return None
-        if any(moment is not None and moment >= decided_at for moment in (imported, submitted)):
-            return None
-        rows = connection.execute(
-            select(
-                StoredDecision.family_id,
-                StoredDecision.needs,
-                StoredDecision.evidence,
-                StoredDecision.episode_start,
-                StoredDecision.facts,
-            )
-            .where(StoredDecision.as_of == as_of, StoredDecision.claimable)
-            .order_by(StoredDecision.family_id)
-        ).all()
-    return [
-        Assessed(
-            Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
-            start,
-            evidence,
-            facts,
-        )
-        for family_id, needs, evidence, start, facts in rows
-    ]
+def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> list[Assessed]:
+    """Decide every family and keep the decisions, with the claimable families' evidence and
+    records, for a claim run as of the same date to reuse."""
+    assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
+    store_decisions(engine, assessed, framework, as_of)
+    return assessed

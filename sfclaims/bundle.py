@@ -1,161 +1,90 @@
-"""The family bundle: every fact about a family, loaded set-wise and grouped in memory.
+"""The family bundle loader: every fact about the families, loaded set-wise and grouped in memory.
 
-All families are loaded in a few queries (one per extract table), never one query per family, into
-plain frozen objects that the rules read. Each fact keeps where it came from (file and row).
+All families are loaded in a few queries (one per table), never one query per family, into the
+plain facts of :mod:`sfclaims.facts` that the rules read. What each table gives is declared once,
+in :data:`FACT_TABLES`: the columns are the fact's own fields, and each fact is built with the
+named tuple's ``_make``, which checks that a row has exactly as many values as the fact fields.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
-from functools import cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-import orjson
 from sqlalchemy import Connection, Engine, select
 
+from sfclaims.facts import (
+    AssessmentFacts,
+    AttendanceFacts,
+    FamilyBundle,
+    LeadPractitionerFacts,
+    NeedFacts,
+    OutcomeFacts,
+    PersonFacts,
+    PlanFacts,
+    PreviousClaimFacts,
+    ReferralFacts,
+    Source,
+    members,
+)
 from sfclaims.models import ImportBatch
 
-LIST_SEPARATOR = ";"
+# How a stored value becomes a fact's value (anything not named is taken as the driver gives it).
+DAY = "date"  # SQLite gives ISO text, PostgreSQL a date
+FLAG = "flag"  # 0/1 or a boolean
+LIST = "list"  # a ;-list, as a set
 
 
-class Source(NamedTuple):
-    """Where a fact came from: the extract file and the row as the user sees it."""
+class FactTable(NamedTuple):
+    """One extract table and the fact each of its rows becomes."""
 
-    file: str
-    row: int
+    table: str
+    fact: Any  # the named tuple type; its fields, but ``source``, are the columns read
+    bundle_field: str  # the FamilyBundle field that holds these facts
+    converters: dict[str, str] = {}  # fact field -> DAY, FLAG or LIST
+    columns: dict[str, str] = {}  # fact field -> table column, where the names differ
+    owner: str | None = "family_id"  # the column naming the family; None: found from the facts
 
-    def __str__(self) -> str:
-        return f"{self.file} row {self.row}"
-
-
-class PersonFacts(NamedTuple):
-    KIND = "person"  # what an evidence record calls it; the first field is its ID
-
-    person_id: str
-    role: str
-    date_of_birth: date | None
-    upn: str | None
-    household_member: bool
-    expectant_parent: bool
-    source: Source
+    def column_list(self) -> list[str]:
+        return [self.columns.get(f, f) for f in self.fact._fields if f != "source"]
 
 
-class NeedFacts(NamedTuple):
-    KIND = "need"  # what an evidence record calls it; the first field is its ID
-
-    need_id: str
-    person_id: str | None
-    headline: str
-    date_identified: date
-    status: str
-    source: Source
-
-
-class AssessmentFacts(NamedTuple):
-    KIND = "assessment"  # what an evidence record calls it; the first field is its ID
-
-    assessment_id: str
-    completed_date: date | None
-    whole_family: bool
-    members: frozenset[str]
-    source: Source
-
-
-class PlanFacts(NamedTuple):
-    KIND = "plan"  # what an evidence record calls it; the first field is its ID
-
-    plan_id: str
-    plan_start: date
-    plan_end: date | None
-    members: frozenset[str]
-    headlines: frozenset[str]
-    source: Source
-
-
-class LeadPractitionerFacts(NamedTuple):
-    KIND = "lead practitioner"  # what an evidence record calls it; the first field is its ID
-
-    worker_id: str
-    worker_name: str | None
-    start_date: date
-    end_date: date | None
-    recognised_by_family: bool
-    source: Source
-
-
-class OutcomeFacts(NamedTuple):
-    KIND = "outcome"  # what an evidence record calls it; the first field is its ID
-
-    outcome_id: str
-    person_id: str | None
-    headline: str
-    status: str
-    achieved_date: date | None
-    sustained_until: date | None
-    source: Source
-
-
-class AttendanceFacts(NamedTuple):
-    KIND = "attendance"  # what an evidence record calls it; the first field is its ID
-
-    upn: str
-    school_urn: str | None
-    academic_year: str
-    term: str
-    possible_sessions: int
-    sessions_missed: int
-    source: Source
-
-
-class ReferralFacts(NamedTuple):
-    KIND = "referral"  # what an evidence record calls it; the first field is its ID
-
-    referral_id: str
-    family_id: str | None
-    person_id: str | None
-    referral_date: date
-    service: str
-    decision: str
-    source: Source
-
-
-class PreviousClaimFacts(NamedTuple):
-    KIND = "previous claim"  # what an evidence record calls it; the first field is its ID
-
-    claim_period: str
-    claim_date: date | None
-    source: Source
-
-
-@dataclass(frozen=True, eq=False)
-class FamilyBundle:
-    """Every fact of one family. Compared by identity: each is loaded once per evaluation."""
-
-    family_id: str
-    episode_start: date
-    episode_end: date | None
-    source: Source
-    people: tuple[PersonFacts, ...] = ()
-    needs: tuple[NeedFacts, ...] = ()
-    assessments: tuple[AssessmentFacts, ...] = ()
-    plans: tuple[PlanFacts, ...] = ()
-    lead_practitioners: tuple[LeadPractitionerFacts, ...] = ()
-    outcomes: tuple[OutcomeFacts, ...] = ()
-    attendance: dict[str, tuple[AttendanceFacts, ...]] = field(default_factory=dict)  # by UPN
-    referrals: tuple[ReferralFacts, ...] = ()
-    previous_claims: tuple[PreviousClaimFacts, ...] = ()
-    claimed_in_runs: tuple[str, ...] = ()  # submitted claim runs that claimed this family
-
-    @cached_property  # several rules ask in turn; the bundle never changes
-    def household(self) -> tuple[PersonFacts, ...]:
-        return tuple(p for p in self.people if p.household_member)
-
-
-def _members(text: str) -> frozenset[str]:
-    return frozenset(text.split(LIST_SEPARATOR)).difference(("",))
+FACT_TABLES = (
+    FactTable(
+        "people",
+        PersonFacts,
+        "people",
+        {"date_of_birth": DAY, "household_member": FLAG, "expectant_parent": FLAG},
+    ),
+    FactTable("needs", NeedFacts, "needs", {"date_identified": DAY}),
+    FactTable(
+        "assessments",
+        AssessmentFacts,
+        "assessments",
+        {"completed_date": DAY, "whole_family": FLAG, "members": LIST},
+        {"members": "members_covered"},
+    ),
+    FactTable(
+        "plans",
+        PlanFacts,
+        "plans",
+        {"plan_start": DAY, "plan_end": DAY, "members": LIST, "headlines": LIST},
+        {"members": "members_covered", "headlines": "headlines_addressed"},
+    ),
+    FactTable(
+        "lead_practitioners",
+        LeadPractitionerFacts,
+        "lead_practitioners",
+        {"start_date": DAY, "end_date": DAY, "recognised_by_family": FLAG},
+    ),
+    FactTable("outcomes", OutcomeFacts, "outcomes", {"achieved_date": DAY, "sustained_until": DAY}),
+    FactTable("attendance", AttendanceFacts, "attendance", owner=None),  # by UPN, see below
+    FactTable("referrals", ReferralFacts, "referrals", {"referral_date": DAY}, owner=None),
+    FactTable("previous_claims", PreviousClaimFacts, "previous_claims", {"claim_date": DAY}),
+)
+TABLES = {spec.table: spec for spec in FACT_TABLES}
 
 
 def load_bundles(
@@ -163,7 +92,6 @@ def load_bundles(
     as_of: date,
     family_id: str | None = None,
     attendance_terms: Iterable[tuple[str, str]] | None = None,
-    claimed_in_runs: dict[str, tuple[str, ...]] | None = None,
     family_range: tuple[str, str | None] | None = None,
 ) -> list[FamilyBundle]:
     """Every family whose episode started on or before the as-of date, sorted by family ID:
@@ -175,12 +103,7 @@ def load_bundles(
     """
     with engine.connect() as connection:
         loader = _Loader(connection, family_id, family_range)
-        return loader.bundles(as_of, attendance_terms, claimed_in_runs or {})
-
-
-#: A named tuple built from all its fields in order, without the constructor's argument
-#: handling: half the cost, for the hundreds of thousands of facts and records of an assess.
-new_tuple = tuple.__new__
+        return loader.bundles(as_of, attendance_terms)
 
 
 class _Days(dict):
@@ -194,7 +117,7 @@ class _Days(dict):
 
 
 class _Loader:
-    """Fetches each extract table once, with plain driver tuples (no per-row ORM work)."""
+    """Fetches each table once, with plain driver tuples (no per-row ORM work)."""
 
     def __init__(
         self,
@@ -207,6 +130,12 @@ class _Loader:
         self.files = {
             batch: name
             for batch, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
+        }
+        self.day = day = _Days()
+        self.converters: dict[str, Callable[[Iterable], Iterator]] = {
+            DAY: lambda column: map(day.__getitem__, column),
+            FLAG: lambda column: map(bool, column),
+            LIST: lambda column: map(members, column),
         }
         self.which: str = ""  # the SQL condition on family_id that picks the families wanted
         self.which_params: tuple = ()
@@ -222,13 +151,12 @@ class _Loader:
     def fetch(
         self, table: str, columns: str, where: str = "", params: tuple = (), by_family: bool = True
     ) -> list[tuple]:
-        """Rows of ``batch_id, source_row, <columns>``; only the wanted families' rows when the
-        table is ``by_family``."""
+        """Rows of ``columns``; only the wanted families' rows when the table is ``by_family``."""
         conditions = [where] if where else []
         if self.which and by_family:
             conditions.append(self.which)
             params = (*params, *self.which_params)
-        sql = f"SELECT batch_id, source_row, {columns} FROM {table}"
+        sql = f"SELECT {columns} FROM {table}"
         if conditions:
             sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -238,6 +166,33 @@ class _Loader:
         finally:
             cursor.close()
 
+    def facts(
+        self, spec: FactTable, where: str = "", params: tuple = (), by_family: bool = True
+    ) -> tuple[tuple, list]:
+        """The table's rows as facts, and the family each belongs to (empty without an owner)."""
+        owner = [spec.owner] if spec.owner else []
+        columns = ", ".join(["batch_id", "source_row", *owner, *spec.column_list()])
+        rows = self.fetch(spec.table, columns, where, params, by_family)
+        if not rows:
+            return (), []
+        batches, numbers, *values = zip(*rows, strict=True)  # a column at a time: far fewer calls
+        owners = tuple(values.pop(0)) if owner else ()
+        fields = [f for f in spec.fact._fields if f != "source"]
+        converted = [
+            self.converters[spec.converters[name]](column) if name in spec.converters else column
+            for name, column in zip(fields, values, strict=True)
+        ]
+        sources = map(Source._make, zip(map(self.files.__getitem__, batches), numbers, strict=True))
+        return owners, list(map(spec.fact._make, zip(*converted, sources, strict=True)))
+
+    def grouped(self, spec: FactTable) -> dict[str, list]:
+        """The table's facts by family."""
+        by_family: dict[str, list] = defaultdict(list)
+        owners, facts = self.facts(spec)
+        for family, fact in zip(owners, facts, strict=True):
+            by_family[family].append(fact)
+        return by_family
+
     def _people_of_wanted(self, column: str) -> tuple[str, tuple]:
         """A subquery of the wanted families' people's ``column``, and its parameters."""
         sql = f"SELECT {column} FROM people WHERE {column} IS NOT NULL"
@@ -246,194 +201,46 @@ class _Loader:
         return sql, self.which_params
 
     def bundles(
-        self,
-        as_of: date,
-        attendance_terms: Iterable[tuple[str, str]] | None,
-        claimed_in_runs: dict[str, tuple[str, ...]],
+        self, as_of: date, attendance_terms: Iterable[tuple[str, str]] | None
     ) -> list[FamilyBundle]:
-        m = self.mark
-        files = self.files
-        day = _Days()
+        day = self.day
         families = [
-            (fid, day[start], day[end], new_tuple(Source, (files[b], r)))
+            (fid, day[start], day[end], Source(self.files[b], r))
             for b, r, fid, start, end in self.fetch(
                 "families",
-                "family_id, episode_start, episode_end",
-                f"episode_start <= {m}",
+                "batch_id, source_row, family_id, episode_start, episode_end",
+                f"episode_start <= {self.mark}",
                 (as_of.isoformat(),),
             )
         ]
         wanted = {f[0] for f in families}
-
-        people: dict[str, list[PersonFacts]] = defaultdict(list)
-        family_of_person: dict[str, str] = {}
-        for b, r, pid, fid, role, born, upn, household, expectant in self.fetch(
-            "people",
-            "person_id, family_id, role, date_of_birth, upn, household_member, expectant_parent",
-        ):
-            if fid in wanted:
-                people[fid].append(
-                    new_tuple(
-                        PersonFacts,
-                        (
-                            pid,
-                            role,
-                            day[born],
-                            upn,
-                            bool(household),
-                            bool(expectant),
-                            new_tuple(Source, (files[b], r)),
-                        ),
-                    )
-                )
-                family_of_person[pid] = fid
-
-        needs: dict[str, list[NeedFacts]] = defaultdict(list)
-        for b, r, nid, fid, pid, headline, identified, status in self.fetch(
-            "needs", "need_id, family_id, person_id, headline, date_identified, status"
-        ):
-            needs[fid].append(
-                new_tuple(
-                    NeedFacts,
-                    (nid, pid, headline, day[identified], status, new_tuple(Source, (files[b], r))),
-                )
-            )
-
-        assessments: dict[str, list[AssessmentFacts]] = defaultdict(list)
-        for b, r, aid, fid, completed, whole, members in self.fetch(
-            "assessments", "assessment_id, family_id, completed_date, whole_family, members_covered"
-        ):
-            assessments[fid].append(
-                new_tuple(
-                    AssessmentFacts,
-                    (
-                        aid,
-                        day[completed],
-                        bool(whole),
-                        _members(members),
-                        new_tuple(Source, (files[b], r)),
-                    ),
-                )
-            )
-
-        plans: dict[str, list[PlanFacts]] = defaultdict(list)
-        for b, r, plid, fid, start, end, members, headlines in self.fetch(
-            "plans",
-            "plan_id, family_id, plan_start, plan_end, members_covered, headlines_addressed",
-        ):
-            plans[fid].append(
-                new_tuple(
-                    PlanFacts,
-                    (
-                        plid,
-                        day[start],
-                        day[end],
-                        _members(members),
-                        _members(headlines),
-                        new_tuple(Source, (files[b], r)),
-                    ),
-                )
-            )
-
-        leads: dict[str, list[LeadPractitionerFacts]] = defaultdict(list)
-        for b, r, fid, worker, name, start, end, recognised in self.fetch(
-            "lead_practitioners",
-            "family_id, worker_id, worker_name, start_date, end_date, recognised_by_family",
-        ):
-            leads[fid].append(
-                new_tuple(
-                    LeadPractitionerFacts,
-                    (
-                        worker,
-                        name,
-                        day[start],
-                        day[end],
-                        bool(recognised),
-                        new_tuple(Source, (files[b], r)),
-                    ),
-                )
-            )
-
-        outcomes: dict[str, list[OutcomeFacts]] = defaultdict(list)
-        for b, r, oid, fid, pid, headline, status, achieved, held in self.fetch(
-            "outcomes",
-            "outcome_id, family_id, person_id, headline, status, achieved_date, sustained_until",
-        ):
-            outcomes[fid].append(
-                new_tuple(
-                    OutcomeFacts,
-                    (
-                        oid,
-                        pid,
-                        headline,
-                        status,
-                        day[achieved],
-                        day[held],
-                        new_tuple(Source, (files[b], r)),
-                    ),
-                )
-            )
-
-        upn_families: dict[str, set[str]] = defaultdict(set)
-        for fid, members in people.items():
-            for person in members:
-                if person.upn:
-                    upn_families[person.upn].add(fid)
-        attendance: dict[str, dict[str, list[AttendanceFacts]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
-        for b, r, upn, urn, year, term, possible, missed in self._attendance(attendance_terms):
-            for owner in upn_families.get(upn, ()):
-                attendance[owner][upn].append(
-                    new_tuple(
-                        AttendanceFacts,
-                        (upn, urn, year, term, possible, missed, new_tuple(Source, (files[b], r))),
-                    )
-                )
-
-        referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
-        for b, r, rid, fid, pid, when, service, decision in self._referrals():
-            facts = new_tuple(
-                ReferralFacts,
-                (rid, fid, pid, day[when], service, decision, new_tuple(Source, (files[b], r))),
-            )
-            for owner in {fid, family_of_person.get(pid)}:
-                if owner in wanted:
-                    referrals[owner][rid] = facts
-
-        previous: dict[str, list[PreviousClaimFacts]] = defaultdict(list)
-        for b, r, fid, period, claimed in self.fetch(
-            "previous_claims", "family_id, claim_period, claim_date"
-        ):
-            previous[fid].append(
-                new_tuple(
-                    PreviousClaimFacts, (period, day[claimed], new_tuple(Source, (files[b], r)))
-                )
-            )
-
+        facts = {spec.bundle_field: self.grouped(spec) for spec in FACT_TABLES if spec.owner}
+        people: dict[str, list[PersonFacts]] = facts["people"]
+        for fid in set(people) - wanted:
+            del people[fid]
+        attendance = self._attendance(people, attendance_terms)
+        referrals = self._referrals(people, wanted)
+        claimed_in_runs = self._claimed_in_runs()
         bundles = [
             FamilyBundle(
                 family_id=fid,
-                episode_start=start,  # type: ignore[arg-type]
+                episode_start=start,
                 episode_end=end,
                 source=source,
-                people=tuple(people[fid]),
-                needs=tuple(needs[fid]),
-                assessments=tuple(assessments[fid]),
-                plans=tuple(plans[fid]),
-                lead_practitioners=tuple(leads[fid]),
-                outcomes=tuple(outcomes[fid]),
-                attendance={upn: tuple(v) for upn, v in attendance[fid].items()},
-                referrals=tuple(referrals[fid].values()),
-                previous_claims=tuple(previous[fid]),
+                attendance={upn: tuple(v) for upn, v in attendance.get(fid, {}).items()},
+                referrals=tuple(referrals.get(fid, {}).values()),
                 claimed_in_runs=claimed_in_runs.get(fid, ()),
+                **{name: tuple(by_family.get(fid, ())) for name, by_family in facts.items()},
             )
             for fid, start, end, source in families
         ]
         return sorted(bundles, key=lambda bundle: bundle.family_id)
 
-    def _attendance(self, terms: Iterable[tuple[str, str]] | None) -> list[tuple]:
-        """Attendance of pupils who are people of the wanted families, in the terms asked for."""
+    def _attendance(
+        self, people: dict[str, list[PersonFacts]], terms: Iterable[tuple[str, str]] | None
+    ) -> dict[str, dict[str, list[AttendanceFacts]]]:
+        """Attendance of pupils who are people of the wanted families, in the terms asked for,
+        by family and then by UPN (a pupil may be in more than one family)."""
         m = self.mark
         pupils, params = self._people_of_wanted("upn")
         where = f"upn IN ({pupils})"
@@ -443,58 +250,45 @@ class _Loader:
                 " AND (" + " OR ".join(f"(academic_year = {m} AND term = {m})" for _ in pairs) + ")"
             )
             params = (*params, *(value for pair in pairs for value in pair))
-        return self.fetch(
-            "attendance",
-            "upn, school_urn, academic_year, term, possible_sessions, sessions_missed",
-            where,
-            params,
-            by_family=False,
+        upn_families: dict[str, set[str]] = defaultdict(set)
+        for fid, household in people.items():
+            for person in household:
+                if person.upn:
+                    upn_families[person.upn].add(fid)
+        attendance: dict[str, dict[str, list[AttendanceFacts]]] = defaultdict(
+            lambda: defaultdict(list)
         )
+        _none, facts = self.facts(TABLES["attendance"], where, params, by_family=False)
+        for fact in facts:
+            for owner in upn_families.get(fact.upn, ()):
+                attendance[owner][fact.upn].append(fact)
+        return attendance
 
-    def _referrals(self) -> list[tuple]:
-        """Referrals for the wanted families, or for any of their people."""
-        columns = "referral_id, family_id, person_id, referral_date, service, decision"
-        if not self.which:
-            return self.fetch("referrals", columns)
-        people, params = self._people_of_wanted("person_id")
-        where = f"({self.which}) OR person_id IN ({people})"
-        return self.fetch(
-            "referrals", columns, where, (*self.which_params, *params), by_family=False
-        )
+    def _referrals(
+        self, people: dict[str, list[PersonFacts]], wanted: set[str]
+    ) -> dict[str, dict[str, ReferralFacts]]:
+        """Referrals for the wanted families, or for any of their people, by family and ID."""
+        spec = TABLES["referrals"]
+        if self.which:
+            of_people, params = self._people_of_wanted("person_id")
+            where = f"({self.which}) OR person_id IN ({of_people})"
+            _none, facts = self.facts(spec, where, (*self.which_params, *params), by_family=False)
+        else:
+            _none, facts = self.facts(spec)
+        family_of_person = {
+            p.person_id: fid for fid, household in people.items() for p in household
+        }
+        referrals: dict[str, dict[str, ReferralFacts]] = defaultdict(dict)
+        for fact in facts:
+            for owner in {fact.family_id, family_of_person.get(fact.person_id)}:
+                if owner in wanted:
+                    referrals[owner][fact.referral_id] = fact
+        return referrals
 
-
-FACT_LISTS = (
-    "people",
-    "needs",
-    "assessments",
-    "plans",
-    "lead_practitioners",
-    "outcomes",
-    "referrals",
-    "previous_claims",
-)
-
-
-def bundle_to_json(bundle: FamilyBundle) -> str:
-    """Every fact of the family as JSON, to keep with a claim as it stood when it was made."""
-    data: dict[str, object] = {
-        "family_id": bundle.family_id,
-        "episode_start": bundle.episode_start,
-        "episode_end": bundle.episode_end,
-        "source": bundle.source,
-        "attendance": {
-            upn: [r._asdict() for r in rows] for upn, rows in sorted(bundle.attendance.items())
-        },
-        "claimed_in_runs": bundle.claimed_in_runs,
-    }
-    for name in FACT_LISTS:
-        data[name] = [fact._asdict() for fact in getattr(bundle, name)]
-    return orjson.dumps(data, default=_plain).decode()
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Source):
-        return list(value)
-    if isinstance(value, (set, frozenset)):
-        return sorted(value)
-    raise TypeError(f"cannot keep {type(value).__name__} as JSON")
+    def _claimed_in_runs(self) -> dict[str, tuple[str, ...]]:
+        """The submitted claim runs that claimed each family: the ledger."""
+        claimed: dict[str, list[str]] = defaultdict(list)
+        rows = self.fetch("claimed_families", "family_id, run_id", "submitted = TRUE")
+        for family_id, run_id in sorted(rows, key=lambda row: row[1]):
+            claimed[family_id].append(run_id)
+        return {family: tuple(runs) for family, runs in claimed.items()}

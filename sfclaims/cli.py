@@ -181,13 +181,7 @@ def assess(
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
-    from sfclaims.assessing import (
-        assess_families,
-        explain,
-        store_decisions,
-        summarise,
-        write_decisions,
-    )
+    from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
 
     day = parse_date(as_of, "--as-of")
@@ -201,7 +195,7 @@ def assess(
             )
         decisions = [explained]
     else:
-        assessed = assess_families(engine, chosen, day, keep_claim_evidence=True)
+        assessed = assess_and_store(engine, chosen, day)
         decisions = [a.decision for a in assessed]
     if out is None:
         write_decisions(decisions, sys.stdout)
@@ -210,7 +204,6 @@ def assess(
         with out.open("w", newline="", encoding="utf-8") as handle:
             write_decisions(decisions, handle)
     if family is None:
-        store_decisions(engine, assessed, chosen, day)
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
         print_family_explanation(messages, explained)
@@ -250,7 +243,7 @@ def claim_run(
     framework: FrameworkOption = None,
 ) -> None:
     """Make a draft claim run of every claimable family; the last line printed is its run ID."""
-    from sfclaims.claims import create_run
+    from sfclaims.claim_runs import create_run
 
     day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
@@ -273,7 +266,7 @@ def claim_run(
 @plain_errors
 def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
     """Write the submission workbook for the department (and a CSV of the same rows)."""
-    from sfclaims.claims import run_contents
+    from sfclaims.claim_runs import run_contents
     from sfclaims.exports.submission import write_submission
 
     contents = run_contents(open_database(), run, evidence=False, records=False)
@@ -285,7 +278,7 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
 @plain_errors
 def claim_submit(run: RunArgument) -> None:
     """Lock the run: its families become ALREADY_CLAIMED and the run can never change."""
-    from sfclaims.claims import submit_run
+    from sfclaims.claim_runs import submit_run
 
     count = submit_run(open_database(), run)
     messages.print(f"Claim run {run} is submitted and locked: {count:,} families claimed.")
@@ -300,7 +293,7 @@ def audit_sample(
     percent: Annotated[float | None, typer.Option(help="What share of the run's families.")] = None,
 ) -> None:
     """A reproducible sample of the run's families: their IDs on standard output, sorted."""
-    from sfclaims.claims import sample_run
+    from sfclaims.audit import sample_run
 
     for family_id in sample_run(open_database(), run, size, percent, seed):
         print(family_id)
@@ -323,7 +316,7 @@ def audit_pack(
     """The evidence pack: per family every rule, pass or fail, what it found and the records it
     relied on with their source file and row, and every audit verdict. With `--family`, each
     chosen family's records as the run kept them, too."""
-    from sfclaims.claims import run_contents
+    from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
     path = write_evidence_pack(run_contents(open_database(), run, family or []), out)
@@ -339,7 +332,7 @@ def audit_record(
     note: Annotated[str, typer.Option(help="What the auditor found.")],
 ) -> None:
     """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
-    from sfclaims.claims import record_verdict
+    from sfclaims.audit import record_verdict
 
     record_verdict(open_database(), run, family, verdict.lower(), note)
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""

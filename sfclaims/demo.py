@@ -7,8 +7,9 @@ from pathlib import Path
 from rich.console import Console
 from sqlalchemy import Engine
 
-from sfclaims.assessing import assess_families, store_decisions, summarise, write_decisions
-from sfclaims.claims import create_run, run_contents, sample_run
+from sfclaims.assessing import assess_and_store, summarise, write_decisions
+from sfclaims.audit import sample_run
+from sfclaims.claim_runs import create_run, run_contents
 from sfclaims.console import import_progress, print_assess_summary, print_import_summary
 from sfclaims.exports.evidence_pack import write_evidence_pack
 from sfclaims.exports.progress import progress_rows, write_progress
@@ -44,9 +45,8 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} (business development team)"
     )
-    assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
+    assessed = assess_and_store(engine, framework, as_of)
     decisions = [a.decision for a in assessed]
-    store_decisions(engine, assessed, framework, as_of)
     decisions_file = outputs / f"decisions-{as_of.isoformat()}.csv"
     with decisions_file.open("w", newline="", encoding="utf-8") as handle:
         write_decisions(decisions, handle)

@@ -12,10 +12,10 @@ from sfclaims.assessing import (
     assess,
     assess_families,
     explain,
-    store_decisions,
     summarise,
     write_decisions,
 )
+from sfclaims.decisions import store_decisions
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 from sfclaims.models import StoredDecision

@@ -2,8 +2,9 @@
 
 from datetime import date
 
-from sfclaims.assessing import assess_families, current_claimable, store_decisions
-from sfclaims.claims import create_run, run_contents, submit_run
+from sfclaims.assessing import assess_and_store
+from sfclaims.claim_runs import create_run, run_contents, submit_run
+from sfclaims.decisions import current_claimable
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 from tests.conftest import SAMPLE_AUTHORITY
@@ -13,9 +14,7 @@ AS_OF = date(2025, 9, 30)
 
 
 def stored(engine):
-    assessed = assess_families(engine, FRAMEWORK, AS_OF, keep_claim_evidence=True)
-    store_decisions(engine, assessed, FRAMEWORK, AS_OF)
-    return assessed
+    return assess_and_store(engine, FRAMEWORK, AS_OF)
 
 
 def test_stored_decisions_are_current_until_the_data_changes(engine, tmp_path):

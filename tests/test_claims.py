@@ -11,14 +11,9 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text, update
 
 from sfclaims.assessing import assess
-from sfclaims.claims import (
-    claimed_families,
-    create_run,
-    record_verdict,
-    run_contents,
-    sample_run,
-    submit_run,
-)
+from sfclaims.audit import record_verdict, sample_run
+from sfclaims.bundle import load_bundles
+from sfclaims.claim_runs import create_run, run_contents, submit_run
 from sfclaims.db import open_database
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.exports.evidence_pack import write_evidence_pack
@@ -52,8 +47,6 @@ def test_a_run_takes_every_claimable_family(sample):
 
 def test_a_capped_run_takes_the_earliest_episode_starts_then_family_id(sample):
     bundles = {d.family_id for d in assess(sample, FRAMEWORK, AS_OF) if d.claimable}
-    from sfclaims.bundle import load_bundles
-
     starts = sorted(
         (b.episode_start, b.family_id)
         for b in load_bundles(sample, AS_OF)
@@ -72,7 +65,9 @@ def test_submitting_locks_the_run_and_its_families_become_already_claimed(sample
     decisions = {d.family_id: d for d in assess(sample, FRAMEWORK, AS_OF)}
     for family_id in claimed:
         assert decisions[family_id].reasons == ("ALREADY_CLAIMED",)
-    assert set(claimed_families(sample)) == set(claimed)
+    ledger = {b.family_id: b.claimed_in_runs for b in load_bundles(sample, AS_OF)}
+    assert {family for family, runs in ledger.items() if runs} == set(claimed)
+    assert all(ledger[family] == (run,) for family in claimed)
     second = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
     assert not set(claimed) & {f.family_id for f in run_contents(sample, second).claimed}
 
@@ -321,10 +316,10 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url)
 
 
 def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monkeypatch):
-    from sfclaims import claims
+    from sfclaims import claim_runs
 
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
-    monkeypatch.setattr(claims, "_next_run_id", lambda connection, period: first)  # a race lost
+    monkeypatch.setattr(claim_runs, "_next_run_id", lambda connection, period: first)  # a race lost
     with pytest.raises(RefusedError, match="made at the same moment; nothing was stored"):
         create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1)
     assert len(run_contents(sample, first).families) == 1

@@ -10,10 +10,15 @@ from pathlib import Path
 
 import orjson
 
-from sfclaims.bundle import FACT_LISTS
-from sfclaims.claims import RunContents
-from sfclaims.exports.submission import run_notes, when
+from sfclaims.claim_runs import RunContents
+from sfclaims.exports.submission import (
+    headlines_evidenced,
+    headlines_identified,
+    run_notes,
+    when,
+)
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.facts import FACT_LISTS
 
 RECORDS_SEPARATOR = "\n"  # one record a line in the cell
 
@@ -41,8 +46,8 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
                 family.family_id,
                 "withdrawn after audit" if family.withdrawn else "claimed",
                 history[-1].verdict if history else "",
-                family.needs.replace(";", "; "),
-                family.evidenced.replace(";", "; "),
+                headlines_identified(family.needs),
+                headlines_evidenced(family.evidenced),
             )
         )
         rules.extend(

@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
-from sfclaims.assessing import Assessed
+from sfclaims.decisions import Assessed
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.framework import Framework
 from sfclaims.rules.essentials import NO_ASSESSMENT, NO_LEAD_PRACTITIONER, NO_PLAN

@@ -10,8 +10,11 @@ import csv
 from datetime import datetime
 from pathlib import Path
 
-from sfclaims.claims import LIST_SEPARATOR, RunContents
+import orjson
+
+from sfclaims.claim_runs import RunContents
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 
 FAMILY_HEADERS = (
@@ -28,14 +31,25 @@ FAMILY_HEADERS = (
 )
 
 
+def headlines_identified(needs: str) -> str:
+    """The stored headline list as people read it: ``HEALTH; HOUSING``."""
+    return needs.replace(LIST_SEPARATOR, "; ")
+
+
+def headlines_evidenced(evidenced: str) -> str:
+    """The stored headlines evidenced (JSON: headline -> how) as people read them:
+    ``EDUCATION (attendance); HOUSING (outcome)``."""
+    return "; ".join(f"{h} ({' and '.join(how)})" for h, how in orjson.loads(evidenced).items())
+
+
 def family_rows(contents: RunContents) -> list[tuple]:
     return [
         (
             f.family_id,
             f.episode_start,
             f.episode_end,
-            f.needs.replace(LIST_SEPARATOR, "; "),
-            f.evidenced.replace(LIST_SEPARATOR, "; "),
+            headlines_identified(f.needs),
+            headlines_evidenced(f.evidenced),
             f.assessment_completed,
             f.plan_start,
             f.lead_practitioner_start,
@@ -101,8 +115,7 @@ def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
     for family in contents.claimed:
         for code in filter(None, family.needs.split(LIST_SEPARATOR)):
             identified[code] = identified.get(code, 0) + 1
-        for item in filter(None, family.evidenced.split(LIST_SEPARATOR)):
-            code = item.split(" ", 1)[0]
+        for code in orjson.loads(family.evidenced):
             evidenced[code] = evidenced.get(code, 0) + 1
     rows: list[tuple] = [("all families claimed", len(contents.claimed), len(contents.claimed))]
     rows += [(code, identified[code], evidenced[code]) for code in identified]

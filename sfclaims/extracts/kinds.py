@@ -14,6 +14,7 @@ from enum import Enum
 ACHIEVED = "Achieved"  # outcome status
 IDENTIFIED = "Identified"  # need status
 CHILD = "Child"  # person role
+LIST_SEPARATOR = ";"  # between the items of a list cell, and of a list as stored
 
 
 class Format(Enum):

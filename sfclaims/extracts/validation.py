@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from sfclaims.extracts.kinds import ExtractKind, Format
+from sfclaims.extracts.kinds import LIST_SEPARATOR, ExtractKind, Format
 from sfclaims.extracts.reading import RawExtract
 from sfclaims.extracts.schemas import (
     BLANK_CHECK,
@@ -24,7 +24,7 @@ from sfclaims.extracts.schemas import (
     build_schema,
     duplicate_reason,
 )
-from sfclaims.extracts.values import LIST_SEPARATOR, ParsedColumns, visible
+from sfclaims.extracts.values import ParsedColumns, visible
 from sfclaims.framework import Framework
 from sfclaims.models import EXTRACT_TABLES
 

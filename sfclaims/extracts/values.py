@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 
-from sfclaims.extracts.kinds import ExtractColumn, ExtractKind, Format
+from sfclaims.extracts.kinds import LIST_SEPARATOR, ExtractColumn, ExtractKind, Format
 from sfclaims.framework import Framework
 
 FLAG_SPELLINGS = {
@@ -26,7 +26,6 @@ FLAG_SPELLINGS = {
 }
 DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d")
 ACADEMIC_YEAR = re.compile(r"^(\d{4})/(\d{2})$")
-LIST_SEPARATOR = ";"
 LARGEST_COUNT = 2**31 - 1  # the largest whole number a database integer column holds
 AS_WRITTEN = frozenset({Format.ID, Format.TEXT})  # formats whose value is the trimmed text
 ANY_TEXT_READS = AS_WRITTEN | {Format.SERVICE, Format.PEOPLE}  # no text is unreadable

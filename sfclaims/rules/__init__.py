@@ -1,6 +1,7 @@
 """The rules: pure functions of (family, framework, as-of date) giving reasons and the records
 each relied on. Every rule is evaluated for every family; a family is claimable when no reason
-applies. ``REASONS`` puts the rule modules in the order of domain.md: the canonical order."""
+applies. ``RULES`` is the order of domain.md, declared once: the reasons in that order are the
+canonical order."""
 
 from __future__ import annotations
 
@@ -9,19 +10,27 @@ from datetime import date
 
 import orjson
 
-from sfclaims.bundle import FamilyBundle
+from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
+from sfclaims.rules.catalogue import Reason, Rule
 from sfclaims.rules.catalogue import canonical_codes as _canonical_codes
 from sfclaims.rules.findings import Finding, findings_to_json
 
-REASONS = (
-    *eligibility.REASONS,
-    *essentials.REASONS,
-    *outcomes.REASONS,
-    *datachecks.REASONS,
-    *ledger.REASONS,
+RULES: tuple[Rule, ...] = (
+    eligibility.enough_headlines,
+    eligibility.dependent_child,
+    essentials.assessment,
+    essentials.plan,
+    essentials.plan_addresses_needs,
+    essentials.lead_practitioner,
+    essentials.closed_episode,
+    outcomes.every_need_met,
+    datachecks.attendance_check,
+    datachecks.rereferral_check,
+    ledger.not_claimed_before,
 )
+REASONS: tuple[Reason, ...] = tuple(r for rule in RULES for r in rule.reasons)
 ELIGIBILITY_CODES = (eligibility.NOT_ELIGIBLE(), eligibility.NO_DEPENDENT_CHILD())
 
 
@@ -49,16 +58,21 @@ class Decision:
         return not self.reasons
 
 
-_BEFORE_OUTCOMES = (*eligibility.RULES, *essentials.RULES)
-_AFTER_OUTCOMES = (*datachecks.RULES, *ledger.RULES)
-
-
 def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
-    """Every rule's finding, in canonical order (one per headline need for the outcomes)."""
-    found = [rule(family, framework, as_of) for rule in _BEFORE_OUTCOMES]
-    found.extend(outcomes.every_need_met(family, framework, as_of))
-    found.extend(rule(family, framework, as_of) for rule in _AFTER_OUTCOMES)
+    """Every rule's finding, in canonical order (one per headline need for a per-headline rule)."""
+    found: list[Finding] = []
+    for rule in RULES:
+        result = rule.check(family, framework, as_of)
+        if rule.per_headline:
+            found.extend(result)  # type: ignore[arg-type]
+        else:
+            found.append(result)  # type: ignore[arg-type]
     return found
+
+
+def result_of(findings: list[Finding] | tuple[Finding, ...], rule: Rule) -> Finding:
+    """The finding of a rule that gives one finding, looked up by the rule's id."""
+    return next(f for f in findings if f.rule_id == rule.id)
 
 
 def canonical_codes(framework: Framework) -> list[str]:

@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from typing import NamedTuple
 
-from sfclaims.bundle import AttendanceFacts, FamilyBundle, PersonFacts
+from sfclaims.facts import AttendanceFacts, FamilyBundle, PersonFacts
 from sfclaims.framework import Framework, Term
 from sfclaims.rules.dates import age_on
 

@@ -1,16 +1,25 @@
-"""The one catalogue of reason codes: code, title and plain-English message.
+"""The one catalogue of rules and reason codes.
 
-Each rule module declares its reasons with :func:`reason`, beside the rule that gives them, and
-lists them in its ``REASONS``; ``sfclaims.rules.REASONS`` puts the modules in the order of
-domain.md, which is the canonical order every output uses. A per-headline reason is written
-``CODE:HEADLINE`` and repeats in headline order.
+Each rule module declares its reasons with :func:`reason` (code, title, plain-English message)
+and each rule with :func:`rule` (a stable id, a title, the reasons it gives, and the check itself),
+side by side. ``sfclaims.rules.RULES`` declares the order of the rules once; the reasons in that
+order are the canonical order every output uses. A per-headline reason is written
+``CODE:HEADLINE`` and repeats in headline order. Whatever reads a rule's result looks it up by the
+rule's id, never by the words shown to people.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
 
 from sfclaims.framework import Framework
+
+if TYPE_CHECKING:
+    from sfclaims.facts import FamilyBundle
+    from sfclaims.rules.findings import Finding
 
 
 @dataclass(frozen=True)
@@ -38,6 +47,41 @@ def reason(code: str, title: str, message: str, *, per_headline: bool = False) -
         raise ValueError(f"the reason code {code} is declared twice")
     CATALOGUE[code] = Reason(code, title, message, per_headline)
     return CATALOGUE[code]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule of domain.md: its stable id, what it checks in the users' words, the reasons it can
+    give (canonical order), and the check, a pure function of (family, framework, as-of date)
+    whose findings carry the rule's id. A per-headline rule gives a finding per headline need."""
+
+    id: str
+    title: str
+    reasons: tuple[Reason, ...]
+    check: Callable[[FamilyBundle, Framework, date], Finding | list[Finding]]
+    per_headline: bool = False
+
+    def __call__(
+        self, family: FamilyBundle, framework: Framework, as_of: date
+    ) -> Finding | list[Finding]:
+        return self.check(family, framework, as_of)
+
+
+RULE_IDS: set[str] = set()
+
+
+def rule(
+    rule_id: str, title: str, *reasons: Reason, per_headline: bool = False
+) -> Callable[[Callable], Rule]:
+    """Declare the function below as a rule; declaring the same id twice is a defect."""
+
+    def declare(check: Callable) -> Rule:
+        if rule_id in RULE_IDS:
+            raise ValueError(f"the rule id {rule_id} is declared twice")
+        RULE_IDS.add(rule_id)
+        return Rule(rule_id, title, reasons, check, per_headline)
+
+    return declare
 
 
 def canonical_codes(framework: Framework, reasons: tuple[Reason, ...]) -> list[str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sfclaims.bundle import FamilyBundle
+from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
-from sfclaims.rules.catalogue import reason
+from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.essentials import episode_end
 from sfclaims.rules.findings import Finding, Record, record_of
 
@@ -30,9 +30,14 @@ REREFERRAL_CHECK_FAILED = reason(
     "After the case closed, a family member or the family was referred into a service that "
     "counts and the referral was accepted.",
 )
-REASONS = (ATTENDANCE_DATA_MISSING, ATTENDANCE_CHECK_FAILED, REREFERRAL_CHECK_FAILED)
 
 
+@rule(
+    "school_attendance",
+    "School attendance in the most recent complete term",
+    ATTENDANCE_DATA_MISSING,
+    ATTENDANCE_CHECK_FAILED,
+)
 def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     (latest,) = complete_terms(framework, as_of, 1)
     missing: list[str] = []
@@ -66,7 +71,8 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
         )
     )
     return Finding(
-        f"School attendance in the most recent complete term ({latest})",
+        attendance_check.id,
+        f"{attendance_check.title} ({latest})",
         reasons,
         says,
         tuple(records),
@@ -77,11 +83,12 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + "."
 
 
+@rule("no_rereferral", "No accepted re-referral after the case closed", REREFERRAL_CHECK_FAILED)
 def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
-    rule = "No accepted re-referral after the case closed"
+    this = rereferral_check.id, rereferral_check.title
     closed = episode_end(family, as_of)
     if closed is None:
-        return Finding(rule, (), "The case is open, so there is no re-referral to check.")
+        return Finding(*this, (), "The case is open, so there is no re-referral to check.")
     rereferrals = [
         r
         for r in family.referrals
@@ -91,16 +98,13 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     ]
     if rereferrals:
         return Finding(
-            rule,
+            *this,
             (REREFERRAL_CHECK_FAILED(),),
             f"{len(rereferrals)} accepted re-referral(s) after closure on {closed:%d/%m/%Y}.",
             tuple(record_of(r) for r in rereferrals),
         )
     return Finding(
-        rule,
+        *this,
         (),
         f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {as_of:%d/%m/%Y}.",
     )
-
-
-RULES = (attendance_check, rereferral_check)

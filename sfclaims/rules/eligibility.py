@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from functools import lru_cache
 
-from sfclaims.bundle import FamilyBundle, NeedFacts
 from sfclaims.extracts.kinds import CHILD, IDENTIFIED
+from sfclaims.facts import FamilyBundle, NeedFacts
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason
+from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.dates import age_on
 from sfclaims.rules.findings import Finding, finding, record_of
 
@@ -23,7 +23,6 @@ NO_DEPENDENT_CHILD = reason(
     "No household member is a child under the age limit at the episode start, and nobody is "
     "flagged as an expectant parent.",
 )
-REASONS = (NOT_ELIGIBLE, NO_DEPENDENT_CHILD)
 
 
 @lru_cache(maxsize=8)  # several rules ask for the same family in turn; families are immutable
@@ -38,12 +37,14 @@ def identified_headlines(family: FamilyBundle, framework: Framework, as_of: date
     return [code for code in framework.headline_codes if code in found]
 
 
+@rule("enough_headlines", "Enough headline needs", NOT_ELIGIBLE)
 def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     headlines = identified_headlines(family, framework, as_of)
     minimum = framework.thresholds.minimum_headlines
     listed = ", ".join(headlines) or "none"
     failed = len(headlines) < minimum
     return finding(
+        enough_headlines.id,
         f"At least {minimum} headline needs",
         failed,
         NOT_ELIGIBLE(),
@@ -55,6 +56,7 @@ def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) ->
     )
 
 
+@rule("dependent_child", "A dependent child or an expectant parent", NO_DEPENDENT_CHILD)
 def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     under = framework.thresholds.dependent_child_age_under
     children = [
@@ -66,7 +68,8 @@ def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> 
     expectant = [p for p in family.people if p.expectant_parent]
     failed = not children and not expectant
     return finding(
-        "A dependent child or an expectant parent",
+        dependent_child.id,
+        dependent_child.title,
         failed,
         NO_DEPENDENT_CHILD(),
         f"No household child under {under} at the episode start ({family.episode_start:%d/%m/%Y}) "
@@ -76,6 +79,3 @@ def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> 
         f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s).",
         tuple(record_of(p) for p in children + expectant),
     )
-
-
-RULES = (enough_headlines, dependent_child)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sfclaims.bundle import FamilyBundle
+from sfclaims.facts import FamilyBundle, PlanFacts
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason
+from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.eligibility import identified_headlines
 from sfclaims.rules.findings import Finding, finding, record_of
 
@@ -53,41 +53,37 @@ EPISODE_OPEN = reason(
     "The Supporting Families episode has no end date on or before the as-of date; outcomes are "
     "judged after the case closes.",
 )
-REASONS = (
-    NO_ASSESSMENT,
-    ASSESSMENT_NOT_WHOLE_FAMILY,
-    NO_PLAN,
-    PLAN_NOT_WHOLE_FAMILY,
-    PLAN_MISSING_NEEDS,
-    NO_LEAD_PRACTITIONER,
-    LEAD_PRACTITIONER_NOT_RECOGNISED,
-    EPISODE_OPEN,
-)
 
 
 def _household_ids(family: FamilyBundle) -> frozenset[str]:
     return frozenset(p.person_id for p in family.household)
 
 
+@rule(
+    "assessment",
+    "A whole-family assessment completed",
+    NO_ASSESSMENT,
+    ASSESSMENT_NOT_WHOLE_FAMILY,
+)
 def assessment(family: FamilyBundle, _framework: Framework, as_of: date) -> Finding:
     completed = [
         a for a in family.assessments if a.completed_date is not None and a.completed_date <= as_of
     ]
-    rule = "A whole-family assessment completed"
+    this = assessment.id, assessment.title
     if not completed:
-        return Finding(rule, (NO_ASSESSMENT(),), "No assessment completed on or before the date.")
+        return Finding(*this, (NO_ASSESSMENT(),), "No assessment completed on or before the date.")
     household = _household_ids(family)
     whole = [a for a in completed if a.whole_family and household <= a.members]
     if whole:
         return Finding(
-            rule,
+            *this,
             (),
             f"Assessment {whole[0].assessment_id} is whole-family and "
             f"covers all {len(household)} household members.",
             (record_of(whole[0]),),
         )
     return Finding(
-        rule,
+        *this,
         (ASSESSMENT_NOT_WHOLE_FAMILY(),),
         f"{len(completed)} assessment(s) completed, but none is marked whole-family and covers "
         f"every household member.",
@@ -95,19 +91,25 @@ def assessment(family: FamilyBundle, _framework: Framework, as_of: date) -> Find
     )
 
 
-def _started_plans(family: FamilyBundle, as_of: date):  # type: ignore[no-untyped-def]
+def _started_plans(family: FamilyBundle, as_of: date) -> list[PlanFacts]:
     return [p for p in family.plans if p.plan_start <= as_of]
 
 
+@rule(
+    "plan",
+    "A family action plan covering the whole family",
+    NO_PLAN,
+    PLAN_NOT_WHOLE_FAMILY,
+)
 def plan(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     started = _started_plans(family, as_of)
-    rule = "A family action plan covering the whole family"
     if not started:
-        return Finding(rule, (NO_PLAN(),), "No plan started on or before the date.")
+        return Finding(plan.id, plan.title, (NO_PLAN(),), "No plan started on or before the date.")
     covered = frozenset().union(*(p.members for p in started))
     left_out = sorted(_household_ids(family) - covered)
     return finding(
-        rule,
+        plan.id,
+        plan.title,
         bool(left_out),
         PLAN_NOT_WHOLE_FAMILY(),
         f"The plans leave out household member(s) {', '.join(left_out)}."
@@ -117,15 +119,16 @@ def plan(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     )
 
 
+@rule("plan_addresses_needs", "The plans address every headline need", PLAN_MISSING_NEEDS)
 def plan_addresses_needs(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     started = _started_plans(family, as_of)
-    rule = "The plans address every headline need"
+    this = plan_addresses_needs.id, plan_addresses_needs.title
     if not started:
-        return Finding(rule, (), "No plan to check (see the plan rule).")
+        return Finding(*this, (), "No plan to check (see the plan rule).")
     addressed = frozenset().union(*(p.headlines for p in started))
     missing = [h for h in identified_headlines(family, framework, as_of) if h not in addressed]
     return finding(
-        rule,
+        *this,
         bool(missing),
         PLAN_MISSING_NEEDS(),
         f"The plans do not address {', '.join(missing)}."
@@ -135,16 +138,22 @@ def plan_addresses_needs(family: FamilyBundle, framework: Framework, as_of: date
     )
 
 
+@rule(
+    "lead_practitioner",
+    "A lead practitioner the family recognises",
+    NO_LEAD_PRACTITIONER,
+    LEAD_PRACTITIONER_NOT_RECOGNISED,
+)
 def lead_practitioner(family: FamilyBundle, _framework: Framework, as_of: date) -> Finding:
     assigned = [lp for lp in family.lead_practitioners if lp.start_date <= as_of]
-    rule = "A lead practitioner the family recognises"
+    this = lead_practitioner.id, lead_practitioner.title
     if not assigned:
         return Finding(
-            rule, (NO_LEAD_PRACTITIONER(),), "No lead practitioner assigned on or before the date."
+            *this, (NO_LEAD_PRACTITIONER(),), "No lead practitioner assigned on or before the date."
         )
     recognised = [lp for lp in assigned if lp.recognised_by_family]
     return finding(
-        rule,
+        *this,
         not recognised,
         LEAD_PRACTITIONER_NOT_RECOGNISED(),
         f"Lead practitioner {recognised[0].worker_id} is recognised by the family."
@@ -155,10 +164,12 @@ def lead_practitioner(family: FamilyBundle, _framework: Framework, as_of: date) 
     )
 
 
+@rule("case_closed", "The case is closed", EPISODE_OPEN)
 def closed_episode(family: FamilyBundle, _framework: Framework, as_of: date) -> Finding:
     end = episode_end(family, as_of)
     return finding(
-        "The case is closed",
+        closed_episode.id,
+        closed_episode.title,
         end is None,
         EPISODE_OPEN(),
         f"The episode ended on {end:%d/%m/%Y}."
@@ -172,6 +183,3 @@ def episode_end(family: FamilyBundle, as_of: date) -> date | None:
     if family.episode_end is not None and family.episode_end <= as_of:
         return family.episode_end
     return None
-
-
-RULES = (assessment, plan, plan_addresses_needs, lead_practitioner, closed_episode)

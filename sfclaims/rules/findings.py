@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sfclaims import bundle as b
-from sfclaims.bundle import Source
+from sfclaims import facts as b
+from sfclaims.facts import Source
 
 
 class Record(NamedTuple):
@@ -24,7 +24,8 @@ class Record(NamedTuple):
 class Finding(NamedTuple):
     """One rule's verdict on one family: no reasons means it passed."""
 
-    rule: str  # what the rule checks, in the users' words
+    rule_id: str  # the rule's stable id (catalogue.Rule.id): what readers look results up by
+    rule: str  # what the rule checked for this family, in the users' words
     reasons: tuple[str, ...]
     says: str  # one plain-English sentence
     records: tuple[Record, ...] = ()
@@ -37,6 +38,7 @@ class Finding(NamedTuple):
 
 
 def finding(
+    rule_id: str,
     rule: str,
     failed: bool,
     code: str,
@@ -45,7 +47,7 @@ def finding(
 ) -> Finding:
     """A finding that gives one reason code when it fails. ``says`` is the sentence for the
     outcome at hand (the caller words only that one: tens of thousands of families)."""
-    return Finding(rule, (code,) if failed else (), says, records)
+    return Finding(rule_id, rule, (code,) if failed else (), says, records)
 
 
 def record_of(
@@ -68,6 +70,7 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
     """The findings as plain data, to store beside a decision or a claimed family."""
     return [
         {
+            "rule_id": f.rule_id,
             "rule": f.rule,
             "reasons": f.reasons,
             "says": f.says,
@@ -85,6 +88,7 @@ def findings_from_json(data: list[dict], with_records: bool = True) -> list[Find
     records)."""
     return [
         Finding(
+            item["rule_id"],
             item["rule"],
             tuple(item["reasons"]),
             item["says"],

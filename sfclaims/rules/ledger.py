@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from sfclaims.bundle import FamilyBundle
+from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason
+from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.findings import Finding, Record, record_of
 
 ALREADY_CLAIMED = reason(
@@ -14,9 +14,9 @@ ALREADY_CLAIMED = reason(
     "Already claimed",
     "The family is in a submitted claim run, or in the authority's record of earlier claims.",
 )
-REASONS = (ALREADY_CLAIMED,)
 
 
+@rule("not_claimed_before", "Not claimed before", ALREADY_CLAIMED)
 def not_claimed_before(family: FamilyBundle, _framework: Framework, _as_of: date) -> Finding:
     records = [
         record_of(c, f"claimed before this engine, {c.claim_period}")
@@ -27,11 +27,9 @@ def not_claimed_before(family: FamilyBundle, _framework: Framework, _as_of: date
     ]
     claims = [f"{r.kind} {r.record_id} ({r.note})" for r in records]
     return Finding(
-        "Not claimed before",
+        not_claimed_before.id,
+        not_claimed_before.title,
         (ALREADY_CLAIMED(),) if records else (),
         f"Already claimed: {', '.join(claims)}." if records else "Never claimed before.",
         tuple(records),
     )
-
-
-RULES = (not_claimed_before,)

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from sfclaims.bundle import FamilyBundle, NeedFacts, OutcomeFacts
 from sfclaims.extracts.kinds import ACHIEVED
+from sfclaims.facts import FamilyBundle, NeedFacts, OutcomeFacts
 from sfclaims.framework import Framework, Headline
 from sfclaims.rules.attendance import good_recent_terms, school_age_children
-from sfclaims.rules.catalogue import reason
+from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.dates import add_months
 from sfclaims.rules.eligibility import identified_needs
 from sfclaims.rules.essentials import episode_end
@@ -28,8 +28,6 @@ OUTCOME_NOT_SUSTAINED = reason(
     "held for the framework's months after the later of achievement and case closure.",
     per_headline=True,
 )
-REASONS = (NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED)
-
 
 BY_OUTCOME = "outcome"
 BY_ATTENDANCE = "attendance"
@@ -111,11 +109,11 @@ def headline_outcomes(
             unsustained.append(need.need_id)
         else:
             evidenced_by.add(BY_OUTCOME)
-    rule = f"{headline.code}: every need has a sustained outcome"
+    this = every_need_met.id, f"{headline.code}: every need has a sustained outcome"
     unique_records = tuple(dict.fromkeys(records))
     if unevidenced:
         return Finding(
-            rule,
+            *this,
             (NEED_WITHOUT_OUTCOME(headline.code),),
             f"Need(s) {', '.join(unevidenced)} have no achieved outcome that evidences them.",
             unique_records,
@@ -123,7 +121,7 @@ def headline_outcomes(
         )
     if unsustained:
         return Finding(
-            rule,
+            *this,
             (OUTCOME_NOT_SUSTAINED(headline.code),),
             f"The outcomes of need(s) {', '.join(unsustained)} did not hold for "
             f"{headline.sustain_months} months.",
@@ -132,7 +130,7 @@ def headline_outcomes(
         )
     how = tuple(way for way in (BY_OUTCOME, BY_ATTENDANCE) if way in evidenced_by)
     return Finding(
-        rule,
+        *this,
         (),
         f"All {len(needs)} need(s) have an evidenced, sustained outcome (by {' and '.join(how)}).",
         unique_records,
@@ -141,6 +139,13 @@ def headline_outcomes(
     )
 
 
+@rule(
+    "every_need_met",
+    "Every need has an evidenced, sustained outcome",
+    NEED_WITHOUT_OUTCOME,
+    OUTCOME_NOT_SUSTAINED,
+    per_headline=True,
+)
 def every_need_met(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
     by_headline: dict[str, list[NeedFacts]] = {}
     for need in identified_needs(family, as_of):

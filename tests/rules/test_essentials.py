@@ -1,7 +1,7 @@
 from dataclasses import replace
 from datetime import date
 
-from sfclaims.bundle import AssessmentFacts, LeadPractitionerFacts, PlanFacts
+from sfclaims.facts import AssessmentFacts, LeadPractitionerFacts, PlanFacts
 from sfclaims.framework import load_framework
 from sfclaims.rules import decide
 from tests.rules.builders import AS_OF, HERE, claimable_family

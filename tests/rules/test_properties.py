@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfclaims.bundle import (
+from sfclaims.facts import (
     AssessmentFacts,
     FamilyBundle,
     LeadPractitionerFacts,

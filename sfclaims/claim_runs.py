@@ -1,10 +1,9 @@
-"""Claim runs, the ledger and locking.
+"""Claim runs and the ledger: making a draft run, submitting (locking) it, and what a run holds.
 
 A claim run takes the claimable families as of a date (with a cap, the earliest episode starts
 first, then family ID) and keeps, for each, the decision, the evidence and the family's records as
 they stood, so nothing later can change what the run claims or shows. Submitting locks the run;
-the database refuses a family in two submitted runs. An auditor's failed verdict withdraws a family
-from a draft run.
+the database refuses a family in two submitted runs. The audit of a run is in ``sfclaims.audit``.
 """
 
 from __future__ import annotations
@@ -14,42 +13,27 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
-from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sfclaims.assessing import assess_and_store
 from sfclaims.db import bulk_load
+from sfclaims.decisions import Assessed, current_claimable
 from sfclaims.errors import RefusedError, UsageError
+from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim
+from sfclaims.rules import result_of
+from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
 
-if TYPE_CHECKING:
-    from sfclaims.assessing import Assessed
-
 PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
-VERDICTS = ("pass", "fail")
-LIST_SEPARATOR = ";"
 
 
 def engine_version() -> str:
     return version("sfclaims")
-
-
-def claimed_families(engine: Engine) -> dict[str, tuple[str, ...]]:
-    """The submitted claim runs that claimed each family: the ledger."""
-    claimed: dict[str, list[str]] = {}
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(ClaimedFamily.family_id, ClaimedFamily.run_id)
-            .where(ClaimedFamily.submitted)
-            .order_by(ClaimedFamily.run_id)
-        )
-        for family_id, run_id in rows:
-            claimed.setdefault(family_id, []).append(run_id)
-    return {family: tuple(runs) for family, runs in claimed.items()}
 
 
 def check_period(period: str) -> str:
@@ -73,15 +57,12 @@ def create_run(
     max_families: int | None = None,
 ) -> RunCreated:
     """A draft run of the claimable families as of the date (the earliest episodes first)."""
-    from sfclaims.assessing import assess_families, current_claimable, store_decisions
-
     check_period(period)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
     assessed = current_claimable(engine, framework, as_of)
     if assessed is None:  # no decisions as of the date since the data last changed: decide now
-        assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
-        store_decisions(engine, assessed, framework, as_of)
+        assessed = assess_and_store(engine, framework, as_of)
     claimable = sorted(
         (a for a in assessed if a.decision.claimable),
         key=lambda a: (a.episode_start, a.decision.family_id),
@@ -162,33 +143,25 @@ def _claimed_row(
         "episode_start": facts["episode_start"],
         "episode_end": end if end is not None and end <= as_of.isoformat() else None,
         "needs": LIST_SEPARATOR.join(decision.needs),
-        "evidenced": LIST_SEPARATOR.join(_evidenced(findings)),
+        "evidenced": orjson.dumps(_evidenced(findings)).decode(),
         "assessment_completed": first("assessments", "completed_date"),
         "plan_start": first("plans", "plan_start"),
         "lead_practitioner_start": first("lead_practitioners", "start_date"),
-        "attendance_check": _check_result(findings, "School attendance"),
-        "rereferral_check": _check_result(findings, "No accepted re-referral"),
+        "attendance_check": _check_result(result_of(findings, attendance_check)),
+        "rereferral_check": _check_result(result_of(findings, rereferral_check)),
         "evidence": assessed.evidence,
         "facts": assessed.facts,
     }
     return tuple(values[c] for c in columns)
 
 
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day else None
+def _evidenced(findings: list[Finding]) -> dict[str, list[str]]:
+    """Each evidenced headline, in canonical order, with how its needs were met (outcome,
+    attendance): the writers word it."""
+    return {f.headline: list(f.evidenced_by) for f in findings if f.headline and f.passed}
 
 
-def _evidenced(findings: list[Finding]) -> list[str]:
-    """Each headline with how its needs were met, e.g. ``EDUCATION (attendance)``."""
-    return [
-        f"{f.headline} ({' and '.join(f.evidenced_by)})"
-        for f in findings
-        if f.headline and f.passed
-    ]
-
-
-def _check_result(findings: list[Finding], rule_starts: str) -> str:
-    found = next(f for f in findings if f.rule.startswith(rule_starts))
+def _check_result(found: Finding) -> str:
     return f"{'pass' if found.passed else 'fail'}: {found.says}"
 
 
@@ -265,68 +238,6 @@ def _already_claimed(connection: Connection, run_id: str, families: list[str]) -
     )
     before = set(connection.execute(select(PreviousClaim.family_id)).scalars())
     return sorted(set(families) & (in_runs | before))
-
-
-# --- audit verdicts -----------------------------------------------------------------------------
-
-
-def record_verdict(engine: Engine, run_id: str, family_id: str, verdict: str, note: str) -> None:
-    """Keep an auditor's verdict; a failed family is withdrawn from the draft run."""
-    if verdict not in VERDICTS:
-        raise UsageError(f"The verdict must be pass or fail, not {verdict!r}.")
-    with engine.begin() as connection:
-        run = get_run(connection, run_id)
-        refuse_if_submitted(run, "no verdict can be added to it")
-        in_run = connection.execute(
-            select(ClaimedFamily.family_id).where(
-                ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id
-            )
-        ).first()
-        if in_run is None:
-            raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
-        connection.execute(
-            insert(AuditVerdict).values(
-                run_id=run_id,
-                family_id=family_id,
-                verdict=verdict,
-                note=note,
-                recorded_at=datetime.now(UTC),
-            )
-        )
-        if verdict == "fail":
-            connection.execute(
-                update(ClaimedFamily)
-                .where(ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id)
-                .values(withdrawn=True)
-            )
-
-
-def sample_run(
-    engine: Engine, run_id: str, size: int | None, percent: float | None, seed: int
-) -> list[str]:
-    """A reproducible sample of the run's claimed families, sorted."""
-    import math
-    import random
-
-    if (size is None) == (percent is None):
-        raise UsageError("Give either --size or --percent.")
-    with engine.connect() as connection:
-        get_run(connection, run_id)
-        families = sorted(
-            connection.execute(
-                select(ClaimedFamily.family_id).where(
-                    ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn
-                )
-            ).scalars()
-        )
-    if percent is not None:
-        if not 0 < percent <= 100:
-            raise UsageError("--percent must be more than 0 and at most 100.")
-        size = math.ceil(len(families) * percent / 100)
-    assert size is not None
-    if size < 0:
-        raise UsageError("--size must be zero or more.")
-    return sorted(random.Random(seed).sample(families, min(size, len(families))))
 
 
 # --- what a run holds, for exports and packs ----------------------------------------------------

@@ -1,0 +1,196 @@
+"""The facts of a family that the rules read: plain named tuples, each keeping where it came from.
+
+This module knows nothing of the database: the loader (``sfclaims.bundle``) fills these from the
+extract tables, the rule tests build them by hand, and a claim keeps them as JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import NamedTuple
+
+import orjson
+
+from sfclaims.extracts.kinds import LIST_SEPARATOR
+
+#: A named tuple built from all its fields in order, without the constructor's argument
+#: handling: half the cost, for the hundreds of thousands of facts and records of an assess.
+#: Only for a fixed literal of fields; anything built from a row uses ``_make``, which checks arity.
+new_tuple = tuple.__new__
+
+
+class Source(NamedTuple):
+    """Where a fact came from: the extract file and the row as the user sees it."""
+
+    file: str
+    row: int
+
+    def __str__(self) -> str:
+        return f"{self.file} row {self.row}"
+
+
+class PersonFacts(NamedTuple):
+    KIND = "person"  # what an evidence record calls it; the first field is its ID
+
+    person_id: str
+    role: str
+    date_of_birth: date | None
+    upn: str | None
+    household_member: bool
+    expectant_parent: bool
+    source: Source
+
+
+class NeedFacts(NamedTuple):
+    KIND = "need"  # what an evidence record calls it; the first field is its ID
+
+    need_id: str
+    person_id: str | None
+    headline: str
+    date_identified: date
+    status: str
+    source: Source
+
+
+class AssessmentFacts(NamedTuple):
+    KIND = "assessment"  # what an evidence record calls it; the first field is its ID
+
+    assessment_id: str
+    completed_date: date | None
+    whole_family: bool
+    members: frozenset[str]
+    source: Source
+
+
+class PlanFacts(NamedTuple):
+    KIND = "plan"  # what an evidence record calls it; the first field is its ID
+
+    plan_id: str
+    plan_start: date
+    plan_end: date | None
+    members: frozenset[str]
+    headlines: frozenset[str]
+    source: Source
+
+
+class LeadPractitionerFacts(NamedTuple):
+    KIND = "lead practitioner"  # what an evidence record calls it; the first field is its ID
+
+    worker_id: str
+    worker_name: str | None
+    start_date: date
+    end_date: date | None
+    recognised_by_family: bool
+    source: Source
+
+
+class OutcomeFacts(NamedTuple):
+    KIND = "outcome"  # what an evidence record calls it; the first field is its ID
+
+    outcome_id: str
+    person_id: str | None
+    headline: str
+    status: str
+    achieved_date: date | None
+    sustained_until: date | None
+    source: Source
+
+
+class AttendanceFacts(NamedTuple):
+    KIND = "attendance"  # what an evidence record calls it; the first field is its ID
+
+    upn: str
+    school_urn: str | None
+    academic_year: str
+    term: str
+    possible_sessions: int
+    sessions_missed: int
+    source: Source
+
+
+class ReferralFacts(NamedTuple):
+    KIND = "referral"  # what an evidence record calls it; the first field is its ID
+
+    referral_id: str
+    family_id: str | None
+    person_id: str | None
+    referral_date: date
+    service: str
+    decision: str
+    source: Source
+
+
+class PreviousClaimFacts(NamedTuple):
+    KIND = "previous claim"  # what an evidence record calls it; the first field is its ID
+
+    claim_period: str
+    claim_date: date | None
+    source: Source
+
+
+@dataclass(frozen=True, eq=False)
+class FamilyBundle:
+    """Every fact of one family. Compared by identity: each is loaded once per evaluation."""
+
+    family_id: str
+    episode_start: date
+    episode_end: date | None
+    source: Source
+    people: tuple[PersonFacts, ...] = ()
+    needs: tuple[NeedFacts, ...] = ()
+    assessments: tuple[AssessmentFacts, ...] = ()
+    plans: tuple[PlanFacts, ...] = ()
+    lead_practitioners: tuple[LeadPractitionerFacts, ...] = ()
+    outcomes: tuple[OutcomeFacts, ...] = ()
+    attendance: dict[str, tuple[AttendanceFacts, ...]] = field(default_factory=dict)  # by UPN
+    referrals: tuple[ReferralFacts, ...] = ()
+    previous_claims: tuple[PreviousClaimFacts, ...] = ()
+    claimed_in_runs: tuple[str, ...] = ()  # submitted claim runs that claimed this family
+
+    @cached_property  # several rules ask in turn; the bundle never changes
+    def household(self) -> tuple[PersonFacts, ...]:
+        return tuple(p for p in self.people if p.household_member)
+
+
+def members(text: str) -> frozenset[str]:
+    """The items of a ``;``-list as stored (a member or headline list)."""
+    return frozenset(text.split(LIST_SEPARATOR)).difference(("",))
+
+
+FACT_LISTS = (
+    "people",
+    "needs",
+    "assessments",
+    "plans",
+    "lead_practitioners",
+    "outcomes",
+    "referrals",
+    "previous_claims",
+)
+
+
+def bundle_to_json(bundle: FamilyBundle) -> str:
+    """Every fact of the family as JSON, to keep with a claim as it stood when it was made."""
+    data: dict[str, object] = {
+        "family_id": bundle.family_id,
+        "episode_start": bundle.episode_start,
+        "episode_end": bundle.episode_end,
+        "source": bundle.source,
+        "attendance": {
+            upn: [r._asdict() for r in rows] for upn, rows in sorted(bundle.attendance.items())
+        },
+        "claimed_in_runs": bundle.claimed_in_runs,
+    }
+    for name in FACT_LISTS:
+        data[name] = [fact._asdict() for fact in getattr(bundle, name)]
+    return orjson.dumps(data, default=_plain).decode()
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Source):
+        return list(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    raise TypeError(f"cannot keep {type(value).__name__} as JSON")
