@@ -13,21 +13,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
+from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from sfclaims.assessing import assess_and_store
 from sfclaims.db import bulk_load
-from sfclaims.decisions import Assessed, current_claimable
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
-from sfclaims.framework import Framework
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
+
+if TYPE_CHECKING:
+    from sfclaims.decisions import Assessed
+    from sfclaims.framework import Framework
 
 PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
@@ -57,6 +59,10 @@ def create_run(
     max_families: int | None = None,
 ) -> RunCreated:
     """A draft run of the claimable families as of the date (the earliest episodes first)."""
+    # deciding is loaded only here: the ledger and the audit need none of it
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.decisions import current_claimable
+
     check_period(period)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
@@ -147,12 +153,17 @@ def _claimed_row(
         "assessment_completed": first("assessments", "completed_date"),
         "plan_start": first("plans", "plan_start"),
         "lead_practitioner_start": first("lead_practitioners", "start_date"),
-        "attendance_check": _check_result(result_of(findings, attendance_check)),
-        "rereferral_check": _check_result(result_of(findings, rereferral_check)),
+        "attendance_check": _data_check(result_of(findings, attendance_check)),
+        "rereferral_check": _data_check(result_of(findings, rereferral_check)),
         "evidence": assessed.evidence,
         "facts": assessed.facts,
     }
     return tuple(values[c] for c in columns)
+
+
+def _data_check(found: Finding) -> str:
+    """A data check's result as the submission shows it: ``pass: <what it found>``."""
+    return f"{'pass' if found.passed else 'fail'}: {found.says}"
 
 
 def _evidenced(findings: list[Finding]) -> dict[str, list[str]]:
@@ -160,9 +171,6 @@ def _evidenced(findings: list[Finding]) -> dict[str, list[str]]:
     attendance): the writers word it."""
     return {f.headline: list(f.evidenced_by) for f in findings if f.headline and f.passed}
 
-
-def _check_result(found: Finding) -> str:
-    return f"{'pass' if found.passed else 'fail'}: {found.says}"
 
 
 # --- the ledger ---------------------------------------------------------------------------------

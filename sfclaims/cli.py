@@ -43,15 +43,15 @@ def plain_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from sqlalchemy.exc import OperationalError  # here, so that --help stays instant
-
         try:
             return command(*args, **kwargs)
         except SfclaimsError as error:
             messages.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
             raise typer.Exit(error.exit_code) from None
-        except OperationalError as error:  # the database cannot be reached or opened
-            reason = str(error.orig or error).strip().splitlines()[0]
+        except Exception as error:
+            if not _is_database_unreachable(error):
+                raise
+            reason = str(error.orig or error).strip().splitlines()[0]  # type: ignore[attr-defined]
             messages.print(
                 f"[bold red]Error:[/] The database could not be opened ({reason}); check "
                 f"--database-url or SFCLAIMS_DATABASE_URL.",
@@ -65,6 +65,13 @@ def plain_errors(command: F) -> F:
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _is_database_unreachable(error: Exception) -> bool:
+    """An OperationalError of SQLAlchemy's; asked without importing it, which a command that
+    failed before it opened the database never did (it costs a tenth of a second)."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    return exc is not None and isinstance(error, exc.OperationalError)
 
 
 @app.callback()
@@ -181,10 +188,10 @@ def assess(
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
+    day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
 
-    day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
     engine = open_database()
     if family is not None:
@@ -243,9 +250,9 @@ def claim_run(
     framework: FrameworkOption = None,
 ) -> None:
     """Make a draft claim run of every claimable family; the last line printed is its run ID."""
+    day = parse_date(as_of, "--as-of")
     from sfclaims.claim_runs import create_run
 
-    day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
     created = create_run(open_database(), chosen, period, day, max_families)
     capped = (
@@ -351,12 +358,12 @@ def report_progress(
 ) -> None:
     """Progress information per quarter, with a chart: families attached, assessed, with a plan
     and a lead practitioner, eligible, claimable and claimed."""
+    day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_families
     from sfclaims.exports.progress import QUARTER_KINDS, progress_rows, write_progress
 
     if quarters not in QUARTER_KINDS:
         raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
-    day = parse_date(as_of, "--as-of")
     chosen = load_framework(framework)
     assessed = assess_families(open_database(), chosen, day)
     path = write_progress(progress_rows(assessed, quarters), day, quarters, chosen, out)

@@ -6,17 +6,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from sfclaims.assessing import AssessSummary
-from sfclaims.importing import ImportResult
-from sfclaims.importing import Progress as ImportProgress
-from sfclaims.rules import Decision
 from sfclaims.rules.catalogue import describe
+
+if TYPE_CHECKING:  # the stages' types only: a command loads the stages it runs, no more
+    from sfclaims.assessing import AssessSummary
+    from sfclaims.importing import ImportResult
+    from sfclaims.importing import Progress as ImportProgress
+    from sfclaims.rules import Decision
 
 NEAR_MISSES_SHOWN = 25
 

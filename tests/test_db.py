@@ -113,3 +113,9 @@ def test_replacing_a_table_removes_its_earlier_rows(engine, rows):
     with engine.connect() as connection:
         stored = connection.execute(select(table.c.assessment_id)).scalars().all()
     assert stored == ["A2"][:rows]
+
+
+def test_the_schema_revision_every_command_checks_is_alembics_head():
+    from alembic.script import ScriptDirectory
+
+    assert ScriptDirectory(str(db.MIGRATIONS)).get_current_head() == db.SCHEMA_REVISION
