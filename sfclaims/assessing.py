@@ -12,6 +12,7 @@ from datetime import date
 from typing import TextIO
 
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from sfclaims.bundle import load_bundles
 from sfclaims.db import make_engine
@@ -94,10 +95,10 @@ class _Work:
             assessed = []
             for bundle in bundles:
                 decision = decider.decide(bundle, self.as_of)
+                evidence: str | None = None
+                facts: str | None = None
                 if self.keep_claim_evidence and decision.claimable:
                     evidence, facts = decision.evidence, bundle_to_json(bundle)
-                else:
-                    evidence = facts = None
                 verdict = replace(decision, findings=())
                 assessed.append(Assessed(verdict, bundle.episode_start, evidence, facts))
             if keep_alive is not None:
@@ -135,9 +136,9 @@ def _family_ranges(engine: Engine, as_of: date, workers: int) -> list[tuple[str,
     with engine.connect() as connection:
         ids = (
             connection.execute(
-                select(Family.family_id)
-                .where(Family.episode_start <= as_of)
-                .order_by(Family.family_id)
+                select(col(Family.family_id))
+                .where(col(Family.episode_start) <= as_of)
+                .order_by(col(Family.family_id))
             )
             .scalars()
             .all()

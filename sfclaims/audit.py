@@ -11,6 +11,7 @@ import random
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine, insert, select, update
+from sqlmodel import col
 
 from sfclaims.claim_runs import get_run, refuse_if_submitted
 from sfclaims.errors import UsageError
@@ -27,8 +28,8 @@ def record_verdict(engine: Engine, run_id: str, family_id: str, verdict: str, no
         run = get_run(connection, run_id)
         refuse_if_submitted(run, "no verdict can be added to it")
         in_run = connection.execute(
-            select(ClaimedFamily.family_id).where(
-                ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id
+            select(col(ClaimedFamily.family_id)).where(
+                col(ClaimedFamily.run_id) == run_id, col(ClaimedFamily.family_id) == family_id
             )
         ).first()
         if in_run is None:
@@ -45,7 +46,9 @@ def record_verdict(engine: Engine, run_id: str, family_id: str, verdict: str, no
         if verdict == "fail":
             connection.execute(
                 update(ClaimedFamily)
-                .where(ClaimedFamily.run_id == run_id, ClaimedFamily.family_id == family_id)
+                .where(
+                    col(ClaimedFamily.run_id) == run_id, col(ClaimedFamily.family_id) == family_id
+                )
                 .values(withdrawn=True)
             )
 
@@ -60,8 +63,8 @@ def sample_run(
         get_run(connection, run_id)
         families = sorted(
             connection.execute(
-                select(ClaimedFamily.family_id).where(
-                    ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn
+                select(col(ClaimedFamily.family_id)).where(
+                    col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
                 )
             ).scalars()
         )

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, select
+from sqlmodel import col
 
 from sfclaims.facts import (
     AssessmentFacts,
@@ -129,7 +130,9 @@ class _Loader:
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
         self.files = {
             batch: name
-            for batch, name in connection.execute(select(ImportBatch.id, ImportBatch.file_name))
+            for batch, name in connection.execute(
+                select(col(ImportBatch.id), col(ImportBatch.file_name))
+            )
         }
         self.day = day = _Days()
         self.converters: dict[str, Callable[[Iterable], Iterator]] = {

@@ -18,11 +18,12 @@ from typing import TYPE_CHECKING
 import orjson
 from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col
 
 from sfclaims.db import bulk_load
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
-from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim
+from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim, table_of
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
@@ -108,18 +109,18 @@ def _store_run(
                 engine_version=engine_version(),
             )
         )
-        columns = [c.name for c in ClaimedFamily.__table__.c]  # type: ignore[attr-defined]
+        columns = [c.name for c in table_of(ClaimedFamily).c]
         rows = [
             _claimed_row(run_id, position, a, as_of, columns)
             for position, a in enumerate(chosen, start=1)
         ]
-        bulk_load(connection, ClaimedFamily.__table__, columns, rows)  # type: ignore[attr-defined]
+        bulk_load(connection, table_of(ClaimedFamily), columns, rows)
     return run_id
 
 
 def _next_run_id(connection: Connection, period: str) -> str:
     count = connection.execute(
-        select(func.count()).select_from(ClaimRun).where(ClaimRun.period == period)
+        select(func.count()).select_from(ClaimRun).where(col(ClaimRun.period) == period)
     ).scalar_one()
     return f"{period}-R{count + 1}"
 
@@ -172,15 +173,12 @@ def _evidenced(findings: list[Finding]) -> dict[str, list[str]]:
     return {f.headline: list(f.evidenced_by) for f in findings if f.headline and f.passed}
 
 
-
 # --- the ledger ---------------------------------------------------------------------------------
 
 
 def get_run(connection: Connection, run_id: str) -> ClaimRun:
     row = connection.execute(
-        select(*ClaimRun.__table__.c).where(  # type: ignore[attr-defined]
-            ClaimRun.run_id == run_id
-        )
+        select(*table_of(ClaimRun).c).where(col(ClaimRun.run_id) == run_id)
     ).first()
     if row is None:
         raise UsageError(f"There is no claim run {run_id}; `sfclaims claim run` prints run IDs.")
@@ -203,8 +201,8 @@ def submit_run(engine: Engine, run_id: str) -> int:
             refuse_if_submitted(run, "it cannot be submitted again")
             families = list(
                 connection.execute(
-                    select(ClaimedFamily.family_id).where(
-                        ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn
+                    select(col(ClaimedFamily.family_id)).where(
+                        col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
                     )
                 ).scalars()
             )
@@ -220,12 +218,12 @@ def submit_run(engine: Engine, run_id: str) -> int:
                 )
             connection.execute(
                 update(ClaimRun)
-                .where(ClaimRun.run_id == run_id)
+                .where(col(ClaimRun.run_id) == run_id)
                 .values(submitted_at=datetime.now(UTC))
             )
             connection.execute(
                 update(ClaimedFamily)
-                .where(ClaimedFamily.run_id == run_id, ~ClaimedFamily.withdrawn)
+                .where(col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn))
                 .values(submitted=True)
             )
     except IntegrityError:
@@ -239,12 +237,12 @@ def submit_run(engine: Engine, run_id: str) -> int:
 def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:
     in_runs = set(
         connection.execute(
-            select(ClaimedFamily.family_id).where(
-                ClaimedFamily.submitted, ClaimedFamily.run_id != run_id
+            select(col(ClaimedFamily.family_id)).where(
+                col(ClaimedFamily.submitted), col(ClaimedFamily.run_id) != run_id
             )
         ).scalars()
     )
-    before = set(connection.execute(select(PreviousClaim.family_id)).scalars())
+    before = set(connection.execute(select(col(PreviousClaim.family_id))).scalars())
     return sorted(set(families) & (in_runs | before))
 
 
@@ -286,14 +284,14 @@ def run_contents(
     left_out |= {"facts"} if not with_records else set()
     with engine.connect() as connection:
         run = get_run(connection, run_id)
-        columns = ClaimedFamily.__table__.c  # type: ignore[attr-defined]
+        columns = table_of(ClaimedFamily).c
         query = (
             select(*(c for c in columns if c.name not in left_out))
-            .where(ClaimedFamily.run_id == run_id)  # type: ignore[arg-type]
-            .order_by(ClaimedFamily.position)
+            .where(col(ClaimedFamily.run_id) == run_id)
+            .order_by(col(ClaimedFamily.position))
         )
         if families:
-            query = query.where(ClaimedFamily.family_id.in_(families))  # type: ignore[attr-defined]
+            query = query.where(col(ClaimedFamily.family_id).in_(families))
         found = list(connection.execute(query))  # plain rows: thousands of families
         missing = sorted(set(families) - {f.family_id for f in found})
         if missing:
@@ -302,14 +300,12 @@ def run_contents(
                 f"{'is' if len(missing) == 1 else 'are'} not in claim run {run_id}."
             )
         verdict_query = (
-            select(*AuditVerdict.__table__.c)
-            .where(  # type: ignore[attr-defined]
-                AuditVerdict.family_id.in_([f.family_id for f in found])
-            )
-            .order_by(AuditVerdict.recorded_at, AuditVerdict.id)
+            select(*table_of(AuditVerdict).c)
+            .where(col(AuditVerdict.family_id).in_([f.family_id for f in found]))
+            .order_by(col(AuditVerdict.recorded_at), col(AuditVerdict.id))
         )
         if run.submitted_at is not None:  # a locked run shows what it showed when submitted
-            verdict_query = verdict_query.where(AuditVerdict.recorded_at <= run.submitted_at)
+            verdict_query = verdict_query.where(col(AuditVerdict.recorded_at) <= run.submitted_at)
         verdict_rows = connection.execute(verdict_query)
         verdicts: dict[str, list[AuditVerdict]] = {}
         for row in verdict_rows:

@@ -90,7 +90,7 @@ def _options(
     Settings.database_url = database_url
 
 
-def open_database():  # type: ignore[no-untyped-def]
+def open_database():
     from sfclaims.db import open_database as _open
 
     return _open(Settings.database_url)
@@ -115,7 +115,7 @@ FrameworkOption = Annotated[
 ]
 
 
-def load_framework(path: Path | None):  # type: ignore[no-untyped-def]
+def load_framework(path: Path | None):
     from sfclaims.framework import load_framework as _load
 
     return _load(path)
@@ -194,6 +194,7 @@ def assess(
 
     chosen = load_framework(framework)
     engine = open_database()
+    explained = None
     if family is not None:
         explained = explain(engine, chosen, day, family)
         if explained is None:
@@ -210,7 +211,7 @@ def assess(
         out.parent.mkdir(parents=True, exist_ok=True)
         with out.open("w", newline="", encoding="utf-8") as handle:
             write_decisions(decisions, handle)
-    if family is None:
+    if explained is None:
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
         print_family_explanation(messages, explained)
@@ -394,4 +395,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

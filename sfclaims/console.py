@@ -10,7 +10,14 @@ from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from sfclaims.rules.catalogue import describe
@@ -36,7 +43,7 @@ def import_progress(console: Console) -> Iterator[ImportProgress]:
         transient=False,
         disable=not console.is_terminal,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
 
     def update(name: str, done: int, total: int) -> None:
         if name not in tasks:

@@ -11,11 +11,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Engine, delete, func, select
+from sqlmodel import col
 
 from sfclaims.db import bulk_load
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
-from sfclaims.models import ClaimRun, ImportBatch, StoredDecision
+from sfclaims.models import ClaimRun, ImportBatch, StoredDecision, table_of
 from sfclaims.rules import Decision
 
 
@@ -36,7 +37,7 @@ def store_decisions(
     """Keep the decisions as of the date (replacing earlier ones for that date) with their
     reasons, and the evidence and records of the families that can be claimed, for the claim run
     to reuse."""
-    table = StoredDecision.__table__  # type: ignore[attr-defined]
+    table = table_of(StoredDecision)
     shared = {
         "as_of": as_of.isoformat(),
         "framework": framework.label(),
@@ -61,7 +62,7 @@ def store_decisions(
 
     rows = (row(a) for a in assessed)
     with engine.begin() as connection:
-        connection.execute(delete(StoredDecision).where(StoredDecision.as_of == as_of))
+        connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
         bulk_load(connection, table, columns, rows)
 
 
@@ -72,32 +73,32 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list
     with engine.connect() as connection:
         decided_at, lowest, highest = connection.execute(
             select(
-                func.min(StoredDecision.decided_at),
-                func.min(StoredDecision.framework_sha256),
-                func.max(StoredDecision.framework_sha256),
-            ).where(StoredDecision.as_of == as_of)
+                func.min(col(StoredDecision.decided_at)),
+                func.min(col(StoredDecision.framework_sha256)),
+                func.max(col(StoredDecision.framework_sha256)),
+            ).where(col(StoredDecision.as_of) == as_of)
         ).one()
-        imported = connection.execute(select(func.max(ImportBatch.imported_at))).scalar()
-        submitted = connection.execute(select(func.max(ClaimRun.submitted_at))).scalar()
+        imported = connection.execute(select(func.max(col(ImportBatch.imported_at)))).scalar()
+        submitted = connection.execute(select(func.max(col(ClaimRun.submitted_at)))).scalar()
         if decided_at is None or lowest != framework.sha256 or highest != framework.sha256:
             return None
         if any(moment is not None and moment >= decided_at for moment in (imported, submitted)):
             return None
         rows = connection.execute(
             select(
-                StoredDecision.family_id,
-                StoredDecision.needs,
-                StoredDecision.evidence,
-                StoredDecision.episode_start,
-                StoredDecision.facts,
+                col(StoredDecision.family_id),
+                col(StoredDecision.needs),
+                col(StoredDecision.evidence),
+                col(StoredDecision.episode_start),
+                col(StoredDecision.facts),
             )
-            .where(StoredDecision.as_of == as_of, StoredDecision.claimable)
-            .order_by(StoredDecision.family_id)
+            .where(col(StoredDecision.as_of) == as_of, col(StoredDecision.claimable))
+            .order_by(col(StoredDecision.family_id))
         ).all()
     return [
         Assessed(
             Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
-            start,
+            start or as_of,  # kept for every decision since it was stored; never blank
             evidence,
             facts,
         )

@@ -76,10 +76,10 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         written.append(("evidence pack (the sample)", sample_pack))
 
     console.print("[bold]6. Progress[/] for the department, by financial quarter")
-    progress = write_progress(
+    board_report = write_progress(
         progress_rows(assessed, "financial"), as_of, "financial", framework, outputs
     )
-    written.append(("progress report with chart", progress))
+    written.append(("progress report with chart", board_report))
 
     console.print("\n[bold]Where everything is[/]")
     for label, path in written:

@@ -32,8 +32,6 @@ class Source(NamedTuple):
 
 
 class PersonFacts(NamedTuple):
-    KIND = "person"  # what an evidence record calls it; the first field is its ID
-
     person_id: str
     role: str
     date_of_birth: date | None
@@ -44,8 +42,6 @@ class PersonFacts(NamedTuple):
 
 
 class NeedFacts(NamedTuple):
-    KIND = "need"  # what an evidence record calls it; the first field is its ID
-
     need_id: str
     person_id: str | None
     headline: str
@@ -55,8 +51,6 @@ class NeedFacts(NamedTuple):
 
 
 class AssessmentFacts(NamedTuple):
-    KIND = "assessment"  # what an evidence record calls it; the first field is its ID
-
     assessment_id: str
     completed_date: date | None
     whole_family: bool
@@ -65,8 +59,6 @@ class AssessmentFacts(NamedTuple):
 
 
 class PlanFacts(NamedTuple):
-    KIND = "plan"  # what an evidence record calls it; the first field is its ID
-
     plan_id: str
     plan_start: date
     plan_end: date | None
@@ -76,8 +68,6 @@ class PlanFacts(NamedTuple):
 
 
 class LeadPractitionerFacts(NamedTuple):
-    KIND = "lead practitioner"  # what an evidence record calls it; the first field is its ID
-
     worker_id: str
     worker_name: str | None
     start_date: date
@@ -87,8 +77,6 @@ class LeadPractitionerFacts(NamedTuple):
 
 
 class OutcomeFacts(NamedTuple):
-    KIND = "outcome"  # what an evidence record calls it; the first field is its ID
-
     outcome_id: str
     person_id: str | None
     headline: str
@@ -99,8 +87,6 @@ class OutcomeFacts(NamedTuple):
 
 
 class AttendanceFacts(NamedTuple):
-    KIND = "attendance"  # what an evidence record calls it; the first field is its ID
-
     upn: str
     school_urn: str | None
     academic_year: str
@@ -111,8 +97,6 @@ class AttendanceFacts(NamedTuple):
 
 
 class ReferralFacts(NamedTuple):
-    KIND = "referral"  # what an evidence record calls it; the first field is its ID
-
     referral_id: str
     family_id: str | None
     person_id: str | None
@@ -123,8 +107,6 @@ class ReferralFacts(NamedTuple):
 
 
 class PreviousClaimFacts(NamedTuple):
-    KIND = "previous claim"  # what an evidence record calls it; the first field is its ID
-
     claim_period: str
     claim_date: date | None
     source: Source
@@ -152,6 +134,20 @@ class FamilyBundle:
     @cached_property  # several rules ask in turn; the bundle never changes
     def household(self) -> tuple[PersonFacts, ...]:
         return tuple(p for p in self.people if p.household_member)
+
+
+#: What an evidence record calls each kind of fact; a fact's first field is its ID.
+RECORD_KINDS: dict[type, str] = {
+    PersonFacts: "person",
+    NeedFacts: "need",
+    AssessmentFacts: "assessment",
+    PlanFacts: "plan",
+    LeadPractitionerFacts: "lead practitioner",
+    OutcomeFacts: "outcome",
+    AttendanceFacts: "attendance",
+    ReferralFacts: "referral",
+    PreviousClaimFacts: "previous claim",
+}
 
 
 def members(text: str) -> frozenset[str]:

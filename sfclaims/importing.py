@@ -9,6 +9,8 @@ nothing and says so.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -19,6 +21,7 @@ from typing import TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
+from sqlmodel import col
 
 from sfclaims.db import bulk_load, replace_table_rows
 from sfclaims.extracts.kinds import KINDS, Format
@@ -33,7 +36,7 @@ from sfclaims.extracts.schemas import References
 from sfclaims.extracts.validation import RowProblem, ValidatedExtract, validate_extract
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
-from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsideRow
+from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsideRow, table_of
 
 #: Called as the import goes: (file name, rows done, rows in the file); (name, 0, 0) as a file
 #: is read, from the thread that reads and validates the files.
@@ -127,18 +130,20 @@ def _read_and_validate(
 
 
 def _ahead(items: Iterator[T]) -> Iterator[T]:
-    """The items, made in a thread of their own while the caller works on the ones before:
-    the next files are read and validated while the database loads the last one, which is
-    mostly waiting on the database. The caller alone touches the database, so Ctrl-C and errors
-    roll back as before; an error in the thread is raised to the caller."""
-    handoff: queue.SimpleQueue = queue.SimpleQueue()
+    """The items, made in a thread of their own while the caller works on the one before:
+    the next file is read and validated while the database loads the last one, which is
+    mostly waiting on the database. At most one made item waits (the queue holds one), so a
+    folder of large files is never all in memory at once. The caller alone touches the
+    database, so Ctrl-C and errors roll back as before; an error in the thread is raised to the
+    caller."""
+    handoff: queue.Queue = queue.Queue(maxsize=1)
     stop = threading.Event()
     end = object()
 
     def make() -> None:
         try:
             for item in items:
-                handoff.put((item, None))
+                handoff.put((item, None))  # waits while the caller has not taken the last one
                 if stop.is_set():
                     return
             handoff.put((end, None))
@@ -155,7 +160,9 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
                 return
             yield item
     finally:
-        stop.set()  # the caller stopped early: make no more
+        stop.set()  # the caller stopped early: make no more, and free a maker waiting to hand over
+        with contextlib.suppress(queue.Empty):
+            handoff.get_nowait()
 
 
 def _load(
@@ -176,19 +183,23 @@ def _load(
             name, total = extract.raw.path.name, extract.rows_loaded
             replace_table_rows(
                 connection,
-                EXTRACT_TABLES[extract.kind.name].__table__,  # type: ignore[attr-defined]
+                table_of(EXTRACT_TABLES[extract.kind.name]),
                 rows,
-                lambda done, name=name, total=total: report(name, done, total),
+                functools.partial(_report_loaded, report, name, total),
             )
             report(name, total, total)
             bulk_load(
                 connection,
-                SetAsideRow.__table__,
-                _SET_ASIDE_COLUMNS,  # type: ignore[attr-defined]
+                table_of(SetAsideRow),
+                _SET_ASIDE_COLUMNS,
                 _set_aside_rows(extract, batch_id),
             )
             imported.append(_file_imported(extract))
     return imported
+
+
+def _report_loaded(report: Progress, name: str, total: int, done: int) -> None:
+    report(name, done, total)
 
 
 def _already_loaded(engine: Engine, fingerprints: dict[str, str], mapping: HeaderMapping) -> bool:
@@ -203,8 +214,8 @@ def _already_loaded(engine: Engine, fingerprints: dict[str, str], mapping: Heade
 
 def _current_batches(engine: Engine, kinds: list[str]) -> dict[str, ImportBatch]:
     """The newest batch of each of these kinds."""
-    newest = select(func.max(ImportBatch.id)).group_by(ImportBatch.kind).scalar_subquery()
-    columns = ImportBatch.__table__.c  # type: ignore[attr-defined]
+    newest = select(func.max(col(ImportBatch.id))).group_by(col(ImportBatch.kind)).scalar_subquery()
+    columns = table_of(ImportBatch).c
     with engine.connect() as connection:
         rows = connection.execute(select(*columns).where(columns.id.in_(newest))).all()
     batches = [ImportBatch(**row._mapping) for row in rows]
@@ -216,8 +227,8 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
     batches = _current_batches(engine, kinds)
     with engine.connect() as connection:
         rows = connection.execute(
-            select(*SetAsideRow.__table__.c).where(  # type: ignore[attr-defined]
-                SetAsideRow.batch_id.in_([b.id for b in batches.values()])  # type: ignore[union-attr]
+            select(*table_of(SetAsideRow).c).where(
+                col(SetAsideRow.batch_id).in_([b.id for b in batches.values()])
             )
         ).all()
     problems: dict[int, list[RowProblem]] = {}
@@ -251,12 +262,12 @@ def _references_in_database(engine: Engine, files: dict[str, Path]) -> Reference
         family_ids: frozenset[str] = frozenset()
         family_of_person: dict[str, str] = {}
         if needs_families:
-            family_ids = frozenset(connection.execute(select(Family.family_id)).scalars())
+            family_ids = frozenset(connection.execute(select(col(Family.family_id))).scalars())
         if needs_people:
             family_of_person = {
                 person_id: family_id
                 for person_id, family_id in connection.execute(
-                    select(Person.person_id, Person.family_id)
+                    select(col(Person.person_id), col(Person.family_id))
                 )
             }
     return References(family_ids, family_of_person)
@@ -283,7 +294,7 @@ def _record_batch(
             unknown_headers="\n".join(extract.raw.unknown_headers),
             imported_at=imported_at,
         )
-        .returning(ImportBatch.id)
+        .returning(table_of(ImportBatch).c.id)
     )
     return int(result.scalar_one())
 

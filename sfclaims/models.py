@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, MetaData, text
+from sqlalchemy import Index, MetaData, Table, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -281,3 +281,8 @@ EXTRACT_TABLES: dict[str, type[SQLModel]] = {
     "referrals": Referral,
     "previous_claims": PreviousClaim,
 }
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The model's table, typed: SQLModel declares ``__table__`` only when the class is made."""
+    return model.__table__  # type: ignore[attr-defined]

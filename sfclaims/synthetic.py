@@ -145,7 +145,7 @@ class SyntheticAuthority:
     def people(self, family_id: str, start: date) -> list[tuple[str, str | None, bool]]:
         """(person ID, UPN, household member) of each person written."""
         r = self.random
-        people = []
+        people: list[tuple[str, str | None, bool]] = []
         for n in range(1, r.choice((1, 2, 2)) + 1):
             expectant = self.chance(0.05)
             person_id = f"{family_id}-P{n}"
@@ -190,7 +190,7 @@ class SyntheticAuthority:
             people.append((person_id, None, household))
         return people
 
-    def needs(self, family_id, people, headlines, start, end):  # type: ignore[no-untyped-def]
+    def needs(self, family_id, people, headlines, start, end):
         r = self.random
         latest = min(end or self.as_of, self.as_of)
         needs = []
@@ -234,7 +234,7 @@ class SyntheticAuthority:
             )
         return needs
 
-    def assessment(self, family_id, household, start) -> None:  # type: ignore[no-untyped-def]
+    def assessment(self, family_id, household, start) -> None:
         if self.chance(0.04):
             return
         members = [p[0] for p in household]
@@ -255,7 +255,7 @@ class SyntheticAuthority:
             self.flag(True),
         )
 
-    def plans(self, family_id, household, headlines, start, end) -> None:  # type: ignore[no-untyped-def]
+    def plans(self, family_id, household, headlines, start, end) -> None:
         if self.chance(0.05):
             return
         members = [p[0] for p in household]
@@ -275,7 +275,7 @@ class SyntheticAuthority:
             ";".join(self.headline(h) for h in addressed),
         )
 
-    def lead_practitioner(self, family_id, start, end) -> None:  # type: ignore[no-untyped-def]
+    def lead_practitioner(self, family_id, start, end) -> None:
         if self.chance(0.04):
             return
         worker = self.random.randint(1, 400)
@@ -289,7 +289,7 @@ class SyntheticAuthority:
             self.flag(not self.chance(0.08)),
         )
 
-    def outcomes(self, family_id, needs, end) -> None:  # type: ignore[no-untyped-def]
+    def outcomes(self, family_id, needs, end) -> None:
         for serial, (_need_id, person_id, code, identified) in enumerate(needs, start=1):
             if self.chance(0.04):
                 continue  # no outcome recorded: NEED_WITHOUT_OUTCOME
@@ -331,7 +331,7 @@ class SyntheticAuthority:
                 self.name(),
             )
 
-    def attendance(self, people, start) -> None:  # type: ignore[no-untyped-def]
+    def attendance(self, people, start) -> None:
         for _person_id, upn, _household in people:
             if upn:
                 self.pupil_attendance(upn, poor=self.chance(0.04), gaps=self.chance(0.02))
@@ -366,7 +366,7 @@ class SyntheticAuthority:
         while len(self.writers["attendance"].rows) < rows + self.count * 20:
             self.pupil_attendance(self.new_upn(), poor=self.chance(0.1))
 
-    def referrals(self, family_id, people, start, end) -> None:  # type: ignore[no-untyped-def]
+    def referrals(self, family_id, people, start, end) -> None:
         r = self.random
         writer = self.writers["referrals"]
         writer.add(
@@ -459,7 +459,7 @@ def _write_xlsx(path: Path, writer: _Writer) -> None:
     workbook.close()
 
 
-def _as_date(text: str):  # type: ignore[no-untyped-def]
+def _as_date(text: str):
     from datetime import datetime
 
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):

@@ -1,19 +1,24 @@
-"""Fixtures shared by the tests: a migrated database on SQLite and on PostgreSQL.
+"""Fixtures shared by the tests: migrated databases on SQLite and on PostgreSQL.
 
-PostgreSQL tests use the server named by SFCLAIMS_TEST_POSTGRES_URL (default: this machine's
-server). Each test gets its own schema, dropped afterwards, so runs never collide. Under CI=true a
-PostgreSQL server that cannot be reached fails the run; elsewhere those tests are skipped.
+Each session migrates one template database per kind (empty, or holding the sample authority)
+and every test gets a copy of it: a file copy on SQLite, ``CREATE DATABASE … TEMPLATE`` on
+PostgreSQL, dropped afterwards. PostgreSQL tests use the server named by
+SFCLAIMS_TEST_POSTGRES_URL (default: this machine's server) and are marked ``postgres``, so
+``pytest -m "not postgres"`` leaves them out. Under CI=true a PostgreSQL server that cannot be
+reached fails the run; elsewhere those tests are skipped.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
 
 from sfclaims.db import make_engine, open_database, upgrade
 
@@ -23,6 +28,8 @@ POSTGRES_URL = os.environ.get(
 FIXTURES = Path(__file__).parent / "fixtures"
 SAMPLE_AUTHORITY = FIXTURES / "sample-authority"
 SAMPLE_DECISIONS = FIXTURES / "sample-authority-decisions-2025-09-30.csv"
+TEMPLATE_KINDS = ("empty", "sample")  # a migrated database, and one holding the sample authority
+POSTGRES_FIXTURES = {"postgres_server", "postgres_url"}
 
 
 def _postgres_available() -> str | None:
@@ -32,6 +39,15 @@ def _postgres_available() -> str | None:
         return None
     except Exception as error:  # noqa: BLE001 - any failure to connect means "not available"
         return str(error).splitlines()[0]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that reaches the PostgreSQL server is marked ``postgres``."""
+    for item in items:
+        params = getattr(item, "callspec", None)
+        on_postgres = params is not None and "postgres" in params.params.values()
+        if on_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.postgres)
 
 
 @pytest.fixture(scope="session")
@@ -44,9 +60,98 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
+def _fill(url: str, kind: str) -> None:
+    """Migrate the database at the URL and, for the ``sample`` kind, import the sample."""
+    engine = make_engine(url)
+    upgrade(engine)
+    if kind == "sample":
+        from sfclaims.framework import load_framework
+        from sfclaims.importing import import_folder
+
+        import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+    engine.dispose()
+
+
+class _Templates:
+    """The session's template databases, each made the first time a test asks for it."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.sqlite: dict[str, Path] = {}
+        self.postgres: dict[str, str] = {}
+        self.admin: Engine | None = None
+
+    def sqlite_copy(self, kind: str, to: Path) -> str:
+        if kind not in self.sqlite:
+            path = self.folder / f"template-{kind}.db"
+            _fill(f"sqlite:///{path}", kind)  # closed: every page is in the file, none in the WAL
+            self.sqlite[kind] = path
+        shutil.copyfile(self.sqlite[kind], to)
+        return f"sqlite:///{to}"
+
+    def postgres_copy(self, server: str, kind: str) -> str:
+        if self.admin is None:
+            self.admin = create_engine(server, isolation_level="AUTOCOMMIT")
+        if kind not in self.postgres:
+            name = f"sfclaims_template_{kind}_{uuid.uuid4().hex[:8]}"
+            self._run(f"CREATE DATABASE {name}")
+            _fill(_database(server, name), kind)
+            self.postgres[kind] = name
+        copy = f"sfclaims_test_{uuid.uuid4().hex[:12]}"
+        self._run(f"CREATE DATABASE {copy} TEMPLATE {self.postgres[kind]}")
+        return copy
+
+    def drop(self, name: str) -> None:
+        self._run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+    def _run(self, sql: str) -> None:
+        assert self.admin is not None
+        with self.admin.connect() as connection:
+            connection.execute(text(sql))
+
+    def close(self) -> None:
+        for name in self.postgres.values():
+            self.drop(name)
+        if self.admin is not None:
+            self.admin.dispose()
+
+
+def _database(server: str, name: str) -> str:
+    return make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]:
+    made = _Templates(tmp_path_factory.mktemp("templates"))
+    yield made
+    made.close()
+
+
+def _copy(request: pytest.FixtureRequest, templates: _Templates, kind: str) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield templates.sqlite_copy(kind, request.getfixturevalue("tmp_path") / "sfclaims.db")
+        return
+    server = request.getfixturevalue("postgres_server")
+    name = templates.postgres_copy(server, kind)
+    yield _database(server, name)
+    templates.drop(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, templates: _Templates) -> Iterator[str]:
+    """The URL of an empty sfclaims database, once on SQLite and once on PostgreSQL."""
+    yield from _copy(request, templates, "empty")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def sample_url(request: pytest.FixtureRequest, templates: _Templates) -> Iterator[str]:
+    """The URL of a database holding the sample authority, once on each database."""
+    yield from _copy(request, templates, "sample")
+
+
 @pytest.fixture
 def postgres_url(postgres_server: str) -> Iterator[str]:
-    """A URL whose connections use a schema of their own, dropped after the test."""
+    """A URL whose connections use a schema of their own with no tables, dropped after."""
     schema = f"t_{uuid.uuid4().hex[:12]}"
     admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
@@ -63,18 +168,16 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'sfclaims.db'}"
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request: pytest.FixtureRequest) -> str:
-    """The URL of an empty sfclaims database, once on SQLite and once on PostgreSQL."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("sqlite_url")
-    url = request.getfixturevalue("postgres_url")
-    upgrade(make_engine(url))
-    return url
-
-
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     engine = open_database(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def sample_engine(sample_url: str) -> Iterator[Engine]:
+    """An engine on a database holding the sample authority, once on each database."""
+    engine = open_database(sample_url)
     yield engine
     engine.dispose()

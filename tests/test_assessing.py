@@ -35,19 +35,19 @@ def test_the_sample_authority_gives_the_expected_decisions_for_every_family(engi
     assert decisions_text(engine) == SAMPLE_DECISIONS.read_text(encoding="utf-8")
 
 
-def test_a_family_starting_after_the_date_has_no_row(engine):
-    import_folder(engine, SAMPLE_AUTHORITY, load_framework())
-    rows = list(csv.DictReader(io.StringIO(decisions_text(engine))))
+def test_a_family_starting_after_the_date_has_no_row(sample_engine):
+    rows = list(csv.DictReader(io.StringIO(decisions_text(sample_engine))))
     assert len(rows) == 149
     assert [r["family_id"] for r in rows] == sorted(r["family_id"] for r in rows)
 
 
-def test_an_overlay_changes_the_decisions_that_depend_on_it(engine):
-    import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+def test_an_overlay_changes_the_decisions_that_depend_on_it(sample_engine):
     local = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
-    national = {r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(engine)))}
+    national = {
+        r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(sample_engine)))
+    }
     overlay = {
-        r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(engine, local)))
+        r["family_id"]: r for r in csv.DictReader(io.StringIO(decisions_text(sample_engine, local)))
     }
     changed = [f for f in national if national[f]["reasons"] != overlay[f]["reasons"]]
     assert changed, (
@@ -63,14 +63,13 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(engine):
         }
 
 
-def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_families(engine):
+def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_families(sample_engine):
     framework = load_framework()
-    import_folder(engine, SAMPLE_AUTHORITY, framework)
-    assessed = assess_families(engine, framework, SAMPLE_AS_OF, keep_claim_evidence=True)
-    store_decisions(engine, assessed, framework, SAMPLE_AS_OF)
-    store_decisions(engine, assessed, framework, SAMPLE_AS_OF)  # again: replaces, no duplicates
+    assessed = assess_families(sample_engine, framework, SAMPLE_AS_OF, keep_claim_evidence=True)
+    for _twice in range(2):  # storing again replaces them: no duplicates
+        store_decisions(sample_engine, assessed, framework, SAMPLE_AS_OF)
     claimable = next(a.decision.family_id for a in assessed if a.decision.claimable)
-    with engine.connect() as connection:
+    with sample_engine.connect() as connection:
         rows = {r.family_id: r for r in connection.execute(select(StoredDecision)).all()}
     assert len(rows) == 149
     kept = rows[claimable]
@@ -82,10 +81,9 @@ def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_familie
     assert not_claimable.evidence is None and not_claimable.facts is None
 
 
-def test_the_summary_counts_and_lists_the_near_misses(engine):
+def test_the_summary_counts_and_lists_the_near_misses(sample_engine):
     framework = load_framework()
-    import_folder(engine, SAMPLE_AUTHORITY, framework)
-    decisions = assess(engine, framework, SAMPLE_AS_OF)
+    decisions = assess(sample_engine, framework, SAMPLE_AS_OF)
     summary = summarise(decisions, framework)
     assert summary.families == 149
     assert summary.claimable == sum(d.claimable for d in decisions) > 0
@@ -96,26 +94,24 @@ def test_the_summary_counts_and_lists_the_near_misses(engine):
     assert counts["EPISODE_OPEN"] == sum("EPISODE_OPEN" in d.reasons for d in decisions)
 
 
-def test_deciding_on_several_processes_gives_the_same_decisions_as_one(engine, monkeypatch):
+def test_deciding_on_several_processes_gives_the_same_decisions_as_one(sample_engine, monkeypatch):
     from sfclaims import assessing
 
     framework = load_framework()
-    import_folder(engine, SAMPLE_AUTHORITY, framework)
-    one = assess(engine, framework, SAMPLE_AS_OF)
+    one = assess(sample_engine, framework, SAMPLE_AS_OF)
     monkeypatch.setattr(assessing, "PARALLEL_FROM", 10)
     monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
-    several = assess(engine, framework, SAMPLE_AS_OF)
+    several = assess(sample_engine, framework, SAMPLE_AS_OF)
     assert several == one
 
 
-def test_explaining_one_family_gives_the_same_decision_with_every_finding(engine):
+def test_explaining_one_family_gives_the_same_decision_with_every_finding(sample_engine):
     framework = load_framework()
-    import_folder(engine, SAMPLE_AUTHORITY, framework)
-    decided = {d.family_id: d for d in assess(engine, framework, SAMPLE_AS_OF)}
+    decided = {d.family_id: d for d in assess(sample_engine, framework, SAMPLE_AS_OF)}
     for family_id in ("F000006", "F000004", "F000086"):
-        explained = explain(engine, framework, SAMPLE_AS_OF, family_id)
+        explained = explain(sample_engine, framework, SAMPLE_AS_OF, family_id)
         assert explained == decided[family_id]
         assert explained.findings and {c for f in explained.findings for c in f.reasons} == set(
             explained.reasons
         )
-    assert explain(engine, framework, SAMPLE_AS_OF, "NOBODY") is None
+    assert explain(sample_engine, framework, SAMPLE_AS_OF, "NOBODY") is None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import date
 
 import pytest
@@ -28,9 +29,8 @@ AS_OF = date(2025, 9, 30)
 
 
 @pytest.fixture
-def sample(engine):
-    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
-    return engine
+def sample(sample_engine):
+    return sample_engine
 
 
 def claimable_ids(engine) -> list[str]:
@@ -275,17 +275,29 @@ def test_a_cell_that_is_only_a_formula_stays_text(tmp_path):
     assert all(c.data_type == "s" and c.hyperlink is None for c in cells)
 
 
-def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url):
-    from sfclaims.db import make_engine, upgrade
+def waiting_on_a_lock(engine, seconds: float = 30) -> bool:
+    """Whether some other connection comes to wait on a row lock within the time: asked of
+    PostgreSQL's own lock table, not guessed from how long a thread has run."""
+    deadline = time.monotonic() + seconds
+    with engine.connect() as connection:
+        while time.monotonic() < deadline:
+            waiting = connection.execute(
+                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+            ).scalar_one()
+            if waiting:
+                return True
+            connection.rollback()  # a fresh snapshot of the lock table
+    return False
 
-    upgrade(make_engine(postgres_url))
-    engine = open_database(postgres_url)
-    import_folder(engine, SAMPLE_AUTHORITY, FRAMEWORK)
+
+@pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)
+def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
+    engine = open_database(sample_url)
     first = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     second = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     # hold the first submission's transaction open while the second one runs
     outcomes: dict[str, object] = {}
-    holder = open_database(postgres_url)
+    holder = open_database(sample_url)
     with holder.begin() as held:
         held.execute(
             text("UPDATE claim_runs SET submitted_at = now() WHERE run_id = :r"), {"r": first}
@@ -296,14 +308,14 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url)
 
         def submit_second() -> None:
             try:
-                outcomes["second"] = submit_run(open_database(postgres_url), second)
+                outcomes["second"] = submit_run(open_database(sample_url), second)
             except RefusedError as error:
                 outcomes["second"] = error
 
         thread = threading.Thread(target=submit_second)
         thread.start()
-        thread.join(timeout=2)
-        assert thread.is_alive(), "the second submission waits on the first one's rows"
+        assert waiting_on_a_lock(engine), "the second submission waits on the first one's rows"
+        assert thread.is_alive()
     thread.join(timeout=30)
     assert isinstance(outcomes["second"], RefusedError)
     with engine.connect() as connection:
@@ -313,6 +325,8 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(postgres_url)
             .all()
         )
     assert len(submitted) == len(set(submitted)) == 2
+    for used in (engine, holder):
+        used.dispose()
 
 
 def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monkeypatch):

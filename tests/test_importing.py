@@ -656,3 +656,22 @@ def test_a_folder_with_no_extracts_is_refused(engine, tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(RefusedError, match="holds no extract files"):
         run_import(engine, tmp_path / "empty")
+
+
+def test_the_reader_stays_one_file_ahead_of_the_load_and_no_more():
+    started: list[int] = []
+    third_started = threading.Event()
+
+    def files():
+        for number in range(1, 11):
+            started.append(number)
+            if number == 3:
+                third_started.set()
+            yield number
+
+    ahead = importing._ahead(files())
+    assert next(ahead) == 1
+    # the reader hands over 2 and makes 3; it cannot start 4 until 2 is taken
+    assert third_started.wait(timeout=30)
+    assert started == [1, 2, 3]
+    assert list(ahead) == list(range(2, 11))

@@ -38,7 +38,10 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = pack_path(folder, contents.run.run_id, families)
     workbook = new_workbook(path, f"Evidence pack for claim run {contents.run.run_id}")
-    summary, rules, facts, verdicts = [], [], [], []
+    summary: list[tuple] = []
+    rules: list[tuple] = []
+    facts: list[tuple] = []
+    verdicts: list[tuple] = []
     for family in contents.families:
         history = contents.verdicts.get(family.family_id, [])
         summary.append(

@@ -26,7 +26,7 @@ from sfclaims.extracts.schemas import (
 )
 from sfclaims.extracts.values import ParsedColumns, visible
 from sfclaims.framework import Framework
-from sfclaims.models import EXTRACT_TABLES
+from sfclaims.models import EXTRACT_TABLES, table_of
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class ValidatedExtract:
         """The good rows typed as their table stores them (dates as ISO text, flags as booleans,
         counts as whole numbers, lists joined), in the table's columns but ``batch_id``: the
         batch is known only once it is recorded."""
-        table = EXTRACT_TABLES[self.kind.name].__table__  # type: ignore[attr-defined]
+        table = table_of(EXTRACT_TABLES[self.kind.name])
         rows = self.good_rows
         every_row = len(rows) == len(self.raw.table)
         keep = None if every_row else self.raw.table.index.isin(rows)  # by position, once

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import cast
 
 import orjson
 
@@ -64,9 +65,9 @@ def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> lis
     for rule in RULES:
         result = rule.check(family, framework, as_of)
         if rule.per_headline:
-            found.extend(result)  # type: ignore[arg-type]
+            found.extend(cast(list[Finding], result))
         else:
-            found.append(result)  # type: ignore[arg-type]
+            found.append(cast(Finding, result))
     return found
 
 

@@ -63,7 +63,7 @@ def record_of(
     note: str = "",
 ) -> Record:
     """The record for any fact of the bundle, named by its ID (each fact's first field)."""
-    return b.new_tuple(Record, (fact.KIND, fact[0], fact.source, note))
+    return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note))
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
