@@ -1,26 +1,40 @@
-"""Benchmark: a large synthetic authority through every stage, with per-stage times.
+"""Benchmark: large synthetic authorities through every stage, with per-stage times.
 
     uv run python benchmarks/benchmark.py [--families 50000] [--databases sqlite,postgres]
+                                          [--shapes typical,busy]
 
-Per extract kind it prints the import time (the real path: read, rename, validate, bulk load)
-beside a raw baseline measured in the same run on the same file (a plain csv / calamine read and a
-plain executemany on SQLite or COPY on PostgreSQL into a table of text columns). Then the whole
-folder imported at once, and the later stages. Each database runs in its own process so its peak
-memory is its own. Not a test: it asserts nothing, it measures.
+For each shape of authority (``typical``: attendance-heavy, three years for every pupil;
+``busy``: the same families with several needs per headline, outcome histories and many
+referrals) and each database:
+
+* per extract kind, the import time (the real path: read, rename, validate, bulk load) beside a
+  raw baseline measured in the same run on the same file (a plain csv / calamine read and a plain
+  executemany on SQLite or COPY on PostgreSQL into a table of text columns); the whole folder
+  imported at once, and the later stages, in one worker process so its peak memory is its own;
+* what a user waits for: ``sfclaims import`` and ``sfclaims assess`` each run as a process (its
+  start-up included) on a fresh database, beside the raw baselines run as processes too.
+
+Then the small commands a user types all day (a sample, a verdict, one family explained, a
+refused date) as processes on the demo's database, beside the cost of starting Python with the
+libraries every command needs. Not a test: it asserts nothing, it measures.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
 import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,22 +44,38 @@ POSTGRES = os.environ.get(
     "SFCLAIMS_BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 SEED = 2022
+SFCLAIMS = [sys.executable, "-m", "sfclaims.cli"]
 
 
-def build_authority(families: int) -> Path:
+def build_authority(families: int, shape: str) -> Path:
     from sfclaims.synthetic import write_authority
 
-    folder = OUTPUT / f"authority-{families}-seed{SEED}"
+    folder = OUTPUT / f"authority-{families}-seed{SEED}-{shape}"
     marker = folder / ".complete"
     if not marker.exists():
-        started = time.perf_counter()
-        result = write_authority(folder, families, SEED)
+        result = write_authority(folder, families, SEED, shape=shape)
         marker.write_text(json.dumps(result.rows))
-        print(
-            f"built a {families:,}-family authority in {time.perf_counter() - started:.1f} s: "
-            + ", ".join(f"{k} {v:,}" for k, v in result.rows.items())
-        )
+    rows = json.loads(marker.read_text())
+    print(
+        f"\n#### a {families:,}-family {shape} authority: "
+        + ", ".join(f"{k} {v:,}" for k, v in rows.items())
+    )
     return folder
+
+
+def timed_process(command: list[str], cwd: Path | None = None) -> tuple[float, float, str]:
+    """Run a command as a process: its wall time, its peak memory in MB (the largest of it and
+    the processes it forked and waited for), and its standard output."""
+    with tempfile.TemporaryFile("w+") as out:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.DEVNULL)
+        _pid, status, usage = os.wait4(process.pid, 0)
+        took = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode:
+            raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
+        out.seek(0)
+        return took, usage.ru_maxrss / 1024, out.read()
 
 
 # --- the worker: one database, in its own process ----------------------------------------------
@@ -208,27 +238,38 @@ CLAIMED = 5_000
 # --- the runner --------------------------------------------------------------------------------
 
 
-def postgres_schema_url() -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    return schema, f"{POSTGRES}?options=-csearch_path%3D{schema}"
-
-
-def run_database(name: str, folder: Path, as_of: str, stages: list[str]) -> dict:
+@contextlib.contextmanager
+def scratch_database(name: str, migrated: bool = True) -> Iterator[str]:
+    """A fresh database for one measurement: a new SQLite file (made by the first command that
+    writes), or a new PostgreSQL schema (migrated, as `sfclaims init` would), dropped after."""
     from sqlalchemy import create_engine, text
 
     from sfclaims.db import make_engine, upgrade
 
-    schema = None
     if name == "sqlite":
         scratch = Path(tempfile.mkdtemp())
-        url = f"sqlite:///{scratch / 'bench.db'}"
-    else:
-        schema, url = postgres_schema_url()
-        admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-        upgrade(make_engine(url))
+        yield f"sqlite:///{scratch / 'bench.db'}"
+        shutil.rmtree(scratch)
+        return
+    schema = f"bench_{uuid.uuid4().hex[:8]}"
+    url = f"{POSTGRES}?options=-csearch_path%3D{schema}"
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    if migrated:
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
     try:
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+def run_database(name: str, folder: Path, as_of: str, stages: list[str]) -> dict:
+    with scratch_database(name) as url:
         out = subprocess.run(
             [
                 sys.executable,
@@ -246,11 +287,112 @@ def run_database(name: str, folder: Path, as_of: str, stages: list[str]) -> dict
             capture_output=True,
             text=True,
         ).stdout
-        return json.loads(out.strip().splitlines()[-1])
-    finally:
-        if schema is not None:
-            with admin.connect() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        report = json.loads(out.strip().splitlines()[-1])
+    if "processes" in stages:
+        report["processes"] = as_processes(name, folder, as_of)
+    return report
+
+
+def as_processes(name: str, folder: Path, as_of: str) -> dict:
+    """`sfclaims import` and `sfclaims assess` as a user runs them, each a process with its
+    start-up, beside the raw baselines as processes: a plain read and bulk insert of every file,
+    and a plain fetch of every row assess reads."""
+    times: dict = {}
+    scratch = Path(tempfile.mkdtemp())
+    with scratch_database(name) as url:
+        raw = [sys.executable, __file__, "--folder", str(folder), "--raw", "import", url]
+        times["raw import (every file read and bulk inserted)"] = timed_process(raw)[:2]
+    with scratch_database(name) as url:
+        base = [*SFCLAIMS, "--database-url", url]
+        report = str(scratch / "report")
+        times["sfclaims import"] = timed_process(
+            [*base, "import", str(folder), "--report-dir", report]
+        )[:2]
+        raw = [sys.executable, __file__, "--raw", "assess", url]
+        times["raw assess (every row assess reads, fetched)"] = timed_process(raw)[:2]
+        decisions = str(scratch / "decisions.csv")
+        times["sfclaims assess"] = timed_process(
+            [*base, "assess", "--as-of", as_of, "--out", decisions]
+        )[:2]
+    shutil.rmtree(scratch)
+    return times
+
+
+def raw_import(url: str, folder: Path) -> None:
+    from sfclaims.db import make_engine
+    from sfclaims.extracts.reading import find_extract_files
+
+    engine = make_engine(url)
+    for kind, path in find_extract_files(folder).items():
+        baseline(engine, kind, path)
+
+
+def raw_assess(url: str) -> None:
+    from sfclaims.db import make_engine
+    from sfclaims.models import EXTRACT_TABLES
+
+    raw = make_engine(url).raw_connection()
+    cursor = raw.cursor()
+    for model in EXTRACT_TABLES.values():
+        cursor.execute(f"SELECT * FROM {model.__tablename__}")
+        cursor.fetchall()
+    raw.close()
+
+
+def small_commands(repeats: int = 5) -> dict:
+    """The commands typed all day, each as a process on the demo's database (median of
+    ``repeats``), beside Python started with what every command loads."""
+    scratch = Path(tempfile.mkdtemp())
+    timed_process([*SFCLAIMS, "demo", "--out", "demo"], cwd=scratch)
+    run = "2026-Q3-R1"
+    family = timed_process(
+        [*SFCLAIMS, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
+    )[2].split()[0]
+    commands = {
+        "python, nothing imported": [sys.executable, "-c", "pass"],
+        "python + typer, rich, SQLAlchemy, SQLModel (the floor)": [
+            sys.executable,
+            "-c",
+            "import typer, typer._adapters, rich.console, sqlalchemy, sqlmodel",
+        ],
+        "sfclaims --help": [*SFCLAIMS, "--help"],
+        "audit sample": [*SFCLAIMS, "audit", "sample", run, "--size", "3", "--seed", "1"],
+        "audit record (a verdict)": [
+            *SFCLAIMS,
+            "audit",
+            "record",
+            run,
+            family,
+            "--verdict",
+            "pass",
+            "--note",
+            "checked",
+        ],
+        "assess --family (one family explained)": [
+            *SFCLAIMS,
+            "assess",
+            "--as-of",
+            "2026-09-30",
+            "--family",
+            family,
+        ],
+        "a refused date (assess --as-of 2026-02-30)": [
+            *SFCLAIMS,
+            "assess",
+            "--as-of",
+            "2026-02-30",
+        ],
+    }
+    medians = {}
+    for label, command in commands.items():
+        taken = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            subprocess.run(command, cwd=scratch, capture_output=True)
+            taken.append(time.perf_counter() - started)
+        medians[label] = statistics.median(taken)
+    shutil.rmtree(scratch)
+    return medians
 
 
 def print_report(name: str, report: dict) -> None:
@@ -276,13 +418,24 @@ def print_report(name: str, report: dict) -> None:
         f"peak memory {report['peak_memory_mb']:,.0f} MB"
         f" (largest assess worker {report['peak_worker_memory_mb']:,.0f} MB)"
     )
+    if "processes" in report:
+        print("as a user runs them (each a process, start-up included):")
+        processes = report["processes"]
+        for label, (seconds, peak) in processes.items():
+            print(f"  {label:<50}{seconds:>8.2f} s{peak:>8,.0f} MB")
+        for stage, raw in (("import", "raw import"), ("assess", "raw assess")):
+            ours = next(v[0] for k, v in processes.items() if k == f"sfclaims {stage}")
+            base = next(v[0] for k, v in processes.items() if k.startswith(raw))
+            print(f"  sfclaims {stage} / {raw}: {ours / base:.2f}x")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=50_000)
     parser.add_argument("--databases", default="sqlite,postgres")
-    parser.add_argument("--stages", default="import,assess,claims")
+    parser.add_argument("--stages", default="import,assess,claims,processes")
+    parser.add_argument("--shapes", default="typical,busy")
+    parser.add_argument("--raw", nargs=2, metavar=("WHAT", "URL"), help=argparse.SUPPRESS)
     parser.add_argument("--as-of", default=None)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--folder", help=argparse.SUPPRESS)
@@ -291,13 +444,22 @@ def main() -> None:
     if args.worker:
         print(json.dumps(worker(args.worker, Path(args.folder), args.as_of, stages)))
         return
+    if args.raw:
+        what, url = args.raw
+        raw_import(url, Path(args.folder)) if what == "import" else raw_assess(url)
+        return
     from sfclaims.synthetic import DEFAULT_AS_OF
 
-    folder = build_authority(args.families)
     as_of = args.as_of or DEFAULT_AS_OF.isoformat()
     print(f"as of {as_of}; machine: {os.cpu_count()} cores")
-    for name in args.databases.split(","):
-        print_report(name, run_database(name, folder, as_of, stages))
+    for shape in args.shapes.split(","):
+        folder = build_authority(args.families, shape)
+        for name in args.databases.split(","):
+            print_report(f"{shape}, {name}", run_database(name, folder, as_of, stages))
+    if "processes" in stages:
+        print("\n#### small commands as processes on the demo database (median of 5)")
+        for label, seconds in small_commands().items():
+            print(f"  {label:<58}{seconds:>6.2f} s")
 
 
 if __name__ == "__main__":

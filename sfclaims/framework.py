@@ -121,7 +121,6 @@ class Term:
     start_month_day: tuple[int, int]
     end_month_day: tuple[int, int]
     in_second_year: bool
-    order: int
 
     def dates(self, academic_year_start: int) -> tuple[date, date]:
         year = academic_year_start + (1 if self.in_second_year else 0)
@@ -274,9 +273,8 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
             start_month_day=_month_day(term.start),
             end_month_day=_month_day(term.end),
             in_second_year=term.calendar_year == "second",
-            order=index,
         )
-        for index, term in enumerate(parsed.terms)
+        for term in parsed.terms
     )
     accepted: dict[str, dict[str, str]] = {}
     for kind, listed in parsed.values.items():

@@ -21,6 +21,11 @@ from sfclaims.rules.dates import add_months
 
 DEFAULT_AS_OF = date(2026, 9, 30)
 XLSX_KINDS = ("lead_practitioners", "previous_claims")
+#: How an authority's records are spread: ``typical`` (about a need per headline, an outcome per
+#: need, a referral or two, three years of attendance for every pupil) or ``busy`` (the same
+#: families with several needs per headline, the outcomes each went through before it was met,
+#: and many referrals while the case was open: an authority that records everything).
+SHAPES = ("typical", "busy")
 MAPPING_TOML = """# The authority's report headers that differ from sfclaims' own (see extracts.md).
 [people]
 "Pupil UPN" = "UPN"
@@ -51,9 +56,16 @@ class _Writer:
 
 
 class SyntheticAuthority:
-    def __init__(self, families: int, seed: int, as_of: date, bad_rows: bool) -> None:
+    def __init__(
+        self, families: int, seed: int, as_of: date, bad_rows: bool, shape: str = "typical"
+    ) -> None:
+        if shape not in SHAPES:
+            raise ValueError(f"the shape {shape!r} is none of {', '.join(SHAPES)}")
         self.count = families
         self.random = random.Random(seed)
+        # the busy shape's extra records come from a stream of their own, so the families'
+        # records are otherwise exactly the typical shape's
+        self.extra = random.Random(seed + 1) if shape == "busy" else None
         self.as_of = as_of
         self.bad_rows = bad_rows
         self.upn_serial = 0
@@ -139,6 +151,8 @@ class SyntheticAuthority:
         self.outcomes(family_id, needs, end)
         self.attendance(people, start)
         self.referrals(family_id, people, start, end)
+        if self.extra is not None:
+            self.more_records(family_id, people, needs, start, end)
         if self.chance(0.02):
             self.writers["previous_claims"].add(family_id, "2024-Q3", self.when(date(2024, 8, 19)))
 
@@ -404,6 +418,67 @@ class SyntheticAuthority:
                 "",
             )
 
+    def more_records(self, family_id, people, needs, start, end) -> None:
+        """The busy shape: more needs under each headline, each with the outcomes it went
+        through before it was achieved, and referrals while the case was open."""
+        x = self.extra
+        assert x is not None
+
+        def when(day: date) -> str:
+            return day.strftime("%d/%m/%Y") if x.random() < 0.5 else day.isoformat()
+
+        latest = min(end or self.as_of, self.as_of)
+        for serial, (need_id, _person, code, identified) in enumerate(needs, start=1):
+            for extra in range(1, x.choice((1, 2, 3, 4)) + 1):
+                person = x.choice(people)[0]
+                extra_id = f"{need_id}-X{extra}"
+                day = min(identified + timedelta(days=x.randint(0, 20)), self.as_of)
+                self.writers["needs"].add(
+                    extra_id, family_id, person, code, "", when(day), "Identified", ""
+                )
+                achieved = day + timedelta(days=x.randint(30, 120))
+                held = add_months(max(achieved, end or achieved), 6) + timedelta(days=30)
+                if achieved <= self.as_of:
+                    self.writers["outcomes"].add(
+                        f"{family_id}-O{serial}-X{extra}",
+                        family_id,
+                        person,
+                        code,
+                        "",
+                        "Achieved",
+                        when(achieved),
+                        when(min(held, self.as_of)),
+                        "Case notes",
+                        "",
+                        "",
+                    )
+            for step in range(1, x.choice((1, 2, 3)) + 1):  # the outcome's history before it
+                self.writers["outcomes"].add(
+                    f"{family_id}-O{serial}-H{step}",
+                    family_id,
+                    "",
+                    code,
+                    "",
+                    x.choice(("In Progress", "Not Achieved")),
+                    "",
+                    "",
+                    "Case notes",
+                    "",
+                    "",
+                )
+        for serial in range(1, x.randint(2, 8) + 1):  # referrals while the case was open
+            day = start + timedelta(days=x.randint(0, max((latest - start).days, 0)))
+            person = x.choice(people)[0] if x.random() < 0.5 else ""
+            self.writers["referrals"].add(
+                f"{family_id}-W{serial}",
+                "" if person else family_id,
+                person,
+                when(min(day, self.as_of)),
+                x.choice(("Early Help", "CSC", "Police", "Health", "Housing")),
+                x.choice(("Accepted", "Signposted", "No Further Action", "Not Accepted")),
+                "",
+            )
+
     def add_bad_rows(self) -> None:
         """A few rows of the kinds data officers meet, so the report has something to say."""
         w = self.writers
@@ -477,8 +552,9 @@ def write_authority(
     as_of: date = DEFAULT_AS_OF,
     bad_rows: bool = True,
     xlsx_kinds: tuple[str, ...] = XLSX_KINDS,
+    shape: str = "typical",
 ) -> AuthorityFolder:
     """Write a synthetic authority's extracts (and its mapping.toml) into the folder."""
-    authority = SyntheticAuthority(families, seed, as_of, bad_rows)
+    authority = SyntheticAuthority(families, seed, as_of, bad_rows, shape)
     authority.build()
     return authority.write(folder, xlsx_kinds)

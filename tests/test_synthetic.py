@@ -35,3 +35,20 @@ def test_the_synthetic_authority_imports_and_has_families_for_every_outcome(tmp_
     assert any(d.claimable for d in decisions)
     found = {code.split(":")[0] for d in decisions for code in d.reasons}
     assert found == {reason.code for reason in REASONS}, "every reason code occurs"
+
+
+def test_a_busy_authority_has_the_same_families_with_many_more_records(tmp_path, sqlite_url):
+    from sfclaims.db import open_database
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    typical = write_authority(tmp_path / "typical", families=60, seed=5, bad_rows=False)
+    busy = write_authority(tmp_path / "busy", families=60, seed=5, bad_rows=False, shape="busy")
+    for kind in ("families", "people", "attendance"):
+        assert (tmp_path / "typical" / f"{kind}.csv").read_bytes() == (
+            tmp_path / "busy" / f"{kind}.csv"
+        ).read_bytes()
+    for kind in ("needs", "outcomes", "referrals"):
+        assert busy.rows[kind] > 2 * typical.rows[kind]
+    result = import_folder(open_database(sqlite_url), busy.folder, load_framework())
+    assert result.problems == [], "every extra record is a valid one"
