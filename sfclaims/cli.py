@@ -148,9 +148,20 @@ def import_command(
         typer.Option("--report-dir", help="Where the data-quality report is written."),
     ] = Path("exports"),
     framework: FrameworkOption = None,
+    allow_empty: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-empty",
+            metavar="KIND",
+            help="Let this kind's file leave the kind with no rows (a header-only file, or one "
+            "whose every row is set aside); without it such a file refuses the whole import. "
+            "Give it again for another kind.",
+        ),
+    ] = None,
 ) -> None:
     """Import every extract found in FOLDER, set bad rows aside with the reason, and write the
-    data-quality report. A refused file changes nothing."""
+    data-quality report. A refused file changes nothing. The record of earlier claims
+    (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
     from sfclaims.console import import_progress, print_import_summary
     from sfclaims.exports.quality_report import write_quality_report
     from sfclaims.importing import import_folder
@@ -158,7 +169,12 @@ def import_command(
     engine = open_database()
     with import_progress(messages) as progress:
         result = import_folder(
-            engine, folder, load_framework(framework), mapping, progress=progress
+            engine,
+            folder,
+            load_framework(framework),
+            mapping,
+            progress=progress,
+            allow_empty=[kind.lower() for kind in allow_empty or ()],
         )
     paths = write_quality_report(result, report_dir)
     print_import_summary(messages, result, paths)

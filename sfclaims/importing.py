@@ -20,10 +20,11 @@ from pathlib import Path
 from typing import TypeVar
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, func, insert, select
+from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlmodel import col
 
 from sfclaims.db import bulk_load, replace_table_rows
+from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
@@ -36,7 +37,15 @@ from sfclaims.extracts.schemas import References
 from sfclaims.extracts.validation import RowProblem, ValidatedExtract, validate_extract
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
-from sfclaims.models import EXTRACT_TABLES, Family, ImportBatch, Person, SetAsideRow, table_of
+from sfclaims.models import (
+    EXTRACT_TABLES,
+    Family,
+    ImportBatch,
+    Person,
+    PreviousClaim,
+    SetAsideRow,
+    table_of,
+)
 
 #: Called as the import goes: (file name, rows done, rows in the file); (name, 0, 0) as a file
 #: is read, from the thread that reads and validates the files.
@@ -73,8 +82,17 @@ def import_folder(
     mapping_path: Path | None = None,
     import_date: date | None = None,
     progress: Progress | None = None,
+    allow_empty: Iterable[str] = (),
 ) -> ImportResult:
-    """Import every extract found in the folder; see the module's description."""
+    """Import every extract found in the folder; see the module's description. A file that
+    would leave a kind with no rows where it holds some refuses the whole import, unless its
+    kind is in ``allow_empty``."""
+    allowed_empty = frozenset(allow_empty)
+    unknown = sorted(allowed_empty - set(KINDS))
+    if unknown:
+        raise UsageError(
+            f"--allow-empty takes an extract kind ({', '.join(KINDS)}), not {', '.join(unknown)}."
+        )
     today = import_date or date.today()
     report = progress or (lambda _name, _done, _total: None)
     files = find_extract_files(folder)
@@ -88,7 +106,7 @@ def import_folder(
         checked = _read_and_validate(
             files, mapping, fingerprints, framework, references, today, report
         )
-        imported = _load(engine, _ahead(checked), folder, mapping, report)
+        imported = _load(engine, _ahead(checked), folder, mapping, report, allowed_empty)
     return ImportResult(folder, False, imported)
 
 
@@ -171,19 +189,27 @@ def _load(
     folder: Path,
     mapping: HeaderMapping,
     report: Progress,
+    allowed_empty: frozenset[str],
 ) -> list[FileImported]:
-    """In one transaction: per file, its batch, its good rows (replacing the kind's) and the
-    rows it set aside."""
+    """In one transaction: per file, its batch, its good rows (replacing the kind's, but for
+    the ledger of earlier claims, which keeps every family it holds) and the rows it set
+    aside."""
     imported_at = datetime.now(UTC)
     imported = []
     with engine.begin() as connection:
         for extract, rows in validated:
+            kind = extract.kind.name
+            table = table_of(EXTRACT_TABLES[kind])
+            if extract.rows_loaded == 0 and kind not in allowed_empty:
+                _refuse_emptying(connection, table, extract)
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
             rows.insert(0, "batch_id", batch_id)
+            if kind == "previous_claims":
+                rows = _with_claims_held(connection, rows)
             name, total = extract.raw.path.name, extract.rows_loaded
             replace_table_rows(
                 connection,
-                table_of(EXTRACT_TABLES[extract.kind.name]),
+                table,
                 rows,
                 functools.partial(_report_loaded, report, name, total),
             )
@@ -196,6 +222,58 @@ def _load(
             )
             imported.append(_file_imported(extract))
     return imported
+
+
+def _refuse_emptying(connection: Connection, table: Table, extract: ValidatedExtract) -> None:
+    """A file with no row to load may not empty a kind that holds rows: far more often a broken
+    report than an authority with nothing in it."""
+    held = connection.execute(select(func.count()).select_from(table)).scalar_one()
+    if held:
+        kind = extract.kind.name
+        why = "has no rows" if extract.raw.rows_read == 0 else "has every row set aside"
+        raise RefusedError(
+            f"{extract.raw.path.name} {why}, so it would leave {kind} with none of the "
+            f"{held:,} held now; nothing was imported. Check the export, or, if the authority "
+            f"really has no {kind}, import again with --allow-empty {kind}."
+        )
+
+
+def _with_claims_held(connection: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+    """The earlier claims of a previous_claims file, and every family the ledger holds that the
+    file leaves out (kept as the earlier file gave it): an import corrects the ledger's rows
+    but never removes a family from it."""
+    listed = set(rows["family_id"])
+    held = [
+        row
+        for row in connection.execute(
+            select(
+                col(PreviousClaim.batch_id),
+                col(PreviousClaim.source_row),
+                col(PreviousClaim.family_id),
+                col(PreviousClaim.claim_period),
+                col(PreviousClaim.claim_date),
+            )
+        )
+        if row.family_id not in listed
+    ]
+    if not held:
+        return rows
+    first_id = int(rows["id"].max()) + 1 if len(rows) else 1
+    kept = pd.DataFrame(
+        {
+            "batch_id": [r.batch_id for r in held],
+            "source_row": [r.source_row for r in held],
+            "id": range(first_id, first_id + len(held)),
+            "family_id": [r.family_id for r in held],
+            "claim_period": [r.claim_period for r in held],
+            "claim_date": [_iso(r.claim_date) for r in held],
+        }
+    )
+    return pd.concat([rows.astype(object), kept[list(rows.columns)]], ignore_index=True)
+
+
+def _iso(day: date | str | None) -> str | None:
+    return day.isoformat() if isinstance(day, date) else day
 
 
 def _report_loaded(report: Progress, name: str, total: int, done: int) -> None:

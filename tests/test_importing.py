@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import xlsxwriter
-from sqlalchemy import Engine, MetaData, select
+from sqlalchemy import Engine, MetaData, select, text
 
 from sfclaims import importing
 from sfclaims.errors import RefusedError
@@ -34,8 +34,8 @@ NEEDS_HEADER = "Need ID,Family ID,Person ID,Headline,Date Identified,Status\n"
 
 def write_folder(folder: Path, **files: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
-    for kind, text in files.items():
-        (folder / f"{kind}.csv").write_text(text, encoding="utf-8")
+    for kind, contents in files.items():
+        (folder / f"{kind}.csv").write_text(contents, encoding="utf-8")
     return folder
 
 
@@ -675,3 +675,81 @@ def test_the_reader_stays_one_file_ahead_of_the_load_and_no_more():
     assert third_started.wait(timeout=30)
     assert started == [1, 2, 3]
     assert list(ahead) == list(range(2, 11))
+
+
+# --- no import empties a kind unasked; the ledger of earlier claims never shrinks --------------
+
+CLAIMS = "Family ID,Claim Period,Claim Date\nF1,2024-Q3,19/08/2024\nF2,2024-Q4,\n"
+
+
+def previous_claims(engine: Engine) -> list[tuple]:
+    with engine.connect() as connection:
+        return sorted(
+            connection.execute(
+                text("SELECT family_id, claim_period, claim_date FROM previous_claims")
+            ).all()
+        )
+
+
+@pytest.mark.parametrize(
+    ("kind", "text_of_file"),
+    [
+        ("previous_claims", "Family ID,Claim Period,Claim Date\n"),  # header only
+        ("families", "Family ID,Episode Start Date\n"),
+        ("previous_claims", "Family ID,Claim Period\nF9,2024-Q3\n"),  # every row set aside
+    ],
+)
+def test_a_file_that_would_empty_a_kind_refuses_the_whole_import(
+    engine, tmp_path, kind, text_of_file
+):
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    before = database_state(engine)
+    folder = write_folder(tmp_path / "next", **{kind: text_of_file})
+    with pytest.raises(RefusedError) as refused:
+        run_import(engine, folder)
+    assert str(refused.value).startswith(f"{kind}.csv has ")
+    assert f"it would leave {kind} with none of the 2 held now; nothing was imported" in str(
+        refused.value
+    )
+    assert f"--allow-empty {kind}" in str(refused.value)
+    assert database_state(engine) == before
+
+
+def test_allow_empty_lets_a_kind_be_emptied_but_the_ledger_keeps_its_families(engine, tmp_path):
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    header_only = write_folder(tmp_path / "next", previous_claims="Family ID,Claim Period\n")
+    run_import(engine, header_only, allow_empty=["previous_claims"])
+    assert [row[:2] for row in previous_claims(engine)] == [("F1", "2024-Q3"), ("F2", "2024-Q4")]
+
+
+def test_a_previous_claims_file_corrects_its_families_and_keeps_those_it_leaves_out(
+    engine, tmp_path
+):
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    corrected = write_folder(
+        tmp_path / "next", previous_claims="Family ID,Claim Period\nF1,2024-Q2\n"
+    )
+    run_import(engine, corrected)
+    held = previous_claims(engine)
+    assert [row[:2] for row in held] == [("F1", "2024-Q2"), ("F2", "2024-Q4")]
+
+
+def test_a_family_claimed_before_stays_already_claimed_after_a_header_only_ledger_file(
+    engine, tmp_path
+):
+    from sfclaims.assessing import assess
+
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    header_only = write_folder(tmp_path / "next", previous_claims="Family ID,Claim Period\n")
+    with pytest.raises(RefusedError):
+        run_import(engine, header_only)
+    run_import(engine, header_only, allow_empty=["previous_claims"])
+    decided = {d.family_id: d for d in assess(engine, FRAMEWORK, date(2025, 12, 31))}
+    assert "ALREADY_CLAIMED" in decided["F1"].reasons
+
+
+def test_allow_empty_names_only_extract_kinds(engine, tmp_path):
+    from sfclaims.errors import UsageError
+
+    with pytest.raises(UsageError, match="--allow-empty takes an extract kind"):
+        run_import(engine, base_folder(tmp_path), allow_empty=["plans", "claims"])
