@@ -283,11 +283,12 @@ def run_database(name: str, folder: Path, as_of: str, stages: list[str]) -> dict
                 "--stages",
                 ",".join(stages),
             ],
-            check=True,
             capture_output=True,
             text=True,
-        ).stdout
-        report = json.loads(out.strip().splitlines()[-1])
+        )
+        if out.returncode:
+            sys.exit(f"the {name} worker failed:\n{out.stderr}")
+        report = json.loads(out.stdout.strip().splitlines()[-1])
     if "processes" in stages:
         report["processes"] = as_processes(name, folder, as_of)
     return report

@@ -14,6 +14,7 @@ from sqlalchemy import Engine, insert, select, update
 from sqlmodel import col
 
 from sfclaims.claim_runs import get_run, refuse_if_submitted
+from sfclaims.db import writing
 from sfclaims.errors import UsageError
 from sfclaims.models import AuditVerdict, ClaimedFamily
 
@@ -24,8 +25,8 @@ def record_verdict(engine: Engine, run_id: str, family_id: str, verdict: str, no
     """Keep an auditor's verdict; a failed family is withdrawn from the draft run."""
     if verdict not in VERDICTS:
         raise UsageError(f"The verdict must be pass or fail, not {verdict!r}.")
-    with engine.begin() as connection:
-        run = get_run(connection, run_id)
+    with writing(engine) as connection:
+        run = get_run(connection, run_id, lock=True)  # waits for a submission under way
         refuse_if_submitted(run, "no verdict can be added to it")
         in_run = connection.execute(
             select(col(ClaimedFamily.family_id)).where(

@@ -8,6 +8,7 @@ the database refuses a family in two submitted runs. The audit of a run is in ``
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from sfclaims.db import bulk_load
+from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim, table_of
@@ -176,10 +177,12 @@ def _evidenced(findings: list[Finding]) -> dict[str, list[str]]:
 # --- the ledger ---------------------------------------------------------------------------------
 
 
-def get_run(connection: Connection, run_id: str) -> ClaimRun:
-    row = connection.execute(
-        select(*table_of(ClaimRun).c).where(col(ClaimRun.run_id) == run_id)
-    ).first()
+def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun:
+    """The run; with ``lock``, its row locked until the transaction ends (PostgreSQL: FOR
+    UPDATE; on SQLite the transaction holds the write lock, see ``db.writing``), so a verdict and
+    a submission of the same run happen one after the other."""
+    query = select(*table_of(ClaimRun).c).where(col(ClaimRun.run_id) == run_id)
+    row = connection.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise UsageError(f"There is no claim run {run_id}; `sfclaims claim run` prints run IDs.")
     return ClaimRun(**row._mapping)
@@ -196,8 +199,8 @@ def refuse_if_submitted(run: ClaimRun, what: str) -> None:
 def submit_run(engine: Engine, run_id: str) -> int:
     """Lock the run: its families become claimed. Refused if any was claimed already."""
     try:
-        with engine.begin() as connection:
-            run = get_run(connection, run_id)
+        with writing(engine) as connection:
+            run = get_run(connection, run_id, lock=True)
             refuse_if_submitted(run, "it cannot be submitted again")
             families = list(
                 connection.execute(
@@ -216,15 +219,16 @@ def submit_run(engine: Engine, run_id: str) -> int:
                     f"({', '.join(already[:10])}{', …' if len(already) > 10 else ''}); "
                     f"make a new run, which leaves them out."
                 )
-            connection.execute(
-                update(ClaimRun)
-                .where(col(ClaimRun.run_id) == run_id)
-                .values(submitted_at=datetime.now(UTC))
-            )
+            # the families first: once the run is submitted, the database refuses any change
             connection.execute(
                 update(ClaimedFamily)
                 .where(col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn))
                 .values(submitted=True)
+            )
+            connection.execute(
+                update(ClaimRun)
+                .where(col(ClaimRun.run_id) == run_id)
+                .values(submitted_at=datetime.now(UTC), digest=run_digest(connection, run_id))
             )
     except IntegrityError:
         raise RefusedError(
@@ -232,6 +236,46 @@ def submit_run(engine: Engine, run_id: str) -> int:
             f"nothing was submitted — make a new run."
         ) from None
     return len(families)
+
+
+def run_digest(connection: Connection, run_id: str) -> str:
+    """SHA-256 of everything the run holds, as stored: the run (but when it was submitted and
+    this digest), each family's row in the run's order, and its verdicts."""
+    digest = hashlib.sha256()
+    run_columns = [c for c in table_of(ClaimRun).c if c.name not in ("submitted_at", "digest")]
+    family_table, verdict_table = table_of(ClaimedFamily), table_of(AuditVerdict)
+    queries = (
+        select(*run_columns).where(col(ClaimRun.run_id) == run_id),
+        select(*family_table.c)
+        .where(family_table.c.run_id == run_id)
+        .order_by(family_table.c.position),
+        select(*verdict_table.c)
+        .where(verdict_table.c.run_id == run_id)
+        .order_by(verdict_table.c.id),
+    )
+    for query in queries:
+        for row in connection.execute(query):
+            digest.update(orjson.dumps([_plain(value) for value in row]) + b"\n")
+    return digest.hexdigest()
+
+
+def _plain(value: object) -> object:
+    """A stored value the same way whichever database gave it back."""
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def verify_submitted(connection: Connection, run: ClaimRun) -> None:
+    """A submitted run's rows are as they were submitted; refused otherwise, never shown."""
+    if run.submitted_at is not None and run.digest != run_digest(connection, run.run_id):
+        raise RefusedError(
+            f"Claim run {run.run_id} no longer matches what was submitted on "
+            f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "
+            f"submission, so nothing was written — tell the database's administrator."
+        )
 
 
 def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:
@@ -282,8 +326,9 @@ def run_contents(
     with_records = bool(families) if records is None else records
     left_out = {"evidence"} if not evidence else set()
     left_out |= {"facts"} if not with_records else set()
-    with engine.connect() as connection:
+    with one_snapshot(engine) as connection:  # what is verified is what is shown
         run = get_run(connection, run_id)
+        verify_submitted(connection, run)
         columns = table_of(ClaimedFamily).c
         query = (
             select(*(c for c in columns if c.name not in left_out))

@@ -7,6 +7,7 @@ caller's transaction, with the table's secondary indexes dropped during the load
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -27,7 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 #: The newest migration (a test holds it to Alembic's head): every command checks the database
 #: against it, and reading Alembic's scripts for it would cost each command a tenth of a second.
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 
 
 def database_url(given: str | None = None) -> str:
@@ -67,7 +68,34 @@ def _make_sqlite_transactional(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # a writing transaction (see writing) takes SQLite's write lock at once: another waits
+        connection.exec_driver_sql(connection.get_execution_options().get(_SQLITE_BEGIN, "BEGIN"))
+
+
+_SQLITE_BEGIN = "sfclaims_sqlite_begin"
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write what it reads: on SQLite it holds the write lock from its
+    first statement (BEGIN IMMEDIATE), so two such transactions run one after the other instead
+    of both reading the same state; on PostgreSQL the caller locks the rows it reads (FOR
+    UPDATE)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        with connection.begin():
+            yield connection
+
+
+@contextlib.contextmanager
+def one_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A transaction whose reads all see one state of the database (PostgreSQL: REPEATABLE
+    READ; SQLite: any transaction in WAL mode), however many statements it takes."""
+    with engine.connect() as connection:
+        if not is_sqlite(connection):
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
 
 
 def is_sqlite(engine_or_connection: Engine | Connection) -> bool:

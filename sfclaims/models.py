@@ -206,7 +206,9 @@ class StoredDecision(SQLModel, table=True):
 
 
 class ClaimRun(SQLModel, table=True):
-    """A quarter's claim: a draft until submitted, then locked for good."""
+    """A quarter's claim: a draft until submitted, then locked for good. Triggers (migration
+    0008) refuse any change to a submitted run, its families and its verdicts, and ``digest``
+    (SHA-256 of all of them, kept at submission) lets every export check nothing changed."""
 
     __tablename__ = "claim_runs"
 
@@ -219,6 +221,7 @@ class ClaimRun(SQLModel, table=True):
     framework: str
     framework_sha256: str
     engine_version: str
+    digest: str | None = None
 
 
 class ClaimedFamily(SQLModel, table=True):

@@ -300,10 +300,10 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
     holder = open_database(sample_url)
     with holder.begin() as held:
         held.execute(
-            text("UPDATE claim_runs SET submitted_at = now() WHERE run_id = :r"), {"r": first}
+            text("UPDATE claimed_families SET submitted = true WHERE run_id = :r"), {"r": first}
         )
         held.execute(
-            text("UPDATE claimed_families SET submitted = true WHERE run_id = :r"), {"r": first}
+            text("UPDATE claim_runs SET submitted_at = now() WHERE run_id = :r"), {"r": first}
         )
 
         def submit_second() -> None:
@@ -337,3 +337,136 @@ def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monk
     with pytest.raises(RefusedError, match="made at the same moment; nothing was stored"):
         create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1)
     assert len(run_contents(sample, first).families) == 1
+
+
+def test_a_verdict_racing_a_submission_waits_for_it_and_is_refused(sample_url, monkeypatch):
+    """The submission holds the run; a fail verdict arriving meanwhile waits for it, then is
+    refused, and what submit says it claimed is what it stored."""
+    from sfclaims import claim_runs
+
+    engine = open_database(sample_url)
+    run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=4).run_id
+    family = run_contents(engine, run).claimed[0].family_id
+    submit_holds_the_run, verdict_on_its_way = threading.Event(), threading.Event()
+    checked_already_claimed = claim_runs._already_claimed
+
+    def pausing(*args):  # inside the submission's transaction, after it took the run
+        submit_holds_the_run.set()
+        assert verdict_on_its_way.wait(timeout=30)
+        if engine.dialect.name == "postgresql":
+            assert waiting_on_a_lock(engine), "the verdict waits on the run's row"
+        return checked_already_claimed(*args)
+
+    monkeypatch.setattr(claim_runs, "_already_claimed", pausing)
+    outcomes: dict[str, object] = {}
+
+    def submit() -> None:
+        outcomes["submitted"] = submit_run(open_database(sample_url), run)
+
+    def verdict() -> None:
+        assert submit_holds_the_run.wait(timeout=30)
+        verdict_on_its_way.set()
+        try:
+            record_verdict(open_database(sample_url), run, family, "fail", "plan not signed")
+            outcomes["verdict"] = "recorded"
+        except RefusedError as error:
+            outcomes["verdict"] = error
+
+    threads = [threading.Thread(target=submit), threading.Thread(target=verdict)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert isinstance(outcomes["verdict"], RefusedError)
+    assert "is locked; no verdict can be added to it" in str(outcomes["verdict"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(ClaimedFamily.family_id, ClaimedFamily.submitted, ClaimedFamily.withdrawn).where(
+                ClaimedFamily.run_id == run
+            )
+        ).all()
+        verdicts = connection.execute(text("SELECT count(*) FROM audit_verdicts")).scalar_one()
+    assert outcomes["submitted"] == sum(r.submitted for r in rows) == 4
+    assert not any(r.submitted and r.withdrawn for r in rows) and verdicts == 0
+    engine.dispose()
+
+
+# --- the database guards the ledger -------------------------------------------------------------
+
+TAMPERING = {
+    "change a claimed family": "UPDATE claimed_families SET needs = 'HOUSING' WHERE run_id = :r",
+    "remove a claimed family": "DELETE FROM claimed_families WHERE run_id = :r",
+    "add a family": (
+        "INSERT INTO claimed_families SELECT run_id, 'X' || family_id, position + 100, "
+        "withdrawn, false, episode_start, episode_end, needs, evidenced, assessment_completed, "
+        "plan_start, lead_practitioner_start, attendance_check, rereferral_check, evidence, facts "
+        "FROM claimed_families WHERE run_id = :r"
+    ),
+    "un-submit the run": "UPDATE claim_runs SET submitted_at = NULL WHERE run_id = :r",
+    "delete the run": "DELETE FROM claim_runs WHERE run_id = :r",
+    "change a verdict": "UPDATE audit_verdicts SET verdict = 'pass' WHERE run_id = :r",
+    "remove a verdict": "DELETE FROM audit_verdicts WHERE run_id = :r",
+    "add a verdict": (
+        "INSERT INTO audit_verdicts (run_id, family_id, verdict, note, recorded_at) "
+        "SELECT run_id, family_id, 'pass', 'late', recorded_at FROM audit_verdicts "
+        "WHERE run_id = :r"
+    ),
+}
+
+
+@pytest.fixture
+def submitted(sample):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    families = [f.family_id for f in run_contents(sample, run).claimed]
+    record_verdict(sample, run, families[0], "pass", "checked")
+    submit_run(sample, run)
+    return sample, run
+
+
+@pytest.mark.parametrize("tampering", TAMPERING)
+def test_the_database_refuses_any_change_to_a_submitted_run_over_a_raw_connection(
+    submitted, tampering
+):
+    engine, run = submitted
+    raw = engine.raw_connection()  # as an insider with the login would, beneath sfclaims
+    try:
+        cursor = raw.cursor()
+        sql = TAMPERING[tampering].replace(":r", "?" if engine.dialect.name == "sqlite" else "%s")
+        with pytest.raises(Exception, match="submitted and locked") as refused:
+            if engine.dialect.name == "sqlite":
+                cursor.execute("BEGIN")
+            cursor.execute(sql, (run,))
+        assert (
+            "IntegrityError" in type(refused.value).__name__
+            or "RestrictViolation" in type(refused.value).__name__
+        )
+    finally:
+        raw.rollback()
+        raw.close()
+    assert run_contents(engine, run).status == "submitted"  # still whole: it exports
+
+
+def test_a_submitted_run_changed_behind_the_triggers_is_refused_not_exported(submitted, tmp_path):
+    engine, run = submitted
+    with engine.begin() as connection:  # a superuser switches the guard off and edits a row
+        if engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("DROP TRIGGER claimed_families_submitted_locked_update")
+        else:
+            connection.exec_driver_sql("ALTER TABLE claimed_families DISABLE TRIGGER USER")
+        connection.execute(
+            text("UPDATE claimed_families SET needs = 'HOUSING' WHERE run_id = :r"), {"r": run}
+        )
+    with pytest.raises(RefusedError, match=f"Claim run {run} no longer matches what was submitted"):
+        write_submission(
+            run_contents(engine, run, evidence=False, records=False), FRAMEWORK, tmp_path / "out"
+        )
+    with pytest.raises(RefusedError, match="tell the database's administrator"):
+        run_contents(engine, run)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_draft_run_can_still_change(sample):
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    with sample.begin() as connection:
+        connection.execute(text("DELETE FROM claimed_families WHERE run_id = :r"), {"r": run})
+        connection.execute(text("DELETE FROM claim_runs WHERE run_id = :r"), {"r": run})
