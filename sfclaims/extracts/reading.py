@@ -19,6 +19,7 @@ import pandas as pd
 
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, ExtractKind
+from sfclaims.extracts.limits import LARGEST_CELL, check_cell_lengths, check_csv, check_xlsx
 from sfclaims.extracts.values import visible
 
 MAPPING_FILE = "mapping.toml"
@@ -118,14 +119,22 @@ def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping, sha256: 
     """Read one extract file into trimmed text cells with our headers (``sha256``: the file's,
     as the import already computed it)."""
     if path.suffix.lower() == ".xlsx":
+        check_xlsx(path)  # before anything of it is unpacked
         headers, table = _read_xlsx(path)
     else:
+        check_csv(path)
         headers, table = _read_csv(path)
+    check_cell_lengths(path, max(map(len, headers), default=0), "row 1")
     columns, unknown = _rename_headers(kind, path, headers, mapping.for_kind(kind.name))
     table = table.iloc[:, [i for i, _ in columns]]
     table.columns = [ours for _, ours in columns]
     for column in table.columns:
         text = table[column].astype("str").str.strip()
+        lengths = text.str.len()
+        if len(lengths) and lengths.max() > LARGEST_CELL:
+            check_cell_lengths(
+                path, int(lengths.max()), f"row {lengths.idxmax()}, column {visible(column)}"
+            )
         table[column] = text.where(text != "")
     table = table.dropna(how="all")
     for column in kind.columns:

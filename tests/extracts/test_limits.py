@@ -1,0 +1,152 @@
+"""Hostile extract files are refused before they are read, and within a memory cap."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from sfclaims.errors import RefusedError
+from sfclaims.extracts.limits import LARGEST_CELL, check_csv, check_xlsx
+from sfclaims.synthetic import write_authority
+
+CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+    'package/2006/content-types"><Default Extension="rels" ContentType="application/'
+    'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType='
+    '"application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/'
+    'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName='
+    '"/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+    'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType='
+    '"application/vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>'
+)
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELATIONS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def crafted_xlsx(path: Path, dimension: str, cells: str, shared: list[str] = ()) -> Path:
+    """A workbook made by hand, as an attacker would: a few KB whatever it declares."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
+        archive.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELATIONS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "xl/workbook.xml",
+            f'<workbook xmlns="{MAIN}" xmlns:r="{RELATIONS}"><sheets>'
+            '<sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        archive.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{RELATIONS}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{RELATIONS}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>",
+        )
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            f'<worksheet xmlns="{MAIN}"><dimension ref="{dimension}"/><sheetData>{cells}'
+            "</sheetData></worksheet>",
+        )
+        items = "".join(f"<si><t>{text}</t></si>" for text in shared)
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            f'<sst xmlns="{MAIN}" count="{len(shared)}" uniqueCount="{len(shared)}">{items}</sst>',
+        )
+    return path
+
+
+HEADER_ROW = '<row r="1"><c r="A1" t="inlineStr"><is><t>Family ID</t></is></c></row>'
+
+
+def far_corner(path: Path, corner: str) -> Path:
+    row = "".join(ch for ch in corner if ch.isdigit())
+    cell = f'<row r="{row}"><c r="{corner}" t="inlineStr"><is><t>x</t></is></c></row>'
+    return crafted_xlsx(path, f"A1:{corner}", HEADER_ROW + cell)
+
+
+def repeated_huge_string(path: Path) -> Path:
+    cells = "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>0</v></c></row>' for n in range(2, 2000))
+    return crafted_xlsx(path, "A1:A1999", HEADER_ROW + cells, ["x" * 10_000_000])
+
+
+@pytest.mark.parametrize(
+    ("corner", "says"),
+    [("XFD1048576", "16,384 columns wide"), ("EU1048576", "1,048,576 rows by 151 columns")],
+)
+def test_an_xlsx_declaring_a_vast_sheet_is_refused_while_it_is_small(tmp_path, corner, says):
+    path = far_corner(tmp_path / "previous_claims.xlsx", corner)
+    assert path.stat().st_size < 5_000
+    with pytest.raises(RefusedError, match=says):
+        check_xlsx(path)
+
+
+def test_an_xlsx_repeating_a_huge_shared_string_is_refused(tmp_path):
+    path = repeated_huge_string(tmp_path / "previous_claims.xlsx")
+    assert path.stat().st_size < 100_000
+    with pytest.raises(RefusedError, match="a text longer than a cell may hold"):
+        check_xlsx(path)
+
+
+def test_a_real_workbook_passes(tmp_path):
+    write_authority(tmp_path, families=40)
+    check_xlsx(tmp_path / "lead_practitioners.xlsx")
+    check_xlsx(tmp_path / "previous_claims.xlsx")
+
+
+def test_a_csv_with_a_line_longer_than_any_extract_is_refused(tmp_path):
+    path = tmp_path / "families.csv"
+    path.write_text("Family ID,Episode Start Date\n" + "F1," + "x" * 2_000_000 + "\n")
+    with pytest.raises(RefusedError, match="a line longer than 1,000,000 bytes"):
+        check_csv(path)
+
+
+def test_a_csv_cell_longer_than_a_cell_may_hold_is_refused_naming_row_and_column(
+    tmp_path, sqlite_url
+):
+    from sfclaims.db import open_database
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    (tmp_path / "families.csv").write_text(
+        "Family ID,Episode Start Date,Team\nF1,01/01/2025,North\n"
+        f"F2,01/01/2025,{'y' * (LARGEST_CELL + 1)}\n"
+    )
+    with pytest.raises(RefusedError, match=r"a cell of 32,768 characters \(row 3, column Team\)"):
+        import_folder(open_database(sqlite_url), tmp_path, load_framework())
+
+
+CAPPED = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (2 * 1024**3, 2 * 1024**3))
+sys.argv = ["sfclaims", "--database-url", sys.argv[1], "import", sys.argv[2]]
+from sfclaims.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize("crafted", [far_corner, repeated_huge_string])
+def test_a_hostile_workbook_is_refused_by_the_command_under_a_2_gb_memory_cap(
+    tmp_path, sqlite_url, crafted
+):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    (folder / "families.csv").write_text("Family ID,Episode Start Date\nF1,01/01/2025\n")
+    if crafted is far_corner:
+        crafted(folder / "previous_claims.xlsx", "XFD1048576")
+    else:
+        crafted(folder / "previous_claims.xlsx")
+    done = subprocess.run(
+        [sys.executable, "-c", CAPPED, sqlite_url, str(folder)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 3, done.stderr[-2000:]
+    assert "previous_claims.xlsx" in done.stderr and "nothing was imported" in done.stderr
