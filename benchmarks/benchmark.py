@@ -186,17 +186,17 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 
     day = date.fromisoformat(as_of)
     if "assess" in stages:
-        from sfclaims.assessing import assess_families, write_decisions
-        from sfclaims.decisions import store_decisions
+        from sfclaims.assessing import assess_at_state, write_decisions
+        from sfclaims.decisions import Decided, store_decisions
 
         started = time.perf_counter()
-        assessed = assess_families(engine, framework, day, keep_claim_evidence=True)
+        assessed, state = assess_at_state(engine, framework, day, keep_claim_evidence=True)
         decisions = [a.decision for a in assessed]
         report["stages"]["assess: decide every family"] = time.perf_counter() - started
         started = time.perf_counter()
         with open(os.devnull, "w") as sink:
             write_decisions(decisions, sink)
-        store_decisions(engine, assessed, framework, day)
+        store_decisions(engine, Decided(assessed, state), framework, day)
         report["stages"]["assess: write decisions file + store decisions"] = (
             time.perf_counter() - started
         )

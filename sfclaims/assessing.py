@@ -14,9 +14,11 @@ from typing import TextIO
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from sfclaims.bundle import load_bundles
-from sfclaims.db import make_engine
-from sfclaims.decisions import Assessed, store_decisions
+from sfclaims.bundle import load_bundles, load_bundles_at_state
+from sfclaims.data_state import data_version
+from sfclaims.db import make_engine, one_snapshot
+from sfclaims.decisions import Assessed, Decided, store_decisions
+from sfclaims.errors import RefusedError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import bundle_to_json
 from sfclaims.framework import Framework
@@ -48,9 +50,38 @@ def assess_families(
     as_of: date,
     keep_claim_evidence: bool = False,
 ) -> list[Assessed]:
-    """Decide the families, sorted by family ID. A large authority is split into ranges of family
-    IDs, and each core loads and decides its own range: the rules are pure and a family's facts
-    never cross a range."""
+    """Decide the families, sorted by family ID (see ``assess_at_state``)."""
+    return assess_at_state(engine, framework, as_of, keep_claim_evidence)[0]
+
+
+def assess_at_state(
+    engine: Engine,
+    framework: Framework,
+    as_of: date,
+    keep_claim_evidence: bool = False,
+) -> tuple[list[Assessed], int]:
+    """Decide the families, sorted by family ID, all from one state of the data, and that
+    state's number. A large authority is split into ranges of family IDs, and each core loads
+    and decides its own range in a snapshot of its own: the rules are pure and a family's facts
+    never cross a range. Should an import or a submission commit while they read, their states
+    differ and the families are decided again, once; then the command is refused. (The state is
+    read once more when they are decided: on PostgreSQL a table an import replaced looks empty
+    to a snapshot taken before it committed.)"""
+    for _attempt in range(2):
+        assessed, states = _assess_once(engine, framework, as_of, keep_claim_evidence)
+        with one_snapshot(engine) as connection:
+            states.add(data_version(connection))
+        if len(states) == 1:
+            return assessed, states.pop()
+    raise RefusedError(
+        "The data changed while the families were being decided (an import or a submission "
+        "finished meanwhile), twice; nothing was stored — run the command again."
+    )
+
+
+def _assess_once(
+    engine: Engine, framework: Framework, as_of: date, keep_claim_evidence: bool
+) -> tuple[list[Assessed], set[int]]:
     work = _Work(
         engine.url.render_as_string(hide_password=False),
         framework,
@@ -61,16 +92,18 @@ def assess_families(
     workers = min(os.cpu_count() or 1, 8)
     ranges = _family_ranges(engine, as_of, workers) if workers > 1 else []
     if len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
-        return work.assess(engine)
+        assessed, state = work.assess(engine)
+        return assessed, {state}
     global _WORK
     _WORK = work
     try:  # the decisions coming back are many small objects too
         with many_objects(), mp.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_assess_range, ranges)
-            assessed = [_from_plain(plain, as_of) for part in parts for plain in part]
+            assessed = [_from_plain(plain, as_of) for _state, part in parts for plain in part]
     finally:
         _WORK = None
-    return sorted(assessed, key=lambda a: a.decision.family_id)  # the database's order may differ
+    assessed.sort(key=lambda a: a.decision.family_id)  # the database's order may differ
+    return assessed, {state for state, _part in parts}
 
 
 @dataclass(frozen=True)
@@ -86,11 +119,14 @@ class _Work:
         engine: Engine,
         family_range: tuple[str, str | None] | None = None,
         keep_alive: list | None = None,
-    ) -> list[Assessed]:
-        """``keep_alive`` receives the bundles, for a process about to end: freeing a million
+    ) -> tuple[list[Assessed], int]:
+        """The range's families decided, and the state of the data they were read in.
+        ``keep_alive`` receives the bundles, for a process about to end: freeing a million
         small objects one by one takes it most of a second for nothing."""
         with many_objects():
-            bundles = load_bundles(engine, self.as_of, None, self.terms, family_range)
+            bundles, state = load_bundles_at_state(
+                engine, self.as_of, None, self.terms, family_range
+            )
             decider = Decider(self.framework)
             assessed = []
             for bundle in bundles:
@@ -103,23 +139,24 @@ class _Work:
                 assessed.append(Assessed(verdict, bundle.episode_start, evidence, facts))
             if keep_alive is not None:
                 keep_alive.append(bundles)
-            return assessed
+            return assessed, state
 
 
 _WORK: _Work | None = None  # what the forked processes share with the parent
 _KEPT_UNTIL_EXIT: list = []  # in a forked process: its bundles, freed with the process
 
 
-def _assess_range(family_range: tuple[str, str | None]) -> list[tuple]:
-    """One range's decisions as plain tuples: they travel back to the parent far faster than
-    dataclasses."""
+def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple]]:
+    """One range's state of the data and decisions as plain tuples: they travel back to the
+    parent far faster than dataclasses."""
     assert _WORK is not None
     gc.disable()  # for the rest of this short-lived process: see many_objects
     engine = make_engine(_WORK.url)  # a connection of its own, never the parent's
     try:
-        return [
+        assessed, state = _WORK.assess(engine, family_range, keep_alive=_KEPT_UNTIL_EXIT)
+        return state, [
             (d.family_id, d.needs, d.reasons, a.episode_start, a.evidence, a.facts)
-            for a in _WORK.assess(engine, family_range, keep_alive=_KEPT_UNTIL_EXIT)
+            for a in assessed
             for d in (a.decision,)
         ]
     finally:
@@ -191,9 +228,11 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
     )
 
 
-def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> list[Assessed]:
+def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decided:
     """Decide every family and keep the decisions, with the claimable families' evidence and
-    records, for a claim run as of the same date to reuse."""
-    assessed = assess_families(engine, framework, as_of, keep_claim_evidence=True)
-    store_decisions(engine, assessed, framework, as_of)
-    return assessed
+    records and the state of the data they rest on, for a claim run as of the same date to
+    reuse."""
+    assessed, state = assess_at_state(engine, framework, as_of, keep_claim_evidence=True)
+    decided = Decided(assessed, state)
+    store_decisions(engine, decided, framework, as_of)
+    return decided

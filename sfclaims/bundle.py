@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
+from sfclaims.data_state import data_version
+from sfclaims.db import one_snapshot
 from sfclaims.facts import (
     AssessmentFacts,
     AttendanceFacts,
@@ -102,9 +104,21 @@ def load_bundles(
     ``attendance_terms`` (academic year, term) limits the attendance loaded to the terms the
     rules can look at; only pupils who are people of a family are loaded.
     """
-    with engine.connect() as connection:
+    return load_bundles_at_state(engine, as_of, family_id, attendance_terms, family_range)[0]
+
+
+def load_bundles_at_state(
+    engine: Engine,
+    as_of: date,
+    family_id: str | None = None,
+    attendance_terms: Iterable[tuple[str, str]] | None = None,
+    family_range: tuple[str, str | None] | None = None,
+) -> tuple[list[FamilyBundle], int]:
+    """The bundles of ``load_bundles``, all read in one snapshot of the database, and the
+    number of that state of the data (see data_state.py)."""
+    with one_snapshot(engine) as connection:
         loader = _Loader(connection, family_id, family_range)
-        return loader.bundles(as_of, attendance_terms)
+        return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
 class _Days(dict):

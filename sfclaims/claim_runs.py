@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Row, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from sfclaims.data_state import data_changed, data_version
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
@@ -68,17 +69,19 @@ def create_run(
     check_period(period)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
-    assessed = current_claimable(engine, framework, as_of)
-    if assessed is None:  # no decisions as of the date since the data last changed: decide now
-        assessed = assess_and_store(engine, framework, as_of)
+    decided = current_claimable(engine, framework, as_of)
+    if decided is None:  # no decisions as of the date since the data last changed: decide now
+        decided = assess_and_store(engine, framework, as_of)
     claimable = sorted(
-        (a for a in assessed if a.decision.claimable),
+        (a for a in decided.families if a.decision.claimable),
         key=lambda a: (a.episode_start, a.decision.family_id),
     )
     chosen = claimable if max_families is None else claimable[:max_families]
     created_at = datetime.now(UTC)
     try:
-        run_id = _store_run(engine, framework, period, as_of, max_families, created_at, chosen)
+        run_id = _store_run(
+            engine, framework, period, as_of, max_families, created_at, chosen, decided.data_version
+        )
     except IntegrityError:
         raise RefusedError(
             f"Another claim run for {period} was made at the same moment; nothing was stored — "
@@ -95,8 +98,16 @@ def _store_run(
     max_families: int | None,
     created_at: datetime,
     chosen: list[Assessed],
+    decided_from: int,
 ) -> str:
-    with engine.begin() as connection:
+    """Store the run, if the data are still in the state its families were decided from; no
+    change can commit while it is stored."""
+    with writing(engine) as connection:
+        if data_version(connection, lock=True) != decided_from:
+            raise RefusedError(
+                "The data changed while the claim run was being made (an import or a submission "
+                "finished meanwhile); nothing was stored — run the command again."
+            )
         run_id = _next_run_id(connection, period)
         connection.execute(
             insert(ClaimRun).values(
@@ -230,6 +241,7 @@ def submit_run(engine: Engine, run_id: str) -> int:
                 .where(col(ClaimRun.run_id) == run_id)
                 .values(submitted_at=datetime.now(UTC), digest=run_digest(connection, run_id))
             )
+            data_changed(connection)  # its families are ALREADY_CLAIMED from now on
     except IntegrityError:
         raise RefusedError(
             f"Claim run {run_id} holds a family that another run submitted at the same time; "

@@ -219,8 +219,7 @@ def assess(
             )
         decisions = [explained]
     else:
-        assessed = assess_and_store(engine, chosen, day)
-        decisions = [a.decision for a in assessed]
+        decisions = [a.decision for a in assess_and_store(engine, chosen, day).families]
     if out is None:
         write_decisions(decisions, sys.stdout)
     else:

@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import col
 
-from sfclaims.db import bulk_load
+from sfclaims.data_state import data_version
+from sfclaims.db import bulk_load, one_snapshot
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
-from sfclaims.models import ClaimRun, ImportBatch, StoredDecision, table_of
+from sfclaims.models import StoredDecision, table_of
 from sfclaims.rules import Decision
 
 
@@ -31,18 +32,25 @@ class Assessed:
     facts: str | None = None
 
 
-def store_decisions(
-    engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date
-) -> None:
+@dataclass(frozen=True)
+class Decided:
+    """Families decided, and the state of the data (data_state.py) they were all decided from."""
+
+    families: list[Assessed]
+    data_version: int
+
+
+def store_decisions(engine: Engine, decided: Decided, framework: Framework, as_of: date) -> None:
     """Keep the decisions as of the date (replacing earlier ones for that date) with their
-    reasons, and the evidence and records of the families that can be claimed, for the claim run
-    to reuse."""
+    reasons, the state of the data they rest on, and the evidence and records of the families
+    that can be claimed, for the claim run to reuse."""
     table = table_of(StoredDecision)
     shared = {
         "as_of": as_of.isoformat(),
         "framework": framework.label(),
         "framework_sha256": framework.sha256,
         "decided_at": datetime.now(UTC),
+        "data_version": decided.data_version,
     }
     columns = [c.name for c in table.c]
 
@@ -60,29 +68,27 @@ def store_decisions(
         }
         return tuple(values[c] for c in columns)
 
-    rows = (row(a) for a in assessed)
+    rows = (row(a) for a in decided.families)
     with engine.begin() as connection:
         connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
         bulk_load(connection, table, columns, rows)
 
 
-def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list[Assessed] | None:
+def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
     """The claimable families of the stored decisions as of the date, if those decisions are
-    still current: made under this framework, after the newest import and the newest submitted
-    claim run. None when they are not, and the families must be decided again."""
-    with engine.connect() as connection:
-        decided_at, lowest, highest = connection.execute(
+    still current: made under this framework from the data in the state they are in now. None
+    when they are not, and the families must be decided again."""
+    with one_snapshot(engine) as connection:
+        states = connection.execute(
             select(
-                func.min(col(StoredDecision.decided_at)),
+                func.min(col(StoredDecision.data_version)),
+                func.max(col(StoredDecision.data_version)),
                 func.min(col(StoredDecision.framework_sha256)),
                 func.max(col(StoredDecision.framework_sha256)),
             ).where(col(StoredDecision.as_of) == as_of)
         ).one()
-        imported = connection.execute(select(func.max(col(ImportBatch.imported_at)))).scalar()
-        submitted = connection.execute(select(func.max(col(ClaimRun.submitted_at)))).scalar()
-        if decided_at is None or lowest != framework.sha256 or highest != framework.sha256:
-            return None
-        if any(moment is not None and moment >= decided_at for moment in (imported, submitted)):
+        now = data_version(connection)
+        if tuple(states) != (now, now, framework.sha256, framework.sha256):
             return None
         rows = connection.execute(
             select(
@@ -95,7 +101,7 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list
             .where(col(StoredDecision.as_of) == as_of, col(StoredDecision.claimable))
             .order_by(col(StoredDecision.family_id))
         ).all()
-    return [
+    claimable = [
         Assessed(
             Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
             start or as_of,  # kept for every decision since it was stored; never blank
@@ -104,3 +110,4 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> list
         )
         for family_id, needs, evidence, start, facts in rows
     ]
+    return Decided(claimable, now)

@@ -45,7 +45,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} (business development team)"
     )
-    assessed = assess_and_store(engine, framework, as_of)
+    assessed = assess_and_store(engine, framework, as_of).families
     decisions = [a.decision for a in assessed]
     decisions_file = outputs / f"decisions-{as_of.isoformat()}.csv"
     with decisions_file.open("w", newline="", encoding="utf-8") as handle:

@@ -23,6 +23,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlmodel import col
 
+from sfclaims.data_state import data_changed
 from sfclaims.db import bulk_load, replace_table_rows
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, Format
@@ -197,6 +198,7 @@ def _load(
     imported_at = datetime.now(UTC)
     imported = []
     with engine.begin() as connection:
+        data_changed(connection)  # decisions made before this import commits are not current
         for extract, rows in validated:
             kind = extract.kind.name
             table = table_of(EXTRACT_TABLES[kind])

@@ -186,6 +186,15 @@ class PreviousClaim(_FromExtract, table=True):
     claim_date: date | None = None
 
 
+class DataState(SQLModel, table=True):
+    """One row: the number of the state of the data decisions rest on (see data_state.py)."""
+
+    __tablename__ = "data_state"
+
+    id: int = Field(primary_key=True)
+    version: int
+
+
 class StoredDecision(SQLModel, table=True):
     """The newest decision for a family as of a date, with the evidence it rests on (JSON)."""
 
@@ -201,6 +210,7 @@ class StoredDecision(SQLModel, table=True):
     framework_sha256: str
     evidence: str | None = None  # every rule's finding (JSON), kept for claimable families
     decided_at: datetime
+    data_version: int | None = None  # the state of the data it was decided from
     episode_start: date | None = None
     facts: str | None = None  # the family's records (JSON), kept for claimable families
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sfclaims.assessing import (
     assess,
-    assess_families,
+    assess_and_store,
     explain,
     summarise,
     write_decisions,
@@ -65,9 +65,9 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(sample_engine):
 
 def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_families(sample_engine):
     framework = load_framework()
-    assessed = assess_families(sample_engine, framework, SAMPLE_AS_OF, keep_claim_evidence=True)
-    for _twice in range(2):  # storing again replaces them: no duplicates
-        store_decisions(sample_engine, assessed, framework, SAMPLE_AS_OF)
+    decided = assess_and_store(sample_engine, framework, SAMPLE_AS_OF)
+    store_decisions(sample_engine, decided, framework, SAMPLE_AS_OF)  # again: replaces them
+    assessed = decided.families
     claimable = next(a.decision.family_id for a in assessed if a.decision.claimable)
     with sample_engine.connect() as connection:
         rows = {r.family_id: r for r in connection.execute(select(StoredDecision)).all()}

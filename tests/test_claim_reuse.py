@@ -1,10 +1,17 @@
 """A claim run reuses the decisions `assess` stored, and only while they are current."""
 
+import threading
 from datetime import date
 
-from sfclaims.assessing import assess_and_store
+import pytest
+from sqlalchemy import text
+
+from sfclaims.assessing import assess_and_store, assess_at_state
 from sfclaims.claim_runs import create_run, run_contents, submit_run
-from sfclaims.decisions import current_claimable
+from sfclaims.data_state import data_version
+from sfclaims.db import one_snapshot, open_database
+from sfclaims.decisions import Decided, current_claimable, store_decisions
+from sfclaims.errors import RefusedError
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 
@@ -13,16 +20,16 @@ AS_OF = date(2025, 9, 30)
 
 
 def stored(engine):
-    return assess_and_store(engine, FRAMEWORK, AS_OF)
+    return assess_and_store(engine, FRAMEWORK, AS_OF).families
 
 
 def test_stored_decisions_are_current_until_the_data_changes(sample_engine, tmp_path):
     assessed = stored(sample_engine)
     current = current_claimable(sample_engine, FRAMEWORK, AS_OF)
-    assert [a.decision.family_id for a in current] == [
+    assert [a.decision.family_id for a in current.families] == [
         a.decision.family_id for a in assessed if a.decision.claimable
     ]
-    assert all(a.facts for a in current)
+    assert all(a.facts for a in current.families)
     folder = tmp_path / "again"
     folder.mkdir()
     (folder / "previous_claims.csv").write_text("Family ID,Claim Period\nF000013,2025-Q1\n")
@@ -71,3 +78,85 @@ def test_a_run_from_stored_decisions_equals_a_run_decided_afresh(sample_engine):
     assert [[getattr(f, k) for k in keep] for f in fresh.families] == [
         [getattr(f, k) for k in keep] for f in reused.families
     ]
+
+
+def claimable_family(engine) -> str:
+    return next(a.decision.family_id for a in stored(engine) if a.decision.claimable)
+
+
+def test_decisions_made_while_an_import_is_under_way_are_not_current_after_it(sample_url, tmp_path):
+    """An assess reads the data while an import is under way (real concurrency: the import
+    waits in its open transaction, ordered by events); its decisions, stored after the import
+    commits, must not be reused, and the claim run decides again on the data now held."""
+    engine = open_database(sample_url)
+    family = claimable_family(engine)
+    folder = tmp_path / "claimed-elsewhere"
+    folder.mkdir()
+    (folder / "previous_claims.csv").write_text(f"Family ID,Claim Period\n{family},2025-Q1\n")
+    under_way, decided = threading.Event(), threading.Event()
+
+    def wait_once_under_way(name: str, done: int, total: int) -> None:
+        if not under_way.is_set():  # the import's transaction is open; it reads its first file
+            under_way.set()
+            assert decided.wait(timeout=60)
+
+    importer = threading.Thread(
+        target=import_folder,
+        args=(open_database(sample_url), folder, FRAMEWORK),
+        kwargs={"progress": wait_once_under_way},
+    )
+    importer.start()
+    assert under_way.wait(timeout=60)
+    assessed, state = assess_at_state(engine, FRAMEWORK, AS_OF, keep_claim_evidence=True)
+    decided.set()
+    importer.join(timeout=60)
+    assert family in {a.decision.family_id for a in assessed if a.decision.claimable}
+    store_decisions(engine, Decided(assessed, state), FRAMEWORK, AS_OF)
+    assert current_claimable(engine, FRAMEWORK, AS_OF) is None
+    run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    assert family not in {f.family_id for f in run_contents(engine, run).claimed}
+    engine.dispose()
+
+
+def test_a_claim_run_is_not_stored_when_the_data_changed_after_its_families_were_decided(
+    sample_engine, tmp_path, monkeypatch
+):
+    from sfclaims import assessing
+
+    folder = tmp_path / "next"
+    folder.mkdir()
+    (folder / "previous_claims.csv").write_text("Family ID,Claim Period\nF000013,2025-Q1\n")
+    deciding = assessing.assess_and_store
+
+    def decided_then_imported(*args):
+        decided = deciding(*args)
+        import_folder(sample_engine, folder, FRAMEWORK)  # commits before the run is stored
+        return decided
+
+    monkeypatch.setattr(assessing, "assess_and_store", decided_then_imported)
+    with pytest.raises(RefusedError, match="The data changed while the claim run was being made"):
+        create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF)
+    with sample_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM claim_runs")).scalar_one() == 0
+
+
+def test_deciding_while_the_data_change_between_ranges_decides_again(sample_engine, monkeypatch):
+    from sfclaims import assessing
+
+    with one_snapshot(sample_engine) as connection:
+        now = data_version(connection)
+    states = iter([{now - 1, now}, {now}])  # the ranges saw two states, then one
+    real = assessing._assess_once
+
+    def once(*args):
+        assessed, _states = real(*args)
+        return assessed, next(states)
+
+    monkeypatch.setattr(assessing, "_assess_once", once)
+    assessed, state = assess_at_state(sample_engine, FRAMEWORK, AS_OF)
+    assert state == now and len(assessed) == 149
+    monkeypatch.setattr(assessing, "_assess_once", lambda *args: ([], {now - 1, now}))
+    with pytest.raises(
+        RefusedError, match="The data changed while the families were being decided"
+    ):
+        assess_at_state(sample_engine, FRAMEWORK, AS_OF)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from sfclaims import db
 from sfclaims.db import bulk_load, replace_table_rows
-from sfclaims.models import Assessment, StoredDecision
+from sfclaims.models import Assessment, StoredDecision, table_of
 
 AWKWARD_TEXT = [
     "back\\slash",
@@ -25,7 +25,7 @@ AWKWARD_TEXT = [
 
 
 def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
-    table = StoredDecision.__table__  # type: ignore[attr-defined]
+    table = table_of(StoredDecision)
     columns = [c.name for c in table.c]
     decided = datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC)
     wanted = []
@@ -41,6 +41,7 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
             "framework_sha256": "0" * 64,
             "evidence": None if number % 3 == 0 else text,
             "decided_at": decided,
+            "data_version": number,
             "episode_start": None if number == 1 else date(2025, 1, number + 1),
             "facts": text,
         }
@@ -61,7 +62,7 @@ def test_replacing_a_table_keeps_awkward_text_blanks_flags_and_dates_and_reports
     engine, monkeypatch
 ):
     monkeypatch.setattr(db, "CHUNK", 3)  # several chunks from a few rows
-    table = Assessment.__table__  # type: ignore[attr-defined]
+    table = table_of(Assessment)
     count = len(AWKWARD_TEXT)
     frame = pd.DataFrame(  # typed as the import's table_frame types them
         {
@@ -101,7 +102,7 @@ def test_replacing_a_table_keeps_awkward_text_blanks_flags_and_dates_and_reports
 
 @pytest.mark.parametrize("rows", [0, 1])
 def test_replacing_a_table_removes_its_earlier_rows(engine, rows):
-    table = Assessment.__table__  # type: ignore[attr-defined]
+    table = table_of(Assessment)
     columns = [c.name for c in table.c]
     earlier = (1, 2, "A1", "F1", "whole family", None, None, True, "P1", None)
     with engine.begin() as connection:
