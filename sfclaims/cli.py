@@ -8,14 +8,16 @@ sentence with the contract's exit code (2: used wrongly, 3: input refused, nothi
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from sfclaims.errors import SfclaimsError, UsageError
 
@@ -46,25 +48,54 @@ def plain_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except SfclaimsError as error:
-            messages.print(f"[bold red]Error:[/] {error}", soft_wrap=True)
-            raise typer.Exit(error.exit_code) from None
+            fail(str(error), error.exit_code)
         except Exception as error:
+            if _is_busy(error):  # rolled back: nothing changed, so it is safe to try once more
+                try:
+                    return command(*args, **kwargs)
+                except SfclaimsError as again:
+                    fail(str(again), again.exit_code)
+                except Exception as again:
+                    if not _is_busy(again):
+                        raise
+                    fail(
+                        "Another sfclaims command was changing the same records at the same "
+                        "moment, twice; nothing was changed — run the command again.",
+                        3,
+                    )
             if not _is_database_unreachable(error):
                 raise
             reason = str(error.orig or error).strip().splitlines()[0]  # type: ignore[attr-defined]
-            messages.print(
-                f"[bold red]Error:[/] The database could not be opened ({reason}); check "
-                f"--database-url or SFCLAIMS_DATABASE_URL.",
-                soft_wrap=True,
-                markup=True,
-                highlight=False,
+            fail(
+                f"The database could not be opened ({reason}); check --database-url or "
+                f"SFCLAIMS_DATABASE_URL.",
+                2,
             )
-            raise typer.Exit(2) from None
         except KeyboardInterrupt:
             messages.print("Stopped before the end; nothing was changed.")
             raise typer.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def fail(sentence: str, exit_code: int) -> NoReturn:
+    """One sentence on standard error (shown as written: no markup from the data) and the exit
+    code."""
+    messages.print(f"[bold red]Error:[/] {escape(sentence)}", soft_wrap=True)
+    raise typer.Exit(exit_code)
+
+
+_BUSY_CODES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
+
+
+def _is_busy(error: Exception) -> bool:
+    """A deadlock or a serialization failure (PostgreSQL), or a database still locked by another
+    command after the wait (SQLite): the command's transaction was rolled back."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(error, exc.DBAPIError):
+        return False
+    code = getattr(error.orig, "sqlstate", None)
+    return code in _BUSY_CODES or "database is locked" in str(error.orig)
 
 
 def _is_database_unreachable(error: Exception) -> bool:
@@ -129,7 +160,7 @@ def init() -> None:
 
     engine = make_engine(database_url(Settings.database_url))
     upgrade(engine)
-    messages.print(f"The database at {engine.url.render_as_string()} is up to date.")
+    messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
 
 
 @app.command("import")
@@ -163,9 +194,11 @@ def import_command(
     data-quality report. A refused file changes nothing. The record of earlier claims
     (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
     from sfclaims.console import import_progress, print_import_summary
+    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.quality_report import write_quality_report
     from sfclaims.importing import import_folder
 
+    ready_folder(report_dir, "--report-dir")  # before anything is committed
     engine = open_database()
     with import_progress(messages) as progress:
         result = import_folder(
@@ -207,6 +240,10 @@ def assess(
     day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
+    from sfclaims.exports.files import ready_file, written_whole
+
+    if out is not None:
+        ready_file(out)  # before the decisions are stored
 
     chosen = load_framework(framework)
     engine = open_database()
@@ -223,15 +260,14 @@ def assess(
     if out is None:
         write_decisions(decisions, sys.stdout)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with out.open("w", newline="", encoding="utf-8") as handle:
-            write_decisions(decisions, handle)
+        with written_whole(out) as partial, partial.open("w", newline="", encoding="utf-8") as f:
+            write_decisions(decisions, f)
     if explained is None:
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
         print_family_explanation(messages, explained)
     if out is not None:
-        messages.print(f"Decisions file: {out}")
+        messages.print(f"Decisions file: {escape(str(out))}")
 
 
 claim_app = typer.Typer(
@@ -290,11 +326,13 @@ def claim_run(
 def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
     """Write the submission workbook for the department (and a CSV of the same rows)."""
     from sfclaims.claim_runs import run_contents
+    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.submission import write_submission
 
+    ready_folder(out)
     contents = run_contents(open_database(), run, evidence=False, records=False)
     for path in write_submission(contents, load_framework(framework), out):
-        messages.print(f"Written: {path}")
+        messages.print(f"Written: {escape(str(path))}")
 
 
 @claim_app.command("submit")
@@ -304,7 +342,7 @@ def claim_submit(run: RunArgument) -> None:
     from sfclaims.claim_runs import submit_run
 
     count = submit_run(open_database(), run)
-    messages.print(f"Claim run {run} is submitted and locked: {count:,} families claimed.")
+    messages.print(f"Claim run {escape(run)} is submitted and locked: {count:,} families claimed.")
 
 
 @audit_app.command("sample")
@@ -341,9 +379,10 @@ def audit_pack(
     chosen family's records as the run kept them, too."""
     from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
+    from sfclaims.exports.files import ready_folder
 
-    path = write_evidence_pack(run_contents(open_database(), run, family or []), out)
-    messages.print(f"Written: {path}")
+    path = write_evidence_pack(run_contents(open_database(), run, family or []), ready_folder(out))
+    messages.print(f"Written: {escape(str(path))}")
 
 
 @audit_app.command("record")
@@ -359,7 +398,9 @@ def audit_record(
 
     record_verdict(open_database(), run, family, verdict.lower(), note)
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
-    messages.print(f"Verdict {verdict.lower()} recorded for {family} in {run}{withdrawn}.")
+    messages.print(
+        f"Verdict {verdict.lower()} recorded for {escape(family)} in {escape(run)}{withdrawn}."
+    )
 
 
 @report_app.command("progress")
@@ -376,14 +417,16 @@ def report_progress(
     and a lead practitioner, eligible, claimable and claimed."""
     day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_families
+    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.progress import QUARTER_KINDS, progress_rows, write_progress
 
     if quarters not in QUARTER_KINDS:
         raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
+    ready_folder(out)
     chosen = load_framework(framework)
     assessed = assess_families(open_database(), chosen, day)
     path = write_progress(progress_rows(assessed, quarters), day, quarters, chosen, out)
-    messages.print(f"Written: {path}")
+    messages.print(f"Written: {escape(str(path))}")
 
 
 @app.command()
@@ -406,6 +449,8 @@ def demo(
 
 
 def main() -> None:
+    # the database, reports and packs hold families' personal data: readable by their owner only
+    os.umask(0o077)
     app()
 
 

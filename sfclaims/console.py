@@ -57,18 +57,19 @@ def import_progress(console: Console) -> Iterator[ImportProgress]:
 def print_import_summary(console: Console, result: ImportResult, report: list[Path]) -> None:
     if result.unchanged:
         console.print(
-            f"Nothing changed: every file in {result.folder} is already imported as it is."
+            f"Nothing changed: every file in {escape(str(result.folder))} is already imported as "
+            f"it is."
         )
     table = Table(title="Import" if not result.unchanged else "What the database holds")
     for header in ("file", "rows read", "loaded", "set aside", "headers not known"):
         table.add_column(header, justify="right" if header != "file" else "left")
     for f in result.files:
         table.add_row(
-            f.file_name,
+            escape(f.file_name),
             f"{f.rows_read:,}",
             f"{f.rows_loaded:,}",
             f"[red]{f.rows_set_aside:,}[/]" if f.rows_set_aside else "0",
-            ", ".join(f.unknown_headers),
+            escape(", ".join(f.unknown_headers)),
         )
     console.print(table)
     set_aside = sum(f.rows_set_aside for f in result.files)
@@ -78,7 +79,7 @@ def print_import_summary(console: Console, result: ImportResult, report: list[Pa
             f"reason in the data-quality report."
         )
     for path in report:
-        console.print(f"Data-quality report: {path}")
+        console.print(f"Data-quality report: {escape(str(path))}")
 
 
 def print_assess_summary(
@@ -107,7 +108,7 @@ def print_assess_summary(
         near.add_column("family")
         near.add_column("the one reason")
         for family_id, code in shown:
-            near.add_row(family_id, f"{code}: {describe(code).title}")
+            near.add_row(escape(family_id), f"{code}: {describe(code).title}")
         console.print(near)
         if len(summary.near_misses) > len(shown):
             console.print(
@@ -119,7 +120,7 @@ def print_assess_summary(
 def print_family_explanation(console: Console, decision: Decision) -> None:
     verdict = "[bold green]claimable[/]" if decision.claimable else "[bold red]not claimable[/]"
     console.print(
-        f"Family {decision.family_id} as of {decision.as_of:%d/%m/%Y}: {verdict}"
+        f"Family {escape(decision.family_id)} as of {decision.as_of:%d/%m/%Y}: {verdict}"
         f" — {'eligible' if decision.eligible else 'not eligible'}; "
         f"needs: {', '.join(decision.needs) or 'none'}"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from sqlalchemy import Engine
 
 from sfclaims.assessing import assess_and_store, summarise, write_decisions
@@ -83,7 +84,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
 
     console.print("\n[bold]Where everything is[/]")
     for label, path in written:
-        console.print(f"  {label:<28} {path}")
+        console.print(f"  {label:<28} {escape(str(path))}")
     console.print(
         f"\nNext: record verdicts (`sfclaims audit record {created.run_id} FAMILY --verdict "
         f"pass --note ...`), then lock the claim with `sfclaims claim submit {created.run_id}`."

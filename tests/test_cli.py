@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import stat
+import subprocess
+import sys
 from datetime import date
 
 import pytest
+import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
@@ -257,3 +262,112 @@ def test_a_database_that_cannot_be_opened_is_one_sentence_not_a_traceback(tmp_pa
     unreachable = "postgresql+psycopg://nobody@127.0.0.1:1/none"
     result = sfclaims(unreachable, "init")
     assert result.exit_code == 2 and "Traceback" not in result.output
+
+
+# --- hostile text, outputs checked first, owner-only files, a busy database -------------------
+
+
+def test_markup_in_ids_and_headers_is_shown_as_written_and_nothing_crashes(sqlite_url, tmp_path):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    (folder / "families.csv").write_text(
+        "Family ID,Episode Start Date,[people]\n0[/x],01/01/2025,\n[bold]F2,01/01/2025,\n"
+    )
+    result = sfclaims(sqlite_url, "import", str(folder), "--report-dir", str(tmp_path / "out"))
+    assert result.exit_code == 0, result.output
+    assert "[people]" in result.stderr
+    explained = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30", "--family", "0[/x]")
+    assert explained.exit_code == 0 and "Family 0[/x] as of" in explained.stderr
+    unknown = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30", "--family", "[red]x[/]")
+    assert unknown.exit_code == 2 and "no family [red]x[/] whose" in unknown.stderr
+
+
+def test_an_id_a_spreadsheet_would_run_is_set_aside(sqlite_url, tmp_path):
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    (folder / "families.csv").write_text(
+        "Family ID,Episode Start Date\n=cmd|' /C calc'!A0,01/01/2025\nF2,01/01/2025\n"
+    )
+    result = sfclaims(sqlite_url, "import", str(folder), "--report-dir", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    with (tmp_path / "out" / "data-quality-set-aside-rows.csv").open(encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    assert rows[1][:4] == ["families.csv", "2", "Family ID", "'=cmd|' /C calc'!A0"]
+    assert "which a spreadsheet would run as a formula" in rows[1][4]
+
+
+@pytest.mark.parametrize("command", ["import", "assess"])
+def test_an_out_that_cannot_be_written_is_refused_before_anything_is_stored(
+    imported, tmp_path, command
+):
+    taken = tmp_path / "a-file"
+    taken.write_text("")
+    if command == "import":
+        args = ["import", str(SAMPLE_AUTHORITY), "--report-dir", str(taken)]
+        says = f"--report-dir {taken} is a file, not a folder; give a folder."
+    else:
+        args = ["assess", "--as-of", "2025-09-30", "--out", str(tmp_path)]
+        says = f"--out {tmp_path} is a folder; give the name of a file."
+    engine = open_database(imported)
+    with engine.connect() as connection:
+        before = connection.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM import_batches), (SELECT count(*) FROM decisions)"
+        ).one()
+    result = sfclaims(imported, *args)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == f"Error: {says}"
+    with engine.connect() as connection:
+        after = connection.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM import_batches), (SELECT count(*) FROM decisions)"
+        ).one()
+    assert tuple(after) == tuple(before)
+    engine.dispose()
+
+
+def test_the_database_and_reports_are_readable_by_their_owner_only(tmp_path):
+    database = tmp_path / "owner-only.db"
+    out = tmp_path / "reports"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sfclaims.cli",
+            "--database-url",
+            f"sqlite:///{database}",
+            "import",
+            str(SAMPLE_AUTHORITY),
+            "--report-dir",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    for path in (database, *out.iterdir()):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+
+
+def busy_once_then(outcome, times: int = 1):
+    """A command that meets a locked database ``times`` times, then gives ``outcome``."""
+    from sqlalchemy.exc import OperationalError
+
+    calls = []
+
+    def command() -> str:
+        calls.append(1)
+        if len(calls) <= times:
+            raise OperationalError("UPDATE", {}, Exception("database is locked"))
+        return outcome
+
+    return command, calls
+
+
+def test_a_busy_database_is_tried_once_more_then_reported_as_such():
+    from sfclaims.cli import plain_errors
+
+    command, calls = busy_once_then("done")
+    assert plain_errors(command)() == "done" and len(calls) == 2
+    command, calls = busy_once_then("never", times=2)
+    with pytest.raises(typer.Exit) as stopped:
+        plain_errors(command)()
+    assert stopped.value.exit_code == 3 and len(calls) == 2

@@ -6,9 +6,9 @@ user sees it, column, value and reason) and a CSV of the set-aside rows.
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
+from sfclaims.exports.files import write_csv
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.importing import ImportResult
 
@@ -60,9 +60,4 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
     )
     workbook.close()
 
-    csv_path = folder / CSV_NAME
-    with csv_path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(ROW_HEADERS)
-        writer.writerows(rows)
-    return [workbook_path, csv_path]
+    return [workbook_path, write_csv(folder / CSV_NAME, ROW_HEADERS, rows)]

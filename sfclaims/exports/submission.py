@@ -6,13 +6,13 @@ time, whatever was imported since.
 
 from __future__ import annotations
 
-import csv
 from datetime import datetime
 from pathlib import Path
 
 import orjson
 
 from sfclaims.claim_runs import RunContents
+from sfclaims.exports.files import write_csv
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
@@ -97,12 +97,8 @@ def write_submission(contents: RunContents, framework: Framework, folder: Path) 
     write_notes(workbook, "Run", run_notes(contents))
     workbook.close()
 
-    csv_path = folder / f"{stem}.csv"
-    with csv_path.open("w", newline="", encoding="utf-8-sig") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(FAMILY_HEADERS)
-        writer.writerows([_csv_cell(c) for c in row] for row in rows)
-    return [workbook_path, csv_path]
+    csv_rows = ([_csv_cell(c) for c in row] for row in rows)
+    return [workbook_path, write_csv(folder / f"{stem}.csv", FAMILY_HEADERS, csv_rows)]
 
 
 def _csv_cell(value: object) -> object:

@@ -6,12 +6,12 @@ links, and a fixed created date so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import xlsxwriter
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -19,10 +19,27 @@ FIXED_CREATED = datetime(2022, 4, 1)
 MAX_WIDTH = 60
 
 
+class _WholeWorkbook(Workbook):
+    """A workbook written to a temporary name and renamed once complete: a command stopped while
+    writing never leaves a broken or empty workbook under the real name."""
+
+    def __init__(self, path: Path, options: dict) -> None:
+        self.final_path = path
+        self.partial_path = path.with_name(f".{path.name}.{os.getpid()}.partial")
+        super().__init__(str(self.partial_path), options)
+
+    def close(self) -> None:
+        try:
+            super().close()
+            os.replace(self.partial_path, self.final_path)
+        finally:
+            self.partial_path.unlink(missing_ok=True)
+
+
 def new_workbook(path: Path, title: str) -> Workbook:
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook = xlsxwriter.Workbook(
-        str(path),
+    workbook = _WholeWorkbook(
+        path,
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,

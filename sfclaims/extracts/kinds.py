@@ -15,6 +15,9 @@ ACHIEVED = "Achieved"  # outcome status
 IDENTIFIED = "Identified"  # need status
 CHILD = "Child"  # person role
 LIST_SEPARATOR = ";"  # between the items of a list cell, and of a list as stored
+#: What a spreadsheet reads as the start of a formula (OWASP's list for CSV injection): no ID
+#: may begin with one, and a CSV cell for people that does is written as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 class Format(Enum):

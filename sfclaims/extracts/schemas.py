@@ -19,7 +19,7 @@ import pandera.pandas as pa
 import pyarrow
 import pyarrow.compute as arrow_compute
 
-from sfclaims.extracts.kinds import ACHIEVED, ExtractColumn, ExtractKind, Format
+from sfclaims.extracts.kinds import ACHIEVED, FORMULA_STARTS, ExtractColumn, ExtractKind, Format
 from sfclaims.extracts.values import ANY_TEXT_READS, LARGEST_COUNT, NUL, ParsedColumns
 
 ARROW_TEXT = pyarrow.large_string()
@@ -108,6 +108,15 @@ def build_schema(
             checks.append(
                 _check(
                     lambda _s, c=column: ~parsed.unreadable(c), reason_for_format(column, parsed)
+                )
+            )
+        if column.format is Format.ID:
+            checks.append(
+                _check(
+                    lambda s: ~s.str.startswith(FORMULA_STARTS).fillna(False),
+                    f"{column.header} begins with {', '.join(map(repr, FORMULA_STARTS[:4]))}, a "
+                    f"tab or a return, which a spreadsheet would run as a formula; no ID in the "
+                    f"case system does — check the row.",
                 )
             )
         if column.format is Format.DATE:

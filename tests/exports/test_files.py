@@ -1,0 +1,54 @@
+"""Outputs: checked before any work, written whole, and safe to open in a spreadsheet."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from sfclaims.errors import UsageError
+from sfclaims.exports.files import ready_file, ready_folder, safe_cell, write_csv, written_whole
+from sfclaims.exports.workbook import new_workbook, write_table
+
+
+@pytest.mark.parametrize(
+    "text", ["=cmd|' /C calc'!A0", "+SUM(A1)", "-2+3", "@SUM(A1)", "\tx", "\rx"]
+)
+def test_text_a_spreadsheet_would_run_is_written_as_text(tmp_path, text):
+    path = write_csv(tmp_path / "rows.csv", ("value",), [(text,), ("plain",), (42,)])
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows == [["value"], ["'" + text], ["plain"], ["42"]]
+    assert safe_cell(-3) == -3  # numbers stay numbers
+
+
+def test_a_file_stopped_while_being_written_leaves_nothing_under_its_name(tmp_path):
+    path = tmp_path / "report.csv"
+    with pytest.raises(RuntimeError), written_whole(path) as partial:
+        partial.write_text("half a re")
+        raise RuntimeError("killed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_workbook_appears_under_its_name_only_once_complete(tmp_path):
+    path = tmp_path / "report.xlsx"
+    workbook = new_workbook(path, "test")
+    write_table(workbook, "Sheet", ("a",), [("x",)])
+    assert not path.exists()
+    workbook.close()
+    assert path.stat().st_size > 0 and [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
+
+
+def test_an_out_folder_that_is_a_file_or_cannot_be_made_is_refused(tmp_path):
+    a_file = tmp_path / "taken"
+    a_file.write_text("")
+    with pytest.raises(UsageError, match="is a file, not a folder; give a folder"):
+        ready_folder(a_file)
+    with pytest.raises(UsageError, match=r"cannot be created \(Not a directory\)"):
+        ready_folder(a_file / "inside")
+
+
+def test_an_out_file_that_is_a_folder_is_refused(tmp_path):
+    with pytest.raises(UsageError, match="is a folder; give the name of a file"):
+        ready_file(tmp_path)
+    assert ready_file(tmp_path / "new" / "decisions.csv").parent.is_dir()
