@@ -11,16 +11,16 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import TextIO
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from sfclaims.bundle import load_bundles, load_bundles_at_state
-from sfclaims.data_state import data_version
+from sfclaims.data_state import NOTHING_IMPORTED, anything_imported, data_version
 from sfclaims.db import make_engine, one_snapshot
 from sfclaims.decisions import Assessed, Decided, store_decisions
 from sfclaims.errors import RefusedError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
-from sfclaims.facts import bundle_to_json
+from sfclaims.facts import as_stored, bundle_to_json
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
 from sfclaims.models import Family
@@ -36,8 +36,18 @@ def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
 
 
 def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -> Decision | None:
-    """One family's decision with every rule's finding and the records it relied on."""
-    bundles = load_bundles(engine, as_of, family_id, terms_needed(framework, as_of))
+    """One family's decision with every rule's finding and the records it relied on (its ID
+    matched as typed, in any case)."""
+    with engine.connect() as connection:
+        like = connection.execute(
+            select(col(Family.family_id)).where(
+                func.lower(col(Family.family_id)) == family_id.strip().lower()
+            )
+        ).scalars()
+        stored = as_stored(family_id, like)
+    if stored is None:
+        return None
+    bundles = load_bundles(engine, as_of, stored, terms_needed(framework, as_of))
     return Decider(framework).decide(bundles[0], as_of) if bundles else None
 
 
@@ -66,7 +76,10 @@ def assess_at_state(
     never cross a range. Should an import or a submission commit while they read, their states
     differ and the families are decided again, once; then the command is refused. (The state is
     read once more when they are decided: on PostgreSQL a table an import replaced looks empty
-    to a snapshot taken before it committed.)"""
+    to a snapshot taken before it committed.) Refused on a database nothing was imported into."""
+    with engine.connect() as connection:
+        if not anything_imported(connection):
+            raise RefusedError(NOTHING_IMPORTED)
     for _attempt in range(2):
         assessed, states = _assess_once(engine, framework, as_of, keep_claim_evidence)
         with one_snapshot(engine) as connection:

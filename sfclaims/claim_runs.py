@@ -25,6 +25,7 @@ from sfclaims.data_state import data_changed, data_version
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.facts import as_stored
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim, table_of
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
@@ -34,7 +35,7 @@ if TYPE_CHECKING:
     from sfclaims.decisions import Assessed
     from sfclaims.framework import Framework
 
-PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
+PERIOD = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)  # 2025-Q3, 2025q3, 2025Q3
 
 
 def engine_version() -> str:
@@ -42,9 +43,11 @@ def engine_version() -> str:
 
 
 def check_period(period: str) -> str:
-    if not PERIOD.match(period):
+    """The quarter as runs are named, ``2025-Q3``, however it was typed."""
+    quarter = PERIOD.match(period.strip())
+    if not quarter:
         raise UsageError(f"The period {period!r} is not a quarter; write it like 2025-Q3.")
-    return period
+    return f"{quarter.group(1)}-Q{quarter.group(2)}"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,7 @@ def create_run(
     from sfclaims.assessing import assess_and_store
     from sfclaims.decisions import current_claimable
 
-    check_period(period)
+    period = check_period(period)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
     decided = current_claimable(engine, framework, as_of)
@@ -77,6 +80,12 @@ def create_run(
         key=lambda a: (a.episode_start, a.decision.family_id),
     )
     chosen = claimable if max_families is None else claimable[:max_families]
+    if not chosen:
+        raise RefusedError(
+            f"No family can be claimed as of {as_of:%d/%m/%Y}"
+            f"{' within --max 0' if claimable else ''} (`sfclaims assess` says why); no claim "
+            f"run was stored."
+        )
     created_at = datetime.now(UTC)
     try:
         run_id = _store_run(
@@ -192,11 +201,21 @@ def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun
     """The run; with ``lock``, its row locked until the transaction ends (PostgreSQL: FOR
     UPDATE; on SQLite the transaction holds the write lock, see ``db.writing``), so a verdict and
     a submission of the same run happen one after the other."""
-    query = select(*table_of(ClaimRun).c).where(col(ClaimRun.run_id) == run_id)
+    query = select(*table_of(ClaimRun).c).where(
+        func.upper(col(ClaimRun.run_id)) == run_id.strip().upper()  # as typed: 2025-q3-r1
+    )
     row = connection.execute(query.with_for_update() if lock else query).first()
     if row is None:
         raise UsageError(f"There is no claim run {run_id}; `sfclaims claim run` prints run IDs.")
     return ClaimRun(**row._mapping)
+
+
+def run_family_ids(connection: Connection, run_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.run_id) == run_id)
+        ).scalars()
+    )
 
 
 def refuse_if_submitted(run: ClaimRun, what: str) -> None:
@@ -212,6 +231,7 @@ def submit_run(engine: Engine, run_id: str) -> int:
     try:
         with writing(engine) as connection:
             run = get_run(connection, run_id, lock=True)
+            run_id = run.run_id  # as stored, however it was typed
             refuse_if_submitted(run, "it cannot be submitted again")
             families = list(
                 connection.execute(
@@ -340,6 +360,7 @@ def run_contents(
     left_out |= {"facts"} if not with_records else set()
     with one_snapshot(engine) as connection:  # what is verified is what is shown
         run = get_run(connection, run_id)
+        run_id = run.run_id  # as stored, however it was typed
         verify_submitted(connection, run)
         columns = table_of(ClaimedFamily).c
         query = (
@@ -348,9 +369,11 @@ def run_contents(
             .order_by(col(ClaimedFamily.position))
         )
         if families:
-            query = query.where(col(ClaimedFamily.family_id).in_(families))
+            in_run = run_family_ids(connection, run_id)
+            meant = {given: as_stored(given, in_run) for given in families}
+            query = query.where(col(ClaimedFamily.family_id).in_(set(meant.values()) - {None}))
         found = list(connection.execute(query))  # plain rows: thousands of families
-        missing = sorted(set(families) - {f.family_id for f in found})
+        missing = sorted(given for given in families if meant[given] is None)
         if missing:
             raise UsageError(
                 f"{_plural(missing, 'Family', 'Families')} {', '.join(missing)} "

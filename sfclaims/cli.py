@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, NoReturn, TypeVar
 
@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from sfclaims.errors import SfclaimsError, UsageError
+from sfclaims.exports.files import ready_folder
 
 app = typer.Typer(
     name="sfclaims",
@@ -121,19 +122,37 @@ def _options(
     Settings.database_url = database_url
 
 
-def open_database():
+def open_database(create: bool = False):
+    """The user's database; only the commands that write extracts (init, import) may create
+    it, so a command run in the wrong folder never leaves an empty database behind."""
     from sfclaims.db import open_database as _open
 
-    return _open(Settings.database_url)
+    return _open(Settings.database_url, create=create)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # as contract.md accepts them wherever a date is asked
 
 
 def parse_date(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
+    """A date as people type it, YYYY-MM-DD or DD/MM/YYYY; an as-of date may not be in the
+    future (records dated after today do not exist yet)."""
+    for form in DATE_FORMATS:
+        try:
+            day = datetime.strptime(text.strip(), form).date()
+            break
+        except ValueError:
+            continue
+    else:
         raise UsageError(
-            f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD."
-        ) from None
+            f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD or "
+            f"DD/MM/YYYY."
+        )
+    if option == "--as-of" and day > date.today():
+        raise UsageError(
+            f"The date {day:%d/%m/%Y} given to --as-of is in the future; decide as of today "
+            f"({date.today():%d/%m/%Y}) or earlier."
+        )
+    return day
 
 
 FrameworkOption = Annotated[
@@ -194,12 +213,11 @@ def import_command(
     data-quality report. A refused file changes nothing. The record of earlier claims
     (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
     from sfclaims.console import import_progress, print_import_summary
-    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.quality_report import write_quality_report
     from sfclaims.importing import import_folder
 
     ready_folder(report_dir, "--report-dir")  # before anything is committed
-    engine = open_database()
+    engine = open_database(create=True)
     with import_progress(messages) as progress:
         result = import_folder(
             engine,
@@ -326,7 +344,6 @@ def claim_run(
 def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
     """Write the submission workbook for the department (and a CSV of the same rows)."""
     from sfclaims.claim_runs import run_contents
-    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.submission import write_submission
 
     ready_folder(out)
@@ -379,7 +396,6 @@ def audit_pack(
     chosen family's records as the run kept them, too."""
     from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
-    from sfclaims.exports.files import ready_folder
 
     path = write_evidence_pack(run_contents(open_database(), run, family or []), ready_folder(out))
     messages.print(f"Written: {escape(str(path))}")
@@ -396,7 +412,7 @@ def audit_record(
     """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
     from sfclaims.audit import record_verdict
 
-    record_verdict(open_database(), run, family, verdict.lower(), note)
+    run, family = record_verdict(open_database(), run, family, verdict.lower(), note)
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
     messages.print(
         f"Verdict {verdict.lower()} recorded for {escape(family)} in {escape(run)}{withdrawn}."
@@ -417,7 +433,6 @@ def report_progress(
     and a lead practitioner, eligible, claimable and claimed."""
     day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_families
-    from sfclaims.exports.files import ready_folder
     from sfclaims.exports.progress import QUARTER_KINDS, progress_rows, write_progress
 
     if quarters not in QUARTER_KINDS:
@@ -440,12 +455,18 @@ def demo(
         int, typer.Option(help="The seed: the same seed writes the same files.")
     ] = 2022,
 ) -> None:
-    """Write a realistic synthetic authority's extracts, then run the whole quarter on the
-    default database: import, assess, a draft claim run and its export, an audit sample and
-    evidence pack, and the progress report; print where each output is."""
-    from sfclaims.demo import run_demo
+    """Write a realistic synthetic authority's extracts into OUT, then run the whole quarter on
+    a database of its own in that folder (never the one --database-url or SFCLAIMS_DATABASE_URL
+    names): import, assess, a draft claim run and its export, an audit sample and evidence pack,
+    and the progress report; print where each output is."""
+    from sfclaims.db import open_database as _open
+    from sfclaims.demo import DEMO_DATABASE, run_demo
 
-    run_demo(open_database(), out, families, seed, messages)
+    ready_folder(out)
+    database = (out / DEMO_DATABASE).resolve()
+    for leftover in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)  # the demo's own database, from an earlier demo
+    run_demo(_open(f"sqlite:///{database}", create=True), out, families, seed, messages)
 
 
 def main() -> None:

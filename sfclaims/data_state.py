@@ -12,7 +12,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, select, update
 from sqlmodel import col
 
-from sfclaims.models import DataState
+from sfclaims.models import DataState, ImportBatch
 
 ONLY_ROW = 1
 
@@ -31,3 +31,14 @@ def data_changed(connection: Connection) -> None:
         .where(col(DataState.id) == ONLY_ROW)
         .values(version=col(DataState.version) + 1)
     )
+
+
+def anything_imported(connection: Connection) -> bool:
+    """Whether any extract was ever imported into this database."""
+    return connection.execute(select(col(ImportBatch.id)).limit(1)).first() is not None
+
+
+NOTHING_IMPORTED = (
+    "Nothing has been imported into this database yet; import the extracts first "
+    "(sfclaims import FOLDER)."
+)

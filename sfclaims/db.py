@@ -121,14 +121,22 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_database(url: str | None = None) -> Engine:
+def open_database(url: str | None = None, create: bool = True) -> Engine:
     """The engine for the user's database, at the latest schema.
 
     A SQLite file (new or from an earlier version) is migrated on the spot; a PostgreSQL server
-    is shared, so its schema is changed only by ``sfclaims init``.
+    is shared, so its schema is changed only by ``sfclaims init``. Without ``create`` (a command
+    that only reads) a SQLite file that does not exist is refused rather than made empty: the
+    user is in the wrong folder or forgot --database-url.
     """
     resolved = database_url(url)
     engine = make_engine(resolved)
+    missing = sqlite_file(engine)
+    if not create and missing is not None and not missing.exists():
+        raise UsageError(
+            f"There is no sfclaims database at {missing}; import extracts first or give "
+            f"--database-url."
+        )
     if _schema_revision(engine) != SCHEMA_REVISION:
         if not is_sqlite(engine):
             raise UsageError(
@@ -136,6 +144,14 @@ def open_database(url: str | None = None) -> Engine:
             )
         upgrade(engine)
     return engine
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory database)."""
+    name = engine.url.database
+    if not is_sqlite(engine) or not name or name == ":memory:":
+        return None
+    return Path(name).resolve()
 
 
 def _schema_revision(engine: Engine) -> str | None:

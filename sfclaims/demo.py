@@ -20,6 +20,7 @@ from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
 from sfclaims.synthetic import write_authority
 
+DEMO_DATABASE = "sfclaims-demo.db"  # in the demo's own folder, never a configured database
 SAMPLE_PERCENT = 10
 SAMPLE_SEED = 2022
 
@@ -82,10 +83,14 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     )
     written.append(("progress report with chart", board_report))
 
+    database = engine.url.render_as_string()
+    written.append(("the demo's own database", Path(engine.url.database or "")))
     console.print("\n[bold]Where everything is[/]")
     for label, path in written:
         console.print(f"  {label:<28} {escape(str(path))}")
     console.print(
-        f"\nNext: record verdicts (`sfclaims audit record {created.run_id} FAMILY --verdict "
-        f"pass --note ...`), then lock the claim with `sfclaims claim submit {created.run_id}`."
+        f"\nNext, on the demo's database: record verdicts (`sfclaims --database-url {database} "
+        f"audit record {created.run_id} FAMILY --verdict pass --note ...`), then lock the "
+        f"claim with `sfclaims --database-url {database} claim submit {created.run_id}`.",
+        markup=False,
     )

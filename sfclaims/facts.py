@@ -6,6 +6,7 @@ extract tables, the rule tests build them by hand, and a claim keeps them as JSO
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -148,6 +149,15 @@ RECORD_KINDS: dict[type, str] = {
     ReferralFacts: "referral",
     PreviousClaimFacts: "previous claim",
 }
+
+
+def as_stored(given: str, stored: Iterable[str]) -> str | None:
+    """The stored ID a person meant, typed in any case: the exact one if it is there, else the
+    only one that differs by case alone; None when there is none (or several)."""
+    candidates = [s for s in stored if s.lower() == given.strip().lower()]
+    if given in candidates:
+        return given
+    return candidates[0] if len(candidates) == 1 else None
 
 
 def members(text: str) -> frozenset[str]:

@@ -7,7 +7,7 @@ import io
 import stat
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import typer
@@ -122,7 +122,8 @@ def test_assess_family_explains_every_rule_with_its_records_and_sources(imported
     explanation = result.stderr
     assert "PASS At least 3 headline needs" in explanation
     assert "FAIL School attendance in the most recent complete term" in explanation
-    assert "(Summer 2024/25: 13 of 129 sessions missed) [attendance.csv row 74]" in explanation
+    assert "(Summer 2024/25, school " in explanation
+    assert ": 13 of 129 sessions missed) [attendance.csv row 74]" in explanation
 
 
 def test_assess_an_unknown_family_is_a_usage_error(imported):
@@ -131,11 +132,29 @@ def test_assess_an_unknown_family_is_a_usage_error(imported):
     assert "There is no family F999" in result.stderr
 
 
-def test_a_date_that_is_not_a_date_is_a_usage_error(sqlite_url):
-    result = sfclaims(sqlite_url, "assess", "--as-of", "30/09/2025")
+@pytest.mark.parametrize("typed", ["31/02/2025", "2025-13-01", "30.09.2025", "next week"])
+def test_a_date_that_is_not_a_date_is_a_usage_error(imported, typed):
+    result = sfclaims(imported, "assess", "--as-of", typed)
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        "Error: The date '30/09/2025' given to --as-of is not a date; write it as YYYY-MM-DD."
+        f"Error: The date '{typed}' given to --as-of is not a date; write it as YYYY-MM-DD or "
+        f"DD/MM/YYYY."
+    )
+
+
+def test_a_date_may_be_typed_either_way_and_gives_the_same_decisions(imported):
+    iso = sfclaims(imported, "assess", "--as-of", "2025-09-30")
+    british = sfclaims(imported, "assess", "--as-of", "30/09/2025")
+    assert british.exit_code == 0 and british.stdout == iso.stdout
+
+
+def test_an_as_of_date_in_the_future_is_refused(imported):
+    tomorrow = date.today() + timedelta(days=1)
+    result = sfclaims(imported, "assess", "--as-of", tomorrow.isoformat())
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: The date {tomorrow:%d/%m/%Y} given to --as-of is in the future; decide as of "
+        f"today ({date.today():%d/%m/%Y}) or earlier."
     )
 
 
@@ -150,8 +169,11 @@ def test_a_bad_framework_overlay_exits_3_naming_the_file(imported, tmp_path):
 def test_init_creates_the_schema_on_postgresql_and_a_second_init_is_harmless(postgres_url):
     assert sfclaims(postgres_url, "init").exit_code == 0
     assert sfclaims(postgres_url, "init").exit_code == 0
-    assert sfclaims(postgres_url, "assess", "--as-of", "2025-09-30").stdout == (
-        "family_id,eligible,claimable,needs,reasons\n"
+    nothing = sfclaims(postgres_url, "assess", "--as-of", "2025-09-30")
+    assert nothing.exit_code == 3 and nothing.stdout == ""
+    assert nothing.stderr.strip() == (
+        "Error: Nothing has been imported into this database yet; import the extracts first "
+        "(sfclaims import FOLDER)."
     )
 
 
@@ -255,7 +277,8 @@ def test_report_progress_writes_a_workbook_with_a_chart(imported, tmp_path):
 
 def test_a_database_that_cannot_be_opened_is_one_sentence_not_a_traceback(tmp_path):
     missing_folder = f"sqlite:///{tmp_path / 'no' / 'such' / 'folder' / 'x.db'}"
-    result = sfclaims(missing_folder, "assess", "--as-of", "2025-09-30")
+    report = str(tmp_path / "report")
+    result = sfclaims(missing_folder, "import", str(SAMPLE_AUTHORITY), "--report-dir", report)
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: The database could not be opened (")
     assert "check --database-url or SFCLAIMS_DATABASE_URL." in result.stderr
@@ -267,13 +290,20 @@ def test_a_database_that_cannot_be_opened_is_one_sentence_not_a_traceback(tmp_pa
 # --- hostile text, outputs checked first, owner-only files, a busy database -------------------
 
 
-def test_markup_in_ids_and_headers_is_shown_as_written_and_nothing_crashes(sqlite_url, tmp_path):
+def import_families(url: str, tmp_path, families_csv: str):
+    """Import a folder holding only this families.csv; the report goes to tmp_path/out."""
     folder = tmp_path / "extracts"
     folder.mkdir()
-    (folder / "families.csv").write_text(
-        "Family ID,Episode Start Date,[people]\n0[/x],01/01/2025,\n[bold]F2,01/01/2025,\n"
+    (folder / "families.csv").write_text(families_csv)
+    return sfclaims(url, "import", str(folder), "--report-dir", str(tmp_path / "out"))
+
+
+def test_markup_in_ids_and_headers_is_shown_as_written_and_nothing_crashes(sqlite_url, tmp_path):
+    result = import_families(
+        sqlite_url,
+        tmp_path,
+        "Family ID,Episode Start Date,[people]\n0[/x],01/01/2025,\n[bold]F2,01/01/2025,\n",
     )
-    result = sfclaims(sqlite_url, "import", str(folder), "--report-dir", str(tmp_path / "out"))
     assert result.exit_code == 0, result.output
     assert "[people]" in result.stderr
     explained = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30", "--family", "0[/x]")
@@ -283,12 +313,11 @@ def test_markup_in_ids_and_headers_is_shown_as_written_and_nothing_crashes(sqlit
 
 
 def test_an_id_a_spreadsheet_would_run_is_set_aside(sqlite_url, tmp_path):
-    folder = tmp_path / "extracts"
-    folder.mkdir()
-    (folder / "families.csv").write_text(
-        "Family ID,Episode Start Date\n=cmd|' /C calc'!A0,01/01/2025\nF2,01/01/2025\n"
+    result = import_families(
+        sqlite_url,
+        tmp_path,
+        "Family ID,Episode Start Date\n=cmd|' /C calc'!A0,01/01/2025\nF2,01/01/2025\n",
     )
-    result = sfclaims(sqlite_url, "import", str(folder), "--report-dir", str(tmp_path / "out"))
     assert result.exit_code == 0
     with (tmp_path / "out" / "data-quality-set-aside-rows.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
@@ -371,3 +400,58 @@ def test_a_busy_database_is_tried_once_more_then_reported_as_such():
     with pytest.raises(typer.Exit) as stopped:
         plain_errors(command)()
     assert stopped.value.exit_code == 3 and len(calls) == 2
+
+
+def test_periods_run_ids_family_ids_and_verdicts_are_matched_as_typed(imported):
+    made = sfclaims(imported, "claim", "run", "--period", "2025q3", "--as-of", "30/09/2025")
+    assert made.exit_code == 0 and made.stdout.splitlines()[-1] == "2025-Q3-R1"
+    sampled = sfclaims(imported, "audit", "sample", "2025-q3-r1", "--size", "2", "--seed", "3")
+    family = sampled.stdout.split()[0]
+    typed = family.lower()
+    recorded = sfclaims(
+        imported, "audit", "record", "2025-q3-r1", typed, "--verdict", "PASS", "--note", "ok"
+    )
+    assert recorded.exit_code == 0, recorded.output
+    assert f"Verdict pass recorded for {family} in 2025-Q3-R1." in recorded.stderr
+    explained = sfclaims(imported, "assess", "--as-of", "2025-09-30", "--family", typed)
+    assert explained.exit_code == 0 and f"Family {family} as of" in explained.stderr
+
+
+def test_a_claim_run_with_no_claimable_family_is_refused_and_nothing_stored(imported):
+    result = sfclaims(
+        imported, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30", "--max", "0"
+    )
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (
+        "Error: No family can be claimed as of 30/09/2025 within --max 0 (`sfclaims assess` "
+        "says why); no claim run was stored."
+    )
+    with open_database(imported).connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM claim_runs").scalar_one() == 0
+
+
+READING_COMMANDS = [
+    ["assess", "--as-of", "2025-09-30"],
+    ["claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30"],
+    ["claim", "export", "2025-Q3-R1", "--out", "out"],
+    ["claim", "submit", "2025-Q3-R1"],
+    ["audit", "sample", "2025-Q3-R1", "--size", "1", "--seed", "1"],
+    ["audit", "pack", "2025-Q3-R1", "--out", "out"],
+    ["audit", "record", "2025-Q3-R1", "F1", "--verdict", "pass", "--note", "ok"],
+    ["report", "progress", "--as-of", "2025-09-30", "--out", "out"],
+]
+
+
+@pytest.mark.parametrize("command", READING_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_command_run_from_another_folder_creates_no_database_there(
+    tmp_path, monkeypatch, command
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFCLAIMS_DATABASE_URL", raising=False)
+    result = runner.invoke(app, command, catch_exceptions=False)
+    assert result.exit_code == 2
+    assert result.stderr.strip() == (
+        f"Error: There is no sfclaims database at {tmp_path / 'sfclaims.db'}; import extracts "
+        f"first or give --database-url."
+    )
+    assert list(tmp_path.iterdir()) in ([], [tmp_path / "out"])

@@ -12,6 +12,9 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
         ["--database-url", sqlite_url, "demo", "--out", str(out), "--families", "120"],
         catch_exceptions=False,
     )
+    configured = tmp_path / "sfclaims.db"  # the team's database that --database-url names
+    assert not configured.exists(), "the demo never writes into a configured database"
+    assert (out / "sfclaims-demo.db").exists()
     assert result.exit_code == 0, result.output
     outputs = out / "outputs"
     sampled = int(re.search(r"Sampled (\d+) families", result.stderr)[1])
@@ -29,3 +32,4 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
     for name in expected:
         assert str(outputs / name) in result.stderr.replace("\n", "")
     assert "claim submit 2026-Q3-R1" in result.stderr
+    assert f"--database-url sqlite:///{out / 'sfclaims-demo.db'}" in result.stderr.replace("\n", "")

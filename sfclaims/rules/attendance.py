@@ -9,6 +9,7 @@ from typing import NamedTuple
 from sfclaims.facts import AttendanceFacts, FamilyBundle, PersonFacts
 from sfclaims.framework import Framework, Term
 from sfclaims.rules.dates import age_on
+from sfclaims.rules.findings import Record, record_of
 
 
 class SchoolTerm(NamedTuple):
@@ -72,9 +73,24 @@ class TermAttendance(NamedTuple):
         )
 
     def describe(self) -> str:
+        """The term's attendance summed across the pupil's schools."""
         if not self.records:
             return f"{self.school_term}: no record"
-        return f"{self.school_term}: {self.missed} of {self.possible} sessions missed"
+        schools = f" at {len(self.records)} schools" if len(self.records) > 1 else ""
+        return f"{self.school_term}{schools}: {self.missed} of {self.possible} sessions missed"
+
+    def cited(self, pupil: PersonFacts) -> list[Record]:
+        """The records the term rests on, as an auditor checks them: each school's row with its
+        own figures, then the pupil with the term's sum."""
+        rows = [
+            record_of(
+                r,
+                f"{self.school_term}, school {r.school_urn or 'not given'}: "
+                f"{r.sessions_missed} of {r.possible_sessions} sessions missed",
+            )
+            for r in self.records
+        ]
+        return [*rows, record_of(pupil, self.describe())]
 
 
 def term_attendance(family: FamilyBundle, upn: str, school_term: SchoolTerm) -> TermAttendance:

@@ -46,9 +46,7 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     pupils = school_age_children(family, framework, as_of)
     for pupil in pupils:
         term = term_attendance(family, pupil.upn or "", latest)
-        described = term.describe()
-        records.append(record_of(pupil, described))
-        records.extend(record_of(r, described) for r in term.records)
+        records.extend(term.cited(pupil))
         if not term.has_data:
             missing.append(pupil.person_id)
         elif not term.is_good(framework):

@@ -71,8 +71,7 @@ def _met_by_attendance(
         good, terms = good_recent_terms(family, pupil, framework, as_of, need.date_identified)
         met = met and good
         for term in terms:
-            described = term.describe()
-            records.extend(record_of(r, described) for r in term.records)
+            records.extend(term.cited(pupil))
     return met, records
 
 

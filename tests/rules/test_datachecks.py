@@ -52,6 +52,23 @@ def test_attendance_is_summed_across_schools_in_a_term():
     assert reasons(with_summer(*two_schools)) == ("ATTENDANCE_CHECK_FAILED",)
 
 
+def test_each_schools_row_is_cited_with_its_own_figures_and_then_the_terms_sum():
+    two_schools = (
+        attendance("U1", "2024/25", "Summer", 60, 1, school="1"),
+        attendance("U1", "2024/25", "Summer", 60, 11, school="2"),
+    )
+    finding = next(
+        f
+        for f in decide(with_summer(*two_schools), FRAMEWORK, AS_OF).findings
+        if f.rule_id == "school_attendance"
+    )
+    assert [(r.kind, r.record_id, r.note) for r in finding.records] == [
+        ("attendance", "U1", "Summer 2024/25, school 1: 1 of 60 sessions missed"),
+        ("attendance", "U1", "Summer 2024/25, school 2: 11 of 60 sessions missed"),
+        ("person", "C1", "Summer 2024/25 at 2 schools: 12 of 120 sessions missed"),
+    ]
+
+
 def test_the_most_recent_complete_term_moves_with_the_date():
     family = with_summer()  # no Summer 2024/25 record
     assert reasons(family, as_of=date(2025, 7, 30)) == ()  # Spring 2024/25 is the latest then
