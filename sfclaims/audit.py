@@ -10,14 +10,19 @@ import math
 import random
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import col
 
-from sfclaims.claim_runs import get_run, refuse_if_submitted, run_family_ids
+from sfclaims.claim_runs import (
+    get_run,
+    refuse_if_submitted,
+    run_family_ids,
+    sampled_with_verdicts,
+)
 from sfclaims.db import writing
-from sfclaims.errors import UsageError
+from sfclaims.errors import RefusedError, UsageError
 from sfclaims.facts import as_stored
-from sfclaims.models import AuditVerdict, ClaimedFamily
+from sfclaims.models import AuditSample, AuditVerdict, ClaimedFamily, ClaimRun
 
 VERDICTS = ("pass", "fail")
 
@@ -60,11 +65,25 @@ def record_verdict(
 def sample_run(
     engine: Engine, run_id: str, size: int | None, percent: float | None, seed: int
 ) -> list[str]:
-    """A reproducible sample of the run's claimed families, sorted."""
+    """Draw the run's audit sample, reproducibly, and keep it with the run: its family IDs,
+    sorted. Drawing again replaces a sample none of whose families has a verdict yet."""
     if (size is None) == (percent is None):
         raise UsageError("Give either --size or --percent.")
-    with engine.connect() as connection:
-        run_id = get_run(connection, run_id).run_id  # as stored, however typed
+    if percent is not None and not 0 < percent <= 100:
+        raise UsageError("--percent must be more than 0 and at most 100.")
+    if size is not None and size < 1:
+        raise UsageError("--size must be at least 1.")
+    with writing(engine) as connection:
+        run = get_run(connection, run_id, lock=True)
+        run_id = run.run_id  # as stored, however typed
+        refuse_if_submitted(run, "its sample cannot change")
+        checked = sampled_with_verdicts(connection, run_id)
+        if checked:
+            raise RefusedError(
+                f"The audit sample of claim run {run_id} already has verdicts "
+                f"({', '.join(checked[:10])}{', …' if len(checked) > 10 else ''}); it stays as "
+                f"drawn."
+            )
         families = sorted(
             connection.execute(
                 select(col(ClaimedFamily.family_id)).where(
@@ -72,11 +91,16 @@ def sample_run(
                 )
             ).scalars()
         )
-    if percent is not None:
-        if not 0 < percent <= 100:
-            raise UsageError("--percent must be more than 0 and at most 100.")
-        size = math.ceil(len(families) * percent / 100)
-    assert size is not None
-    if size < 0:
-        raise UsageError("--size must be zero or more.")
-    return sorted(random.Random(seed).sample(families, min(size, len(families))))
+        wanted = size if size is not None else math.ceil(len(families) * (percent or 0) / 100)
+        drawn = sorted(random.Random(seed).sample(families, min(wanted, len(families))))
+        connection.execute(delete(AuditSample).where(col(AuditSample.run_id) == run_id))
+        if drawn:
+            connection.execute(
+                insert(AuditSample), [{"run_id": run_id, "family_id": f} for f in drawn]
+            )
+        connection.execute(
+            update(ClaimRun)
+            .where(col(ClaimRun.run_id) == run_id)
+            .values(sample_size=size, sample_percent=percent, sample_seed=seed)
+        )
+    return drawn

@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import orjson
-from sqlalchemy import Connection, Engine, Row, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
@@ -26,7 +26,14 @@ from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import as_stored
-from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, PreviousClaim, table_of
+from sfclaims.models import (
+    AuditSample,
+    AuditVerdict,
+    ClaimedFamily,
+    ClaimRun,
+    PreviousClaim,
+    table_of,
+)
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
@@ -63,13 +70,17 @@ def create_run(
     period: str,
     as_of: date,
     max_families: int | None = None,
+    another: bool = False,
 ) -> RunCreated:
-    """A draft run of the claimable families as of the date (the earliest episodes first)."""
+    """A draft run of the claimable families as of the date (the earliest episodes first).
+    A period holds one draft at a time unless ``another`` is asked for."""
     # deciding is loaded only here: the ledger and the audit need none of it
     from sfclaims.assessing import assess_and_store
     from sfclaims.decisions import current_claimable
 
     period = check_period(period)
+    with engine.connect() as connection:  # said before any deciding; checked again when stored
+        _refuse_second_draft(connection, period, another)
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
     decided = current_claimable(engine, framework, as_of)
@@ -89,7 +100,15 @@ def create_run(
     created_at = datetime.now(UTC)
     try:
         run_id = _store_run(
-            engine, framework, period, as_of, max_families, created_at, chosen, decided.data_version
+            engine,
+            framework,
+            period,
+            as_of,
+            max_families,
+            created_at,
+            chosen,
+            decided.data_version,
+            another,
         )
     except IntegrityError:
         raise RefusedError(
@@ -108,6 +127,7 @@ def _store_run(
     created_at: datetime,
     chosen: list[Assessed],
     decided_from: int,
+    another: bool,
 ) -> str:
     """Store the run, if the data are still in the state its families were decided from; no
     change can commit while it is stored."""
@@ -117,6 +137,7 @@ def _store_run(
                 "The data changed while the claim run was being made (an import or a submission "
                 "finished meanwhile); nothing was stored — run the command again."
             )
+        _refuse_second_draft(connection, period, another)
         run_id = _next_run_id(connection, period)
         connection.execute(
             insert(ClaimRun).values(
@@ -137,6 +158,19 @@ def _store_run(
         ]
         bulk_load(connection, table_of(ClaimedFamily), columns, rows)
     return run_id
+
+
+def _refuse_second_draft(connection: Connection, period: str, another: bool) -> None:
+    draft = connection.execute(
+        select(col(ClaimRun.run_id))
+        .where(col(ClaimRun.period) == period, col(ClaimRun.submitted_at).is_(None))
+        .order_by(col(ClaimRun.run_id))
+    ).first()
+    if draft is not None and not another:
+        raise RefusedError(
+            f"Claim run {draft.run_id} is a draft for {period} already; submit or discard it "
+            f"first, or make another with --another."
+        )
 
 
 def _next_run_id(connection: Connection, period: str) -> str:
@@ -233,6 +267,7 @@ def submit_run(engine: Engine, run_id: str) -> int:
             run = get_run(connection, run_id, lock=True)
             run_id = run.run_id  # as stored, however it was typed
             refuse_if_submitted(run, "it cannot be submitted again")
+            refuse_unless_audited(connection, run)
             families = list(
                 connection.execute(
                     select(col(ClaimedFamily.family_id)).where(
@@ -270,11 +305,24 @@ def submit_run(engine: Engine, run_id: str) -> int:
     return len(families)
 
 
+DIGESTED_RUN_COLUMNS = (
+    "run_id",
+    "period",
+    "as_of",
+    "max_families",
+    "created_at",
+    "framework",
+    "framework_sha256",
+    "engine_version",
+)
+
+
 def run_digest(connection: Connection, run_id: str) -> str:
-    """SHA-256 of everything the run holds, as stored: the run (but when it was submitted and
-    this digest), each family's row in the run's order, and its verdicts."""
+    """SHA-256 of everything the run claims, as stored: the run's own terms, each family's row
+    in the run's order, and its verdicts. (A digest once kept never changes, so the run's
+    columns it covers are named here; its sample and its submission are guarded by triggers.)"""
     digest = hashlib.sha256()
-    run_columns = [c for c in table_of(ClaimRun).c if c.name not in ("submitted_at", "digest")]
+    run_columns = [table_of(ClaimRun).c[name] for name in DIGESTED_RUN_COLUMNS]
     family_table, verdict_table = table_of(ClaimedFamily), table_of(AuditVerdict)
     queries = (
         select(*run_columns).where(col(ClaimRun.run_id) == run_id),
@@ -308,6 +356,119 @@ def verify_submitted(connection: Connection, run: ClaimRun) -> None:
             f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "
             f"submission, so nothing was written — tell the database's administrator."
         )
+
+
+def sampled(connection: Connection, run_id: str) -> list[str]:
+    """The families of the run's audit sample, sorted."""
+    return sorted(
+        connection.execute(
+            select(col(AuditSample.family_id)).where(col(AuditSample.run_id) == run_id)
+        ).scalars()
+    )
+
+
+def sampled_with_verdicts(connection: Connection, run_id: str) -> list[str]:
+    """The sampled families of the run that have a verdict in it, sorted."""
+    with_verdict = set(
+        connection.execute(
+            select(col(AuditVerdict.family_id)).where(col(AuditVerdict.run_id) == run_id)
+        ).scalars()
+    )
+    return [f for f in sampled(connection, run_id) if f in with_verdict]
+
+
+def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
+    """A run is submitted only once its audit sample is drawn and every sampled family has a
+    verdict (domain.md: the audit and the ledger)."""
+    if run.sample_seed is None:
+        raise RefusedError(
+            f"Claim run {run.run_id} has no audit sample yet, so it cannot be submitted; draw "
+            f"one (sfclaims audit sample {run.run_id} --percent 10 --seed N) and record a "
+            f"verdict on every sampled family first."
+        )
+    checked = set(sampled_with_verdicts(connection, run.run_id))
+    waiting = [f for f in sampled(connection, run.run_id) if f not in checked]
+    if waiting:
+        raise RefusedError(
+            f"Claim run {run.run_id} cannot be submitted: {len(waiting)} sampled "
+            f"famil{'y has' if len(waiting) == 1 else 'ies have'} no verdict yet "
+            f"({', '.join(waiting[:10])}{', …' if len(waiting) > 10 else ''}); record "
+            f"{'it' if len(waiting) == 1 else 'them'} with sfclaims audit record first."
+        )
+
+
+class RunListed(NamedTuple):
+    """A claim run as `claim list` shows it."""
+
+    run_id: str
+    period: str
+    as_of: date
+    status: str
+    claimed: int
+    withdrawn: int
+    sampled: int
+    sampled_checked: int  # sampled families with a verdict
+    created_at: datetime
+    submitted_at: datetime | None
+
+
+def list_runs(engine: Engine) -> list[RunListed]:
+    """Every claim run, oldest first, with its families, sample and verdicts counted."""
+    with one_snapshot(engine) as connection:
+        runs = connection.execute(
+            select(*table_of(ClaimRun).c).order_by(col(ClaimRun.created_at))
+        ).all()
+        families: dict[tuple[str, bool], int] = {
+            (run_id, withdrawn): count
+            for run_id, withdrawn, count in connection.execute(
+                select(
+                    col(ClaimedFamily.run_id), col(ClaimedFamily.withdrawn), func.count()
+                ).group_by(col(ClaimedFamily.run_id), col(ClaimedFamily.withdrawn))
+            )
+        }
+        listed = []
+        for run in runs:
+            in_sample = sampled(connection, run.run_id)
+            listed.append(
+                RunListed(
+                    run.run_id,
+                    run.period,
+                    run.as_of,
+                    "submitted" if run.submitted_at else "draft",
+                    families.get((run.run_id, False), 0),
+                    families.get((run.run_id, True), 0),
+                    len(in_sample),
+                    len(sampled_with_verdicts(connection, run.run_id)),
+                    run.created_at,
+                    run.submitted_at,
+                )
+            )
+    return listed
+
+
+def submission_preview(engine: Engine, run_id: str) -> RunListed:
+    """What submitting the run would lock, once it may be submitted (refused as submit would)."""
+    with engine.connect() as connection:
+        run = get_run(connection, run_id)
+        refuse_if_submitted(run, "it cannot be submitted again")
+        refuse_unless_audited(connection, run)
+    return next(r for r in list_runs(engine) if r.run_id == run.run_id)
+
+
+def discard_run(engine: Engine, run_id: str) -> tuple[str, int, int]:
+    """Remove a draft run with its families, sample and verdicts (a submitted run stays): its
+    ID as stored, and how many families and verdicts went with it."""
+    with writing(engine) as connection:
+        run = get_run(connection, run_id, lock=True)
+        refuse_if_submitted(run, "it cannot be discarded")
+        run_id = run.run_id
+        removed = {}
+        for model in (AuditVerdict, AuditSample, ClaimedFamily):
+            removed[model] = connection.execute(
+                delete(model).where(col(model.run_id) == run_id)
+            ).rowcount
+        connection.execute(delete(ClaimRun).where(col(ClaimRun.run_id) == run_id))
+    return run_id, removed[ClaimedFamily], removed[AuditVerdict]
 
 
 def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:

@@ -317,14 +317,19 @@ def claim_run(
             "the earliest episode starts first.",
         ),
     ] = None,
+    another: Annotated[
+        bool,
+        typer.Option("--another", help="Make a second draft for a period that already has one."),
+    ] = False,
     framework: FrameworkOption = None,
 ) -> None:
-    """Make a draft claim run of every claimable family; the last line printed is its run ID."""
+    """Make a draft claim run of every claimable family; the last line printed is its run ID.
+    Next: draw its audit sample, record the verdicts, export it, submit it."""
     day = parse_date(as_of, "--as-of")
     from sfclaims.claim_runs import create_run
 
     chosen = load_framework(framework)
-    created = create_run(open_database(), chosen, period, day, max_families)
+    created = create_run(open_database(), chosen, period, day, max_families, another)
     capped = (
         f" (capped at {max_families:,} of {created.claimable:,} claimable)"
         if created.families < created.claimable
@@ -332,9 +337,10 @@ def claim_run(
     )
     messages.print(
         f"Draft claim run {created.run_id}: {created.families:,} families as of "
-        f"{day:%d/%m/%Y}{capped}. Export it with `sfclaims claim export "
-        f"{created.run_id} --out DIR`; submit it with `sfclaims claim submit "
-        f"{created.run_id}`."
+        f"{day:%d/%m/%Y}{capped}. Next, internal audit draws its sample with `sfclaims audit "
+        f"sample {created.run_id} --percent 10 --seed N` and records a verdict on each sampled "
+        f"family; then export it and submit it.",
+        markup=False,
     )
     print(created.run_id)
 
@@ -354,12 +360,79 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
 
 @claim_app.command("submit")
 @plain_errors
-def claim_submit(run: RunArgument) -> None:
-    """Lock the run: its families become ALREADY_CLAIMED and the run can never change."""
-    from sfclaims.claim_runs import submit_run
+def claim_submit(
+    run: RunArgument,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Submit without showing what will be locked and asking.")
+    ] = False,
+) -> None:
+    """Lock the run: its families become ALREADY_CLAIMED and the run can never change. Refused
+    while the run has no audit sample or a sampled family has no verdict. Without --yes it shows
+    what will be locked and asks."""
+    from sfclaims.claim_runs import submission_preview, submit_run
 
-    count = submit_run(open_database(), run)
-    messages.print(f"Claim run {escape(run)} is submitted and locked: {count:,} families claimed.")
+    engine = open_database()
+    if not yes:
+        about = submission_preview(engine, run)
+        messages.print(
+            f"Claim run {about.run_id} for {about.period} (as of {about.as_of:%d/%m/%Y}): "
+            f"{about.claimed:,} families will be claimed and locked for good "
+            f"({about.withdrawn:,} withdrawn after audit; {about.sampled_checked} of "
+            f"{about.sampled} sampled families checked).",
+            markup=False,
+        )
+        if not typer.confirm("Submit and lock it?", default=False, err=True):
+            messages.print("Nothing was submitted.")
+            raise typer.Exit(1)
+    count = submit_run(engine, run)
+    messages.print(
+        f"Claim run {escape(run.upper())} is submitted and locked: {count:,} families claimed."
+    )
+
+
+@claim_app.command("discard")
+@plain_errors
+def claim_discard(run: RunArgument) -> None:
+    """Remove a draft run, with its sample and verdicts; a submitted run cannot be discarded."""
+    from sfclaims.claim_runs import discard_run
+
+    run_id, families, verdicts = discard_run(open_database(), run)
+    messages.print(
+        f"Draft claim run {run_id} is discarded: {families:,} families and {verdicts:,} "
+        f"verdicts with it.",
+        markup=False,
+    )
+
+
+@claim_app.command("list")
+@plain_errors
+def claim_list() -> None:
+    """Every claim run: period, as-of, status, families claimed and withdrawn, sample and
+    verdicts, created and submitted (a table on standard output)."""
+    from rich.table import Table
+
+    from sfclaims.claim_runs import list_runs
+
+    table = Table(title="Claim runs")
+    for header in ("run", "period", "as of", "status", "claimed", "withdrawn", "sampled"):
+        table.add_column(header, justify="right" if header in ("claimed", "withdrawn") else "left")
+    table.add_column("sample checked")
+    table.add_column("created")
+    table.add_column("submitted")
+    for r in list_runs(open_database()):
+        table.add_row(
+            r.run_id,
+            r.period,
+            f"{r.as_of:%d/%m/%Y}",
+            r.status,
+            f"{r.claimed:,}",
+            f"{r.withdrawn:,}",
+            f"{r.sampled:,}" if r.sampled else "not drawn",
+            f"{r.sampled_checked:,} of {r.sampled:,}" if r.sampled else "",
+            f"{r.created_at:%d/%m/%Y %H:%M}",
+            f"{r.submitted_at:%d/%m/%Y %H:%M}" if r.submitted_at else "",
+        )
+    Console(soft_wrap=True).print(table)
 
 
 @audit_app.command("sample")

@@ -232,6 +232,10 @@ class ClaimRun(SQLModel, table=True):
     framework_sha256: str
     engine_version: str
     digest: str | None = None
+    # the audit sample, once drawn (its families are in audit_samples)
+    sample_size: int | None = None
+    sample_percent: float | None = None
+    sample_seed: int | None = None
 
 
 class ClaimedFamily(SQLModel, table=True):
@@ -266,6 +270,16 @@ class ClaimedFamily(SQLModel, table=True):
     rereferral_check: str
     evidence: str  # every rule's finding with the records it used (JSON)
     facts: str  # the family's records as they were when the run was made (JSON)
+
+
+class AuditSample(SQLModel, table=True):
+    """A family drawn into a claim run's audit sample: every one needs a verdict before the run
+    can be submitted."""
+
+    __tablename__ = "audit_samples"
+
+    run_id: str = Field(foreign_key="claim_runs.run_id", primary_key=True)
+    family_id: str = Field(primary_key=True)
 
 
 class AuditVerdict(SQLModel, table=True):

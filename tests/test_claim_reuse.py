@@ -6,6 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
+from sfclaims.audit import record_verdict, sample_run
 from sfclaims.assessing import assess_and_store, assess_at_state
 from sfclaims.claim_runs import create_run, run_contents, submit_run
 from sfclaims.data_state import data_version
@@ -48,6 +49,9 @@ def test_a_submitted_run_makes_stored_decisions_stale(sample_engine):
     stored(sample_engine)
     run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     assert current_claimable(sample_engine, FRAMEWORK, AS_OF) is not None  # a draft changes nothing
+    sample_run(sample_engine, run, 2, None, 1)
+    for family in (f.family_id for f in run_contents(sample_engine, run).claimed):
+        record_verdict(sample_engine, run, family, "pass", "checked")
     submit_run(sample_engine, run)
     assert current_claimable(sample_engine, FRAMEWORK, AS_OF) is None
     claimed = {f.family_id for f in run_contents(sample_engine, run).claimed}
@@ -59,7 +63,7 @@ def test_a_run_from_stored_decisions_equals_a_run_decided_afresh(sample_engine):
     fresh_run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
     fresh = run_contents(sample_engine, fresh_run, records=True)
     assert current_claimable(sample_engine, FRAMEWORK, AS_OF) is not None  # the run stored them
-    reused_run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    reused_run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF, another=True).run_id
     reused = run_contents(sample_engine, reused_run, records=True)
     keep = (
         "family_id",

@@ -33,6 +33,14 @@ def sample(sample_engine):
     return sample_engine
 
 
+def audited_and_submitted(engine, run: str) -> int:
+    """Submit the run the way it must be: its audit sample drawn and every sampled family
+    given a verdict (pass) first."""
+    for family in sample_run(engine, run, 1, None, 7):
+        record_verdict(engine, run, family, "pass", "checked")
+    return submit_run(engine, run)
+
+
 def claimable_ids(engine) -> list[str]:
     return [d.family_id for d in assess(engine, FRAMEWORK, AS_OF) if d.claimable]
 
@@ -61,7 +69,7 @@ def test_a_capped_run_takes_the_earliest_episode_starts_then_family_id(sample):
 def test_submitting_locks_the_run_and_its_families_become_already_claimed(sample):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     claimed = [f.family_id for f in run_contents(sample, run).claimed]
-    assert submit_run(sample, run) == 2
+    assert audited_and_submitted(sample, run) == 2
     decisions = {d.family_id: d for d in assess(sample, FRAMEWORK, AS_OF)}
     for family_id in claimed:
         assert decisions[family_id].reasons == ("ALREADY_CLAIMED",)
@@ -75,7 +83,7 @@ def test_submitting_locks_the_run_and_its_families_become_already_claimed(sample
 def test_a_submitted_run_cannot_be_submitted_again_or_take_a_verdict(sample):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
     family = run_contents(sample, run).claimed[0].family_id
-    submit_run(sample, run)
+    audited_and_submitted(sample, run)
     with pytest.raises(RefusedError, match=f"Claim run {run} was submitted on .* and is locked"):
         submit_run(sample, run)
     with pytest.raises(RefusedError) as refused:
@@ -85,10 +93,10 @@ def test_a_submitted_run_cannot_be_submitted_again_or_take_a_verdict(sample):
 
 def test_submitting_a_run_holding_a_family_already_claimed_is_refused(sample):
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
-    overlapping = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
-    submit_run(sample, first)
+    overlapping = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3, another=True).run_id
+    audited_and_submitted(sample, first)
     with pytest.raises(RefusedError, match="already claimed"):
-        submit_run(sample, overlapping)
+        audited_and_submitted(sample, overlapping)
     assert run_contents(sample, overlapping).status == "draft"
 
 
@@ -100,8 +108,8 @@ def test_families_in_the_record_of_earlier_claims_are_never_in_a_run(sample):
 
 def test_the_database_itself_refuses_a_family_in_two_submitted_runs(sample):
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
-    second = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
-    submit_run(sample, first)
+    second = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1, another=True).run_id
+    audited_and_submitted(sample, first)
     from sqlalchemy.exc import IntegrityError
 
     with pytest.raises(IntegrityError), sample.begin() as connection:  # going round the code
@@ -169,7 +177,7 @@ def test_a_submitted_runs_export_is_byte_identical_after_a_reimport_changes_the_
     sample, tmp_path
 ):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
-    submit_run(sample, run)
+    audited_and_submitted(sample, run)
     family = run_contents(sample, run).claimed[0].family_id
     before = [
         p.read_bytes()
@@ -294,7 +302,9 @@ def waiting_on_a_lock(engine, seconds: float = 30) -> bool:
 def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
     engine = open_database(sample_url)
     first = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
-    second = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
+    second = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=2, another=True).run_id
+    for family in sample_run(engine, second, 2, None, 1):
+        record_verdict(engine, second, family, "pass", "checked")
     # hold the first submission's transaction open while the second one runs
     outcomes: dict[str, object] = {}
     holder = open_database(sample_url)
@@ -335,7 +345,7 @@ def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monk
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
     monkeypatch.setattr(claim_runs, "_next_run_id", lambda connection, period: first)  # a race lost
     with pytest.raises(RefusedError, match="made at the same moment; nothing was stored"):
-        create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1)
+        create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1, another=True)
     assert len(run_contents(sample, first).families) == 1
 
 
@@ -346,7 +356,9 @@ def test_a_verdict_racing_a_submission_waits_for_it_and_is_refused(sample_url, m
 
     engine = open_database(sample_url)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=4).run_id
-    family = run_contents(engine, run).claimed[0].family_id
+    (checked,) = sample_run(engine, run, 1, None, 1)
+    record_verdict(engine, run, checked, "pass", "checked")
+    family = next(f.family_id for f in run_contents(engine, run).claimed if f.family_id != checked)
     submit_holds_the_run, verdict_on_its_way = threading.Event(), threading.Event()
     checked_already_claimed = claim_runs._already_claimed
 
@@ -387,7 +399,7 @@ def test_a_verdict_racing_a_submission_waits_for_it_and_is_refused(sample_url, m
         ).all()
         verdicts = connection.execute(text("SELECT count(*) FROM audit_verdicts")).scalar_one()
     assert outcomes["submitted"] == sum(r.submitted for r in rows) == 4
-    assert not any(r.submitted and r.withdrawn for r in rows) and verdicts == 0
+    assert not any(r.submitted and r.withdrawn for r in rows) and verdicts == 1  # the sample's
     engine.dispose()
 
 
@@ -419,7 +431,7 @@ def submitted(sample):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
     families = [f.family_id for f in run_contents(sample, run).claimed]
     record_verdict(sample, run, families[0], "pass", "checked")
-    submit_run(sample, run)
+    audited_and_submitted(sample, run)
     return sample, run
 
 

@@ -206,10 +206,19 @@ def test_claim_export_writes_the_workbook_and_csv(claimed, tmp_path):
     assert len((out / f"claim-{run}.csv").read_text(encoding="utf-8-sig").splitlines()) == 5
 
 
+def audit(url: str, run: str, verdict: str = "pass") -> str:
+    """Draw a sample of one and record a verdict on it: the sampled family."""
+    family = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1").stdout.strip()
+    recorded = sfclaims(url, "audit", "record", run, family, "--verdict", verdict, "--note", "n")
+    assert recorded.exit_code == 0, recorded.output
+    return family
+
+
 def test_claim_submit_then_again_is_refused_with_exit_3(claimed):
     url, run = claimed
-    assert sfclaims(url, "claim", "submit", run).exit_code == 0
-    again = sfclaims(url, "claim", "submit", run)
+    audit(url, run)
+    assert sfclaims(url, "claim", "submit", run, "--yes").exit_code == 0
+    again = sfclaims(url, "claim", "submit", run, "--yes")
     assert again.exit_code == 3
     assert f"Claim run {run} was submitted on" in again.stderr
     assert "it cannot be submitted again" in again.stderr.replace("\n", " ")
@@ -246,12 +255,8 @@ def test_audit_pack_of_the_sample_takes_family_once_per_family(claimed, tmp_path
 
 def test_audit_record_fail_withdraws_and_a_submitted_run_refuses_verdicts(claimed, tmp_path):
     url, run = claimed
-    family = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1").stdout.strip()
-    result = sfclaims(
-        url, "audit", "record", run, family, "--verdict", "fail", "--note", "plan not signed"
-    )
-    assert result.exit_code == 0 and "withdrawn" in result.stderr
-    assert sfclaims(url, "claim", "submit", run).exit_code == 0
+    family = audit(url, run, "fail")
+    assert sfclaims(url, "claim", "submit", run, "--yes").exit_code == 0
     refused = sfclaims(url, "audit", "record", run, family, "--verdict", "pass", "--note", "ok")
     assert refused.exit_code == 3
     pack = sfclaims(url, "audit", "pack", run, "--out", str(tmp_path), "--family", family)
