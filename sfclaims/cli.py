@@ -432,7 +432,10 @@ def claim_list() -> None:
             f"{r.created_at:%d/%m/%Y %H:%M}",
             f"{r.submitted_at:%d/%m/%Y %H:%M}" if r.submitted_at else "",
         )
-    Console(soft_wrap=True).print(table)
+    out = Console()
+    if not out.is_terminal:  # piped or kept in a file: every column whole
+        out = Console(width=200)
+    out.print(table)
 
 
 @audit_app.command("sample")

@@ -6,8 +6,8 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from sfclaims.audit import record_verdict, sample_run
 from sfclaims.assessing import assess_and_store, assess_at_state
+from sfclaims.audit import record_verdict, sample_run
 from sfclaims.claim_runs import create_run, run_contents, submit_run
 from sfclaims.data_state import data_version
 from sfclaims.db import one_snapshot, open_database

@@ -93,7 +93,9 @@ def test_a_submitted_run_cannot_be_submitted_again_or_take_a_verdict(sample):
 
 def test_submitting_a_run_holding_a_family_already_claimed_is_refused(sample):
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
-    overlapping = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3, another=True).run_id
+    overlapping = create_run(
+        sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3, another=True
+    ).run_id
     audited_and_submitted(sample, first)
     with pytest.raises(RefusedError, match="already claimed"):
         audited_and_submitted(sample, overlapping)

@@ -460,3 +460,115 @@ def test_a_command_run_from_another_folder_creates_no_database_there(
         f"first or give --database-url."
     )
     assert list(tmp_path.iterdir()) in ([], [tmp_path / "out"])
+
+
+# --- claim guard rails ----------------------------------------------------------------------
+
+
+def run_count(url: str) -> int:
+    with open_database(url).connect() as connection:
+        return connection.exec_driver_sql("SELECT count(*) FROM claim_runs").scalar_one()
+
+
+def submitted_count(url: str) -> int:
+    with open_database(url).connect() as connection:
+        return connection.exec_driver_sql(
+            "SELECT count(*) FROM claim_runs WHERE submitted_at IS NOT NULL"
+        ).scalar_one()
+
+
+def test_a_run_without_an_audit_sample_cannot_be_submitted(claimed):
+    url, run = claimed
+    result = sfclaims(url, "claim", "submit", run, "--yes")
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (
+        f"Error: Claim run {run} has no audit sample yet, so it cannot be submitted; draw one "
+        f"(sfclaims audit sample {run} --percent 10 --seed N) and record a verdict on every "
+        f"sampled family first."
+    )
+    assert submitted_count(url) == 0
+
+
+def test_a_run_whose_sampled_families_lack_verdicts_cannot_be_submitted(claimed):
+    url, run = claimed
+    sampled = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "4").stdout.split()
+    sfclaims(url, "audit", "record", run, sampled[0], "--verdict", "pass", "--note", "ok")
+    result = sfclaims(url, "claim", "submit", run, "--yes")
+    assert result.exit_code == 3
+    assert result.stderr.strip() == (
+        f"Error: Claim run {run} cannot be submitted: 1 sampled family has no verdict yet "
+        f"({sampled[1]}); record it with sfclaims audit record first."
+    )
+    assert submitted_count(url) == 0
+
+
+def test_a_sample_is_drawn_again_only_while_it_has_no_verdict(claimed):
+    url, run = claimed
+    first = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1").stdout.split()
+    again = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "2").stdout.split()
+    assert len(again) == 2
+    sfclaims(url, "audit", "record", run, again[0], "--verdict", "pass", "--note", "ok")
+    refused = sfclaims(url, "audit", "sample", run, "--size", "1", "--seed", "1")
+    assert refused.exit_code == 3
+    assert refused.stderr.strip() == (
+        f"Error: The audit sample of claim run {run} already has verdicts ({again[0]}); it stays "
+        f"as drawn."
+    )
+    assert first  # the first draw was replaced, not added to
+
+
+def test_submit_shows_what_will_be_locked_and_asks(claimed):
+    url, run = claimed
+    audit(url, run)
+    declined = runner.invoke(
+        app, ["--database-url", url, "claim", "submit", run], input="n\n", catch_exceptions=False
+    )
+    assert declined.exit_code == 1 and "Nothing was submitted." in declined.stderr
+    assert f"Claim run {run} for 2025-Q3 (as of 30/09/2025): 4 families will be claimed" in (
+        declined.stderr.replace("\n", " ")
+    )
+    assert submitted_count(url) == 0
+    agreed = runner.invoke(
+        app, ["--database-url", url, "claim", "submit", run], input="y\n", catch_exceptions=False
+    )
+    assert agreed.exit_code == 0 and submitted_count(url) == 1
+
+
+def test_a_period_holds_one_draft_unless_another_is_asked_for(claimed):
+    url, run = claimed
+    second = ["claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30", "--max", "2"]
+    refused = sfclaims(url, *second)
+    assert refused.exit_code == 3
+    assert refused.stderr.strip() == (
+        f"Error: Claim run {run} is a draft for 2025-Q3 already; submit or discard it first, "
+        f"or make another with --another."
+    )
+    assert run_count(url) == 1
+    another = sfclaims(url, *second, "--another")
+    assert another.exit_code == 0 and another.stdout.splitlines()[-1] == "2025-Q3-R2"
+
+
+def test_a_draft_is_discarded_and_a_submitted_run_is_not(claimed):
+    url, run = claimed
+    discarded = sfclaims(url, "claim", "discard", run)
+    assert discarded.exit_code == 0
+    assert discarded.stderr.strip() == (
+        f"Draft claim run {run} is discarded: 4 families and 0 verdicts with it."
+    )
+    assert run_count(url) == 0
+    made = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    kept = made.stdout.splitlines()[-1]
+    audit(url, kept)
+    assert sfclaims(url, "claim", "submit", kept, "--yes").exit_code == 0
+    refused = sfclaims(url, "claim", "discard", kept)
+    assert refused.exit_code == 3 and "is locked; it cannot be discarded." in refused.stderr
+
+
+def test_claim_list_shows_every_run_with_its_families_sample_and_verdicts(claimed):
+    url, run = claimed
+    audit(url, run, "fail")
+    listed = sfclaims(url, "claim", "list")
+    assert listed.exit_code == 0
+    row = next(line for line in listed.stdout.splitlines() if run in line)
+    cells = [cell.strip() for cell in row.split("│") if cell.strip()]
+    assert cells[:8] == [run, "2025-Q3", "30/09/2025", "draft", "3", "1", "1", "1 of 1"]
