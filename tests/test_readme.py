@@ -1,0 +1,73 @@
+"""The README's quarter, followed as a new user would: its commands, in its order."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from sfclaims.cli import app
+from sfclaims.db import open_database
+from sfclaims.synthetic import write_authority
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def quarter_commands() -> list[list[str]]:
+    """Every `uv run sfclaims ...` line of the README's "Your quarter, by role", in order."""
+    text = README.read_text(encoding="utf-8")
+    quarter = text[text.index("## Your quarter, by role") :]
+    quarter = quarter[: quarter.index("\n## ", 1)]
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", quarter, flags=re.DOTALL):
+        for line in block.splitlines():
+            if line.startswith("uv run sfclaims "):
+                words = shlex.split(line.removeprefix("uv run sfclaims "), comments=True)
+                commands.append(words)
+    return commands
+
+
+def with_sampled(words: list[str], sampled: list[str]) -> list[list[str]]:
+    """The README's placeholder FAMILY as each sampled family: a verdict for every one, a pack
+    of them all."""
+    if "FAMILY" not in words:
+        return [words]
+    if words[:2] == ["audit", "record"]:
+        return [[family if w == "FAMILY" else w for w in words] for family in sampled]
+    plain = [w for w in words if w not in ("--family", "FAMILY")]
+    return [plain + [part for family in sampled for part in ("--family", family)]]
+
+
+def test_the_readme_gives_the_quarter_in_the_order_the_rails_require():
+    order = [c[0] if c[0] in ("import", "assess") else " ".join(c[:2]) for c in quarter_commands()]
+    firsts = [order.index(step) for step in ("import", "assess", "claim run", "audit sample")]
+    firsts += [
+        order.index("audit record"),
+        order.index("claim export"),
+        order.index("claim submit"),
+    ]
+    assert firsts == sorted(firsts)
+
+
+def test_following_the_readme_ends_with_a_submitted_audited_run(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFCLAIMS_DATABASE_URL", raising=False)
+    write_authority(tmp_path / "imports" / "2026-Q2", families=200, seed=3)
+    runner = CliRunner()
+    sampled: list[str] = []
+    for words in quarter_commands():
+        for args in with_sampled(words, sampled):
+            answer = "y\n" if args[:2] == ["claim", "submit"] else None
+            result = runner.invoke(app, args, input=answer, catch_exceptions=False)
+            assert result.exit_code == 0, (args, result.output)
+            if args[:2] == ["audit", "sample"]:
+                sampled = result.stdout.split()
+    assert sampled, "the README's quarter draws an audit sample"
+    with open_database(f"sqlite:///{tmp_path / 'sfclaims.db'}").connect() as connection:
+        submitted, verdicts = connection.exec_driver_sql(
+            "SELECT (SELECT count(*) FROM claim_runs WHERE submitted_at IS NOT NULL), "
+            "(SELECT count(*) FROM audit_verdicts)"
+        ).one()
+    assert submitted == 1 and verdicts == len(sampled)
