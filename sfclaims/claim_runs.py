@@ -21,7 +21,7 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from sfclaims.data_state import data_changed, data_version
+from sfclaims.data_state import data_changed, data_version, kinds_never_imported
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
@@ -81,6 +81,12 @@ def create_run(
     period = check_period(period)
     with engine.connect() as connection:  # said before any deciding; checked again when stored
         _refuse_second_draft(connection, period, another)
+        missing = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
+    if missing:
+        raise RefusedError(
+            f"No {', '.join(missing)} have ever been imported into this database, so no claim "
+            f"can rest on them; import them first."
+        )
     if max_families is not None and max_families < 0:
         raise UsageError("--max must be zero or more.")
     decided = current_claimable(engine, framework, as_of)

@@ -258,6 +258,7 @@ def assess(
     day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
+    from sfclaims.data_state import anything_imported, kinds_never_imported
     from sfclaims.exports.files import ready_file, written_whole
 
     if out is not None:
@@ -265,6 +266,14 @@ def assess(
 
     chosen = load_framework(framework)
     engine = open_database()
+    with engine.connect() as connection:  # (nothing imported at all is refused below)
+        never = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
+        never = never if anything_imported(connection) else []
+    if never:
+        messages.print(
+            f"[bold yellow]Warning:[/] no {', '.join(never)} have ever been imported into this "
+            f"database; every family is decided as if it had none."
+        )
     explained = None
     if family is not None:
         explained = explain(engine, chosen, day, family)

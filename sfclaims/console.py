@@ -55,6 +55,8 @@ def import_progress(console: Console) -> Iterator[ImportProgress]:
 
 
 def print_import_summary(console: Console, result: ImportResult, report: list[Path]) -> None:
+    for line in import_warnings(result):
+        console.print(f"[bold yellow]Warning:[/] {escape(line)}")
     if result.unchanged:
         console.print(
             f"Nothing changed: every file in {escape(str(result.folder))} is already imported as "
@@ -78,8 +80,42 @@ def print_import_summary(console: Console, result: ImportResult, report: list[Pa
             f"{set_aside:,} rows were set aside; each is listed with its file, row, column and "
             f"reason in the data-quality report."
         )
+    if any(f.unknown_headers for f in result.files):
+        console.print(
+            "Headers not known are columns we do not use: they stay in your file and are not "
+            "loaded. If one holds a column of ours under another name, rename it in mapping.toml."
+        )
     for path in report:
         console.print(f"Data-quality report: {escape(str(path))}")
+
+
+def import_warnings(result: ImportResult) -> list[str]:
+    """What the data officer must know before reading the table: files not used, kinds not in
+    the folder, kinds that shrank."""
+    from sfclaims.extracts.kinds import KINDS
+
+    lines = []
+    if result.not_recognised:
+        expected = ", ".join(f"{kind}.csv" for kind in KINDS)
+        lines.append(
+            f"Not recognised, so not imported: {', '.join(result.not_recognised)} (the files "
+            f"expected are {expected}, or .xlsx)."
+        )
+    for kind, when in result.absent.items():
+        lines.append(
+            f"Not in this folder: {kind} — "
+            + (
+                f"the {kind} imported on {when:%d/%m/%Y} stay."
+                if when
+                else f"no {kind} have ever been imported."
+            )
+        )
+    for kind, (before, now) in result.shrunk.items():
+        lines.append(
+            f"{kind}: {now:,} rows loaded where the last import loaded {before:,} "
+            f"({1 - now / before:.0%} fewer); check the export is complete."
+        )
+    return lines
 
 
 def print_assess_summary(

@@ -42,3 +42,11 @@ NOTHING_IMPORTED = (
     "Nothing has been imported into this database yet; import the extracts first "
     "(sfclaims import FOLDER)."
 )
+
+
+def kinds_never_imported(connection: Connection) -> list[str]:
+    """The extract kinds no import has ever brought, in import order."""
+    from sfclaims.extracts.kinds import KINDS
+
+    imported = set(connection.execute(select(col(ImportBatch.kind)).distinct()).scalars())
+    return [kind for kind in KINDS if kind not in imported]

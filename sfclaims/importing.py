@@ -30,9 +30,9 @@ from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
     file_sha256,
-    find_extract_files,
     load_mapping,
     read_extract,
+    survey_folder,
 )
 from sfclaims.extracts.schemas import References
 from sfclaims.extracts.validation import RowProblem, ValidatedExtract, validate_extract
@@ -65,11 +65,18 @@ class FileImported:
     problems: list[RowProblem] = field(default_factory=list)
 
 
+#: A kind whose rows fall by more than this share from its last snapshot gets a warning.
+SHRINK_WARNING = 0.25
+
+
 @dataclass
 class ImportResult:
     folder: Path
     unchanged: bool
     files: list[FileImported]
+    not_recognised: list[str] = field(default_factory=list)  # files that are no extract kind
+    absent: dict[str, datetime | None] = field(default_factory=dict)  # kind -> last imported
+    shrunk: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (before, now)
 
     @property
     def problems(self) -> list[RowProblem]:
@@ -96,11 +103,18 @@ def import_folder(
         )
     today = import_date or date.today()
     report = progress or (lambda _name, _done, _total: None)
-    files = find_extract_files(folder)
+    files, not_recognised = survey_folder(folder)
     mapping = load_mapping(folder, mapping_path)
     fingerprints = {kind: file_sha256(path) for kind, path in files.items()}
+    before = _current_batches(engine, list(KINDS))
+    absent = {
+        kind: before[kind].imported_at if kind in before else None
+        for kind in KINDS
+        if kind not in files
+    }
     if _already_loaded(engine, fingerprints, mapping):
-        return ImportResult(folder, True, _current_files(engine, list(files)))
+        current = _current_files(engine, list(files))
+        return ImportResult(folder, True, current, not_recognised, absent)
 
     with many_objects():
         references = _references_in_database(engine, files)
@@ -108,7 +122,12 @@ def import_folder(
             files, mapping, fingerprints, framework, references, today, report
         )
         imported = _load(engine, _ahead(checked), folder, mapping, report, allowed_empty)
-    return ImportResult(folder, False, imported)
+    shrunk = {
+        f.kind: (before[f.kind].rows_loaded, f.rows_loaded)
+        for f in imported
+        if f.kind in before and f.rows_loaded < before[f.kind].rows_loaded * (1 - SHRINK_WARNING)
+    }
+    return ImportResult(folder, False, imported, not_recognised, absent, shrunk)
 
 
 def _read_and_validate(

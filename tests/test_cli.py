@@ -572,3 +572,38 @@ def test_claim_list_shows_every_run_with_its_families_sample_and_verdicts(claime
     row = next(line for line in listed.stdout.splitlines() if run in line)
     cells = [cell.strip() for cell in row.split("│") if cell.strip()]
     assert cells[:8] == [run, "2025-Q3", "30/09/2025", "draft", "3", "1", "1", "1 of 1"]
+
+
+def test_the_import_says_what_it_did_not_import_and_explains_headers_not_known(
+    sqlite_url, tmp_path
+):
+    result = import_families(
+        sqlite_url, tmp_path, "Family ID,Episode Start Date,Worker Notes\nF1,01/01/2025,x\n"
+    )
+    (tmp_path / "extracts" / "readme.txt").write_text("")
+    output = result.stderr.replace("\n", " ")
+    assert "Warning: Not in this folder: people — no people have ever been imported." in output
+    assert "Headers not known are columns we do not use" in output
+    again = sfclaims(
+        sqlite_url, "import", str(tmp_path / "extracts"), "--report-dir", str(tmp_path)
+    )
+    assert "Warning: Not recognised, so not imported: readme.txt (the files expected are" in (
+        again.stderr.replace("\n", " ")
+    )
+
+
+def test_a_claim_run_is_refused_while_a_kind_was_never_imported_and_assess_warns(
+    sqlite_url, tmp_path
+):
+    import_families(sqlite_url, tmp_path, "Family ID,Episode Start Date\nF1,01/01/2025\n")
+    refused = sfclaims(sqlite_url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert refused.exit_code == 3
+    assert refused.stderr.strip() == (
+        "Error: No people, needs, assessments, plans, lead_practitioners, outcomes, attendance, "
+        "referrals have ever been imported into this database, so no claim can rest on them; "
+        "import them first."
+    )
+    assert run_count(sqlite_url) == 0
+    warned = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30")
+    assert warned.exit_code == 0
+    assert "Warning: no people, needs," in warned.stderr

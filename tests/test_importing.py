@@ -753,3 +753,38 @@ def test_allow_empty_names_only_extract_kinds(engine, tmp_path):
 
     with pytest.raises(UsageError, match="--allow-empty takes an extract kind"):
         run_import(engine, base_folder(tmp_path), allow_empty=["plans", "claims"])
+
+
+# --- every file accounted for, every kind missing named ----------------------------------------
+
+
+def test_files_that_are_no_extract_are_listed_and_kinds_not_in_the_folder_named(engine, tmp_path):
+    folder = base_folder(tmp_path, previous_claims=CLAIMS)
+    (folder / "People Extra.csv").write_text("x\n")
+    (folder / "notes.txt").write_text("x\n")
+    (folder / "mapping.toml").write_text("")
+    first = run_import(engine, folder)
+    assert first.not_recognised == ["People Extra.csv", "notes.txt"]
+    assert first.absent["plans"] is None and "families" not in first.absent
+    again = write_folder(tmp_path / "next", Families=FAMILIES)
+    (again / "Families.csv").rename(again / "FAMILIES.CSV")  # names matched in any case
+    second = run_import(engine, again)
+    assert [f.kind for f in second.files] == ["families"]
+    assert second.absent["people"] is not None and second.absent["plans"] is None
+
+
+def test_a_kind_that_shrinks_by_more_than_a_quarter_is_warned_about(engine, tmp_path):
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    fewer = PEOPLE.splitlines()[0] + "\n" + PEOPLE.splitlines()[1] + "\n"
+    result = run_import(engine, write_folder(tmp_path / "next", people=fewer))
+    assert result.shrunk == {"people": (3, 1)}
+
+
+@pytest.mark.parametrize(("separator", "named"), [(";", "semicolons"), ("\t", "tabs")])
+def test_a_csv_separated_otherwise_is_named_as_such(engine, tmp_path, separator, named):
+    text = FAMILIES.replace(",", separator)
+    with pytest.raises(RefusedError) as refused:
+        run_import(engine, write_folder(tmp_path / "x", families=text))
+    assert str(refused.value) == (
+        f"families.csv is separated by {named}, not commas; save it again as CSV (comma separated)."
+    )

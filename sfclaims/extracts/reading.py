@@ -55,9 +55,19 @@ class RawExtract:
 
 def find_extract_files(folder: Path) -> dict[str, Path]:
     """The extract file of each kind present in the folder, in import order."""
+    return survey_folder(folder)[0]
+
+
+def survey_folder(folder: Path) -> tuple[dict[str, Path], list[str]]:
+    """The extract file of each kind present in the folder (names matched in any case), in
+    import order; and the names of the files that are no extract kind (nor mapping.toml)."""
     if not folder.is_dir():
         raise UsageError(f"The folder {folder} does not exist.")
     by_name = {p.name.lower(): p for p in folder.iterdir() if p.is_file()}
+    known = {kind + suffix for kind in KINDS for suffix in SUFFIXES} | {MAPPING_FILE}
+    not_recognised = sorted(
+        p.name for name, p in by_name.items() if name not in known and not name.startswith(".")
+    )
     found: dict[str, Path] = {}
     for kind in KINDS:
         present = [by_name[kind + suffix] for suffix in SUFFIXES if kind + suffix in by_name]
@@ -71,7 +81,7 @@ def find_extract_files(folder: Path) -> dict[str, Path]:
     if not found:
         names = ", ".join(k + ".csv" for k in KINDS)
         raise RefusedError(f"The folder {folder} holds no extract files (expected any of {names}).")
-    return found
+    return found, not_recognised
 
 
 def load_mapping(folder: Path, mapping_path: Path | None) -> HeaderMapping:
@@ -125,6 +135,7 @@ def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping, sha256: 
         check_csv(path)
         headers, table = _read_csv(path)
     check_cell_lengths(path, max(map(len, headers), default=0), "row 1")
+    _refuse_other_separators(path, headers)
     columns, unknown = _rename_headers(kind, path, headers, mapping.for_kind(kind.name))
     table = table.iloc[:, [i for i, _ in columns]]
     table.columns = [ours for _, ours in columns]
@@ -243,6 +254,21 @@ def _read_xlsx(path: Path) -> tuple[list[str], pd.DataFrame]:
     ]
     table = pd.DataFrame(body, columns=range(width), index=range(2, len(body) + 2), dtype=object)
     return headers, table
+
+
+SEPARATORS = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}
+
+
+def _refuse_other_separators(path: Path, headers: list[str]) -> None:
+    """A CSV saved with another separator reads as one column: say so, not that every required
+    column is missing."""
+    if path.suffix.lower() == ".csv" and len(headers) == 1:
+        for separator, name in SEPARATORS.items():
+            if separator in headers[0]:
+                raise RefusedError(
+                    f"{path.name} is separated by {name}, not commas; save it again as CSV "
+                    f"(comma separated)."
+                )
 
 
 def _cell_text(cell: object) -> str:
