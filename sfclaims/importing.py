@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -63,6 +64,8 @@ class FileImported:
     rows_set_aside: int
     unknown_headers: list[str]
     problems: list[RowProblem] = field(default_factory=list)
+    batch_id: int = 0  # the import batch that holds it
+    imported_at: datetime | None = None
 
 
 #: A kind whose rows fall by more than this share from its last snapshot gets a warning.
@@ -241,7 +244,7 @@ def _load(
                 _SET_ASIDE_COLUMNS,
                 _set_aside_rows(extract, batch_id),
             )
-            imported.append(_file_imported(extract))
+            imported.append(_file_imported(extract, batch_id, imported_at))
     return imported
 
 
@@ -331,9 +334,13 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
             )
         ).all()
     problems: dict[int, list[RowProblem]] = {}
+    kind_of = {batch.id: KINDS[kind] for kind, batch in batches.items()}
     for row in rows:
+        record = json.loads(row.raw_row).get(kind_of[row.batch_id].record_header, "")
         problems.setdefault(row.batch_id, []).append(
-            RowProblem(row.file_name, row.row_number, row.column_name, row.value, row.reason)
+            RowProblem(
+                row.file_name, row.row_number, row.column_name, row.value, row.reason, record
+            )
         )
     return [
         FileImported(
@@ -344,6 +351,8 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
             batch.rows_set_aside,
             [h for h in batch.unknown_headers.split("\n") if h],
             sorted(problems.get(batch.id or 0, []), key=lambda p: (p.row_number, p.column)),
+            batch.id or 0,
+            batch.imported_at,
         )
         for kind in kinds
         if (batch := batches.get(kind)) is not None
@@ -425,7 +434,7 @@ def _set_aside_rows(extract: ValidatedExtract, batch_id: int) -> Iterator[tuple]
         )
 
 
-def _file_imported(extract: ValidatedExtract) -> FileImported:
+def _file_imported(extract: ValidatedExtract, batch_id: int, imported_at: datetime) -> FileImported:
     return FileImported(
         extract.kind.name,
         extract.raw.path.name,
@@ -434,4 +443,6 @@ def _file_imported(extract: ValidatedExtract) -> FileImported:
         extract.rows_set_aside,
         extract.raw.unknown_headers,
         extract.problems,
+        batch_id,
+        imported_at,
     )

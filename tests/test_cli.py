@@ -27,6 +27,12 @@ def sfclaims(url: str, *args: str):
     return runner.invoke(app, ["--database-url", url, *args], catch_exceptions=False)
 
 
+def the_report(folder, pattern: str = "report-*.xlsx"):
+    """The one data-quality report (or its set-aside rows) the import wrote in the folder."""
+    (found,) = folder.glob(f"data-quality-{pattern}")
+    return found
+
+
 @pytest.fixture
 def imported(sample_url: str) -> str:
     """A database holding the sample authority (the import itself is tested above)."""
@@ -48,24 +54,25 @@ def test_import_prints_a_summary_and_writes_the_data_quality_report(database_url
     assert result.exit_code == 0
     assert result.stdout == ""
     assert "families.csv" in result.stderr and "1 rows were set aside" in result.stderr
-    workbook = load_workbook(tmp_path / "out" / "data-quality-report.xlsx")
+    workbook = load_workbook(the_report(tmp_path / "out"))
     assert workbook.sheetnames == ["Files", "Set-aside rows", "About"]
     rows = list(workbook["Set-aside rows"].values)
     assert rows == [
-        ("file", "row", "column", "value", "reason"),
+        ("file", "row", "record ID", "column", "value", "reason"),
         (
             "families.csv",
             3,
+            "F2",
             "Episode Start Date",
             "soon",
             "Episode Start Date is not a date; use DD/MM/YYYY or YYYY-MM-DD.",
         ),
     ]
     assert workbook["Set-aside rows"].freeze_panes == "A2"
-    csv_text = (tmp_path / "out" / "data-quality-set-aside-rows.csv").read_text(
+    csv_text = the_report(tmp_path / "out", "set-aside-rows-*.csv").read_text(
         encoding="utf-8-sig"
     )
-    assert csv_text.splitlines()[1].startswith("families.csv,3,Episode Start Date,soon,")
+    assert csv_text.splitlines()[1].startswith("families.csv,3,F2,Episode Start Date,soon,")
 
 
 def test_the_same_import_writes_the_same_report_bytes(sqlite_url, tmp_path):
@@ -76,8 +83,8 @@ def test_the_same_import_writes_the_same_report_bytes(sqlite_url, tmp_path):
             ).exit_code
             == 0
         )
-    name = "data-quality-report.xlsx"
-    assert (tmp_path / "one" / name).read_bytes() == (tmp_path / "two" / name).read_bytes()
+    one, two = the_report(tmp_path / "one"), the_report(tmp_path / "two")
+    assert one.name == two.name and one.read_bytes() == two.read_bytes()
 
 
 def test_a_refused_file_exits_3_with_one_sentence_naming_the_file_and_columns(sqlite_url, tmp_path):
@@ -324,10 +331,10 @@ def test_an_id_a_spreadsheet_would_run_is_set_aside(sqlite_url, tmp_path):
         "Family ID,Episode Start Date\n=cmd|' /C calc'!A0,01/01/2025\nF2,01/01/2025\n",
     )
     assert result.exit_code == 0
-    with (tmp_path / "out" / "data-quality-set-aside-rows.csv").open(encoding="utf-8-sig") as f:
+    with the_report(tmp_path / "out", "set-aside-rows-*.csv").open(encoding="utf-8-sig") as f:
         rows = list(csv.reader(f))
-    assert rows[1][:4] == ["families.csv", "2", "Family ID", "'=cmd|' /C calc'!A0"]
-    assert "which a spreadsheet would run as a formula" in rows[1][4]
+    assert rows[1][:5] == ["families.csv", "2", "'=cmd|' /C calc'!A0", "Family ID", rows[1][2]]
+    assert "which a spreadsheet would run as a formula" in rows[1][5]
 
 
 @pytest.mark.parametrize("command", ["import", "assess"])

@@ -1,4 +1,5 @@
 import re
+from datetime import UTC, datetime
 
 from typer.testing import CliRunner
 
@@ -18,11 +19,12 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
     assert result.exit_code == 0, result.output
     outputs = out / "outputs"
     sampled = int(re.search(r"Sampled (\d+) families", result.stderr)[1])
+    today = datetime.now(UTC).date().isoformat()  # the import's day, as the database keeps it
     expected = [
         "claim-2026-Q3-R1.csv",
         "claim-2026-Q3-R1.xlsx",
-        "data-quality-report.xlsx",
-        "data-quality-set-aside-rows.csv",
+        f"data-quality-report-{today}-import-1.xlsx",
+        f"data-quality-set-aside-rows-{today}-import-1.csv",
         "decisions-2026-09-30.csv",
         "evidence-pack-2026-Q3-R1.xlsx",
         f"evidence-pack-2026-Q3-R1-{sampled}-families.xlsx",

@@ -12,17 +12,25 @@ from sfclaims.exports.files import write_csv
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.importing import ImportResult
 
-WORKBOOK_NAME = "data-quality-report.xlsx"
-CSV_NAME = "data-quality-set-aside-rows.csv"
-ROW_HEADERS = ("file", "row", "column", "value", "reason")
+ROW_HEADERS = ("file", "row", "record ID", "column", "value", "reason")
+
+
+def report_names(result: ImportResult) -> tuple[str, str]:
+    """The report's workbook and CSV, named by the import they are of (its date and first
+    batch), so last quarter's is never written over."""
+    first = min(result.files, key=lambda f: f.batch_id)
+    day = f"{first.imported_at:%Y-%m-%d}" if first.imported_at else "undated"
+    stem = f"{day}-import-{first.batch_id}"
+    return f"data-quality-report-{stem}.xlsx", f"data-quality-set-aside-rows-{stem}.csv"
 
 
 def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     problems = sorted(result.problems, key=lambda p: (p.file_name, p.row_number, p.column))
-    rows = [(p.file_name, p.row_number, p.column, p.value, p.reason) for p in problems]
+    rows = [(p.file_name, p.row_number, p.record_id, p.column, p.value, p.reason) for p in problems]
+    workbook_name, csv_name = report_names(result)
 
-    workbook_path = folder / WORKBOOK_NAME
+    workbook_path = folder / workbook_name
     workbook = new_workbook(workbook_path, "sfclaims data-quality report")
     write_table(
         workbook,
@@ -60,4 +68,4 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
     )
     workbook.close()
 
-    return [workbook_path, write_csv(folder / CSV_NAME, ROW_HEADERS, rows)]
+    return [workbook_path, write_csv(folder / csv_name, ROW_HEADERS, rows)]

@@ -61,6 +61,15 @@ class ExtractKind:
     def required_headers(self) -> tuple[str, ...]:
         return tuple(c.header for c in self.columns if c.required)
 
+    @property
+    def record_header(self) -> str:
+        """The column that names a row's record, as a report of set-aside rows shows it: the
+        unique ID, else the first ID that is not the family's (a worker, a pupil), else it."""
+        if self.unique_id:
+            return self.unique_id
+        ids = [c.header for c in self.columns if c.format is Format.ID]
+        return next((h for h in ids if h != "Family ID"), ids[0])
+
     def column(self, header: str) -> ExtractColumn:
         return next(c for c in self.columns if c.header == header)
 

@@ -38,6 +38,7 @@ class RowProblem:
     column: str
     value: str
     reason: str
+    record_id: str = ""  # what the row's record was called (its ID), to find it in the source
 
 
 @dataclass
@@ -136,6 +137,8 @@ def _problems(
                 reason = check
         value = raw.table.at[row_number, column]
         shown = "" if pd.isna(value) else visible(str(value))
-        problems.add(RowProblem(raw.path.name, row_number, column, shown, reason))
+        record = raw.table.at[row_number, kind.record_header]
+        named = "" if pd.isna(record) else visible(str(record))
+        problems.add(RowProblem(raw.path.name, row_number, column, shown, reason, named))
     order = {c.header: i for i, c in enumerate(kind.columns)}
     return sorted(problems, key=lambda p: (p.row_number, order.get(p.column, 99), p.reason))
