@@ -13,7 +13,7 @@ import sys
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -21,6 +21,11 @@ from rich.markup import escape
 
 from sfclaims.errors import SfclaimsError, UsageError
 from sfclaims.exports.files import ready_folder
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from sfclaims.framework import Framework
 
 app = typer.Typer(
     name="sfclaims",
@@ -159,27 +164,74 @@ FrameworkOption = Annotated[
     Path | None,
     typer.Option(
         "--framework",
-        help="An authority's local outcome plan: an overlay file on the national framework "
-        "(see outcome_framework/local-overlay-example.toml), or a whole framework folder.",
+        help="The outcome framework the command must use; refused unless it is the one in force "
+        "(`sfclaims settings show`; change it with `sfclaims settings set --framework`).",
     ),
 ]
 
 
-def load_framework(path: Path | None):
-    from sfclaims.framework import load_framework as _load
+def load_framework(engine: Engine, path: Path | None) -> Framework:
+    """The framework in force in the database (a differing --framework is refused)."""
+    from sfclaims.settings import framework_in_force
 
-    return _load(path)
+    return framework_in_force(engine, path)
+
+
+AuthorityNameOption = Annotated[
+    str | None,
+    typer.Option("--authority-name", help="The authority's name, as the department knows it."),
+]
+AuthorityCodeOption = Annotated[
+    str | None, typer.Option("--authority-code", help="The authority's code (e.g. its ONS code).")
+]
+FrameworkSettingOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--framework",
+        help="Put this outcome framework in force: the authority's local outcome plan (an "
+        "overlay file, see outcome_framework/local-overlay-example.toml) or `national`.",
+    ),
+]
+QuartersOption = Annotated[
+    str | None, typer.Option(help="financial (April to March) or calendar quarters.")
+]
+AllocationOption = Annotated[
+    int | None,
+    typer.Option(help="How many families the authority may claim in the programme in all."),
+]
 
 
 @app.command()
 @plain_errors
-def init() -> None:
-    """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version."""
+def init(
+    authority_name: AuthorityNameOption = None,
+    authority_code: AuthorityCodeOption = None,
+    framework: FrameworkSettingOption = None,
+    quarters: QuartersOption = None,
+    allocation: AllocationOption = None,
+) -> None:
+    """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version, and
+    set the authority's settings given (see `sfclaims settings`)."""
     from sfclaims.db import database_url, make_engine, upgrade
+    from sfclaims.settings import change_settings, settings_lines
 
     engine = make_engine(database_url(Settings.database_url))
     upgrade(engine)
     messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
+    settings = change_settings(
+        engine,
+        authority_name=authority_name,
+        authority_code=authority_code,
+        framework=framework,
+        quarters=quarters,
+        allocation=allocation,
+    )
+    print_settings(settings_lines(settings))
+
+
+def print_settings(lines: list[tuple[str, str]]) -> None:
+    for label, value in lines:
+        messages.print(f"  {label:<18} {escape(value)}")
 
 
 @app.command("import")
@@ -222,7 +274,7 @@ def import_command(
         result = import_folder(
             engine,
             folder,
-            load_framework(framework),
+            load_framework(engine, framework),
             mapping,
             progress=progress,
             allow_empty=[kind.lower() for kind in allow_empty or ()],
@@ -264,8 +316,8 @@ def assess(
     if out is not None:
         ready_file(out)  # before the decisions are stored
 
-    chosen = load_framework(framework)
     engine = open_database()
+    chosen = load_framework(engine, framework)
     with engine.connect() as connection:  # (nothing imported at all is refused below)
         never = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
         never = never if anything_imported(connection) else []
@@ -304,6 +356,12 @@ audit_app = typer.Typer(
     help="Audit a claim run: sample it, read its evidence, record verdicts.", no_args_is_help=True
 )
 report_app = typer.Typer(help="Reports for the department.", no_args_is_help=True)
+settings_app = typer.Typer(
+    help="The authority's settings: name, code, the outcome framework in force, quarters, "
+    "allocation.",
+    no_args_is_help=True,
+)
+app.add_typer(settings_app, name="settings")
 app.add_typer(claim_app, name="claim")
 app.add_typer(audit_app, name="audit")
 app.add_typer(report_app, name="report")
@@ -322,8 +380,8 @@ def claim_run(
         int | None,
         typer.Option(
             "--max",
-            help="The allocation left: claim at most this many families, "
-            "the earliest episode starts first.",
+            help="Claim at most this many families, the earliest episode starts first "
+            "(default: the allocation left, when the settings hold an allocation).",
         ),
     ] = None,
     another: Annotated[
@@ -336,9 +394,13 @@ def claim_run(
     Next: draw its audit sample, record the verdicts, export it, submit it."""
     day = parse_date(as_of, "--as-of")
     from sfclaims.claim_runs import create_run
+    from sfclaims.settings import allocation_left
 
-    chosen = load_framework(framework)
-    created = create_run(open_database(), chosen, period, day, max_families, another)
+    engine = open_database()
+    chosen = load_framework(engine, framework)
+    if max_families is None:
+        max_families = allocation_left(engine)
+    created = create_run(engine, chosen, period, day, max_families, another)
     capped = (
         f" (capped at {max_families:,} of {created.claimable:,} claimable)"
         if created.families < created.claimable
@@ -362,8 +424,9 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
     from sfclaims.exports.submission import write_submission
 
     ready_folder(out)
-    contents = run_contents(open_database(), run, evidence=False, records=False)
-    for path in write_submission(contents, load_framework(framework), out):
+    engine = open_database()
+    contents = run_contents(engine, run, evidence=False, records=False)
+    for path in write_submission(contents, load_framework(engine, framework), out):
         messages.print(f"Written: {escape(str(path))}")
 
 
@@ -509,24 +572,56 @@ def audit_record(
 def report_progress(
     as_of: AsOfOption,
     out: Annotated[Path, typer.Option("--out", help="The folder to write to.")] = Path("exports"),
-    quarters: Annotated[
-        str, typer.Option(help="financial (April to March) or calendar.")
-    ] = "financial",
     framework: FrameworkOption = None,
 ) -> None:
-    """Progress information per quarter, with a chart: families attached, assessed, with a plan
-    and a lead practitioner, eligible, claimable and claimed."""
+    """Progress information per quarter (the authority's quarter convention, see `sfclaims
+    settings`), with a chart: families attached, assessed, with a plan and a lead practitioner,
+    eligible, claimable and claimed."""
     day = parse_date(as_of, "--as-of")
     from sfclaims.assessing import assess_families
-    from sfclaims.exports.progress import QUARTER_KINDS, progress_rows, write_progress
+    from sfclaims.exports.progress import progress_rows, write_progress
+    from sfclaims.settings import read_settings
 
-    if quarters not in QUARTER_KINDS:
-        raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
     ready_folder(out)
-    chosen = load_framework(framework)
-    assessed = assess_families(open_database(), chosen, day)
+    engine = open_database()
+    chosen = load_framework(engine, framework)
+    quarters = read_settings(engine).quarters
+    assessed = assess_families(engine, chosen, day)
     path = write_progress(progress_rows(assessed, quarters), day, quarters, chosen, out)
     messages.print(f"Written: {escape(str(path))}")
+
+
+@settings_app.command("show")
+@plain_errors
+def settings_show() -> None:
+    """Show the authority's settings."""
+    from sfclaims.settings import read_settings, settings_lines
+
+    print_settings(settings_lines(read_settings(open_database())))
+
+
+@settings_app.command("set")
+@plain_errors
+def settings_set(
+    authority_name: AuthorityNameOption = None,
+    authority_code: AuthorityCodeOption = None,
+    framework: FrameworkSettingOption = None,
+    quarters: QuartersOption = None,
+    allocation: AllocationOption = None,
+) -> None:
+    """Change the settings given; the others stay. Putting another outcome framework in force
+    changes how every family is decided from then on."""
+    from sfclaims.settings import change_settings, settings_lines
+
+    settings = change_settings(
+        open_database(),
+        authority_name=authority_name,
+        authority_code=authority_code,
+        framework=framework,
+        quarters=quarters,
+        allocation=allocation,
+    )
+    print_settings(settings_lines(settings))
 
 
 @app.command()

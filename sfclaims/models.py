@@ -186,6 +186,22 @@ class PreviousClaim(_FromExtract, table=True):
     claim_date: date | None = None
 
 
+class AuthoritySettings(SQLModel, table=True):
+    """One row: the authority's settings, set once per database (see settings.py)."""
+
+    __tablename__ = "settings"
+
+    id: int = Field(primary_key=True)
+    authority_name: str | None = None
+    authority_code: str | None = None
+    framework_overlay: str | None = None  # the local outcome plan's file; none: the national
+    framework: str  # its name and version, as put in force
+    framework_sha256: str
+    quarters: str  # financial or calendar
+    allocation: int | None = None  # families the authority may claim in the programme
+    changed_at: datetime
+
+
 class DataState(SQLModel, table=True):
     """One row: the number of the state of the data decisions rest on (see data_state.py)."""
 

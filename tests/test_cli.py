@@ -69,9 +69,7 @@ def test_import_prints_a_summary_and_writes_the_data_quality_report(database_url
         ),
     ]
     assert workbook["Set-aside rows"].freeze_panes == "A2"
-    csv_text = the_report(tmp_path / "out", "set-aside-rows-*.csv").read_text(
-        encoding="utf-8-sig"
-    )
+    csv_text = the_report(tmp_path / "out", "set-aside-rows-*.csv").read_text(encoding="utf-8-sig")
     assert csv_text.splitlines()[1].startswith("families.csv,3,F2,Episode Start Date,soon,")
 
 

@@ -1,0 +1,142 @@
+"""The authority's settings, set once per database: its name and code, the outcome framework in
+force (the national one, or a local outcome plan with its version and hash), the quarter
+convention and the allocation. Every command decides under the framework in force; a
+``--framework`` that differs from it is refused until the setting is changed, so a forgotten
+option can never claim under the wrong rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, select, update
+from sqlmodel import col
+
+from sfclaims.errors import RefusedError, UsageError
+from sfclaims.framework import Framework, load_framework
+from sfclaims.models import AuthoritySettings, table_of
+
+QUARTERS = ("financial", "calendar")
+NATIONAL = "national"  # what --framework takes for the national framework
+
+
+@dataclass(frozen=True)
+class Settings:
+    authority_name: str | None
+    authority_code: str | None
+    framework_overlay: str | None
+    framework: str
+    framework_sha256: str
+    quarters: str
+    allocation: int | None
+    changed_at: datetime
+
+
+def read_settings(engine: Engine) -> Settings:
+    with engine.connect() as connection:
+        row = connection.execute(select(*table_of(AuthoritySettings).c)).one()
+    values = row._asdict()
+    values.pop("id")
+    return Settings(**values)
+
+
+def framework_in_force(engine: Engine, given: Path | None = None) -> Framework:
+    """The framework every command decides under: the one in force, or ``given`` if it is the
+    same (refused otherwise, naming both)."""
+    settings = read_settings(engine)
+    in_force = load_framework(settings.framework_overlay)
+    if settings.framework_overlay and in_force.sha256 != settings.framework_sha256:
+        raise RefusedError(
+            f"The outcome framework in force ({settings.framework_overlay}) has changed since "
+            f"it was put in force; put it in force again with `sfclaims settings set "
+            f"--framework {settings.framework_overlay}`."
+        )
+    if given is None:
+        return in_force
+    asked = load_framework(None if str(given) == NATIONAL else given)
+    if asked.sha256 != in_force.sha256:
+        raise RefusedError(
+            f"The outcome framework in force is {_named(settings)}, but --framework gives "
+            f"{given} ({asked.label()}); to decide under it, put it in force first with "
+            f"`sfclaims settings set --framework {given}`."
+        )
+    return in_force
+
+
+def _named(settings: Settings) -> str:
+    where = settings.framework_overlay or "the national framework"
+    return f"{where} ({settings.framework})"
+
+
+def change_settings(
+    engine: Engine,
+    *,
+    authority_name: str | None = None,
+    authority_code: str | None = None,
+    framework: Path | None = None,
+    quarters: str | None = None,
+    allocation: int | None = None,
+) -> Settings:
+    """Change the settings given; the rest stay."""
+    changes: dict[str, object] = {}
+    if authority_name is not None:
+        changes["authority_name"] = authority_name.strip() or None
+    if authority_code is not None:
+        changes["authority_code"] = authority_code.strip() or None
+    if framework is not None:
+        overlay = None if str(framework) == NATIONAL else str(framework.resolve())
+        chosen = load_framework(overlay)
+        changes.update(
+            framework_overlay=overlay, framework=chosen.label(), framework_sha256=chosen.sha256
+        )
+    if quarters is not None:
+        if quarters.lower() not in QUARTERS:
+            raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
+        changes["quarters"] = quarters.lower()
+    if allocation is not None:
+        if allocation < 0:
+            raise UsageError("--allocation must be zero or more.")
+        changes["allocation"] = allocation
+    if changes:
+        with engine.begin() as connection:
+            connection.execute(
+                update(AuthoritySettings)
+                .where(col(AuthoritySettings.id) == 1)
+                .values(**changes, changed_at=datetime.now(UTC))
+            )
+    return read_settings(engine)
+
+
+def settings_lines(settings: Settings) -> list[tuple[str, str]]:
+    """The settings as people read them."""
+    return [
+        ("authority", settings.authority_name or "not set"),
+        ("authority code", settings.authority_code or "not set"),
+        ("outcome framework", _named(settings)),
+        ("framework sha256", settings.framework_sha256),
+        ("quarters", settings.quarters),
+        (
+            "allocation",
+            f"{settings.allocation:,}" if settings.allocation is not None else "not set",
+        ),
+        ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
+    ]
+
+
+def allocation_left(engine: Engine) -> int | None:
+    """The allocation less every family claimed (in a submitted run or before this engine);
+    None when no allocation is set."""
+    from sfclaims.models import ClaimedFamily, PreviousClaim
+
+    allocation = read_settings(engine).allocation
+    if allocation is None:
+        return None
+    with engine.connect() as connection:
+        claimed = set(
+            connection.execute(
+                select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.submitted))
+            ).scalars()
+        )
+        claimed |= set(connection.execute(select(col(PreviousClaim.family_id))).scalars())
+    return max(allocation - len(claimed), 0)
