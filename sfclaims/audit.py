@@ -19,6 +19,7 @@ from sfclaims.claim_runs import (
     run_family_ids,
     sampled_with_verdicts,
 )
+from sfclaims.data_state import data_changed
 from sfclaims.db import writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.facts import as_stored
@@ -42,6 +43,7 @@ def record_verdict(
         if stored is None:
             raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
         family_id = stored
+        data_changed(connection)  # a fail is AUDIT_FAILED from now on, a pass lifts it
         connection.execute(
             insert(AuditVerdict).values(
                 run_id=run_id,

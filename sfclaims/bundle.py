@@ -33,6 +33,7 @@ from sfclaims.facts import (
     members,
 )
 from sfclaims.models import ImportBatch
+from sfclaims.records import records_fingerprints
 
 # How a stored value becomes a fact's value (anything not named is taken as the driver gives it).
 DAY = "date"  # SQLite gives ISO text, PostgreSQL a date
@@ -238,6 +239,7 @@ class _Loader:
         attendance = self._attendance(people, attendance_terms)
         referrals = self._referrals(people, wanted)
         claimed_in_runs = self._claimed_in_runs()
+        failed_audits = self._failed_audits()
         bundles = [
             FamilyBundle(
                 family_id=fid,
@@ -247,6 +249,7 @@ class _Loader:
                 attendance={upn: tuple(v) for upn, v in attendance.get(fid, {}).items()},
                 referrals=tuple(referrals.get(fid, {}).values()),
                 claimed_in_runs=claimed_in_runs.get(fid, ()),
+                failed_audits=failed_audits.get(fid, ()),
                 **{name: tuple(by_family.get(fid, ())) for name, by_family in facts.items()},
             )
             for fid, start, end, source in families
@@ -301,6 +304,33 @@ class _Loader:
                 if owner in wanted:
                     referrals[owner][fact.referral_id] = fact
         return referrals
+
+    def _failed_audits(self) -> dict[str, tuple[str, ...]]:
+        """The claim runs whose auditor's latest verdict on each family is fail, where the
+        family's records are still those the run kept (a changed record lifts it)."""
+        latest: dict[tuple[str, str], str] = {}
+        for run_id, family_id, verdict in self._verdicts():
+            latest[(run_id, family_id)] = verdict
+        failed = [key for key, verdict in latest.items() if verdict == "fail"]
+        if not failed:
+            return {}
+        kept = {
+            (run_id, family_id): fingerprint
+            for run_id, family_id, fingerprint in self.fetch(
+                "claimed_families", "run_id, family_id, records_sha256"
+            )
+        }
+        today = records_fingerprints(self.connection, {family for _run, family in failed})
+        standing: dict[str, list[str]] = defaultdict(list)
+        for run_id, family_id in sorted(failed):
+            if kept.get((run_id, family_id)) == today[family_id]:
+                standing[family_id].append(run_id)
+        return {family: tuple(runs) for family, runs in standing.items()}
+
+    def _verdicts(self) -> list[tuple]:
+        """Every verdict on the wanted families, oldest first (the latest of each run stands)."""
+        rows = self.fetch("audit_verdicts", "recorded_at, id, run_id, family_id, verdict")
+        return [row[2:] for row in sorted(rows, key=lambda row: (row[0], row[1]))]
 
     def _claimed_in_runs(self) -> dict[str, tuple[str, ...]]:
         """The submitted claim runs that claimed each family: the ledger."""

@@ -34,6 +34,7 @@ from sfclaims.models import (
     PreviousClaim,
     table_of,
 )
+from sfclaims.records import records_fingerprints
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
@@ -158,8 +159,9 @@ def _store_run(
             )
         )
         columns = [c.name for c in table_of(ClaimedFamily).c]
+        fingerprints = records_fingerprints(connection, (a.decision.family_id for a in chosen))
         rows = [
-            _claimed_row(run_id, position, a, as_of, columns)
+            _claimed_row(run_id, position, a, as_of, columns, fingerprints)
             for position, a in enumerate(chosen, start=1)
         ]
         bulk_load(connection, table_of(ClaimedFamily), columns, rows)
@@ -187,7 +189,12 @@ def _next_run_id(connection: Connection, period: str) -> str:
 
 
 def _claimed_row(
-    run_id: str, position: int, assessed: Assessed, as_of: date, columns: list[str]
+    run_id: str,
+    position: int,
+    assessed: Assessed,
+    as_of: date,
+    columns: list[str],
+    fingerprints: dict[str, str],
 ) -> tuple:
     decision = assessed.decision
     findings = findings_from_json(orjson.loads(assessed.evidence or "[]"), with_records=False)
@@ -219,6 +226,7 @@ def _claimed_row(
         "rereferral_check": _data_check(result_of(findings, rereferral_check)),
         "evidence": assessed.evidence,
         "facts": assessed.facts,
+        "records_sha256": fingerprints[decision.family_id],
     }
     return tuple(values[c] for c in columns)
 
@@ -323,6 +331,9 @@ DIGESTED_RUN_COLUMNS = (
 )
 
 
+NOT_DIGESTED_FAMILY_COLUMNS = ("records_sha256",)  # added after digests were first kept
+
+
 def run_digest(connection: Connection, run_id: str) -> str:
     """SHA-256 of everything the run claims, as stored: the run's own terms, each family's row
     in the run's order, and its verdicts. (A digest once kept never changes, so the run's
@@ -330,9 +341,10 @@ def run_digest(connection: Connection, run_id: str) -> str:
     digest = hashlib.sha256()
     run_columns = [table_of(ClaimRun).c[name] for name in DIGESTED_RUN_COLUMNS]
     family_table, verdict_table = table_of(ClaimedFamily), table_of(AuditVerdict)
+    family_columns = [c for c in family_table.c if c.name not in NOT_DIGESTED_FAMILY_COLUMNS]
     queries = (
         select(*run_columns).where(col(ClaimRun.run_id) == run_id),
-        select(*family_table.c)
+        select(*family_columns)
         .where(family_table.c.run_id == run_id)
         .order_by(family_table.c.position),
         select(*verdict_table.c)
@@ -474,6 +486,8 @@ def discard_run(engine: Engine, run_id: str) -> tuple[str, int, int]:
                 delete(model).where(col(model.run_id) == run_id)
             ).rowcount
         connection.execute(delete(ClaimRun).where(col(ClaimRun.run_id) == run_id))
+        if removed[AuditVerdict]:
+            data_changed(connection)  # its failed verdicts no longer hold families back
     return run_id, removed[ClaimedFamily], removed[AuditVerdict]
 
 

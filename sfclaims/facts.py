@@ -131,6 +131,8 @@ class FamilyBundle:
     referrals: tuple[ReferralFacts, ...] = ()
     previous_claims: tuple[PreviousClaimFacts, ...] = ()
     claimed_in_runs: tuple[str, ...] = ()  # submitted claim runs that claimed this family
+    # claim runs whose auditor's latest verdict on the family is fail, its records unchanged since
+    failed_audits: tuple[str, ...] = ()
 
     @cached_property  # several rules ask in turn; the bundle never changes
     def household(self) -> tuple[PersonFacts, ...]:

@@ -286,6 +286,7 @@ class ClaimedFamily(SQLModel, table=True):
     rereferral_check: str
     evidence: str  # every rule's finding with the records it used (JSON)
     facts: str  # the family's records as they were when the run was made (JSON)
+    records_sha256: str | None = None  # their fingerprint (records.py), for AUDIT_FAILED
 
 
 class AuditSample(SQLModel, table=True):

@@ -34,7 +34,8 @@ def test_the_synthetic_authority_imports_and_has_families_for_every_outcome(tmp_
     decisions = assess(engine, framework, authority.as_of)
     assert any(d.claimable for d in decisions)
     found = {code.split(":")[0] for d in decisions for code in d.reasons}
-    assert found == {reason.code for reason in REASONS}, "every reason code occurs"
+    # every reason occurs but a failed audit, which needs an audit history (tests/test_audit.py)
+    assert found == {reason.code for reason in REASONS} - {"AUDIT_FAILED"}
 
 
 def test_a_busy_authority_has_the_same_families_with_many_more_records(tmp_path, sqlite_url):

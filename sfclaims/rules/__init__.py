@@ -29,6 +29,7 @@ RULES: tuple[Rule, ...] = (
     outcomes.every_need_met,
     datachecks.attendance_check,
     datachecks.rereferral_check,
+    ledger.no_failed_audit,
     ledger.not_claimed_before,
 )
 REASONS: tuple[Reason, ...] = tuple(r for rule in RULES for r in rule.reasons)

@@ -1,4 +1,5 @@
-"""The ledger: a family is paid for once."""
+"""The audit and the ledger: a failed audit stands until the family's records change, and a
+family is paid for once."""
 
 from __future__ import annotations
 
@@ -9,11 +10,32 @@ from sfclaims.framework import Framework
 from sfclaims.rules.catalogue import reason, rule
 from sfclaims.rules.findings import Finding, Record, record_of
 
+AUDIT_FAILED = reason(
+    "AUDIT_FAILED",
+    "Failed audit",
+    "An auditor's latest verdict on the family in a claim run is fail, and the family's records "
+    "are the same as that run kept; once any record changes the family is decided afresh.",
+)
 ALREADY_CLAIMED = reason(
     "ALREADY_CLAIMED",
     "Already claimed",
     "The family is in a submitted claim run, or in the authority's record of earlier claims.",
 )
+
+
+@rule("no_failed_audit", "No failed audit standing", AUDIT_FAILED)
+def no_failed_audit(family: FamilyBundle, _framework: Framework, _as_of: date) -> Finding:
+    runs = family.failed_audits
+    if not runs:
+        return Finding(no_failed_audit.id, no_failed_audit.title, (), "No failed audit stands.")
+    return Finding(
+        no_failed_audit.id,
+        no_failed_audit.title,
+        (AUDIT_FAILED(),),
+        f"Failed audit in claim run {', '.join(runs)}, and the family's records have not "
+        f"changed since.",
+        tuple(Record("claim run", run, family.source, "failed audit") for run in runs),
+    )
 
 
 @rule("not_claimed_before", "Not claimed before", ALREADY_CLAIMED)

@@ -40,6 +40,7 @@ def test_the_catalogue_gives_domain_mds_codes_in_its_canonical_order():
             "ATTENDANCE_DATA_MISSING",
             "ATTENDANCE_CHECK_FAILED",
             "REREFERRAL_CHECK_FAILED",
+            "AUDIT_FAILED",
             "ALREADY_CLAIMED",
         ]
     )

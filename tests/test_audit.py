@@ -1,0 +1,76 @@
+"""AUDIT_FAILED: a failed verdict keeps the family out of later runs until its records change."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sfclaims.assessing import assess
+from sfclaims.audit import record_verdict
+from sfclaims.claim_runs import create_run, discard_run, run_contents
+from sfclaims.framework import load_framework
+from sfclaims.importing import import_folder
+from tests.conftest import SAMPLE_AUTHORITY
+
+FRAMEWORK = load_framework()
+AS_OF = date(2025, 9, 30)
+
+
+def decided(engine) -> dict:
+    return {d.family_id: d.reasons for d in assess(engine, FRAMEWORK, AS_OF)}
+
+
+def failed_in_a_draft(engine) -> tuple[str, str]:
+    run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    family = run_contents(engine, run).claimed[0].family_id
+    record_verdict(engine, run, family, "fail", "plan not signed")
+    return run, family
+
+
+def test_a_family_failed_at_audit_stays_out_of_the_next_run_with_audit_failed(sample_engine):
+    run, family = failed_in_a_draft(sample_engine)
+    assert decided(sample_engine)[family] == ("AUDIT_FAILED",)
+    later = create_run(sample_engine, FRAMEWORK, "2025-Q4", AS_OF).run_id
+    assert family not in {f.family_id for f in run_contents(sample_engine, later).claimed}
+
+
+def test_a_pass_in_the_same_run_lifts_it(sample_engine):
+    run, family = failed_in_a_draft(sample_engine)
+    record_verdict(sample_engine, run, family, "pass", "plan found, signed")
+    assert decided(sample_engine)[family] == ()
+
+
+def test_a_changed_record_lifts_it_and_the_family_is_decided_afresh(sample_engine, tmp_path):
+    run, family = failed_in_a_draft(sample_engine)
+    changed = tmp_path / "changed"
+    changed.mkdir()
+    plans = (SAMPLE_AUTHORITY / "plans.csv").read_text(encoding="utf-8").splitlines()
+    header, rows = plans[0], plans[1:]
+    # the family's plan gets a review date: one value of one record, nothing else
+    columns = header.split(",")
+    review = columns.index("Last Review Date")
+    edited = []
+    for row in rows:
+        cells = row.split(",")
+        if cells[columns.index("Family ID")] == family:
+            cells[review] = "01/09/2025"
+        edited.append(",".join(cells))
+    (changed / "plans.csv").write_text("\n".join([header, *edited]) + "\n", encoding="utf-8")
+    import_folder(sample_engine, changed, FRAMEWORK)
+    assert "AUDIT_FAILED" not in decided(sample_engine)[family]
+
+
+def test_reimporting_the_same_records_keeps_it(sample_engine, tmp_path):
+    run, family = failed_in_a_draft(sample_engine)
+    again = tmp_path / "again"
+    again.mkdir()
+    text = (SAMPLE_AUTHORITY / "plans.csv").read_text(encoding="utf-8").splitlines()
+    # the same plans in another order, from another file: the records are the same
+    (again / "plans.csv").write_text("\n".join([text[0], *reversed(text[1:])]) + "\n")
+    import_folder(sample_engine, again, FRAMEWORK)
+    assert decided(sample_engine)[family] == ("AUDIT_FAILED",)
+
+
+def test_discarding_the_draft_lifts_it(sample_engine):
+    run, family = failed_in_a_draft(sample_engine)
+    discard_run(sample_engine, run)
+    assert decided(sample_engine)[family] == ()
