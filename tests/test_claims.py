@@ -135,10 +135,14 @@ def test_a_failed_verdict_withdraws_the_family_and_the_pack_keeps_the_verdict(sa
     assert failed not in {f.family_id for f in contents.claimed}
     assert failed in {f.family_id for f in contents.families}
     later = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF).run_id
-    assert failed in {f.family_id for f in run_contents(sample, later).claimed}
-    pack = write_evidence_pack(run_contents(sample, later, [failed]), tmp_path)
+    assert failed not in {f.family_id for f in run_contents(sample, later).claimed}  # failed
+    record_verdict(sample, run, failed, "pass", "the outcome was on file after all")
+    again = create_run(sample, FRAMEWORK, "2025-Q4", AS_OF, another=True).run_id
+    assert failed in {f.family_id for f in run_contents(sample, again).claimed}
+    pack = write_evidence_pack(run_contents(sample, again, [failed]), tmp_path)
     verdicts = list(load_workbook(pack)["Verdicts"].values)
     assert verdicts[1][:4] == (failed, run, "fail", "no evidence of the housing outcome")
+    assert verdicts[2][:3] == (failed, run, "pass")
 
 
 def test_the_sample_is_reproducible_sorted_and_sized(sample):
@@ -413,8 +417,8 @@ TAMPERING = {
     "add a family": (
         "INSERT INTO claimed_families SELECT run_id, 'X' || family_id, position + 100, "
         "withdrawn, false, episode_start, episode_end, needs, evidenced, assessment_completed, "
-        "plan_start, lead_practitioner_start, attendance_check, rereferral_check, evidence, facts "
-        "FROM claimed_families WHERE run_id = :r"
+        "plan_start, lead_practitioner_start, attendance_check, rereferral_check, evidence, facts, "
+        "records_sha256 FROM claimed_families WHERE run_id = :r"
     ),
     "un-submit the run": "UPDATE claim_runs SET submitted_at = NULL WHERE run_id = :r",
     "delete the run": "DELETE FROM claim_runs WHERE run_id = :r",
