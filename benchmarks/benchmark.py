@@ -348,9 +348,10 @@ def small_commands(repeats: int = 5) -> dict:
     ``repeats``), beside Python started with what every command loads."""
     scratch = Path(tempfile.mkdtemp())
     timed_process([*SFCLAIMS, "demo", "--out", "demo"], cwd=scratch)
+    on_demo = [*SFCLAIMS, "--database-url", f"sqlite:///{scratch / 'demo' / 'sfclaims-demo.db'}"]
     run = "2026-Q3-R1"
     family = timed_process(
-        [*SFCLAIMS, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
+        [*on_demo, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
     )[2].split()[0]
     commands = {
         "python, nothing imported": [sys.executable, "-c", "pass"],
@@ -359,10 +360,10 @@ def small_commands(repeats: int = 5) -> dict:
             "-c",
             "import typer, typer._adapters, rich.console, sqlalchemy, sqlmodel",
         ],
-        "sfclaims --help": [*SFCLAIMS, "--help"],
-        "audit sample": [*SFCLAIMS, "audit", "sample", run, "--size", "3", "--seed", "1"],
+        "sfclaims --help": [*on_demo, "--help"],
+        "audit sample": [*on_demo, "audit", "sample", run, "--size", "3", "--seed", "1"],
         "audit record (a verdict)": [
-            *SFCLAIMS,
+            *on_demo,
             "audit",
             "record",
             run,
@@ -373,7 +374,7 @@ def small_commands(repeats: int = 5) -> dict:
             "checked",
         ],
         "assess --family (one family explained)": [
-            *SFCLAIMS,
+            *on_demo,
             "assess",
             "--as-of",
             "2026-09-30",
@@ -381,7 +382,7 @@ def small_commands(repeats: int = 5) -> dict:
             family,
         ],
         "a refused date (assess --as-of 2026-02-30)": [
-            *SFCLAIMS,
+            *on_demo,
             "assess",
             "--as-of",
             "2026-02-30",

@@ -286,7 +286,9 @@ def import_command(
 AsOfOption = Annotated[
     str,
     typer.Option(
-        "--as-of", help="Decide as of this date (YYYY-MM-DD): later records do not exist."
+        "--as-of",
+        help="Decide as of this date (YYYY-MM-DD or DD/MM/YYYY, not in the future): later "
+        "records do not exist.",
     ),
 ]
 
@@ -350,7 +352,9 @@ def assess(
 
 
 claim_app = typer.Typer(
-    help="The quarterly claim: make a draft run, export it, submit it.", no_args_is_help=True
+    help="The quarterly claim: make a draft run; once internal audit has checked its sample, "
+    "export it and submit it.",
+    no_args_is_help=True,
 )
 audit_app = typer.Typer(
     help="Audit a claim run: sample it, read its evidence, record verdicts.", no_args_is_help=True

@@ -9,7 +9,6 @@ from __future__ import annotations
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
 
 import orjson
 from sqlalchemy import Connection, Table
@@ -17,28 +16,23 @@ from sqlalchemy import Connection, Table
 from sfclaims.models import EXTRACT_TABLES, table_of
 
 NOT_RECORDS = {"batch_id", "source_row", "id"}  # where a row came from, not what it says
-CHUNK = 500  # family IDs per query
+CHUNK = 20_000  # family IDs per query (SQLite takes 32,766 parameters)
 
 
 def _columns(table: Table) -> list[str]:
     return [c.name for c in table.c if c.name not in NOT_RECORDS]
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, bool):
-        return int(value)
-    return value.isoformat() if isinstance(value, date) else value
-
-
 def records_fingerprints(connection: Connection, family_ids: Iterable[str]) -> dict[str, str]:
     """Each family's fingerprint (SHA-256), for the families asked for."""
     wanted = sorted(set(family_ids))
-    rows: dict[str, list[tuple]] = defaultdict(list)
+    rows: dict[str, list[bytes]] = defaultdict(list)  # each record as JSON, by family
     driver = connection.connection.driver_connection
-    mark = "?" if connection.dialect.name == "sqlite" else "%s"
+    sqlite = connection.dialect.name == "sqlite"
     for start in range(0, len(wanted), CHUNK):
         chunk = wanted[start : start + CHUNK]
-        marks = ", ".join(mark for _ in chunk)
+        # PostgreSQL takes the IDs as one array; SQLite as a list of parameters
+        marks = ", ".join("?" for _ in chunk) if sqlite else "SELECT unnest(%s::text[])"
         cursor = driver.cursor()  # type: ignore[union-attr]
         try:
             for kind, model in EXTRACT_TABLES.items():
@@ -62,15 +56,15 @@ def records_fingerprints(connection: Connection, family_ids: Iterable[str]) -> d
                         f"SELECT family_id, {', '.join(columns)} FROM {table.name} "
                         f"WHERE family_id IN ({marks})"
                     )
-                params = tuple(chunk) * (2 if kind == "referrals" else 1)
+                one = tuple(chunk) if sqlite else (list(chunk),)
+                params = one * (2 if kind == "referrals" else 1)
                 cursor.execute(sql, params)
-                for owner, *values in cursor.fetchall():
-                    rows[owner].append((kind, *map(_plain, values)))
+                label = kind.encode() + b":"
+                for row in cursor.fetchall():  # (dates are ISO text as JSON on both databases)
+                    rows[row[0]].append(label + orjson.dumps(row))
         finally:
             cursor.close()
     return {
-        family: hashlib.sha256(
-            orjson.dumps(sorted(rows.get(family, []), key=orjson.dumps))
-        ).hexdigest()
+        family: hashlib.sha256(b"\n".join(sorted(rows.get(family, [])))).hexdigest()
         for family in wanted
     }
