@@ -44,9 +44,8 @@ LIST = "list"  # a ;-list, as a set
 class FactTable(NamedTuple):
     """One extract table and the fact each of its rows becomes."""
 
-    table: str
+    table: str  # also the FamilyBundle field that holds these facts
     fact: Any  # the named tuple type; its fields, but ``source``, are the columns read
-    bundle_field: str  # the FamilyBundle field that holds these facts
     converters: dict[str, str] = {}  # fact field -> DAY, FLAG or LIST
     columns: dict[str, str] = {}  # fact field -> table column, where the names differ
     owner: str | None = "family_id"  # the column naming the family; None: found from the facts
@@ -59,34 +58,30 @@ FACT_TABLES = (
     FactTable(
         "people",
         PersonFacts,
-        "people",
         {"date_of_birth": DAY, "household_member": FLAG, "expectant_parent": FLAG},
     ),
-    FactTable("needs", NeedFacts, "needs", {"date_identified": DAY}),
+    FactTable("needs", NeedFacts, {"date_identified": DAY}),
     FactTable(
         "assessments",
         AssessmentFacts,
-        "assessments",
         {"completed_date": DAY, "whole_family": FLAG, "members": LIST},
         {"members": "members_covered"},
     ),
     FactTable(
         "plans",
         PlanFacts,
-        "plans",
         {"plan_start": DAY, "plan_end": DAY, "members": LIST, "headlines": LIST},
         {"members": "members_covered", "headlines": "headlines_addressed"},
     ),
     FactTable(
         "lead_practitioners",
         LeadPractitionerFacts,
-        "lead_practitioners",
         {"start_date": DAY, "end_date": DAY, "recognised_by_family": FLAG},
     ),
-    FactTable("outcomes", OutcomeFacts, "outcomes", {"achieved_date": DAY, "sustained_until": DAY}),
-    FactTable("attendance", AttendanceFacts, "attendance", owner=None),  # by UPN, see below
-    FactTable("referrals", ReferralFacts, "referrals", {"referral_date": DAY}, owner=None),
-    FactTable("previous_claims", PreviousClaimFacts, "previous_claims", {"claim_date": DAY}),
+    FactTable("outcomes", OutcomeFacts, {"achieved_date": DAY, "sustained_until": DAY}),
+    FactTable("attendance", AttendanceFacts, owner=None),  # by UPN, see below
+    FactTable("referrals", ReferralFacts, {"referral_date": DAY}, owner=None),
+    FactTable("previous_claims", PreviousClaimFacts, {"claim_date": DAY}),
 )
 TABLES = {spec.table: spec for spec in FACT_TABLES}
 
@@ -232,7 +227,7 @@ class _Loader:
             )
         ]
         wanted = {f[0] for f in families}
-        facts = {spec.bundle_field: self.grouped(spec) for spec in FACT_TABLES if spec.owner}
+        facts = {spec.table: self.grouped(spec) for spec in FACT_TABLES if spec.owner}
         people: dict[str, list[PersonFacts]] = facts["people"]
         for fid in set(people) - wanted:
             del people[fid]

@@ -492,15 +492,27 @@ def discard_run(engine: Engine, run_id: str) -> tuple[str, int, int]:
 
 
 def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:
-    in_runs = set(
-        connection.execute(
-            select(col(ClaimedFamily.family_id)).where(
-                col(ClaimedFamily.submitted), col(ClaimedFamily.run_id) != run_id
-            )
-        ).scalars()
-    )
-    before = set(connection.execute(select(col(PreviousClaim.family_id))).scalars())
-    return sorted(set(families) & (in_runs | before))
+    return sorted(set(families) & claimed_family_ids(connection, other_than=run_id))
+
+
+def claimed_family_ids(connection: Connection, other_than: str | None = None) -> set[str]:
+    """Every family claimed: in a submitted run (but ``other_than``) or before this engine."""
+    in_runs = select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.submitted))
+    if other_than is not None:
+        in_runs = in_runs.where(col(ClaimedFamily.run_id) != other_than)
+    before = select(col(PreviousClaim.family_id))
+    return set(connection.execute(in_runs).scalars()) | set(connection.execute(before).scalars())
+
+
+def allocation_left(engine: Engine) -> int | None:
+    """The authority's allocation (settings) less every family claimed; None without one."""
+    from sfclaims.settings import read_settings
+
+    allocation = read_settings(engine).allocation
+    if allocation is None:
+        return None
+    with engine.connect() as connection:
+        return max(allocation - len(claimed_family_ids(connection)), 0)
 
 
 # --- what a run holds, for exports and packs ----------------------------------------------------

@@ -213,20 +213,11 @@ def init(
     """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version, and
     set the authority's settings given (see `sfclaims settings`)."""
     from sfclaims.db import database_url, make_engine, upgrade
-    from sfclaims.settings import change_settings, settings_lines
 
     engine = make_engine(database_url(Settings.database_url))
     upgrade(engine)
     messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
-    settings = change_settings(
-        engine,
-        authority_name=authority_name,
-        authority_code=authority_code,
-        framework=framework,
-        quarters=quarters,
-        allocation=allocation,
-    )
-    print_settings(settings_lines(settings))
+    settings_set(authority_name, authority_code, framework, quarters, allocation)
 
 
 def print_settings(lines: list[tuple[str, str]]) -> None:
@@ -397,8 +388,7 @@ def claim_run(
     """Make a draft claim run of every claimable family; the last line printed is its run ID.
     Next: draw its audit sample, record the verdicts, export it, submit it."""
     day = parse_date(as_of, "--as-of")
-    from sfclaims.claim_runs import create_run
-    from sfclaims.settings import allocation_left
+    from sfclaims.claim_runs import allocation_left, create_run
 
     engine = open_database()
     chosen = load_framework(engine, framework)

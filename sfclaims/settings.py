@@ -122,21 +122,3 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
         ),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]
-
-
-def allocation_left(engine: Engine) -> int | None:
-    """The allocation less every family claimed (in a submitted run or before this engine);
-    None when no allocation is set."""
-    from sfclaims.models import ClaimedFamily, PreviousClaim
-
-    allocation = read_settings(engine).allocation
-    if allocation is None:
-        return None
-    with engine.connect() as connection:
-        claimed = set(
-            connection.execute(
-                select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.submitted))
-            ).scalars()
-        )
-        claimed |= set(connection.execute(select(col(PreviousClaim.family_id))).scalars())
-    return max(allocation - len(claimed), 0)

@@ -519,7 +519,9 @@ def test_a_sample_is_drawn_again_only_while_it_has_no_verdict(claimed):
         f"Error: The audit sample of claim run {run} already has verdicts ({again[0]}); it stays "
         f"as drawn."
     )
-    assert first  # the first draw was replaced, not added to
+    with open_database(url).connect() as connection:  # the first draw was replaced, not added to
+        kept = connection.exec_driver_sql("SELECT family_id FROM audit_samples").scalars().all()
+    assert sorted(kept) == again and len(first) == 1  # two kept, not three
 
 
 def test_submit_shows_what_will_be_locked_and_asks(claimed):
