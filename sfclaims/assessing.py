@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import gc
 import multiprocessing as mp
 import os
@@ -19,6 +18,7 @@ from sfclaims.data_state import NOTHING_IMPORTED, anything_imported, data_versio
 from sfclaims.db import make_engine, one_snapshot
 from sfclaims.decisions import Assessed, Decided, store_decisions
 from sfclaims.errors import RefusedError
+from sfclaims.exports.files import write_plain_csv
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import as_stored, bundle_to_json
 from sfclaims.framework import Framework
@@ -26,6 +26,7 @@ from sfclaims.memory import many_objects
 from sfclaims.models import Family
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
+from sfclaims.rules.forecast import forecast
 
 DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
 
@@ -69,6 +70,7 @@ def assess_at_state(
     framework: Framework,
     as_of: date,
     keep_claim_evidence: bool = False,
+    with_forecast: bool = False,
 ) -> tuple[list[Assessed], int]:
     """Decide the families, sorted by family ID, all from one state of the data, and that
     state's number. A large authority is split into ranges of family IDs, and each core loads
@@ -76,12 +78,15 @@ def assess_at_state(
     never cross a range. Should an import or a submission commit while they read, their states
     differ and the families are decided again, once; then the command is refused. (The state is
     read once more when they are decided: on PostgreSQL a table an import replaced looks empty
-    to a snapshot taken before it committed.) Refused on a database nothing was imported into."""
+    to a snapshot taken before it committed.) ``with_forecast`` adds each unclaimable family's
+    forecast, made from the same facts. Refused on a database nothing was imported into."""
     with engine.connect() as connection:
         if not anything_imported(connection):
             raise RefusedError(NOTHING_IMPORTED)
     for _attempt in range(2):
-        assessed, states = _assess_once(engine, framework, as_of, keep_claim_evidence)
+        assessed, states = _assess_once(
+            engine, framework, as_of, keep_claim_evidence, with_forecast
+        )
         with one_snapshot(engine) as connection:
             states.add(data_version(connection))
         if len(states) == 1:
@@ -93,7 +98,11 @@ def assess_at_state(
 
 
 def _assess_once(
-    engine: Engine, framework: Framework, as_of: date, keep_claim_evidence: bool
+    engine: Engine,
+    framework: Framework,
+    as_of: date,
+    keep_claim_evidence: bool,
+    with_forecast: bool,
 ) -> tuple[list[Assessed], set[int]]:
     work = _Work(
         engine.url.render_as_string(hide_password=False),
@@ -101,6 +110,7 @@ def _assess_once(
         as_of,
         terms_needed(framework, as_of),
         keep_claim_evidence,
+        with_forecast,
     )
     workers = min(os.cpu_count() or 1, 8)
     ranges = _family_ranges(engine, as_of, workers) if workers > 1 else []
@@ -126,6 +136,7 @@ class _Work:
     as_of: date
     terms: list[tuple[str, str]]
     keep_claim_evidence: bool
+    with_forecast: bool = False
 
     def assess(
         self,
@@ -148,8 +159,11 @@ class _Work:
                 facts: str | None = None
                 if self.keep_claim_evidence and decision.claimable:
                     evidence, facts = decision.evidence, bundle_to_json(bundle)
+                prospects = None
+                if self.with_forecast and not decision.claimable:
+                    prospects = forecast(bundle, decision, self.framework, self.as_of)
                 verdict = replace(decision, findings=())
-                assessed.append(Assessed(verdict, bundle.episode_start, evidence, facts))
+                assessed.append(Assessed(verdict, bundle.episode_start, evidence, facts, prospects))
             if keep_alive is not None:
                 keep_alive.append(bundles)
             return assessed, state
@@ -168,7 +182,7 @@ def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple
     try:
         assessed, state = _WORK.assess(engine, family_range, keep_alive=_KEPT_UNTIL_EXIT)
         return state, [
-            (d.family_id, d.needs, d.reasons, a.episode_start, a.evidence, a.facts)
+            (d.family_id, d.needs, d.reasons, a.episode_start, a.evidence, a.facts, a.forecast)
             for a in assessed
             for d in (a.decision,)
         ]
@@ -177,8 +191,9 @@ def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple
 
 
 def _from_plain(plain: tuple, as_of: date) -> Assessed:
-    family_id, needs, reasons, episode_start, evidence, facts = plain
-    return Assessed(Decision(family_id, as_of, needs, reasons), episode_start, evidence, facts)
+    family_id, needs, reasons, episode_start, evidence, facts, prospects = plain
+    decision = Decision(family_id, as_of, needs, reasons)
+    return Assessed(decision, episode_start, evidence, facts, prospects)
 
 
 def _family_ranges(engine: Engine, as_of: date, workers: int) -> list[tuple[str, str | None]]:
@@ -216,9 +231,8 @@ def decision_row(decision: Decision) -> tuple[str, str, str, str, str]:
 
 def write_decisions(decisions: list[Decision], handle: TextIO) -> None:
     """The decisions file of contract.md: CSV, header row, one row per family, sorted by ID."""
-    writer = csv.writer(handle, lineterminator="\n")
-    writer.writerow(DECISION_COLUMNS)
-    writer.writerows(decision_row(d) for d in sorted(decisions, key=lambda d: d.family_id))
+    rows = (decision_row(d) for d in sorted(decisions, key=lambda d: d.family_id))
+    write_plain_csv(handle, DECISION_COLUMNS, rows)
 
 
 @dataclass(frozen=True)

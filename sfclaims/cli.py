@@ -342,6 +342,53 @@ def assess(
         messages.print(f"Decisions file: {escape(str(out))}")
 
 
+@app.command()
+@plain_errors
+def forecast(
+    as_of: AsOfOption,
+    quarters: Annotated[
+        int, typer.Option("--quarters", min=1, max=20, help="How many quarters ahead to show.")
+    ] = 4,
+    allocation: Annotated[
+        int | None,
+        typer.Option(
+            "--allocation",
+            min=0,
+            help="The allocation left to set the pipeline against (default: the allocation "
+            "setting less every family claimed).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="The folder to write to (created if needed).")
+    ] = Path("exports"),
+    framework: FrameworkOption = None,
+) -> None:
+    """The pipeline: for every family decided at the date that is not claimable, the date it
+    becomes claimable if nothing else changes, or what must happen first; per quarter ahead,
+    the families claimable by then against the allocation left. Writes the forecast workbook
+    and CSV (family_id, status, forecast_date, reasons, actions)."""
+    day = parse_date(as_of, "--as-of")
+    from sfclaims.claim_runs import allocation_left
+    from sfclaims.console import print_forecast_summary
+    from sfclaims.exports.files import written_whole
+    from sfclaims.exports.forecast import write_forecast_workbook
+    from sfclaims.forecasting import forecast_families, write_forecast
+    from sfclaims.settings import read_settings
+
+    ready_folder(out)
+    engine = open_database()
+    chosen = load_framework(engine, framework)
+    kind = read_settings(engine).quarters
+    left = allocation if allocation is not None else allocation_left(engine)
+    pipeline = forecast_families(engine, chosen, day, kind, quarters, left)
+    csv_path = out / f"forecast-{day.isoformat()}.csv"
+    with written_whole(csv_path) as partial, partial.open("w", newline="", encoding="utf-8") as f:
+        write_forecast(pipeline.families, f)
+    workbook = write_forecast_workbook(pipeline, kind, chosen, out)
+    print_forecast_summary(messages, pipeline)
+    messages.print(f"Written: {escape(str(workbook))}\nWritten: {escape(str(csv_path))}")
+
+
 claim_app = typer.Typer(
     help="The quarterly claim: make a draft run; once internal audit has checked its sample, "
     "export it and submit it.",

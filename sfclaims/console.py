@@ -24,6 +24,7 @@ from sfclaims.rules.catalogue import describe
 
 if TYPE_CHECKING:  # the stages' types only: a command loads the stages it runs, no more
     from sfclaims.assessing import AssessSummary
+    from sfclaims.forecasting import Pipeline
     from sfclaims.importing import ImportResult
     from sfclaims.importing import Progress as ImportProgress
     from sfclaims.rules import Decision
@@ -166,3 +167,32 @@ def print_family_explanation(console: Console, decision: Decision) -> None:
         console.print(f"{mark} {escape(f.rule)}{codes}: {escape(f.says)}")
         for record in f.records:
             console.print(f"      {escape(str(record))}", soft_wrap=True)
+
+
+def print_forecast_summary(console: Console, pipeline: Pipeline) -> None:
+    console.print(
+        f"Forecast as of {pipeline.as_of:%d/%m/%Y}: {pipeline.decided:,} families decided, "
+        f"{pipeline.claimable:,} claimable now."
+    )
+    statuses = Table(title="Families not claimable yet")
+    statuses.add_column("status")
+    statuses.add_column("families", justify="right")
+    for status, count in pipeline.by_status():
+        statuses.add_row(status, f"{count:,}")
+    console.print(statuses)
+    left = pipeline.allocation_left
+    ahead = Table(title="The quarters ahead, if nothing else changes")
+    ahead.add_column("quarter")
+    ahead.add_column("becoming claimable", justify="right")
+    ahead.add_column("claimable by then", justify="right")
+    ahead.add_column("allocation left", justify="right")
+    for q in pipeline.quarters:
+        ahead.add_row(
+            q.quarter.label,
+            f"{q.new:,}",
+            f"{q.cumulative:,}",
+            f"{left:,}" if left is not None else "not set",
+        )
+    console.print(ahead)
+    if pipeline.later:
+        console.print(f"… and {pipeline.later:,} more waiting beyond the last quarter shown.")

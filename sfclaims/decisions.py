@@ -19,6 +19,7 @@ from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 from sfclaims.models import StoredDecision, table_of
 from sfclaims.rules import Decision
+from sfclaims.rules.forecast import Forecast
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,7 @@ class Assessed:
     episode_start: date
     evidence: str | None = None
     facts: str | None = None
+    forecast: Forecast | None = None  # when asked for, of a family that is not claimable
 
 
 @dataclass(frozen=True)

@@ -76,3 +76,11 @@ def write_rows(handle: TextIO, headers: Sequence[str], rows: Iterable[Sequence[A
     writer = csv.writer(handle)
     writer.writerow(headers)
     writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+
+
+def write_plain_csv(handle: TextIO, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """A file of contract.md, read by programs: UTF-8 without a byte-order mark, ``\n`` line
+    ends, every value as it is."""
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(headers)
+    writer.writerows(rows)

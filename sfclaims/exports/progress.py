@@ -11,6 +11,7 @@ from pathlib import Path
 from sfclaims.decisions import Assessed
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.framework import Framework
+from sfclaims.quarters import quarter_of
 from sfclaims.rules.essentials import NO_ASSESSMENT, NO_LEAD_PRACTITIONER, NO_PLAN
 from sfclaims.rules.ledger import ALREADY_CLAIMED
 
@@ -23,15 +24,6 @@ MEASURES = (
     "claimable",
     "claimed",
 )
-QUARTER_KINDS = ("financial", "calendar")
-
-
-def quarter_of(day: date, kind: str) -> str:
-    """``2025-Q3`` (calendar) or ``2025/26 Q2`` (financial, April to March)."""
-    if kind == "calendar":
-        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
-    first = day.year if day.month >= 4 else day.year - 1
-    return f"{first}/{(first + 1) % 100:02d} Q{(day.month - 4) % 12 // 3 + 1}"
 
 
 def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:

@@ -46,6 +46,19 @@ def _complete_terms(terms: tuple[Term, ...], as_of: date, count: int) -> tuple[S
     return tuple(found[:count])
 
 
+def terms_ending_after(framework: Framework, day: date, count: int) -> list[SchoolTerm]:
+    """The ``count`` terms that end after the date (the one under way first), earliest first."""
+    found: list[SchoolTerm] = []
+    first_year = day.year - 1
+    while len(found) < count:
+        for term in framework.terms:
+            start, end = term.dates(first_year)
+            if end > day:
+                found.append(SchoolTerm(term, academic_year_label(first_year), start, end))
+        first_year += 1
+    return sorted(found, key=lambda t: t.end)[:count]
+
+
 def terms_needed(framework: Framework, as_of: date) -> list[tuple[str, str]]:
     """The (academic year, term) pairs the attendance rules can look at for this date."""
     count = max(framework.thresholds.attendance_terms_needed, 1)

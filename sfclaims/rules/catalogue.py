@@ -22,12 +22,21 @@ if TYPE_CHECKING:
     from sfclaims.rules.findings import Finding
 
 
+#: What a reason means for a family's prospects (domain.md, Forecast).
+CANNOT_BE_CLAIMED = "cannot be claimed"
+NEEDS_ACTION = "needs action"  # someone must do something first
+WAITING = "waiting"  # time alone will clear it
+PROSPECTS = (WAITING, NEEDS_ACTION, CANNOT_BE_CLAIMED)  # the worst reason gives the family's
+
+
 @dataclass(frozen=True)
 class Reason:
     code: str
     title: str
     message: str
     per_headline: bool = False
+    to_do: str = ""  # what someone must do, in the words a manager hands to a worker
+    prospect: str = NEEDS_ACTION
 
     def __call__(self, headline: str | None = None) -> str:
         """The code as it appears in a decision (``CODE`` or ``CODE:HEADLINE``)."""
@@ -41,11 +50,22 @@ class Reason:
 CATALOGUE: dict[str, Reason] = {}
 
 
-def reason(code: str, title: str, message: str, *, per_headline: bool = False) -> Reason:
-    """Declare a reason code; declaring the same code twice is a defect."""
+def reason(
+    code: str,
+    title: str,
+    message: str,
+    *,
+    per_headline: bool = False,
+    to_do: str,
+    prospect: str,
+) -> Reason:
+    """Declare a reason code with what to do about it and what it means for the family's
+    prospects; declaring the same code twice is a defect."""
     if code in CATALOGUE:
         raise ValueError(f"the reason code {code} is declared twice")
-    CATALOGUE[code] = Reason(code, title, message, per_headline)
+    if prospect not in PROSPECTS:
+        raise ValueError(f"{code}: {prospect!r} is not one of {PROSPECTS}")
+    CATALOGUE[code] = Reason(code, title, message, per_headline, to_do, prospect)
     return CATALOGUE[code]
 
 
@@ -98,3 +118,10 @@ def canonical_codes(framework: Framework, reasons: tuple[Reason, ...]) -> list[s
 def describe(code: str) -> Reason:
     """The catalogue entry of a decision's code (``CODE`` or ``CODE:HEADLINE``)."""
     return CATALOGUE[code.split(":", 1)[0]]
+
+
+def what_to_do(code: str) -> str:
+    """The catalogue's action for a decision's code, naming the headline of a per-headline one."""
+    declared, _, headline = code.partition(":")
+    to_do = CATALOGUE[declared].to_do
+    return f"{to_do} under {headline}" if headline else to_do

@@ -8,7 +8,7 @@ from datetime import date
 from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
-from sfclaims.rules.catalogue import reason, rule
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, reason, rule
 from sfclaims.rules.essentials import episode_end
 from sfclaims.rules.findings import Finding, Record, record_of
 
@@ -17,18 +17,24 @@ ATTENDANCE_DATA_MISSING = reason(
     "Attendance data missing",
     "A school-age child has no attendance record with possible sessions for the most recent "
     "complete term.",
+    to_do="Obtain the latest complete term's attendance from the school",
+    prospect=NEEDS_ACTION,
 )
 ATTENDANCE_CHECK_FAILED = reason(
     "ATTENDANCE_CHECK_FAILED",
     "Attendance not good",
     "A school-age child missed the framework's share of sessions or more in the most recent "
     "complete term.",
+    to_do="Support the child's attendance until a complete term is good",
+    prospect=NEEDS_ACTION,
 )
 REREFERRAL_CHECK_FAILED = reason(
     "REREFERRAL_CHECK_FAILED",
     "Re-referred after closure",
     "After the case closed, a family member or the family was referred into a service that "
     "counts and the referral was accepted.",
+    to_do="Nothing: the family was re-referred after the case closed",
+    prospect=CANNOT_BE_CLAIMED,
 )
 
 

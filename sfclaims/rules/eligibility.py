@@ -8,7 +8,7 @@ from functools import lru_cache
 from sfclaims.extracts.kinds import CHILD, IDENTIFIED
 from sfclaims.facts import FamilyBundle, NeedFacts
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason, rule
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, reason, rule
 from sfclaims.rules.dates import age_on
 from sfclaims.rules.findings import Finding, finding, record_of
 
@@ -16,12 +16,16 @@ NOT_ELIGIBLE = reason(
     "NOT_ELIGIBLE",
     "Too few headline needs",
     "The family has fewer distinct headlines among its identified needs than the framework asks.",
+    to_do="Nothing: the family has too few headline needs to be claimed",
+    prospect=CANNOT_BE_CLAIMED,
 )
 NO_DEPENDENT_CHILD = reason(
     "NO_DEPENDENT_CHILD",
     "No dependent child or expectant parent",
     "No household member is a child under the age limit at the episode start, and nobody is "
     "flagged as an expectant parent.",
+    to_do="Nothing: the family has no dependent child or expectant parent",
+    prospect=CANNOT_BE_CLAIMED,
 )
 
 

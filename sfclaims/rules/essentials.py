@@ -7,7 +7,7 @@ from datetime import date
 
 from sfclaims.facts import FamilyBundle, PlanFacts
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason, rule
+from sfclaims.rules.catalogue import NEEDS_ACTION, reason, rule
 from sfclaims.rules.eligibility import identified_headlines
 from sfclaims.rules.findings import Finding, finding, record_of
 
@@ -15,43 +15,59 @@ NO_ASSESSMENT = reason(
     "NO_ASSESSMENT",
     "No completed assessment",
     "No assessment of the family was completed on or before the as-of date.",
+    to_do="Complete and record a whole-family assessment",
+    prospect=NEEDS_ACTION,
 )
 ASSESSMENT_NOT_WHOLE_FAMILY = reason(
     "ASSESSMENT_NOT_WHOLE_FAMILY",
     "No whole-family assessment",
     "Assessments were completed, but none is both marked whole-family and covers every "
     "household member.",
+    to_do="Record a whole-family assessment that covers every household member",
+    prospect=NEEDS_ACTION,
 )
 NO_PLAN = reason(
     "NO_PLAN",
     "No family action plan",
     "No family action plan started on or before the as-of date.",
+    to_do="Start and record a family action plan",
+    prospect=NEEDS_ACTION,
 )
 PLAN_NOT_WHOLE_FAMILY = reason(
     "PLAN_NOT_WHOLE_FAMILY",
     "Plans do not cover the whole family",
     "The family's plans, taken together, do not cover every household member.",
+    to_do="Add every household member to the family action plan",
+    prospect=NEEDS_ACTION,
 )
 PLAN_MISSING_NEEDS = reason(
     "PLAN_MISSING_NEEDS",
     "Plans do not address every need",
     "The family's plans, taken together, do not address every headline of its identified needs.",
+    to_do="Add every headline need to the family action plan",
+    prospect=NEEDS_ACTION,
 )
 NO_LEAD_PRACTITIONER = reason(
     "NO_LEAD_PRACTITIONER",
     "No lead practitioner",
     "No lead practitioner was assigned on or before the as-of date.",
+    to_do="Assign and record a lead practitioner",
+    prospect=NEEDS_ACTION,
 )
 LEAD_PRACTITIONER_NOT_RECOGNISED = reason(
     "LEAD_PRACTITIONER_NOT_RECOGNISED",
     "Lead practitioner not recognised",
     "Lead practitioners were assigned, but none is recorded as recognised by the family.",
+    to_do="Record that the family recognises its lead practitioner",
+    prospect=NEEDS_ACTION,
 )
 EPISODE_OPEN = reason(
     "EPISODE_OPEN",
     "Case still open",
     "The Supporting Families episode has no end date on or before the as-of date; outcomes are "
     "judged after the case closes.",
+    to_do="Close the case once the family's needs are met",
+    prospect=NEEDS_ACTION,
 )
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import reason, rule
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, reason, rule
 from sfclaims.rules.findings import Finding, Record, record_of
 
 AUDIT_FAILED = reason(
@@ -15,11 +15,15 @@ AUDIT_FAILED = reason(
     "Failed audit",
     "An auditor's latest verdict on the family in a claim run is fail, and the family's records "
     "are the same as that run kept; once any record changes the family is decided afresh.",
+    to_do="Correct the records the auditor found wrong; the family is decided afresh once they change",
+    prospect=NEEDS_ACTION,
 )
 ALREADY_CLAIMED = reason(
     "ALREADY_CLAIMED",
     "Already claimed",
     "The family is in a submitted claim run, or in the authority's record of earlier claims.",
+    to_do="Nothing: the family has been claimed",
+    prospect=CANNOT_BE_CLAIMED,
 )
 
 

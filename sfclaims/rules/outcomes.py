@@ -9,7 +9,7 @@ from sfclaims.extracts.kinds import ACHIEVED
 from sfclaims.facts import FamilyBundle, NeedFacts, OutcomeFacts
 from sfclaims.framework import Framework, Headline
 from sfclaims.rules.attendance import good_recent_terms, school_age_children
-from sfclaims.rules.catalogue import reason, rule
+from sfclaims.rules.catalogue import NEEDS_ACTION, WAITING, reason, rule
 from sfclaims.rules.dates import add_months
 from sfclaims.rules.eligibility import identified_needs
 from sfclaims.rules.essentials import episode_end
@@ -20,6 +20,8 @@ NEED_WITHOUT_OUTCOME = reason(
     "Need without an evidenced outcome",
     "Some identified need under the headline has no achieved outcome that evidences it.",
     per_headline=True,
+    to_do="Record the achieved outcome that evidences each need",
+    prospect=NEEDS_ACTION,
 )
 OUTCOME_NOT_SUSTAINED = reason(
     "OUTCOME_NOT_SUSTAINED",
@@ -27,6 +29,8 @@ OUTCOME_NOT_SUSTAINED = reason(
     "Every need under the headline is evidenced, but some need has no evidencing outcome that "
     "held for the framework's months after the later of achievement and case closure.",
     per_headline=True,
+    to_do="Wait until the outcome has held for the sustain period, then record that it still held",
+    prospect=WAITING,
 )
 
 BY_OUTCOME = "outcome"
@@ -55,7 +59,7 @@ def sustained(outcome: OutcomeFacts, family: FamilyBundle, headline: Headline, a
     return min(outcome.sustained_until, as_of) >= add_months(start, headline.sustain_months)
 
 
-def _met_by_attendance(
+def met_by_attendance(
     need: NeedFacts, family: FamilyBundle, framework: Framework, as_of: date
 ) -> tuple[bool, list[Record]]:
     """A child's own need: the child's recent terms; a family need: every school-age child's."""
@@ -97,7 +101,7 @@ def headline_outcomes(
             for o, ok in zip(evidencing, held, strict=True)
         )
         if headline.evidenced_by_attendance:
-            by_attendance, attendance_records = _met_by_attendance(need, family, framework, as_of)
+            by_attendance, attendance_records = met_by_attendance(need, family, framework, as_of)
             records.extend(attendance_records)
             if by_attendance:
                 evidenced_by.add(BY_ATTENDANCE)

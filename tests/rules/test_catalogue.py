@@ -2,7 +2,16 @@ import pytest
 
 from sfclaims.framework import load_framework
 from sfclaims.rules import REASONS, canonical_codes
-from sfclaims.rules.catalogue import CATALOGUE, describe, reason
+from sfclaims.rules.catalogue import (
+    CANNOT_BE_CLAIMED,
+    CATALOGUE,
+    NEEDS_ACTION,
+    PROSPECTS,
+    WAITING,
+    describe,
+    reason,
+    what_to_do,
+)
 
 # The canonical order of domain.md, written out as the spec gives it.
 DOMAIN_ORDER = [
@@ -54,7 +63,21 @@ def test_every_declared_reason_is_in_the_canonical_order_once():
 
 def test_a_code_cannot_be_declared_twice():
     with pytest.raises(ValueError, match="declared twice"):
-        reason("NO_PLAN", "again", "again")
+        reason("NO_PLAN", "again", "again", to_do="again", prospect=NEEDS_ACTION)
+
+
+def test_the_prospects_of_domain_md_forecast_section():
+    """Forecast: which reasons cannot be claimed, which wait, the rest need action."""
+    by_prospect = {p: {c for c, r in CATALOGUE.items() if r.prospect == p} for p in PROSPECTS}
+    assert by_prospect[CANNOT_BE_CLAIMED] == {
+        "NOT_ELIGIBLE",
+        "NO_DEPENDENT_CHILD",
+        "REREFERRAL_CHECK_FAILED",
+        "ALREADY_CLAIMED",
+    }
+    assert by_prospect[WAITING] == {"OUTCOME_NOT_SUSTAINED"}
+    assert all(r.to_do for r in CATALOGUE.values())
+    assert what_to_do("NEED_WITHOUT_OUTCOME:HEALTH").endswith("under HEALTH")
 
 
 def test_every_code_has_a_title_and_a_message_for_people():

@@ -1,0 +1,114 @@
+"""The forecast workbook: the families not yet claimable with their dates and actions, and the
+quarters ahead with a chart of cumulative claimable against the allocation left."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.forecasting import Pipeline
+from sfclaims.framework import Framework
+from sfclaims.rules.catalogue import describe
+
+FAMILY_HEADERS = (
+    "family",
+    "team",
+    "locality",
+    "status",
+    "forecast date",
+    "what must happen first",
+    "reasons",
+    "reasons in words",
+)
+QUARTER_HEADERS = (
+    "quarter",
+    "from",
+    "to",
+    "becoming claimable",
+    "claimable by then (cumulative)",
+    "allocation left",
+)
+
+
+def write_forecast_workbook(
+    pipeline: Pipeline, quarters: str, framework: Framework, folder: Path
+) -> Path:
+    path = folder / f"forecast-{pipeline.as_of.isoformat()}.xlsx"
+    workbook = new_workbook(path, f"Supporting Families forecast as of {pipeline.as_of:%d/%m/%Y}")
+    rows = [
+        (
+            f.family_id,
+            *(value or "" for value in pipeline.teams.get(f.family_id, (None, None))),
+            f.status,
+            f.forecast_date,
+            "\n".join(f.actions),
+            "\n".join(f.reasons),
+            "\n".join(describe(code).title for code in f.reasons),
+        )
+        for f in pipeline.families
+    ]
+    write_table(workbook, "Families", FAMILY_HEADERS, rows, wrapped=(5, 6, 7))
+    left = pipeline.allocation_left
+    quarter_rows = [
+        (
+            q.quarter.label,
+            q.quarter.start,
+            q.quarter.end,
+            q.new,
+            q.cumulative,
+            left if left is not None else "not set",
+        )
+        for q in pipeline.quarters
+    ]
+    sheet = write_table(workbook, "Quarters", QUARTER_HEADERS, quarter_rows)
+    if quarter_rows:
+        count = len(quarter_rows)
+        chart = workbook.add_chart({"type": "column"})
+        chart.add_series(
+            {
+                "name": ["Quarters", 0, 4],
+                "categories": ["Quarters", 1, 0, count, 0],
+                "values": ["Quarters", 1, 4, count, 4],
+                "fill": {"color": "#1D70B8"},
+            }
+        )
+        if left is not None:
+            line = workbook.add_chart({"type": "line"})
+            line.add_series(
+                {
+                    "name": ["Quarters", 0, 5],
+                    "categories": ["Quarters", 1, 0, count, 0],
+                    "values": ["Quarters", 1, 5, count, 5],
+                    "line": {"color": "#D4351C", "width": 2.5, "dash_type": "dash"},
+                    "marker": {"type": "none"},
+                }
+            )
+            chart.combine(line)
+        chart.set_title({"name": "Families claimable by each quarter against the allocation left"})
+        chart.set_x_axis({"name": f"quarter ({quarters})"})
+        chart.set_y_axis({"name": "families", "min": 0})
+        chart.set_legend({"position": "bottom"})
+        chart.set_size({"width": 760, "height": 380})
+        sheet.insert_chart(count + 3, 0, chart)
+    write_notes(
+        workbook,
+        "About",
+        [
+            ("as of", pipeline.as_of),
+            ("families decided", pipeline.decided),
+            ("claimable at the date", pipeline.claimable),
+            *((f"status: {status}", count) for status, count in pipeline.by_status()),
+            ("waiting beyond the last quarter shown", pipeline.later),
+            ("quarters", f"{quarters} quarters after the one the date falls in"),
+            ("outcome framework", framework.label()),
+            (
+                "assumptions",
+                "An achieved outcome keeps holding and is recorded as still held when checked; "
+                "each child's attendance after the date is as good, or as poor, as in the "
+                "latest complete term; nothing else changes (no new needs, records, referrals "
+                "or claims).",
+            ),
+        ],
+    )
+    workbook.close()
+    return path

@@ -1,0 +1,114 @@
+"""The forecast stage: every family decided as of a date, the forecast of each that is not
+claimable (sfclaims.rules.forecast), and the pipeline of the quarters ahead set against the
+allocation left."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import TextIO
+
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from sfclaims.assessing import assess_at_state
+from sfclaims.exports.files import write_plain_csv
+from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.framework import Framework
+from sfclaims.models import Family
+from sfclaims.quarters import Quarter, quarters_after
+from sfclaims.rules.catalogue import PROSPECTS, WAITING
+from sfclaims.rules.forecast import Forecast
+
+FORECAST_COLUMNS = ("family_id", "status", "forecast_date", "reasons", "actions")
+DEFAULT_QUARTERS = 4
+
+
+@dataclass(frozen=True)
+class QuarterAhead:
+    quarter: Quarter
+    new: int  # families whose forecast date falls in the quarter
+    cumulative: int  # with those claimable at the date and in earlier quarters
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    as_of: date
+    decided: int
+    claimable: int  # at the date
+    families: list[Forecast]  # every family not claimable, sorted by family ID
+    quarters: list[QuarterAhead]
+    later: int  # waiting beyond the last quarter shown
+    allocation_left: int | None
+    teams: dict[str, tuple[str | None, str | None]]  # family ID -> (team, locality)
+
+    def by_status(self) -> list[tuple[str, int]]:
+        counts = Counter(f.status for f in self.families)
+        return [(status, counts[status]) for status in PROSPECTS]
+
+
+def forecast_families(
+    engine: Engine,
+    framework: Framework,
+    as_of: date,
+    quarters: str,
+    quarters_ahead: int = DEFAULT_QUARTERS,
+    allocation_left: int | None = None,
+) -> Pipeline:
+    """Decide every family as of the date and forecast each one that is not claimable, from the
+    same facts in one state of the data."""
+    assessed, _state = assess_at_state(engine, framework, as_of, with_forecast=True)
+    families = [a.forecast for a in assessed if a.forecast is not None]
+    claimable = sum(a.decision.claimable for a in assessed)
+    return Pipeline(
+        as_of,
+        len(assessed),
+        claimable,
+        families,
+        *pipeline(families, claimable, as_of, quarters, quarters_ahead),
+        allocation_left,
+        teams_of(engine),
+    )
+
+
+def pipeline(
+    families: list[Forecast], claimable: int, as_of: date, kind: str, count: int
+) -> tuple[list[QuarterAhead], int]:
+    """Per quarter after the date's: the families whose forecast date falls in it, and
+    cumulatively with those claimable at the date; and how many wait beyond the last."""
+    dates = [f.forecast_date for f in families if f.status == WAITING and f.forecast_date]
+    found: list[QuarterAhead] = []
+    running = claimable
+    ahead = quarters_after(as_of, kind, count)
+    for quarter in ahead:
+        new = sum(quarter.start <= day <= quarter.end for day in dates)
+        running += new
+        found.append(QuarterAhead(quarter, new, running))
+    last = ahead[-1].end if ahead else as_of
+    return found, sum(day > last for day in dates)
+
+
+def teams_of(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
+    """Each family's team and locality, for work lists a manager hands out."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(Family.family_id), col(Family.team), col(Family.locality))
+        )
+        return {family_id: (team, locality) for family_id, team, locality in rows}
+
+
+def forecast_row(f: Forecast) -> tuple[str, str, str, str, str]:
+    return (
+        f.family_id,
+        f.status,
+        f.forecast_date.isoformat() if f.forecast_date else "",
+        LIST_SEPARATOR.join(f.reasons),
+        LIST_SEPARATOR.join(f.actions),
+    )
+
+
+def write_forecast(families: list[Forecast], handle: TextIO) -> None:
+    """The forecast file of contract.md: CSV, header row, sorted by family ID as text."""
+    rows = (forecast_row(f) for f in sorted(families, key=lambda f: f.family_id))
+    write_plain_csv(handle, FORECAST_COLUMNS, rows)
