@@ -255,11 +255,15 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
     )
 
 
-def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decided:
+def assess_and_store(
+    engine: Engine, framework: Framework, as_of: date, with_forecast: bool = False
+) -> Decided:
     """Decide every family and keep the decisions, with the claimable families' evidence and
     records and the state of the data they rest on, for a claim run as of the same date to
-    reuse."""
-    assessed, state = assess_at_state(engine, framework, as_of, keep_claim_evidence=True)
+    reuse (and, when asked, each other family's forecast, for the work lists)."""
+    assessed, state = assess_at_state(
+        engine, framework, as_of, keep_claim_evidence=True, with_forecast=with_forecast
+    )
     decided = Decided(assessed, state)
     store_decisions(engine, decided, framework, as_of)
     return decided

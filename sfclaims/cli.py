@@ -290,7 +290,10 @@ def assess(
     as_of: AsOfOption,
     out: Annotated[
         Path | None,
-        typer.Option(help="Write the decisions CSV here instead of to standard output."),
+        typer.Option(
+            help="Write the decisions CSV here instead of to standard output, and beside it "
+            "the decisions workbook: the work lists (fixable now, waiting) by team."
+        ),
     ] = None,
     family: Annotated[
         str | None,
@@ -308,6 +311,11 @@ def assess(
 
     if out is not None:
         ready_file(out)  # before the decisions are stored
+        if out.suffix.lower() == ".xlsx":
+            raise UsageError(
+                f"--out {out} names a workbook; give the decisions CSV's name (the workbook "
+                f"is written beside it)."
+            )
 
     engine = open_database()
     chosen = load_framework(engine, framework)
@@ -328,18 +336,28 @@ def assess(
             )
         decisions = [explained]
     else:
-        decisions = [a.decision for a in assess_and_store(engine, chosen, day).families]
+        assessed = assess_and_store(engine, chosen, day, with_forecast=out is not None).families
+        decisions = [a.decision for a in assessed]
     if out is None:
         write_decisions(decisions, sys.stdout)
     else:
         with written_whole(out) as partial, partial.open("w", newline="", encoding="utf-8") as f:
             write_decisions(decisions, f)
+        if explained is None:
+            from sfclaims.exports.work_lists import write_work_lists
+            from sfclaims.forecasting import casework
+
+            workbook = write_work_lists(
+                out.with_suffix(".xlsx"), assessed, casework(engine, day), chosen
+            )
     if explained is None:
         print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
     else:
         print_family_explanation(messages, explained)
     if out is not None:
         messages.print(f"Decisions file: {escape(str(out))}")
+    if out is not None and explained is None:
+        messages.print(f"Work lists: {escape(str(workbook))}")
 
 
 @app.command()

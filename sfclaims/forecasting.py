@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
@@ -16,7 +16,7 @@ from sfclaims.assessing import assess_at_state
 from sfclaims.exports.files import write_plain_csv
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
-from sfclaims.models import Family
+from sfclaims.models import Family, LeadPractitioner
 from sfclaims.quarters import Quarter, quarters_after
 from sfclaims.rules.catalogue import PROSPECTS, WAITING
 from sfclaims.rules.forecast import Forecast
@@ -41,7 +41,7 @@ class Pipeline:
     quarters: list[QuarterAhead]
     later: int  # waiting beyond the last quarter shown
     allocation_left: int | None
-    teams: dict[str, tuple[str | None, str | None]]  # family ID -> (team, locality)
+    casework: dict[str, Casework]  # by family ID
 
     def by_status(self) -> list[tuple[str, int]]:
         counts = Counter(f.status for f in self.families)
@@ -68,7 +68,7 @@ def forecast_families(
         families,
         *pipeline(families, claimable, as_of, quarters, quarters_ahead),
         allocation_left,
-        teams_of(engine),
+        casework(engine, as_of),
     )
 
 
@@ -89,13 +89,48 @@ def pipeline(
     return found, sum(day > last for day in dates)
 
 
-def teams_of(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
-    """Each family's team and locality, for work lists a manager hands out."""
+class Casework(NamedTuple):
+    """Who works with a family and when: what a manager hands work out by."""
+
+    team: str | None
+    locality: str | None
+    episode_start: date
+    episode_end: date | None
+    lead_practitioner: str | None  # the latest assigned on or before the date
+
+
+def casework(engine: Engine, as_of: date) -> dict[str, Casework]:
+    """Each family's team, locality, episode and lead practitioner as of the date."""
     with engine.connect() as connection:
-        rows = connection.execute(
-            select(col(Family.family_id), col(Family.team), col(Family.locality))
-        )
-        return {family_id: (team, locality) for family_id, team, locality in rows}
+        workers: dict[str, tuple[date, str]] = {}
+        for family_id, name, worker_id, start in connection.execute(
+            select(
+                col(LeadPractitioner.family_id),
+                col(LeadPractitioner.worker_name),
+                col(LeadPractitioner.worker_id),
+                col(LeadPractitioner.start_date),
+            ).where(col(LeadPractitioner.start_date) <= as_of)
+        ):
+            if family_id not in workers or start > workers[family_id][0]:
+                workers[family_id] = (start, name or worker_id)
+        return {
+            family_id: Casework(
+                team,
+                locality,
+                start,
+                end if end and end <= as_of else None,
+                workers.get(family_id, (None, None))[1],
+            )
+            for family_id, team, locality, start, end in connection.execute(
+                select(
+                    col(Family.family_id),
+                    col(Family.team),
+                    col(Family.locality),
+                    col(Family.episode_start),
+                    col(Family.episode_end),
+                )
+            )
+        }
 
 
 def forecast_row(f: Forecast) -> tuple[str, str, str, str, str]:

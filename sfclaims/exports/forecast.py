@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
-from sfclaims.forecasting import Pipeline
+from sfclaims.forecasting import Casework, Pipeline
 from sfclaims.framework import Framework
 from sfclaims.rules.catalogue import describe
 
@@ -30,6 +30,10 @@ QUARTER_HEADERS = (
 )
 
 
+def team_and_locality(work: Casework | None) -> tuple[str, str]:
+    return (work.team or "", work.locality or "") if work else ("", "")
+
+
 def write_forecast_workbook(
     pipeline: Pipeline, quarters: str, framework: Framework, folder: Path
 ) -> Path:
@@ -38,7 +42,7 @@ def write_forecast_workbook(
     rows = [
         (
             f.family_id,
-            *(value or "" for value in pipeline.teams.get(f.family_id, (None, None))),
+            *team_and_locality(pipeline.casework.get(f.family_id)),
             f.status,
             f.forecast_date,
             "\n".join(f.actions),

@@ -124,4 +124,4 @@ def what_to_do(code: str) -> str:
     """The catalogue's action for a decision's code, naming the headline of a per-headline one."""
     declared, _, headline = code.partition(":")
     to_do = CATALOGUE[declared].to_do
-    return f"{to_do} under {headline}" if headline else to_do
+    return f"{headline}: {to_do}" if headline else to_do

@@ -77,7 +77,7 @@ def test_the_prospects_of_domain_md_forecast_section():
     }
     assert by_prospect[WAITING] == {"OUTCOME_NOT_SUSTAINED"}
     assert all(r.to_do for r in CATALOGUE.values())
-    assert what_to_do("NEED_WITHOUT_OUTCOME:HEALTH").endswith("under HEALTH")
+    assert what_to_do("NEED_WITHOUT_OUTCOME:HEALTH").startswith("HEALTH: Record")
 
 
 def test_every_code_has_a_title_and_a_message_for_people():

@@ -169,7 +169,7 @@ def test_every_term_counted_must_start_on_or_after_the_need_was_identified():
 def test_education_without_outcome_needs_action_when_the_latest_term_is_poor():
     got = forecast_of(education_family(date(2024, 1, 15), (3, 3, 40)))
     assert got.status == NEEDS_ACTION
-    assert "Record the achieved outcome that evidences each need under EDUCATION" in got.actions
+    assert "EDUCATION: Record the achieved outcome that evidences each need" in got.actions
 
 
 def test_a_family_education_need_waits_for_the_latest_of_every_school_age_child():
@@ -194,7 +194,7 @@ def test_a_family_education_need_needs_action_when_a_child_s_latest_term_is_poor
     family = replace(family, attendance={**family.attendance, "U2": poor_summer})
     got = forecast_of(family)
     assert got.status == NEEDS_ACTION
-    assert "Record the achieved outcome that evidences each need under EDUCATION" in got.actions
+    assert "EDUCATION: Record the achieved outcome that evidences each need" in got.actions
 
 
 # --- the property ---------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""The decisions workbook: the work lists a manager hands out, beside the decisions CSV.
+
+Families not yet claimable are split by what it takes: *fixable now* (a record missing or
+incomplete that someone can put right this week) and *waiting* (time alone: an outcome within its
+sustain period, an open episode), each with team, locality, lead practitioner, episode dates,
+every reason in words, what to do, and the forecast date where there is one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sfclaims.decisions import Assessed
+from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.forecasting import Casework
+from sfclaims.framework import Framework
+from sfclaims.rules.catalogue import WAITING, Reason, describe, what_to_do
+from sfclaims.rules.datachecks import ATTENDANCE_DATA_MISSING
+from sfclaims.rules.essentials import (
+    ASSESSMENT_NOT_WHOLE_FAMILY,
+    EPISODE_OPEN,
+    LEAD_PRACTITIONER_NOT_RECOGNISED,
+    NO_ASSESSMENT,
+    NO_LEAD_PRACTITIONER,
+    NO_PLAN,
+    PLAN_MISSING_NEEDS,
+    PLAN_NOT_WHOLE_FAMILY,
+)
+from sfclaims.rules.outcomes import NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED
+
+FIXABLE_NOW = "fixable now"
+WAITING_ONLY = "waiting"
+#: A record missing or incomplete: someone can put it right in the case system now.
+FIXABLE: frozenset[Reason] = frozenset(
+    {
+        NO_ASSESSMENT,
+        ASSESSMENT_NOT_WHOLE_FAMILY,
+        NO_PLAN,
+        PLAN_NOT_WHOLE_FAMILY,
+        PLAN_MISSING_NEEDS,
+        NO_LEAD_PRACTITIONER,
+        LEAD_PRACTITIONER_NOT_RECOGNISED,
+        NEED_WITHOUT_OUTCOME,
+        ATTENDANCE_DATA_MISSING,
+    }
+)
+#: Time alone clears it.
+TIME_ALONE: frozenset[Reason] = frozenset({OUTCOME_NOT_SUSTAINED, EPISODE_OPEN})
+
+HEADERS = (
+    "family",
+    "team",
+    "locality",
+    "lead practitioner",
+    "episode start",
+    "episode end",
+    "claimable",
+    "forecast date",
+    "reasons",
+    "reasons in words",
+    "what to do",
+)
+WRAPPED = (8, 9, 10)
+
+
+def work_list(family: Assessed) -> str | None:
+    """*Fixable now* when some reason is a record to put right and every other one is too or
+    waits; *waiting* when every reason waits (the forecast's waiting education need included);
+    None for a family that is claimable or that neither clears."""
+    reasons = family.decision.reasons
+    if not reasons:
+        return None
+    waits = family.forecast is not None and family.forecast.status == WAITING
+
+    def kind(code: str) -> str | None:
+        declared = describe(code)
+        if waits or declared in TIME_ALONE:
+            return WAITING_ONLY
+        return FIXABLE_NOW if declared in FIXABLE else None
+
+    kinds = {kind(code) for code in reasons}
+    if kinds == {WAITING_ONLY}:
+        return WAITING_ONLY
+    return FIXABLE_NOW if None not in kinds else None
+
+
+def family_row(family: Assessed, work: Casework | None) -> tuple:
+    d = family.decision
+    prospect = family.forecast
+    return (
+        d.family_id,
+        (work.team if work else None) or "",
+        (work.locality if work else None) or "",
+        (work.lead_practitioner if work else None) or "",
+        family.episode_start,
+        work.episode_end if work else None,
+        "yes" if d.claimable else "no",
+        prospect.forecast_date if prospect else None,
+        "\n".join(d.reasons),
+        "\n".join(describe(code).title for code in d.reasons),
+        "\n".join(dict.fromkeys(what_to_do(code) for code in d.reasons)),
+    )
+
+
+def write_work_lists(
+    path: Path, assessed: list[Assessed], casework: dict[str, Casework], framework: Framework
+) -> Path:
+    as_of = assessed[0].decision.as_of if assessed else None
+    title = f"Supporting Families decisions as of {as_of:%d/%m/%Y}" if as_of else "decisions"
+    workbook = new_workbook(path, title)
+    lists: dict[str | None, list[tuple]] = {FIXABLE_NOW: [], WAITING_ONLY: [], None: []}
+    every: list[tuple] = []
+    for family in assessed:
+        row = family_row(family, casework.get(family.decision.family_id))
+        every.append(row)
+        lists[work_list(family)].append(row)
+    for name, rows in (
+        ("Fixable now", lists[FIXABLE_NOW]),
+        ("Waiting", lists[WAITING_ONLY]),
+        ("All families", every),
+    ):
+        write_table(workbook, name, HEADERS, rows, wrapped=WRAPPED)
+    write_notes(
+        workbook,
+        "About",
+        [
+            ("as of", as_of),
+            ("families decided", len(assessed)),
+            ("claimable", sum(a.decision.claimable for a in assessed)),
+            (
+                "fixable now",
+                f"{len(lists[FIXABLE_NOW]):,}: a record missing or incomplete (assessment, plan, "
+                "lead practitioner, an outcome not yet recorded, attendance data) and nothing "
+                "that cannot be put right",
+            ),
+            (
+                "waiting",
+                f"{len(lists[WAITING_ONLY]):,}: only time stands between the family and a claim "
+                "(an outcome within its sustain period, an open episode); the forecast date is "
+                "when, if nothing else changes",
+            ),
+            ("outcome framework", framework.label()),
+            ("filter", "each sheet's header row filters by team, locality or worker"),
+        ],
+    )
+    workbook.close()
+    return path
