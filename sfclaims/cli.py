@@ -644,9 +644,10 @@ def report_progress(
     ready_folder(out)
     engine = open_database()
     chosen = load_framework(engine, framework)
-    quarters = read_settings(engine).quarters
+    settings = read_settings(engine)
     assessed = assess_families(engine, chosen, day)
-    path = write_progress(progress_rows(assessed, quarters), day, quarters, chosen, out)
+    rows = progress_rows(assessed, settings.quarters)
+    path = write_progress(rows, day, settings.quarters, chosen, out, settings.allocation)
     messages.print(f"Written: {escape(str(path))}")
 
 

@@ -278,7 +278,7 @@ def test_report_progress_writes_a_workbook_with_a_chart(imported, tmp_path):
     path = tmp_path / "progress-2025-09-30.xlsx"
     workbook = load_workbook(path)
     rows = list(workbook["Progress"].values)
-    assert rows[0][0] == "quarter (financial)" and rows[0][-1] == "claimed"
+    assert rows[0][0] == "quarter (financial)" and rows[0][-1] == "% claimed"
     assert sum(r[1] for r in rows[1:] if r[0]) == 149
     import zipfile
 

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.exports.workbook import (
+    columns_against_a_line,
+    new_workbook,
+    print_on_one_page,
+    write_notes,
+    write_table,
+)
 from sfclaims.forecasting import Casework, Pipeline
 from sfclaims.framework import Framework
 from sfclaims.rules.catalogue import describe
@@ -66,34 +72,16 @@ def write_forecast_workbook(
     ]
     sheet = write_table(workbook, "Quarters", QUARTER_HEADERS, quarter_rows)
     if quarter_rows:
-        count = len(quarter_rows)
-        chart = workbook.add_chart({"type": "column"})
-        chart.add_series(
-            {
-                "name": ["Quarters", 0, 4],
-                "categories": ["Quarters", 1, 0, count, 0],
-                "values": ["Quarters", 1, 4, count, 4],
-                "fill": {"color": "#1D70B8"},
-            }
+        chart = columns_against_a_line(
+            workbook,
+            "Quarters",
+            len(quarter_rows),
+            ((4, "#1D70B8"),),  # claimable by then
+            5 if left is not None else None,
+            "Families claimable by each quarter against the allocation left",
         )
-        if left is not None:
-            line = workbook.add_chart({"type": "line"})
-            line.add_series(
-                {
-                    "name": ["Quarters", 0, 5],
-                    "categories": ["Quarters", 1, 0, count, 0],
-                    "values": ["Quarters", 1, 5, count, 5],
-                    "line": {"color": "#D4351C", "width": 2.5, "dash_type": "dash"},
-                    "marker": {"type": "none"},
-                }
-            )
-            chart.combine(line)
-        chart.set_title({"name": "Families claimable by each quarter against the allocation left"})
-        chart.set_x_axis({"name": f"quarter ({quarters})"})
-        chart.set_y_axis({"name": "families", "min": 0})
-        chart.set_legend({"position": "bottom"})
-        chart.set_size({"width": 760, "height": 380})
-        sheet.insert_chart(count + 3, 0, chart)
+        sheet.insert_chart(len(quarter_rows) + 3, 0, chart)
+    print_on_one_page(sheet)
     write_notes(
         workbook,
         "About",

@@ -1,6 +1,7 @@
-"""Progress information for the department: per quarter of episode start, how many families were
-attached, assessed, given a plan and a lead practitioner, eligible, claimable and claimed, with a
-chart for the board paper."""
+"""Progress information for the department and the board: per quarter of episode start, the
+funnel (attached, assessed, with a plan, eligible, claimable, claimed) with each as a share of
+attached, and one chart of the journey: claimed so far, claimable on top, against the
+allocation. Each sheet prints on one landscape page."""
 
 from __future__ import annotations
 
@@ -9,24 +10,25 @@ from datetime import date
 from pathlib import Path
 
 from sfclaims.decisions import Assessed
-from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.exports.workbook import (
+    columns_against_a_line,
+    new_workbook,
+    print_on_one_page,
+    write_notes,
+    write_table,
+)
 from sfclaims.framework import Framework
 from sfclaims.quarters import quarter_of
-from sfclaims.rules.essentials import NO_ASSESSMENT, NO_LEAD_PRACTITIONER, NO_PLAN
+from sfclaims.rules.essentials import NO_ASSESSMENT, NO_PLAN
 from sfclaims.rules.ledger import ALREADY_CLAIMED
 
-MEASURES = (
-    "attached",
-    "assessed",
-    "with a plan",
-    "with a lead practitioner",
-    "eligible",
-    "claimable",
-    "claimed",
-)
+#: The funnel a family goes through, in order.
+MEASURES = ("attached", "assessed", "with a plan", "eligible", "claimable", "claimed")
+SHARES = tuple(f"% {m}" for m in MEASURES[1:])  # of the families attached
 
 
 def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:
+    """Per quarter of episode start: the funnel's counts, then each as a share of attached."""
     counts: dict[str, Counter[str]] = {}
     for family in assessed:
         d = family.decision
@@ -35,41 +37,75 @@ def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:
         seen["attached"] += 1
         seen["assessed"] += NO_ASSESSMENT() not in reasons
         seen["with a plan"] += NO_PLAN() not in reasons
-        seen["with a lead practitioner"] += NO_LEAD_PRACTITIONER() not in reasons
         seen["eligible"] += d.eligible
         seen["claimable"] += d.claimable
         seen["claimed"] += ALREADY_CLAIMED() in reasons
-    return [(q, *(counts[q][m] for m in MEASURES)) for q in sorted(counts)]
+    rows = []
+    for quarter in sorted(counts):
+        seen = counts[quarter]
+        shares = (seen[m] / seen["attached"] for m in MEASURES[1:])
+        rows.append((quarter, *(seen[m] for m in MEASURES), *shares))
+    return rows
+
+
+def journey_rows(rows: list[tuple], allocation: int | None) -> list[tuple]:
+    """Per quarter: families claimed so far, those claimable now on top (the pipeline), and the
+    allocation."""
+    claimed = claimable = 0
+    found = []
+    for row in rows:
+        counts = dict(zip(MEASURES, row[1:], strict=False))
+        claimed += counts["claimed"]
+        claimable += counts["claimable"]
+        found.append((row[0], claimed, claimable, allocation))
+    return found
+
+
+JOURNEY_HEADERS = (
+    "quarter",
+    "claimed (cumulative)",
+    "claimable now, not yet claimed (cumulative)",
+    "allocation",
+)
 
 
 def write_progress(
-    rows: list[tuple], as_of: date, quarters: str, framework: Framework, folder: Path
+    rows: list[tuple],
+    as_of: date,
+    quarters: str,
+    framework: Framework,
+    folder: Path,
+    allocation: int | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"progress-{as_of.isoformat()}.xlsx"
     workbook = new_workbook(path, f"Supporting Families progress as of {as_of:%d/%m/%Y}")
-    sheet = write_table(workbook, "Progress", (f"quarter ({quarters})", *MEASURES), rows)
-    if rows:
-        chart = workbook.add_chart({"type": "column"})
-        for column in range(1, len(MEASURES) + 1):
-            chart.add_series(
-                {
-                    "name": ["Progress", 0, column],
-                    "categories": ["Progress", 1, 0, len(rows), 0],
-                    "values": ["Progress", 1, column, len(rows), column],
-                }
-            )
-        chart.set_title({"name": "Families by quarter of episode start"})
-        chart.set_x_axis({"name": "quarter"})
-        chart.set_y_axis({"name": "families"})
-        chart.set_size({"width": 960, "height": 420})
-        sheet.insert_chart(len(rows) + 3, 0, chart)
+    headers = (f"quarter ({quarters})", *MEASURES, *SHARES)
+    sheet = write_table(workbook, "Progress", headers, rows)
+    share = workbook.add_format({"num_format": "0%"})
+    sheet.set_column(len(MEASURES) + 1, len(headers) - 1, 12, share)
+    print_on_one_page(sheet)
+    journey = journey_rows(rows, allocation)
+    chart_sheet = write_table(workbook, "Journey", JOURNEY_HEADERS, journey)
+    if journey:
+        chart = columns_against_a_line(
+            workbook,
+            "Journey",
+            len(journey),
+            ((1, "#00703C"), (2, "#B1B4B6")),  # claimed, with the pipeline stacked on it
+            3 if allocation is not None else None,
+            "Families claimed, and claimable, against the allocation",
+        )
+        chart_sheet.insert_chart(len(journey) + 3, 0, chart)
+    print_on_one_page(chart_sheet)
     write_notes(
         workbook,
         "About",
         [
             ("as of", as_of),
             ("quarters", f"{quarters} quarters of the episode start date"),
+            ("shares", "each measure as a share of the families attached in the quarter"),
+            ("allocation", allocation if allocation is not None else "not set"),
             ("outcome framework", framework.label()),
             ("claimed", "in a submitted claim run or in the record of earlier claims"),
         ],

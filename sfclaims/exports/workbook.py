@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from xlsxwriter.chart import Chart
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -107,3 +108,56 @@ def write_table(
 def write_notes(workbook: Workbook, sheet_name: str, lines: Sequence[tuple[str, Any]]) -> Worksheet:
     """A sheet of label / value pairs (what a workbook is, where it came from)."""
     return write_table(workbook, sheet_name, ("about", "value"), lines)
+
+
+def columns_against_a_line(
+    workbook: Workbook,
+    sheet_name: str,
+    count: int,
+    columns: Sequence[tuple[int, str]],
+    line: int | None,
+    title: str,
+) -> Chart:
+    """A chart of the sheet's first ``count`` rows: the ``columns`` (column, colour) as columns,
+    stacked when more than one, against the ``line`` column (an allocation) as a dashed line."""
+    kind = {"type": "column", "subtype": "stacked"} if len(columns) > 1 else {"type": "column"}
+    chart = workbook.add_chart(kind)
+    assert chart is not None
+    categories = [sheet_name, 1, 0, count, 0]
+    for column, colour in columns:
+        chart.add_series(
+            {
+                "name": [sheet_name, 0, column],
+                "categories": categories,
+                "values": [sheet_name, 1, column, count, column],
+                "fill": {"color": colour},
+                "gap": 60,
+            }
+        )
+    if line is not None:
+        dashed = workbook.add_chart({"type": "line"})
+        assert dashed is not None
+        dashed.add_series(
+            {
+                "name": [sheet_name, 0, line],
+                "categories": categories,
+                "values": [sheet_name, 1, line, count, line],
+                "line": {"color": "#D4351C", "width": 2.5, "dash_type": "dash"},
+                "marker": {"type": "none"},
+            }
+        )
+        chart.combine(dashed)
+    chart.set_title({"name": title})
+    chart.set_y_axis({"name": "families", "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 900, "height": 420})
+    return chart
+
+
+def print_on_one_page(sheet: Worksheet, wide_only: bool = False) -> None:
+    """Landscape A4, the header row repeated on every page, fitted to one page (or, for a long
+    table, to the page's width)."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.repeat_rows(0)
+    sheet.fit_to_pages(1, 0 if wide_only else 1)
