@@ -13,11 +13,13 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import col
 
+from sfclaims.activity import operating_system_user, record_activity
 from sfclaims.claim_runs import (
     get_run,
     refuse_if_submitted,
     run_family_ids,
     sampled_with_verdicts,
+    separate_duties,
 )
 from sfclaims.data_state import data_changed
 from sfclaims.db import writing
@@ -29,16 +31,28 @@ VERDICTS = ("pass", "fail")
 
 
 def record_verdict(
-    engine: Engine, run_id: str, family_id: str, verdict: str, note: str
+    engine: Engine,
+    run_id: str,
+    family_id: str,
+    verdict: str,
+    note: str,
+    by: str | None = None,
 ) -> tuple[str, str]:
     """Keep an auditor's verdict; a failed family is withdrawn from the draft run. The run's and
-    the family's IDs as stored (they may be typed in any case)."""
+    the family's IDs as stored (they may be typed in any case). Once there are accounts, the
+    person who made the run cannot audit it."""
     if verdict not in VERDICTS:
         raise UsageError(f"The verdict must be pass or fail, not {verdict!r}.")
+    by = by or operating_system_user()
     with writing(engine) as connection:
         run = get_run(connection, run_id, lock=True)  # waits for a submission under way
         run_id = run.run_id  # as stored, however it was typed
         refuse_if_submitted(run, "no verdict can be added to it")
+        if separate_duties(connection) and by == run.created_by:
+            raise RefusedError(
+                f"{by} made claim run {run_id}, so cannot audit it; internal audit must be "
+                f"independent of the claim."
+            )
         stored = as_stored(family_id, run_family_ids(connection, run_id))
         if stored is None:
             raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
@@ -51,8 +65,10 @@ def record_verdict(
                 verdict=verdict,
                 note=note,
                 recorded_at=datetime.now(UTC),
+                recorded_by=by,
             )
         )
+        record_activity(connection, by, f"verdict {verdict}", run_id, f"family {family_id}")
         if verdict == "fail":
             connection.execute(
                 update(ClaimedFamily)
@@ -65,7 +81,12 @@ def record_verdict(
 
 
 def sample_run(
-    engine: Engine, run_id: str, size: int | None, percent: float | None, seed: int
+    engine: Engine,
+    run_id: str,
+    size: int | None,
+    percent: float | None,
+    seed: int,
+    by: str | None = None,
 ) -> list[str]:
     """Draw the run's audit sample, reproducibly, and keep it with the run: its family IDs,
     sorted. Drawing again replaces a sample none of whose families has a verdict yet."""
@@ -104,5 +125,8 @@ def sample_run(
             update(ClaimRun)
             .where(col(ClaimRun.run_id) == run_id)
             .values(sample_size=size, sample_percent=percent, sample_seed=seed)
+        )
+        record_activity(
+            connection, by, "audit sample drawn", run_id, f"{len(drawn)} families, seed {seed}"
         )
     return drawn

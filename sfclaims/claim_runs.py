@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
+from sfclaims.activity import operating_system_user, record_activity
 from sfclaims.data_state import data_changed, data_version, kinds_never_imported
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
@@ -72,6 +73,7 @@ def create_run(
     as_of: date,
     max_families: int | None = None,
     another: bool = False,
+    by: str | None = None,
 ) -> RunCreated:
     """A draft run of the claimable families as of the date (the earliest episodes first).
     A period holds one draft at a time unless ``another`` is asked for."""
@@ -116,6 +118,7 @@ def create_run(
             chosen,
             decided.data_version,
             another,
+            by or operating_system_user(),
         )
     except IntegrityError:
         raise RefusedError(
@@ -135,6 +138,7 @@ def _store_run(
     chosen: list[Assessed],
     decided_from: int,
     another: bool,
+    by: str,
 ) -> str:
     """Store the run, if the data are still in the state its families were decided from; no
     change can commit while it is stored."""
@@ -156,7 +160,16 @@ def _store_run(
                 framework=framework.label(),
                 framework_sha256=framework.sha256,
                 engine_version=engine_version(),
+                created_by=by,
             )
+        )
+        record_activity(
+            connection,
+            by,
+            "claim run made",
+            run_id,
+            f"{period}, as of {as_of:%d/%m/%Y}, {len(chosen)} families"
+            + (f", capped at {max_families}" if max_families is not None else ""),
         )
         columns = [c.name for c in table_of(ClaimedFamily).c]
         fingerprints = records_fingerprints(connection, (a.decision.family_id for a in chosen))
@@ -274,14 +287,21 @@ def refuse_if_submitted(run: ClaimRun, what: str) -> None:
         )
 
 
-def submit_run(engine: Engine, run_id: str) -> int:
-    """Lock the run: its families become claimed. Refused if any was claimed already."""
+def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
+    """Lock the run: its families become claimed. Refused if any was claimed already, and (once
+    there are accounts) if the person submitting recorded a verdict in it."""
+    by = by or operating_system_user()
     try:
         with writing(engine) as connection:
             run = get_run(connection, run_id, lock=True)
             run_id = run.run_id  # as stored, however it was typed
             refuse_if_submitted(run, "it cannot be submitted again")
             refuse_unless_audited(connection, run)
+            if separate_duties(connection) and by in verdict_authors(connection, run_id):
+                raise RefusedError(
+                    f"{by} recorded audit verdicts in claim run {run_id}, so cannot also submit "
+                    f"it; another member of the claims team must."
+                )
             families = list(
                 connection.execute(
                     select(col(ClaimedFamily.family_id)).where(
@@ -308,9 +328,16 @@ def submit_run(engine: Engine, run_id: str) -> int:
             connection.execute(
                 update(ClaimRun)
                 .where(col(ClaimRun.run_id) == run_id)
-                .values(submitted_at=datetime.now(UTC), digest=run_digest(connection, run_id))
+                .values(
+                    submitted_at=datetime.now(UTC),
+                    submitted_by=by,
+                    digest=run_digest(connection, run_id),
+                )
             )
             data_changed(connection)  # its families are ALREADY_CLAIMED from now on
+            record_activity(
+                connection, by, "claim run submitted", run_id, f"{len(families)} families"
+            )
     except IntegrityError:
         raise RefusedError(
             f"Claim run {run_id} holds a family that another run submitted at the same time; "
@@ -473,7 +500,7 @@ def submission_preview(engine: Engine, run_id: str) -> RunListed:
     return next(r for r in list_runs(engine) if r.run_id == run.run_id)
 
 
-def discard_run(engine: Engine, run_id: str) -> tuple[str, int, int]:
+def discard_run(engine: Engine, run_id: str, by: str | None = None) -> tuple[str, int, int]:
     """Remove a draft run with its families, sample and verdicts (a submitted run stays): its
     ID as stored, and how many families and verdicts went with it."""
     with writing(engine) as connection:
@@ -488,6 +515,13 @@ def discard_run(engine: Engine, run_id: str) -> tuple[str, int, int]:
         connection.execute(delete(ClaimRun).where(col(ClaimRun.run_id) == run_id))
         if removed[AuditVerdict]:
             data_changed(connection)  # its failed verdicts no longer hold families back
+        record_activity(
+            connection,
+            by,
+            "claim run discarded",
+            run_id,
+            f"{removed[ClaimedFamily]} families, {removed[AuditVerdict]} verdicts",
+        )
     return run_id, removed[ClaimedFamily], removed[AuditVerdict]
 
 
@@ -588,3 +622,18 @@ def run_contents(
 
 def _plural(items: Sequence[object], one: str, many: str) -> str:
     return one if len(items) == 1 else many
+
+
+def separate_duties(connection: Connection) -> bool:
+    """Whether separation of duties applies: once the database has accounts."""
+    from sfclaims.people import has_accounts
+
+    return has_accounts(connection)
+
+
+def verdict_authors(connection: Connection, run_id: str) -> set[str | None]:
+    return set(
+        connection.execute(
+            select(col(AuditVerdict.recorded_by)).where(col(AuditVerdict.run_id) == run_id)
+        ).scalars()
+    )

@@ -127,6 +127,14 @@ def _options(
     Settings.database_url = database_url
 
 
+def acting_as(engine: Engine, role: str | None, doing: str) -> str:
+    """The name of the person acting, once their role allows what they are doing (exit 3
+    otherwise); ``role`` None: any account may (reading)."""
+    from sfclaims.people import require
+
+    return require(engine, role, doing).name
+
+
 def open_database(create: bool = False):
     """The user's database; only the commands that write extracts (init, import) may create
     it, so a command run in the wrong folder never leaves an empty database behind."""
@@ -261,6 +269,7 @@ def import_command(
 
     ready_folder(report_dir, "--report-dir")  # before anything is committed
     engine = open_database(create=True)
+    by = acting_as(engine, "data_officer", "importing extracts")
     with import_progress(messages) as progress:
         result = import_folder(
             engine,
@@ -269,6 +278,7 @@ def import_command(
             mapping,
             progress=progress,
             allow_empty=[kind.lower() for kind in allow_empty or ()],
+            by=by,
         )
     paths = write_quality_report(result, report_dir)
     print_import_summary(messages, result, paths)
@@ -318,6 +328,7 @@ def assess(
             )
 
     engine = open_database()
+    acting_as(engine, "claims", "assessing families")
     chosen = load_framework(engine, framework)
     with engine.connect() as connection:  # (nothing imported at all is refused below)
         never = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
@@ -395,6 +406,7 @@ def forecast(
 
     ready_folder(out)
     engine = open_database()
+    acting_as(engine, None, "reading the forecast")
     chosen = load_framework(engine, framework)
     kind = read_settings(engine).quarters
     left = allocation if allocation is not None else allocation_left(engine)
@@ -456,10 +468,11 @@ def claim_run(
     from sfclaims.claim_runs import allocation_left, create_run
 
     engine = open_database()
+    by = acting_as(engine, "claims", "making a claim run")
     chosen = load_framework(engine, framework)
     if max_families is None:
         max_families = allocation_left(engine)
-    created = create_run(engine, chosen, period, day, max_families, another)
+    created = create_run(engine, chosen, period, day, max_families, another, by)
     capped = (
         f" (capped at {max_families:,} of {created.claimable:,} claimable)"
         if created.families < created.claimable
@@ -479,13 +492,19 @@ def claim_run(
 @plain_errors
 def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
     """Write the submission workbook for the department (and a CSV of the same rows)."""
+    from sfclaims.activity import record_now
     from sfclaims.claim_runs import run_contents
     from sfclaims.exports.submission import write_submission
 
     ready_folder(out)
     engine = open_database()
+    by = acting_as(engine, "claims", "exporting a claim run")
     contents = run_contents(engine, run, evidence=False, records=False)
-    for path in write_submission(contents, load_framework(engine, framework), out):
+    paths = write_submission(contents, load_framework(engine, framework), out)
+    record_now(
+        engine, by, "submission exported", contents.run.run_id, ", ".join(p.name for p in paths)
+    )
+    for path in paths:
         messages.print(f"Written: {escape(str(path))}")
 
 
@@ -503,6 +522,7 @@ def claim_submit(
     from sfclaims.claim_runs import submission_preview, submit_run
 
     engine = open_database()
+    by = acting_as(engine, "claims", "submitting a claim run")
     if not yes:
         about = submission_preview(engine, run)
         messages.print(
@@ -515,7 +535,7 @@ def claim_submit(
         if not typer.confirm("Submit and lock it?", default=False, err=True):
             messages.print("Nothing was submitted.")
             raise typer.Exit(1)
-    count = submit_run(engine, run)
+    count = submit_run(engine, run, by)
     messages.print(
         f"Claim run {escape(run.upper())} is submitted and locked: {count:,} families claimed."
     )
@@ -527,7 +547,9 @@ def claim_discard(run: RunArgument) -> None:
     """Remove a draft run, with its sample and verdicts; a submitted run cannot be discarded."""
     from sfclaims.claim_runs import discard_run
 
-    run_id, families, verdicts = discard_run(open_database(), run)
+    engine = open_database()
+    by = acting_as(engine, "claims", "discarding a claim run")
+    run_id, families, verdicts = discard_run(engine, run, by)
     messages.print(
         f"Draft claim run {run_id} is discarded: {families:,} families and {verdicts:,} "
         f"verdicts with it.",
@@ -550,7 +572,9 @@ def claim_list() -> None:
     table.add_column("sample checked")
     table.add_column("created")
     table.add_column("submitted")
-    for r in list_runs(open_database()):
+    engine = open_database()
+    acting_as(engine, None, "listing claim runs")
+    for r in list_runs(engine):
         table.add_row(
             r.run_id,
             r.period,
@@ -580,7 +604,9 @@ def audit_sample(
     """A reproducible sample of the run's families: their IDs on standard output, sorted."""
     from sfclaims.audit import sample_run
 
-    for family_id in sample_run(open_database(), run, size, percent, seed):
+    engine = open_database()
+    by = acting_as(engine, "auditor", "drawing an audit sample")
+    for family_id in sample_run(engine, run, size, percent, seed, by):
         print(family_id)
 
 
@@ -601,10 +627,15 @@ def audit_pack(
     """The evidence pack: per family every rule, pass or fail, what it found and the records it
     relied on with their source file and row, and every audit verdict. With `--family`, each
     chosen family's records as the run kept them, too."""
+    from sfclaims.activity import record_now
     from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
-    path = write_evidence_pack(run_contents(open_database(), run, family or []), ready_folder(out))
+    engine = open_database()
+    by = acting_as(engine, "auditor", "writing an evidence pack")
+    contents = run_contents(engine, run, family or [])
+    path = write_evidence_pack(contents, ready_folder(out))
+    record_now(engine, by, "evidence pack written", contents.run.run_id, path.name)
     messages.print(f"Written: {escape(str(path))}")
 
 
@@ -619,7 +650,9 @@ def audit_record(
     """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
     from sfclaims.audit import record_verdict
 
-    run, family = record_verdict(open_database(), run, family, verdict.lower(), note)
+    engine = open_database()
+    by = acting_as(engine, "auditor", "recording an audit verdict")
+    run, family = record_verdict(engine, run, family, verdict.lower(), note, by)
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
     messages.print(
         f"Verdict {verdict.lower()} recorded for {escape(family)} in {escape(run)}{withdrawn}."
@@ -643,6 +676,7 @@ def report_progress(
 
     ready_folder(out)
     engine = open_database()
+    acting_as(engine, None, "writing the progress report")
     chosen = load_framework(engine, framework)
     settings = read_settings(engine)
     assessed = assess_families(engine, chosen, day)
@@ -657,7 +691,9 @@ def settings_show() -> None:
     """Show the authority's settings."""
     from sfclaims.settings import read_settings, settings_lines
 
-    print_settings(settings_lines(read_settings(open_database())))
+    engine = open_database()
+    acting_as(engine, None, "reading the settings")
+    print_settings(settings_lines(read_settings(engine)))
 
 
 @settings_app.command("set")
@@ -673,15 +709,120 @@ def settings_set(
     changes how every family is decided from then on."""
     from sfclaims.settings import change_settings, settings_lines
 
+    engine = open_database()
+    given = (authority_name, authority_code, framework, quarters, allocation)
+    by = None
+    if any(value is not None for value in given):
+        by = acting_as(engine, "admin", "changing the settings")
     settings = change_settings(
-        open_database(),
+        engine,
         authority_name=authority_name,
         authority_code=authority_code,
         framework=framework,
         quarters=quarters,
         allocation=allocation,
+        by=by,
     )
     print_settings(settings_lines(settings))
+
+
+user_app = typer.Typer(
+    help="Accounts and roles: admin (accounts, settings), data_officer (import), claims (assess, "
+    "claim runs), auditor (samples, verdicts, packs). Until the first admin is added, one person "
+    "works alone as the operating-system user.",
+    no_args_is_help=True,
+)
+app.add_typer(user_app, name="user")
+NameArgument = Annotated[
+    str, typer.Argument(help="The account's name: the person's operating-system user name.")
+]
+
+
+@user_app.command("add")
+@plain_errors
+def user_add(
+    name: NameArgument,
+    role: Annotated[list[str], typer.Option("--role", help="A role; give it again for another.")],
+) -> None:
+    """Add an account with its roles. The first account must be an admin's; from then on every
+    action needs an account with its role."""
+    from sfclaims.people import acting, add_account, require
+
+    engine = open_database()
+    by = (
+        acting(engine)
+        if acting(engine).single_user
+        else require(engine, "admin", "adding an account")
+    )
+    added = add_account(engine, by, name, role)
+    messages.print(f"Account {escape(added)} added with {', '.join(sorted(set(role)))}.")
+
+
+@user_app.command("list")
+@plain_errors
+def user_list() -> None:
+    """Every account: its roles, whether it has a password and whether it is disabled."""
+    from sfclaims.people import list_accounts
+
+    engine = open_database()
+    acting_as(engine, None, "listing accounts")
+    for account in list_accounts(engine):
+        state = "disabled" if account.disabled else "active"
+        password = "password set" if account.password_hash else "no password"
+        print(f"{account.name}\t{account.roles.replace(';', ', ')}\t{state}\t{password}")
+
+
+@user_app.command("disable")
+@plain_errors
+def user_disable(name: NameArgument) -> None:
+    """Disable an account: it can do nothing from then on (its past actions stay in the log)."""
+    from sfclaims.people import disable_account, require
+
+    engine = open_database()
+    disable_account(engine, require(engine, "admin", "disabling an account"), name)
+    messages.print(f"Account {escape(name.strip().lower())} is disabled.")
+
+
+@user_app.command("set-password")
+@plain_errors
+def user_set_password(name: NameArgument) -> None:
+    """Set the account's password for the web workspace, read from a prompt (or standard input),
+    never from the command line. An admin may set anyone's; anyone their own."""
+    from sfclaims.people import ADMIN, acting, checked_name, set_password
+
+    engine = open_database()
+    actor = acting(engine)
+    if checked_name(name) != actor.name and not actor.may(ADMIN):
+        fail(
+            f"Setting another person's password needs the admin role, and {actor.name} does not have it.",
+            3,
+        )
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_password(engine, actor, name, password)
+    messages.print(f"The password of {escape(checked_name(name))} is set.")
+
+
+@app.command("log")
+@plain_errors
+def log_command(
+    since: Annotated[str | None, typer.Option(help="Only changes on or after this date.")] = None,
+    run: Annotated[str | None, typer.Option(help="Only changes to this claim run.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only changes by this person.")] = None,
+) -> None:
+    """The activity log: who changed what, and when (the database's clock, UTC), oldest first,
+    as tab-separated lines on standard output."""
+    from sfclaims.activity import read_log
+
+    day = parse_date(since, "--since") if since else None
+    engine = open_database()
+    acting_as(engine, None, "reading the activity log")
+    for entry in read_log(engine, day, run.upper() if run else None, user):
+        when = f"{entry.at:%d/%m/%Y %H:%M:%S}" if entry.at else ""
+        fields = (when, entry.who, entry.action, entry.object, entry.detail)
+        print("\t".join("".join(c if c.isprintable() else "?" for c in f) for f in fields))
 
 
 @app.command()

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, insert, select
 from sqlmodel import col
 
+from sfclaims.activity import record_activity
 from sfclaims.data_state import data_changed
 from sfclaims.db import bulk_load, replace_table_rows
 from sfclaims.errors import RefusedError, UsageError
@@ -94,6 +95,7 @@ def import_folder(
     import_date: date | None = None,
     progress: Progress | None = None,
     allow_empty: Iterable[str] = (),
+    by: str | None = None,
 ) -> ImportResult:
     """Import every extract found in the folder; see the module's description. A file that
     would leave a kind with no rows where it holds some refuses the whole import, unless its
@@ -124,7 +126,7 @@ def import_folder(
         checked = _read_and_validate(
             files, mapping, fingerprints, framework, references, today, report
         )
-        imported = _load(engine, _ahead(checked), folder, mapping, report, allowed_empty)
+        imported = _load(engine, _ahead(checked), folder, mapping, report, allowed_empty, by)
     shrunk = {
         f.kind: (before[f.kind].rows_loaded, f.rows_loaded)
         for f in imported
@@ -213,6 +215,7 @@ def _load(
     mapping: HeaderMapping,
     report: Progress,
     allowed_empty: frozenset[str],
+    by: str | None,
 ) -> list[FileImported]:
     """In one transaction: per file, its batch, its good rows (replacing the kind's, but for
     the ledger of earlier claims, which keeps every family it holds) and the rows it set
@@ -245,6 +248,15 @@ def _load(
                 _set_aside_rows(extract, batch_id),
             )
             imported.append(_file_imported(extract, batch_id, imported_at))
+        record_activity(
+            connection,
+            by,
+            "import",
+            "batches " + ", ".join(str(f.batch_id) for f in imported),
+            f"{len(imported)} files ({', '.join(f.file_name for f in imported)}): "
+            f"{sum(f.rows_loaded for f in imported):,} rows loaded, "
+            f"{sum(f.rows_set_aside for f in imported):,} set aside",
+        )
     return imported
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, MetaData, Table, text
+from sqlalchemy import Index, MetaData, Table, func, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -248,6 +248,8 @@ class ClaimRun(SQLModel, table=True):
     framework_sha256: str
     engine_version: str
     digest: str | None = None
+    created_by: str | None = None  # the person who made the run (None: before accounts)
+    submitted_by: str | None = None
     # the audit sample, once drawn (its families are in audit_samples)
     sample_size: int | None = None
     sample_percent: float | None = None
@@ -310,6 +312,37 @@ class AuditVerdict(SQLModel, table=True):
     verdict: str
     note: str
     recorded_at: datetime
+    recorded_by: str | None = None  # the auditor (None: before accounts)
+
+
+class Account(SQLModel, table=True):
+    """A person who may use the system, with their roles (``;``-separated) and their password
+    hashed with Argon2 (none until one is set: such an account signs in only from the command
+    line, as the operating-system user of its name)."""
+
+    __tablename__ = "accounts"
+
+    name: str = Field(primary_key=True)
+    roles: str
+    password_hash: str | None = None
+    disabled: bool = False
+    created_at: datetime
+
+
+class Activity(SQLModel, table=True):
+    """One change: who made it, when (the database's clock), what, and its object. The database
+    refuses UPDATE and DELETE on this table (migration 0013)."""
+
+    __tablename__ = "activity_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime | None = Field(
+        default=None, sa_column_kwargs={"server_default": func.current_timestamp()}, index=True
+    )
+    who: str = Field(index=True)
+    action: str
+    object: str = Field(default="", index=True)  # a run ID, a batch, an account, ...
+    detail: str = ""
 
 
 #: The table each extract kind loads into, in the order a folder is imported.

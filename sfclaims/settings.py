@@ -13,6 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
+from sfclaims.activity import record_activity
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.framework import Framework, load_framework
 from sfclaims.models import AuthoritySettings, table_of
@@ -77,6 +78,7 @@ def change_settings(
     framework: Path | None = None,
     quarters: str | None = None,
     allocation: int | None = None,
+    by: str | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
@@ -105,6 +107,8 @@ def change_settings(
                 .where(col(AuthoritySettings.id) == 1)
                 .values(**changes, changed_at=datetime.now(UTC))
             )
+            said = ", ".join(f"{k} = {v}" for k, v in changes.items() if k != "framework_sha256")
+            record_activity(connection, by, "settings changed", "settings", said)
     return read_settings(engine)
 
 

@@ -1,0 +1,189 @@
+"""People in the system: accounts, their roles, who is acting, and what each role may do.
+
+Roles: ``admin`` (accounts, settings), ``data_officer`` (import), ``claims`` (assess, claim run,
+export, submit, discard), ``auditor`` (sample, verdicts, packs). Everyone with an account may
+read. A database with no accounts works for a single user, recorded as the operating-system user,
+until the first admin is added; from then on every action needs an account with its role.
+Passwords are hashed with Argon2 and never kept or shown in the clear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlmodel import col
+
+from sfclaims.activity import operating_system_user, record_activity
+from sfclaims.errors import RefusedError, UsageError
+from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.facts import members
+from sfclaims.models import Account, table_of
+
+ADMIN, DATA_OFFICER, CLAIMS, AUDITOR = "admin", "data_officer", "claims", "auditor"
+ROLES = {
+    ADMIN: "accounts and settings",
+    DATA_OFFICER: "import the extracts",
+    CLAIMS: "assess, make, export, submit and discard claim runs",
+    AUDITOR: "draw audit samples, record verdicts and write evidence packs",
+}
+SINGLE_USER_NOTE = (
+    "Made without separate accounts: one person may have made, audited and submitted this claim."
+)
+MIN_PASSWORD = 12
+NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with their roles; ``single_user`` while the database has no accounts."""
+
+    name: str
+    roles: frozenset[str]
+    single_user: bool = False
+
+    def may(self, role: str) -> bool:
+        return self.single_user or role in self.roles
+
+
+def checked_name(name: str) -> str:
+    """An account name: lower case letters, digits and . _ - @, at most 64 characters."""
+    cleaned = name.strip().lower()
+    if not cleaned or len(cleaned) > 64 or not set(cleaned) <= NAME_CHARACTERS:
+        raise UsageError(
+            "An account name is 1 to 64 lower-case letters, digits, dots, hyphens, underscores "
+            "or @ signs."
+        )
+    return cleaned
+
+
+def checked_roles(roles: list[str]) -> frozenset[str]:
+    chosen = frozenset(r.strip().lower() for r in roles)
+    unknown = sorted(chosen - set(ROLES))
+    if not chosen or unknown:
+        raise UsageError(
+            f"Give each role with --role: one of {', '.join(ROLES)}"
+            + (f" (not {', '.join(repr(u) for u in unknown)})." if unknown else ".")
+        )
+    return chosen
+
+
+def has_accounts(connection: Connection) -> bool:
+    return connection.execute(select(col(Account.name)).limit(1)).first() is not None
+
+
+def _account(connection: Connection, name: str) -> Account | None:
+    row = connection.execute(select(*table_of(Account).c).where(col(Account.name) == name)).first()
+    return Account(**row._asdict()) if row else None
+
+
+def acting(engine: Engine, name: str | None = None) -> Actor:
+    """The person acting: the named account (the web's signed-in person), else the account of
+    the database login on PostgreSQL if there is one, else of the operating-system user. Before
+    the first account exists: the operating-system user, alone."""
+    with engine.connect() as connection:
+        if not has_accounts(connection):
+            return Actor(name or operating_system_user(), frozenset(ROLES), single_user=True)
+        candidates = [name] if name else []
+        if not name and engine.dialect.name == "postgresql":
+            login = connection.execute(select(func.current_user())).scalar_one()
+            candidates.append(str(login).lower())
+        candidates.append(operating_system_user())
+        for candidate in candidates:
+            account = _account(connection, candidate)
+            if account is not None and not account.disabled:
+                return Actor(account.name, members(account.roles))
+    return Actor(candidates[-1], frozenset())
+
+
+def require(engine: Engine, role: str | None, doing: str, name: str | None = None) -> Actor:
+    """The person acting, if their role allows what they are doing (``role`` None: reading,
+    which any account may); refused otherwise, in one sentence naming the role needed."""
+    actor = acting(engine, name)
+    if role is None:
+        if not (actor.single_user or actor.roles):
+            raise RefusedError(
+                f"{doing.capitalize()} needs an account, and {actor.name} has none; an admin "
+                f"can add one with `sfclaims user add {actor.name} --role ROLE`."
+            )
+        return actor
+    if not actor.may(role):
+        raise RefusedError(
+            f"{doing.capitalize()} needs the {role} role, and {actor.name} does not have it; "
+            f"an admin can give it with `sfclaims user add {actor.name} --role {role}`."
+        )
+    return actor
+
+
+def hash_password(password: str) -> str:
+    from argon2 import PasswordHasher
+
+    if len(password) < MIN_PASSWORD:
+        raise UsageError(f"A password needs at least {MIN_PASSWORD} characters.")
+    return PasswordHasher().hash(password)
+
+
+def password_matches(stored: str | None, given: str) -> bool:
+    from argon2 import PasswordHasher
+    from argon2.exceptions import Argon2Error, InvalidHashError
+
+    if not stored:
+        return False
+    try:
+        return PasswordHasher().verify(stored, given)
+    except (Argon2Error, InvalidHashError):
+        return False
+
+
+def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
+    """A new account. The first account must be an admin's: from then on accounts are needed."""
+    name, chosen = checked_name(name), checked_roles(roles)
+    with engine.begin() as connection:
+        first = not has_accounts(connection)
+        if first and ADMIN not in chosen:
+            raise RefusedError(
+                "The first account must have the admin role (add it with --role admin): from "
+                "then on every action needs an account."
+            )
+        if _account(connection, name) is not None:
+            raise RefusedError(f"There is already an account {name}.")
+        connection.execute(
+            insert(table_of(Account)).values(
+                name=name,
+                roles=LIST_SEPARATOR.join(sorted(chosen)),
+                disabled=False,
+                created_at=datetime.now(UTC),
+            )
+        )
+        record_activity(
+            connection, by.name, "account added", name, f"roles: {', '.join(sorted(chosen))}"
+        )
+    return name
+
+
+def list_accounts(engine: Engine) -> list[Account]:
+    with engine.connect() as connection:
+        rows = connection.execute(select(*table_of(Account).c).order_by(col(Account.name)))
+        return [Account(**row._asdict()) for row in rows]
+
+
+def _change(engine: Engine, by: Actor, name: str, action: str, **values: object) -> None:
+    name = checked_name(name)
+    with engine.begin() as connection:
+        if _account(connection, name) is None:
+            raise UsageError(f"There is no account {name}.")
+        connection.execute(
+            update(table_of(Account)).where(col(Account.name) == name).values(**values)
+        )
+        record_activity(connection, by.name, action, name)
+
+
+def disable_account(engine: Engine, by: Actor, name: str) -> None:
+    if checked_name(name) == by.name:
+        raise RefusedError("You cannot disable your own account; ask another admin.")
+    _change(engine, by, name, "account disabled", disabled=True)
+
+
+def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
+    _change(engine, by, name, "password set", password_hash=hash_password(password))
