@@ -21,13 +21,14 @@ from sqlalchemy import Connection, Engine, Row, delete, func, insert, select, up
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from sfclaims.activity import operating_system_user, record_activity
+from sfclaims.activity import LogEntry, operating_system_user, record_activity
 from sfclaims.data_state import data_changed, data_version, kinds_never_imported
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import as_stored
 from sfclaims.models import (
+    Activity,
     AuditSample,
     AuditVerdict,
     ClaimedFamily,
@@ -335,9 +336,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                 )
             )
             data_changed(connection)  # its families are ALREADY_CLAIMED from now on
-            record_activity(
-                connection, by, "claim run submitted", run_id, f"{len(families)} families"
-            )
+            record_activity(connection, by, SUBMITTED_ACTION, run_id, f"{len(families)} families")
     except IntegrityError:
         raise RefusedError(
             f"Claim run {run_id} holds a family that another run submitted at the same time; "
@@ -345,6 +344,8 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
         ) from None
     return len(families)
 
+
+SUBMITTED_ACTION = "claim run submitted"  # the log's row that closes a run's log
 
 DIGESTED_RUN_COLUMNS = (
     "run_id",
@@ -558,6 +559,8 @@ class RunContents:
     families: list[Row]  # claimed_families rows, in the run's order, withdrawn ones included
     verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
     chosen: tuple[str, ...] = ()  # the families asked for; none: the whole run
+    log: tuple[LogEntry, ...] = ()  # the run's activity, up to its submission once submitted
+    separate_accounts: bool = True  # False: one person working alone, no accounts yet
 
     @property
     def claimed(self) -> list[Row]:
@@ -617,7 +620,31 @@ def run_contents(
         verdicts: dict[str, list[AuditVerdict]] = {}
         for row in verdict_rows:
             verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
-    return RunContents(run, found, verdicts, tuple(families))
+        log = run_log(connection, run_id, submitted=run.submitted_at is not None)
+        alone = not separate_duties(connection)
+    return RunContents(run, found, verdicts, tuple(families), tuple(log), not alone)
+
+
+def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEntry]:
+    """The run's activity, oldest first; of a submitted run, up to its submission, so what its
+    outputs show never changes."""
+    rows = list(
+        connection.execute(
+            select(
+                col(Activity.at),
+                col(Activity.who),
+                col(Activity.action),
+                col(Activity.object),
+                col(Activity.detail),
+            )
+            .where(col(Activity.object) == run_id)
+            .order_by(col(Activity.id))
+        )
+    )
+    if submitted:
+        ends = [i for i, row in enumerate(rows) if row.action == SUBMITTED_ACTION]
+        rows = rows[: ends[0] + 1] if ends else rows
+    return [LogEntry(*row) for row in rows]
 
 
 def _plural(items: Sequence[object], one: str, many: str) -> str:

@@ -496,9 +496,9 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
     from sfclaims.claim_runs import run_contents
     from sfclaims.exports.submission import write_submission
 
-    ready_folder(out)
     engine = open_database()
     by = acting_as(engine, "claims", "exporting a claim run")
+    ready_folder(out)
     contents = run_contents(engine, run, evidence=False, records=False)
     paths = write_submission(contents, load_framework(engine, framework), out)
     record_now(

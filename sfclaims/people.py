@@ -111,7 +111,7 @@ def require(engine: Engine, role: str | None, doing: str, name: str | None = Non
     if not actor.may(role):
         raise RefusedError(
             f"{doing.capitalize()} needs the {role} role, and {actor.name} does not have it; "
-            f"an admin can give it with `sfclaims user add {actor.name} --role {role}`."
+            f"ask an admin for it."
         )
     return actor
 

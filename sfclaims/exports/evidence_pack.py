@@ -16,6 +16,7 @@ from sfclaims.exports.submission import (
     headlines_identified,
     run_notes,
     when,
+    write_log,
 )
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.facts import FACT_LISTS
@@ -67,7 +68,15 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
         if families:
             facts.extend(_fact_rows(family.family_id, orjson.loads(family.facts)))
         verdicts.extend(
-            (family.family_id, v.run_id, v.verdict, v.note, when(v.recorded_at)) for v in history
+            (
+                family.family_id,
+                v.run_id,
+                v.verdict,
+                v.note,
+                when(v.recorded_at),
+                v.recorded_by or "",
+            )
+            for v in history
         )
     write_table(
         workbook,
@@ -103,9 +112,13 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
             facts,
         )
     write_table(
-        workbook, "Verdicts", ("family ID", "claim run", "verdict", "note", "recorded"), verdicts
+        workbook,
+        "Verdicts",
+        ("family ID", "claim run", "verdict", "note", "recorded", "recorded by"),
+        verdicts,
     )
     write_notes(workbook, "Run", run_notes(contents))
+    write_log(workbook, contents)
     workbook.close()
     return path
 

@@ -10,12 +10,15 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
+from xlsxwriter.workbook import Workbook
 
+from sfclaims.activity import LOG_HEADERS, log_rows
 from sfclaims.claim_runs import RunContents
 from sfclaims.exports.files import write_csv
 from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
+from sfclaims.people import SINGLE_USER_NOTE
 
 FAMILY_HEADERS = (
     "family ID",
@@ -72,13 +75,34 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
         ("as of", run.as_of),
         ("status", contents.status),
         ("created", when(run.created_at)),
+        ("made by", run.created_by or ""),
         ("submitted", when(run.submitted_at)),
+        ("submitted by", run.submitted_by or ""),
+        ("audited by", ", ".join(auditors(contents)) or "no verdicts yet"),
+        *((("accounts", SINGLE_USER_NOTE),) if not contents.separate_accounts else ()),
         ("families claimed", len(contents.claimed)),
         ("cap (--max)", run.max_families if run.max_families is not None else "none"),
         ("outcome framework", run.framework),
         ("framework sha256", run.framework_sha256),
         ("engine version", f"sfclaims {run.engine_version}"),
     ]
+
+
+def auditors(contents: RunContents) -> list[str]:
+    """Who recorded the run's verdicts."""
+    return sorted(
+        {
+            v.recorded_by or "not recorded"
+            for history in contents.verdicts.values()
+            for v in history
+            if v.run_id == contents.run.run_id
+        }
+    )
+
+
+def write_log(workbook: Workbook, contents: RunContents) -> None:
+    """The run's activity log: who did what to it, and when."""
+    write_table(workbook, "Log", LOG_HEADERS, log_rows(list(contents.log)))
 
 
 def write_submission(contents: RunContents, framework: Framework, folder: Path) -> list[Path]:
@@ -95,6 +119,7 @@ def write_submission(contents: RunContents, framework: Framework, folder: Path) 
         _totals(contents, framework),
     )
     write_notes(workbook, "Run", run_notes(contents))
+    write_log(workbook, contents)
     workbook.close()
 
     csv_rows = ([_csv_cell(c) for c in row] for row in rows)

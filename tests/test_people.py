@@ -1,0 +1,245 @@
+"""People in the system: accounts and roles, every command refused to a role that may not run it
+(with nothing changed), separation of duties, and the activity log the database protects."""
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import text
+
+from sfclaims.db import open_database
+from sfclaims.people import password_matches
+from tests.conftest import SAMPLE_AUTHORITY
+from tests.test_cli import sfclaims
+
+ROLES = {"root": "admin", "dora": "data_officer", "carl": "claims", "ada": "auditor"}
+
+
+def log_count(url: str) -> int:
+    with open_database(url).connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM activity_log")).scalar_one()
+
+
+def data_version(url: str) -> int:
+    with open_database(url).connect() as connection:
+        return connection.execute(text("SELECT version FROM data_state")).scalar_one()
+
+
+def as_person(monkeypatch, name: str) -> None:
+    monkeypatch.setenv("SFCLAIMS_USER", name)
+
+
+@pytest.fixture
+def team(sample_url, monkeypatch) -> str:
+    """The sample authority with an account per role (root is the admin)."""
+    as_person(monkeypatch, "root")
+    for name, role in ROLES.items():
+        assert sfclaims(sample_url, "user", "add", name, "--role", role).exit_code == 0
+    return sample_url
+
+
+def make_run(url: str, monkeypatch, by: str = "carl") -> str:
+    as_person(monkeypatch, by)
+    made = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert made.exit_code == 0, made.output
+    return made.stdout.strip().splitlines()[-1]
+
+
+def test_alone_every_action_is_recorded_as_the_operating_system_user(sample_url, monkeypatch):
+    as_person(monkeypatch, "sam")
+    run = make_run(sample_url, monkeypatch, by="sam")
+    result = sfclaims(sample_url, "log", "--run", run)
+    assert result.exit_code == 0
+    (line,) = result.stdout.strip().splitlines()
+    assert line.split("\t")[1:4] == ["sam", "claim run made", run]
+    (imported,) = sfclaims(sample_url, "log").stdout.strip().splitlines()[:1]
+    who, action, batches, detail = imported.split("\t")[1:]
+    assert (action, batches) == ("import", "batches 1, 2, 3, 4, 5, 6, 7, 8, 9, 10")
+    assert detail.startswith("10 files (families.csv") and "rows loaded" in detail
+
+
+def test_the_first_account_must_be_an_admin(sample_url):
+    result = sfclaims(sample_url, "user", "add", "carl", "--role", "claims")
+    assert result.exit_code == 3
+    assert "The first account must have the admin role" in result.stderr
+
+
+# (command, the role it needs, what it is called in the refusal)
+COMMANDS = [
+    (
+        ["import", str(SAMPLE_AUTHORITY), "--report-dir", "REPORTS"],
+        "data_officer",
+        "Importing extracts",
+    ),
+    (["assess", "--as-of", "2025-09-30"], "claims", "Assessing families"),
+    (
+        ["claim", "run", "--period", "2025-Q4", "--as-of", "2025-09-30", "--another"],
+        "claims",
+        "Making a claim run",
+    ),
+    (["claim", "discard", "RUN"], "claims", "Discarding a claim run"),
+    (["claim", "export", "RUN", "--out", "OUT"], "claims", "Exporting a claim run"),
+    (["claim", "submit", "RUN", "--yes"], "claims", "Submitting a claim run"),
+    (
+        ["audit", "sample", "RUN", "--size", "2", "--seed", "1"],
+        "auditor",
+        "Drawing an audit sample",
+    ),
+    (["audit", "pack", "RUN", "--out", "OUT"], "auditor", "Writing an evidence pack"),
+    (
+        ["audit", "record", "RUN", "F000010", "--verdict", "pass", "--note", "ok"],
+        "auditor",
+        "Recording an audit verdict",
+    ),
+    (["settings", "set", "--allocation", "99"], "admin", "Changing the settings"),
+    (["user", "add", "eve", "--role", "claims"], "admin", "Adding an account"),
+    (["user", "disable", "carl"], "admin", "Disabling an account"),
+]
+
+
+@pytest.mark.parametrize(
+    ("args", "role", "doing"), COMMANDS, ids=lambda v: v if isinstance(v, str) else None
+)
+def test_each_command_is_refused_to_every_other_role_and_nothing_changes(
+    team, monkeypatch, tmp_path, args, role, doing
+):
+    run = make_run(team, monkeypatch)
+    args = [
+        a.replace("RUN", run)
+        .replace("OUT", str(tmp_path / "out"))
+        .replace("REPORTS", str(tmp_path / "r"))
+        for a in args
+    ]
+    for name, has in ROLES.items():
+        if has == role:
+            continue
+        as_person(monkeypatch, name)
+        before = (log_count(team), data_version(team))
+        result = sfclaims(team, *args)
+        assert result.exit_code == 3, (name, result.output)
+        assert result.stderr.replace("\n", " ").strip() == (
+            f"Error: {doing} needs the {role} role, and {name} does not have it; ask an admin "
+            f"for it."
+        )
+        assert (log_count(team), data_version(team)) == before
+        assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "role", "doing"), COMMANDS[:4], ids=lambda v: v if isinstance(v, str) else None
+)
+def test_each_command_is_allowed_to_its_role_and_logged_once(
+    team, monkeypatch, tmp_path, args, role, doing
+):
+    run = make_run(team, monkeypatch)
+    args = [
+        a.replace("RUN", run)
+        .replace("OUT", str(tmp_path / "out"))
+        .replace("REPORTS", str(tmp_path / "r"))
+        for a in args
+    ]
+    as_person(monkeypatch, next(n for n, r in ROLES.items() if r == role))
+    before = log_count(team)
+    result = sfclaims(team, *args)
+    assert result.exit_code == 0, result.output
+    # assess stores decisions but changes nothing; the sample is imported already: nothing new
+    assert log_count(team) == before + (0 if args[0] in ("assess", "import") else 1)
+
+
+def test_someone_without_an_account_cannot_even_read(team, monkeypatch):
+    as_person(monkeypatch, "stranger")
+    result = sfclaims(team, "claim", "list")
+    assert result.exit_code == 3
+    assert "Listing claim runs needs an account, and stranger has none" in result.stderr
+
+
+def test_a_disabled_account_can_do_nothing(team, monkeypatch):
+    as_person(monkeypatch, "root")
+    assert sfclaims(team, "user", "disable", "carl").exit_code == 0
+    as_person(monkeypatch, "carl")
+    made = sfclaims(team, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert made.exit_code == 3
+
+
+def the_quarter(url: str, monkeypatch, run: str) -> None:
+    as_person(monkeypatch, "ada")
+    sampled = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "3").stdout.split()
+    for family in sampled:
+        assert (
+            sfclaims(
+                url, "audit", "record", run, family, "--verdict", "pass", "--note", "ok"
+            ).exit_code
+            == 0
+        )
+
+
+def test_the_maker_of_a_run_cannot_audit_it(team, monkeypatch):
+    as_person(monkeypatch, "root")
+    sfclaims(team, "user", "add", "cass", "--role", "claims", "--role", "auditor")
+    run = make_run(team, monkeypatch, by="cass")
+    result = sfclaims(team, "audit", "record", run, "F000010", "--verdict", "pass", "--note", "x")
+    assert result.exit_code == 3
+    assert result.stderr.replace("\n", " ").strip() == (
+        f"Error: cass made claim run {run}, so cannot audit it; internal audit must be "
+        f"independent of the claim."
+    )
+
+
+def test_an_auditor_of_a_run_cannot_submit_it(team, monkeypatch):
+    as_person(monkeypatch, "root")
+    sfclaims(team, "user", "add", "cass", "--role", "claims", "--role", "auditor")
+    run = make_run(team, monkeypatch)
+    as_person(monkeypatch, "cass")
+    sampled = sfclaims(team, "audit", "sample", run, "--size", "1", "--seed", "3").stdout.split()
+    sfclaims(team, "audit", "record", run, sampled[0], "--verdict", "pass", "--note", "ok")
+    result = sfclaims(team, "claim", "submit", run, "--yes")
+    assert result.exit_code == 3 and "cass recorded audit verdicts" in result.stderr
+
+
+def test_the_outputs_name_who_made_audited_and_submitted_the_run(team, monkeypatch, tmp_path):
+    run = make_run(team, monkeypatch)
+    the_quarter(team, monkeypatch, run)
+    as_person(monkeypatch, "carl")
+    assert sfclaims(team, "claim", "submit", run, "--yes").exit_code == 0
+    assert sfclaims(team, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
+    book = load_workbook(tmp_path / f"claim-{run}.xlsx")
+    notes = dict(book["Run"].iter_rows(values_only=True))
+    assert (notes["made by"], notes["submitted by"], notes["audited by"]) == ("carl", "carl", "ada")
+    log = [row[1:4] for row in list(book["Log"].iter_rows(values_only=True))[1:]]
+    assert log[0] == ("carl", "claim run made", run)
+    assert log[-1] == ("carl", "claim run submitted", run)
+    assert ("ada", "verdict pass", run) in log
+    as_person(monkeypatch, "ada")
+    assert sfclaims(team, "audit", "pack", run, "--out", str(tmp_path)).exit_code == 0
+    (pack,) = tmp_path.glob("evidence-pack-*.xlsx")
+    verdicts = list(load_workbook(pack)["Verdicts"].iter_rows(values_only=True))
+    assert verdicts[0][-1] == "recorded by" and {row[-1] for row in verdicts[1:]} == {"ada"}
+
+
+def test_the_log_refuses_update_and_delete_in_the_database_itself(team):
+    engine = open_database(team)
+    before = log_count(team)
+    for statement in ("UPDATE activity_log SET who = 'nobody'", "DELETE FROM activity_log"):
+        with (
+            pytest.raises(Exception, match="activity log is kept as written"),
+            engine.begin() as connection,
+        ):
+            connection.execute(text(statement))
+    assert log_count(team) == before
+
+
+def test_a_password_is_read_from_standard_input_and_kept_hashed(team, monkeypatch):
+    as_person(monkeypatch, "root")
+    from sfclaims.cli import app
+    from tests.test_cli import runner
+
+    result = runner.invoke(
+        app, ["--database-url", team, "user", "set-password", "ada"], input="a long passphrase\n"
+    )
+    assert result.exit_code == 0, result.output
+    with open_database(team).connect() as connection:
+        stored = connection.execute(
+            text("SELECT password_hash FROM accounts WHERE name = 'ada'")
+        ).scalar_one()
+    assert stored.startswith("$argon2") and "a long passphrase" not in stored
+    assert password_matches(stored, "a long passphrase") and not password_matches(stored, "wrong")
+    log = sfclaims(team, "log", "--user", "root").stdout
+    assert "password set\tada" in log and "passphrase" not in log
