@@ -318,6 +318,9 @@ def as_processes(name: str, folder: Path, as_of: str) -> dict:
         times["sfclaims assess"] = timed_process(
             [*base, "assess", "--as-of", as_of, "--out", decisions]
         )[:2]
+        times["sfclaims forecast"] = timed_process(
+            [*base, "forecast", "--as-of", as_of, "--out", str(scratch / "forecast")]
+        )[:2]
     shutil.rmtree(scratch)
     return times
 
@@ -432,6 +435,10 @@ def print_report(name: str, report: dict) -> None:
             ours = next(v[0] for k, v in processes.items() if k == f"sfclaims {stage}")
             base = next(v[0] for k, v in processes.items() if k.startswith(raw))
             print(f"  sfclaims {stage} / {raw}: {ours / base:.2f}x")
+        assessed = processes.get("sfclaims assess")
+        forecast = processes.get("sfclaims forecast")
+        if assessed and forecast:
+            print(f"  sfclaims forecast / sfclaims assess: {forecast[0] / assessed[0]:.2f}x")
 
 
 def main() -> None:

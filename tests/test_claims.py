@@ -160,7 +160,7 @@ def test_the_submission_has_the_families_totals_and_run_metadata(sample, tmp_pat
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
     workbook_path, csv_path = write_submission(run_contents(sample, run), FRAMEWORK, tmp_path)
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["Claimed families", "Totals", "Run"]
+    assert workbook.sheetnames == ["Claimed families", "Totals", "Run", "Log"]
     families = list(workbook["Claimed families"].values)
     assert len(families) - 1 == len(claimable_ids(sample))
     assert families[0][:5] == (
@@ -208,7 +208,7 @@ def test_a_submitted_runs_export_is_byte_identical_after_a_reimport_changes_the_
 def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sample, tmp_path):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     workbook = load_workbook(write_evidence_pack(run_contents(sample, run), tmp_path))
-    assert workbook.sheetnames == ["Families", "Rules", "Verdicts", "Run"]
+    assert workbook.sheetnames == ["Families", "Rules", "Verdicts", "Run", "Log"]
     rules = list(workbook["Rules"].values)
     assert rules[0][5] == "records relied on [source file and row]"
     assert workbook["Rules"]["F2"].alignment.wrap_text, "one record a line, wrapped"
@@ -228,7 +228,7 @@ def test_a_pack_of_chosen_families_adds_their_records_in_full(sample, tmp_path):
     path = write_evidence_pack(run_contents(sample, run, chosen), tmp_path)
     assert path.name == f"evidence-pack-{run}-2-families.xlsx"
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["Families", "Rules", "Family records", "Verdicts", "Run"]
+    assert workbook.sheetnames == ["Families", "Rules", "Family records", "Verdicts", "Run", "Log"]
     assert [r[0] for r in list(workbook["Families"].values)[1:]] == chosen
     facts = list(workbook["Family records"].values)[1:]
     assert {r[0] for r in facts} == set(chosen)
