@@ -95,19 +95,19 @@ COMMANDS = [
 ]
 
 
+def filled_in(args: list[str], run: str, folder) -> list[str]:
+    """The command with the run made for the test and folders of the test's own."""
+    places = {"RUN": run, "OUT": str(folder / "out"), "REPORTS": str(folder / "r")}
+    return [places.get(a, a) for a in args]
+
+
 @pytest.mark.parametrize(
     ("args", "role", "doing"), COMMANDS, ids=lambda v: v if isinstance(v, str) else None
 )
 def test_each_command_is_refused_to_every_other_role_and_nothing_changes(
     team, monkeypatch, tmp_path, args, role, doing
 ):
-    run = make_run(team, monkeypatch)
-    args = [
-        a.replace("RUN", run)
-        .replace("OUT", str(tmp_path / "out"))
-        .replace("REPORTS", str(tmp_path / "r"))
-        for a in args
-    ]
+    args = filled_in(args, make_run(team, monkeypatch), tmp_path)
     for name, has in ROLES.items():
         if has == role:
             continue
@@ -129,13 +129,7 @@ def test_each_command_is_refused_to_every_other_role_and_nothing_changes(
 def test_each_command_is_allowed_to_its_role_and_logged_once(
     team, monkeypatch, tmp_path, args, role, doing
 ):
-    run = make_run(team, monkeypatch)
-    args = [
-        a.replace("RUN", run)
-        .replace("OUT", str(tmp_path / "out"))
-        .replace("REPORTS", str(tmp_path / "r"))
-        for a in args
-    ]
+    args = filled_in(args, make_run(team, monkeypatch), tmp_path)
     as_person(monkeypatch, next(n for n, r in ROLES.items() if r == role))
     before = log_count(team)
     result = sfclaims(team, *args)

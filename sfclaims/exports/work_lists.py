@@ -11,10 +11,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from sfclaims.decisions import Assessed
-from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.exports.workbook import (
+    new_workbook,
+    print_on_one_page,
+    write_notes,
+    write_table,
+)
 from sfclaims.forecasting import Casework
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import WAITING, Reason, describe, what_to_do
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, WAITING, Reason, describe, what_to_do
 from sfclaims.rules.datachecks import ATTENDANCE_DATA_MISSING
 from sfclaims.rules.essentials import (
     ASSESSMENT_NOT_WHOLE_FAMILY,
@@ -30,6 +35,7 @@ from sfclaims.rules.outcomes import NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED
 
 FIXABLE_NOW = "fixable now"
 WAITING_ONLY = "waiting"
+OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
 #: A record missing or incomplete: someone can put it right in the case system now.
 FIXABLE: frozenset[Reason] = frozenset(
     {
@@ -66,9 +72,10 @@ WRAPPED = (8, 9, 10)
 def work_list(family: Assessed) -> str | None:
     """*Fixable now* when some reason is a record to put right and every other one is too or
     waits; *waiting* when every reason waits (the forecast's waiting education need included);
-    None for a family that is claimable or that neither clears."""
+    *other work* for the rest that can still be claimed (poor attendance, a failed audit); None
+    for a family that is claimable or cannot be claimed (the decisions file has them all)."""
     reasons = family.decision.reasons
-    if not reasons:
+    if not reasons or any(describe(c).prospect == CANNOT_BE_CLAIMED for c in reasons):
         return None
     waits = family.forecast is not None and family.forecast.status == WAITING
 
@@ -81,7 +88,7 @@ def work_list(family: Assessed) -> str | None:
     kinds = {kind(code) for code in reasons}
     if kinds == {WAITING_ONLY}:
         return WAITING_ONLY
-    return FIXABLE_NOW if None not in kinds else None
+    return FIXABLE_NOW if None not in kinds else OTHER_WORK
 
 
 def family_row(family: Assessed, work: Casework | None) -> tuple:
@@ -108,18 +115,18 @@ def write_work_lists(
     as_of = assessed[0].decision.as_of if assessed else None
     title = f"Supporting Families decisions as of {as_of:%d/%m/%Y}" if as_of else "decisions"
     workbook = new_workbook(path, title)
-    lists: dict[str | None, list[tuple]] = {FIXABLE_NOW: [], WAITING_ONLY: [], None: []}
-    every: list[tuple] = []
+    lists: dict[str | None, list[tuple]] = {FIXABLE_NOW: [], WAITING_ONLY: [], OTHER_WORK: []}
     for family in assessed:
-        row = family_row(family, casework.get(family.decision.family_id))
-        every.append(row)
-        lists[work_list(family)].append(row)
+        listed = work_list(family)
+        if listed is not None:
+            lists[listed].append(family_row(family, casework.get(family.decision.family_id)))
     for name, rows in (
         ("Fixable now", lists[FIXABLE_NOW]),
         ("Waiting", lists[WAITING_ONLY]),
-        ("All families", every),
+        ("Other work", lists[OTHER_WORK]),
     ):
-        write_table(workbook, name, HEADERS, rows, wrapped=WRAPPED)
+        sheet = write_table(workbook, name, HEADERS, rows, wrapped=WRAPPED)
+        print_on_one_page(sheet, wide_only=True)
     write_notes(
         workbook,
         "About",
@@ -138,6 +145,16 @@ def write_work_lists(
                 f"{len(lists[WAITING_ONLY]):,}: only time stands between the family and a claim "
                 "(an outcome within its sustain period, an open episode); the forecast date is "
                 "when, if nothing else changes",
+            ),
+            (
+                "other work",
+                f"{len(lists[OTHER_WORK]):,}: can be claimed once a child's attendance is good "
+                "again or records an auditor failed are put right",
+            ),
+            (
+                "not listed",
+                "families claimable now (they go in the claim run) and those that cannot be "
+                "claimed; the decisions CSV has every family",
             ),
             ("outcome framework", framework.label()),
             ("filter", "each sheet's header row filters by team, locality or worker"),
