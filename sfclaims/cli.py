@@ -499,8 +499,13 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
     engine = open_database()
     by = acting_as(engine, "claims", "exporting a claim run")
     ready_folder(out)
+    from sfclaims.settings import read_settings
+
     contents = run_contents(engine, run, evidence=False, records=False)
-    paths = write_submission(contents, load_framework(engine, framework), out)
+    settings = read_settings(engine)
+    authority = (settings.authority_name, settings.authority_code)
+    chosen = load_framework(engine, framework)
+    paths = write_submission(contents, chosen, out, authority, settings.quarters)
     record_now(
         engine, by, "submission exported", contents.run.run_id, ", ".join(p.name for p in paths)
     )

@@ -160,7 +160,7 @@ def test_the_submission_has_the_families_totals_and_run_metadata(sample, tmp_pat
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
     workbook_path, csv_path = write_submission(run_contents(sample, run), FRAMEWORK, tmp_path)
     workbook = load_workbook(workbook_path)
-    assert workbook.sheetnames == ["Claimed families", "Totals", "Run", "Log"]
+    assert workbook.sheetnames == ["Submission", "Claimed families", "Totals", "Run", "Log"]
     families = list(workbook["Claimed families"].values)
     assert len(families) - 1 == len(claimable_ids(sample))
     assert families[0][:5] == (
@@ -172,7 +172,8 @@ def test_the_submission_has_the_families_totals_and_run_metadata(sample, tmp_pat
     )
     assert all(row[8].startswith("pass") and row[9].startswith("pass") for row in families[1:])
     totals = dict((r[0], r[1:]) for r in workbook["Totals"].values)
-    assert totals["all families claimed"] == (len(families) - 1, len(families) - 1)
+    assert totals["all families claimed"] == (None, len(families) - 1, len(families) - 1)
+    assert totals["DOMESTIC_ABUSE"][0] == "Safe from domestic abuse"
     run_sheet = dict(workbook["Run"].values)
     assert run_sheet["period"] == "2025-Q3" and run_sheet["status"] == "draft"
     assert run_sheet["engine version"].startswith("sfclaims ")
@@ -488,3 +489,29 @@ def test_a_draft_run_can_still_change(sample):
     with sample.begin() as connection:
         connection.execute(text("DELETE FROM claimed_families WHERE run_id = :r"), {"r": run})
         connection.execute(text("DELETE FROM claim_runs WHERE run_id = :r"), {"r": run})
+
+
+def test_the_submission_opens_with_authority_counts_people_and_a_declaration(sample, tmp_path):
+    from sfclaims.settings import change_settings
+
+    change_settings(sample, authority_name="Anytown Council", authority_code="E06000099")
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, by="carl").run_id
+    (path, _csv) = write_submission(
+        run_contents(sample, run), FRAMEWORK, tmp_path, ("Anytown Council", "E06000099")
+    )
+    workbook = load_workbook(path)
+    cover = dict(list(workbook["Submission"].values)[1:])
+    assert (cover["authority"], cover["authority code"]) == ("Anytown Council", "E06000099")
+    assert cover["claim period"] == "2025-Q3"
+    assert cover["quarter of that date (financial quarters)"] == "2025/26 Q2"
+    assert cover["prepared by"].startswith("carl, ")
+    assert cover["submitted by"] == "not yet submitted"
+    assert cover["declaration"].startswith("I confirm that the families in this claim")
+    assert "signed (the authority's signing officer)" in cover
+    named = [k for k in cover if k.startswith("families with a need under ")]
+    assert "families with a need under HEALTH: Improved mental and physical health" in named
+    families = workbook["Claimed families"]
+    assert families.page_setup.orientation == "landscape"
+    assert families.print_title_rows == "$1:$1"
+    assert families.sheet_properties.pageSetUpPr.fitToPage
+    assert families.page_setup.fitToHeight == 0  # as many pages down as it takes, one wide

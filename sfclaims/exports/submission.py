@@ -15,10 +15,16 @@ from xlsxwriter.workbook import Workbook
 from sfclaims.activity import LOG_HEADERS, log_rows
 from sfclaims.claim_runs import RunContents
 from sfclaims.exports.files import write_csv
-from sfclaims.exports.workbook import new_workbook, write_notes, write_table
+from sfclaims.exports.workbook import (
+    new_workbook,
+    print_on_one_page,
+    write_notes,
+    write_table,
+)
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 from sfclaims.people import SINGLE_USER_NOTE
+from sfclaims.quarters import quarter_of
 
 FAMILY_HEADERS = (
     "family ID",
@@ -105,19 +111,34 @@ def write_log(workbook: Workbook, contents: RunContents) -> None:
     write_table(workbook, "Log", LOG_HEADERS, log_rows(list(contents.log)))
 
 
-def write_submission(contents: RunContents, framework: Framework, folder: Path) -> list[Path]:
+DECLARATION = (
+    "I confirm that the families in this claim meet the Supporting Families payment-by-results "
+    "criteria of the outcome framework named here; that the evidence for each is held by the "
+    "authority and available for audit; that internal audit has checked the sample recorded "
+    "with this claim; and that no family in it has been claimed before."
+)
+TOTAL_HEADERS = ("headline", "name", "families with the need", "families evidenced")
+
+
+def write_submission(
+    contents: RunContents,
+    framework: Framework,
+    folder: Path,
+    authority: tuple[str | None, str | None] = (None, None),
+    quarters: str = "financial",
+) -> list[Path]:
+    """The submission workbook (a cover sheet with the declaration, the claimed families, the
+    totals per headline, the run and its log) and a CSV of the family rows."""
     folder.mkdir(parents=True, exist_ok=True)
     rows = family_rows(contents)
+    totals = _totals(contents, framework)
     stem = f"claim-{contents.run.run_id}"
     workbook_path = folder / f"{stem}.xlsx"
     workbook = new_workbook(workbook_path, f"Supporting Families claim {contents.run.run_id}")
-    write_table(workbook, "Claimed families", FAMILY_HEADERS, rows)
-    write_table(
-        workbook,
-        "Totals",
-        ("headline", "families with the need", "families evidenced"),
-        _totals(contents, framework),
-    )
+    _cover(workbook, contents, authority, quarters, totals)
+    families = write_table(workbook, "Claimed families", FAMILY_HEADERS, rows)
+    print_on_one_page(families, wide_only=True)
+    print_on_one_page(write_table(workbook, "Totals", TOTAL_HEADERS, totals))
     write_notes(workbook, "Run", run_notes(contents))
     write_log(workbook, contents)
     workbook.close()
@@ -130,6 +151,50 @@ def _csv_cell(value: object) -> object:
     return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
 
 
+def _cover(
+    workbook: Workbook,
+    contents: RunContents,
+    authority: tuple[str | None, str | None],
+    quarters: str,
+    totals: list[tuple],
+) -> None:
+    """What the department reads first: who claims, for when, how many, who prepared, audited
+    and submitted it, and the declaration for the signing officer."""
+    run = contents.run
+    name, code = authority
+    lines: list[tuple[str, object]] = [
+        ("authority", name or "not set (sfclaims settings set --authority-name)"),
+        ("authority code", code or "not set (sfclaims settings set --authority-code)"),
+        ("claim period", run.period),
+        ("families' needs met as of", run.as_of),
+        (f"quarter of that date ({quarters} quarters)", quarter_of(run.as_of, quarters)),
+        ("claim run", f"{run.run_id} ({contents.status})"),
+        ("families claimed", len(contents.claimed)),
+        *(
+            (f"families with a need under {c}: {name_of}", identified)
+            for c, name_of, identified, _evidenced in totals[1:]
+            if identified
+        ),
+        ("prepared by", f"{run.created_by or 'not recorded'}, {when(run.created_at)}"),
+        ("audited by", ", ".join(auditors(contents)) or "no verdicts yet"),
+        (
+            "submitted by",
+            f"{run.submitted_by or 'not recorded'}, {when(run.submitted_at)}"
+            if run.submitted_at
+            else "not yet submitted",
+        ),
+        *((("accounts", SINGLE_USER_NOTE),) if not contents.separate_accounts else ()),
+        ("declaration", DECLARATION),
+        ("signed (the authority's signing officer)", ""),
+        ("name", ""),
+        ("role", ""),
+        ("date", ""),
+    ]
+    sheet = write_table(workbook, "Submission", ("", "value"), lines, widths=(40, 90), wrapped=(1,))
+    sheet.set_row(lines.index(("declaration", DECLARATION)) + 1, 75)
+    print_on_one_page(sheet)
+
+
 def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
     identified = {h: 0 for h in framework.headline_codes}
     evidenced = dict(identified)
@@ -138,6 +203,13 @@ def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
             identified[code] = identified.get(code, 0) + 1
         for code in orjson.loads(family.evidenced):
             evidenced[code] = evidenced.get(code, 0) + 1
-    rows: list[tuple] = [("all families claimed", len(contents.claimed), len(contents.claimed))]
-    rows += [(code, identified[code], evidenced[code]) for code in identified]
+    everyone = len(contents.claimed)
+    rows: list[tuple] = [("all families claimed", "", everyone, everyone)]
+    rows += [
+        (code, _name(framework, code), identified[code], evidenced[code]) for code in identified
+    ]
     return rows
+
+
+def _name(framework: Framework, code: str) -> str:
+    return framework.headline(code).title if code in framework.headline_codes else ""
