@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import Connection, Engine, insert, select
 from sqlmodel import col
@@ -65,7 +65,8 @@ def read_log(
         col(Activity.detail),
     ).order_by(col(Activity.id))
     if since is not None:
-        query = query.where(col(Activity.at) >= datetime(since.year, since.month, since.day))
+        start = datetime(since.year, since.month, since.day, tzinfo=UTC)
+        query = query.where(col(Activity.at) >= start)
     if run is not None:
         query = query.where(col(Activity.object) == run)
     if who is not None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 import random
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import NamedTuple
 
 from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import col
@@ -30,6 +32,13 @@ from sfclaims.models import AuditSample, AuditVerdict, ClaimedFamily, ClaimRun
 VERDICTS = ("pass", "fail")
 
 
+class VerdictGiven(NamedTuple):
+    family_id: str
+    verdict: str  # pass or fail
+    note: str
+    where: str = ""  # where it was given (a row of a sheet), for a refusal to name
+
+
 def record_verdict(
     engine: Engine,
     run_id: str,
@@ -39,10 +48,22 @@ def record_verdict(
     by: str | None = None,
 ) -> tuple[str, str]:
     """Keep an auditor's verdict; a failed family is withdrawn from the draft run. The run's and
-    the family's IDs as stored (they may be typed in any case). Once there are accounts, the
-    person who made the run cannot audit it."""
-    if verdict not in VERDICTS:
-        raise UsageError(f"The verdict must be pass or fail, not {verdict!r}.")
+    the family's IDs as stored (they may be typed in any case)."""
+    run_id, (family_id,) = record_verdicts(
+        engine, run_id, [VerdictGiven(family_id, verdict, note)], by
+    )
+    return run_id, family_id
+
+
+def record_verdicts(
+    engine: Engine, run_id: str, given: list[VerdictGiven], by: str | None = None
+) -> tuple[str, list[str]]:
+    """Keep every verdict, each with the auditor's name, or none: a family not in the run or a
+    verdict other than pass or fail refuses them all. Once there are accounts, the person who
+    made the run cannot audit it. The run's ID and the families' IDs as stored."""
+    for v in given:
+        if v.verdict not in VERDICTS:
+            raise UsageError(f"The verdict must be pass or fail, not {v.verdict!r}.")
     by = by or operating_system_user()
     with writing(engine) as connection:
         run = get_run(connection, run_id, lock=True)  # waits for a submission under way
@@ -53,31 +74,89 @@ def record_verdict(
                 f"{by} made claim run {run_id}, so cannot audit it; internal audit must be "
                 f"independent of the claim."
             )
-        stored = as_stored(family_id, run_family_ids(connection, run_id))
-        if stored is None:
-            raise UsageError(f"Family {family_id} is not in claim run {run_id}.")
-        family_id = stored
-        data_changed(connection)  # a fail is AUDIT_FAILED from now on, a pass lifts it
-        connection.execute(
-            insert(AuditVerdict).values(
-                run_id=run_id,
-                family_id=family_id,
-                verdict=verdict,
-                note=note,
-                recorded_at=datetime.now(UTC),
-                recorded_by=by,
-            )
-        )
-        record_activity(connection, by, f"verdict {verdict}", run_id, f"family {family_id}")
-        if verdict == "fail":
-            connection.execute(
-                update(ClaimedFamily)
-                .where(
-                    col(ClaimedFamily.run_id) == run_id, col(ClaimedFamily.family_id) == family_id
+        in_run = run_family_ids(connection, run_id)
+        families = []
+        for v in given:
+            stored = as_stored(v.family_id, in_run)
+            if stored is None and v.where:  # a sheet's row: the whole sheet is refused
+                raise RefusedError(
+                    f"{v.where}column A (family ID): {v.family_id} is not in claim run "
+                    f"{run_id}; nothing was recorded."
                 )
-                .values(withdrawn=True)
+            if stored is None:
+                raise UsageError(f"Family {v.family_id} is not in claim run {run_id}.")
+            families.append(stored)
+        data_changed(connection)  # a fail is AUDIT_FAILED from now on, a pass lifts it
+        for family_id, v in zip(families, given, strict=True):
+            connection.execute(
+                insert(AuditVerdict).values(
+                    run_id=run_id,
+                    family_id=family_id,
+                    verdict=v.verdict,
+                    note=v.note,
+                    recorded_at=datetime.now(UTC),
+                    recorded_by=by,
+                )
             )
-    return run_id, family_id
+            record_activity(connection, by, f"verdict {v.verdict}", run_id, f"family {family_id}")
+            if v.verdict == "fail":
+                connection.execute(
+                    update(ClaimedFamily)
+                    .where(
+                        col(ClaimedFamily.run_id) == run_id,
+                        col(ClaimedFamily.family_id) == family_id,
+                    )
+                    .values(withdrawn=True)
+                )
+    return run_id, families
+
+
+VERDICT_SHEET = "Verdicts to record"
+VERDICT_HEADERS = ("family ID", "verdict", "note")
+
+
+def read_verdict_sheet(path: Path) -> list[VerdictGiven]:
+    """The verdicts an auditor filled in on the sample pack's sheet; refused whole, naming the
+    row and column, on any row that is not a family, pass or fail and a note. A row left blank
+    (no verdict, no note) is a family not checked yet."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        rows = book.get_sheet_by_name(VERDICT_SHEET).to_python(skip_empty_area=False)
+    except Exception as error:  # noqa: BLE001 - any unreadable workbook is the same refusal
+        raise RefusedError(
+            f"{path.name} cannot be read as the sample pack's workbook with a "
+            f"{VERDICT_SHEET!r} sheet ({type(error).__name__})."
+        ) from None
+    headers = tuple(h.lower() for h in VERDICT_HEADERS)
+    if not rows or tuple(str(c).strip().lower() for c in rows[0][:3]) != headers:
+        raise RefusedError(
+            f"{path.name}, sheet {VERDICT_SHEET!r}: row 1 must be the headers "
+            f"{', '.join(VERDICT_HEADERS)}."
+        )
+    found: list[VerdictGiven] = []
+    for number, row in enumerate(rows[1:], start=2):
+        family, verdict, note = (
+            str(c).strip() if c is not None else "" for c in [*row, "", ""][:3]
+        )
+        where = f"{path.name}, row {number}, "
+        if not (verdict or note):
+            continue
+        if not family:
+            raise RefusedError(f"{where}column A (family ID) is empty; nothing was recorded.")
+        if verdict.lower() not in VERDICTS:
+            raise RefusedError(
+                f"{where}column B (verdict): {verdict!r} is not pass or fail; nothing was recorded."
+            )
+        if not note:
+            raise RefusedError(
+                f"{where}column C (note) is empty: say what was checked; nothing was recorded."
+            )
+        found.append(VerdictGiven(family, verdict.lower(), note, where))
+    if not found:
+        raise RefusedError(f"{path.name} has no verdict filled in; nothing was recorded.")
+    return found
 
 
 def sample_run(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from datetime import date
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, select
@@ -31,6 +31,7 @@ from sfclaims.facts import (
     ReferralFacts,
     Source,
     members,
+    new_tuple,
 )
 from sfclaims.models import ImportBatch
 from sfclaims.records import records_fingerprints
@@ -138,10 +139,12 @@ class _Loader:
     ) -> None:
         self.connection = connection
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
-        self.files = {
-            batch: name
-            for batch, name in connection.execute(
-                select(col(ImportBatch.id), col(ImportBatch.file_name))
+        self.imports = {  # batch -> (file name, the day it was imported)
+            batch: (name, at.date() if isinstance(at, datetime) else date.fromisoformat(at[:10]))
+            for batch, name, at in connection.execute(
+                select(
+                    col(ImportBatch.id), col(ImportBatch.file_name), col(ImportBatch.imported_at)
+                )
             )
         }
         self.day = day = _Days()
@@ -195,8 +198,14 @@ class _Loader:
             self.converters[spec.converters[name]](column) if name in spec.converters else column
             for name, column in zip(fields, values, strict=True)
         ]
-        sources = map(Source._make, zip(map(self.files.__getitem__, batches), numbers, strict=True))
-        return owners, list(map(spec.fact._make, zip(*converted, sources, strict=True)))
+        sources = map(self.source, batches, numbers)
+        at = spec.fact._fields.index("source")
+        in_order = [*converted[:at], sources, *converted[at:]]
+        return owners, list(map(spec.fact._make, zip(*in_order, strict=True)))
+
+    def source(self, batch: int, row: int) -> Source:
+        name, day = self.imports[batch]
+        return new_tuple(Source, (name, row, batch, day))
 
     def grouped(self, spec: FactTable) -> dict[str, list]:
         """The table's facts by family."""
@@ -218,7 +227,7 @@ class _Loader:
     ) -> list[FamilyBundle]:
         day = self.day
         families = [
-            (fid, day[start], day[end], Source(self.files[b], r))
+            (fid, day[start], day[end], self.source(b, r))
             for b, r, fid, start, end in self.fetch(
                 "families",
                 "batch_id, source_row, family_id, episode_start, episode_end",

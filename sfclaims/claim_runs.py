@@ -413,6 +413,19 @@ def sampled(connection: Connection, run_id: str) -> list[str]:
     )
 
 
+def sampled_families(engine: Engine, run_id: str) -> list[str]:
+    """The run's audit sample (refused while none is drawn)."""
+    with engine.connect() as connection:
+        run = get_run(connection, run_id)
+        found = sampled(connection, run.run_id)
+    if not found:
+        raise RefusedError(
+            f"Claim run {run.run_id} has no audit sample yet; draw one with `sfclaims audit "
+            f"sample {run.run_id} --percent 10 --seed N`."
+        )
+    return found
+
+
 def sampled_with_verdicts(connection: Connection, run_id: str) -> list[str]:
     """The sampled families of the run that have a verdict in it, sorted."""
     with_verdict = set(
@@ -561,6 +574,7 @@ class RunContents:
     chosen: tuple[str, ...] = ()  # the families asked for; none: the whole run
     log: tuple[LogEntry, ...] = ()  # the run's activity, up to its submission once submitted
     separate_accounts: bool = True  # False: one person working alone, no accounts yet
+    run_claims: int = 0  # families the whole run claims (not only those chosen)
 
     @property
     def claimed(self) -> list[Row]:
@@ -622,7 +636,12 @@ def run_contents(
             verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
         log = run_log(connection, run_id, submitted=run.submitted_at is not None)
         alone = not separate_duties(connection)
-    return RunContents(run, found, verdicts, tuple(families), tuple(log), not alone)
+        claims = connection.execute(
+            select(func.count()).where(
+                col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
+            )
+        ).scalar_one()
+    return RunContents(run, found, verdicts, tuple(families), tuple(log), not alone, claims)
 
 
 def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEntry]:

@@ -207,6 +207,13 @@ AllocationOption = Annotated[
     int | None,
     typer.Option(help="How many families the authority may claim in the programme in all."),
 ]
+RetentionOption = Annotated[
+    int | None,
+    typer.Option(
+        "--retention-months",
+        help="How long personal data no claim needs is kept before `sfclaims purge` removes it.",
+    ),
+]
 
 
 @app.command()
@@ -624,22 +631,32 @@ def audit_pack(
         list[str] | None,
         typer.Option(
             metavar="ID",
-            help="Only this family, with its records in full; give it again for more "
-            "(the audit sample, say).",
+            help="Only this family, with its records in full; give it again for more.",
         ),
     ] = None,
+    sample: Annotated[
+        bool,
+        typer.Option(
+            "--sample",
+            help="The run's audit sample, with its records in full and a Verdicts to record "
+            "sheet to fill in and read back with `sfclaims audit import-verdicts`.",
+        ),
+    ] = False,
 ) -> None:
     """The evidence pack: per family every rule, pass or fail, what it found and the records it
     relied on with their source file and row, and every audit verdict. With `--family`, each
     chosen family's records as the run kept them, too."""
     from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents
+    from sfclaims.claim_runs import run_contents, sampled_families
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
     engine = open_database()
     by = acting_as(engine, "auditor", "writing an evidence pack")
-    contents = run_contents(engine, run, family or [])
-    path = write_evidence_pack(contents, ready_folder(out))
+    chosen = list(family or [])
+    if sample:
+        chosen += [f for f in sampled_families(engine, run) if f not in chosen]
+    contents = run_contents(engine, run, chosen)
+    path = write_evidence_pack(contents, ready_folder(out), verdict_sheet=sample)
     record_now(engine, by, "evidence pack written", contents.run.run_id, path.name)
     messages.print(f"Written: {escape(str(path))}")
 
@@ -661,6 +678,36 @@ def audit_record(
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
     messages.print(
         f"Verdict {verdict.lower()} recorded for {escape(family)} in {escape(run)}{withdrawn}."
+    )
+
+
+@audit_app.command("import-verdicts")
+@plain_errors
+def audit_import_verdicts(
+    run: RunArgument,
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True,
+            dir_okay=False,
+            help="The sample pack with its Verdicts to record filled in.",
+        ),
+    ],
+) -> None:
+    """Record every verdict filled in on the sample pack's Verdicts to record sheet, with your
+    name; any row that is not a family of the run, pass or fail and a note refuses the whole
+    sheet (naming the row and column), and nothing is recorded."""
+    from sfclaims.audit import read_verdict_sheet, record_verdicts
+
+    engine = open_database()
+    by = acting_as(engine, "auditor", "recording audit verdicts")
+    given = read_verdict_sheet(file)
+    run_id, families = record_verdicts(engine, run, given, by)
+    fails = sum(v.verdict == "fail" for v in given)
+    messages.print(
+        f"{len(families):,} verdicts recorded in {run_id} by {by} ({fails:,} fail, withdrawn "
+        f"from the run).",
+        markup=False,
     )
 
 
@@ -709,13 +756,14 @@ def settings_set(
     framework: FrameworkSettingOption = None,
     quarters: QuartersOption = None,
     allocation: AllocationOption = None,
+    retention_months: RetentionOption = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
     from sfclaims.settings import change_settings, settings_lines
 
     engine = open_database()
-    given = (authority_name, authority_code, framework, quarters, allocation)
+    given = (authority_name, authority_code, framework, quarters, allocation, retention_months)
     by = None
     if any(value is not None for value in given):
         by = acting_as(engine, "admin", "changing the settings")
@@ -727,6 +775,7 @@ def settings_set(
         quarters=quarters,
         allocation=allocation,
         by=by,
+        retention_months=retention_months,
     )
     print_settings(settings_lines(settings))
 
@@ -808,6 +857,35 @@ def user_set_password(name: NameArgument) -> None:
         password = sys.stdin.readline().rstrip("\n")
     set_password(engine, actor, name, password)
     messages.print(f"The password of {escape(checked_name(name))} is set.")
+
+
+@app.command()
+@plain_errors
+def purge(
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Remove what is older than this date (default: today less the retention "
+            "setting, `sfclaims settings set --retention-months N`)."
+        ),
+    ] = None,
+) -> None:
+    """Remove personal data no claim needs once it is older than the retention period: the
+    raw text of rows imports set aside, and the decisions assess stored. Never a claim run's
+    families, evidence or records; what was removed is logged as counts."""
+    from sfclaims.retention import purge as purge_data
+    from sfclaims.retention import retention_start
+    from sfclaims.settings import read_settings
+
+    day = parse_date(before, "--before") if before else None
+    engine = open_database()
+    by = acting_as(engine, "admin", "purging old personal data")
+    day = day or retention_start(date.today(), read_settings(engine).retention_months)
+    done = purge_data(engine, day, by)
+    messages.print(
+        f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows "
+        f"and {done.decisions:,} stored decisions. Claim runs keep all their evidence."
+    )
 
 
 @app.command("log")

@@ -23,13 +23,19 @@ new_tuple = tuple.__new__
 
 
 class Source(NamedTuple):
-    """Where a fact came from: the extract file and the row as the user sees it."""
+    """Where a fact came from: the extract file, the row as the user sees it, and the import
+    that loaded it (every quarter has an ``outcomes.csv``)."""
 
     file: str
     row: int
+    batch: int | None = None
+    imported: date | None = None
 
     def __str__(self) -> str:
-        return f"{self.file} row {self.row}"
+        where = f"{self.file} row {self.row}"
+        if self.batch is not None and self.imported is not None:
+            where += f", import {self.batch} of {self.imported:%d/%m/%Y}"
+        return where
 
 
 class PersonFacts(NamedTuple):
@@ -49,6 +55,8 @@ class NeedFacts(NamedTuple):
     date_identified: date
     status: str
     source: Source
+    indicator: str | None = None
+    identified_by: str | None = None
 
 
 class AssessmentFacts(NamedTuple):
@@ -75,6 +83,7 @@ class LeadPractitionerFacts(NamedTuple):
     end_date: date | None
     recognised_by_family: bool
     source: Source
+    agency: str | None = None
 
 
 class OutcomeFacts(NamedTuple):
@@ -85,6 +94,10 @@ class OutcomeFacts(NamedTuple):
     achieved_date: date | None
     sustained_until: date | None
     source: Source
+    outcome_measure: str | None = None
+    evidence_source: str | None = None
+    evidence_reference: str | None = None
+    recorded_by: str | None = None
 
 
 class AttendanceFacts(NamedTuple):
@@ -150,6 +163,19 @@ RECORD_KINDS: dict[type, str] = {
     AttendanceFacts: "attendance",
     ReferralFacts: "referral",
     PreviousClaimFacts: "previous claim",
+}
+
+
+#: What an auditor looks up in the case system, per kind of fact (field -> label).
+EVIDENCE_FIELDS: dict[type, dict[str, str]] = {
+    NeedFacts: {"indicator": "indicator", "identified_by": "identified by"},
+    OutcomeFacts: {
+        "outcome_measure": "measure",
+        "evidence_source": "evidence",
+        "evidence_reference": "reference",
+        "recorded_by": "recorded by",
+    },
+    LeadPractitionerFacts: {"worker_name": "worker", "agency": "agency"},
 }
 
 

@@ -200,6 +200,7 @@ class AuthoritySettings(SQLModel, table=True):
     quarters: str  # financial or calendar
     allocation: int | None = None  # families the authority may claim in the programme
     changed_at: datetime
+    retention_months: int = 24  # personal data not needed for a claim is kept this long
 
 
 class DataState(SQLModel, table=True):

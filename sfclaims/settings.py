@@ -32,6 +32,7 @@ class Settings:
     quarters: str
     allocation: int | None
     changed_at: datetime
+    retention_months: int = 24
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -79,6 +80,7 @@ def change_settings(
     quarters: str | None = None,
     allocation: int | None = None,
     by: str | None = None,
+    retention_months: int | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
@@ -100,6 +102,10 @@ def change_settings(
         if allocation < 0:
             raise UsageError("--allocation must be zero or more.")
         changes["allocation"] = allocation
+    if retention_months is not None:
+        if not 1 <= retention_months <= 240:
+            raise UsageError("--retention-months must be from 1 to 240.")
+        changes["retention_months"] = retention_months
     if changes:
         with engine.begin() as connection:
             connection.execute(
@@ -124,5 +130,6 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
             "allocation",
             f"{settings.allocation:,}" if settings.allocation is not None else "not set",
         ),
+        ("retention", f"{settings.retention_months} months (sfclaims purge)"),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]

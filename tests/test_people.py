@@ -1,6 +1,8 @@
 """People in the system: accounts and roles, every command refused to a role that may not run it
 (with nothing changed), separation of duties, and the activity log the database protects."""
 
+from datetime import date
+
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
@@ -237,3 +239,20 @@ def test_a_password_is_read_from_standard_input_and_kept_hashed(team, monkeypatc
     assert password_matches(stored, "a long passphrase") and not password_matches(stored, "wrong")
     log = sfclaims(team, "log", "--user", "root").stdout
     assert "password set\tada" in log and "passphrase" not in log
+
+
+def test_the_log_filters_by_date_run_and_person(team, monkeypatch):
+    run = make_run(team, monkeypatch)
+    today = date.today()
+    everything = sfclaims(team, "log", "--since", f"{today:%d/%m/%Y}").stdout.splitlines()
+    assert len(everything) == 1 + len(ROLES) + 1  # the sample's import (today), accounts, run
+    tomorrow = date.fromordinal(today.toordinal() + 1).isoformat()
+    assert sfclaims(team, "log", "--since", tomorrow).stdout == ""
+    assert [
+        line.split("\t")[3]
+        for line in sfclaims(team, "log", "--run", run.lower()).stdout.splitlines()
+    ] == [run]
+    assert all(
+        line.split("\t")[1] == "root"
+        for line in sfclaims(team, "log", "--user", "ROOT").stdout.splitlines()
+    )

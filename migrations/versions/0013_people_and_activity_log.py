@@ -46,19 +46,28 @@ def upgrade() -> None:
     op.add_column("claim_runs", sa.Column("created_by", TEXT(), nullable=True))
     op.add_column("claim_runs", sa.Column("submitted_by", TEXT(), nullable=True))
     op.add_column("audit_verdicts", sa.Column("recorded_by", TEXT(), nullable=True))
+    op.add_column(
+        "settings",
+        sa.Column("retention_months", sa.Integer(), nullable=False, server_default="24"),
+    )
     op.create_table(
         "accounts",
         sa.Column("name", TEXT(), nullable=False),
         sa.Column("roles", TEXT(), nullable=False),
         sa.Column("password_hash", TEXT(), nullable=True),
         sa.Column("disabled", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.PrimaryKeyConstraint("name"),
     )
     op.create_table(
         "activity_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", sa.DateTime(), server_default=sa.func.current_timestamp(), nullable=True),
+        sa.Column(
+            "at",
+            sqlmodel.sql.sqltypes.UTCDateTime(),
+            server_default=sa.func.current_timestamp(),
+            nullable=True,
+        ),
         sa.Column("who", TEXT(), nullable=False),
         sa.Column("action", TEXT(), nullable=False),
         sa.Column("object", TEXT(), nullable=False),
@@ -82,6 +91,7 @@ def downgrade() -> None:
     else:
         op.drop_table("activity_log")
     op.drop_table("accounts")
+    op.drop_column("settings", "retention_months")
     op.drop_column("audit_verdicts", "recorded_by")
     op.drop_column("claim_runs", "submitted_by")
     op.drop_column("claim_runs", "created_by")

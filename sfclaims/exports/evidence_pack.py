@@ -6,10 +6,13 @@ kept them, field by field."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 import orjson
+from xlsxwriter.workbook import Workbook
 
+from sfclaims.audit import VERDICT_HEADERS, VERDICT_SHEET, VERDICTS
 from sfclaims.claim_runs import RunContents
 from sfclaims.exports.submission import (
     headlines_evidenced,
@@ -32,9 +35,10 @@ def pack_path(folder: Path, run_id: str, families: Sequence[str]) -> Path:
     return folder / f"evidence-pack-{run_id}-{len(families)}-families.xlsx"
 
 
-def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
+def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool = False) -> Path:
     """The pack of the whole run, or of the families the contents were chosen for, with their
-    records in full."""
+    records in full; ``verdict_sheet`` adds the sheet an auditor fills in (a row per family,
+    pass or fail from a list, a note) for `audit import-verdicts` to read back."""
     families = contents.chosen
     folder.mkdir(parents=True, exist_ok=True)
     path = pack_path(folder, contents.run.run_id, families)
@@ -66,7 +70,8 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
             for finding in contents.evidence(family)
         )
         if families:
-            facts.extend(_fact_rows(family.family_id, orjson.loads(family.facts)))
+            used = {r.record_id for f in contents.evidence(family) for r in f.records}
+            facts.extend(_fact_rows(family.family_id, orjson.loads(family.facts), used))
         verdicts.extend(
             (
                 family.family_id,
@@ -108,8 +113,9 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
         write_table(
             workbook,
             "Family records",
-            ("family ID", "record", "ID", "details", "source file", "source row"),
+            ("family ID", "record", "ID", "details", "source file", "source row", "import"),
             facts,
+            wrapped=(3,),
         )
     write_table(
         workbook,
@@ -117,21 +123,25 @@ def write_evidence_pack(contents: RunContents, folder: Path) -> Path:
         ("family ID", "claim run", "verdict", "note", "recorded", "recorded by"),
         verdicts,
     )
+    if verdict_sheet:
+        _verdicts_to_record(workbook, sorted(f.family_id for f in contents.families))
     write_notes(workbook, "Run", run_notes(contents))
     write_log(workbook, contents)
     workbook.close()
     return path
 
 
-def _fact_rows(family_id: str, facts: dict) -> list[tuple]:
-    """Each record the run kept for the family, its fields as ``name: value``."""
+def _fact_rows(family_id: str, facts: dict, used: set[str]) -> list[tuple]:
+    """Each record the run kept for the family, its fields as ``name: value`` (a UPN only where
+    a rule used it: a pupil's attendance), with its file, row and import."""
     rows = [
         (
             family_id,
             "family",
             family_id,
-            f"episode start: {facts['episode_start']}; episode end: {facts['episode_end'] or ''}",
-            *facts["source"],
+            f"episode start: {_text(facts['episode_start'])}; "
+            f"episode end: {_text(facts['episode_end'])}",
+            *_where(facts["source"]),
         )
     ]
     lists = [(name, facts[name]) for name in FACT_LISTS]
@@ -141,17 +151,56 @@ def _fact_rows(family_id: str, facts: dict) -> list[tuple]:
     for name, items in lists:
         for item in items:
             fields = dict(item)
-            file, row = fields.pop("source")
+            source = fields.pop("source")
             first_key = next(iter(fields))
             record_id = str(fields.pop(first_key))
+            if fields.get("upn") and fields["upn"] not in used:
+                fields["upn"] = "(held; no rule used it)"
             details = "; ".join(f"{k.replace('_', ' ')}: {_text(v)}" for k, v in fields.items())
-            rows.append((family_id, name.replace("_", " "), record_id, details, file, row))
+            rows.append((family_id, name.replace("_", " "), record_id, details, *_where(source)))
     return rows
 
 
+def _where(source: list) -> tuple[str, int, str]:
+    """A kept source (``[file, row]``, or ``[file, row, batch, imported]`` since records named
+    their import) as file, row and the import."""
+    file, row, *loaded = source
+    if len(loaded) == 2 and loaded[0] is not None:
+        return file, row, f"import {loaded[0]} of {_text(loaded[1])}"
+    return file, row, ""
+
+
 def _text(value: object) -> str:
+    """A kept value as people read it: dates dd/mm/yyyy, yes/no, lists comma-separated."""
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, str) and len(value) == 10 and value[4] == "-" and value[7] == "-":
+        try:
+            return f"{date.fromisoformat(value):%d/%m/%Y}"
+        except ValueError:
+            return value
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _verdicts_to_record(workbook: Workbook, families: list[str]) -> None:
+    rows = [(family, "", "") for family in families]
+    sheet = write_table(workbook, VERDICT_SHEET, VERDICT_HEADERS, rows, widths=(14, 10, 70))
+    if rows:
+        sheet.data_validation(
+            1,
+            1,
+            len(rows),
+            1,
+            {
+                "validate": "list",
+                "source": list(VERDICTS),
+                "input_title": "Verdict",
+                "input_message": "pass or fail",
+                "error_message": "The verdict is pass or fail.",
+            },
+        )
+    sheet.activate()

@@ -86,7 +86,7 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
         ("submitted by", run.submitted_by or ""),
         ("audited by", ", ".join(auditors(contents)) or "no verdicts yet"),
         *((("accounts", SINGLE_USER_NOTE),) if not contents.separate_accounts else ()),
-        ("families claimed", len(contents.claimed)),
+        ("families claimed", contents.run_claims),
         ("cap (--max)", run.max_families if run.max_families is not None else "none"),
         ("outcome framework", run.framework),
         ("framework sha256", run.framework_sha256),

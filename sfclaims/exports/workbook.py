@@ -70,7 +70,12 @@ def write_table(
     sheet.write_row(0, 0, headers, header_format)
     sizes = [len(h) for h in headers]
     count = 0
+    tall: dict[int, list[str]] = {}  # row -> the text of its wrapped cells
     for count, row in enumerate(rows, start=1):
+        if wrapped:
+            texts = [row[c] for c in wrapped if type(row[c]) is str and row[c]]
+            if any("\n" in t or len(t) > MAX_WIDTH for t in texts):
+                tall[count] = texts
         for column, value in enumerate(row):
             if type(value) is str:  # most cells: first, and an empty one left blank
                 if value:
@@ -95,14 +100,19 @@ def write_table(
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"})
-    for column, size in enumerate(widths or sizes):
-        sheet.set_column(
-            column,
-            column,
-            min(max(size + 2, 8), MAX_WIDTH),
-            wrap_format if column in wrapped else None,
-        )
+    chosen = [min(max(size + 2, 8), MAX_WIDTH) for size in (widths or sizes)]
+    for column, width in enumerate(chosen):
+        sheet.set_column(column, column, width, wrap_format if column in wrapped else None)
+    narrowest = min((chosen[c] for c in wrapped), default=MAX_WIDTH)
+    for row_number, texts in tall.items():  # neither Excel nor LibreOffice sizes them on opening
+        lines = max(_lines(text, narrowest) for text in texts)
+        sheet.set_row(row_number, min(15 * lines, 409))
     return sheet
+
+
+def _lines(text: str, width: int) -> int:
+    """How many lines the text takes wrapped at about ``width`` characters."""
+    return sum(max(1, -(-len(line) // max(width - 2, 1))) for line in text.split("\n"))
 
 
 def write_notes(workbook: Workbook, sheet_name: str, lines: Sequence[tuple[str, Any]]) -> Worksheet:

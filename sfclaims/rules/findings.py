@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import NamedTuple
 
 from sfclaims import facts as b
@@ -9,16 +10,23 @@ from sfclaims.facts import Source
 
 
 class Record(NamedTuple):
-    """A record a rule looked at, and where it came from."""
+    """A record a rule looked at, where it came from, and what an auditor looks it up by in the
+    case system (its evidence source and reference, who recorded it, ...)."""
 
     kind: str  # need, assessment, plan, lead practitioner, outcome, attendance, referral, ...
     record_id: str
     source: Source
     note: str = ""
+    details: tuple[tuple[str, str], ...] = ()  # (label, value), as the extract gave them
 
     def __str__(self) -> str:
         note = f" ({self.note})" if self.note else ""
-        return f"{self.kind} {self.record_id}{note} [{self.source}]"
+        details = f" — {self.detail_text}" if self.details else ""
+        return f"{self.kind} {self.record_id}{note}{details} [{self.source}]"
+
+    @property
+    def detail_text(self) -> str:
+        return "; ".join(f"{label}: {value}" for label, value in self.details)
 
 
 class Finding(NamedTuple):
@@ -62,8 +70,15 @@ def record_of(
     | b.PreviousClaimFacts,
     note: str = "",
 ) -> Record:
-    """The record for any fact of the bundle, named by its ID (each fact's first field)."""
-    return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note))
+    """The record for any fact of the bundle, named by its ID (each fact's first field), with
+    the evidence fields the extract gave for it."""
+    shown = b.EVIDENCE_FIELDS.get(type(fact))
+    details = (
+        tuple((label, value) for name, label in shown.items() if (value := getattr(fact, name)))
+        if shown
+        else ()
+    )
+    return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note, details))
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
@@ -76,7 +91,10 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
             "says": f.says,
             "headline": f.headline,
             "evidenced_by": f.evidenced_by,
-            "records": [(kind, rid, file, row, note) for kind, rid, (file, row), note in f.records],
+            "records": [
+                (kind, rid, *source, note, details)
+                for kind, rid, source, note, details in f.records
+            ],
         }
         for f in findings
     ]
@@ -92,13 +110,20 @@ def findings_from_json(data: list[dict], with_records: bool = True) -> list[Find
             item["rule"],
             tuple(item["reasons"]),
             item["says"],
-            tuple(
-                Record(k, i, Source(file, row), note) for k, i, file, row, note in item["records"]
-            )
-            if with_records
-            else (),
+            tuple(map(_record, item["records"])) if with_records else (),
             item["headline"],
             tuple(item["evidenced_by"]),
         )
         for item in data
     ]
+
+
+def _record(kept: list) -> Record:
+    """A record as kept: ``[kind, id, file, row, note]`` before records named their import and
+    evidence, ``[kind, id, file, row, batch, imported, note, details]`` since."""
+    if len(kept) == 5:
+        kind, record_id, file, row, note = kept
+        return Record(kind, record_id, Source(file, row), note)
+    kind, record_id, file, row, batch, imported, note, details = kept
+    day = date.fromisoformat(imported) if imported else None
+    return Record(kind, record_id, Source(file, row, batch, day), note, tuple(map(tuple, details)))

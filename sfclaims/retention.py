@@ -1,0 +1,55 @@
+"""Personal data kept no longer than needed (UK GDPR, storage limitation): ``purge`` removes
+what is older than the retention setting and no claim rests on — the rows imports set aside
+(each kept with its raw text) and the decisions stored by assess (a claim run decides afresh
+when none is current, so none is needed once superseded). A
+submitted run's families, evidence, records, sample and verdicts are never touched (the database
+refuses it anyway), nor is a draft's: a draft keeps its records until it is submitted or
+discarded, and discarding removes them. What was removed is logged as counts, never contents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, delete, select
+from sqlmodel import col
+
+from sfclaims.activity import record_activity
+from sfclaims.db import writing
+from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision
+from sfclaims.rules.dates import add_months
+
+
+@dataclass(frozen=True)
+class Purged:
+    before: date
+    set_aside_rows: int
+    decisions: int
+
+
+def retention_start(today: date, months: int) -> date:
+    """The first day kept: anything older than ``months`` before today may go."""
+    return add_months(today, -months)
+
+
+def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
+    """Remove the set-aside rows of imports made before the date and the decisions stored
+    before it."""
+    cutoff = datetime(before.year, before.month, before.day, tzinfo=UTC)
+    with writing(engine) as connection:
+        old_batches = select(col(ImportBatch.id)).where(col(ImportBatch.imported_at) < cutoff)
+        set_aside = connection.execute(
+            delete(SetAsideRow).where(col(SetAsideRow.batch_id).in_(old_batches))
+        ).rowcount
+        decisions = connection.execute(
+            delete(StoredDecision).where(col(StoredDecision.decided_at) < cutoff)
+        ).rowcount
+        record_activity(
+            connection,
+            by,
+            "purge",
+            "personal data",
+            f"older than {before:%d/%m/%Y}: {set_aside:,} set-aside rows, {decisions:,} "
+            f"superseded decisions",
+        )
+    return Purged(before, set_aside, decisions)
