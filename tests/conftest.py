@@ -128,13 +128,51 @@ def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]:
 
 
 def _copy(request: pytest.FixtureRequest, templates: _Templates, kind: str) -> Iterator[str]:
+    checked = request.node.get_closest_marker("raw_changes") is None
     if request.param == "sqlite":
-        yield templates.sqlite_copy(kind, request.getfixturevalue("tmp_path") / "sfclaims.db")
+        url = templates.sqlite_copy(kind, request.getfixturevalue("tmp_path") / "sfclaims.db")
+        yield url
+        if checked:
+            every_change_logged(url)
         return
     server = request.getfixturevalue("postgres_server")
     name = templates.postgres_copy(server, kind)
     yield _database(server, name)
+    if checked:
+        every_change_logged(_database(server, name))
     templates.drop(name)
+
+
+def every_change_logged(url: str) -> None:
+    """What the test left in the database agrees with the activity log, one row per change:
+    every import's batches, claim run made, discarded, submitted, verdict and account. (A test
+    that changes tables over a raw connection, as an insider would, is marked raw_changes.)"""
+    engine = open_database(url)
+    try:
+        with engine.connect() as connection:
+
+            def one(sql: str) -> int:
+                return int(connection.execute(text(sql)).scalar_one() or 0)
+
+            def logged(action: str) -> list[tuple[str, str]]:
+                rows = connection.execute(
+                    text("SELECT object, detail FROM activity_log WHERE action = :a"),
+                    {"a": action},
+                )
+                return [(o, d) for o, d in rows]
+
+            batches = sum(len(o.removeprefix("batches ").split(", ")) for o, _ in logged("import"))
+            assert batches == one("SELECT count(*) FROM import_batches"), "imports not logged"
+            made, discarded = logged("claim run made"), logged("claim run discarded")
+            assert len(made) - len(discarded) == one("SELECT count(*) FROM claim_runs"), "runs"
+            submitted = one("SELECT count(*) FROM claim_runs WHERE submitted_at IS NOT NULL")
+            assert len(logged("claim run submitted")) == submitted, "submissions not logged"
+            verdicts = len(logged("verdict pass")) + len(logged("verdict fail"))
+            gone = sum(int(d.split(", ")[1].split()[0]) for _, d in discarded)
+            assert verdicts - gone == one("SELECT count(*) FROM audit_verdicts"), "verdicts"
+            assert len(logged("account added")) == one("SELECT count(*) FROM accounts")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

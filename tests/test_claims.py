@@ -218,7 +218,11 @@ def test_the_evidence_pack_shows_every_rule_and_the_records_with_file_and_row(sa
         line for r in rules[1:] if r[5] for line in r[5].split("\n") if line.startswith("outcome ")
     ]
     assert outcome_lines and all(
-        re.fullmatch(r"outcome \S+ \((not )?sustained\) \[outcomes\.csv row \d+\]", line)
+        re.fullmatch(
+            r"outcome \S+ \((not )?sustained\)( — .*)? "
+            r"\[outcomes\.csv row \d+, import \d+ of \d\d/\d\d/\d{4}\]",
+            line,
+        )
         for line in outcome_lines
     )
 
@@ -305,6 +309,7 @@ def waiting_on_a_lock(engine, seconds: float = 30) -> bool:
     return False
 
 
+@pytest.mark.raw_changes  # changes tables over a raw connection
 @pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)
 def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
     engine = open_database(sample_url)
@@ -484,6 +489,7 @@ def test_a_submitted_run_changed_behind_the_triggers_is_refused_not_exported(sub
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.raw_changes  # changes tables over a raw connection
 def test_a_draft_run_can_still_change(sample):
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2).run_id
     with sample.begin() as connection:
