@@ -11,7 +11,7 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -143,30 +143,7 @@ def open_database(create: bool = False):
     return _open(Settings.database_url, create=create)
 
 
-DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # as contract.md accepts them wherever a date is asked
-
-
-def parse_date(text: str, option: str) -> date:
-    """A date as people type it, YYYY-MM-DD or DD/MM/YYYY; an as-of date may not be in the
-    future (records dated after today do not exist yet)."""
-    for form in DATE_FORMATS:
-        try:
-            day = datetime.strptime(text.strip(), form).date()
-            break
-        except ValueError:
-            continue
-    else:
-        raise UsageError(
-            f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD or "
-            f"DD/MM/YYYY."
-        )
-    if option == "--as-of" and day > date.today():
-        raise UsageError(
-            f"The date {day:%d/%m/%Y} given to --as-of is in the future; decide as of today "
-            f"({date.today():%d/%m/%Y}) or earlier."
-        )
-    return day
-
+from sfclaims.dates import parse_date  # noqa: E402 - the one parser of dates
 
 FrameworkOption = Annotated[
     Path | None,
@@ -228,9 +205,11 @@ def init(
     """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version, and
     set the authority's settings given (see `sfclaims settings`)."""
     from sfclaims.db import database_url, make_engine, upgrade
+    from sfclaims.web.security import ensure_secret_key
 
     engine = make_engine(database_url(Settings.database_url))
     upgrade(engine)
+    ensure_secret_key()  # signs the web workspace's sessions
     messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
     settings_set(authority_name, authority_code, framework, quarters, allocation)
 
@@ -906,6 +885,37 @@ def log_command(
         when = f"{entry.at:%d/%m/%Y %H:%M:%S}" if entry.at else ""
         fields = (when, entry.who, entry.action, entry.object, entry.detail)
         print("\t".join("".join(c if c.isprintable() else "?" for c in f) for f in fields))
+
+
+@app.command()
+@plain_errors
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    upload_limit_mb: Annotated[
+        int, typer.Option("--upload-limit-mb", help="The largest upload, in megabytes.")
+    ] = 500,
+) -> None:
+    """The team's workspace in the browser, on this database: sign in with an account of
+    `sfclaims user` that has a password. Sessions are signed with SFCLAIMS_SECRET_KEY or the
+    key file `sfclaims init` makes."""
+    import uvicorn
+
+    from sfclaims.web.app import create_app
+    from sfclaims.web.security import secret_key, secret_key_path
+
+    key = secret_key()
+    if key is None:
+        raise UsageError(
+            f"There is no key to sign sessions with: run `sfclaims init` (it makes "
+            f"{secret_key_path()}) or set SFCLAIMS_SECRET_KEY."
+        )
+    open_database()  # a database that does not exist yet is refused here, in one sentence
+    workspace = create_app(
+        Settings.database_url, secret=key, upload_limit=upload_limit_mb * 1024 * 1024
+    )
+    messages.print(f"The workspace is at http://{host}:{port}/ (stop it with Ctrl+C).")
+    uvicorn.run(workspace, host=host, port=port, log_level="warning")
 
 
 @app.command()

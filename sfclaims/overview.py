@@ -1,0 +1,157 @@
+"""The quarter at a glance, from the decisions assess stored: families, eligible, claimable,
+claimed, the allocation left, the reasons, and the near misses by reason and team; and one
+family's claims and verdicts. Read-only, and quick on a large authority: no family is decided
+again here (the web workspace's dashboard reads it on every page)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine, select
+from sqlmodel import col
+
+from sfclaims.claim_runs import allocation_left
+from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
+from sfclaims.rules.ledger import ALREADY_CLAIMED
+
+
+@dataclass(frozen=True)
+class Glance:
+    as_of: date
+    decided_at: datetime | None
+    families: int
+    eligible: int
+    claimable: int
+    claimed: int
+    allocation_left: int | None
+    reasons: list[tuple[str, int]]  # most frequent first
+    teams: list[str]
+
+
+def decided_dates(engine: Engine) -> list[date]:
+    """The as-of dates with stored decisions, newest first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(col(StoredDecision.as_of)).distinct().order_by(col(StoredDecision.as_of).desc())
+        )
+        return [d if isinstance(d, date) else date.fromisoformat(d) for d in rows.scalars()]
+
+
+def glance(engine: Engine, as_of: date) -> Glance | None:
+    """The quarter as of the date, or None when no decisions are stored for it."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                col(StoredDecision.eligible),
+                col(StoredDecision.claimable),
+                col(StoredDecision.reasons),
+                col(StoredDecision.decided_at),
+            ).where(col(StoredDecision.as_of) == as_of)
+        ).all()
+        teams = sorted(
+            t
+            for t in connection.execute(select(col(Family.team)).distinct()).scalars()
+            if t is not None
+        )
+    if not rows:
+        return None
+    counts: Counter[str] = Counter()
+    for _eligible, _claimable, reasons, _at in rows:
+        if reasons:
+            counts.update(reasons.split(LIST_SEPARATOR))
+    return Glance(
+        as_of,
+        max(at for *_rest, at in rows),
+        len(rows),
+        sum(bool(e) for e, *_ in rows),
+        sum(bool(c) for _e, c, *_ in rows),
+        counts[ALREADY_CLAIMED()],
+        allocation_left(engine),
+        counts.most_common(),
+        teams,
+    )
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    family_id: str
+    reason: str
+    team: str | None
+    locality: str | None
+
+
+def near_misses(
+    engine: Engine, as_of: date, reason: str | None = None, team: str | None = None
+) -> list[NearMiss]:
+    """Families one reason from claimable as of the date, by family ID; a reason and a team
+    narrow them."""
+    query = (
+        select(
+            col(StoredDecision.family_id),
+            col(StoredDecision.reasons),
+            col(Family.team),
+            col(Family.locality),
+        )
+        .join(Family, col(Family.family_id) == col(StoredDecision.family_id))
+        .where(
+            col(StoredDecision.as_of) == as_of,
+            col(StoredDecision.reasons) != "",
+            ~col(StoredDecision.reasons).contains(LIST_SEPARATOR),
+        )
+        .order_by(col(StoredDecision.family_id))
+    )
+    if reason:
+        query = query.where(col(StoredDecision.reasons) == reason)
+    if team:
+        query = query.where(col(Family.team) == team)
+    with engine.connect() as connection:
+        return [NearMiss(*row) for row in connection.execute(query)]
+
+
+@dataclass(frozen=True)
+class ClaimHistory:
+    run_id: str
+    period: str
+    status: str
+    withdrawn: bool
+    verdicts: list[tuple[str, str, str | None, datetime]]  # verdict, note, by, when
+
+
+def family_history(engine: Engine, family_id: str) -> list[ClaimHistory]:
+    """Every claim run that holds the family, oldest first, with the verdicts on it there."""
+    with engine.connect() as connection:
+        runs = connection.execute(
+            select(
+                col(ClaimRun.run_id),
+                col(ClaimRun.period),
+                col(ClaimRun.submitted_at),
+                col(ClaimedFamily.withdrawn),
+            )
+            .join(ClaimedFamily, col(ClaimedFamily.run_id) == col(ClaimRun.run_id))
+            .where(col(ClaimedFamily.family_id) == family_id)
+            .order_by(col(ClaimRun.created_at))
+        ).all()
+        verdicts = connection.execute(
+            select(
+                col(AuditVerdict.run_id),
+                col(AuditVerdict.verdict),
+                col(AuditVerdict.note),
+                col(AuditVerdict.recorded_by),
+                col(AuditVerdict.recorded_at),
+            )
+            .where(col(AuditVerdict.family_id) == family_id)
+            .order_by(col(AuditVerdict.recorded_at), col(AuditVerdict.id))
+        ).all()
+    return [
+        ClaimHistory(
+            run_id,
+            period,
+            "submitted" if submitted else "draft",
+            bool(withdrawn),
+            [(v, n, by, at) for r, v, n, by, at in verdicts if r == run_id],
+        )
+        for run_id, period, submitted, withdrawn in runs
+    ]

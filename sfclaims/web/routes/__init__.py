@@ -1,0 +1,2 @@
+"""The workspace's pages, one module per thing a person does: sign in, see the quarter, import,
+claim, audit, and administer."""

@@ -1,0 +1,61 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sfclaims.activity import record_now
+from sfclaims.people import has_accounts
+from sfclaims.web.app import render
+from sfclaims.web.security import checked_form, engine_of, sign_in, signed_in
+
+router = APIRouter()
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after signing in: a path of this site only (never another site's address)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"
+
+
+@router.get("/sign-in")
+def sign_in_page(request: Request, next: str | None = None) -> Response:
+    if signed_in(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    with engine_of(request).connect() as connection:
+        accounts = has_accounts(connection)
+    return render(request, "sign_in.html", next=safe_next(next), accounts=accounts, errors=[])
+
+
+@router.post("/sign-in")
+def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> Response:
+    name, password = form.get("name", ""), form.get("password", "")
+    errors = []
+    if not name.strip():
+        errors.append({"text": "Enter your account name", "href": "#name"})
+    if not password:
+        errors.append({"text": "Enter your password", "href": "#password"})
+    if not errors and sign_in(request, name, password) is None:
+        errors.append({"text": "The account name or the password is not right", "href": "#name"})
+    if errors:
+        return render(
+            request,
+            "sign_in.html",
+            status_code=400,
+            next=safe_next(form.get("next")),
+            accounts=True,
+            errors=errors,
+            name=name,
+        )
+    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+
+
+@router.post("/sign-out")
+def sign_out(request: Request, form: dict = Depends(checked_form)) -> Response:
+    person = signed_in(request)
+    if person is not None:
+        record_now(engine_of(request), person.name, "signed out", person.name)
+    request.session.clear()
+    return RedirectResponse("/sign-in", status_code=303)

@@ -1,0 +1,129 @@
+"""For everyone: the activity log (filterable) and the settings; for admins: editing the
+settings and the accounts."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sfclaims.errors import SfclaimsError
+from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
+from sfclaims.web.app import render
+from sfclaims.web.security import checked_form, engine_of, requires
+
+router = APIRouter()
+
+
+@router.get("/log")
+def log_page(
+    request: Request,
+    since: str = "",
+    run: str = "",
+    user: str = "",
+    person: Actor = requires(),
+) -> Response:
+    from sfclaims.activity import read_log
+    from sfclaims.dates import parse_date
+
+    errors = []
+    day = None
+    if since:
+        try:
+            day = parse_date(since, "the date")
+        except SfclaimsError as error:
+            errors.append({"text": str(error), "href": "#since"})
+    entries = read_log(engine_of(request), day, run.strip().upper() or None, user or None)
+    return render(
+        request,
+        "log.html",
+        entries=entries[-500:][::-1],
+        count=len(entries),
+        since=since,
+        run=run,
+        user=user,
+        errors=errors,
+    )
+
+
+def settings_page(request: Request, person: Actor, errors: list, status: int = 200) -> Response:
+    from sfclaims.settings import read_settings, settings_lines
+
+    settings = read_settings(engine_of(request))
+    return render(
+        request,
+        "settings.html",
+        status_code=status,
+        lines=settings_lines(settings),
+        settings=settings,
+        may_edit=person.may(ADMIN),
+        errors=errors,
+    )
+
+
+@router.get("/settings")
+def settings_view(request: Request, person: Actor = requires()) -> Response:
+    return settings_page(request, person, [])
+
+
+@router.post("/settings")
+def settings_edit(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+) -> Response:
+    from sfclaims.settings import change_settings
+
+    errors = []
+    allocation = form.get("allocation", "").strip()
+    if allocation and not allocation.isdigit():
+        errors.append({"text": "The allocation must be a whole number", "href": "#allocation"})
+    if not errors:
+        try:
+            change_settings(
+                engine_of(request),
+                authority_name=form.get("authority_name"),
+                authority_code=form.get("authority_code"),
+                quarters=form.get("quarters") or None,
+                allocation=int(allocation) if allocation else None,
+                by=person.name,
+            )
+            return RedirectResponse("/settings", status_code=303)
+        except SfclaimsError as error:
+            errors.append({"text": str(error), "href": "#authority_name"})
+    return settings_page(request, person, errors, status=400)
+
+
+def accounts_page(request: Request, errors: list, status: int = 200) -> Response:
+    from sfclaims.people import list_accounts
+
+    return render(
+        request,
+        "accounts.html",
+        status_code=status,
+        accounts=list_accounts(engine_of(request)),
+        roles=ROLES,
+        errors=errors,
+    )
+
+
+@router.get("/accounts")
+def accounts(request: Request, person: Actor = requires(ADMIN)) -> Response:
+    return accounts_page(request, [])
+
+
+@router.post("/accounts")
+async def add_account_form(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+) -> Response:
+    from sfclaims.people import add_account, set_password
+
+    roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
+    name, password = form.get("name", ""), form.get("password", "")
+    if password and len(password) < MIN_PASSWORD:
+        error = f"A password needs at least {MIN_PASSWORD} characters"
+        return accounts_page(request, [{"text": error, "href": "#password"}], status=400)
+    try:
+        added = add_account(engine_of(request), person, name, roles)
+        if password:
+            set_password(engine_of(request), person, added, password)
+    except SfclaimsError as error:
+        return accounts_page(request, [{"text": str(error), "href": "#name"}], status=400)
+    return RedirectResponse("/accounts", status_code=303)

@@ -1,0 +1,164 @@
+"""Internal audit: draw a run's sample, work through it family by family on the evidence the run
+kept with a verdict form, see what is left to check, download the packs."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from starlette.background import BackgroundTask
+
+from sfclaims.errors import SfclaimsError
+from sfclaims.people import AUDITOR, Actor
+from sfclaims.web.app import render
+from sfclaims.web.security import checked_form, engine_of, requires
+
+router = APIRouter()
+
+
+@router.get("/audit")
+def audit_list(request: Request, person: Actor = requires(AUDITOR)) -> Response:
+    from sfclaims.claim_runs import list_runs
+
+    return render(request, "audit.html", runs=list_runs(engine_of(request)))
+
+
+def sample_page(request: Request, run_id: str, errors: list, status: int = 200) -> Response:
+    from sfclaims.claim_runs import get_run, run_contents, sampled
+
+    engine = engine_of(request)
+    with engine.connect() as connection:
+        run = get_run(connection, run_id)
+        drawn = sampled(connection, run.run_id)
+    contents = (
+        run_contents(engine, run.run_id, drawn, evidence=False, records=False) if drawn else None
+    )
+    latest = {
+        f: [v for v in history if v.run_id == run.run_id][-1:]
+        for f, history in (contents.verdicts.items() if contents else [])
+    }
+    return render(
+        request,
+        "audit_run.html",
+        status_code=status,
+        run=run,
+        drawn=drawn,
+        latest=latest,
+        left=[f for f in drawn if not latest.get(f)],
+        errors=errors,
+    )
+
+
+@router.get("/audit/{run_id}")
+def audit_run(request: Request, run_id: str, person: Actor = requires(AUDITOR)) -> Response:
+    try:
+        return sample_page(request, run_id, [])
+    except SfclaimsError as error:
+        return render(request, "refused.html", status_code=404, title="Audit", sentence=str(error))
+
+
+@router.post("/audit/{run_id}/sample")
+def draw_sample(
+    request: Request,
+    run_id: str,
+    form: dict = Depends(checked_form),
+    person: Actor = requires(AUDITOR),
+) -> Response:
+    from sfclaims.audit import sample_run
+
+    errors = []
+    percent, seed = form.get("percent", "").strip(), form.get("seed", "").strip()
+    try:
+        share = float(percent)
+    except ValueError:
+        errors.append({"text": "Enter the share of the run to sample, like 10", "href": "#percent"})
+    if not seed.isdigit():
+        errors.append(
+            {"text": "Enter a seed: a whole number, kept with the sample", "href": "#seed"}
+        )
+    if not errors:
+        try:
+            sample_run(engine_of(request), run_id, None, share, int(seed), person.name)
+            return RedirectResponse(f"/audit/{run_id}", status_code=303)
+        except SfclaimsError as error:
+            errors.append({"text": str(error), "href": "#percent"})
+    return sample_page(request, run_id, errors, status=400)
+
+
+def evidence_page(
+    request: Request, run_id: str, family_id: str, errors: list, status: int = 200
+) -> Response:
+    from sfclaims.claim_runs import run_contents
+
+    contents = run_contents(engine_of(request), run_id, [family_id])
+    (family,) = contents.families
+    return render(
+        request,
+        "audit_family.html",
+        status_code=status,
+        contents=contents,
+        family=family,
+        findings=contents.evidence(family),
+        verdicts=contents.verdicts.get(family.family_id, []),
+        errors=errors,
+    )
+
+
+@router.get("/audit/{run_id}/families/{family_id}")
+def audit_family(
+    request: Request, run_id: str, family_id: str, person: Actor = requires(AUDITOR)
+) -> Response:
+    try:
+        return evidence_page(request, run_id, family_id, [])
+    except SfclaimsError as error:
+        return render(request, "refused.html", status_code=404, title="Audit", sentence=str(error))
+
+
+@router.post("/audit/{run_id}/families/{family_id}")
+def record(
+    request: Request,
+    run_id: str,
+    family_id: str,
+    form: dict = Depends(checked_form),
+    person: Actor = requires(AUDITOR),
+) -> Response:
+    from sfclaims.audit import record_verdict
+
+    verdict, note = form.get("verdict", ""), form.get("note", "").strip()
+    errors = []
+    if verdict not in ("pass", "fail"):
+        errors.append({"text": "Choose pass or fail", "href": "#verdict"})
+    if not note:
+        errors.append({"text": "Say what you checked in the note", "href": "#note"})
+    if not errors:
+        try:
+            run, _family = record_verdict(
+                engine_of(request), run_id, family_id, verdict, note, person.name
+            )
+            return RedirectResponse(f"/audit/{run}", status_code=303)
+        except SfclaimsError as error:
+            errors.append({"text": str(error), "href": "#verdict"})
+    return evidence_page(request, run_id, family_id, errors, status=400)
+
+
+@router.get("/audit/{run_id}/pack.xlsx")
+def pack(request: Request, run_id: str, sample: bool = False, person: Actor = requires(AUDITOR)):
+    from sfclaims.activity import record_now
+    from sfclaims.claim_runs import run_contents, sampled_families
+    from sfclaims.exports.evidence_pack import write_evidence_pack
+
+    engine = engine_of(request)
+    chosen = sampled_families(engine, run_id) if sample else []
+    contents = run_contents(engine, run_id, chosen)
+    folder = Path(tempfile.mkdtemp(prefix="sfclaims-pack-"))
+    path = write_evidence_pack(contents, folder, verdict_sheet=sample)
+    record_now(engine, person.name, "evidence pack written", contents.run.run_id, path.name)
+    return FileResponse(
+        path,
+        filename=path.name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+    )

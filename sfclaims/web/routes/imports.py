@@ -1,0 +1,173 @@
+"""The data officer's imports: upload a quarter's extracts (several files, or one .zip), the same
+one-transaction import in the background with its progress, the result per file, the set-aside
+rows (paged, by file and reason), the data-quality workbook, and the history of imports."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import FileResponse, RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlmodel import col
+from starlette.datastructures import UploadFile
+
+from sfclaims.errors import SfclaimsError
+from sfclaims.models import ImportBatch, SetAsideRow
+from sfclaims.people import DATA_OFFICER, Actor
+from sfclaims.web.app import render
+from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.uploads import private_folder, save_upload
+
+router = APIRouter()
+PAGE = 50
+
+
+def history(request: Request) -> list:
+    with engine_of(request).connect() as connection:
+        return list(
+            connection.execute(
+                select(
+                    col(ImportBatch.id),
+                    col(ImportBatch.kind),
+                    col(ImportBatch.file_name),
+                    col(ImportBatch.rows_read),
+                    col(ImportBatch.rows_loaded),
+                    col(ImportBatch.rows_set_aside),
+                    col(ImportBatch.imported_at),
+                )
+                .order_by(col(ImportBatch.id).desc())
+                .limit(40)
+            )
+        )
+
+
+@router.get("/imports")
+def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Response:
+    return render(request, "imports.html", errors=[], batches=history(request))
+
+
+@router.post("/imports")
+async def upload(
+    request: Request,
+    form: dict = Depends(checked_form),
+    person: Actor = requires(DATA_OFFICER),
+) -> Response:
+    files = [f for f in (await request.form()).getlist("extracts") if isinstance(f, UploadFile)]
+    files = [f for f in files if f.filename]
+    folder = private_folder()
+    try:
+        if not files:
+            raise SfclaimsError("Choose the extract files (or one .zip of them) to import.")
+        used = 0
+        for upload_file in files:
+            used += save_upload(
+                upload_file.file,
+                upload_file.filename or "",
+                folder,
+                request.app.state.upload_limit,
+                used,
+            )
+    except SfclaimsError as error:
+        shutil.rmtree(folder, ignore_errors=True)
+        return render(
+            request,
+            "imports.html",
+            status_code=400,
+            errors=[{"text": str(error), "href": "#extracts"}],
+            batches=history(request),
+        )
+    engine = engine_of(request)
+
+    def work(job):
+        from sfclaims.exports.quality_report import write_quality_report
+        from sfclaims.importing import import_folder
+        from sfclaims.settings import framework_in_force
+
+        reports = Path(tempfile.mkdtemp(prefix="sfclaims-report-"))
+        try:
+            result = import_folder(
+                engine, folder, framework_in_force(engine), progress=job.report, by=person.name
+            )
+            paths = write_quality_report(result, reports)
+            return result, paths
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)  # kept only for the import
+
+    job = request.app.state.jobs.start("import", person.name, work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/jobs/{job_id}")
+def job_page(request: Request, job_id: str, person: Actor = requires()) -> Response:
+    job = request.app.state.jobs.get(job_id, person.name)
+    if job is None:
+        return render(
+            request,
+            "refused.html",
+            status_code=404,
+            title="No such work",
+            sentence="There is no work of yours under way with that number.",
+        )
+    if job.kind == "decide" and job.status == "done":
+        return RedirectResponse(job.result, status_code=303)
+    return render(request, "job.html", job=job)
+
+
+@router.get("/jobs/{job_id}/report")
+def job_report(request: Request, job_id: str, person: Actor = requires(DATA_OFFICER)) -> Response:
+    job = request.app.state.jobs.get(job_id, person.name)
+    if job is None or job.status != "done" or job.kind != "import":
+        return RedirectResponse("/imports", status_code=303)
+    workbook = job.result[1][0]
+    return FileResponse(
+        workbook,
+        filename=workbook.name,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+@router.get("/imports/set-aside")
+def set_aside(
+    request: Request,
+    file: str = "",
+    reason: str = "",
+    page: int = 1,
+    person: Actor = requires(DATA_OFFICER),
+) -> Response:
+    query = select(
+        col(SetAsideRow.file_name),
+        col(SetAsideRow.row_number),
+        col(SetAsideRow.column_name),
+        col(SetAsideRow.value),
+        col(SetAsideRow.reason),
+    )
+    counting = select(func.count()).select_from(SetAsideRow)
+    if file:
+        query = query.where(col(SetAsideRow.file_name) == file)
+        counting = counting.where(col(SetAsideRow.file_name) == file)
+    if reason:
+        query = query.where(col(SetAsideRow.reason).contains(reason))
+        counting = counting.where(col(SetAsideRow.reason).contains(reason))
+    page = max(page, 1)
+    with engine_of(request).connect() as connection:
+        total = connection.execute(counting).scalar_one()
+        rows = list(
+            connection.execute(
+                query.order_by(col(SetAsideRow.id)).offset((page - 1) * PAGE).limit(PAGE)
+            )
+        )
+        files = sorted(connection.execute(select(col(SetAsideRow.file_name)).distinct()).scalars())
+    return render(
+        request,
+        "set_aside.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=max(-(-total // PAGE), 1),
+        file=file,
+        reason=reason,
+        files=files,
+    )

@@ -1,0 +1,192 @@
+"""The quarter at a glance (everyone): families, eligible, claimable, claimed and the allocation
+left as of a date; the reasons as a chart; near misses by reason and team; each family's page;
+and deciding the families as of a date (the claims team)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from sfclaims.data_state import data_version
+from sfclaims.errors import SfclaimsError
+from sfclaims.overview import decided_dates, family_history, glance, near_misses
+from sfclaims.people import CLAIMS, Actor
+from sfclaims.rules.catalogue import describe
+from sfclaims.web.app import render
+from sfclaims.web.security import checked_form, engine_of, requires
+
+router = APIRouter()
+CHART_WIDTH = 480  # the longest bar, in SVG units
+
+
+def state_of(request: Request) -> int:
+    with engine_of(request).connect() as connection:
+        return data_version(connection)
+
+
+def cached(request: Request, key: tuple, make):
+    """What ``make`` gives, kept while the data stay in the state they are in (every import,
+    submission, verdict and discard moves it on) and the settings unchanged."""
+    from sfclaims.settings import read_settings
+
+    store: dict = request.app.state.__dict__.setdefault("cache", {})
+    full = (key, state_of(request), read_settings(engine_of(request)).changed_at)
+    if full not in store:
+        if len(store) > 256:
+            store.clear()
+        store[full] = make()
+    return store[full]
+
+
+def chosen_date(request: Request, typed: str | None) -> tuple[date | None, list[dict]]:
+    from sfclaims.dates import parse_date
+
+    if typed:
+        try:
+            return parse_date(typed, "the as-of date"), []
+        except SfclaimsError as error:
+            return None, [{"text": str(error), "href": "#as_of"}]
+    days = cached(request, ("dates",), lambda: decided_dates(engine_of(request)))
+    return (days[0] if days else None), []
+
+
+def reason_bars(reasons: list[tuple[str, int]]) -> list[dict]:
+    """The reasons chart, drawn on the server: a bar per reason, longest first."""
+    most = max((count for _code, count in reasons), default=1)
+    return [
+        {
+            "code": code,
+            "title": describe(code).title,
+            "count": count,
+            "width": max(round(CHART_WIDTH * count / most), 1),
+            "y": 28 * i,
+        }
+        for i, (code, count) in enumerate(reasons)
+    ]
+
+
+@router.get("/")
+def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
+    day, errors = chosen_date(request, as_of)
+    seen = (
+        cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
+    )
+    forecast = request.app.state.__dict__.get("forecasts", {}).get((day, state_of(request)))
+    return render(
+        request,
+        "dashboard.html",
+        day=day,
+        typed=as_of or "",
+        errors=errors,
+        glance=seen,
+        bars=reason_bars(seen.reasons) if seen else [],
+        chart_height=28 * len(seen.reasons) if seen else 0,
+        forecast=forecast,
+        may_decide=person.may(CLAIMS),
+    )
+
+
+@router.post("/decide")
+def decide(request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)):
+    from sfclaims.dates import parse_date
+
+    try:
+        day = parse_date(form.get("as_of", ""), "the as-of date")
+    except SfclaimsError as error:
+        return render(
+            request,
+            "dashboard.html",
+            status_code=400,
+            day=None,
+            typed=form.get("as_of", ""),
+            errors=[{"text": str(error), "href": "#as_of"}],
+            glance=None,
+            bars=[],
+            chart_height=0,
+            forecast=None,
+            may_decide=True,
+        )
+    engine = engine_of(request)
+    forecasts = request.app.state.__dict__.setdefault("forecasts", {})
+
+    def work(job):
+        from sfclaims.assessing import assess_and_store
+        from sfclaims.forecasting import pipeline
+        from sfclaims.settings import framework_in_force, read_settings
+
+        settings = read_settings(engine)
+        decided = assess_and_store(engine, framework_in_force(engine), day, with_forecast=True)
+        families = [a.forecast for a in decided.families if a.forecast is not None]
+        claimable = sum(a.decision.claimable for a in decided.families)
+        quarters, later = pipeline(families, claimable, day, settings.quarters, 4)
+        forecasts[(day, decided.data_version)] = (claimable, quarters, later)
+        return f"/?as_of={day.isoformat()}"
+
+    job = request.app.state.jobs.start("decide", person.name, work)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.get("/near-misses")
+def near_miss_list(
+    request: Request,
+    as_of: str | None = None,
+    reason: str | None = None,
+    team: str | None = None,
+    person: Actor = requires(),
+) -> Response:
+    day, errors = chosen_date(request, as_of)
+    found = (
+        cached(
+            request,
+            ("near", day, reason or "", team or ""),
+            lambda: near_misses(engine_of(request), day, reason or None, team or None),
+        )
+        if day
+        else []
+    )
+    seen = (
+        cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
+    )
+    return render(
+        request,
+        "near_misses.html",
+        day=day,
+        errors=errors,
+        families=found[:500],
+        count=len(found),
+        reason=reason or "",
+        team=team or "",
+        reasons=[code for code, _n in (seen.reasons if seen else [])],
+        teams=seen.teams if seen else [],
+        describe=describe,
+    )
+
+
+@router.get("/families/{family_id}")
+def family_page(
+    request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
+) -> Response:
+    from sfclaims.assessing import explain
+    from sfclaims.settings import framework_in_force
+
+    day, errors = chosen_date(request, as_of)
+    engine = engine_of(request)
+    decision = explain(engine, framework_in_force(engine), day, family_id) if day else None
+    if decision is None:
+        return render(
+            request,
+            "refused.html",
+            status_code=404,
+            title="Family not found",
+            sentence="There is no family with that ID whose episode started by the date.",
+        )
+    return render(
+        request,
+        "family.html",
+        day=day,
+        decision=decision,
+        history=family_history(engine, decision.family_id),
+        verdict_run=None,
+    )

@@ -1,0 +1,175 @@
+"""Who is signed in, and what they may do: sessions in signed, HttpOnly, SameSite cookies with an
+idle timeout, a CSRF token on every form, slowed and logged failed sign-ins, and one dependency
+per page naming the role it needs (``requires``). Accounts, roles and passwords are those of the
+command line (sfclaims.people)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, func, select
+from sqlmodel import col
+
+from sfclaims.activity import record_now
+from sfclaims.facts import members
+from sfclaims.models import Account, Activity, table_of
+from sfclaims.people import Actor, password_matches
+
+IDLE = timedelta(minutes=30)
+FAILED_SIGN_IN = "sign-in failed"
+SLOW_AFTER = 3  # failed sign-ins for one name in the window before each next one is slowed
+WINDOW = timedelta(minutes=15)
+
+
+class NotSignedIn(Exception):
+    """The page needs someone signed in: they are sent to sign in."""
+
+
+class NotAllowed(Exception):
+    """The signed-in person's roles do not allow it: a 403 page, nothing changed."""
+
+    def __init__(self, role: str) -> None:
+        super().__init__(role)
+        self.role = role
+
+
+class FormExpired(Exception):
+    """A form without this session's CSRF token: refused, nothing changed."""
+
+
+def secret_key_path() -> Path:
+    return Path(
+        os.environ.get("SFCLAIMS_SECRET_KEY_FILE")
+        or Path.home() / ".config" / "sfclaims" / "secret-key"
+    )
+
+
+def ensure_secret_key() -> Path:
+    """The file of the key that signs session cookies, made (readable by its owner only) if it
+    is not there yet."""
+    path = secret_key_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path
+
+
+def secret_key() -> str | None:
+    """``SFCLAIMS_SECRET_KEY``, else the key file's content; None when neither exists."""
+    if os.environ.get("SFCLAIMS_SECRET_KEY"):
+        return os.environ["SFCLAIMS_SECRET_KEY"]
+    path = secret_key_path()
+    return path.read_text().strip() if path.exists() else None
+
+
+def engine_of(request: Request) -> Engine:
+    return request.app.state.engine
+
+
+def signed_in(request: Request) -> Actor | None:
+    """The signed-in person, if their session is fresh and their account still active."""
+    session = request.session
+    name = session.get("user")
+    if not name:
+        return None
+    seen = session.get("seen", 0)
+    if time.time() - seen > IDLE.total_seconds():
+        session.clear()
+        return None
+    with engine_of(request).connect() as connection:
+        row = connection.execute(
+            select(col(Account.roles), col(Account.disabled)).where(col(Account.name) == name)
+        ).first()
+    if row is None or row.disabled:
+        session.clear()
+        return None
+    session["seen"] = int(time.time())
+    return Actor(name, members(row.roles))
+
+
+def requires(role: str | None = None):
+    """The dependency of a page: someone signed in, with the role (None: anyone signed in)."""
+
+    def person(request: Request) -> Actor:
+        actor = signed_in(request)
+        if actor is None:
+            raise NotSignedIn()
+        if role is not None and not actor.may(role):
+            raise NotAllowed(role)
+        request.state.person = actor
+        return actor
+
+    return Depends(person)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = request.session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+async def checked_form(request: Request) -> dict[str, str]:
+    """The posted form's fields, once its CSRF token matches the session's."""
+    form = await request.form()
+    given = form.get("csrf_token")
+    expected = request.session.get("csrf")
+    if not (isinstance(given, str) and expected and hmac.compare_digest(given, expected)):
+        raise FormExpired()
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+def printable(text: str, limit: int = 64) -> str:
+    """Text someone typed, as it may go into the log: printable characters only, cut short."""
+    return "".join(c if c.isprintable() else "?" for c in text)[:limit]
+
+
+def recent_failures(engine: Engine, name: str) -> int:
+    since = datetime.now(UTC) - WINDOW
+    with engine.connect() as connection:
+        return connection.execute(
+            select(func.count()).where(
+                col(Activity.action) == FAILED_SIGN_IN,
+                col(Activity.object) == name,
+                col(Activity.at) >= since,
+            )
+        ).scalar_one()
+
+
+def slowed_for(failures: int, base_seconds: float) -> float:
+    """How long a sign-in waits after that many recent failures: nothing for the first few,
+    then doubling, at most ten seconds."""
+    if failures < SLOW_AFTER:
+        return 0.0
+    return min(base_seconds * 2 ** (failures - SLOW_AFTER), 10.0)
+
+
+def sign_in(request: Request, name: str, password: str) -> Actor | None:
+    """Check the name and password; on success a new session (new id, new CSRF token)."""
+    engine = engine_of(request)
+    name = printable(name.strip().lower())
+    time.sleep(slowed_for(recent_failures(engine, name), request.app.state.slow_seconds))
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(*table_of(Account).c).where(col(Account.name) == name)
+        ).first()
+    if row is None or row.disabled or not password_matches(row.password_hash, password):
+        record_now(engine, "web", FAILED_SIGN_IN, name)
+        return None
+    request.session.clear()
+    request.session.update(
+        user=name,
+        sid=secrets.token_urlsafe(16),
+        csrf=secrets.token_urlsafe(32),
+        seen=int(time.time()),
+    )
+    record_now(engine, name, "signed in", name)
+    return Actor(name, members(row.roles))

@@ -1,0 +1,65 @@
+"""A workspace on the sample authority with an account (and a password) per role."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from sfclaims.db import open_database
+from sfclaims.people import ROLES, Actor, add_account, set_password
+from sfclaims.web.app import create_app
+from tests.conftest import _copy
+
+PASSWORD = "correct horse battery"
+PEOPLE = {"root": "admin", "dora": "data_officer", "carl": "claims", "ada": "auditor"}
+SECRET = "a test key that signs the test sessions, long enough"
+
+
+@pytest.fixture(params=["sqlite"])
+def sample_url(request: pytest.FixtureRequest, templates) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The sample authority on SQLite only: the pages call the same stages, which are tested on
+    both databases."""
+    yield from _copy(request, templates, "sample")
+
+
+@pytest.fixture
+def accounts(sample_url: str) -> str:
+    engine = open_database(sample_url)
+    first = Actor("setup", frozenset(ROLES), single_user=True)
+    for name, role in PEOPLE.items():
+        add_account(engine, first, name, [role])
+        set_password(engine, first, name, PASSWORD)
+    engine.dispose()
+    return sample_url
+
+
+@pytest.fixture
+def workspace(accounts: str) -> Iterator[TestClient]:
+    app = create_app(accounts, secret=SECRET, slow_seconds=0.0, upload_limit=2_000_000)
+    with TestClient(app) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def token(page_text: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page_text)
+    assert found, "every form carries a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client: TestClient, name: str, password: str = PASSWORD):
+    page = client.get("/sign-in")
+    return client.post(
+        "/sign-in",
+        data={"csrf_token": token(page.text), "name": name, "password": password, "next": "/"},
+    )
+
+
+def post(client: TestClient, path: str, data: dict | None = None, files=None, page: str = "/"):
+    """A form posted the way the browser does: with the token of a page of this session."""
+    return client.post(
+        path, data={"csrf_token": token(client.get(page).text), **(data or {})}, files=files
+    )

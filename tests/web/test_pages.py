@@ -1,0 +1,258 @@
+"""The workspace through FastAPI's test client: every page for every role (allowed, 403, or sent
+to sign in), CSRF, the GOV.UK error summary, sessions and sign-in, and hostile uploads."""
+
+from __future__ import annotations
+
+import io
+import time
+import zipfile
+
+import pytest
+from sqlalchemy import text
+
+from sfclaims.db import open_database
+from sfclaims.web.security import SLOW_AFTER, slowed_for
+from tests.conftest import SAMPLE_AUTHORITY
+from tests.web.conftest import PEOPLE, post, sign_in, token
+
+# (path, the role that may see it; None: everyone signed in)
+PAGES = [
+    ("/", None),
+    ("/?as_of=30/09/2025", None),
+    ("/near-misses?as_of=2025-09-30", None),
+    ("/families/F000006?as_of=2025-09-30", None),
+    ("/claims", None),
+    ("/log", None),
+    ("/settings", None),
+    ("/imports", "data_officer"),
+    ("/imports/set-aside", "data_officer"),
+    ("/audit", "auditor"),
+    ("/accounts", "admin"),
+]
+
+
+def count(url: str, table: str) -> int:
+    with open_database(url).connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
+
+
+@pytest.mark.parametrize(("path", "role"), PAGES)
+def test_every_page_is_allowed_refused_or_sends_to_sign_in(workspace, path, role):
+    first = workspace.get(path, follow_redirects=False)
+    assert first.status_code == 303 and first.headers["location"].startswith("/sign-in")
+    for name, has in PEOPLE.items():
+        workspace.cookies.clear()
+        assert sign_in(workspace, name).status_code == 200
+        page = workspace.get(path)
+        if role is None or has == role:
+            assert page.status_code == 200, (name, path)
+            assert "govuk-service-navigation" in page.text
+        else:
+            assert page.status_code == 403, (name, path)
+            assert f"({role})" in page.text and "Nothing was changed" in page.text
+
+
+def test_the_dashboard_shows_the_quarter_from_the_stored_decisions(workspace, accounts):
+    from datetime import date
+
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.framework import load_framework
+
+    assess_and_store(open_database(accounts), load_framework(), date(2025, 9, 30))
+    sign_in(workspace, "carl")
+    page = workspace.get("/?as_of=2025-09-30").text
+    assert "Families decided" in page and "<strong id='claimable'>12</strong>" in page
+    assert "<svg" in page and "NOT_ELIGIBLE" in page  # the reasons chart
+    near = workspace.get("/near-misses?as_of=2025-09-30&reason=EPISODE_OPEN").text
+    assert "EPISODE_OPEN" in near and "Case still open" in near
+
+
+def test_a_family_page_shows_every_rule_with_its_evidence(workspace):
+    sign_in(workspace, "ada")
+    page = workspace.get("/families/f000006?as_of=2025-09-30").text  # any case
+    assert "Family F000006" in page and "FAIL" in page and "PASS" in page
+    assert "reference: EV-F000006-1" in page and "attendance.csv row 74, import" in page
+
+
+def test_a_form_without_its_token_is_refused_and_nothing_changes(workspace, accounts):
+    sign_in(workspace, "carl")
+    before = count(accounts, "claim_runs")
+    refused = workspace.post("/claims", data={"period": "2025-Q3", "as_of": "30/09/2025"})
+    assert refused.status_code == 403 and "The form has expired" in refused.text
+    forged = workspace.post(
+        "/claims", data={"csrf_token": "forged", "period": "2025-Q3", "as_of": "30/09/2025"}
+    )
+    assert forged.status_code == 403
+    assert count(accounts, "claim_runs") == before
+
+
+def test_form_errors_are_shown_in_the_error_summary(workspace):
+    sign_in(workspace, "carl")
+    page = post(workspace, "/claims", {"period": "", "as_of": "31/02/2025", "cap": "x"})
+    assert page.status_code == 400
+    assert "govuk-error-summary" in page.text and "There is a problem" in page.text
+    assert "Enter the quarter claimed for" in page.text
+    assert "is not a date" in page.text and "The cap must be a whole number" in page.text
+    assert page.text.count('href="#') >= 3  # each error links to its field
+
+
+def test_a_role_that_may_not_act_gets_403_and_nothing_changes(workspace, accounts):
+    sign_in(workspace, "ada")
+    before = count(accounts, "claim_runs")
+    refused = post(workspace, "/claims", {"period": "2025-Q3", "as_of": "30/09/2025"})
+    assert refused.status_code == 403
+    assert count(accounts, "claim_runs") == before
+
+
+def test_sign_in_starts_a_new_session_and_failures_are_logged(workspace, accounts):
+    workspace.get("/sign-in")
+    before = workspace.cookies.get("sfclaims_session")
+    assert sign_in(workspace, "carl").status_code == 200
+    assert workspace.cookies.get("sfclaims_session") != before
+    workspace.cookies.clear()
+    wrong = sign_in(workspace, "carl", "not the password")
+    assert wrong.status_code == 400 and "not right" in wrong.text
+    hostile = sign_in(workspace, "<script>alert(1)</script>", "x")
+    assert hostile.status_code == 400 and "<script>alert" not in hostile.text
+    with open_database(accounts).connect() as connection:
+        failed = (
+            connection.execute(
+                text("SELECT object FROM activity_log WHERE action = 'sign-in failed'")
+            )
+            .scalars()
+            .all()
+        )
+    assert failed == ["carl", "<script>alert(1)</script>"]
+    sign_in(workspace, "root")
+    log = workspace.get("/log").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in log and "<script>alert(1)" not in log
+
+
+def test_repeated_failures_slow_the_next_sign_in():
+    assert [slowed_for(n, 0.5) for n in range(SLOW_AFTER)] == [0.0] * SLOW_AFTER
+    assert slowed_for(SLOW_AFTER, 0.5) == 0.5 and slowed_for(SLOW_AFTER + 2, 0.5) == 2.0
+    assert slowed_for(50, 0.5) == 10.0
+
+
+def test_an_idle_session_ends(workspace, monkeypatch):
+    sign_in(workspace, "carl")
+    assert workspace.get("/claims").status_code == 200
+    later = time.time() + 31 * 60
+    monkeypatch.setattr("sfclaims.web.security.time.time", lambda: later)
+    assert workspace.get("/claims", follow_redirects=False).status_code == 303
+
+
+def test_the_cookie_is_httponly_and_samesite(workspace):
+    sign_in(workspace, "carl")
+    cookie = workspace.get("/claims").headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_sign_in_never_sends_to_another_site(workspace):
+    page = workspace.get("/sign-in")
+    moved = workspace.post(
+        "/sign-in",
+        data={
+            "csrf_token": token(page.text),
+            "name": "carl",
+            "password": "correct horse battery",
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert moved.status_code == 303 and moved.headers["location"] == "/"
+
+
+# --- uploads ------------------------------------------------------------------------------------
+
+
+def extract_files() -> list[tuple[str, tuple[str, bytes, str]]]:
+    return [
+        ("extracts", (path.name, path.read_bytes(), "text/csv"))
+        for path in sorted(SAMPLE_AUTHORITY.glob("*.csv"))
+    ]
+
+
+def upload(workspace, files):  # type: ignore[no-untyped-def]
+    page = workspace.get("/imports")
+    return workspace.post("/imports", data={"csrf_token": token(page.text)}, files=files)
+
+
+def wait_for(workspace, page):  # type: ignore[no-untyped-def]
+    for _ in range(200):
+        if "refreshes itself" not in page.text:
+            return page
+        time.sleep(0.05)
+        page = workspace.get(str(page.url))
+    raise AssertionError("the import did not finish")
+
+
+def zipped(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_a_folder_of_extracts_uploads_and_imports(workspace, accounts):
+    sign_in(workspace, "dora")
+    changed = [
+        (k, (n, d.replace(b"Kim Jones", b"Kim Jonas"), t)) for k, (n, d, t) in extract_files()
+    ]
+    result = wait_for(workspace, upload(workspace, changed))
+    assert "import-result" in result.text and "needs.csv" in result.text
+    report = workspace.get(str(result.url) + "/report")
+    assert report.status_code == 200 and report.content[:2] == b"PK"
+
+
+def test_a_zip_of_extracts_uploads_and_imports(workspace):
+    sign_in(workspace, "dora")
+    entries = {f"q3/{n}": d for _k, (n, d, _t) in extract_files()}
+    result = wait_for(
+        workspace, upload(workspace, [("extracts", ("q3.zip", zipped(entries), "application/zip"))])
+    )
+    assert "import-result" in result.text
+
+
+@pytest.mark.parametrize(
+    ("files", "said"),
+    [
+        (
+            [("extracts", ("evil.zip", zipped({"../../etc/cron.d/x.csv": b"a"}), "x"))],
+            "a path outside its folder",
+        ),
+        (
+            [("extracts", ("abs.zip", zipped({"/tmp/x.csv": b"a"}), "x"))],
+            "a path outside its folder",
+        ),
+        (
+            [("extracts", ("big.zip", zipped({"a.csv": b"0" * 3_000_000}), "x"))],
+            "unpacks to more than",
+        ),
+        ([("extracts", ("notes.exe", b"MZ", "x"))], "is not a .csv, .xlsx or .zip file"),
+        ([("extracts", ("broken.zip", b"not a zip", "x"))], "is not a zip file"),
+    ],
+)
+def test_a_hostile_upload_is_refused_and_nothing_changes(workspace, accounts, files, said):
+    sign_in(workspace, "dora")
+    before = count(accounts, "import_batches"), count(accounts, "activity_log")
+    refused = upload(workspace, files)
+    assert refused.status_code == 400 and said in refused.text
+    assert "govuk-error-summary" in refused.text
+    assert (count(accounts, "import_batches"), count(accounts, "activity_log")) == before
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(workspace, accounts):
+    sign_in(workspace, "dora")
+    refused = upload(workspace, [("extracts", ("huge.csv", b"x" * 2_200_000, "text/csv"))])
+    assert refused.status_code == 413 and "larger than the limit" in refused.text
+
+
+def test_a_refused_file_leaves_the_database_unchanged(workspace, accounts):
+    sign_in(workspace, "dora")
+    before = count(accounts, "needs"), count(accounts, "import_batches")
+    files = [("extracts", ("needs.csv", b"Need ID,Family ID\nN1,F1\n", "text/csv"))]
+    result = wait_for(workspace, upload(workspace, files))
+    assert "The import was refused" in result.text and "Nothing was changed" in result.text
+    assert (count(accounts, "needs"), count(accounts, "import_batches")) == before
