@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
 from starlette.middleware.sessions import SessionMiddleware
 
 from sfclaims.db import open_database
@@ -39,6 +40,11 @@ ROLE_NAMES = {
 }
 
 
+def link(href: str, text: object) -> Markup:
+    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
 def templates() -> Jinja2Templates:
     environment = Environment(
         loader=ChoiceLoader(
@@ -51,6 +57,7 @@ def templates() -> Jinja2Templates:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    environment.globals["link"] = link
     environment.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
     environment.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
     environment.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"

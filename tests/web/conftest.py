@@ -63,3 +63,12 @@ def post(client: TestClient, path: str, data: dict | None = None, files=None, pa
     return client.post(
         path, data={"csrf_token": token(client.get(page).text), **(data or {})}, files=files
     )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
+    """Marks a test whose call failed, for the browser fixtures to save a screenshot."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        item.failed_call = True

@@ -65,6 +65,7 @@ def test_the_dashboard_shows_the_quarter_from_the_stored_decisions(workspace, ac
     assert "<svg" in page and "NOT_ELIGIBLE" in page  # the reasons chart
     near = workspace.get("/near-misses?as_of=2025-09-30&reason=EPISODE_OPEN").text
     assert "EPISODE_OPEN" in near and "Case still open" in near
+    assert '<a class="govuk-link" href="/families/F' in near  # a link, not its escaped text
 
 
 def test_a_family_page_shows_every_rule_with_its_evidence(workspace):
