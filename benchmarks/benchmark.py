@@ -352,9 +352,10 @@ def small_commands(repeats: int = 5) -> dict:
     scratch = Path(tempfile.mkdtemp())
     timed_process([*SFCLAIMS, "demo", "--out", "demo"], cwd=scratch)
     on_demo = [*SFCLAIMS, "--database-url", f"sqlite:///{scratch / 'demo' / 'sfclaims-demo.db'}"]
+    auditor = ["env", "SFCLAIMS_USER=demo-auditor", *on_demo]  # the demo's accounts
     run = "2026-Q3-R1"
     family = timed_process(
-        [*on_demo, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
+        [*auditor, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
     )[2].split()[0]
     commands = {
         "python, nothing imported": [sys.executable, "-c", "pass"],
@@ -364,9 +365,9 @@ def small_commands(repeats: int = 5) -> dict:
             "import typer, typer._adapters, rich.console, sqlalchemy, sqlmodel",
         ],
         "sfclaims --help": [*on_demo, "--help"],
-        "audit sample": [*on_demo, "audit", "sample", run, "--size", "3", "--seed", "1"],
+        "audit sample": [*auditor, "audit", "sample", run, "--size", "3", "--seed", "1"],
         "audit record (a verdict)": [
-            *on_demo,
+            *auditor,
             "audit",
             "record",
             run,

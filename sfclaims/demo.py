@@ -88,9 +88,45 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print("\n[bold]Where everything is[/]")
     for label, path in written:
         console.print(f"  {label:<28} {escape(str(path))}")
+    people = demo_accounts(engine)
     console.print(
-        f"\nNext, on the demo's database: record verdicts (`sfclaims --database-url {database} "
-        f"audit record {created.run_id} FAMILY --verdict pass --note ...`), then lock the "
-        f"claim with `sfclaims --database-url {database} claim submit {created.run_id}`.",
+        f"\n[bold]7. The workspace in the browser[/]: `sfclaims --database-url {database} "
+        f"serve`, then open http://127.0.0.1:8000/ and sign in as one of these (the passwords "
+        f"are shown this once and kept only hashed):"
+    )
+    for name, role, password in people:
+        console.print(f"  {name:<18} {role:<13} {escape(password)}", markup=False)
+    console.print(
+        f"\nOr on the command line, as the auditor: `SFCLAIMS_USER=demo-auditor sfclaims "
+        f"--database-url {database} audit record {created.run_id} FAMILY --verdict pass "
+        f"--note ...` for each sampled family, then as the claims team `SFCLAIMS_USER="
+        f"demo-claims sfclaims --database-url {database} claim submit {created.run_id}`.",
         markup=False,
     )
+
+
+DEMO_PEOPLE = (
+    ("demo-admin", "admin"),
+    ("demo-data-officer", "data_officer"),
+    ("demo-claims", "claims"),
+    ("demo-auditor", "auditor"),
+)
+
+
+def demo_accounts(engine: Engine) -> list[tuple[str, str, str]]:
+    """An account per role with a new password each; the operating-system user (who ran the
+    demo) becomes an admin too, so the demo's database stays theirs to use."""
+    import secrets
+
+    from sfclaims.activity import operating_system_user
+    from sfclaims.people import ROLES, Actor, add_account, set_password
+
+    you = Actor(operating_system_user(), frozenset(ROLES), single_user=True)
+    add_account(engine, you, you.name, list(ROLES))
+    made = []
+    for name, role in DEMO_PEOPLE:
+        password = secrets.token_urlsafe(12)
+        add_account(engine, you, name, [role])
+        set_password(engine, you, name, password)
+        made.append((name, role, password))
+    return made

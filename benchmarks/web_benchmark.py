@@ -1,0 +1,166 @@
+"""Benchmark of the web workspace: signed-in clients at once against `sfclaims serve` on
+loopback, on a large synthetic authority, hitting the dashboard, a family's page and a near-miss
+page for a while; prints each page's median, p95 and slowest response, and any error.
+
+    uv run python benchmarks/web_benchmark.py [--families 50000] [--clients 20] [--seconds 30]
+
+The authority is built (and kept) as the main benchmark builds it, imported and decided once by
+the command line; the server is `sfclaims serve` as a process of its own. Not a timed test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+sys.path.insert(0, str(Path(__file__).parent))
+from benchmark import SFCLAIMS, build_authority  # noqa: E402
+
+PASSWORD = "benchmark passphrase"
+AS_OF = "2026-09-30"
+
+
+def prepare(families: int, folder: Path) -> tuple[str, list[str], list[str]]:
+    """The authority imported and decided in a scratch SQLite database, with an account per
+    client; the database URL, some family IDs and the reasons near misses have."""
+    from sqlalchemy import text
+
+    from sfclaims.db import open_database
+    from sfclaims.people import ROLES, Actor, add_account, set_password
+
+    authority = build_authority(families, "typical")
+    url = f"sqlite:///{folder / 'web.db'}"
+    base = [*SFCLAIMS, "--database-url", url]
+    for step in (
+        ["import", str(authority), "--report-dir", str(folder / "reports")],
+        ["assess", "--as-of", AS_OF, "--out", str(folder / "decisions.csv")],
+    ):
+        started = time.perf_counter()
+        subprocess.run([*base, *step], check=True, capture_output=True)
+        print(f"{step[0]:<8} {time.perf_counter() - started:6.1f} s")
+    engine = open_database(url)
+    setup = Actor("benchmark", frozenset(ROLES), single_user=True)
+    add_account(engine, setup, "reader", ["admin", "claims"])
+    set_password(engine, setup, "reader", PASSWORD)
+    with engine.connect() as connection:
+        ids = connection.execute(text("SELECT family_id FROM families")).scalars().all()
+        reasons = (
+            connection.execute(
+                text("SELECT DISTINCT reasons FROM decisions WHERE reasons NOT LIKE '%;%'")
+            )
+            .scalars()
+            .all()
+        )
+    engine.dispose()
+    return url, random.Random(7).sample(list(ids), 500), [r for r in reasons if r]
+
+
+def serve(url: str) -> tuple[subprocess.Popen, str]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "SFCLAIMS_SECRET_KEY": "benchmark key " * 4}
+    server = subprocess.Popen(
+        [*SFCLAIMS, "--database-url", url, "serve", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    address = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            if httpx.get(f"{address}/sign-in").status_code == 200:
+                return server, address
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    server.kill()
+    raise SystemExit("the server did not start")
+
+
+def signed_in(address: str) -> httpx.Client:
+    client = httpx.Client(base_url=address, timeout=30)
+    page = client.get("/sign-in").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    done = client.post(
+        "/sign-in", data={"csrf_token": token, "name": "reader", "password": PASSWORD, "next": "/"}
+    )
+    assert done.status_code in (200, 303), done.status_code
+    return client
+
+
+def client_loop(
+    address: str, ids: list[str], reasons: list[str], until: float, seed: int, found: dict
+) -> None:
+    client = signed_in(address)
+    chance = random.Random(seed)
+    pages = {
+        "dashboard": lambda: f"/?as_of={AS_OF}",
+        "family page": lambda: f"/families/{chance.choice(ids)}?as_of={AS_OF}",
+        "near-miss page": lambda: f"/near-misses?as_of={AS_OF}&reason={chance.choice(reasons)}",
+    }
+    while time.perf_counter() < until:
+        kind = chance.choice(list(pages))
+        started = time.perf_counter()
+        response = client.get(pages[kind]())
+        taken = time.perf_counter() - started
+        found.setdefault(kind, []).append(taken)
+        if response.status_code != 200:
+            found.setdefault("errors", []).append((kind, response.status_code))
+    client.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--families", type=int, default=50_000)
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30)
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="sfclaims-web-benchmark-"))
+    url, ids, reasons = prepare(args.families, folder)
+    server, address = serve(url)
+    try:
+        signed_in(address).get(f"/?as_of={AS_OF}")  # the first look fills the cache
+        found: dict = {}
+        until = time.perf_counter() + args.seconds
+        threads = [
+            threading.Thread(target=client_loop, args=(address, ids, reasons, until, seed, found))
+            for seed in range(args.clients)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    print(
+        f"\n{args.clients} signed-in clients for {args.seconds:.0f} s, {args.families:,} "
+        f"families, SQLite, server and clients on {os.cpu_count()} cores:"
+    )
+    for kind in ("dashboard", "family page", "near-miss page"):
+        times = sorted(found.get(kind, []))
+        if not times:
+            continue
+        p95 = times[int(len(times) * 0.95) - 1]
+        print(
+            f"  {kind:<15} {len(times):>6} requests  median {statistics.median(times) * 1000:6.0f} "
+            f"ms  p95 {p95 * 1000:6.0f} ms  slowest {times[-1] * 1000:6.0f} ms"
+        )
+    print(f"  errors: {len(found.get('errors', []))}")
+
+
+if __name__ == "__main__":
+    main()
