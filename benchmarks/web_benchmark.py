@@ -33,10 +33,8 @@ AS_OF = "2026-09-30"
 
 
 def prepare(families: int, folder: Path) -> tuple[str, list[str], list[str]]:
-    """The authority imported and decided in a scratch SQLite database, with an account per
-    client; the database URL, some family IDs and the reasons near misses have."""
-    from sqlalchemy import text
-
+    """The authority imported and decided in a scratch SQLite database, with the clients'
+    account; the database URL, some family IDs and the reasons near misses have."""
     from sfclaims.db import open_database
     from sfclaims.people import ROLES, Actor, add_account, set_password
 
@@ -54,8 +52,25 @@ def prepare(families: int, folder: Path) -> tuple[str, list[str], list[str]]:
     setup = Actor("benchmark", frozenset(ROLES), single_user=True)
     add_account(engine, setup, "reader", ["admin", "claims"])
     set_password(engine, setup, "reader", PASSWORD)
+    engine.dispose()
+    return url, *prepared(url)
+
+
+def prepared(url: str) -> tuple[list[str], list[str]]:
+    """Some family IDs and the reasons near misses have, from a prepared database."""
+    from sqlalchemy import text
+
+    from sfclaims.db import open_database
+
+    engine = open_database(url)
     with engine.connect() as connection:
-        ids = connection.execute(text("SELECT family_id FROM families")).scalars().all()
+        ids = (
+            connection.execute(
+                text("SELECT family_id FROM decisions WHERE as_of = :d"), {"d": AS_OF}
+            )
+            .scalars()
+            .all()
+        )
         reasons = (
             connection.execute(
                 text("SELECT DISTINCT reasons FROM decisions WHERE reasons NOT LIKE '%;%'")
@@ -64,7 +79,7 @@ def prepare(families: int, folder: Path) -> tuple[str, list[str], list[str]]:
             .all()
         )
     engine.dispose()
-    return url, random.Random(7).sample(list(ids), 500), [r for r in reasons if r]
+    return random.Random(7).sample(list(ids), 500), [r for r in reasons if r]
 
 
 def serve(url: str) -> tuple[subprocess.Popen, str]:
@@ -127,9 +142,14 @@ def main() -> None:
     parser.add_argument("--families", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--database", help="Reuse a database an earlier run prepared.")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="sfclaims-web-benchmark-"))
-    url, ids, reasons = prepare(args.families, folder)
+    if args.database:  # a database an earlier run prepared (its path is printed)
+        url, ids, reasons = args.database, *prepared(args.database)
+    else:
+        folder = Path(tempfile.mkdtemp(prefix="sfclaims-web-benchmark-"))
+        url, ids, reasons = prepare(args.families, folder)
+    print(f"database: {url}")
     server, address = serve(url)
     try:
         signed_in(address).get(f"/?as_of={AS_OF}")  # the first look fills the cache
@@ -159,7 +179,8 @@ def main() -> None:
             f"  {kind:<15} {len(times):>6} requests  median {statistics.median(times) * 1000:6.0f} "
             f"ms  p95 {p95 * 1000:6.0f} ms  slowest {times[-1] * 1000:6.0f} ms"
         )
-    print(f"  errors: {len(found.get('errors', []))}")
+    errors = found.get("errors", [])
+    print(f"  errors: {len(errors)}" + (f" ({', '.join(map(str, errors[:5]))})" if errors else ""))
 
 
 if __name__ == "__main__":

@@ -40,11 +40,18 @@ def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -
     """One family's decision with every rule's finding and the records it relied on (its ID
     matched as typed, in any case)."""
     with engine.connect() as connection:
-        like = connection.execute(
-            select(col(Family.family_id)).where(
-                func.lower(col(Family.family_id)) == family_id.strip().lower()
-            )
-        ).scalars()
+        exact = connection.execute(  # the ID as stored: one look in the index
+            select(col(Family.family_id)).where(col(Family.family_id) == family_id.strip())
+        ).scalar()
+        like = (
+            connection.execute(
+                select(col(Family.family_id)).where(
+                    func.lower(col(Family.family_id)) == family_id.strip().lower()
+                )
+            ).scalars()
+            if exact is None
+            else [exact]
+        )
         stored = as_stored(family_id, like)
     if stored is None:
         return None

@@ -14,7 +14,7 @@ import tomllib
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -175,7 +175,29 @@ class Framework:
 
 
 def load_framework(overlay: Path | str | None = None) -> Framework:
-    """The national framework, with an authority's overlay file (or a whole framework folder)."""
+    """The national framework, with an authority's overlay file (or a whole framework folder).
+    Read again only when one of its files changes (the web workspace asks on every page)."""
+    return _load_framework(None if overlay is None else str(overlay), _stamp(overlay))
+
+
+def _stamp(overlay: Path | str | None) -> tuple:
+    """When and how large each file the framework would be read from is, as it stands now."""
+    paths = [NATIONAL / name for name in FRAMEWORK_FILES]
+    if overlay is not None:
+        path = Path(overlay)
+        paths = [path / name for name in FRAMEWORK_FILES] if path.is_dir() else [*paths, path]
+    stamps: list[tuple[str, int | None, int | None]] = []
+    for path in paths:
+        try:
+            found = path.stat()
+            stamps.append((str(path), found.st_mtime_ns, found.st_size))
+        except OSError:
+            stamps.append((str(path), None, None))
+    return tuple(stamps)
+
+
+@lru_cache(maxsize=16)
+def _load_framework(overlay: str | None, _stamp: tuple) -> Framework:
     base_dir = NATIONAL
     overlay_data: dict[str, Any] = {}
     overlay_name: str | None = None

@@ -13,6 +13,7 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfclaims.db import open_database
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
@@ -86,6 +87,27 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     )
 
 
+class UploadLimit:
+    """An upload larger than the limit is refused (413) before any of it is read."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app, self.limit = app, limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST":
+            length = dict(scope["headers"]).get(b"content-length", b"")
+            if length.isdigit() and int(length) > self.limit + 65536:  # + the form's fields
+                refusal = Response(
+                    f"The upload is larger than the limit of {self.limit:,} bytes; nothing was "
+                    f"imported.",
+                    status_code=413,
+                    media_type="text/plain",
+                )
+                await refusal(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
+
+
 def create_app(
     database_url: str | None = None,
     *,
@@ -110,22 +132,10 @@ def create_app(
         same_site="strict",
         https_only=https_only,
     )
+    app.add_middleware(UploadLimit, limit=upload_limit)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (account, quarter, imports, claims, audit, admin):
         app.include_router(module.router)
-
-    @app.middleware("http")
-    async def _no_oversized_upload(request: Request, call_next):
-        """An upload larger than the limit is refused before it is read."""
-        length = request.headers.get("content-length", "")
-        if request.method == "POST" and length.isdigit() and int(length) > upload_limit + 65536:
-            return Response(
-                f"The upload is larger than the limit of {upload_limit:,} bytes; nothing was "
-                f"imported.",
-                status_code=413,
-                media_type="text/plain",
-            )
-        return await call_next(request)
 
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, _error: NotSignedIn) -> Response:

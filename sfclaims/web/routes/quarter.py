@@ -4,6 +4,7 @@ and deciding the families as of a date (the claims team)."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from fastapi import APIRouter, Depends, Request
@@ -19,6 +20,8 @@ from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
 CHART_WIDTH = 480  # the longest bar, in SVG units
+CACHE_LOCK = threading.Lock()
+NEAR_MISSES_PAGE = 50
 
 
 def state_of(request: Request) -> int:
@@ -33,11 +36,14 @@ def cached(request: Request, key: tuple, make):
 
     store: dict = request.app.state.__dict__.setdefault("cache", {})
     full = (key, state_of(request), read_settings(engine_of(request)).changed_at)
-    if full not in store:
-        if len(store) > 256:
-            store.clear()
-        store[full] = make()
-    return store[full]
+    if full in store:
+        return store[full]
+    with CACHE_LOCK:  # many people opening the same page at once make it once
+        if full not in store:
+            if len(store) > 256:
+                store.clear()
+            store[full] = make()
+        return store[full]
 
 
 def chosen_date(request: Request, typed: str | None) -> tuple[date | None, list[dict]]:
@@ -134,6 +140,7 @@ def near_miss_list(
     as_of: str | None = None,
     reason: str | None = None,
     team: str | None = None,
+    page: int = 1,
     person: Actor = requires(),
 ) -> Response:
     day, errors = chosen_date(request, as_of)
@@ -154,8 +161,10 @@ def near_miss_list(
         "near_misses.html",
         day=day,
         errors=errors,
-        families=found[:500],
+        families=found[(page - 1) * NEAR_MISSES_PAGE : page * NEAR_MISSES_PAGE],
         count=len(found),
+        page=max(page, 1),
+        pages=max(-(-len(found) // NEAR_MISSES_PAGE), 1),
         reason=reason or "",
         team=team or "",
         reasons=[code for code, _n in (seen.reasons if seen else [])],
