@@ -255,3 +255,13 @@ def test_the_log_filters_by_date_run_and_person(team, monkeypatch):
         line.split("\t")[1] == "root"
         for line in sfclaims(team, "log", "--user", "ROOT").stdout.splitlines()
     )
+
+
+def test_working_alone_every_output_says_there_were_no_separate_accounts(sample_url, tmp_path):
+    made = sfclaims(sample_url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    run = made.stdout.strip().splitlines()[-1]
+    assert sfclaims(sample_url, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
+    assert sfclaims(sample_url, "audit", "pack", run, "--out", str(tmp_path)).exit_code == 0
+    for name in (f"claim-{run}.xlsx", f"evidence-pack-{run}.xlsx"):
+        notes = dict(load_workbook(tmp_path / name)["Run"].iter_rows(values_only=True))
+        assert notes["accounts"].startswith("Made without separate accounts")

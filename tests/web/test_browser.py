@@ -96,7 +96,9 @@ def test_the_quarter_in_the_browser_person_by_person(person, server, tmp_path):
     write_authority(extracts, families=120, seed=11)
     dora = person("dora")
     dora.click("text=Imports")
-    dora.set_input_files("#extracts", sorted(str(p) for p in extracts.iterdir() if p.suffix in (".csv", ".xlsx")))
+    dora.set_input_files(
+        "#extracts", sorted(str(p) for p in extracts.iterdir() if p.suffix in (".csv", ".xlsx"))
+    )
     dora.click("#import")
     dora.wait_for_selector("#import-result", timeout=60_000)
     assert "families.csv" in dora.inner_text("#import-result")

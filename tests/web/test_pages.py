@@ -257,3 +257,24 @@ def test_a_refused_file_leaves_the_database_unchanged(workspace, accounts):
     result = wait_for(workspace, upload(workspace, files))
     assert "The import was refused" in result.text and "Nothing was changed" in result.text
     assert (count(accounts, "needs"), count(accounts, "import_batches")) == before
+
+
+def test_every_page_but_signing_in_names_who_may_see_it(workspace):
+    """As notifications-admin does with a decorator: no view without its guard."""
+    open_to_all = {"/sign-in", "/sign-out"}
+    for route in workspace.app.routes:
+        path = getattr(route, "path", "")
+        if path in open_to_all or path.startswith("/static") or not hasattr(route, "dependant"):
+            continue
+        guards = [d.call for d in route.dependant.dependencies]
+        assert any(getattr(g, "__name__", "") == "person" for g in guards), path
+
+
+def test_the_session_key_file_is_made_readable_by_its_owner_only(tmp_path, monkeypatch):
+    from sfclaims.web.security import ensure_secret_key, secret_key
+
+    monkeypatch.delenv("SFCLAIMS_SECRET_KEY", raising=False)
+    monkeypatch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(tmp_path / "keys" / "secret-key"))
+    path = ensure_secret_key()
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert len(secret_key() or "") >= 40 and ensure_secret_key() == path  # made once
