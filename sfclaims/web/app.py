@@ -3,88 +3,19 @@ like. ``create_app`` builds it on one database; ``sfclaims serve`` runs it with 
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from markupsafe import Markup
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfclaims.db import open_database
-from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
 from sfclaims.web.jobs import Jobs
-from sfclaims.web.security import FormExpired, NotAllowed, NotSignedIn, csrf_token, signed_in
+from sfclaims.web.pages import HERE, ROLE_NAMES, refused, templates
+from sfclaims.web.security import FormExpired, NotAllowed, NotSignedIn, signed_in
 
-HERE = Path(__file__).parent
 SESSION_COOKIE = "sfclaims_session"
 DEFAULT_UPLOAD_LIMIT = 500 * 1024 * 1024
-#: The service navigation: (label, path, the role that sees it; None: everyone signed in).
-NAVIGATION = (
-    ("Quarter", "/", None),
-    ("Imports", "/imports", DATA_OFFICER),
-    ("Claim runs", "/claims", None),
-    ("Audit", "/audit", AUDITOR),
-    ("Activity log", "/log", None),
-    ("Settings", "/settings", None),
-    ("Accounts", "/accounts", ADMIN),
-)
-ROLE_NAMES = {
-    ADMIN: "Administrator",
-    DATA_OFFICER: "Data officer",
-    CLAIMS: "Business development (claims)",
-    AUDITOR: "Internal auditor",
-}
-
-
-def link(href: str, text: object) -> Markup:
-    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
-    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
-
-
-def templates() -> Jinja2Templates:
-    environment = Environment(
-        loader=ChoiceLoader(
-            [
-                FileSystemLoader(HERE / "templates"),
-                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-            ]
-        ),
-        autoescape=True,  # every value is escaped: IDs, notes and file names are hostile
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.globals["link"] = link
-    environment.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
-    environment.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
-    environment.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"
-    return Jinja2Templates(env=environment)
-
-
-def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    """A page, with what every page needs: who is signed in, their navigation, the CSRF token."""
-    person: Actor | None = getattr(request.state, "person", None)
-    navigation = [
-        {"text": label, "href": path, "active": request.url.path == path}
-        for label, path, role in NAVIGATION
-        if person is not None and (role is None or person.may(role))
-    ]
-    return request.app.state.templates.TemplateResponse(
-        request,
-        template,
-        {
-            "person": person,
-            "navigation": navigation,
-            "csrf_token": csrf_token(request),
-            "role_names": ROLE_NAMES,
-            **context,
-        },
-        status_code=status_code,
-    )
 
 
 class UploadLimit:
@@ -144,36 +75,30 @@ def create_app(
     @app.exception_handler(NotAllowed)
     async def _not_allowed(request: Request, error: NotAllowed) -> Response:
         request.state.person = signed_in(request)
-        return render(
+        return refused(
             request,
-            "refused.html",
-            status_code=403,
-            title="You cannot do this",
-            sentence=f"This needs the {ROLE_NAMES[error.role].lower()} role "
+            "You cannot do this",
+            f"This needs the {ROLE_NAMES[error.role].lower()} role "
             f"({error.role}), and your account does not have it. Nothing was changed.",
+            403,
         )
 
     @app.exception_handler(FormExpired)
     async def _form_expired(request: Request, _error: FormExpired) -> Response:
         request.state.person = signed_in(request)
-        return render(
+        return refused(
             request,
-            "refused.html",
-            status_code=403,
-            title="The form has expired",
-            sentence="The form was not sent from this session (or the session ended). Nothing "
+            "The form has expired",
+            "The form was not sent from this session (or the session ended). Nothing "
             "was changed; go back, reload the page and try again.",
+            403,
         )
 
     @app.exception_handler(404)
     async def _not_found(request: Request, _error: Exception) -> Response:
         request.state.person = signed_in(request)
-        return render(
-            request,
-            "refused.html",
-            status_code=404,
-            title="Page not found",
-            sentence="There is no such page, claim run or family.",
+        return refused(
+            request, "Page not found", "There is no such page, claim run or family.", 404
         )
 
     return app

@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.activity import record_now
 from sfclaims.people import has_accounts
-from sfclaims.web.app import render
+from sfclaims.web.pages import render
 from sfclaims.web.security import checked_form, engine_of, sign_in, signed_in
 
 router = APIRouter()

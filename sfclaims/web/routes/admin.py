@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
-from sfclaims.web.app import render
+from sfclaims.web.pages import render
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()

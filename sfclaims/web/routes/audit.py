@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import AUDITOR, Actor
-from sfclaims.web.app import render
+from sfclaims.web.pages import refused, render
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -57,7 +57,7 @@ def audit_run(request: Request, run_id: str, person: Actor = requires(AUDITOR)) 
     try:
         return sample_page(request, run_id, [])
     except SfclaimsError as error:
-        return render(request, "refused.html", status_code=404, title="Audit", sentence=str(error))
+        return refused(request, "Audit", str(error), 404)
 
 
 @router.post("/audit/{run_id}/sample")
@@ -114,7 +114,7 @@ def audit_family(
     try:
         return evidence_page(request, run_id, family_id, [])
     except SfclaimsError as error:
-        return render(request, "refused.html", status_code=404, title="Audit", sentence=str(error))
+        return refused(request, "Audit", str(error), 404)
 
 
 @router.post("/audit/{run_id}/families/{family_id}")

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.web.app import render
+from sfclaims.web.pages import refused, render
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -78,9 +78,7 @@ def run_page(request: Request, run_id: str, person: Actor = requires()) -> Respo
     try:
         contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
     except SfclaimsError as error:
-        return render(
-            request, "refused.html", status_code=404, title="Claim run", sentence=str(error)
-        )
+        return refused(request, "Claim run", str(error), 404)
     return render(request, "run.html", contents=contents, may_claim=person.may(CLAIMS), errors=[])
 
 
@@ -121,7 +119,7 @@ def confirm_submit(request: Request, run_id: str, person: Actor = requires(CLAIM
     try:
         about = submission_preview(engine_of(request), run_id)
     except SfclaimsError as error:
-        return render(request, "refused.html", status_code=400, title="Submit", sentence=str(error))
+        return refused(request, "Submit", str(error), 400)
     return render(request, "submit.html", about=about, errors=[])
 
 
@@ -141,9 +139,7 @@ def submit(
         try:
             about = submission_preview(engine, run_id)
         except SfclaimsError:
-            return render(
-                request, "refused.html", status_code=400, title="Submit", sentence=str(error)
-            )
+            return refused(request, "Submit", str(error), 400)
         return render(
             request,
             "submit.html",
@@ -166,7 +162,5 @@ def discard(
     try:
         discard_run(engine_of(request), run_id, person.name)
     except SfclaimsError as error:
-        return render(
-            request, "refused.html", status_code=400, title="Discard", sentence=str(error)
-        )
+        return refused(request, "Discard", str(error), 400)
     return RedirectResponse("/claims", status_code=303)

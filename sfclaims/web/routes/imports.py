@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from sfclaims.errors import SfclaimsError
 from sfclaims.models import ImportBatch, SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
-from sfclaims.web.app import render
+from sfclaims.web.pages import refused, render
 from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import private_folder, save_upload
 
@@ -104,12 +104,8 @@ async def upload(
 def job_page(request: Request, job_id: str, person: Actor = requires()) -> Response:
     job = request.app.state.jobs.get(job_id, person.name)
     if job is None:
-        return render(
-            request,
-            "refused.html",
-            status_code=404,
-            title="No such work",
-            sentence="There is no work of yours under way with that number.",
+        return refused(
+            request, "No such work", "There is no work of yours under way with that number.", 404
         )
     if job.kind == "decide" and job.status == "done":
         return RedirectResponse(job.result, status_code=303)

@@ -15,7 +15,7 @@ from sfclaims.errors import SfclaimsError
 from sfclaims.overview import decided_dates, family_history, glance, near_misses
 from sfclaims.people import CLAIMS, Actor
 from sfclaims.rules.catalogue import describe
-from sfclaims.web.app import render
+from sfclaims.web.pages import refused, render
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -184,12 +184,11 @@ def family_page(
     engine = engine_of(request)
     decision = explain(engine, framework_in_force(engine), day, family_id) if day else None
     if decision is None:
-        return render(
+        return refused(
             request,
-            "refused.html",
-            status_code=404,
-            title="Family not found",
-            sentence="There is no family with that ID whose episode started by the date.",
+            "Family not found",
+            "There is no family with that ID whose episode started by the date.",
+            404,
         )
     return render(
         request,

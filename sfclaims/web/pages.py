@@ -1,0 +1,85 @@
+"""How a page is made: the GOV.UK layout and component macros, every value escaped, and what
+every page shows (who is signed in, their navigation, the CSRF token)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
+
+from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
+from sfclaims.web.security import csrf_token
+
+HERE = Path(__file__).parent
+#: The service navigation: (label, path, the role that sees it; None: everyone signed in).
+NAVIGATION = (
+    ("Quarter", "/", None),
+    ("Imports", "/imports", DATA_OFFICER),
+    ("Claim runs", "/claims", None),
+    ("Audit", "/audit", AUDITOR),
+    ("Activity log", "/log", None),
+    ("Settings", "/settings", None),
+    ("Accounts", "/accounts", ADMIN),
+)
+ROLE_NAMES = {
+    ADMIN: "Administrator",
+    DATA_OFFICER: "Data officer",
+    CLAIMS: "Business development (claims)",
+    AUDITOR: "Internal auditor",
+}
+
+
+def link(href: str, text: object) -> Markup:
+    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def templates() -> Jinja2Templates:
+    environment = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(HERE / "templates"),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=True,  # every value is escaped: IDs, notes and file names are hostile
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals["link"] = link
+    environment.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
+    environment.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
+    environment.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"
+    return Jinja2Templates(env=environment)
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page, with what every page needs: who is signed in, their navigation, the CSRF token."""
+    person: Actor | None = getattr(request.state, "person", None)
+    navigation = [
+        {"text": label, "href": path, "active": request.url.path == path}
+        for label, path, role in NAVIGATION
+        if person is not None and (role is None or person.may(role))
+    ]
+    return request.app.state.templates.TemplateResponse(
+        request,
+        template,
+        {
+            "person": person,
+            "navigation": navigation,
+            "csrf_token": csrf_token(request),
+            "role_names": ROLE_NAMES,
+            **context,
+        },
+        status_code=status_code,
+    )
+
+
+def refused(request: Request, title: str, sentence: str, status_code: int = 400) -> HTMLResponse:
+    """The page that says, in one sentence, why something was not done (nothing changed)."""
+    return render(request, "refused.html", status_code=status_code, title=title, sentence=sentence)
