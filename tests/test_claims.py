@@ -301,7 +301,10 @@ def waiting_on_a_lock(engine, seconds: float = 30) -> bool:
     with engine.connect() as connection:
         while time.monotonic() < deadline:
             waiting = connection.execute(
-                text("SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid()")
+                text(  # this test's own database: other tests may run beside it (xdist)
+                    "SELECT count(*) FROM pg_locks WHERE NOT granted AND pid <> pg_backend_pid() "
+                    "AND pid IN (SELECT pid FROM pg_stat_activity WHERE datname = current_database())"
+                )
             ).scalar_one()
             if waiting:
                 return True
