@@ -30,12 +30,12 @@ from sfclaims.rules.catalogue import (
     what_to_do,
 )
 from sfclaims.rules.dates import add_months
-from sfclaims.rules.eligibility import identified_needs
 from sfclaims.rules.essentials import episode_end
 from sfclaims.rules.outcomes import (
     NEED_WITHOUT_OUTCOME,
     evidences,
     met_by_attendance,
+    needs_by_headline,
     sustained,
 )
 
@@ -67,7 +67,7 @@ def forecast(
     """The forecast of a family decided at the date that is not claimable."""
     if decision.claimable:
         raise ValueError(f"family {decision.family_id} is claimable: there is nothing to forecast")
-    needs = _needs_by_headline(family, as_of)
+    needs = needs_by_headline(family, as_of)
     prospects = {
         code: _prospect(code, family, framework, as_of, needs) for code in decision.reasons
     }
@@ -91,13 +91,6 @@ def forecast(
     day = max([as_of + timedelta(days=1), *(r.day for r in known)])
     actions = tuple(dict.fromkeys(r.relies_on for r in known if r.relies_on))
     return Forecast(decision.family_id, WAITING, day, decision.reasons, actions)
-
-
-def _needs_by_headline(family: FamilyBundle, as_of: date) -> dict[str, list[NeedFacts]]:
-    found: dict[str, list[NeedFacts]] = {}
-    for need in identified_needs(family, as_of):
-        found.setdefault(need.headline, []).append(need)
-    return found
 
 
 def _prospect(

@@ -150,11 +150,17 @@ def headline_outcomes(
     per_headline=True,
 )
 def every_need_met(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
-    by_headline: dict[str, list[NeedFacts]] = {}
-    for need in identified_needs(family, as_of):
-        by_headline.setdefault(need.headline, []).append(need)
+    by_headline = needs_by_headline(family, as_of)
     return [
         headline_outcomes(family, framework, as_of, h, by_headline[h.code])
         for h in framework.headlines
         if h.code in by_headline
     ]
+
+
+def needs_by_headline(family: FamilyBundle, as_of: date) -> dict[str, list[NeedFacts]]:
+    """The family's identified needs as of the date, by headline."""
+    found: dict[str, list[NeedFacts]] = {}
+    for need in identified_needs(family, as_of):
+        found.setdefault(need.headline, []).append(need)
+    return found

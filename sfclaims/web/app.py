@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfclaims.db import open_database
+from sfclaims.errors import SfclaimsError
 from sfclaims.web.jobs import Jobs
 from sfclaims.web.pages import HERE, ROLE_NAMES, refused, templates
 from sfclaims.web.security import FormExpired, NotAllowed, NotSignedIn, signed_in
@@ -82,6 +83,12 @@ def create_app(
             f"({error.role}), and your account does not have it. Nothing was changed.",
             403,
         )
+
+    @app.exception_handler(SfclaimsError)
+    async def _refused(request: Request, error: SfclaimsError) -> Response:
+        """A stage's refusal on a page that has no form to show it in: its one sentence."""
+        request.state.person = signed_in(request)
+        return refused(request, "This was not done", str(error), 400)
 
     @app.exception_handler(FormExpired)
     async def _form_expired(request: Request, _error: FormExpired) -> Response:

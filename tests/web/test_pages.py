@@ -278,3 +278,9 @@ def test_the_session_key_file_is_made_readable_by_its_owner_only(tmp_path, monke
     path = ensure_secret_key()
     assert path.stat().st_mode & 0o777 == 0o600
     assert len(secret_key() or "") >= 40 and ensure_secret_key() == path  # made once
+
+
+def test_a_refusal_on_a_page_without_a_form_is_its_one_sentence(workspace):
+    sign_in(workspace, "carl")
+    page = workspace.get("/claims/2099-Q1-R9")
+    assert page.status_code == 400 and "There is no claim run 2099-Q1-R9" in page.text

@@ -75,10 +75,7 @@ def make_run(
 def run_page(request: Request, run_id: str, person: Actor = requires()) -> Response:
     from sfclaims.claim_runs import run_contents
 
-    try:
-        contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
-    except SfclaimsError as error:
-        return refused(request, "Claim run", str(error), 404)
+    contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
     return render(request, "run.html", contents=contents, may_claim=person.may(CLAIMS), errors=[])
 
 
@@ -116,10 +113,7 @@ def submission(request: Request, run_id: str, kind: str, person: Actor = require
 def confirm_submit(request: Request, run_id: str, person: Actor = requires(CLAIMS)) -> Response:
     from sfclaims.claim_runs import submission_preview
 
-    try:
-        about = submission_preview(engine_of(request), run_id)
-    except SfclaimsError as error:
-        return refused(request, "Submit", str(error), 400)
+    about = submission_preview(engine_of(request), run_id)
     return render(request, "submit.html", about=about, errors=[])
 
 
@@ -159,8 +153,5 @@ def discard(
 ) -> Response:
     from sfclaims.claim_runs import discard_run
 
-    try:
-        discard_run(engine_of(request), run_id, person.name)
-    except SfclaimsError as error:
-        return refused(request, "Discard", str(error), 400)
+    discard_run(engine_of(request), run_id, person.name)  # a refusal: the handler's page
     return RedirectResponse("/claims", status_code=303)
