@@ -48,6 +48,7 @@ def templates() -> Jinja2Templates:
             ]
         ),
         autoescape=True,  # every value is escaped: IDs, notes and file names are hostile
+        auto_reload=False,  # templates ship with the package: never look at the files again
         trim_blocks=True,
         lstrip_blocks=True,
     )

@@ -98,7 +98,7 @@ def signed_in(request: Request) -> Actor | None:
 def requires(role: str | None = None):
     """The dependency of a page: someone signed in, with the role (None: anyone signed in)."""
 
-    def person(request: Request) -> Actor:
+    async def person(request: Request) -> Actor:  # quick: no thread of its own
         actor = signed_in(request)
         if actor is None:
             raise NotSignedIn()

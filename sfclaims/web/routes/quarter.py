@@ -74,7 +74,7 @@ def reason_bars(reasons: list[tuple[str, int]]) -> list[dict]:
 
 
 @router.get("/")
-def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
+async def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
     day, errors = chosen_date(request, as_of)
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
@@ -135,7 +135,7 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
 
 
 @router.get("/near-misses")
-def near_miss_list(
+async def near_miss_list(
     request: Request,
     as_of: str | None = None,
     reason: str | None = None,
@@ -174,7 +174,7 @@ def near_miss_list(
 
 
 @router.get("/families/{family_id}")
-def family_page(
+async def family_page(
     request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
 ) -> Response:
     from sfclaims.assessing import explain
