@@ -74,7 +74,9 @@ def reason_bars(reasons: list[tuple[str, int]]) -> list[dict]:
 
 
 @router.get("/")
-async def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
+async def dashboard(
+    request: Request, as_of: str | None = None, person: Actor = requires()
+) -> Response:
     day, errors = chosen_date(request, as_of)
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
