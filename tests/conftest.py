@@ -120,6 +120,15 @@ def _database(server: str, name: str) -> str:
     return make_url(server).set(database=name).render_as_string(hide_password=False)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """`init` and `demo` make the web sessions' key file: in the tests, never in the home folder."""
+    key = tmp_path_factory.mktemp("key") / "secret-key"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(key))
+        yield
+
+
 @pytest.fixture(scope="session")
 def templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Templates]:
     made = _Templates(tmp_path_factory.mktemp("templates"))
