@@ -452,6 +452,11 @@ READING_COMMANDS = [
     ["audit", "pack", "2025-Q3-R1", "--out", "out"],
     ["audit", "record", "2025-Q3-R1", "F1", "--verdict", "pass", "--note", "ok"],
     ["report", "progress", "--as-of", "2025-09-30", "--out", "out"],
+    ["forecast", "--as-of", "2025-09-30", "--out", "out"],
+    ["log"],
+    ["audit", "import-verdicts", "2025-Q3-R1", str(SAMPLE_DECISIONS)],
+    ["purge"],
+    ["user", "list"],
 ]
 
 
