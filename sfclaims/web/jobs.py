@@ -45,7 +45,8 @@ class Jobs:
             except SfclaimsError as error:
                 job.error, job.status = str(error), "refused"
             except Exception as error:  # noqa: BLE001 - shown as one sentence, never a trace
-                job.error = f"The import stopped: {type(error).__name__}. Nothing was changed."
+                what = "The import" if kind == "import" else "Deciding the families"
+                job.error = f"{what} stopped: {type(error).__name__}. Nothing was changed."
                 job.status = "refused"
 
         threading.Thread(target=run, name=f"sfclaims-{kind}", daemon=True).start()

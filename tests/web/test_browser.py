@@ -157,3 +157,40 @@ def test_a_role_without_the_right_sees_the_refusal_page(person, server):
     ada.goto(f"{server}/imports")
     assert "You cannot do this" in ada.inner_text("h1")
     assert "data_officer" in ada.inner_text("main")
+
+
+# every page a person can open, as Chromium draws it: a heading, and no markup shown as text
+PAGES_SEEN = {
+    "root": ["/settings", "/accounts", "/log", "/claims"],
+    "dora": ["/imports", "/imports/set-aside"],
+    "carl": [
+        "/?as_of=30/09/2025",
+        "/near-misses?as_of=2025-09-30",
+        "/families/F000006?as_of=2025-09-30",
+    ],
+    "ada": ["/audit"],
+}
+
+
+def test_every_page_draws_in_chromium_with_no_markup_shown_as_text(person, server, accounts):
+    from datetime import date
+
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.db import open_database
+    from sfclaims.framework import load_framework
+
+    engine = open_database(accounts)
+    assess_and_store(engine, load_framework(), date(2025, 9, 30))  # the quarter's figures
+    engine.dispose()
+    for name, paths in PAGES_SEEN.items():
+        page = person(name)
+        for path in paths:
+            page.goto(f"{server}{path}")
+            assert page.inner_text("h1").strip(), path
+            shown = page.inner_text("main")
+            assert "<a " not in shown and "&lt;" not in shown and "&amp;" not in shown, path
+            assert "You cannot do this" not in shown, path
+    carl = person("carl")
+    carl.goto(f"{server}/near-misses?as_of=2025-09-30")
+    carl.click("main table a >> nth=0")  # a near miss links to the family's page
+    assert carl.inner_text("h1").startswith("Family ")
