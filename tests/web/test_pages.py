@@ -284,3 +284,11 @@ def test_a_refusal_on_a_page_without_a_form_is_its_one_sentence(workspace):
     sign_in(workspace, "carl")
     page = workspace.get("/claims/2099-Q1-R9")
     assert page.status_code == 400 and "There is no claim run 2099-Q1-R9" in page.text
+
+
+def test_deciding_needs_a_real_date_and_says_so_at_its_field(workspace, accounts):
+    sign_in(workspace, "carl")
+    before = count(accounts, "decisions")
+    page = post(workspace, "/decide", {"as_of": "31/02/2025"})
+    assert page.status_code == 400 and 'href="#decide_as_of"' in page.text
+    assert "is not a date" in page.text and count(accounts, "decisions") == before

@@ -73,11 +73,16 @@ def reason_bars(reasons: list[tuple[str, int]]) -> list[dict]:
     ]
 
 
-@router.get("/")
-async def dashboard(
-    request: Request, as_of: str | None = None, person: Actor = requires()
+def dashboard_page(
+    request: Request,
+    person: Actor,
+    day: date | None,
+    typed: str,
+    errors: list[dict],
+    status_code: int = 200,
 ) -> Response:
-    day, errors = chosen_date(request, as_of)
+    """The quarter as of the day: its figures (kept while the data stand), the reasons chart, and
+    the quarters ahead once a decide has worked them out."""
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
@@ -85,8 +90,9 @@ async def dashboard(
     return render(
         request,
         "dashboard.html",
+        status_code=status_code,
         day=day,
-        typed=as_of or "",
+        typed=typed,
         errors=errors,
         glance=seen,
         bars=reason_bars(seen.reasons) if seen else [],
@@ -96,39 +102,37 @@ async def dashboard(
     )
 
 
+@router.get("/")
+async def dashboard(
+    request: Request, as_of: str | None = None, person: Actor = requires()
+) -> Response:
+    day, errors = chosen_date(request, as_of)
+    return dashboard_page(request, person, day, as_of or "", errors)
+
+
 @router.post("/decide")
 def decide(request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)):
     from sfclaims.dates import parse_date
 
+    typed = form.get("as_of", "")
     try:
-        day = parse_date(form.get("as_of", ""), "the as-of date")
+        day = parse_date(typed, "the as-of date")
     except SfclaimsError as error:
-        return render(
-            request,
-            "dashboard.html",
-            status_code=400,
-            day=None,
-            typed=form.get("as_of", ""),
-            errors=[{"text": str(error), "href": "#as_of"}],
-            glance=None,
-            bars=[],
-            chart_height=0,
-            forecast=None,
-            may_decide=True,
-        )
+        problem = [{"text": str(error), "href": "#decide_as_of"}]
+        return dashboard_page(request, person, None, typed, problem, status_code=400)
     engine = engine_of(request)
     forecasts = request.app.state.__dict__.setdefault("forecasts", {})
 
     def work(job):
         from sfclaims.assessing import assess_and_store
-        from sfclaims.forecasting import pipeline
+        from sfclaims.forecasting import DEFAULT_QUARTERS, pipeline
         from sfclaims.settings import framework_in_force, read_settings
 
         settings = read_settings(engine)
         decided = assess_and_store(engine, framework_in_force(engine), day, with_forecast=True)
         families = [a.forecast for a in decided.families if a.forecast is not None]
         claimable = sum(a.decision.claimable for a in decided.families)
-        quarters, later = pipeline(families, claimable, day, settings.quarters, 4)
+        quarters, later = pipeline(families, claimable, day, settings.quarters, DEFAULT_QUARTERS)
         forecasts[(day, decided.data_version)] = (claimable, quarters, later)
         return f"/?as_of={day.isoformat()}"
 
