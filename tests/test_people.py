@@ -10,7 +10,7 @@ from sqlalchemy import text
 from sfclaims.db import open_database
 from sfclaims.people import password_matches
 from tests.conftest import SAMPLE_AUTHORITY
-from tests.test_cli import sfclaims
+from tests.test_cli import sfclaims, submitted_count
 
 ROLES = {"root": "admin", "dora": "data_officer", "carl": "claims", "ada": "auditor"}
 
@@ -150,8 +150,9 @@ def test_a_disabled_account_can_do_nothing(team, monkeypatch):
     as_person(monkeypatch, "root")
     assert sfclaims(team, "user", "disable", "carl").exit_code == 0
     as_person(monkeypatch, "carl")
+    before = log_count(team)
     made = sfclaims(team, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
-    assert made.exit_code == 3
+    assert made.exit_code == 3 and log_count(team) == before
 
 
 def the_quarter(url: str, monkeypatch, run: str) -> None:
@@ -170,8 +171,10 @@ def test_the_maker_of_a_run_cannot_audit_it(team, monkeypatch):
     as_person(monkeypatch, "root")
     sfclaims(team, "user", "add", "cass", "--role", "claims", "--role", "auditor")
     run = make_run(team, monkeypatch, by="cass")
+    before = (log_count(team), data_version(team))
     result = sfclaims(team, "audit", "record", run, "F000010", "--verdict", "pass", "--note", "x")
     assert result.exit_code == 3
+    assert (log_count(team), data_version(team)) == before
     assert result.stderr.replace("\n", " ").strip() == (
         f"Error: cass made claim run {run}, so cannot audit it; internal audit must be "
         f"independent of the claim."
@@ -185,8 +188,11 @@ def test_an_auditor_of_a_run_cannot_submit_it(team, monkeypatch):
     as_person(monkeypatch, "cass")
     sampled = sfclaims(team, "audit", "sample", run, "--size", "1", "--seed", "3").stdout.split()
     sfclaims(team, "audit", "record", run, sampled[0], "--verdict", "pass", "--note", "ok")
+    before = (log_count(team), data_version(team))
     result = sfclaims(team, "claim", "submit", run, "--yes")
     assert result.exit_code == 3 and "cass recorded audit verdicts" in result.stderr
+    assert (log_count(team), data_version(team)) == before
+    assert submitted_count(team) == 0
 
 
 def test_the_outputs_name_who_made_audited_and_submitted_the_run(team, monkeypatch, tmp_path):
