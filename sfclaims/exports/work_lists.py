@@ -19,40 +19,18 @@ from sfclaims.exports.workbook import (
 )
 from sfclaims.forecasting import Casework
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, WAITING, Reason, describe, what_to_do
-from sfclaims.rules.datachecks import ATTENDANCE_DATA_MISSING
-from sfclaims.rules.essentials import (
-    ASSESSMENT_NOT_WHOLE_FAMILY,
-    EPISODE_OPEN,
-    LEAD_PRACTITIONER_NOT_RECOGNISED,
-    NO_ASSESSMENT,
-    NO_LEAD_PRACTITIONER,
-    NO_PLAN,
-    PLAN_MISSING_NEEDS,
-    PLAN_NOT_WHOLE_FAMILY,
+from sfclaims.rules.catalogue import (
+    CANNOT_BE_CLAIMED,
+    FIX_A_RECORD,
+    TIME_ALONE,
+    WAITING,
+    describe,
+    what_to_do,
 )
-from sfclaims.rules.outcomes import NEED_WITHOUT_OUTCOME, OUTCOME_NOT_SUSTAINED
 
 FIXABLE_NOW = "fixable now"
 WAITING_ONLY = "waiting"
 OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
-#: A record missing or incomplete: someone can put it right in the case system now.
-FIXABLE: frozenset[Reason] = frozenset(
-    {
-        NO_ASSESSMENT,
-        ASSESSMENT_NOT_WHOLE_FAMILY,
-        NO_PLAN,
-        PLAN_NOT_WHOLE_FAMILY,
-        PLAN_MISSING_NEEDS,
-        NO_LEAD_PRACTITIONER,
-        LEAD_PRACTITIONER_NOT_RECOGNISED,
-        NEED_WITHOUT_OUTCOME,
-        ATTENDANCE_DATA_MISSING,
-    }
-)
-#: Time alone clears it.
-TIME_ALONE: frozenset[Reason] = frozenset({OUTCOME_NOT_SUSTAINED, EPISODE_OPEN})
-
 HEADERS = (
     "family",
     "team",
@@ -80,10 +58,10 @@ def work_list(family: Assessed) -> str | None:
     waits = family.forecast is not None and family.forecast.status == WAITING
 
     def kind(code: str) -> str | None:
-        declared = describe(code)
-        if waits or declared in TIME_ALONE:
+        remedy = describe(code).remedy
+        if waits or remedy == TIME_ALONE:
             return WAITING_ONLY
-        return FIXABLE_NOW if declared in FIXABLE else None
+        return FIXABLE_NOW if remedy == FIX_A_RECORD else None
 
     kinds = {kind(code) for code in reasons}
     if kinds == {WAITING_ONLY}:

@@ -27,6 +27,10 @@ CANNOT_BE_CLAIMED = "cannot be claimed"
 NEEDS_ACTION = "needs action"  # someone must do something first
 WAITING = "waiting"  # time alone will clear it
 PROSPECTS = (WAITING, NEEDS_ACTION, CANNOT_BE_CLAIMED)  # the worst reason gives the family's
+#: What puts a reason right, for the work lists a manager hands out.
+FIX_A_RECORD = "a record to put right"  # missing or incomplete in the case system
+TIME_ALONE = "time alone"  # an outcome within its sustain period, an open case
+REMEDIES = ("", FIX_A_RECORD, TIME_ALONE)  # "": neither (poor attendance, an audit, ...)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Reason:
     per_headline: bool = False
     to_do: str = ""  # what someone must do, in the words a manager hands to a worker
     prospect: str = NEEDS_ACTION
+    remedy: str = ""
 
     def __call__(self, headline: str | None = None) -> str:
         """The code as it appears in a decision (``CODE`` or ``CODE:HEADLINE``)."""
@@ -58,6 +63,7 @@ def reason(
     per_headline: bool = False,
     to_do: str,
     prospect: str,
+    remedy: str = "",
 ) -> Reason:
     """Declare a reason code with what to do about it and what it means for the family's
     prospects; declaring the same code twice is a defect."""
@@ -65,7 +71,9 @@ def reason(
         raise ValueError(f"the reason code {code} is declared twice")
     if prospect not in PROSPECTS:
         raise ValueError(f"{code}: {prospect!r} is not one of {PROSPECTS}")
-    CATALOGUE[code] = Reason(code, title, message, per_headline, to_do, prospect)
+    if remedy not in REMEDIES:
+        raise ValueError(f"{code}: {remedy!r} is not one of {REMEDIES}")
+    CATALOGUE[code] = Reason(code, title, message, per_headline, to_do, prospect, remedy)
     return CATALOGUE[code]
 
 

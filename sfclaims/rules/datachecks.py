@@ -8,7 +8,7 @@ from datetime import date
 from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
-from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, reason, rule
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, FIX_A_RECORD, NEEDS_ACTION, reason, rule
 from sfclaims.rules.essentials import episode_end
 from sfclaims.rules.findings import Finding, Record, record_of
 
@@ -19,6 +19,7 @@ ATTENDANCE_DATA_MISSING = reason(
     "complete term.",
     to_do="Obtain the latest complete term's attendance from the school",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 ATTENDANCE_CHECK_FAILED = reason(
     "ATTENDANCE_CHECK_FAILED",

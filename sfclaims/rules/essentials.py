@@ -7,7 +7,7 @@ from datetime import date
 
 from sfclaims.facts import FamilyBundle, PlanFacts
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import NEEDS_ACTION, reason, rule
+from sfclaims.rules.catalogue import FIX_A_RECORD, NEEDS_ACTION, TIME_ALONE, reason, rule
 from sfclaims.rules.eligibility import identified_headlines
 from sfclaims.rules.findings import Finding, finding, record_of
 
@@ -17,6 +17,7 @@ NO_ASSESSMENT = reason(
     "No assessment of the family was completed on or before the as-of date.",
     to_do="Complete and record a whole-family assessment",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 ASSESSMENT_NOT_WHOLE_FAMILY = reason(
     "ASSESSMENT_NOT_WHOLE_FAMILY",
@@ -25,6 +26,7 @@ ASSESSMENT_NOT_WHOLE_FAMILY = reason(
     "household member.",
     to_do="Record a whole-family assessment that covers every household member",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 NO_PLAN = reason(
     "NO_PLAN",
@@ -32,6 +34,7 @@ NO_PLAN = reason(
     "No family action plan started on or before the as-of date.",
     to_do="Start and record a family action plan",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 PLAN_NOT_WHOLE_FAMILY = reason(
     "PLAN_NOT_WHOLE_FAMILY",
@@ -39,6 +42,7 @@ PLAN_NOT_WHOLE_FAMILY = reason(
     "The family's plans, taken together, do not cover every household member.",
     to_do="Add every household member to the family action plan",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 PLAN_MISSING_NEEDS = reason(
     "PLAN_MISSING_NEEDS",
@@ -46,6 +50,7 @@ PLAN_MISSING_NEEDS = reason(
     "The family's plans, taken together, do not address every headline of its identified needs.",
     to_do="Add every headline need to the family action plan",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 NO_LEAD_PRACTITIONER = reason(
     "NO_LEAD_PRACTITIONER",
@@ -53,6 +58,7 @@ NO_LEAD_PRACTITIONER = reason(
     "No lead practitioner was assigned on or before the as-of date.",
     to_do="Assign and record a lead practitioner",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 LEAD_PRACTITIONER_NOT_RECOGNISED = reason(
     "LEAD_PRACTITIONER_NOT_RECOGNISED",
@@ -60,6 +66,7 @@ LEAD_PRACTITIONER_NOT_RECOGNISED = reason(
     "Lead practitioners were assigned, but none is recorded as recognised by the family.",
     to_do="Record that the family recognises its lead practitioner",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 EPISODE_OPEN = reason(
     "EPISODE_OPEN",
@@ -68,6 +75,7 @@ EPISODE_OPEN = reason(
     "judged after the case closes.",
     to_do="Close the case once the family's needs are met",
     prospect=NEEDS_ACTION,
+    remedy=TIME_ALONE,
 )
 
 

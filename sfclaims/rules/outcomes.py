@@ -9,7 +9,7 @@ from sfclaims.extracts.kinds import ACHIEVED
 from sfclaims.facts import FamilyBundle, NeedFacts, OutcomeFacts
 from sfclaims.framework import Framework, Headline
 from sfclaims.rules.attendance import good_recent_terms, school_age_children
-from sfclaims.rules.catalogue import NEEDS_ACTION, WAITING, reason, rule
+from sfclaims.rules.catalogue import FIX_A_RECORD, NEEDS_ACTION, TIME_ALONE, WAITING, reason, rule
 from sfclaims.rules.dates import add_months
 from sfclaims.rules.eligibility import identified_needs
 from sfclaims.rules.essentials import episode_end
@@ -22,6 +22,7 @@ NEED_WITHOUT_OUTCOME = reason(
     per_headline=True,
     to_do="Record the achieved outcome that evidences each need",
     prospect=NEEDS_ACTION,
+    remedy=FIX_A_RECORD,
 )
 OUTCOME_NOT_SUSTAINED = reason(
     "OUTCOME_NOT_SUSTAINED",
@@ -31,6 +32,7 @@ OUTCOME_NOT_SUSTAINED = reason(
     per_headline=True,
     to_do="Wait until the outcome has held for the sustain period, then record that it still held",
     prospect=WAITING,
+    remedy=TIME_ALONE,
 )
 
 BY_OUTCOME = "outcome"

@@ -5,8 +5,11 @@ from sfclaims.rules import REASONS, canonical_codes
 from sfclaims.rules.catalogue import (
     CANNOT_BE_CLAIMED,
     CATALOGUE,
+    FIX_A_RECORD,
     NEEDS_ACTION,
     PROSPECTS,
+    REMEDIES,
+    TIME_ALONE,
     WAITING,
     describe,
     reason,
@@ -78,6 +81,25 @@ def test_the_prospects_of_domain_md_forecast_section():
     assert by_prospect[WAITING] == {"OUTCOME_NOT_SUSTAINED"}
     assert all(r.to_do for r in CATALOGUE.values())
     assert what_to_do("NEED_WITHOUT_OUTCOME:HEALTH").startswith("HEALTH: Record")
+
+
+def test_the_remedies_of_the_work_lists():
+    """#15: fixable now is a record missing or incomplete; waiting is time alone."""
+    by_remedy = {r: {c for c, d in CATALOGUE.items() if d.remedy == r} for r in REMEDIES}
+    assert by_remedy[FIX_A_RECORD] == {
+        "NO_ASSESSMENT",
+        "ASSESSMENT_NOT_WHOLE_FAMILY",
+        "NO_PLAN",
+        "PLAN_NOT_WHOLE_FAMILY",
+        "PLAN_MISSING_NEEDS",
+        "NO_LEAD_PRACTITIONER",
+        "LEAD_PRACTITIONER_NOT_RECOGNISED",
+        "NEED_WITHOUT_OUTCOME",
+        "ATTENDANCE_DATA_MISSING",
+    }
+    assert by_remedy[TIME_ALONE] == {"OUTCOME_NOT_SUSTAINED", "EPISODE_OPEN"}
+    with pytest.raises(ValueError, match="is not one of"):
+        reason("NEW_CODE", "t", "m", to_do="x", prospect=NEEDS_ACTION, remedy="luck")
 
 
 def test_every_code_has_a_title_and_a_message_for_people():
