@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
+import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -121,19 +122,29 @@ def _assess_once(
     )
     workers = min(os.cpu_count() or 1, 8)
     ranges = _family_ranges(engine, as_of, workers) if workers > 1 else []
-    if len(ranges) < 2 or "fork" not in mp.get_all_start_methods():
+    if len(ranges) < 2:
         assessed, state = work.assess(engine)
         return assessed, {state}
-    global _WORK
-    _WORK = work
-    try:  # the decisions coming back are many small objects too
-        with many_objects(), mp.get_context("fork").Pool(workers) as pool:
-            parts = pool.map(_assess_range, ranges)
-            assessed = [_from_plain(plain, as_of) for _state, part in parts for plain in part]
-    finally:
-        _WORK = None
+    # The work goes to each pool's own processes as they start (never through a module global
+    # that a second decide at the same moment would overwrite). Forking copies the parent's
+    # memory at once, but only a single-threaded process (the command line) may fork safely: a
+    # process with other threads (the web workspace) starts clean processes instead.
+    context = mp.get_context(_start_method())
+    # the decisions coming back are many small objects too
+    with many_objects(), context.Pool(workers, _take_work, (work,)) as pool:
+        parts = pool.map(_assess_range, ranges)
+        assessed = [_from_plain(plain, as_of) for _state, part in parts for plain in part]
     assessed.sort(key=lambda a: a.decision.family_id)  # the database's order may differ
     return assessed, {state for state, _part in parts}
+
+
+def _start_method() -> str:
+    """``fork`` where it is safe (one thread, and the platform has it), else ``forkserver`` or
+    ``spawn``: a forked copy of a threaded process can inherit a lock another thread held."""
+    methods = mp.get_all_start_methods()
+    if "fork" in methods and threading.active_count() == 1:
+        return "fork"
+    return "forkserver" if "forkserver" in methods else "spawn"
 
 
 @dataclass(frozen=True)
@@ -176,14 +187,20 @@ class _Work:
             return assessed, state
 
 
-_WORK: _Work | None = None  # what the forked processes share with the parent
-_KEPT_UNTIL_EXIT: list = []  # in a forked process: its bundles, freed with the process
+_WORK: _Work | None = None  # in a pool's worker process: the work its pool was started with
+_KEPT_UNTIL_EXIT: list = []  # in a worker process: its bundles, freed with the process
+
+
+def _take_work(work: _Work | None) -> None:
+    """A pool worker's initializer: the work of the pool that started this process."""
+    global _WORK
+    _WORK = work
 
 
 def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple]]:
     """One range's state of the data and decisions as plain tuples: they travel back to the
     parent far faster than dataclasses."""
-    assert _WORK is not None
+    assert _WORK is not None, "a pool worker is always started with its work"
     gc.disable()  # for the rest of this short-lived process: see many_objects
     engine = make_engine(_WORK.url)  # a connection of its own, never the parent's
     try:

@@ -115,3 +115,34 @@ def test_explaining_one_family_gives_the_same_decision_with_every_finding(sample
             explained.reasons
         )
     assert explain(sample_engine, framework, SAMPLE_AS_OF, "NOBODY") is None
+
+
+def test_two_dates_decided_at_once_each_get_their_own_dates_decisions(sample_engine, monkeypatch):
+    """Two decides at the same moment, each on the pool (many processes), in threads as the
+    web workspace runs them: each returns exactly what its date gives decided alone, 5 times.
+    The threads start together at a barrier, so their pools overlap."""
+    import threading
+
+    from sfclaims import assessing
+
+    framework = load_framework()
+    dates = (SAMPLE_AS_OF, date(2025, 3, 31))
+    alone = {day: assess(sample_engine, framework, day) for day in dates}
+    assert alone[dates[0]] != alone[dates[1]]
+    monkeypatch.setattr(assessing, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
+    for _round in range(5):
+        start = threading.Barrier(len(dates))
+        got: dict = {}
+
+        def decide(day: date) -> None:
+            start.wait()
+            got[day] = assess(sample_engine, framework, day)
+
+        threads = [threading.Thread(target=decide, args=(day,)) for day in dates]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert not any(thread.is_alive() for thread in threads), "a decide hung"
+        assert got == alone
