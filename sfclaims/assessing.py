@@ -16,6 +16,7 @@ from sqlmodel import col
 
 from sfclaims.bundle import load_bundles, load_bundles_at_state
 from sfclaims.data_state import NOTHING_IMPORTED, anything_imported, data_version
+from sfclaims.dates import check_as_of
 from sfclaims.db import make_engine, one_snapshot
 from sfclaims.decisions import Assessed, Decided, store_decisions
 from sfclaims.errors import RefusedError
@@ -40,6 +41,7 @@ def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
 def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -> Decision | None:
     """One family's decision with every rule's finding and the records it relied on (its ID
     matched as typed, in any case)."""
+    check_as_of(as_of)
     with engine.connect() as connection:
         exact = connection.execute(  # the ID as stored: one look in the index
             select(col(Family.family_id)).where(col(Family.family_id) == family_id.strip())
@@ -87,7 +89,9 @@ def assess_at_state(
     differ and the families are decided again, once; then the command is refused. (The state is
     read once more when they are decided: on PostgreSQL a table an import replaced looks empty
     to a snapshot taken before it committed.) ``with_forecast`` adds each unclaimable family's
-    forecast, made from the same facts. Refused on a database nothing was imported into."""
+    forecast, made from the same facts. Refused on a database nothing was imported into, and
+    as of a date in the future."""
+    check_as_of(as_of)
     with engine.connect() as connection:
         if not anything_imported(connection):
             raise RefusedError(NOTHING_IMPORTED)

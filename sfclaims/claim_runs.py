@@ -23,6 +23,7 @@ from sqlmodel import col
 
 from sfclaims.activity import LogEntry, operating_system_user, record_activity
 from sfclaims.data_state import data_changed, data_version, kinds_never_imported
+from sfclaims.dates import check_as_of
 from sfclaims.db import bulk_load, one_snapshot, writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
@@ -83,6 +84,7 @@ def create_run(
     from sfclaims.decisions import current_claimable
 
     period = check_period(period)
+    check_as_of(as_of)
     with engine.connect() as connection:  # said before any deciding; checked again when stored
         _refuse_second_draft(connection, period, another)
         missing = [k for k in kinds_never_imported(connection) if k != "previous_claims"]

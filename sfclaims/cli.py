@@ -143,7 +143,7 @@ def open_database(create: bool = False):
     return _open(Settings.database_url, create=create)
 
 
-from sfclaims.dates import parse_date  # noqa: E402 - the one parser of dates
+from sfclaims.dates import check_as_of, parse_date  # noqa: E402 - the one parser of dates
 
 FrameworkOption = Annotated[
     Path | None,
@@ -299,7 +299,7 @@ def assess(
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
-    day = parse_date(as_of, "--as-of")
+    day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
     from sfclaims.console import print_assess_summary, print_family_explanation
     from sfclaims.data_state import anything_imported, kinds_never_imported
@@ -382,7 +382,7 @@ def forecast(
     becomes claimable if nothing else changes, or what must happen first; per quarter ahead,
     the families claimable by then against the allocation left. Writes the forecast workbook
     and CSV (family_id, status, forecast_date, reasons, actions)."""
-    day = parse_date(as_of, "--as-of")
+    day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.claim_runs import allocation_left
     from sfclaims.console import print_forecast_summary
     from sfclaims.exports.files import written_whole
@@ -450,7 +450,7 @@ def claim_run(
 ) -> None:
     """Make a draft claim run of every claimable family; the last line printed is its run ID.
     Next: draw its audit sample, record the verdicts, export it, submit it."""
-    day = parse_date(as_of, "--as-of")
+    day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.claim_runs import allocation_left, create_run
 
     engine = open_database()
@@ -700,7 +700,7 @@ def report_progress(
     """Progress information per quarter (the authority's quarter convention, see `sfclaims
     settings`), with a chart: families attached, assessed, with a plan and a lead practitioner,
     eligible, claimable and claimed."""
-    day = parse_date(as_of, "--as-of")
+    day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.assessing import assess_families
     from sfclaims.exports.progress import progress_rows, write_progress
     from sfclaims.settings import read_settings

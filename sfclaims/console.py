@@ -56,8 +56,8 @@ def import_progress(console: Console) -> Iterator[ImportProgress]:
 
 
 def print_import_summary(console: Console, result: ImportResult, report: list[Path]) -> None:
-    for line in import_warnings(result):
-        console.print(f"[bold yellow]Warning:[/] {escape(line)}")
+    for warning in result.warnings:
+        console.print(f"[bold yellow]Warning:[/] {escape(warning.text)}")
     if result.unchanged:
         console.print(
             f"Nothing changed: every file in {escape(str(result.folder))} is already imported as "
@@ -88,35 +88,6 @@ def print_import_summary(console: Console, result: ImportResult, report: list[Pa
         )
     for path in report:
         console.print(f"Data-quality report: {escape(str(path))}")
-
-
-def import_warnings(result: ImportResult) -> list[str]:
-    """What the data officer must know before reading the table: files not used, kinds not in
-    the folder, kinds that shrank."""
-    from sfclaims.extracts.kinds import KINDS
-
-    lines = []
-    if result.not_recognised:
-        expected = ", ".join(f"{kind}.csv" for kind in KINDS)
-        lines.append(
-            f"Not recognised, so not imported: {', '.join(result.not_recognised)} (the files "
-            f"expected are {expected}, or .xlsx)."
-        )
-    for kind, when in result.absent.items():
-        lines.append(
-            f"Not in this folder: {kind} — "
-            + (
-                f"the {kind} imported on {when:%d/%m/%Y} stay."
-                if when
-                else f"no {kind} have ever been imported."
-            )
-        )
-    for kind, (before, now) in result.shrunk.items():
-        lines.append(
-            f"{kind}: {now:,} rows loaded where the last import loaded {before:,} "
-            f"({1 - now / before:.0%} fewer); check the export is complete."
-        )
-    return lines
 
 
 def print_assess_summary(

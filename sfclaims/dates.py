@@ -11,22 +11,27 @@ DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")  # as contract.md accepts them wherever 
 
 
 def parse_date(text: str, option: str) -> date:
-    """A date as people type it, YYYY-MM-DD or DD/MM/YYYY; an as-of date may not be in the
-    future (records dated after today do not exist yet)."""
+    """A date as people type it, YYYY-MM-DD or DD/MM/YYYY; ``option`` names where it was given,
+    in the words of the face that asked (an option, a field)."""
+    if not text.strip():
+        raise UsageError(f"Enter {option} as YYYY-MM-DD or DD/MM/YYYY.")
     for form in DATE_FORMATS:
         try:
-            day = datetime.strptime(text.strip(), form).date()
-            break
+            return datetime.strptime(text.strip(), form).date()
         except ValueError:
             continue
-    else:
+    raise UsageError(
+        f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD or DD/MM/YYYY."
+    )
+
+
+def check_as_of(day: date) -> date:
+    """A date families are decided as of: not in the future, where records do not exist yet.
+    Every stage that decides checks it, whoever asks."""
+    today = date.today()
+    if day > today:
         raise UsageError(
-            f"The date {text!r} given to {option} is not a date; write it as YYYY-MM-DD or "
-            f"DD/MM/YYYY."
-        )
-    if option == "--as-of" and day > date.today():
-        raise UsageError(
-            f"The date {day:%d/%m/%Y} given to --as-of is in the future; decide as of today "
-            f"({date.today():%d/%m/%Y}) or earlier."
+            f"The as-of date {day:%d/%m/%Y} is in the future; decide as of today "
+            f"({today:%d/%m/%Y}) or earlier."
         )
     return day

@@ -67,6 +67,7 @@ class FileImported:
     problems: list[RowProblem] = field(default_factory=list)
     batch_id: int = 0  # the import batch that holds it
     imported_at: datetime | None = None
+    missing_headers: list[str] = field(default_factory=list)  # optional columns of ours absent
 
 
 #: A kind whose rows fall by more than this share from its last snapshot gets a warning.
@@ -85,6 +86,78 @@ class ImportResult:
     @property
     def problems(self) -> list[RowProblem]:
         return [p for f in self.files for p in f.problems]
+
+    @property
+    def warnings(self) -> list[ImportWarning]:
+        """What the data officer must know before reading the table (both faces show them):
+        files not used, kinds not in the folder, kinds that shrank, columns of ours a file does
+        not have and what the rules lose without them, headers we do not know."""
+        found: list[ImportWarning] = []
+        if self.not_recognised:
+            expected = ", ".join(f"{kind}.csv" for kind in KINDS)
+            found.append(
+                ImportWarning(
+                    "not recognised",
+                    "",
+                    f"Not recognised, so not imported: {', '.join(self.not_recognised)} (the "
+                    f"files expected are {expected}, or .xlsx).",
+                )
+            )
+        for kind, when in self.absent.items():
+            found.append(
+                ImportWarning(
+                    "kind absent",
+                    kind,
+                    f"No {kind} file was given: "
+                    + (
+                        f"the {kind} imported on {when:%d/%m/%Y} stay."
+                        if when
+                        else f"no {kind} have ever been imported, so every family is decided "
+                        f"as if it had none."
+                    ),
+                )
+            )
+        for kind, (before, now) in self.shrunk.items():
+            found.append(
+                ImportWarning(
+                    "kind shrunk",
+                    kind,
+                    f"{kind}: {now:,} rows loaded where the last import loaded {before:,} "
+                    f"({1 - now / before:.0%} fewer); check the export is complete.",
+                )
+            )
+        for f in self.files:
+            for header in f.missing_headers:
+                without = KINDS[f.kind].column(header).without
+                if without:
+                    found.append(
+                        ImportWarning(
+                            "column missing",
+                            f.kind,
+                            f"{f.file_name} has no {header} column: {without}. If the file "
+                            f"holds it under another name, rename it in mapping.toml.",
+                        )
+                    )
+            if f.unknown_headers:
+                found.append(
+                    ImportWarning(
+                        "headers not known",
+                        f.kind,
+                        f"{f.file_name}: headers not known, so not loaded: "
+                        f"{', '.join(f.unknown_headers)}.",
+                    )
+                )
+        return found
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """One thing an import did that the data officer must know: what (a short code), the extract
+    kind it is about ("" for none) and the sentence to show, in no face's words."""
+
+    about: str
+    kind: str
+    text: str
 
 
 def import_folder(
@@ -457,4 +530,5 @@ def _file_imported(extract: ValidatedExtract, batch_id: int, imported_at: dateti
         extract.problems,
         batch_id,
         imported_at,
+        extract.raw.missing_headers,
     )

@@ -161,7 +161,7 @@ def test_an_as_of_date_in_the_future_is_refused(imported):
     result = sfclaims(imported, "assess", "--as-of", tomorrow.isoformat())
     assert result.exit_code == 2
     assert result.stderr.strip() == (
-        f"Error: The date {tomorrow:%d/%m/%Y} given to --as-of is in the future; decide as of "
+        f"Error: The as-of date {tomorrow:%d/%m/%Y} is in the future; decide as of "
         f"today ({date.today():%d/%m/%Y}) or earlier."
     )
 
@@ -597,7 +597,14 @@ def test_the_import_says_what_it_did_not_import_and_explains_headers_not_known(
     )
     (tmp_path / "extracts" / "readme.txt").write_text("")
     output = result.stderr.replace("\n", " ")
-    assert "Warning: Not in this folder: people — no people have ever been imported." in output
+    assert (
+        "Warning: No people file was given: no people have ever been imported, so every family "
+        "is decided as if it had none." in output
+    )
+    assert (
+        "Warning: families.csv has no Episode End Date column: every case looks open, so no "
+        "family can be claimed." in output
+    )
     assert "Headers not known are columns we do not use" in output
     again = sfclaims(
         sqlite_url, "import", str(tmp_path / "extracts"), "--report-dir", str(tmp_path)

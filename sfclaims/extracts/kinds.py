@@ -43,6 +43,7 @@ class ExtractColumn:
     format: Format = Format.TEXT
     required: bool = False
     listed: str | None = None  # the framework's value list, for Format.LISTED
+    without: str = ""  # what the rules lose when a file has no such column (an optional one)
 
     @property
     def key(self) -> str:
@@ -81,8 +82,9 @@ def _c(
     *,
     required: bool = False,
     listed: str | None = None,
+    without: str = "",
 ) -> ExtractColumn:
-    return ExtractColumn(header, field, fmt, required, listed)
+    return ExtractColumn(header, field, fmt, required, listed, without)
 
 
 F = Format
@@ -94,7 +96,12 @@ KINDS: dict[str, ExtractKind] = {
             (
                 _c("Family ID", "family_id", F.ID, required=True),
                 _c("Episode Start Date", "episode_start", F.DATE, required=True),
-                _c("Episode End Date", "episode_end", F.DATE),
+                _c(
+                    "Episode End Date",
+                    "episode_end",
+                    F.DATE,
+                    without="every case looks open, so no family can be claimed",
+                ),
                 _c("Closure Reason", "closure_reason"),
                 _c("Team", "team"),
                 _c("Locality", "locality"),
@@ -107,9 +114,20 @@ KINDS: dict[str, ExtractKind] = {
                 _c("Person ID", "person_id", F.ID, required=True),
                 _c("Family ID", "family_id", F.ID, required=True),
                 _c("Role", "role", F.LISTED, required=True, listed="role"),
-                _c("Date Of Birth", "date_of_birth", F.DATE),
+                _c(
+                    "Date Of Birth",
+                    "date_of_birth",
+                    F.DATE,
+                    without="no child's age is known (a dependent child, school age)",
+                ),
                 _c("Gender", "gender"),
-                _c("UPN", "upn", F.ID),
+                _c(
+                    "UPN",
+                    "upn",
+                    F.ID,
+                    without="no child can be matched to their school attendance, so the "
+                    "attendance check has nothing to go on",
+                ),
                 _c("Household Member", "household_member", F.FLAG, required=True),
                 _c("Expectant Parent", "expectant_parent", F.FLAG),
             ),
@@ -139,7 +157,12 @@ KINDS: dict[str, ExtractKind] = {
                 _c("Family ID", "family_id", F.ID, required=True),
                 _c("Assessment Type", "assessment_type", required=True),
                 _c("Start Date", "start_date", F.DATE),
-                _c("Completed Date", "completed_date", F.DATE),
+                _c(
+                    "Completed Date",
+                    "completed_date",
+                    F.DATE,
+                    without="no assessment counts as completed",
+                ),
                 _c("Whole Family", "whole_family", F.FLAG, required=True),
                 _c("Members Covered", "members_covered", F.PEOPLE, required=True),
                 _c("Voice Of Child Recorded", "voice_of_child_recorded", F.FLAG),
@@ -183,8 +206,18 @@ KINDS: dict[str, ExtractKind] = {
                 _c("Headline", "headline", F.HEADLINE, required=True),
                 _c("Outcome Measure", "outcome_measure"),
                 _c("Status", "status", F.LISTED, required=True, listed="outcome_status"),
-                _c("Achieved Date", "achieved_date", F.DATE),
-                _c("Sustained Until", "sustained_until", F.DATE),
+                _c(
+                    "Achieved Date",
+                    "achieved_date",
+                    F.DATE,
+                    without="no outcome has a date it was achieved",
+                ),
+                _c(
+                    "Sustained Until",
+                    "sustained_until",
+                    F.DATE,
+                    without="no outcome can be shown to have held",
+                ),
                 _c("Evidence Source", "evidence_source"),
                 _c("Evidence Reference", "evidence_reference"),
                 _c("Recorded By", "recorded_by"),
@@ -213,7 +246,12 @@ KINDS: dict[str, ExtractKind] = {
                 _c("Referral Date", "referral_date", F.DATE, required=True),
                 _c("Service", "service", F.SERVICE, required=True),
                 _c("Decision", "decision", F.LISTED, required=True, listed="decision"),
-                _c("Decision Date", "decision_date", F.DATE),
+                _c(
+                    "Decision Date",
+                    "decision_date",
+                    F.DATE,
+                    without="no referral has the date it was accepted (the re-referral check)",
+                ),
             ),
             unique_id="Referral ID",
         ),

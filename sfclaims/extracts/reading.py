@@ -47,6 +47,7 @@ class RawExtract:
     sha256: str
     table: pd.DataFrame  # index = row number as the user sees it (header is row 1)
     unknown_headers: list[str]
+    missing_headers: list[str] = field(default_factory=list)  # optional columns of ours absent
 
     @property
     def rows_read(self) -> int:
@@ -148,10 +149,10 @@ def read_extract(kind: ExtractKind, path: Path, mapping: HeaderMapping, sha256: 
             )
         table[column] = text.where(text != "")
     table = table.dropna(how="all")
-    for column in kind.columns:
-        if column.header not in table.columns:
-            table[column.header] = None
-    return RawExtract(kind, path, sha256, table, unknown)
+    missing = [c.header for c in kind.columns if c.header not in table.columns]
+    for header in missing:
+        table[header] = None
+    return RawExtract(kind, path, sha256, table, unknown, missing)
 
 
 def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:

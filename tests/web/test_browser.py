@@ -194,3 +194,26 @@ def test_every_page_draws_in_chromium_with_no_markup_shown_as_text(person, serve
     carl.goto(f"{server}/near-misses?as_of=2025-09-30")
     carl.click("main table a >> nth=0")  # a near miss links to the family's page
     assert carl.inner_text("h1").startswith("Family ")
+
+
+def test_the_import_result_page_shows_every_warning_the_terminal_prints(person, tmp_path):
+    """Extracts with no referrals file, and a people file whose UPN column is under the
+    authority's own header ("Pupil UPN") with no mapping.toml uploaded beside it: the result page
+    says both, and what losing the UPNs means for the attendance check."""
+    extracts = tmp_path / "extracts"
+    write_authority(extracts, families=40, seed=5)
+    (extracts / "referrals.csv").unlink()
+    dora = person("dora")
+    dora.click("text=Imports")
+    dora.set_input_files(
+        "#extracts", sorted(str(p) for p in extracts.iterdir() if p.suffix in (".csv", ".xlsx"))
+    )
+    dora.click("#import")
+    dora.wait_for_selector("#import-result", timeout=60_000)
+    warnings = dora.inner_text("#import-warnings")
+    assert "No referrals file was given: the referrals imported on" in warnings
+    assert "people.csv has no UPN column: no child can be matched to their school attendance" in (
+        warnings
+    )
+    assert "people.csv: headers not known, so not loaded: Pupil UPN" in warnings
+    assert "--" not in warnings and "sfclaims " not in warnings

@@ -8,7 +8,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
@@ -131,6 +131,7 @@ def set_aside(
     file: str = "",
     reason: str = "",
     page: int = 1,
+    batch: list[int] = Query(default=[]),  # noqa: B008 - FastAPI's way to read a repeated key
     person: Actor = requires(DATA_OFFICER),
 ) -> Response:
     query = select(
@@ -147,6 +148,9 @@ def set_aside(
     if reason:
         query = query.where(col(SetAsideRow.reason).contains(reason))
         counting = counting.where(col(SetAsideRow.reason).contains(reason))
+    if batch:  # one import's rows
+        query = query.where(col(SetAsideRow.batch_id).in_(batch))
+        counting = counting.where(col(SetAsideRow.batch_id).in_(batch))
     page = max(page, 1)
     with engine_of(request).connect() as connection:
         total = connection.execute(counting).scalar_one()
@@ -166,4 +170,6 @@ def set_aside(
         file=file,
         reason=reason,
         files=files,
+        batch=batch,
+        keep="".join(f"&batch={b}" for b in batch),
     )
