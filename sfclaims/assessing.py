@@ -28,6 +28,7 @@ from sfclaims.memory import many_objects
 from sfclaims.models import Family
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
+from sfclaims.rules.catalogue import near_miss
 from sfclaims.rules.forecast import forecast
 
 DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
@@ -279,7 +280,7 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
         eligible=sum(d.eligible for d in decisions),
         claimable=sum(d.claimable for d in decisions),
         reasons=[(code, counts[code]) for code in canonical_codes(framework) if counts[code]],
-        near_misses=[(d.family_id, d.reasons[0]) for d in decisions if len(d.reasons) == 1],
+        near_misses=[(d.family_id, d.reasons[0]) for d in decisions if near_miss(d.reasons)],
     )
 
 

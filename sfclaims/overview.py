@@ -15,6 +15,7 @@ from sqlmodel import col
 from sfclaims.claim_runs import allocation_left
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
+from sfclaims.rules.catalogue import near_miss
 from sfclaims.rules.ledger import ALREADY_CLAIMED
 
 
@@ -86,8 +87,8 @@ class NearMiss:
 def near_misses(
     engine: Engine, as_of: date, reason: str | None = None, team: str | None = None
 ) -> list[NearMiss]:
-    """Families one reason from claimable as of the date, by family ID; a reason and a team
-    narrow them."""
+    """Families one reason from claimable as of the date (``catalogue.near_miss``), by family
+    ID; a reason and a team narrow them."""
     query = (
         select(
             col(StoredDecision.family_id),
@@ -108,7 +109,7 @@ def near_misses(
     if team:
         query = query.where(col(Family.team) == team)
     with engine.connect() as connection:
-        return [NearMiss(*row) for row in connection.execute(query)]
+        return [NearMiss(*row) for row in connection.execute(query) if near_miss((row[1],))]
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sfclaims.decisions import store_decisions
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 from sfclaims.models import StoredDecision
+from sfclaims.rules.catalogue import near_miss
 from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
 
 SAMPLE_AS_OF = date(2025, 9, 30)
@@ -87,11 +88,38 @@ def test_the_summary_counts_and_lists_the_near_misses(sample_engine):
     summary = summarise(decisions, framework)
     assert summary.families == 149
     assert summary.claimable == sum(d.claimable for d in decisions) > 0
+    one_reason = [d for d in decisions if len(d.reasons) == 1]
     assert summary.near_misses == [
-        (d.family_id, d.reasons[0]) for d in decisions if len(d.reasons) == 1
+        (d.family_id, d.reasons[0]) for d in one_reason if near_miss(d.reasons)
     ]
+    assert 0 < len(summary.near_misses) < len(one_reason)
     counts = dict(summary.reasons)
     assert counts["EPISODE_OPEN"] == sum("EPISODE_OPEN" in d.reasons for d in decisions)
+
+
+def test_near_misses_hold_no_reason_that_cannot_be_put_right(sample_engine):
+    """The summary's and the workspace's near misses are one list: one reason each, a record to
+    fix or time alone, never one that cannot be cleared (not eligible, claimed already), an open
+    case, poor attendance or a failed audit."""
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.overview import near_misses
+
+    framework = load_framework()
+    decided = assess_and_store(sample_engine, framework, SAMPLE_AS_OF).families
+    summary = summarise([a.decision for a in decided], framework)
+    shown = [(n.family_id, n.reason) for n in near_misses(sample_engine, SAMPLE_AS_OF)]
+    assert shown == summary.near_misses
+    never = {
+        "NOT_ELIGIBLE",
+        "NO_DEPENDENT_CHILD",
+        "ALREADY_CLAIMED",
+        "EPISODE_OPEN",
+        "ATTENDANCE_CHECK_FAILED",
+        "AUDIT_FAILED",
+        "REREFERRAL_CHECK_FAILED",
+    }
+    assert not {reason.split(":")[0] for _f, reason in shown} & never
+    assert {reason.split(":")[0] for _f, reason in shown} >= {"NEED_WITHOUT_OUTCOME"}
 
 
 def test_deciding_on_several_processes_gives_the_same_decisions_as_one(sample_engine, monkeypatch):

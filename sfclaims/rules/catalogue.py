@@ -133,3 +133,15 @@ def what_to_do(code: str) -> str:
     declared, _, headline = code.partition(":")
     to_do = CATALOGUE[declared].to_do
     return f"{headline}: {to_do}" if headline else to_do
+
+
+def near_miss(reasons: tuple[str, ...] | list[str]) -> bool:
+    """One reason from claimable, and that reason something can put right: a record to fix, or
+    time alone (a *waiting* prospect). A reason that cannot be cleared (not eligible, claimed
+    already), an open case (closing it starts the time outcomes must hold) or other work (poor
+    attendance, a failed audit) is no near miss. The summary, the workspace and the work lists
+    all ask here."""
+    if len(reasons) != 1:
+        return False
+    declared = describe(reasons[0])
+    return declared.prospect == WAITING or declared.remedy == FIX_A_RECORD
