@@ -198,10 +198,24 @@ def _refuse_second_draft(connection: Connection, period: str, another: bool) -> 
 
 
 def _next_run_id(connection: Connection, period: str) -> str:
-    count = connection.execute(
-        select(func.count()).select_from(ClaimRun).where(col(ClaimRun.period) == period)
-    ).scalar_one()
-    return f"{period}-R{count + 1}"
+    """The period's next run ID, never one given before: a discarded run's ID stays in the
+    activity log (which nothing can delete), so its log and any workbook made from it keep
+    meaning that run alone."""
+    prefix = f"{period}-R"
+    given = connection.execute(
+        select(col(ClaimRun.run_id)).where(col(ClaimRun.period) == period)
+    ).scalars()
+    logged = connection.execute(
+        select(col(Activity.object)).where(
+            col(Activity.action) == "claim run made", col(Activity.object).startswith(prefix)
+        )
+    ).scalars()
+    numbers = [
+        int(tail)
+        for run_id in (*given, *logged)
+        if (tail := run_id[len(prefix) :]).isdigit()
+    ]
+    return f"{prefix}{max(numbers, default=0) + 1}"
 
 
 def _claimed_row(

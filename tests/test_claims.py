@@ -53,6 +53,25 @@ def test_a_run_takes_every_claimable_family(sample):
     assert contents.status == "draft" and contents.run.framework == FRAMEWORK.label()
 
 
+def test_a_discarded_runs_id_is_never_given_again(sample):
+    """R1 and R2 made, R1 then R2 discarded: the next run is R3, and each ID's log is its own
+    run's alone."""
+    from sfclaims.activity import read_log
+    from sfclaims.claim_runs import discard_run
+
+    first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    second = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, another=True).run_id
+    discard_run(sample, first)
+    discard_run(sample, second)
+    third = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    assert (first, second, third) == ("2025-Q3-R1", "2025-Q3-R2", "2025-Q3-R3")
+    assert [e.action for e in read_log(sample, run=third)] == ["claim run made"]
+    assert [e.action for e in read_log(sample, run=first)] == [
+        "claim run made",
+        "claim run discarded",
+    ]
+
+
 def test_a_capped_run_takes_the_earliest_episode_starts_then_family_id(sample):
     bundles = {d.family_id for d in assess(sample, FRAMEWORK, AS_OF) if d.claimable}
     starts = sorted(
