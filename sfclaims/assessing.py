@@ -95,7 +95,7 @@ def assess_at_state(
     check_as_of(as_of)
     with engine.connect() as connection:
         if not anything_imported(connection):
-            raise RefusedError(NOTHING_IMPORTED)
+            raise RefusedError(NOTHING_IMPORTED, remedy="import first")
     for _attempt in range(2):
         assessed, states = _assess_once(
             engine, framework, as_of, keep_claim_evidence, with_forecast

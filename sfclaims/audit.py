@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NamedTuple
 
-from sqlalchemy import Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, delete, insert, select, update
 from sqlmodel import col
 
 from sfclaims.activity import operating_system_user, record_activity
@@ -27,9 +27,20 @@ from sfclaims.data_state import data_changed
 from sfclaims.db import writing
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.facts import as_stored
+from sfclaims.given import checked_number, checked_text
 from sfclaims.models import AuditSample, AuditVerdict, ClaimedFamily, ClaimRun
 
 VERDICTS = ("pass", "fail")
+
+
+def refuse_the_maker(connection: Connection, run: ClaimRun, by: str) -> None:
+    """Once there are accounts, the person who made a run may not draw, redraw or check its
+    sample: internal audit must be independent of the claim."""
+    if separate_duties(connection) and by == run.created_by:
+        raise RefusedError(
+            f"{by} made claim run {run.run_id}, so cannot audit it; internal audit must be "
+            f"independent of the claim."
+        )
 
 
 class VerdictGiven(NamedTuple):
@@ -64,16 +75,14 @@ def record_verdicts(
     for v in given:
         if v.verdict not in VERDICTS:
             raise UsageError(f"The verdict must be pass or fail, not {v.verdict!r}.")
+        checked_text(v.note, "the note")
+        checked_text(v.family_id, "the family ID", 100)
     by = by or operating_system_user()
     with writing(engine) as connection:
         run = get_run(connection, run_id, lock=True)  # waits for a submission under way
         run_id = run.run_id  # as stored, however it was typed
         refuse_if_submitted(run, "no verdict can be added to it")
-        if separate_duties(connection) and by == run.created_by:
-            raise RefusedError(
-                f"{by} made claim run {run_id}, so cannot audit it; internal audit must be "
-                f"independent of the claim."
-            )
+        refuse_the_maker(connection, run, by)
         in_run = run_family_ids(connection, run_id)
         families = []
         for v in given:
@@ -170,15 +179,18 @@ def sample_run(
     """Draw the run's audit sample, reproducibly, and keep it with the run: its family IDs,
     sorted. Drawing again replaces a sample none of whose families has a verdict yet."""
     if (size is None) == (percent is None):
-        raise UsageError("Give either --size or --percent.")
+        raise UsageError("Give either the sample's size or its share of the run, not both.")
     if percent is not None and not 0 < percent <= 100:
-        raise UsageError("--percent must be more than 0 and at most 100.")
-    if size is not None and size < 1:
-        raise UsageError("--size must be at least 1.")
+        raise UsageError("The sample's share of the run must be more than 0 and at most 100%.")
+    if size is not None:
+        checked_number(size, "the sample's size", least=1)
+    checked_number(seed, "the seed")
+    by = by or operating_system_user()
     with writing(engine) as connection:
         run = get_run(connection, run_id, lock=True)
         run_id = run.run_id  # as stored, however typed
         refuse_if_submitted(run, "its sample cannot change")
+        refuse_the_maker(connection, run, by)
         checked = sampled_with_verdicts(connection, run_id)
         if checked:
             raise RefusedError(

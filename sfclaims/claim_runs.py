@@ -25,9 +25,10 @@ from sfclaims.activity import LogEntry, operating_system_user, record_activity
 from sfclaims.data_state import data_changed, data_version, kinds_never_imported
 from sfclaims.dates import check_as_of
 from sfclaims.db import bulk_load, one_snapshot, writing
-from sfclaims.errors import RefusedError, UsageError
+from sfclaims.errors import NotFoundError, RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import as_stored
+from sfclaims.given import checked_number, checked_text
 from sfclaims.models import (
     Activity,
     AuditSample,
@@ -93,8 +94,8 @@ def create_run(
             f"No {', '.join(missing)} have ever been imported into this database, so no claim "
             f"can rest on them; import them first."
         )
-    if max_families is not None and max_families < 0:
-        raise UsageError("--max must be zero or more.")
+    if max_families is not None:
+        checked_number(max_families, "the cap on families")
     decided = current_claimable(engine, framework, as_of)
     if decided is None:  # no decisions as of the date since the data last changed: decide now
         decided = assess_and_store(engine, framework, as_of)
@@ -106,8 +107,9 @@ def create_run(
     if not chosen:
         raise RefusedError(
             f"No family can be claimed as of {as_of:%d/%m/%Y}"
-            f"{' within --max 0' if claimable else ''} (`sfclaims assess` says why); no claim "
-            f"run was stored."
+            f"{' within a cap of 0' if claimable else ''}; no claim run was stored.",
+            remedy="see why",
+            as_of=as_of,
         )
     created_at = datetime.now(UTC)
     try:
@@ -193,7 +195,8 @@ def _refuse_second_draft(connection: Connection, period: str, another: bool) -> 
     if draft is not None and not another:
         raise RefusedError(
             f"Claim run {draft.run_id} is a draft for {period} already; submit or discard it "
-            f"first, or make another with --another."
+            f"first.",
+            remedy="another draft",
         )
 
 
@@ -211,9 +214,7 @@ def _next_run_id(connection: Connection, period: str) -> str:
         )
     ).scalars()
     numbers = [
-        int(tail)
-        for run_id in (*given, *logged)
-        if (tail := run_id[len(prefix) :]).isdigit()
+        int(tail) for run_id in (*given, *logged) if (tail := run_id[len(prefix) :]).isdigit()
     ]
     return f"{prefix}{max(numbers, default=0) + 1}"
 
@@ -279,12 +280,13 @@ def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun
     """The run; with ``lock``, its row locked until the transaction ends (PostgreSQL: FOR
     UPDATE; on SQLite the transaction holds the write lock, see ``db.writing``), so a verdict and
     a submission of the same run happen one after the other."""
+    checked_text(run_id, "the run ID", 100)
     query = select(*table_of(ClaimRun).c).where(
         func.upper(col(ClaimRun.run_id)) == run_id.strip().upper()  # as typed: 2025-q3-r1
     )
     row = connection.execute(query.with_for_update() if lock else query).first()
     if row is None:
-        raise UsageError(f"There is no claim run {run_id}; `sfclaims claim run` prints run IDs.")
+        raise NotFoundError(f"There is no claim run {run_id}.", remedy="run IDs")
     return ClaimRun(**row._mapping)
 
 
@@ -436,8 +438,9 @@ def sampled_families(engine: Engine, run_id: str) -> list[str]:
         found = sampled(connection, run.run_id)
     if not found:
         raise RefusedError(
-            f"Claim run {run.run_id} has no audit sample yet; draw one with `sfclaims audit "
-            f"sample {run.run_id} --percent 10 --seed N`."
+            f"Claim run {run.run_id} has no audit sample yet.",
+            remedy="draw a sample",
+            run=run.run_id,
         )
     return found
 
@@ -457,9 +460,9 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
     verdict (domain.md: the audit and the ledger)."""
     if run.sample_seed is None:
         raise RefusedError(
-            f"Claim run {run.run_id} has no audit sample yet, so it cannot be submitted; draw "
-            f"one (sfclaims audit sample {run.run_id} --percent 10 --seed N) and record a "
-            f"verdict on every sampled family first."
+            f"Claim run {run.run_id} has no audit sample yet, so it cannot be submitted.",
+            remedy="draw a sample",
+            run=run.run_id,
         )
     checked = set(sampled_with_verdicts(connection, run.run_id))
     waiting = [f for f in sampled(connection, run.run_id) if f not in checked]
@@ -467,8 +470,10 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
         raise RefusedError(
             f"Claim run {run.run_id} cannot be submitted: {len(waiting)} sampled "
             f"famil{'y has' if len(waiting) == 1 else 'ies have'} no verdict yet "
-            f"({', '.join(waiting[:10])}{', …' if len(waiting) > 10 else ''}); record "
-            f"{'it' if len(waiting) == 1 else 'them'} with sfclaims audit record first."
+            f"({', '.join(waiting[:10])}{', …' if len(waiting) > 10 else ''}); internal audit "
+            f"must record {'it' if len(waiting) == 1 else 'them'} first.",
+            remedy="record verdicts",
+            run=run.run_id,
         )
 
 

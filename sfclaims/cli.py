@@ -21,6 +21,7 @@ from rich.markup import escape
 
 from sfclaims.errors import SfclaimsError, UsageError
 from sfclaims.exports.files import ready_folder
+from sfclaims.words import COMMAND_LINE
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -54,13 +55,13 @@ def plain_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except SfclaimsError as error:
-            fail(str(error), error.exit_code)
+            fail(error.worded(COMMAND_LINE), error.exit_code)
         except Exception as error:
             if _is_busy(error):  # rolled back: nothing changed, so it is safe to try once more
                 try:
                     return command(*args, **kwargs)
                 except SfclaimsError as again:
-                    fail(str(again), again.exit_code)
+                    fail(again.worded(COMMAND_LINE), again.exit_code)
                 except Exception as again:
                     if not _is_busy(again):
                         raise

@@ -38,10 +38,7 @@ def anything_imported(connection: Connection) -> bool:
     return connection.execute(select(col(ImportBatch.id)).limit(1)).first() is not None
 
 
-NOTHING_IMPORTED = (
-    "Nothing has been imported into this database yet; import the extracts first "
-    "(sfclaims import FOLDER)."
-)
+NOTHING_IMPORTED = "Nothing has been imported into this database yet; import the extracts first."
 
 
 def kinds_never_imported(connection: Connection) -> list[str]:

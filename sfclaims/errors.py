@@ -1,8 +1,12 @@
 """The few things that can go wrong for a user, each with the contract's exit code.
 
-Stages raise these; ``cli.py`` turns each into one plain sentence on standard error and exits
-with its code. Anything else is a defect in the engine.
+Stages raise these, worded in no face's language: the sentence says what was refused and why,
+and ``remedy`` names (as a key, with ``about`` its values) what the person can do next, which
+each face words itself — the command line names its options, the workspace its buttons
+(``cli.words`` and ``web.words``). Anything else is a defect in the engine.
 """
+
+from typing import Any
 
 
 class SfclaimsError(Exception):
@@ -10,10 +14,19 @@ class SfclaimsError(Exception):
 
     exit_code = 3
 
-    def __init__(self, message: str, exit_code: int | None = None) -> None:
+    def __init__(
+        self, message: str, exit_code: int | None = None, *, remedy: str = "", **about: Any
+    ) -> None:
         super().__init__(message)
         if exit_code is not None:
             self.exit_code = exit_code
+        self.remedy = remedy
+        self.about = about
+
+    def worded(self, remedies: dict[str, str]) -> str:
+        """The sentence, and the remedy in a face's words where the face has them."""
+        remedy = remedies.get(self.remedy, "")
+        return f"{self} {remedy.format(**self.about)}".strip() if remedy else str(self)
 
 
 class UsageError(SfclaimsError):
@@ -32,3 +45,7 @@ class FrameworkError(SfclaimsError):
     """An outcome framework file is missing or does not have the expected shape."""
 
     exit_code = 3
+
+
+class NotFoundError(UsageError):
+    """What was asked for (a claim run, a family) does not exist."""

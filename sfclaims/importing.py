@@ -177,7 +177,7 @@ def import_folder(
     unknown = sorted(allowed_empty - set(KINDS))
     if unknown:
         raise UsageError(
-            f"--allow-empty takes an extract kind ({', '.join(KINDS)}), not {', '.join(unknown)}."
+            f"A kind that may be left empty is one of {', '.join(KINDS)}, not {', '.join(unknown)}."
         )
     today = import_date or date.today()
     report = progress or (lambda _name, _done, _total: None)
@@ -343,7 +343,10 @@ def _refuse_emptying(connection: Connection, table: Table, extract: ValidatedExt
         raise RefusedError(
             f"{extract.raw.path.name} {why}, so it would leave {kind} with none of the "
             f"{held:,} held now; nothing was imported. Check the export, or, if the authority "
-            f"really has no {kind}, import again with --allow-empty {kind}."
+            f"really has no {kind}, say so when importing it.",
+            remedy="allow empty",
+            kind=kind,
+            file=extract.raw.path.name,
         )
 
 

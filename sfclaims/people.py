@@ -63,7 +63,7 @@ def checked_roles(roles: list[str]) -> frozenset[str]:
     unknown = sorted(chosen - set(ROLES))
     if not chosen or unknown:
         raise UsageError(
-            f"Give each role with --role: one of {', '.join(ROLES)}"
+            f"Choose at least one role: {', '.join(ROLES)}"
             + (f" (not {', '.join(repr(u) for u in unknown)})." if unknown else ".")
         )
     return chosen
@@ -105,7 +105,9 @@ def require(engine: Engine, role: str | None, doing: str, name: str | None = Non
         if not (actor.single_user or actor.roles):
             raise RefusedError(
                 f"{doing.capitalize()} needs an account, and {actor.name} has none; an admin "
-                f"can add one with `sfclaims user add {actor.name} --role ROLE`."
+                f"can add one.",
+                remedy="add an account",
+                name=actor.name,
             )
         return actor
     if not actor.may(role):
@@ -143,8 +145,8 @@ def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
         first = not has_accounts(connection)
         if first and ADMIN not in chosen:
             raise RefusedError(
-                "The first account must have the admin role (add it with --role admin): from "
-                "then on every action needs an account."
+                "The first account must have the admin role: from then on every action needs "
+                "an account."
             )
         if _account(connection, name) is not None:
             raise RefusedError(f"There is already an account {name}.")

@@ -51,8 +51,9 @@ def framework_in_force(engine: Engine, given: Path | None = None) -> Framework:
     if settings.framework_overlay and in_force.sha256 != settings.framework_sha256:
         raise RefusedError(
             f"The outcome framework in force ({settings.framework_overlay}) has changed since "
-            f"it was put in force; put it in force again with `sfclaims settings set "
-            f"--framework {settings.framework_overlay}`."
+            f"it was put in force.",
+            remedy="framework again",
+            overlay=settings.framework_overlay,
         )
     if given is None:
         return in_force
@@ -130,6 +131,6 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
             "allocation",
             f"{settings.allocation:,}" if settings.allocation is not None else "not set",
         ),
-        ("retention", f"{settings.retention_months} months (sfclaims purge)"),
+        ("retention", f"{settings.retention_months} months"),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]

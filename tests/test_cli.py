@@ -180,8 +180,8 @@ def test_init_creates_the_schema_on_postgresql_and_a_second_init_is_harmless(pos
     nothing = sfclaims(postgres_url, "assess", "--as-of", "2025-09-30")
     assert nothing.exit_code == 3 and nothing.stdout == ""
     assert nothing.stderr.strip() == (
-        "Error: Nothing has been imported into this database yet; import the extracts first "
-        "(sfclaims import FOLDER)."
+        "Error: Nothing has been imported into this database yet; import the extracts first. "
+        "Import them with `sfclaims import FOLDER`."
     )
 
 
@@ -436,8 +436,8 @@ def test_a_claim_run_with_no_claimable_family_is_refused_and_nothing_stored(impo
     )
     assert result.exit_code == 3
     assert result.stderr.strip() == (
-        "Error: No family can be claimed as of 30/09/2025 within --max 0 (`sfclaims assess` "
-        "says why); no claim run was stored."
+        "Error: No family can be claimed as of 30/09/2025 within a cap of 0; no claim run was "
+        "stored. `sfclaims assess --as-of 2025-09-30` says why for each family."
     )
     with open_database(imported).connect() as connection:
         assert connection.exec_driver_sql("SELECT count(*) FROM claim_runs").scalar_one() == 0
@@ -495,9 +495,9 @@ def test_a_run_without_an_audit_sample_cannot_be_submitted(claimed):
     result = sfclaims(url, "claim", "submit", run, "--yes")
     assert result.exit_code == 3
     assert result.stderr.strip() == (
-        f"Error: Claim run {run} has no audit sample yet, so it cannot be submitted; draw one "
-        f"(sfclaims audit sample {run} --percent 10 --seed N) and record a verdict on every "
-        f"sampled family first."
+        f"Error: Claim run {run} has no audit sample yet, so it cannot be submitted. Internal "
+        f"audit draws one with `sfclaims audit sample {run} --percent 10 --seed N` and records "
+        f"a verdict on every sampled family with `sfclaims audit record`."
     )
     assert submitted_count(url) == 0
 
@@ -510,7 +510,9 @@ def test_a_run_whose_sampled_families_lack_verdicts_cannot_be_submitted(claimed)
     assert result.exit_code == 3
     assert result.stderr.strip() == (
         f"Error: Claim run {run} cannot be submitted: 1 sampled family has no verdict yet "
-        f"({sampled[1]}); record it with sfclaims audit record first."
+        f"({sampled[1]}); internal audit must record it first. `sfclaims audit record {run} "
+        f"FAMILY --verdict pass|fail --note TEXT` records one; `sfclaims audit import-verdicts` "
+        f"a filled-in sheet of them."
     )
     assert submitted_count(url) == 0
 
@@ -555,8 +557,8 @@ def test_a_period_holds_one_draft_unless_another_is_asked_for(claimed):
     refused = sfclaims(url, *second)
     assert refused.exit_code == 3
     assert refused.stderr.strip() == (
-        f"Error: Claim run {run} is a draft for 2025-Q3 already; submit or discard it first, "
-        f"or make another with --another."
+        f"Error: Claim run {run} is a draft for 2025-Q3 already; submit or discard it first. "
+        f"To make a second draft beside it, add --another."
     )
     assert run_count(url) == 1
     another = sfclaims(url, *second, "--another")

@@ -81,8 +81,8 @@ def test_a_local_plan_changed_on_disk_after_it_was_put_in_force_is_refused(sampl
     refused = sfclaims(sample_url, "assess", "--as-of", "2025-09-30")
     assert refused.exit_code == 3
     assert refused.stderr.strip() == (
-        f"Error: The outcome framework in force ({plan}) has changed since it was put in force; "
-        f"put it in force again with `sfclaims settings set --framework {plan}`."
+        f"Error: The outcome framework in force ({plan}) has changed since it was put in force. "
+        f"An admin puts it in force again with `sfclaims settings set --framework {plan}`."
     )
 
 

@@ -163,8 +163,8 @@ def _cover(
     run = contents.run
     name, code = authority
     lines: list[tuple[str, object]] = [
-        ("authority", name or "not set (sfclaims settings set --authority-name)"),
-        ("authority code", code or "not set (sfclaims settings set --authority-code)"),
+        ("authority", name or "not set"),
+        ("authority code", code or "not set"),
         ("claim period", run.period),
         ("families' needs met as of", run.as_of),
         (f"quarter of that date ({quarters} quarters)", quarter_of(run.as_of, quarters)),

@@ -10,9 +10,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sfclaims.db import open_database
-from sfclaims.errors import SfclaimsError
+from sfclaims.errors import NotFoundError, SfclaimsError
 from sfclaims.web.jobs import Jobs
-from sfclaims.web.pages import HERE, ROLE_NAMES, refused, templates
+from sfclaims.web.pages import HERE, ROLE_NAMES, refused, said, templates
 from sfclaims.web.security import FormExpired, NotAllowed, NotSignedIn, signed_in
 
 SESSION_COOKIE = "sfclaims_session"
@@ -88,7 +88,9 @@ def create_app(
     async def _refused(request: Request, error: SfclaimsError) -> Response:
         """A stage's refusal on a page that has no form to show it in: its one sentence."""
         request.state.person = signed_in(request)
-        return refused(request, "This was not done", str(error), 400)
+        if isinstance(error, NotFoundError):
+            return refused(request, "Not found", said(error), 404)
+        return refused(request, "This was not done", said(error), 400)
 
     @app.exception_handler(FormExpired)
     async def _form_expired(request: Request, _error: FormExpired) -> Response:

@@ -38,12 +38,13 @@ class Jobs:
 
         def run() -> None:
             from sfclaims.errors import SfclaimsError
+            from sfclaims.web.pages import said
 
             try:
                 job.result = work(job)
                 job.status = "done"
             except SfclaimsError as error:
-                job.error, job.status = str(error), "refused"
+                job.error, job.status = said(error), "refused"
             except Exception as error:  # noqa: BLE001 - shown as one sentence, never a trace
                 what = "The import" if kind == "import" else "Deciding the families"
                 job.error = f"{what} stopped: {type(error).__name__}. Nothing was changed."

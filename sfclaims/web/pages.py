@@ -12,8 +12,10 @@ from fastapi.templating import Jinja2Templates
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
 
+from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
 from sfclaims.web.security import csrf_token
+from sfclaims.words import WORKSPACE
 
 HERE = Path(__file__).parent
 #: The service navigation: (label, path, the role that sees it; None: everyone signed in).
@@ -79,6 +81,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def said(error: SfclaimsError) -> str:
+    """A stage's refusal in the workspace's words (``sfclaims.words``)."""
+    return error.worded(WORKSPACE)
 
 
 def refused(request: Request, title: str, sentence: str, status_code: int = 400) -> HTMLResponse:

@@ -63,8 +63,8 @@ def test_the_dashboard_shows_the_quarter_from_the_stored_decisions(workspace, ac
     page = workspace.get("/?as_of=2025-09-30").text
     assert "Families decided" in page and "<strong id='claimable'>12</strong>" in page
     assert "<svg" in page and "NOT_ELIGIBLE" in page  # the reasons chart
-    near = workspace.get("/near-misses?as_of=2025-09-30&reason=EPISODE_OPEN").text
-    assert "EPISODE_OPEN" in near and "Case still open" in near
+    near = workspace.get("/near-misses?as_of=2025-09-30").text
+    assert "NEED_WITHOUT_OUTCOME" in near and "EPISODE_OPEN" not in near
     assert '<a class="govuk-link" href="/families/F' in near  # a link, not its escaped text
 
 
@@ -283,7 +283,7 @@ def test_the_session_key_file_is_made_readable_by_its_owner_only(tmp_path, monke
 def test_a_refusal_on_a_page_without_a_form_is_its_one_sentence(workspace):
     sign_in(workspace, "carl")
     page = workspace.get("/claims/2099-Q1-R9")
-    assert page.status_code == 400 and "There is no claim run 2099-Q1-R9" in page.text
+    assert page.status_code == 404 and "There is no claim run 2099-Q1-R9" in page.text
 
 
 def test_deciding_needs_a_real_date_and_says_so_at_its_field(workspace, accounts):

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
-from sfclaims.web.pages import render
+from sfclaims.web.pages import render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -31,7 +31,7 @@ def log_page(
         try:
             day = parse_date(since, "the date")
         except SfclaimsError as error:
-            errors.append({"text": str(error), "href": "#since"})
+            errors.append({"text": said(error), "href": "#since"})
     entries = read_log(engine_of(request), day, run.strip().upper() or None, user or None)
     return render(
         request,
@@ -87,7 +87,7 @@ def settings_edit(
             )
             return RedirectResponse("/settings", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": str(error), "href": "#authority_name"})
+            errors.append({"text": said(error), "href": "#authority_name"})
     return settings_page(request, person, errors, status=400)
 
 
@@ -125,5 +125,5 @@ async def add_account_form(
         if password:
             set_password(engine_of(request), person, added, password)
     except SfclaimsError as error:
-        return accounts_page(request, [{"text": str(error), "href": "#name"}], status=400)
+        return accounts_page(request, [{"text": said(error), "href": "#name"}], status=400)
     return RedirectResponse("/accounts", status_code=303)

@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import AUDITOR, Actor
-from sfclaims.web.pages import render
+from sfclaims.web.pages import render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -81,7 +81,7 @@ def draw_sample(
             sample_run(engine_of(request), run_id, None, share, int(seed), person.name)
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": str(error), "href": "#percent"})
+            errors.append({"text": said(error), "href": "#percent"})
     return sample_page(request, run_id, errors, status=400)
 
 
@@ -134,7 +134,7 @@ def record(
             )
             return RedirectResponse(f"/audit/{run}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": str(error), "href": "#verdict"})
+            errors.append({"text": said(error), "href": "#verdict"})
     return evidence_page(request, run_id, family_id, errors, status=400)
 
 

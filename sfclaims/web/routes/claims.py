@@ -13,7 +13,7 @@ from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.web.pages import refused, render
+from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -55,7 +55,7 @@ def make_run(
     try:
         day = parse_date(form.get("as_of", ""), "the as-of date")
     except SfclaimsError as error:
-        errors.append({"text": str(error), "href": "#as_of"})
+        errors.append({"text": said(error), "href": "#as_of"})
     if cap and not cap.isdigit():
         errors.append({"text": "The cap must be a whole number of families", "href": "#cap"})
     if not errors:
@@ -63,11 +63,17 @@ def make_run(
         try:
             limit = int(cap) if cap else allocation_left(engine)
             made = create_run(
-                engine, framework_in_force(engine), period, day, limit, by=person.name
+                engine,
+                framework_in_force(engine),
+                period,
+                day,
+                limit,
+                another=form.get("another") == "yes",
+                by=person.name,
             )
             return RedirectResponse(f"/claims/{made.run_id}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": str(error), "href": "#period"})
+            errors.append({"text": said(error), "href": "#period"})
     return claims_page(request, person, errors, form, status=400)
 
 
@@ -133,13 +139,13 @@ def submit(
         try:
             about = submission_preview(engine, run_id)
         except SfclaimsError:
-            return refused(request, "Submit", str(error), 400)
+            return refused(request, "Submit", said(error), 400)
         return render(
             request,
             "submit.html",
             status_code=400,
             about=about,
-            errors=[{"text": str(error), "href": "#confirm-submit"}],
+            errors=[{"text": said(error), "href": "#confirm-submit"}],
         )
     return RedirectResponse(f"/claims/{run_id.upper()}?submitted=1", status_code=303)
 

@@ -15,9 +15,10 @@ from sqlmodel import col
 from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
+from sfclaims.extracts.kinds import KINDS
 from sfclaims.models import ImportBatch, SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
-from sfclaims.web.pages import refused, render
+from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import private_folder, save_upload
 
@@ -46,7 +47,7 @@ def history(request: Request) -> list:
 
 @router.get("/imports")
 def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Response:
-    return render(request, "imports.html", errors=[], batches=history(request))
+    return render(request, "imports.html", errors=[], batches=history(request), kinds=list(KINDS))
 
 
 @router.post("/imports")
@@ -55,7 +56,9 @@ async def upload(
     form: dict = Depends(checked_form),
     person: Actor = requires(DATA_OFFICER),
 ) -> Response:
-    files = [f for f in (await request.form()).getlist("extracts") if isinstance(f, UploadFile)]
+    posted = await request.form()
+    files = [f for f in posted.getlist("extracts") if isinstance(f, UploadFile)]
+    allow_empty = [k for k in posted.getlist("allow_empty") if isinstance(k, str)]
     files = [f for f in files if f.filename]
     folder = private_folder()
     try:
@@ -76,8 +79,9 @@ async def upload(
             request,
             "imports.html",
             status_code=400,
-            errors=[{"text": str(error), "href": "#extracts"}],
+            errors=[{"text": said(error), "href": "#extracts"}],
             batches=history(request),
+            kinds=list(KINDS),
         )
     engine = engine_of(request)
 
@@ -89,7 +93,12 @@ async def upload(
         reports = Path(tempfile.mkdtemp(prefix="sfclaims-report-"))
         try:
             result = import_folder(
-                engine, folder, framework_in_force(engine), progress=job.report, by=person.name
+                engine,
+                folder,
+                framework_in_force(engine),
+                progress=job.report,
+                allow_empty=allow_empty,
+                by=person.name,
             )
             paths = write_quality_report(result, reports)
             return result, paths

@@ -14,8 +14,8 @@ from sfclaims.data_state import data_version
 from sfclaims.errors import SfclaimsError
 from sfclaims.overview import decided_dates, family_history, glance, near_misses
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.rules.catalogue import describe
-from sfclaims.web.pages import refused, render
+from sfclaims.rules.catalogue import describe, near_miss
+from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -53,7 +53,7 @@ def chosen_date(request: Request, typed: str | None) -> tuple[date | None, list[
         try:
             return parse_date(typed, "the as-of date"), []
         except SfclaimsError as error:
-            return None, [{"text": str(error), "href": "#as_of"}]
+            return None, [{"text": said(error), "href": "#as_of"}]
     days = cached(request, ("dates",), lambda: decided_dates(engine_of(request)))
     return (days[0] if days else None), []
 
@@ -118,7 +118,7 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
     try:
         day = parse_date(typed, "the as-of date")
     except SfclaimsError as error:
-        problem = [{"text": str(error), "href": "#decide_as_of"}]
+        problem = [{"text": said(error), "href": "#decide_as_of"}]
         return dashboard_page(request, person, None, typed, problem, status_code=400)
     engine = engine_of(request)
     forecasts = request.app.state.__dict__.setdefault("forecasts", {})
@@ -173,7 +173,7 @@ async def near_miss_list(
         pages=max(-(-len(found) // NEAR_MISSES_PAGE), 1),
         reason=reason or "",
         team=team or "",
-        reasons=[code for code, _n in (seen.reasons if seen else [])],
+        reasons=[code for code, _n in (seen.reasons if seen else []) if near_miss((code,))],
         teams=seen.teams if seen else [],
         describe=describe,
     )
