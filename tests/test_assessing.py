@@ -163,11 +163,11 @@ def test_two_dates_decided_at_once_each_get_their_own_dates_decisions(sample_eng
         start = threading.Barrier(len(dates))
         got: dict = {}
 
-        def decide(day: date) -> None:
+        def decide(day: date, start: threading.Barrier, got: dict) -> None:
             start.wait()
             got[day] = assess(sample_engine, framework, day)
 
-        threads = [threading.Thread(target=decide, args=(day,)) for day in dates]
+        threads = [threading.Thread(target=decide, args=(day, start, got)) for day in dates]
         for thread in threads:
             thread.start()
         for thread in threads:
