@@ -33,6 +33,26 @@ def data_changed(connection: Connection) -> None:
     )
 
 
+def states(connection: Connection) -> tuple[int, int]:
+    """The state of the data and the number of stores of decisions so far: together, what
+    figures made from stored decisions are kept by."""
+    row = connection.execute(
+        select(col(DataState.version), col(DataState.decisions_version)).where(
+            col(DataState.id) == ONLY_ROW
+        )
+    ).one()
+    return int(row[0]), int(row[1])
+
+
+def decisions_stored(connection: Connection) -> None:
+    """Record, in the caller's transaction, that decisions were stored."""
+    connection.execute(
+        update(DataState)
+        .where(col(DataState.id) == ONLY_ROW)
+        .values(decisions_version=col(DataState.decisions_version) + 1)
+    )
+
+
 def anything_imported(connection: Connection) -> bool:
     """Whether any extract was ever imported into this database."""
     return connection.execute(select(col(ImportBatch.id)).limit(1)).first() is not None

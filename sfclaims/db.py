@@ -28,7 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 #: The newest migration (a test holds it to Alembic's head): every command checks the database
 #: against it, and reading Alembic's scripts for it would cost each command a tenth of a second.
-SCHEMA_REVISION = "0013"
+SCHEMA_REVISION = "0014"
 
 
 def database_url(given: str | None = None) -> str:
@@ -45,12 +45,13 @@ def make_engine(url: str) -> Engine:
         parsed = make_url(url)
     except ArgumentError:
         raise UsageError(f"The database URL {url!r} is not a database URL.") from None
+    # an error's message never carries the values of its statement: they are families' data
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(url)
+        engine = create_engine(url, hide_parameters=True)
         _make_sqlite_transactional(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
     raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
 
 

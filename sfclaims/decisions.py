@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import col
 
-from sfclaims.data_state import data_version
+from sfclaims.data_state import data_version, decisions_stored
 from sfclaims.db import bulk_load, one_snapshot
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
@@ -74,6 +74,7 @@ def store_decisions(engine: Engine, decided: Decided, framework: Framework, as_o
     with engine.begin() as connection:
         connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
         bulk_load(connection, table, columns, rows)
+        decisions_stored(connection)
 
 
 def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:

@@ -210,6 +210,8 @@ class DataState(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     version: int
+    #: every store of decisions adds one: what the workspace's figures are kept by
+    decisions_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
 
 
 class StoredDecision(SQLModel, table=True):

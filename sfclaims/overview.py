@@ -12,11 +12,11 @@ from datetime import date, datetime
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
-from sfclaims.claim_runs import allocation_left
+from sfclaims.claim_runs import allocation_left, claimed_family_ids
+from sfclaims.data_state import data_version
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
 from sfclaims.rules.catalogue import near_miss
-from sfclaims.rules.ledger import ALREADY_CLAIMED
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,14 @@ class Glance:
     allocation_left: int | None
     reasons: list[tuple[str, int]]  # most frequent first
     teams: list[str]
+    decided_from: int | None = None  # the state of the data they were decided from
+    data_now: int | None = None  # the state of the data as the figures were read
+
+    @property
+    def stale(self) -> bool:
+        """Whether the data changed (an import, a verdict, a submission) after the families
+        were decided: the figures are then those of the data as they were."""
+        return self.decided_from != self.data_now
 
 
 def decided_dates(engine: Engine) -> list[date]:
@@ -50,8 +58,11 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
                 col(StoredDecision.claimable),
                 col(StoredDecision.reasons),
                 col(StoredDecision.decided_at),
+                col(StoredDecision.data_version),
             ).where(col(StoredDecision.as_of) == as_of)
         ).all()
+        now = data_version(connection)
+        claimed = len(claimed_family_ids(connection))  # the ledger now, not as decided
         teams = sorted(
             t
             for t in connection.execute(select(col(Family.team)).distinct()).scalars()
@@ -60,19 +71,21 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
     if not rows:
         return None
     counts: Counter[str] = Counter()
-    for _eligible, _claimable, reasons, _at in rows:
+    for _eligible, _claimable, reasons, _at, _state in rows:
         if reasons:
             counts.update(reasons.split(LIST_SEPARATOR))
     return Glance(
         as_of,
-        max(at for *_rest, at in rows),
+        max(at for *_rest, at, _state in rows),
         len(rows),
         sum(bool(e) for e, *_ in rows),
         sum(bool(c) for _e, c, *_ in rows),
-        counts[ALREADY_CLAIMED()],
+        claimed,
         allocation_left(engine),
         counts.most_common(),
         teams,
+        min(state or 0 for *_rest, state in rows),
+        now,
     )
 
 

@@ -21,6 +21,7 @@ class Job:
     progress: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (done, total)
     result: Any = None
     error: str = ""
+    ended: threading.Event = field(default_factory=threading.Event)  # set when it ends
 
     def report(self, name: str, done: int, total: int) -> None:
         self.progress[name] = (done, total)
@@ -49,6 +50,8 @@ class Jobs:
                 what = "The import" if kind == "import" else "Deciding the families"
                 job.error = f"{what} stopped: {type(error).__name__}. Nothing was changed."
                 job.status = "refused"
+            finally:
+                job.ended.set()
 
         threading.Thread(target=run, name=f"sfclaims-{kind}", daemon=True).start()
         return job

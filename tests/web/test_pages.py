@@ -292,3 +292,49 @@ def test_deciding_needs_a_real_date_and_says_so_at_its_field(workspace, accounts
     page = post(workspace, "/decide", {"as_of": "31/02/2025"})
     assert page.status_code == 400 and 'href="#decide_as_of"' in page.text
     assert "is not a date" in page.text and count(accounts, "decisions") == before
+
+
+def ended(workspace, response) -> None:
+    """Wait for the background job a form started (its page's address) to end."""
+    (location,) = [
+        r.headers["location"] for r in response.history if "/jobs/" in r.headers["location"]
+    ]
+    job_id = location.rsplit("/", 1)[-1]
+    job = workspace.app.state.jobs._jobs[job_id]
+    assert job.ended.wait(120), "the job did not end"
+    assert job.status == "done", job.error
+
+
+def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_are_stale(
+    workspace, accounts, tmp_path
+):
+    """Decided, then a family claimable that day is recorded as claimed before (an import):
+    the page says its figures were decided before the data changed, and the ledger's count is
+    today's; deciding again through the page shows one fewer claimable and no warning."""
+    from datetime import date
+
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.framework import load_framework
+    from sfclaims.importing import import_folder
+
+    engine = open_database(accounts)
+    decided = assess_and_store(engine, load_framework(), date(2025, 9, 30))
+    claimable = sorted(a.decision.family_id for a in decided.families if a.decision.claimable)
+    sign_in(workspace, "carl")
+    before = workspace.get("/?as_of=2025-09-30").text
+    assert f"<strong id='claimable'>{len(claimable)}</strong>" in before
+    assert 'id="stale"' not in before
+    folder = tmp_path / "claims"
+    folder.mkdir()
+    held = SAMPLE_AUTHORITY / "previous_claims.csv"
+    (folder / "previous_claims.csv").write_text(
+        held.read_text(encoding="utf-8").rstrip("\n") + f"\n{claimable[0]},2024-Q4,\n",
+        encoding="utf-8",
+    )
+    import_folder(engine, folder, load_framework())
+    stale = workspace.get("/?as_of=2025-09-30").text
+    assert 'id="stale"' in stale and f"<strong id='claimable'>{len(claimable)}</strong>" in stale
+    ended(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))
+    after = workspace.get("/?as_of=2025-09-30").text
+    assert f"<strong id='claimable'>{len(claimable) - 1}</strong>" in after
+    assert 'id="stale"' not in after

@@ -10,7 +10,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sfclaims.data_state import data_version
+from sfclaims.data_state import states
 from sfclaims.errors import SfclaimsError
 from sfclaims.overview import decided_dates, family_history, glance, near_misses
 from sfclaims.people import CLAIMS, Actor
@@ -24,14 +24,17 @@ CACHE_LOCK = threading.Lock()
 NEAR_MISSES_PAGE = 50
 
 
-def state_of(request: Request) -> int:
+def state_of(request: Request) -> tuple[int, int]:
+    """The state of the data and the number of stores of decisions: a decide moves the second,
+    an import, a verdict or a submission the first."""
     with engine_of(request).connect() as connection:
-        return data_version(connection)
+        return states(connection)
 
 
 def cached(request: Request, key: tuple, make):
     """What ``make`` gives, kept while the data stay in the state they are in (every import,
-    submission, verdict and discard moves it on) and the settings unchanged."""
+    submission, verdict and discard moves it on), no family is decided again and the settings
+    are unchanged."""
     from sfclaims.settings import read_settings
 
     store: dict = request.app.state.__dict__.setdefault("cache", {})
@@ -86,7 +89,7 @@ def dashboard_page(
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
-    forecast = request.app.state.__dict__.get("forecasts", {}).get((day, state_of(request)))
+    forecast = request.app.state.__dict__.get("forecasts", {}).get((day, state_of(request)[0]))
     return render(
         request,
         "dashboard.html",
