@@ -189,8 +189,9 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 
     day = date.fromisoformat(as_of)
     if "assess" in stages:
-        from sfclaims.assessing import assess_at_state, write_decisions
+        from sfclaims.assessing import assess_at_state
         from sfclaims.decisions import Decided, store_decisions
+        from sfclaims.exports.decisions_file import write_decisions
 
         started = time.perf_counter()
         assessed, state = assess_at_state(engine, framework, day, keep_claim_evidence=True)

@@ -9,7 +9,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import TextIO
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
@@ -20,8 +19,6 @@ from sfclaims.dates import check_as_of
 from sfclaims.db import make_engine, one_snapshot
 from sfclaims.decisions import Assessed, Decided, store_decisions
 from sfclaims.errors import RefusedError
-from sfclaims.exports.files import write_plain_csv
-from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import as_stored, bundle_to_json
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
@@ -30,8 +27,6 @@ from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 from sfclaims.rules.catalogue import near_miss
 from sfclaims.rules.forecast import forecast
-
-DECISION_COLUMNS = ("family_id", "eligible", "claimable", "needs", "reasons")
 
 
 def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
@@ -242,26 +237,6 @@ def _family_ranges(engine: Engine, as_of: date, workers: int) -> list[tuple[str,
     step = -(-len(ids) // workers)
     starts = ids[::step]
     return [(low, starts[i + 1] if i + 1 < len(starts) else None) for i, low in enumerate(starts)]
-
-
-def yes_no(value: bool) -> str:
-    return "Y" if value else "N"
-
-
-def decision_row(decision: Decision) -> tuple[str, str, str, str, str]:
-    return (
-        decision.family_id,
-        yes_no(decision.eligible),
-        yes_no(decision.claimable),
-        LIST_SEPARATOR.join(decision.needs),
-        LIST_SEPARATOR.join(decision.reasons),
-    )
-
-
-def write_decisions(decisions: list[Decision], handle: TextIO) -> None:
-    """The decisions file of contract.md: CSV, header row, one row per family, sorted by ID."""
-    rows = (decision_row(d) for d in sorted(decisions, key=lambda d: d.family_id))
-    write_plain_csv(handle, DECISION_COLUMNS, rows)
 
 
 @dataclass(frozen=True)

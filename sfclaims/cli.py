@@ -11,7 +11,6 @@ import functools
 import os
 import sys
 from collections.abc import Callable
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from sfclaims.framework import Framework
+    from sfclaims.people import Actor
 
 app = typer.Typer(
     name="sfclaims",
@@ -126,6 +126,13 @@ def _options(
     ] = None,
 ) -> None:
     Settings.database_url = database_url
+
+
+def person(engine: Engine) -> Actor:
+    """Who is acting on the command line (contract.md, "Who is acting")."""
+    from sfclaims.people import acting
+
+    return acting(engine)
 
 
 def acting_as(engine: Engine, role: str | None, doing: str) -> str:
@@ -250,25 +257,23 @@ def import_command(
     """Import every extract found in FOLDER, set bad rows aside with the reason, and write the
     data-quality report. A refused file changes nothing. The record of earlier claims
     (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
+    from sfclaims.actions import import_extracts
     from sfclaims.console import import_progress, print_import_summary
-    from sfclaims.exports.quality_report import write_quality_report
-    from sfclaims.importing import import_folder
 
     ready_folder(report_dir, "--report-dir")  # before anything is committed
     engine = open_database(create=True)
-    by = acting_as(engine, "data_officer", "importing extracts")
     with import_progress(messages) as progress:
-        result = import_folder(
+        done = import_extracts(
             engine,
+            person(engine),
             folder,
-            load_framework(engine, framework),
-            mapping,
+            report_dir,
+            mapping=mapping,
+            allow_empty=allow_empty or (),
+            framework=framework,
             progress=progress,
-            allow_empty=[kind.lower() for kind in allow_empty or ()],
-            by=by,
         )
-    paths = write_quality_report(result, report_dir)
-    print_import_summary(messages, result, paths)
+    print_import_summary(messages, done.result, done.reports)
 
 
 AsOfOption = Annotated[
@@ -297,14 +302,18 @@ def assess(
         typer.Option("--family", help="Decide this family only and explain every rule for it."),
     ] = None,
     framework: FrameworkOption = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Write over a decisions file (and workbook) already there."),
+    ] = False,
 ) -> None:
     """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
     needs, reasons) and a summary with the near misses to work first."""
     day = check_as_of(parse_date(as_of, "--as-of"))
-    from sfclaims.assessing import assess_and_store, explain, summarise, write_decisions
+    from sfclaims.actions import decide, explain_family
     from sfclaims.console import print_assess_summary, print_family_explanation
-    from sfclaims.data_state import anything_imported, kinds_never_imported
-    from sfclaims.exports.files import ready_file, written_whole
+    from sfclaims.exports.decisions_file import write_decisions
+    from sfclaims.exports.files import ready_file
 
     if out is not None:
         ready_file(out)  # before the decisions are stored
@@ -313,49 +322,34 @@ def assess(
                 f"--out {out} names a workbook; give the decisions CSV's name (the workbook "
                 f"is written beside it)."
             )
+        for kept in (out, out.with_suffix(".xlsx")):
+            if kept.exists() and not replace:
+                raise UsageError(
+                    f"{kept} exists already; give another name, or add --replace to write over it."
+                )
 
     engine = open_database()
-    acting_as(engine, "claims", "assessing families")
-    chosen = load_framework(engine, framework)
-    with engine.connect() as connection:  # (nothing imported at all is refused below)
-        never = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
-        never = never if anything_imported(connection) else []
-    if never:
-        messages.print(
-            f"[bold yellow]Warning:[/] no {', '.join(never)} have ever been imported into this "
-            f"database; every family is decided as if it had none."
-        )
-    explained = None
     if family is not None:
-        explained = explain(engine, chosen, day, family)
-        if explained is None:
-            raise UsageError(
-                f"There is no family {family} whose episode started on or before {day:%d/%m/%Y}."
-            )
-        decisions = [explained]
-    else:
-        assessed = assess_and_store(engine, chosen, day, with_forecast=out is not None).families
-        decisions = [a.decision for a in assessed]
-    if out is None:
-        write_decisions(decisions, sys.stdout)
-    else:
-        with written_whole(out) as partial, partial.open("w", newline="", encoding="utf-8") as f:
-            write_decisions(decisions, f)
-        if explained is None:
-            from sfclaims.exports.work_lists import write_work_lists
-            from sfclaims.forecasting import casework
+        explained = explain_family(engine, person(engine), day, family, framework)
+        if out is None:
+            write_decisions([explained], sys.stdout)
+        else:
+            from sfclaims.exports.files import written_whole
 
-            workbook = write_work_lists(
-                out.with_suffix(".xlsx"), assessed, casework(engine, day), chosen
-            )
-    if explained is None:
-        print_assess_summary(messages, summarise(decisions, chosen), day, chosen.label())
-    else:
+            with written_whole(out) as partial, partial.open("w", newline="") as f:
+                write_decisions([explained], f)
+            messages.print(f"Decisions file: {escape(str(out))}")
         print_family_explanation(messages, explained)
-    if out is not None:
-        messages.print(f"Decisions file: {escape(str(out))}")
-    if out is not None and explained is None:
-        messages.print(f"Work lists: {escape(str(workbook))}")
+        return
+    done = decide(engine, person(engine), day, framework=framework, out=out)
+    for warning in done.warnings:
+        messages.print(f"[bold yellow]Warning:[/] {escape(warning)}")
+    if out is None:
+        write_decisions([a.decision for a in done.decided.families], sys.stdout)
+    print_assess_summary(messages, done.summary, day, done.framework.label())
+    if done.files:
+        messages.print(f"Decisions file: {escape(str(done.files[0]))}")
+        messages.print(f"Work lists: {escape(str(done.files[1]))}")
 
 
 @app.command()
@@ -387,8 +381,8 @@ def forecast(
     from sfclaims.claim_runs import allocation_left
     from sfclaims.console import print_forecast_summary
     from sfclaims.exports.files import written_whole
-    from sfclaims.exports.forecast import write_forecast_workbook
-    from sfclaims.forecasting import forecast_families, write_forecast
+    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
+    from sfclaims.forecasting import forecast_families
     from sfclaims.settings import read_settings
 
     ready_folder(out)
@@ -452,16 +446,20 @@ def claim_run(
     """Make a draft claim run of every claimable family; the last line printed is its run ID.
     Next: draw its audit sample, record the verdicts, export it, submit it."""
     day = check_as_of(parse_date(as_of, "--as-of"))
-    from sfclaims.claim_runs import allocation_left, create_run
+    from sfclaims.actions import make_run
 
     engine = open_database()
-    by = acting_as(engine, "claims", "making a claim run")
-    chosen = load_framework(engine, framework)
-    if max_families is None:
-        max_families = allocation_left(engine)
-    created = create_run(engine, chosen, period, day, max_families, another, by)
+    created = make_run(
+        engine,
+        person(engine),
+        period,
+        day,
+        cap=max_families,
+        another=another,
+        framework=framework,
+    )
     capped = (
-        f" (capped at {max_families:,} of {created.claimable:,} claimable)"
+        f" (capped at {created.families:,} of {created.claimable:,} claimable)"
         if created.families < created.claimable
         else ""
     )
@@ -479,24 +477,12 @@ def claim_run(
 @plain_errors
 def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption = None) -> None:
     """Write the submission workbook for the department (and a CSV of the same rows)."""
-    from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents
-    from sfclaims.exports.submission import write_submission
+    from sfclaims.actions import export_submission
 
-    engine = open_database()
-    by = acting_as(engine, "claims", "exporting a claim run")
     ready_folder(out)
-    from sfclaims.settings import read_settings
-
-    contents = run_contents(engine, run, evidence=False, records=False)
-    settings = read_settings(engine)
-    authority = (settings.authority_name, settings.authority_code)
-    chosen = load_framework(engine, framework)
-    paths = write_submission(contents, chosen, out, authority, settings.quarters)
-    record_now(
-        engine, by, "submission exported", contents.run.run_id, ", ".join(p.name for p in paths)
-    )
-    for path in paths:
+    engine = open_database()
+    load_framework(engine, framework)  # a differing --framework is refused
+    for path in export_submission(engine, person(engine), run, out):
         messages.print(f"Written: {escape(str(path))}")
 
 
@@ -511,12 +497,11 @@ def claim_submit(
     """Lock the run: its families become ALREADY_CLAIMED and the run can never change. Refused
     while the run has no audit sample or a sampled family has no verdict. Without --yes it shows
     what will be locked and asks."""
-    from sfclaims.claim_runs import submission_preview, submit_run
+    from sfclaims.actions import submission_preview, submit
 
     engine = open_database()
-    by = acting_as(engine, "claims", "submitting a claim run")
     if not yes:
-        about = submission_preview(engine, run)
+        about = submission_preview(engine, person(engine), run)
         messages.print(
             f"Claim run {about.run_id} for {about.period} (as of {about.as_of:%d/%m/%Y}): "
             f"{about.claimed:,} families will be claimed and locked for good "
@@ -527,7 +512,7 @@ def claim_submit(
         if not typer.confirm("Submit and lock it?", default=False, err=True):
             messages.print("Nothing was submitted.")
             raise typer.Exit(1)
-    count = submit_run(engine, run, by)
+    count = submit(engine, person(engine), run)
     messages.print(
         f"Claim run {escape(run.upper())} is submitted and locked: {count:,} families claimed."
     )
@@ -537,11 +522,10 @@ def claim_submit(
 @plain_errors
 def claim_discard(run: RunArgument) -> None:
     """Remove a draft run, with its sample and verdicts; a submitted run cannot be discarded."""
-    from sfclaims.claim_runs import discard_run
+    from sfclaims.actions import discard
 
     engine = open_database()
-    by = acting_as(engine, "claims", "discarding a claim run")
-    run_id, families, verdicts = discard_run(engine, run, by)
+    run_id, families, verdicts = discard(engine, person(engine), run)
     messages.print(
         f"Draft claim run {run_id} is discarded: {families:,} families and {verdicts:,} "
         f"verdicts with it.",
@@ -594,11 +578,12 @@ def audit_sample(
     percent: Annotated[float | None, typer.Option(help="What share of the run's families.")] = None,
 ) -> None:
     """A reproducible sample of the run's families: their IDs on standard output, sorted."""
-    from sfclaims.audit import sample_run
+    from sfclaims.actions import draw_sample
 
     engine = open_database()
-    by = acting_as(engine, "auditor", "drawing an audit sample")
-    for family_id in sample_run(engine, run, size, percent, seed, by):
+    for family_id in draw_sample(
+        engine, person(engine), run, size=size, percent=percent, seed=seed
+    ):
         print(family_id)
 
 
@@ -626,18 +611,12 @@ def audit_pack(
     """The evidence pack: per family every rule, pass or fail, what it found and the records it
     relied on with their source file and row, and every audit verdict. With `--family`, each
     chosen family's records as the run kept them, too."""
-    from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents, sampled_families
-    from sfclaims.exports.evidence_pack import write_evidence_pack
+    from sfclaims.actions import write_pack
 
     engine = open_database()
-    by = acting_as(engine, "auditor", "writing an evidence pack")
-    chosen = list(family or [])
-    if sample:
-        chosen += [f for f in sampled_families(engine, run) if f not in chosen]
-    contents = run_contents(engine, run, chosen)
-    path = write_evidence_pack(contents, ready_folder(out), verdict_sheet=sample)
-    record_now(engine, by, "evidence pack written", contents.run.run_id, path.name)
+    path = write_pack(
+        engine, person(engine), run, ready_folder(out), families=family or (), sample=sample
+    )
     messages.print(f"Written: {escape(str(path))}")
 
 
@@ -650,11 +629,12 @@ def audit_record(
     note: Annotated[str, typer.Option(help="What the auditor found.")],
 ) -> None:
     """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
-    from sfclaims.audit import record_verdict
+    from sfclaims.actions import record_verdicts
+    from sfclaims.audit import VerdictGiven
 
     engine = open_database()
-    by = acting_as(engine, "auditor", "recording an audit verdict")
-    run, family = record_verdict(engine, run, family, verdict.lower(), note, by)
+    given = [VerdictGiven(family, verdict.lower(), note)]
+    run, (family,) = record_verdicts(engine, person(engine), run, given)
     withdrawn = " and withdrawn from the run" if verdict.lower() == "fail" else ""
     messages.print(
         f"Verdict {verdict.lower()} recorded for {escape(family)} in {escape(run)}{withdrawn}."
@@ -677,15 +657,16 @@ def audit_import_verdicts(
     """Record every verdict filled in on the sample pack's Verdicts to record sheet, with your
     name; any row that is not a family of the run, pass or fail and a note refuses the whole
     sheet (naming the row and column), and nothing is recorded."""
-    from sfclaims.audit import read_verdict_sheet, record_verdicts
+    from sfclaims.actions import record_verdicts
+    from sfclaims.audit import read_verdict_sheet
 
     engine = open_database()
-    by = acting_as(engine, "auditor", "recording audit verdicts")
+    by = person(engine)
     given = read_verdict_sheet(file)
-    run_id, families = record_verdicts(engine, run, given, by)
+    run_id, families = record_verdicts(engine, by, run, given)
     fails = sum(v.verdict == "fail" for v in given)
     messages.print(
-        f"{len(families):,} verdicts recorded in {run_id} by {by} ({fails:,} fail, withdrawn "
+        f"{len(families):,} verdicts recorded in {run_id} by {by.name} ({fails:,} fail, withdrawn "
         f"from the run).",
         markup=False,
     )
@@ -740,21 +721,18 @@ def settings_set(
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
-    from sfclaims.settings import change_settings, settings_lines
+    from sfclaims.actions import change_settings
+    from sfclaims.settings import settings_lines
 
     engine = open_database()
-    given = (authority_name, authority_code, framework, quarters, allocation, retention_months)
-    by = None
-    if any(value is not None for value in given):
-        by = acting_as(engine, "admin", "changing the settings")
     settings = change_settings(
         engine,
+        person(engine),
         authority_name=authority_name,
         authority_code=authority_code,
         framework=framework,
         quarters=quarters,
         allocation=allocation,
-        by=by,
         retention_months=retention_months,
     )
     print_settings(settings_lines(settings))
@@ -853,15 +831,11 @@ def purge(
     """Remove personal data no claim needs once it is older than the retention period: the
     raw text of rows imports set aside, and the decisions assess stored. Never a claim run's
     families, evidence or records; what was removed is logged as counts."""
-    from sfclaims.retention import purge as purge_data
-    from sfclaims.retention import retention_start
-    from sfclaims.settings import read_settings
+    from sfclaims.actions import purge as purge_old
 
     day = parse_date(before, "--before") if before else None
     engine = open_database()
-    by = acting_as(engine, "admin", "purging old personal data")
-    day = day or retention_start(date.today(), read_settings(engine).retention_months)
-    done = purge_data(engine, day, by)
+    day, done = purge_old(engine, person(engine), day)
     messages.print(
         f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows "
         f"and {done.decisions:,} stored decisions. Claim runs keep all their evidence."

@@ -8,10 +8,11 @@ from rich.console import Console
 from rich.markup import escape
 from sqlalchemy import Engine
 
-from sfclaims.assessing import assess_and_store, summarise, write_decisions
+from sfclaims.assessing import assess_and_store, summarise
 from sfclaims.audit import sample_run
 from sfclaims.claim_runs import create_run, run_contents
 from sfclaims.console import import_progress, print_assess_summary, print_import_summary
+from sfclaims.exports.decisions_file import write_decisions
 from sfclaims.exports.evidence_pack import write_evidence_pack
 from sfclaims.exports.progress import progress_rows, write_progress
 from sfclaims.exports.quality_report import write_quality_report

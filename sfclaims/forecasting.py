@@ -7,21 +7,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date
-from typing import NamedTuple, TextIO
+from typing import NamedTuple
 
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from sfclaims.assessing import assess_at_state
-from sfclaims.exports.files import write_plain_csv
-from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.decisions import Assessed
 from sfclaims.framework import Framework
 from sfclaims.models import Family, LeadPractitioner
 from sfclaims.quarters import Quarter, quarters_after
 from sfclaims.rules.catalogue import PROSPECTS, WAITING
 from sfclaims.rules.forecast import Forecast
 
-FORECAST_COLUMNS = ("family_id", "status", "forecast_date", "reasons", "actions")
 DEFAULT_QUARTERS = 4
 
 
@@ -59,6 +57,18 @@ def forecast_families(
     """Decide every family as of the date and forecast each one that is not claimable, from the
     same facts in one state of the data."""
     assessed, _state = assess_at_state(engine, framework, as_of, with_forecast=True)
+    return pipeline_of(engine, assessed, as_of, quarters, quarters_ahead, allocation_left)
+
+
+def pipeline_of(
+    engine: Engine,
+    assessed: list[Assessed],
+    as_of: date,
+    quarters: str,
+    quarters_ahead: int = DEFAULT_QUARTERS,
+    allocation_left: int | None = None,
+) -> Pipeline:
+    """The pipeline of families decided with their forecasts (``with_forecast``)."""
     families = [a.forecast for a in assessed if a.forecast is not None]
     claimable = sum(a.decision.claimable for a in assessed)
     return Pipeline(
@@ -131,19 +141,3 @@ def casework(engine: Engine, as_of: date) -> dict[str, Casework]:
                 )
             )
         }
-
-
-def forecast_row(f: Forecast) -> tuple[str, str, str, str, str]:
-    return (
-        f.family_id,
-        f.status,
-        f.forecast_date.isoformat() if f.forecast_date else "",
-        LIST_SEPARATOR.join(f.reasons),
-        LIST_SEPARATOR.join(f.actions),
-    )
-
-
-def write_forecast(families: list[Forecast], handle: TextIO) -> None:
-    """The forecast file of contract.md: CSV, header row, sorted by family ID as text."""
-    rows = (forecast_row(f) for f in sorted(families, key=lambda f: f.family_id))
-    write_plain_csv(handle, FORECAST_COLUMNS, rows)

@@ -98,24 +98,28 @@ def acting(engine: Engine, name: str | None = None) -> Actor:
 
 
 def require(engine: Engine, role: str | None, doing: str, name: str | None = None) -> Actor:
-    """The person acting, if their role allows what they are doing (``role`` None: reading,
-    which any account may); refused otherwise, in one sentence naming the role needed."""
-    actor = acting(engine, name)
+    """The person acting, if their role allows what they are doing (``allowed``)."""
+    return allowed(acting(engine, name), role, doing)
+
+
+def allowed(person: Actor, role: str | None, doing: str) -> Actor:
+    """The person, if their role allows what they are doing (``role`` None: reading, which any
+    account may); refused otherwise in one sentence naming the role needed."""
     if role is None:
-        if not (actor.single_user or actor.roles):
+        if not (person.single_user or person.roles):
             raise RefusedError(
-                f"{doing.capitalize()} needs an account, and {actor.name} has none; an admin "
+                f"{doing.capitalize()} needs an account, and {person.name} has none; an admin "
                 f"can add one.",
                 remedy="add an account",
-                name=actor.name,
+                name=person.name,
             )
-        return actor
-    if not actor.may(role):
+        return person
+    if not person.may(role):
         raise RefusedError(
-            f"{doing.capitalize()} needs the {role} role, and {actor.name} does not have it; "
+            f"{doing.capitalize()} needs the {role} role, and {person.name} does not have it; "
             f"ask an admin for it."
         )
-    return actor
+    return person
 
 
 def hash_password(password: str) -> str:

@@ -16,6 +16,7 @@ from sqlmodel import col
 from sfclaims.activity import record_activity
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.framework import Framework, load_framework
+from sfclaims.given import checked_number, checked_text
 from sfclaims.models import AuthoritySettings, table_of
 
 QUARTERS = ("financial", "calendar")
@@ -86,9 +87,13 @@ def change_settings(
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
     if authority_name is not None:
-        changes["authority_name"] = authority_name.strip() or None
+        changes["authority_name"] = (
+            checked_text(authority_name, "the authority's name", 200).strip() or None
+        )
     if authority_code is not None:
-        changes["authority_code"] = authority_code.strip() or None
+        changes["authority_code"] = (
+            checked_text(authority_code, "the authority's code", 40).strip() or None
+        )
     if framework is not None:
         overlay = None if str(framework) == NATIONAL else str(framework.resolve())
         chosen = load_framework(overlay)
@@ -97,16 +102,14 @@ def change_settings(
         )
     if quarters is not None:
         if quarters.lower() not in QUARTERS:
-            raise UsageError(f"--quarters must be financial or calendar, not {quarters!r}.")
+            raise UsageError(f"The quarters are financial or calendar, not {quarters!r}.")
         changes["quarters"] = quarters.lower()
     if allocation is not None:
-        if allocation < 0:
-            raise UsageError("--allocation must be zero or more.")
-        changes["allocation"] = allocation
+        changes["allocation"] = checked_number(allocation, "the allocation")
     if retention_months is not None:
-        if not 1 <= retention_months <= 240:
-            raise UsageError("--retention-months must be from 1 to 240.")
-        changes["retention_months"] = retention_months
+        changes["retention_months"] = checked_number(
+            retention_months, "the months personal data is kept", 1, 240
+        )
     if changes:
         with engine.begin() as connection:
             connection.execute(

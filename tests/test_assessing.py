@@ -13,9 +13,9 @@ from sfclaims.assessing import (
     assess_and_store,
     explain,
     summarise,
-    write_decisions,
 )
 from sfclaims.decisions import store_decisions
+from sfclaims.exports.decisions_file import write_decisions
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
 from sfclaims.models import StoredDecision

@@ -14,9 +14,10 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from sfclaims.assessing import assess, write_decisions
+from sfclaims.assessing import assess
 from sfclaims.cli import app
 from sfclaims.db import open_database
+from sfclaims.exports.decisions_file import write_decisions
 from sfclaims.framework import load_framework
 from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
 
@@ -630,4 +631,4 @@ def test_a_claim_run_is_refused_while_a_kind_was_never_imported_and_assess_warns
     assert run_count(sqlite_url) == 0
     warned = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30")
     assert warned.exit_code == 0
-    assert "Warning: no people, needs," in warned.stderr
+    assert "Warning: No people, needs," in warned.stderr

@@ -71,7 +71,7 @@ COMMANDS = [
         "data_officer",
         "Importing extracts",
     ),
-    (["assess", "--as-of", "2025-09-30"], "claims", "Assessing families"),
+    (["assess", "--as-of", "2025-09-30"], "claims", "Deciding the families"),
     (
         ["claim", "run", "--period", "2025-Q4", "--as-of", "2025-09-30", "--another"],
         "claims",

@@ -4,7 +4,9 @@ quarters ahead with a chart of cumulative claimable against the allocation left.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TextIO
 
+from sfclaims.exports.files import write_plain_csv
 from sfclaims.exports.workbook import (
     columns_against_a_line,
     new_workbook,
@@ -12,9 +14,13 @@ from sfclaims.exports.workbook import (
     write_notes,
     write_table,
 )
+from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.forecasting import Casework, Pipeline
 from sfclaims.framework import Framework
 from sfclaims.rules.catalogue import describe
+from sfclaims.rules.forecast import Forecast
+
+FORECAST_COLUMNS = ("family_id", "status", "forecast_date", "reasons", "actions")
 
 FAMILY_HEADERS = (
     "family",
@@ -104,3 +110,19 @@ def write_forecast_workbook(
     )
     workbook.close()
     return path
+
+
+def forecast_row(f: Forecast) -> tuple[str, str, str, str, str]:
+    return (
+        f.family_id,
+        f.status,
+        f.forecast_date.isoformat() if f.forecast_date else "",
+        LIST_SEPARATOR.join(f.reasons),
+        LIST_SEPARATOR.join(f.actions),
+    )
+
+
+def write_forecast(families: list[Forecast], handle: TextIO) -> None:
+    """The forecast file of contract.md: CSV, header row, sorted by family ID as text."""
+    rows = (forecast_row(f) for f in sorted(families, key=lambda f: f.family_id))
+    write_plain_csv(handle, FORECAST_COLUMNS, rows)

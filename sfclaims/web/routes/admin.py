@@ -69,7 +69,7 @@ def settings_view(request: Request, person: Actor = requires()) -> Response:
 def settings_edit(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
 ) -> Response:
-    from sfclaims.settings import change_settings
+    from sfclaims.actions import change_settings
 
     errors = []
     allocation = form.get("allocation", "").strip()
@@ -79,11 +79,11 @@ def settings_edit(
         try:
             change_settings(
                 engine_of(request),
+                person,
                 authority_name=form.get("authority_name"),
                 authority_code=form.get("authority_code"),
                 quarters=form.get("quarters") or None,
                 allocation=int(allocation) if allocation else None,
-                by=person.name,
             )
             return RedirectResponse("/settings", status_code=303)
         except SfclaimsError as error:

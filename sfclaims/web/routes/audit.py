@@ -64,7 +64,7 @@ def draw_sample(
     form: dict = Depends(checked_form),
     person: Actor = requires(AUDITOR),
 ) -> Response:
-    from sfclaims.audit import sample_run
+    from sfclaims.actions import draw_sample as draw
 
     errors = []
     percent, seed = form.get("percent", "").strip(), form.get("seed", "").strip()
@@ -78,7 +78,7 @@ def draw_sample(
         )
     if not errors:
         try:
-            sample_run(engine_of(request), run_id, None, share, int(seed), person.name)
+            draw(engine_of(request), person, run_id, percent=share, seed=int(seed))
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#percent"})
@@ -119,7 +119,8 @@ def record(
     form: dict = Depends(checked_form),
     person: Actor = requires(AUDITOR),
 ) -> Response:
-    from sfclaims.audit import record_verdict
+    from sfclaims.actions import record_verdicts
+    from sfclaims.audit import VerdictGiven
 
     verdict, note = form.get("verdict", ""), form.get("note", "").strip()
     errors = []
@@ -129,9 +130,8 @@ def record(
         errors.append({"text": "Say what you checked in the note", "href": "#note"})
     if not errors:
         try:
-            run, _family = record_verdict(
-                engine_of(request), run_id, family_id, verdict, note, person.name
-            )
+            given = [VerdictGiven(family_id, verdict, note)]
+            run, _families = record_verdicts(engine_of(request), person, run_id, given)
             return RedirectResponse(f"/audit/{run}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#verdict"})
@@ -140,16 +140,14 @@ def record(
 
 @router.get("/audit/{run_id}/pack.xlsx")
 def pack(request: Request, run_id: str, sample: bool = False, person: Actor = requires(AUDITOR)):
-    from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents, sampled_families
-    from sfclaims.exports.evidence_pack import write_evidence_pack
+    from sfclaims.actions import write_pack
 
-    engine = engine_of(request)
-    chosen = sampled_families(engine, run_id) if sample else []
-    contents = run_contents(engine, run_id, chosen)
     folder = Path(tempfile.mkdtemp(prefix="sfclaims-pack-"))
-    path = write_evidence_pack(contents, folder, verdict_sheet=sample)
-    record_now(engine, person.name, "evidence pack written", contents.run.run_id, path.name)
+    try:
+        path = write_pack(engine_of(request), person, run_id, folder, sample=sample)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return FileResponse(
         path,
         filename=path.name,

@@ -43,9 +43,8 @@ def claims_list(request: Request, person: Actor = requires()) -> Response:
 def make_run(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)
 ) -> Response:
-    from sfclaims.claim_runs import allocation_left, create_run
+    from sfclaims.actions import make_run
     from sfclaims.dates import parse_date
-    from sfclaims.settings import framework_in_force
 
     errors = []
     period = form.get("period", "").strip()
@@ -59,17 +58,14 @@ def make_run(
     if cap and not cap.isdigit():
         errors.append({"text": "The cap must be a whole number of families", "href": "#cap"})
     if not errors:
-        engine = engine_of(request)
         try:
-            limit = int(cap) if cap else allocation_left(engine)
-            made = create_run(
-                engine,
-                framework_in_force(engine),
+            made = make_run(
+                engine_of(request),
+                person,
                 period,
                 day,
-                limit,
+                cap=int(cap) if cap else None,
                 another=form.get("another") == "yes",
-                by=person.name,
             )
             return RedirectResponse(f"/claims/{made.run_id}", status_code=303)
         except SfclaimsError as error:
@@ -87,25 +83,16 @@ def run_page(request: Request, run_id: str, person: Actor = requires()) -> Respo
 
 @router.get("/claims/{run_id}/submission.{kind}")
 def submission(request: Request, run_id: str, kind: str, person: Actor = requires(CLAIMS)):
-    from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents
-    from sfclaims.exports.submission import write_submission
-    from sfclaims.settings import framework_in_force, read_settings
+    from sfclaims.actions import export_submission
 
     if kind not in ("xlsx", "csv"):
         return RedirectResponse(f"/claims/{run_id}", status_code=303)
-    engine = engine_of(request)
-    contents = run_contents(engine, run_id, evidence=False, records=False)
-    settings = read_settings(engine)
     folder = Path(tempfile.mkdtemp(prefix="sfclaims-export-"))
-    workbook, table = write_submission(
-        contents,
-        framework_in_force(engine),
-        folder,
-        (settings.authority_name, settings.authority_code),
-        settings.quarters,
-    )
-    record_now(engine, person.name, "submission exported", contents.run.run_id, kind)
+    try:
+        workbook, table = export_submission(engine_of(request), person, run_id, folder)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     chosen = workbook if kind == "xlsx" else table
     return FileResponse(
         chosen,
@@ -117,9 +104,9 @@ def submission(request: Request, run_id: str, kind: str, person: Actor = require
 
 @router.get("/claims/{run_id}/submit")
 def confirm_submit(request: Request, run_id: str, person: Actor = requires(CLAIMS)) -> Response:
-    from sfclaims.claim_runs import submission_preview
+    from sfclaims.actions import submission_preview
 
-    about = submission_preview(engine_of(request), run_id)
+    about = submission_preview(engine_of(request), person, run_id)
     return render(request, "submit.html", about=about, errors=[])
 
 
@@ -130,14 +117,14 @@ def submit(
     form: dict = Depends(checked_form),
     person: Actor = requires(CLAIMS),
 ) -> Response:
-    from sfclaims.claim_runs import submission_preview, submit_run
+    from sfclaims.actions import submission_preview, submit
 
     engine = engine_of(request)
     try:
-        submit_run(engine, run_id, person.name)
+        submit(engine, person, run_id)
     except SfclaimsError as error:
         try:
-            about = submission_preview(engine, run_id)
+            about = submission_preview(engine, person, run_id)
         except SfclaimsError:
             return refused(request, "Submit", said(error), 400)
         return render(
@@ -157,7 +144,7 @@ def discard(
     form: dict = Depends(checked_form),
     person: Actor = requires(CLAIMS),
 ) -> Response:
-    from sfclaims.claim_runs import discard_run
+    from sfclaims.actions import discard
 
-    discard_run(engine_of(request), run_id, person.name)  # a refusal: the handler's page
+    discard(engine_of(request), person, run_id)  # a refusal: the handler's page
     return RedirectResponse("/claims", status_code=303)

@@ -86,22 +86,14 @@ async def upload(
     engine = engine_of(request)
 
     def work(job):
-        from sfclaims.exports.quality_report import write_quality_report
-        from sfclaims.importing import import_folder
-        from sfclaims.settings import framework_in_force
+        from sfclaims.actions import import_extracts
 
         reports = Path(tempfile.mkdtemp(prefix="sfclaims-report-"))
         try:
-            result = import_folder(
-                engine,
-                folder,
-                framework_in_force(engine),
-                progress=job.report,
-                allow_empty=allow_empty,
-                by=person.name,
+            done = import_extracts(
+                engine, person, folder, reports, allow_empty=allow_empty, progress=job.report
             )
-            paths = write_quality_report(result, reports)
-            return result, paths
+            return done.result, done.reports
         finally:
             shutil.rmtree(folder, ignore_errors=True)  # kept only for the import
 

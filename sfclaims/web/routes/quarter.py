@@ -115,11 +115,11 @@ async def dashboard(
 
 @router.post("/decide")
 def decide(request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)):
-    from sfclaims.dates import parse_date
+    from sfclaims.dates import check_as_of, parse_date
 
     typed = form.get("as_of", "")
     try:
-        day = parse_date(typed, "the as-of date")
+        day = check_as_of(parse_date(typed, "the as-of date"))
     except SfclaimsError as error:
         problem = [{"text": said(error), "href": "#decide_as_of"}]
         return dashboard_page(request, person, None, typed, problem, status_code=400)
@@ -127,16 +127,12 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
     forecasts = request.app.state.__dict__.setdefault("forecasts", {})
 
     def work(job):
-        from sfclaims.assessing import assess_and_store
-        from sfclaims.forecasting import DEFAULT_QUARTERS, pipeline
-        from sfclaims.settings import framework_in_force, read_settings
+        from sfclaims.actions import decide as decide_families
 
-        settings = read_settings(engine)
-        decided = assess_and_store(engine, framework_in_force(engine), day, with_forecast=True)
-        families = [a.forecast for a in decided.families if a.forecast is not None]
-        claimable = sum(a.decision.claimable for a in decided.families)
-        quarters, later = pipeline(families, claimable, day, settings.quarters, DEFAULT_QUARTERS)
-        forecasts[(day, decided.data_version)] = (claimable, quarters, later)
+        done = decide_families(engine, person, day, with_forecast=True)
+        ahead = done.pipeline
+        assert ahead is not None  # asked for
+        forecasts[(day, done.decided.data_version)] = (ahead.claimable, ahead.quarters, ahead.later)
         return f"/?as_of={day.isoformat()}"
 
     job = request.app.state.jobs.start("decide", person.name, work)

@@ -1,0 +1,323 @@
+"""What a person does, once for both faces: the command line and the workspace call these.
+
+Each action checks the person's role, leaves every rule to its stage (which refuses with a
+typed error, in no face's words), does the work, writes the activity log in the same
+transaction as the change (or, for a file written, once it is written), and returns what a face
+needs to word the outcome — warnings included, as data. A face only asks, words the answer and
+shows it; it never checks a role, a rule or writes the log itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from sfclaims.errors import NotFoundError
+from sfclaims.given import checked_text
+from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor, allowed
+
+if TYPE_CHECKING:
+    from sfclaims.assessing import AssessSummary
+    from sfclaims.audit import VerdictGiven
+    from sfclaims.claim_runs import RunCreated, RunListed
+    from sfclaims.decisions import Decided
+    from sfclaims.forecasting import Pipeline
+    from sfclaims.framework import Framework
+    from sfclaims.importing import ImportResult
+    from sfclaims.retention import Purged
+    from sfclaims.rules import Decision
+    from sfclaims.settings import Settings
+
+
+def _framework(engine: Engine, given: Path | None) -> Framework:
+    from sfclaims.settings import framework_in_force
+
+    return framework_in_force(engine, given)
+
+
+# --- the data officer ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Imported:
+    result: ImportResult
+    reports: list[Path]  # the data-quality workbook and the set-aside rows' CSV
+
+
+def import_extracts(
+    engine: Engine,
+    person: Actor,
+    folder: Path,
+    report_dir: Path,
+    *,
+    mapping: Path | None = None,
+    allow_empty: Iterable[str] = (),
+    framework: Path | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Imported:
+    """Import every extract in the folder (one transaction, logged in it) and write the
+    data-quality report into ``report_dir``; the result carries its warnings."""
+    from sfclaims.exports.quality_report import write_quality_report
+    from sfclaims.importing import import_folder
+
+    allowed(person, DATA_OFFICER, "importing extracts")
+    result = import_folder(
+        engine,
+        folder,
+        _framework(engine, framework),
+        mapping,
+        progress=progress,
+        allow_empty=[kind.strip().lower() for kind in allow_empty],
+        by=person.name,
+    )
+    return Imported(result, write_quality_report(result, report_dir))
+
+
+# --- the claims team ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Decisions:
+    decided: Decided
+    summary: AssessSummary
+    framework: Framework
+    warnings: list[str] = field(default_factory=list)  # kinds never imported, and what follows
+    pipeline: Pipeline | None = None  # with_forecast: the quarters ahead
+    files: list[Path] = field(default_factory=list)  # out: the decisions file and work lists
+
+
+def decide(
+    engine: Engine,
+    person: Actor,
+    as_of: date,
+    *,
+    with_forecast: bool = False,
+    framework: Path | None = None,
+    out: Path | None = None,
+) -> Decisions:
+    """Decide every family as of the date and keep the decisions (refused as of a future date,
+    or on a database nothing was imported into); with ``with_forecast``, the pipeline too; with
+    ``out``, the decisions file there and the work lists beside it."""
+    from sfclaims.assessing import assess_and_store, summarise
+    from sfclaims.data_state import anything_imported, kinds_never_imported
+    from sfclaims.dates import check_as_of
+
+    allowed(person, CLAIMS, "deciding the families")
+    check_as_of(as_of)
+    chosen = _framework(engine, framework)
+    with engine.connect() as connection:  # (nothing imported at all is refused by the stage)
+        never = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
+        never = never if anything_imported(connection) else []
+    warnings = (
+        [
+            f"No {', '.join(never)} have ever been imported into this database; every family is "
+            f"decided as if it had none."
+        ]
+        if never
+        else []
+    )
+    forecasts = with_forecast or out is not None  # the work lists date the waiting families
+    decided = assess_and_store(engine, chosen, as_of, with_forecast=forecasts)
+    summary = summarise([a.decision for a in decided.families], chosen)
+    pipeline = _pipeline(engine, decided, as_of) if with_forecast else None
+    files = _decisions_files(engine, decided, chosen, as_of, out) if out is not None else []
+    return Decisions(decided, summary, chosen, warnings, pipeline, files)
+
+
+def _decisions_files(
+    engine: Engine, decided: Decided, framework: Framework, as_of: date, out: Path
+) -> list[Path]:
+    from sfclaims.exports.decisions_file import write_decisions
+    from sfclaims.exports.files import written_whole
+    from sfclaims.exports.work_lists import write_work_lists
+    from sfclaims.forecasting import casework
+
+    with written_whole(out) as partial, partial.open("w", newline="", encoding="utf-8") as f:
+        write_decisions([a.decision for a in decided.families], f)
+    workbook = write_work_lists(
+        out.with_suffix(".xlsx"), decided.families, casework(engine, as_of), framework
+    )
+    return [out, workbook]
+
+
+def explain_family(
+    engine: Engine, person: Actor, as_of: date, family_id: str, framework: Path | None = None
+) -> Decision:
+    """One family's decision with every rule's finding and the records it relied on (any
+    account may read it); an ID no family has, or whose episode starts later, is not found."""
+    from sfclaims.assessing import explain
+
+    allowed(person, None, "reading a family's decision")
+    checked_text(family_id, "the family ID", 100)
+    explained = explain(engine, _framework(engine, framework), as_of, family_id)
+    if explained is None:
+        raise NotFoundError(
+            f"There is no family {family_id} whose episode started on or before {as_of:%d/%m/%Y}."
+        )
+    return explained
+
+
+def _pipeline(engine: Engine, decided: Decided, as_of: date) -> Pipeline:
+    from sfclaims.claim_runs import allocation_left
+    from sfclaims.forecasting import DEFAULT_QUARTERS, pipeline_of
+    from sfclaims.settings import read_settings
+
+    kind = read_settings(engine).quarters
+    left = allocation_left(engine)
+    return pipeline_of(engine, decided.families, as_of, kind, DEFAULT_QUARTERS, left)
+
+
+def make_run(
+    engine: Engine,
+    person: Actor,
+    period: str,
+    as_of: date,
+    *,
+    cap: int | None = None,
+    another: bool = False,
+    framework: Path | None = None,
+) -> RunCreated:
+    """A draft claim run of the claimable families (capped by the allocation left unless a cap
+    is given), logged as made."""
+    from sfclaims.claim_runs import allocation_left, create_run
+
+    allowed(person, CLAIMS, "making a claim run")
+    chosen = _framework(engine, framework)
+    limit = cap if cap is not None else allocation_left(engine)
+    return create_run(engine, chosen, period, as_of, limit, another, person.name)
+
+
+def discard(engine: Engine, person: Actor, run: str) -> tuple[str, int, int]:
+    """Remove a draft run: its ID, families and verdicts removed with it."""
+    from sfclaims.claim_runs import discard_run
+
+    allowed(person, CLAIMS, "discarding a claim run")
+    return discard_run(engine, run, person.name)
+
+
+def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> list[Path]:
+    """The submission workbook and CSV for the department, written into ``out`` and logged."""
+    from sfclaims.activity import record_now
+    from sfclaims.claim_runs import run_contents
+    from sfclaims.exports.submission import write_submission
+    from sfclaims.settings import read_settings
+
+    allowed(person, CLAIMS, "exporting a claim run")
+    contents = run_contents(engine, run, evidence=False, records=False)
+    settings = read_settings(engine)
+    paths = write_submission(
+        contents,
+        _framework(engine, None),
+        out,
+        (settings.authority_name, settings.authority_code),
+        settings.quarters,
+    )
+    record_now(
+        engine,
+        person.name,
+        "submission exported",
+        contents.run.run_id,
+        ", ".join(p.name for p in paths),
+    )
+    return paths
+
+
+def submission_preview(engine: Engine, person: Actor, run: str) -> RunListed:
+    """What submitting the run would lock, shown before it is asked for."""
+    from sfclaims.claim_runs import submission_preview as preview
+
+    allowed(person, CLAIMS, "submitting a claim run")
+    return preview(engine, run)
+
+
+def submit(engine: Engine, person: Actor, run: str) -> int:
+    """Lock the run for good: how many families it claims."""
+    from sfclaims.claim_runs import submit_run
+
+    allowed(person, CLAIMS, "submitting a claim run")
+    return submit_run(engine, run, person.name)
+
+
+# --- internal audit -------------------------------------------------------------------------------
+
+
+def draw_sample(
+    engine: Engine,
+    person: Actor,
+    run: str,
+    *,
+    size: int | None = None,
+    percent: float | None = None,
+    seed: int,
+) -> list[str]:
+    """Draw and keep the run's audit sample (never by the run's maker): the IDs, sorted."""
+    from sfclaims.audit import sample_run
+
+    allowed(person, AUDITOR, "drawing an audit sample")
+    return sample_run(engine, run, size, percent, seed, person.name)
+
+
+def record_verdicts(
+    engine: Engine, person: Actor, run: str, given: list[VerdictGiven]
+) -> tuple[str, list[str]]:
+    """Keep every verdict with the auditor's name, or none (never by the run's maker)."""
+    from sfclaims.audit import record_verdicts as record
+
+    allowed(person, AUDITOR, "recording audit verdicts")
+    return record(engine, run, given, person.name)
+
+
+def write_pack(
+    engine: Engine,
+    person: Actor,
+    run: str,
+    out: Path,
+    *,
+    families: Iterable[str] = (),
+    sample: bool = False,
+) -> Path:
+    """The evidence pack workbook (with the sample: its families in full and the verdicts to
+    record), written into ``out`` and logged."""
+    from sfclaims.activity import record_now
+    from sfclaims.claim_runs import run_contents, sampled_families
+    from sfclaims.exports.evidence_pack import write_evidence_pack
+
+    allowed(person, AUDITOR, "writing an evidence pack")
+    chosen = list(families)
+    if sample:
+        chosen += [f for f in sampled_families(engine, run) if f not in chosen]
+    contents = run_contents(engine, run, chosen)
+    path = write_evidence_pack(contents, out, verdict_sheet=sample)
+    record_now(engine, person.name, "evidence pack written", contents.run.run_id, path.name)
+    return path
+
+
+# --- the admin ------------------------------------------------------------------------------------
+
+
+def change_settings(engine: Engine, person: Actor, **given: object) -> Settings:
+    """Change the settings given (the rest stay), logged; nothing given changes nothing."""
+    from sfclaims.settings import change_settings as change
+    from sfclaims.settings import read_settings
+
+    if all(value is None for value in given.values()):
+        return read_settings(engine)
+    allowed(person, ADMIN, "changing the settings")
+    return change(engine, by=person.name, **given)  # type: ignore[arg-type]
+
+
+def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Purged]:
+    """Remove personal data no claim needs from before the date (default: the retention
+    setting's start), logged as counts."""
+    from sfclaims.retention import purge as purge_data
+    from sfclaims.retention import retention_start
+    from sfclaims.settings import read_settings
+
+    allowed(person, ADMIN, "purging old personal data")
+    day = before or retention_start(date.today(), read_settings(engine).retention_months)
+    return day, purge_data(engine, day, person.name)
