@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine
 
 from sfclaims.errors import NotFoundError
+from sfclaims.exports.files import ready_folder
 from sfclaims.given import checked_text
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor, allowed
 
@@ -208,6 +209,7 @@ def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> lis
     from sfclaims.settings import read_settings
 
     allowed(person, CLAIMS, "exporting a claim run")
+    ready_folder(out, "The folder")
     contents = run_contents(engine, run, evidence=False, records=False)
     settings = read_settings(engine)
     paths = write_submission(
@@ -288,6 +290,7 @@ def write_pack(
     from sfclaims.exports.evidence_pack import write_evidence_pack
 
     allowed(person, AUDITOR, "writing an evidence pack")
+    ready_folder(out, "The folder")
     chosen = list(families)
     if sample:
         chosen += [f for f in sampled_families(engine, run) if f not in chosen]

@@ -479,7 +479,6 @@ def claim_export(run: RunArgument, out: OutDirOption, framework: FrameworkOption
     """Write the submission workbook for the department (and a CSV of the same rows)."""
     from sfclaims.actions import export_submission
 
-    ready_folder(out)
     engine = open_database()
     load_framework(engine, framework)  # a differing --framework is refused
     for path in export_submission(engine, person(engine), run, out):
@@ -614,9 +613,7 @@ def audit_pack(
     from sfclaims.actions import write_pack
 
     engine = open_database()
-    path = write_pack(
-        engine, person(engine), run, ready_folder(out), families=family or (), sample=sample
-    )
+    path = write_pack(engine, person(engine), run, out, families=family or (), sample=sample)
     messages.print(f"Written: {escape(str(path))}")
 
 

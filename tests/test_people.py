@@ -89,7 +89,7 @@ COMMANDS = [
     (
         ["audit", "record", "RUN", "F000010", "--verdict", "pass", "--note", "ok"],
         "auditor",
-        "Recording an audit verdict",
+        "Recording audit verdicts",
     ),
     (["settings", "set", "--allocation", "99"], "admin", "Changing the settings"),
     (["user", "add", "eve", "--role", "claims"], "admin", "Adding an account"),
