@@ -5,6 +5,9 @@ typed error, in no face's words), does the work, writes the activity log in the 
 transaction as the change (or, for a file written, once it is written), and returns what a face
 needs to word the outcome — warnings included, as data. A face only asks, words the answer and
 shows it; it never checks a role, a rule or writes the log itself.
+
+Accounts are the people stage's own actions (``people.add_account``, ``disable_account``,
+``set_password``), which check the admin role themselves.
 """
 
 from __future__ import annotations

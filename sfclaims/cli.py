@@ -755,15 +755,10 @@ def user_add(
 ) -> None:
     """Add an account with its roles. The first account must be an admin's; from then on every
     action needs an account with its role."""
-    from sfclaims.people import acting, add_account, require
+    from sfclaims.people import add_account
 
     engine = open_database()
-    by = (
-        acting(engine)
-        if acting(engine).single_user
-        else require(engine, "admin", "adding an account")
-    )
-    added = add_account(engine, by, name, role)
+    added = add_account(engine, person(engine), name, role)
     messages.print(f"Account {escape(added)} added with {', '.join(sorted(set(role)))}.")
 
 
@@ -785,10 +780,10 @@ def user_list() -> None:
 @plain_errors
 def user_disable(name: NameArgument) -> None:
     """Disable an account: it can do nothing from then on (its past actions stay in the log)."""
-    from sfclaims.people import disable_account, require
+    from sfclaims.people import disable_account
 
     engine = open_database()
-    disable_account(engine, require(engine, "admin", "disabling an account"), name)
+    disable_account(engine, person(engine), name)
     messages.print(f"Account {escape(name.strip().lower())} is disabled.")
 
 
@@ -797,15 +792,12 @@ def user_disable(name: NameArgument) -> None:
 def user_set_password(name: NameArgument) -> None:
     """Set the account's password for the web workspace, read from a prompt (or standard input),
     never from the command line. An admin may set anyone's; anyone their own."""
-    from sfclaims.people import ADMIN, acting, checked_name, set_password
+    from sfclaims.people import allowed, checked_name, set_password
 
     engine = open_database()
-    actor = acting(engine)
-    if checked_name(name) != actor.name and not actor.may(ADMIN):
-        fail(
-            f"Setting another person's password needs the admin role, and {actor.name} does not have it.",
-            3,
-        )
+    actor = person(engine)
+    if checked_name(name) != actor.name:  # asked before the password is typed
+        allowed(actor, "admin", "setting another person's password")
     if sys.stdin.isatty():
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
     else:

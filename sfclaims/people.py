@@ -147,6 +147,8 @@ def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
     name, chosen = checked_name(name), checked_roles(roles)
     with engine.begin() as connection:
         first = not has_accounts(connection)
+        if not first:
+            allowed(by, ADMIN, "adding an account")
         if first and ADMIN not in chosen:
             raise RefusedError(
                 "The first account must have the admin role: from then on every action needs "
@@ -186,10 +188,14 @@ def _change(engine: Engine, by: Actor, name: str, action: str, **values: object)
 
 
 def disable_account(engine: Engine, by: Actor, name: str) -> None:
+    allowed(by, ADMIN, "disabling an account")
     if checked_name(name) == by.name:
         raise RefusedError("You cannot disable your own account; ask another admin.")
     _change(engine, by, name, "account disabled", disabled=True)
 
 
 def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
+    """Anyone may set their own password; an admin anyone's."""
+    if checked_name(name) != by.name:
+        allowed(by, ADMIN, "setting another person's password")
     _change(engine, by, name, "password set", password_hash=hash_password(password))
