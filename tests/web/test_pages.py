@@ -338,3 +338,49 @@ def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_a
     after = workspace.get("/?as_of=2025-09-30").text
     assert f"<strong id='claimable'>{len(claimable) - 1}</strong>" in after
     assert 'id="stale"' not in after
+
+
+def test_two_decide_jobs_at_once_each_store_their_own_dates_decisions(
+    workspace, accounts, monkeypatch
+):
+    """Two people decide two dates at the same moment through the workspace, on the pool of
+    processes (as a large authority would): each date's stored decisions equal that date decided
+    alone, 5 times."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from sfclaims import assessing
+    from sfclaims.assessing import assess
+    from sfclaims.framework import load_framework
+    from sfclaims.models import StoredDecision
+
+    engine = open_database(accounts)
+    days = (date(2025, 9, 30), date(2025, 3, 31))
+    alone = {day: assess(engine, load_framework(), day) for day in days}
+    monkeypatch.setattr(assessing, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
+    sign_in(workspace, "carl")
+
+    def stored(day: date) -> list[tuple]:
+        with engine.connect() as connection:
+            return list(
+                connection.execute(
+                    select(
+                        StoredDecision.family_id, StoredDecision.needs, StoredDecision.reasons
+                    )
+                    .where(StoredDecision.as_of == day)
+                    .order_by(StoredDecision.family_id)
+                )
+            )
+
+    expected = {
+        day: [(d.family_id, ";".join(d.needs), ";".join(d.reasons)) for d in alone[day]]
+        for day in days
+    }
+    for _round in range(5):
+        started = [post(workspace, "/decide", {"as_of": f"{day:%d/%m/%Y}"}) for day in days]
+        for response in started:
+            ended(workspace, response)
+        for day in days:
+            assert [tuple(row) for row in stored(day)] == expected[day]
