@@ -374,7 +374,7 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
 
 
 def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monkeypatch):
-    from sfclaims import claim_runs
+    from sfclaims.claim_runs import making as claim_runs
 
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
     monkeypatch.setattr(claim_runs, "_next_run_id", lambda connection, period: first)  # a race lost
@@ -386,7 +386,7 @@ def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monk
 def test_a_verdict_racing_a_submission_waits_for_it_and_is_refused(sample_url, monkeypatch):
     """The submission holds the run; a fail verdict arriving meanwhile waits for it, then is
     refused, and what submit says it claimed is what it stored."""
-    from sfclaims import claim_runs
+    from sfclaims.claim_runs import ledger as claim_runs
 
     engine = open_database(sample_url)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=4).run_id

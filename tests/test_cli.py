@@ -406,7 +406,7 @@ def busy_once_then(outcome, times: int = 1):
 
 
 def test_a_busy_database_is_tried_once_more_then_reported_as_such():
-    from sfclaims.cli import plain_errors
+    from sfclaims.cli.base import plain_errors
 
     command, calls = busy_once_then("done")
     assert plain_errors(command)() == "done" and len(calls) == 2

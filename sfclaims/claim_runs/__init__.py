@@ -1,0 +1,85 @@
+"""Claim runs and the ledger, by job: ``making`` a draft run, the ``ledger`` (submit, discard,
+list, what is claimed), the audit ``sample`` as kept, the ``digest`` that seals a submitted run,
+and the ``contents`` a run holds for the exports and packs; ``runs`` holds what they share.
+
+A claim run takes the claimable families as of a date and keeps, for each, the decision, the
+evidence and the family's records as they stood, so nothing later can change what the run claims
+or shows. Submitting locks the run; the database refuses a family in two submitted runs. The
+audit of a run (drawing the sample, verdicts) is in ``sfclaims.audit``.
+"""
+
+from sfclaims.claim_runs.contents import (
+    RunContents,
+    run_contents,
+    run_log,
+)
+from sfclaims.claim_runs.digest import (
+    DIGESTED_RUN_COLUMNS,
+    NOT_DIGESTED_FAMILY_COLUMNS,
+    SUBMITTED_ACTION,
+    run_digest,
+    verify_submitted,
+)
+from sfclaims.claim_runs.ledger import (
+    RunListed,
+    allocation_left,
+    claimed_family_ids,
+    discard_run,
+    list_runs,
+    submission_preview,
+    submit_run,
+    verdict_authors,
+)
+from sfclaims.claim_runs.making import (
+    PERIOD,
+    RunCreated,
+    check_period,
+    create_run,
+    engine_version,
+)
+from sfclaims.claim_runs.runs import (
+    get_run,
+    plural,
+    refuse_if_submitted,
+    run_family_ids,
+    separate_duties,
+)
+from sfclaims.claim_runs.sample import (
+    refuse_unless_audited,
+    sampled,
+    sampled_families,
+    sampled_with_verdicts,
+)
+
+__all__ = [
+    "DIGESTED_RUN_COLUMNS",
+    "NOT_DIGESTED_FAMILY_COLUMNS",
+    "PERIOD",
+    "RunContents",
+    "RunCreated",
+    "RunListed",
+    "SUBMITTED_ACTION",
+    "allocation_left",
+    "check_period",
+    "claimed_family_ids",
+    "create_run",
+    "discard_run",
+    "engine_version",
+    "get_run",
+    "list_runs",
+    "plural",
+    "refuse_if_submitted",
+    "refuse_unless_audited",
+    "run_contents",
+    "run_digest",
+    "run_family_ids",
+    "run_log",
+    "sampled",
+    "sampled_families",
+    "sampled_with_verdicts",
+    "separate_duties",
+    "submission_preview",
+    "submit_run",
+    "verdict_authors",
+    "verify_submitted",
+]

@@ -1,0 +1,133 @@
+"""What a run holds, for the exports and packs: its families, evidence, records, verdicts and
+its log."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import orjson
+from sqlalchemy import Connection, Engine, Row, func, select
+from sqlmodel import col
+
+from sfclaims.activity import LogEntry
+from sfclaims.claim_runs.digest import SUBMITTED_ACTION, verify_submitted
+from sfclaims.claim_runs.runs import get_run, plural, run_family_ids, separate_duties
+from sfclaims.db import one_snapshot
+from sfclaims.errors import UsageError
+from sfclaims.facts import as_stored
+from sfclaims.models import (
+    Activity,
+    AuditVerdict,
+    ClaimedFamily,
+    ClaimRun,
+    table_of,
+)
+from sfclaims.rules.findings import Finding, findings_from_json
+
+if TYPE_CHECKING:
+    pass
+
+
+# --- what a run holds, for exports and packs ----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunContents:
+    run: ClaimRun
+    families: list[Row]  # claimed_families rows, in the run's order, withdrawn ones included
+    verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
+    chosen: tuple[str, ...] = ()  # the families asked for; none: the whole run
+    log: tuple[LogEntry, ...] = ()  # the run's activity, up to its submission once submitted
+    separate_accounts: bool = True  # False: one person working alone, no accounts yet
+    run_claims: int = 0  # families the whole run claims (not only those chosen)
+
+    @property
+    def claimed(self) -> list[Row]:
+        return [f for f in self.families if not f.withdrawn]
+
+    @property
+    def status(self) -> str:
+        return "submitted" if self.run.submitted_at else "draft"
+
+    def evidence(self, family: Row) -> list[Finding]:
+        return findings_from_json(orjson.loads(family.evidence))
+
+
+def run_contents(
+    engine: Engine,
+    run_id: str,
+    families: Sequence[str] = (),
+    *,
+    evidence: bool = True,
+    records: bool | None = None,
+) -> RunContents:
+    """The run and its families (all of them, or the ones asked for), with their verdicts.
+    ``evidence=False`` leaves out each family's findings, ``records=False`` its records (JSON,
+    a few kilobytes a family); records come by default only with families asked for."""
+    with_records = bool(families) if records is None else records
+    left_out = {"evidence"} if not evidence else set()
+    left_out |= {"facts"} if not with_records else set()
+    with one_snapshot(engine) as connection:  # what is verified is what is shown
+        run = get_run(connection, run_id)
+        run_id = run.run_id  # as stored, however it was typed
+        verify_submitted(connection, run)
+        columns = table_of(ClaimedFamily).c
+        query = (
+            select(*(c for c in columns if c.name not in left_out))
+            .where(col(ClaimedFamily.run_id) == run_id)
+            .order_by(col(ClaimedFamily.position))
+        )
+        if families:
+            in_run = run_family_ids(connection, run_id)
+            meant = {given: as_stored(given, in_run) for given in families}
+            query = query.where(col(ClaimedFamily.family_id).in_(set(meant.values()) - {None}))
+        found = list(connection.execute(query))  # plain rows: thousands of families
+        missing = sorted(given for given in families if meant[given] is None)
+        if missing:
+            raise UsageError(
+                f"{plural(missing, 'Family', 'Families')} {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not in claim run {run_id}."
+            )
+        verdict_query = (
+            select(*table_of(AuditVerdict).c)
+            .where(col(AuditVerdict.family_id).in_([f.family_id for f in found]))
+            .order_by(col(AuditVerdict.recorded_at), col(AuditVerdict.id))
+        )
+        if run.submitted_at is not None:  # a locked run shows what it showed when submitted
+            verdict_query = verdict_query.where(col(AuditVerdict.recorded_at) <= run.submitted_at)
+        verdict_rows = connection.execute(verdict_query)
+        verdicts: dict[str, list[AuditVerdict]] = {}
+        for row in verdict_rows:
+            verdicts.setdefault(row.family_id, []).append(AuditVerdict(**row._mapping))
+        log = run_log(connection, run_id, submitted=run.submitted_at is not None)
+        alone = not separate_duties(connection)
+        claims = connection.execute(
+            select(func.count()).where(
+                col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
+            )
+        ).scalar_one()
+    return RunContents(run, found, verdicts, tuple(families), tuple(log), not alone, claims)
+
+
+def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEntry]:
+    """The run's activity, oldest first; of a submitted run, up to its submission, so what its
+    outputs show never changes."""
+    rows = list(
+        connection.execute(
+            select(
+                col(Activity.at),
+                col(Activity.who),
+                col(Activity.action),
+                col(Activity.object),
+                col(Activity.detail),
+            )
+            .where(col(Activity.object) == run_id)
+            .order_by(col(Activity.id))
+        )
+    )
+    if submitted:
+        ends = [i for i, row in enumerate(rows) if row.action == SUBMITTED_ACTION]
+        rows = rows[: ends[0] + 1] if ends else rows
+    return [LogEntry(*row) for row in rows]

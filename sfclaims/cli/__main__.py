@@ -1,0 +1,3 @@
+from sfclaims.cli import main
+
+main()

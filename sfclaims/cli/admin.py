@@ -1,0 +1,177 @@
+"""The admin's commands: settings, accounts, purge, and the activity log everyone reads."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from sfclaims.cli.base import (
+    AllocationOption,
+    AuthorityCodeOption,
+    AuthorityNameOption,
+    FrameworkSettingOption,
+    NameArgument,
+    QuartersOption,
+    RetentionOption,
+    acting_as,
+    app,
+    messages,
+    open_database,
+    person,
+    plain_errors,
+    settings_app,
+    user_app,
+)
+from sfclaims.dates import parse_date
+
+
+def print_settings(lines: list[tuple[str, str]]) -> None:
+    for label, value in lines:
+        messages.print(f"  {label:<18} {escape(value)}")
+
+
+@settings_app.command("show")
+@plain_errors
+def settings_show() -> None:
+    """Show the authority's settings."""
+    from sfclaims.settings import read_settings, settings_lines
+
+    engine = open_database()
+    acting_as(engine, None, "reading the settings")
+    print_settings(settings_lines(read_settings(engine)))
+
+
+@settings_app.command("set")
+@plain_errors
+def settings_set(
+    authority_name: AuthorityNameOption = None,
+    authority_code: AuthorityCodeOption = None,
+    framework: FrameworkSettingOption = None,
+    quarters: QuartersOption = None,
+    allocation: AllocationOption = None,
+    retention_months: RetentionOption = None,
+) -> None:
+    """Change the settings given; the others stay. Putting another outcome framework in force
+    changes how every family is decided from then on."""
+    from sfclaims.actions import change_settings
+    from sfclaims.settings import settings_lines
+
+    engine = open_database()
+    settings = change_settings(
+        engine,
+        person(engine),
+        authority_name=authority_name,
+        authority_code=authority_code,
+        framework=framework,
+        quarters=quarters,
+        allocation=allocation,
+        retention_months=retention_months,
+    )
+    print_settings(settings_lines(settings))
+
+
+@user_app.command("add")
+@plain_errors
+def user_add(
+    name: NameArgument,
+    role: Annotated[list[str], typer.Option("--role", help="A role; give it again for another.")],
+) -> None:
+    """Add an account with its roles. The first account must be an admin's; from then on every
+    action needs an account with its role."""
+    from sfclaims.people import add_account
+
+    engine = open_database()
+    added = add_account(engine, person(engine), name, role)
+    messages.print(f"Account {escape(added)} added with {', '.join(sorted(set(role)))}.")
+
+
+@user_app.command("list")
+@plain_errors
+def user_list() -> None:
+    """Every account: its roles, whether it has a password and whether it is disabled."""
+    from sfclaims.people import list_accounts
+
+    engine = open_database()
+    acting_as(engine, None, "listing accounts")
+    for account in list_accounts(engine):
+        state = "disabled" if account.disabled else "active"
+        password = "password set" if account.password_hash else "no password"
+        print(f"{account.name}\t{account.roles.replace(';', ', ')}\t{state}\t{password}")
+
+
+@user_app.command("disable")
+@plain_errors
+def user_disable(name: NameArgument) -> None:
+    """Disable an account: it can do nothing from then on (its past actions stay in the log)."""
+    from sfclaims.people import disable_account
+
+    engine = open_database()
+    disable_account(engine, person(engine), name)
+    messages.print(f"Account {escape(name.strip().lower())} is disabled.")
+
+
+@user_app.command("set-password")
+@plain_errors
+def user_set_password(name: NameArgument) -> None:
+    """Set the account's password for the web workspace, read from a prompt (or standard input),
+    never from the command line. An admin may set anyone's; anyone their own."""
+    from sfclaims.people import allowed, checked_name, set_password
+
+    engine = open_database()
+    actor = person(engine)
+    if checked_name(name) != actor.name:  # asked before the password is typed
+        allowed(actor, "admin", "setting another person's password")
+    if sys.stdin.isatty():
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True, err=True)
+    else:
+        password = sys.stdin.readline().rstrip("\n")
+    set_password(engine, actor, name, password)
+    messages.print(f"The password of {escape(checked_name(name))} is set.")
+
+
+@app.command()
+@plain_errors
+def purge(
+    before: Annotated[
+        str | None,
+        typer.Option(
+            help="Remove what is older than this date (default: today less the retention "
+            "setting, `sfclaims settings set --retention-months N`)."
+        ),
+    ] = None,
+) -> None:
+    """Remove personal data no claim needs once it is older than the retention period: the
+    raw text of rows imports set aside, and the decisions assess stored. Never a claim run's
+    families, evidence or records; what was removed is logged as counts."""
+    from sfclaims.actions import purge as purge_old
+
+    day = parse_date(before, "--before") if before else None
+    engine = open_database()
+    day, done = purge_old(engine, person(engine), day)
+    messages.print(
+        f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows "
+        f"and {done.decisions:,} stored decisions. Claim runs keep all their evidence."
+    )
+
+
+@app.command("log")
+@plain_errors
+def log_command(
+    since: Annotated[str | None, typer.Option(help="Only changes on or after this date.")] = None,
+    run: Annotated[str | None, typer.Option(help="Only changes to this claim run.")] = None,
+    user: Annotated[str | None, typer.Option(help="Only changes by this person.")] = None,
+) -> None:
+    """The activity log: who changed what, and when (the database's clock, UTC), oldest first,
+    as tab-separated lines on standard output."""
+    from sfclaims.activity import read_log
+
+    day = parse_date(since, "--since") if since else None
+    engine = open_database()
+    acting_as(engine, None, "reading the activity log")
+    for entry in read_log(engine, day, run.upper() if run else None, user):
+        when = f"{entry.at:%d/%m/%Y %H:%M:%S}" if entry.at else ""
+        fields = (when, entry.who, entry.action, entry.object, entry.detail)
+        print("\t".join("".join(c if c.isprintable() else "?" for c in f) for f in fields))

@@ -1,0 +1,244 @@
+"""The quarter's commands: init, import, assess, forecast and the progress report."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from sfclaims.cli.base import (
+    AllocationOption,
+    AsOfOption,
+    AuthorityCodeOption,
+    AuthorityNameOption,
+    FrameworkOption,
+    FrameworkSettingOption,
+    QuartersOption,
+    Settings,
+    acting_as,
+    app,
+    load_framework,
+    messages,
+    open_database,
+    person,
+    plain_errors,
+    report_app,
+)
+from sfclaims.dates import check_as_of, parse_date
+from sfclaims.errors import UsageError
+from sfclaims.exports.files import ready_folder
+
+
+@app.command()
+@plain_errors
+def init(
+    authority_name: AuthorityNameOption = None,
+    authority_code: AuthorityCodeOption = None,
+    framework: FrameworkSettingOption = None,
+    quarters: QuartersOption = None,
+    allocation: AllocationOption = None,
+) -> None:
+    """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version, and
+    set the authority's settings given (see `sfclaims settings`)."""
+    from sfclaims.db import database_url, make_engine, upgrade
+    from sfclaims.web.security import ensure_secret_key
+
+    engine = make_engine(database_url(Settings.database_url))
+    upgrade(engine)
+    ensure_secret_key()  # signs the web workspace's sessions
+    messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
+    from sfclaims.cli.admin import settings_set
+
+    settings_set(authority_name, authority_code, framework, quarters, allocation)
+
+
+@app.command("import")
+@plain_errors
+def import_command(
+    folder: Annotated[Path, typer.Argument(help="The folder holding the extract files.")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option(
+            help="A mapping.toml renaming the authority's headers to ours "
+            "(replaces the folder's own mapping.toml)."
+        ),
+    ] = None,
+    report_dir: Annotated[
+        Path,
+        typer.Option("--report-dir", help="Where the data-quality report is written."),
+    ] = Path("exports"),
+    framework: FrameworkOption = None,
+    allow_empty: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allow-empty",
+            metavar="KIND",
+            help="Let this kind's file leave the kind with no rows (a header-only file, or one "
+            "whose every row is set aside); without it such a file refuses the whole import. "
+            "Give it again for another kind.",
+        ),
+    ] = None,
+) -> None:
+    """Import every extract found in FOLDER, set bad rows aside with the reason, and write the
+    data-quality report. A refused file changes nothing. The record of earlier claims
+    (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
+    from sfclaims.actions import import_extracts
+    from sfclaims.console import import_progress, print_import_summary
+
+    ready_folder(report_dir, "--report-dir")  # before anything is committed
+    engine = open_database(create=True)
+    with import_progress(messages) as progress:
+        done = import_extracts(
+            engine,
+            person(engine),
+            folder,
+            report_dir,
+            mapping=mapping,
+            allow_empty=allow_empty or (),
+            framework=framework,
+            progress=progress,
+        )
+    print_import_summary(messages, done.result, done.reports)
+
+
+@app.command()
+@plain_errors
+def assess(
+    as_of: AsOfOption,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Write the decisions CSV here instead of to standard output, and beside it "
+            "the decisions workbook: the work lists (fixable now, waiting) by team."
+        ),
+    ] = None,
+    family: Annotated[
+        str | None,
+        typer.Option("--family", help="Decide this family only and explain every rule for it."),
+    ] = None,
+    framework: FrameworkOption = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="Write over a decisions file (and workbook) already there."),
+    ] = False,
+) -> None:
+    """Decide every family as of a date: the decisions file (CSV: family_id, eligible, claimable,
+    needs, reasons) and a summary with the near misses to work first."""
+    day = check_as_of(parse_date(as_of, "--as-of"))
+    from sfclaims.actions import decide, explain_family
+    from sfclaims.console import print_assess_summary, print_family_explanation
+    from sfclaims.exports.decisions_file import write_decisions
+    from sfclaims.exports.files import ready_file
+
+    if out is not None:
+        ready_file(out)  # before the decisions are stored
+        if out.suffix.lower() == ".xlsx":
+            raise UsageError(
+                f"--out {out} names a workbook; give the decisions CSV's name (the workbook "
+                f"is written beside it)."
+            )
+        for kept in (out, out.with_suffix(".xlsx")):
+            if kept.exists() and not replace:
+                raise UsageError(
+                    f"{kept} exists already; give another name, or add --replace to write over it."
+                )
+
+    engine = open_database()
+    if family is not None:
+        explained = explain_family(engine, person(engine), day, family, framework)
+        if out is None:
+            write_decisions([explained], sys.stdout)
+        else:
+            from sfclaims.exports.files import written_whole
+
+            with written_whole(out) as partial, partial.open("w", newline="") as f:
+                write_decisions([explained], f)
+            messages.print(f"Decisions file: {escape(str(out))}")
+        print_family_explanation(messages, explained)
+        return
+    done = decide(engine, person(engine), day, framework=framework, out=out)
+    for warning in done.warnings:
+        messages.print(f"[bold yellow]Warning:[/] {escape(warning)}")
+    if out is None:
+        write_decisions([a.decision for a in done.decided.families], sys.stdout)
+    print_assess_summary(messages, done.summary, day, done.framework.label())
+    if done.files:
+        messages.print(f"Decisions file: {escape(str(done.files[0]))}")
+        messages.print(f"Work lists: {escape(str(done.files[1]))}")
+
+
+@app.command()
+@plain_errors
+def forecast(
+    as_of: AsOfOption,
+    quarters: Annotated[
+        int, typer.Option("--quarters", min=1, max=20, help="How many quarters ahead to show.")
+    ] = 4,
+    allocation: Annotated[
+        int | None,
+        typer.Option(
+            "--allocation",
+            min=0,
+            help="The allocation left to set the pipeline against (default: the allocation "
+            "setting less every family claimed).",
+        ),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="The folder to write to (created if needed).")
+    ] = Path("exports"),
+    framework: FrameworkOption = None,
+) -> None:
+    """The pipeline: for every family decided at the date that is not claimable, the date it
+    becomes claimable if nothing else changes, or what must happen first; per quarter ahead,
+    the families claimable by then against the allocation left. Writes the forecast workbook
+    and CSV (family_id, status, forecast_date, reasons, actions)."""
+    day = check_as_of(parse_date(as_of, "--as-of"))
+    from sfclaims.claim_runs import allocation_left
+    from sfclaims.console import print_forecast_summary
+    from sfclaims.exports.files import written_whole
+    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
+    from sfclaims.forecasting import forecast_families
+    from sfclaims.settings import read_settings
+
+    ready_folder(out)
+    engine = open_database()
+    acting_as(engine, None, "reading the forecast")
+    chosen = load_framework(engine, framework)
+    kind = read_settings(engine).quarters
+    left = allocation if allocation is not None else allocation_left(engine)
+    pipeline = forecast_families(engine, chosen, day, kind, quarters, left)
+    csv_path = out / f"forecast-{day.isoformat()}.csv"
+    with written_whole(csv_path) as partial, partial.open("w", newline="", encoding="utf-8") as f:
+        write_forecast(pipeline.families, f)
+    workbook = write_forecast_workbook(pipeline, kind, chosen, out)
+    print_forecast_summary(messages, pipeline)
+    messages.print(f"Written: {escape(str(workbook))}\nWritten: {escape(str(csv_path))}")
+
+
+@report_app.command("progress")
+@plain_errors
+def report_progress(
+    as_of: AsOfOption,
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to.")] = Path("exports"),
+    framework: FrameworkOption = None,
+) -> None:
+    """Progress information per quarter (the authority's quarter convention, see `sfclaims
+    settings`), with a chart: families attached, assessed, with a plan and a lead practitioner,
+    eligible, claimable and claimed."""
+    day = check_as_of(parse_date(as_of, "--as-of"))
+    from sfclaims.assessing import assess_families
+    from sfclaims.exports.progress import progress_rows, write_progress
+    from sfclaims.settings import read_settings
+
+    ready_folder(out)
+    engine = open_database()
+    acting_as(engine, None, "writing the progress report")
+    chosen = load_framework(engine, framework)
+    settings = read_settings(engine)
+    assessed = assess_families(engine, chosen, day)
+    rows = progress_rows(assessed, settings.quarters)
+    path = write_progress(rows, day, settings.quarters, chosen, out, settings.allocation)
+    messages.print(f"Written: {escape(str(path))}")

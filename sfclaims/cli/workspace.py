@@ -1,0 +1,77 @@
+"""`sfclaims serve` (the workspace in the browser) and `sfclaims demo`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from sfclaims.cli.base import (
+    Settings,
+    app,
+    messages,
+    open_database,
+    plain_errors,
+)
+from sfclaims.errors import UsageError
+from sfclaims.exports.files import ready_folder
+
+
+@app.command()
+@plain_errors
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="The port to listen on.")] = 8000,
+    upload_limit_mb: Annotated[
+        int, typer.Option("--upload-limit-mb", help="The largest upload, in megabytes.")
+    ] = 500,
+) -> None:
+    """The team's workspace in the browser, on this database: sign in with an account of
+    `sfclaims user` that has a password. Sessions are signed with SFCLAIMS_SECRET_KEY or the
+    key file `sfclaims init` makes."""
+    import uvicorn
+
+    from sfclaims.web.app import create_app
+    from sfclaims.web.security import secret_key, secret_key_path
+
+    key = secret_key()
+    if key is None:
+        raise UsageError(
+            f"There is no key to sign sessions with: run `sfclaims init` (it makes "
+            f"{secret_key_path()}) or set SFCLAIMS_SECRET_KEY."
+        )
+    open_database()  # a database that does not exist yet is refused here, in one sentence
+    workspace = create_app(
+        Settings.database_url, secret=key, upload_limit=upload_limit_mb * 1024 * 1024
+    )
+    messages.print(f"The workspace is at http://{host}:{port}/ (stop it with Ctrl+C).")
+    uvicorn.run(workspace, host=host, port=port, log_level="warning")
+
+
+@app.command()
+@plain_errors
+def demo(
+    out: Annotated[
+        Path, typer.Option(help="Where the synthetic authority's extracts are written.")
+    ] = Path("demo-authority"),
+    families: Annotated[int, typer.Option(min=1, help="How many families to invent.")] = 500,
+    seed: Annotated[
+        int, typer.Option(help="The seed: the same seed writes the same files.")
+    ] = 2022,
+) -> None:
+    """Write a realistic synthetic authority's extracts into OUT, then run the whole quarter on
+    a database of its own in that folder (never the one --database-url or SFCLAIMS_DATABASE_URL
+    names): import, assess, a draft claim run and its export, an audit sample and evidence pack,
+    and the progress report; print where each output is."""
+    from sfclaims.db import open_database as _open
+    from sfclaims.demo import DEMO_DATABASE, run_demo
+
+    ready_folder(out)
+    database = (out / DEMO_DATABASE).resolve()
+    for leftover in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
+        leftover.unlink(missing_ok=True)  # the demo's own database, from an earlier demo
+    from sfclaims.web.security import ensure_secret_key
+
+    ensure_secret_key()  # for `sfclaims serve` on the demo's database
+    run_demo(_open(f"sqlite:///{database}", create=True), out, families, seed, messages)
