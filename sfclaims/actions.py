@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sfclaims.retention import Purged
     from sfclaims.rules import Decision
     from sfclaims.settings import Settings
+    from sfclaims.upgrading import Step, Upgraded
 
 
 def _framework(engine: Engine, given: Path | None) -> Framework:
@@ -327,3 +328,58 @@ def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Pur
     allowed(person, ADMIN, "purging old personal data")
     day = before or retention_start(date.today(), read_settings(engine).retention_months)
     return day, purge_data(engine, day, person.name)
+
+
+# --- the database itself ------------------------------------------------------------------------
+
+
+def _acting_on_any_schema(engine: Engine, name: str | None = None) -> Actor:
+    """Who is acting, on a database whose schema may be behind: before accounts existed
+    (migration 0013) one person works alone."""
+    from sqlalchemy import inspect
+
+    from sfclaims.activity import operating_system_user
+    from sfclaims.people import ROLES, acting
+
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("accounts"):
+            return Actor(name or operating_system_user(), frozenset(ROLES), single_user=True)
+    return acting(engine, name)
+
+
+def upgrade(
+    engine: Engine,
+    *,
+    backup: bool = True,
+    announce: Callable[[str | None, str, list[Step]], None] = lambda *_: None,
+) -> Upgraded:
+    """Back the database up (beside a SQLite file; pg_dump for PostgreSQL, refused without it
+    unless ``backup`` is False) and migrate it to the latest revision, all or nothing; nothing to
+    do at the latest. An admin's action once there are accounts."""
+    from sfclaims.db import schema_revision
+    from sfclaims.upgrading import backup_name, migrate
+
+    allowed(_acting_on_any_schema(engine), ADMIN, "upgrading the database")
+    to = backup_name(engine, schema_revision(engine)) if backup else None
+    return migrate(engine, backup_to=to, announce=announce)
+
+
+def create_or_upgrade(
+    engine: Engine, announce: Callable[[str | None, str, list[Step]], None] = lambda *_: None
+) -> Upgraded:
+    """``init``: a new database at the latest schema; one behind that holds data is upgraded as
+    ``upgrade`` does it (backed up first); one behind that holds nothing is simply migrated."""
+    from sfclaims.upgrading import holds_data, migrate
+
+    if holds_data(engine):
+        return upgrade(engine, announce=announce)
+    return migrate(engine, announce=announce)
+
+
+def back_up(engine: Engine, to: Path) -> Path:
+    """A consistent copy of the database while it is in use (an admin's action: it holds
+    everyone's data)."""
+    from sfclaims.upgrading import backup
+
+    allowed(_acting_on_any_schema(engine), ADMIN, "backing up the database")
+    return backup(engine, to)

@@ -28,7 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 #: The newest migration (a test holds it to Alembic's head): every command checks the database
 #: against it, and reading Alembic's scripts for it would cost each command a tenth of a second.
-SCHEMA_REVISION = "0014"
+SCHEMA_REVISION = "0015"
 
 
 def database_url(given: str | None = None) -> str:
@@ -125,10 +125,11 @@ def upgrade(engine: Engine) -> None:
 def open_database(url: str | None = None, create: bool = True) -> Engine:
     """The engine for the user's database, at the latest schema.
 
-    A SQLite file (new or from an earlier version) is migrated on the spot; a PostgreSQL server
-    is shared, so its schema is changed only by ``sfclaims init``. Without ``create`` (a command
-    that only reads) a SQLite file that does not exist is refused rather than made empty: the
-    user is in the wrong folder or forgot --database-url.
+    A new SQLite file is created at the latest schema when ``create`` allows it (import, demo);
+    a PostgreSQL server's schema is created only by ``sfclaims init``. A database whose schema is
+    behind is refused: upgrading is a step of its own, after a backup (``sfclaims upgrade``).
+    Without ``create`` (a command that only reads) a SQLite file that does not exist is refused
+    rather than made empty: the user is in the wrong folder or forgot --database-url.
     """
     resolved = database_url(url)
     engine = make_engine(resolved)
@@ -138,13 +139,21 @@ def open_database(url: str | None = None, create: bool = True) -> Engine:
             f"There is no sfclaims database at {missing}; import extracts first or give "
             f"--database-url."
         )
-    if _schema_revision(engine) != SCHEMA_REVISION:
-        if not is_sqlite(engine):
-            raise UsageError(
-                "The database schema is not at the latest version; run `sfclaims init` first."
-            )
-        upgrade(engine)
-    return engine
+    revision = schema_revision(engine)
+    if revision == SCHEMA_REVISION:
+        return engine
+    if revision is None and is_sqlite(engine) and create:
+        upgrade(engine)  # a new database, made at the latest schema
+        return engine
+    if revision is None:
+        raise UsageError(
+            "The database has no sfclaims schema yet; create it first.", remedy="create schema"
+        )
+    raise UsageError(
+        f"The database is at schema revision {revision}, behind this sfclaims "
+        f"({SCHEMA_REVISION}); it must be backed up and upgraded first.",
+        remedy="upgrade",
+    )
 
 
 def sqlite_file(engine: Engine) -> Path | None:
@@ -155,7 +164,7 @@ def sqlite_file(engine: Engine) -> Path | None:
     return Path(name).resolve()
 
 
-def _schema_revision(engine: Engine) -> str | None:
+def schema_revision(engine: Engine) -> str | None:
     with engine.connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None

@@ -251,6 +251,8 @@ class ClaimRun(SQLModel, table=True):
     framework_sha256: str
     engine_version: str
     digest: str | None = None
+    digest_version: int | None = None  # which digest (claim_runs.digest.DIGESTS) sealed it
+    digest_covers: str | None = None  # the columns that digest covers, named (JSON)
     created_by: str | None = None  # the person who made the run (None: before accounts)
     submitted_by: str | None = None
     # the audit sample, once drawn (its families are in audit_samples)

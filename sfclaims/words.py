@@ -21,6 +21,10 @@ COMMAND_LINE = {
     "add an account": "An admin adds it with `sfclaims user add {name} --role ROLE`.",
     "import first": "Import them with `sfclaims import FOLDER`.",
     "allow empty": "To import it empty, add --allow-empty {kind}.",
+    "create schema": "Run `sfclaims init` first.",
+    "upgrade": "Run `sfclaims upgrade`: it backs the database up, then upgrades it.",
+    "no backup": "Or upgrade without one, having backed the database up yourself: "
+    "`sfclaims upgrade --no-backup`.",
 }
 
 #: The workspace's words.
@@ -36,4 +40,7 @@ WORKSPACE = {
     "add an account": "An admin adds it on the Accounts page.",
     "import first": "A data officer imports them on the Imports page.",
     "allow empty": "To import it empty, tick “{kind} may be left empty” and upload the files again.",
+    "create schema": "The administrator of the server creates it before the workspace can open it.",
+    "upgrade": "The administrator of the server upgrades it before the workspace can open it.",
+    "no backup": "The administrator of the server takes a backup first.",
 }

@@ -7,15 +7,20 @@ Create Date: 2026-12-01 08:10:00
 Triggers refuse UPDATE and DELETE of a submitted claim run (un-submitting it included), and
 INSERT, UPDATE and DELETE of the families and verdicts of a submitted run, whoever connects. A
 digest of the run's rows is kept at submission; runs submitted before this migration get theirs
-here. A later migration that recreates one of these tables (SQLite's batch mode does) must create
+here, by the copy of the digest below (frozen as it was: the package's code moves on). A later
+migration that recreates one of these tables (SQLite's batch mode does) must create
 its triggers again.
 """
 
+import hashlib
 from collections.abc import Sequence
+from datetime import UTC, date, datetime
 
+import orjson
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
+from sqlmodel.sql.sqltypes import UTCDateTime
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -73,19 +78,83 @@ def _sqlite_triggers() -> list[str]:
     return statements
 
 
+# --- a frozen copy of the digest as it was at this revision (never the package's live code) ---
+RUN_COLUMNS = (
+    ("run_id", sa.String),
+    ("period", sa.String),
+    ("as_of", sa.Date),
+    ("max_families", sa.Integer),
+    ("created_at", UTCDateTime),
+    ("framework", sa.String),
+    ("framework_sha256", sa.String),
+    ("engine_version", sa.String),
+)
+FAMILY_COLUMNS = (
+    ("run_id", sa.String),
+    ("family_id", sa.String),
+    ("position", sa.Integer),
+    ("withdrawn", sa.Boolean),
+    ("submitted", sa.Boolean),
+    ("episode_start", sa.Date),
+    ("episode_end", sa.Date),
+    ("needs", sa.String),
+    ("evidenced", sa.String),
+    ("assessment_completed", sa.Date),
+    ("plan_start", sa.Date),
+    ("lead_practitioner_start", sa.Date),
+    ("attendance_check", sa.String),
+    ("rereferral_check", sa.String),
+    ("evidence", sa.String),
+    ("facts", sa.String),
+)
+VERDICT_COLUMNS = (
+    ("id", sa.Integer),
+    ("run_id", sa.String),
+    ("family_id", sa.String),
+    ("verdict", sa.String),
+    ("note", sa.String),
+    ("recorded_at", UTCDateTime),
+)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, datetime):
+        return (value.astimezone(UTC) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _digest(connection: sa.Connection, run_id: str, verdict_columns: tuple) -> str:
+    def table(name: str, columns: tuple) -> sa.TableClause:
+        return sa.table(name, *(sa.column(c, kind()) for c, kind in columns))
+
+    runs = table("claim_runs", RUN_COLUMNS)
+    families = table("claimed_families", FAMILY_COLUMNS)
+    verdicts = table("audit_verdicts", verdict_columns)
+    queries = (
+        sa.select(*runs.c).where(runs.c.run_id == run_id),
+        sa.select(*families.c).where(families.c.run_id == run_id).order_by(families.c.position),
+        sa.select(*verdicts.c).where(verdicts.c.run_id == run_id).order_by(verdicts.c.id),
+    )
+    digest = hashlib.sha256()
+    for query in queries:
+        for row in connection.execute(query):
+            digest.update(orjson.dumps([_plain(value) for value in row]) + b"\n")
+    return digest.hexdigest()
+
+
 def upgrade() -> None:
     with op.batch_alter_table("claim_runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("digest", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
     connection = op.get_bind()
-    from sfclaims.claim_runs import run_digest  # the one digest the exports check against
-
     submitted = connection.execute(
         sa.text("SELECT run_id FROM claim_runs WHERE submitted_at IS NOT NULL")
     ).scalars()
     for run_id in list(submitted):
         connection.execute(
             sa.text("UPDATE claim_runs SET digest = :digest WHERE run_id = :run_id"),
-            {"digest": run_digest(connection, run_id), "run_id": run_id},
+            {"digest": _digest(connection, run_id, VERDICT_COLUMNS), "run_id": run_id},
         )
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(POSTGRESQL)

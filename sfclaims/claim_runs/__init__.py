@@ -14,9 +14,10 @@ from sfclaims.claim_runs.contents import (
     run_log,
 )
 from sfclaims.claim_runs.digest import (
-    DIGESTED_RUN_COLUMNS,
-    NOT_DIGESTED_FAMILY_COLUMNS,
+    CURRENT,
+    DIGESTS,
     SUBMITTED_ACTION,
+    covered,
     run_digest,
     verify_submitted,
 )
@@ -52,8 +53,9 @@ from sfclaims.claim_runs.sample import (
 )
 
 __all__ = [
-    "DIGESTED_RUN_COLUMNS",
-    "NOT_DIGESTED_FAMILY_COLUMNS",
+    "CURRENT",
+    "DIGESTS",
+    "covered",
     "PERIOD",
     "RunContents",
     "RunCreated",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime
-from typing import TYPE_CHECKING
 
 import orjson
 from sqlalchemy import Connection, select
@@ -19,13 +18,12 @@ from sfclaims.models import (
     table_of,
 )
 
-if TYPE_CHECKING:
-    pass
-
-
 SUBMITTED_ACTION = "claim run submitted"  # the log's row that closes a run's log
 
-DIGESTED_RUN_COLUMNS = (
+#: What each version of the digest covers, named column by column and in order (never "today's
+#: columns of the table": a column added later must not change an old run's digest). A run keeps
+#: the version that sealed it and the columns it covers; every check uses the run's own.
+RUN_COLUMNS = (
     "run_id",
     "period",
     "as_of",
@@ -35,28 +33,71 @@ DIGESTED_RUN_COLUMNS = (
     "framework_sha256",
     "engine_version",
 )
+FAMILY_COLUMNS = (
+    "run_id",
+    "family_id",
+    "position",
+    "withdrawn",
+    "submitted",
+    "episode_start",
+    "episode_end",
+    "needs",
+    "evidenced",
+    "assessment_completed",
+    "plan_start",
+    "lead_practitioner_start",
+    "attendance_check",
+    "rereferral_check",
+    "evidence",
+    "facts",
+)
+VERDICT_COLUMNS = ("id", "run_id", "family_id", "verdict", "note", "recorded_at")
+DIGESTS: dict[int, dict[str, tuple[str, ...]]] = {
+    # migrations 0008-0012: the run's terms, its families, its verdicts
+    1: {
+        "claim_runs": RUN_COLUMNS,
+        "claimed_families": FAMILY_COLUMNS,
+        "audit_verdicts": VERDICT_COLUMNS,
+    },
+    # migration 0013 on: each verdict's author too
+    2: {
+        "claim_runs": RUN_COLUMNS,
+        "claimed_families": FAMILY_COLUMNS,
+        "audit_verdicts": (*VERDICT_COLUMNS, "recorded_by"),
+    },
+}
+CURRENT = 2  # what a submission is sealed with now
 
 
-NOT_DIGESTED_FAMILY_COLUMNS = ("records_sha256",)  # added after digests were first kept
+def covered(version: int) -> str:
+    """The columns a version covers, as the run keeps them (JSON)."""
+    return orjson.dumps(DIGESTS[version]).decode()
 
 
-def run_digest(connection: Connection, run_id: str) -> str:
+def run_digest(
+    connection: Connection, run_id: str, covers: dict[str, tuple[str, ...]] | None = None
+) -> str:
     """SHA-256 of everything the run claims, as stored: the run's own terms, each family's row
-    in the run's order, and its verdicts. (A digest once kept never changes, so the run's
-    columns it covers are named here; its sample and its submission are guarded by triggers.)"""
-    digest = hashlib.sha256()
-    run_columns = [table_of(ClaimRun).c[name] for name in DIGESTED_RUN_COLUMNS]
-    family_table, verdict_table = table_of(ClaimedFamily), table_of(AuditVerdict)
-    family_columns = [c for c in family_table.c if c.name not in NOT_DIGESTED_FAMILY_COLUMNS]
+    in the run's order, and its verdicts, in the columns ``covers`` names (by default, the
+    current version's). Its sample and its submission are guarded by triggers."""
+    covers = covers or DIGESTS[CURRENT]
+    run_table, family_table, verdict_table = (
+        table_of(ClaimRun),
+        table_of(ClaimedFamily),
+        table_of(AuditVerdict),
+    )
     queries = (
-        select(*run_columns).where(col(ClaimRun.run_id) == run_id),
-        select(*family_columns)
+        select(*(run_table.c[n] for n in covers["claim_runs"])).where(
+            col(ClaimRun.run_id) == run_id
+        ),
+        select(*(family_table.c[n] for n in covers["claimed_families"]))
         .where(family_table.c.run_id == run_id)
         .order_by(family_table.c.position),
-        select(*verdict_table.c)
+        select(*(verdict_table.c[n] for n in covers["audit_verdicts"]))
         .where(verdict_table.c.run_id == run_id)
         .order_by(verdict_table.c.id),
     )
+    digest = hashlib.sha256()
     for query in queries:
         for row in connection.execute(query):
             digest.update(orjson.dumps([_plain(value) for value in row]) + b"\n")
@@ -73,8 +114,12 @@ def _plain(value: object) -> object:
 
 
 def verify_submitted(connection: Connection, run: ClaimRun) -> None:
-    """A submitted run's rows are as they were submitted; refused otherwise, never shown."""
-    if run.submitted_at is not None and run.digest != run_digest(connection, run.run_id):
+    """A submitted run's rows are as they were submitted, by the digest that sealed it; refused
+    otherwise (and when no digest it knows sealed it), never shown."""
+    if run.submitted_at is None:
+        return
+    covers = orjson.loads(run.digest_covers) if run.digest_covers else None
+    if covers is None or run.digest != run_digest(connection, run.run_id, covers):
         raise RefusedError(
             f"Claim run {run.run_id} no longer matches what was submitted on "
             f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "

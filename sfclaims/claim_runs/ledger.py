@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from sfclaims.activity import operating_system_user, record_activity
-from sfclaims.claim_runs.digest import SUBMITTED_ACTION, run_digest
+from sfclaims.claim_runs.digest import CURRENT, SUBMITTED_ACTION, covered, run_digest
 from sfclaims.claim_runs.runs import get_run, refuse_if_submitted, separate_duties
 from sfclaims.claim_runs.sample import refuse_unless_audited, sampled, sampled_with_verdicts
 from sfclaims.data_state import data_changed
@@ -75,6 +75,8 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                     submitted_at=datetime.now(UTC),
                     submitted_by=by,
                     digest=run_digest(connection, run_id),
+                    digest_version=CURRENT,
+                    digest_covers=covered(CURRENT),
                 )
             )
             data_changed(connection)  # its families are ALREADY_CLAIMED from now on

@@ -1,4 +1,4 @@
-"""The quarter's commands: init, import, assess, forecast and the progress report."""
+"""The quarter's commands: import, assess, forecast and the progress report."""
 
 from __future__ import annotations
 
@@ -10,14 +10,8 @@ import typer
 from rich.markup import escape
 
 from sfclaims.cli.base import (
-    AllocationOption,
     AsOfOption,
-    AuthorityCodeOption,
-    AuthorityNameOption,
     FrameworkOption,
-    FrameworkSettingOption,
-    QuartersOption,
-    Settings,
     acting_as,
     app,
     load_framework,
@@ -30,29 +24,6 @@ from sfclaims.cli.base import (
 from sfclaims.dates import check_as_of, parse_date
 from sfclaims.errors import UsageError
 from sfclaims.exports.files import ready_folder
-
-
-@app.command()
-@plain_errors
-def init(
-    authority_name: AuthorityNameOption = None,
-    authority_code: AuthorityCodeOption = None,
-    framework: FrameworkSettingOption = None,
-    quarters: QuartersOption = None,
-    allocation: AllocationOption = None,
-) -> None:
-    """Create or upgrade the database schema (SQLite or PostgreSQL) to the latest version, and
-    set the authority's settings given (see `sfclaims settings`)."""
-    from sfclaims.db import database_url, make_engine, upgrade
-    from sfclaims.web.security import ensure_secret_key
-
-    engine = make_engine(database_url(Settings.database_url))
-    upgrade(engine)
-    ensure_secret_key()  # signs the web workspace's sessions
-    messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
-    from sfclaims.cli.admin import settings_set
-
-    settings_set(authority_name, authority_code, framework, quarters, allocation)
 
 
 @app.command("import")

@@ -1,0 +1,111 @@
+"""The database itself: `sfclaims init`, `sfclaims upgrade` and `sfclaims backup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.markup import escape
+
+from sfclaims.cli.base import (
+    AllocationOption,
+    AuthorityCodeOption,
+    AuthorityNameOption,
+    FrameworkSettingOption,
+    QuartersOption,
+    Settings,
+    app,
+    messages,
+    plain_errors,
+)
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from sfclaims.upgrading import Step, Upgraded
+
+
+def any_schema() -> Engine:
+    """The database as it is, its schema behind or not there yet."""
+    from sfclaims.db import database_url, make_engine
+
+    return make_engine(database_url(Settings.database_url))
+
+
+def announce(before: str | None, head: str, steps: list[Step]) -> None:
+    if not steps:
+        messages.print(f"The database is at revision {head}, the latest: nothing to do.")
+        return
+    where = "has no schema yet" if before is None else f"is at revision {before}"
+    messages.print(
+        f"The database {where}; this sfclaims is at revision {head}. "
+        f"{len(steps)} step{'s' if len(steps) != 1 else ''} to take:",
+        markup=False,
+    )
+    for step in steps:
+        messages.print(f"  {step.revision}  {step.what}", markup=False)
+
+
+def said(done: Upgraded) -> None:
+    if done.backup is not None:
+        messages.print(f"Backed up first to: {escape(str(done.backup))}")
+    if done.steps:
+        messages.print(f"The database is now at revision {done.after}.")
+
+
+@app.command()
+@plain_errors
+def init(
+    authority_name: AuthorityNameOption = None,
+    authority_code: AuthorityCodeOption = None,
+    framework: FrameworkSettingOption = None,
+    quarters: QuartersOption = None,
+    allocation: AllocationOption = None,
+) -> None:
+    """Create the database schema (SQLite or PostgreSQL) at the latest revision, and set the
+    authority's settings given (see `sfclaims settings`). On a database that is behind and holds
+    data it does what `sfclaims upgrade` does: a backup first, then the upgrade."""
+    from sfclaims.actions import create_or_upgrade
+    from sfclaims.web.security import ensure_secret_key
+
+    engine = any_schema()
+    said(create_or_upgrade(engine, announce=announce))
+    ensure_secret_key()  # signs the web workspace's sessions
+    messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
+    from sfclaims.cli.admin import settings_set
+
+    settings_set(authority_name, authority_code, framework, quarters, allocation)
+
+
+@app.command()
+@plain_errors
+def upgrade(
+    no_backup: Annotated[
+        bool,
+        typer.Option(
+            "--no-backup",
+            help="Upgrade without taking a backup first (only once you have one of your own).",
+        ),
+    ] = False,
+) -> None:
+    """Upgrade the database to this version of sfclaims: say where it stands and what will run,
+    back it up (SQLite: a copy beside it whose name holds `before-upgrade`, the revision and the
+    time; PostgreSQL: `pg_dump -Fc` into this folder), then migrate it in one transaction. A step
+    that fails leaves the database as it was. Run again, it says there is nothing to do."""
+    from sfclaims.actions import upgrade as upgrade_database
+
+    said(upgrade_database(any_schema(), backup=not no_backup, announce=announce))
+
+
+@app.command()
+@plain_errors
+def backup(
+    file: Annotated[Path, typer.Argument(help="The file to write the copy to (a new file).")],
+) -> None:
+    """A consistent copy of the database while it is in use: SQLite's online backup (a
+    database file you can open); PostgreSQL: `pg_dump -Fc` (restore with `pg_restore`)."""
+    from sfclaims.actions import back_up
+
+    written = back_up(any_schema(), file)
+    messages.print(f"Backed up to: {escape(str(written))}")
