@@ -21,6 +21,7 @@ from sqlalchemy import Engine, inspect, text
 
 from sfclaims.db import MIGRATIONS, alembic_config, is_sqlite, schema_revision, sqlite_file
 from sfclaims.errors import RefusedError, UsageError
+from sfclaims.exports.files import ready_folder
 
 
 @dataclass(frozen=True)
@@ -137,8 +138,7 @@ def backup(engine: Engine, to: Path) -> Path:
     new file; PostgreSQL's ``pg_dump -Fc`` (restored with ``pg_restore``). Never over a file."""
     if to.exists():
         raise UsageError(f"{to} exists already; give the backup a new name.")
-    if not to.parent.is_dir():
-        raise UsageError(f"There is no folder {to.parent} to write the backup in.")
+    ready_folder(to.parent, "The backup's folder")
     partial = to.with_name(f".{to.name}.partial")
     try:
         if is_sqlite(engine):
@@ -173,11 +173,15 @@ def _pg_dump(engine: Engine, to: Path) -> None:
             remedy="no backup",
         )
     url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    done = subprocess.run(
-        [tool, "--format=custom", "--no-owner", f"--file={to}", f"--dbname={url}"],
-        capture_output=True,
-        text=True,
-    )
+    for _attempt in range(3):  # a deadlock with an import's locks: the server chose pg_dump
+        done = subprocess.run(
+            [tool, "--format=custom", "--no-owner", f"--file={to}", f"--dbname={url}"],
+            capture_output=True,
+            text=True,
+        )
+        if not done.returncode or "deadlock detected" not in done.stderr:
+            break
     if done.returncode:
-        reason = (done.stderr.strip().splitlines() or ["no reason given"])[-1]
+        lines = done.stderr.strip().splitlines() or ["no reason given"]
+        reason = next((line for line in lines if "error:" in line), lines[-1])
         raise RefusedError(f"pg_dump could not back the database up: {reason}")

@@ -189,7 +189,10 @@ def test_init_creates_the_schema_on_postgresql_and_a_second_init_is_harmless(pos
 def test_a_postgresql_database_without_the_schema_says_to_run_init(postgres_url):
     result = sfclaims(postgres_url, "assess", "--as-of", "2025-09-30")
     assert result.exit_code == 2
-    assert "The database has no sfclaims schema yet; create it first. Run `sfclaims init` first." in result.stderr
+    assert (
+        "The database has no sfclaims schema yet; create it first. Run `sfclaims init` first."
+        in result.stderr
+    )
 
 
 @pytest.fixture

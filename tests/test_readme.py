@@ -71,3 +71,58 @@ def test_following_the_readme_ends_with_a_submitted_audited_run(tmp_path, monkey
             "(SELECT count(*) FROM audit_verdicts)"
         ).one()
     assert submitted == 1 and verdicts == len(sampled)
+
+
+def section_commands(heading: str) -> list[list[str]]:
+    """Every `uv run sfclaims ...` line of a README section, in order."""
+    text = README.read_text(encoding="utf-8")
+    part = text[text.index(f"## {heading}") :]
+    part = part[: part.index("\n## ", 1)]
+    return [
+        shlex.split(line.removeprefix("uv run sfclaims "), comments=True)
+        for block in re.findall(r"```sh\n(.*?)```", part, flags=re.DOTALL)
+        for line in block.splitlines()
+        if line.startswith("uv run sfclaims ")
+    ]
+
+
+def test_backups_and_upgrades_as_the_readme_gives_them(tmp_path, monkeypatch):
+    """On a database an earlier revision made (0013, the last landed before upgrades): the
+    README's backup, then its upgrade and a command after it, as written; the backup restores
+    (copied over, as the README says) to a database that is behind again, and upgrades again."""
+    import gzip
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from sfclaims.db import schema_revision
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("SFCLAIMS_DATABASE_URL", raising=False)
+    packed = Path(__file__).parent / "fixtures" / "revisions" / "0013.db.gz"
+    with gzip.open(packed, "rb") as old, (tmp_path / "sfclaims.db").open("wb") as out:
+        shutil.copyfileobj(old, out)
+    commands = section_commands("Backups and upgrades")
+    assert [c[0] for c in commands] == ["backup", "upgrade", "claim"]
+    for args in commands:  # each a process, as a person runs them: it ends before the restore
+        result = subprocess.run(
+            [sys.executable, "-m", "sfclaims.cli", *args],
+            cwd=tmp_path,
+            env={**os.environ, "SFCLAIMS_USER": "root"},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, (args, result.stderr)
+    (backup,) = (tmp_path / "backups").iterdir()
+    assert list(tmp_path.glob("sfclaims.before-upgrade-0013-*.db"))
+    for journal in ("sfclaims.db-wal", "sfclaims.db-shm"):  # the README's restore
+        (tmp_path / journal).unlink(missing_ok=True)
+    shutil.copy(backup, tmp_path / "sfclaims.db")
+    assert schema_revision(open_engine(tmp_path / "sfclaims.db")) == "0013"
+
+
+def open_engine(path: Path):  # type: ignore[no-untyped-def]
+    from sfclaims.db import make_engine
+
+    return make_engine(f"sqlite:///{path}")

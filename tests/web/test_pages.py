@@ -366,9 +366,7 @@ def test_two_decide_jobs_at_once_each_store_their_own_dates_decisions(
         with engine.connect() as connection:
             return list(
                 connection.execute(
-                    select(
-                        StoredDecision.family_id, StoredDecision.needs, StoredDecision.reasons
-                    )
+                    select(StoredDecision.family_id, StoredDecision.needs, StoredDecision.reasons)
                     .where(StoredDecision.as_of == day)
                     .order_by(StoredDecision.family_id)
                 )
