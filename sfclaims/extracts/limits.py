@@ -33,10 +33,6 @@ LARGEST_SHARED_STRINGS_BYTES = 256_000_000
 _LARGEST_SHARED_STRING_BYTES = LARGEST_CELL * 6 + 1_000
 _BLOCK = 1 << 20
 
-_DIMENSION = re.compile(rb'<(?:\w+:)?dimension ref="[A-Z]*\d*:?([A-Z]+)(\d+)"')
-_ROW = re.compile(rb'<(?:\w+:)?row [^>]*?r="(\d+)"')
-_WIDE_CELL = re.compile(rb'\sr="([A-Z]{2,})\d')  # a cell in a column beyond Z
-_FAR_CELL = re.compile(rb'\sr="[A-Z]+(\d{7,})"')  # a cell in a row from 1,000,000 on
 _STRING_ITEM = re.compile(rb"<(?:\w+:)?si[ >]")
 
 
@@ -117,38 +113,65 @@ def _column_number(letters: bytes) -> int:
     return number
 
 
+_CELL = re.compile(r"\$?([A-Z]{1,4})\$?(\d{1,9})$")
+
+
 def _check_sheet(path: Path, archive: zipfile.ZipFile, sheet: str) -> None:
-    rows = columns = 0
+    """The sheet parsed as XML, as a stream (expat: either quote style, any namespace prefix,
+    whitespace wherever XML allows it): its declared range, each row's number and each cell's
+    reference kept within bounds; a DOCTYPE or an entity, which no workbook needs, refused."""
+    from xml.parsers import expat
+
+    furthest = [0, 0]  # rows, columns
+
+    def reached(rows: int, columns: int) -> None:
+        furthest[0], furthest[1] = max(furthest[0], rows), max(furthest[1], columns)
+        if furthest[1] > LARGEST_COLUMNS:
+            raise _refuse(path, f"has a sheet {furthest[1]:,} columns wide")
+        if furthest[0] > LARGEST_ROWS:
+            raise _refuse(path, f"has a sheet {furthest[0]:,} rows long")
+        if furthest[0] * furthest[1] > LARGEST_CELLS:
+            raise _refuse(path, f"has a sheet of {furthest[0]:,} rows by {furthest[1]:,} columns")
+
+    def cell(reference: str) -> None:
+        found = _CELL.match(reference.strip().upper())
+        if found is None:
+            raise _refuse(path, f"names a cell {reference[:20]!r} no sheet has")
+        reached(int(found.group(2)), _column_number(found.group(1).encode()))
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        local = name.rsplit(" ", 1)[-1]
+        if local == "c" and "r" in attributes:
+            cell(attributes["r"])
+        elif local == "row" and "r" in attributes:
+            number = attributes["r"].strip()
+            if not number.isdigit() or len(number) > 9:
+                raise _refuse(path, f"numbers a row {number[:20]!r}")
+            reached(int(number), 0)
+        elif local == "dimension" and "ref" in attributes:
+            cell(attributes["ref"].split(":")[-1])
+
+    def no_declarations(*_args: object) -> None:
+        raise _refuse(path, "declares a document type or entities, which no workbook has")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = no_declarations
+    parser.EntityDeclHandler = no_declarations
     unpacked = 0
-    tail = b""
-    with archive.open(sheet) as part:
-        for block in iter(lambda: part.read(_BLOCK), b""):
-            unpacked += len(block)
-            if unpacked > LARGEST_SHEET_BYTES:
-                raise _refuse(path, f"has over {LARGEST_SHEET_BYTES:,} bytes of sheet data")
-            text = tail + block
-            for match in _DIMENSION.finditer(text):
-                columns = max(columns, _column_number(match.group(1)))
-                rows = max(rows, int(match.group(2)))
-            rows = max([rows, *map(int, _ROW.findall(text)), *map(int, _FAR_CELL.findall(text))])
-            columns = max([columns, _widest(text), *map(_column_number, _WIDE_CELL.findall(text))])
-            if columns > LARGEST_COLUMNS:
-                raise _refuse(path, f"has a sheet {columns:,} columns wide")
-            if rows > LARGEST_ROWS:
-                raise _refuse(path, f"has a sheet {rows:,} rows long")
-            if rows * columns > LARGEST_CELLS:
-                raise _refuse(path, f"has a sheet of {rows:,} rows by {columns:,} columns")
-            tail = block[-64:]
-
-
-def _widest(text: bytes) -> int:
-    """The furthest of the columns A to Z that a cell of the text names (a search per letter, from
-    Z down, rather than a match per cell)."""
-    for number in range(26, 0, -1):
-        letter = bytes([64 + number])
-        if any(space + b'r="' + letter in text for space in (b" ", b"\t", b"\n", b"\r")):
-            return number
-    return 0
+    try:
+        with archive.open(sheet) as part:
+            for block in iter(lambda: part.read(_BLOCK), b""):
+                unpacked += len(block)
+                if unpacked > LARGEST_SHEET_BYTES:
+                    raise _refuse(path, f"has over {LARGEST_SHEET_BYTES:,} bytes of sheet data")
+                parser.Parse(block, False)
+            parser.Parse(b"", True)
+    except expat.ExpatError as error:
+        raise RefusedError(
+            f"{path.name} could not be read as an XLSX workbook (its sheet is not well-formed "
+            f"XML: {expat.errors.messages[error.code]}, line {error.lineno})."
+        ) from None
 
 
 def _check_shared_strings(path: Path, archive: zipfile.ZipFile) -> None:

@@ -87,6 +87,36 @@ def test_an_xlsx_declaring_a_vast_sheet_is_refused_while_it_is_small(tmp_path, c
         check_xlsx(path)
 
 
+@pytest.mark.parametrize(
+    "cells",
+    [
+        # single quotes, as XML allows: text matching once let this 1.6 KB workbook through
+        "<row r='2'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>",
+        # a namespace prefix and whitespace around the equals sign
+        f'<x:row xmlns:x="{MAIN}" r = "2"><x:c r = "XFD1048576"><x:v>1</x:v></x:c></x:row>',
+        # no row number, the far cell alone
+        "<row><c r='XFD1048576'><v>1</v></c></row>",
+    ],
+)
+def test_an_xlsx_whose_far_cell_is_written_any_way_xml_allows_is_refused(tmp_path, cells):
+    path = crafted_xlsx(tmp_path / "previous_claims.xlsx", "A1:A2", HEADER_ROW + cells)
+    assert path.stat().st_size < 2_000
+    with pytest.raises(RefusedError, match="16,384 columns wide"):
+        check_xlsx(path)
+
+
+def test_an_xlsx_sheet_declaring_entities_is_refused(tmp_path):
+    path = crafted_xlsx(tmp_path / "previous_claims.xlsx", "A1:A1", HEADER_ROW)
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr(
+            "xl/worksheets/sheet1.xml",
+            '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
+            f'<worksheet xmlns="{MAIN}"><sheetData>{HEADER_ROW}</sheetData></worksheet>',
+        )
+    with pytest.raises(RefusedError, match="declares a document type or entities"):
+        check_xlsx(path)
+
+
 def test_an_xlsx_repeating_a_huge_shared_string_is_refused(tmp_path):
     path = repeated_huge_string(tmp_path / "previous_claims.xlsx")
     assert path.stat().st_size < 100_000
