@@ -33,7 +33,7 @@ def serve(
     import uvicorn
 
     from sfclaims.web.app import create_app
-    from sfclaims.web.security import secret_key, secret_key_path
+    from sfclaims.web.security import secret_key, secret_key_path, usable_key
 
     key = secret_key()
     if key is None:
@@ -41,6 +41,7 @@ def serve(
             f"There is no key to sign sessions with: run `sfclaims init` (it makes "
             f"{secret_key_path()}) or set SFCLAIMS_SECRET_KEY."
         )
+    usable_key(key)
     open_database()  # a database that does not exist yet is refused here, in one sentence
     workspace = create_app(
         Settings.database_url, secret=key, upload_limit=upload_limit_mb * 1024 * 1024

@@ -7,7 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sfclaims.db import open_database
 from sfclaims.errors import NotFoundError, SfclaimsError
@@ -19,25 +19,107 @@ SESSION_COOKIE = "sfclaims_session"
 DEFAULT_UPLOAD_LIMIT = 500 * 1024 * 1024
 
 
+class _TooLarge(Exception):
+    """The body went past the limit while it streamed in."""
+
+
 class UploadLimit:
-    """An upload larger than the limit is refused (413) before any of it is read."""
+    """A request body larger than the limit is refused (413): at once when its Content-Length
+    says so, else as soon as the bytes counted while it streams in (chunked, or a length that
+    lied) pass the limit — nothing past it is read or stored."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
+        self.app, self.limit = app, limit + 65536  # + the form's own fields
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST":
-            length = dict(scope["headers"]).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit + 65536:  # + the form's fields
-                refusal = Response(
-                    f"The upload is larger than the limit of {self.limit:,} bytes; nothing was "
-                    f"imported.",
-                    status_code=413,
-                    media_type="text/plain",
+        if scope["type"] != "http" or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length", b"")
+        if length.isdigit() and int(length) > self.limit:
+            await self._refuse(scope, receive, send)
+            return
+        counted = 0
+        started = False
+
+        async def counting() -> Message:
+            nonlocal counted
+            message = await receive()
+            counted += len(message.get("body", b""))
+            if counted > self.limit:
+                raise _TooLarge
+            return message
+
+        async def sending(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, counting, sending)
+        except _TooLarge:
+            if not started:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = Response(
+            f"The upload is larger than the limit of {self.limit - 65536:,} bytes; nothing was "
+            f"imported.",
+            status_code=413,
+            media_type="text/plain",
+            headers={"Connection": "close"},
+        )
+        await refusal(scope, receive, send)
+
+
+#: Every page: no script but our own files (and the GOV.UK template's one line, by its nonce), no
+#: framing by another site, no guessing of types, no address sent elsewhere, nothing kept.
+def security_headers(nonce: str) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": (
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; style-src 'self'; "
+            "img-src 'self' data:; font-src 'self'; object-src 'none'; base-uri 'none'; "
+            "form-action 'self'; frame-ancestors 'none'"
+        ),
+        "X-Frame-Options": "DENY",
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+class SecurityHeaders:
+    """The headers of ``security_headers`` on every response (static files keep their
+    caching: they hold no one's data), with a fresh nonce per request for the page to use."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        import secrets
+
+        nonce = secrets.token_urlsafe(16)
+        scope.setdefault("state", {})["nonce"] = nonce
+        static = scope["path"].startswith("/static/")
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = (
+                    [(k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"]
+                    if not static
+                    else list(message.get("headers", []))
                 )
-                await refusal(scope, receive, send)
-                return
-        await self.app(scope, receive, send)
+                for name, value in security_headers(nonce).items():
+                    if static and name == "Cache-Control":
+                        continue
+                    headers.append((name.lower().encode(), value.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
 
 
 def create_app(
@@ -65,9 +147,24 @@ def create_app(
         https_only=https_only,
     )
     app.add_middleware(UploadLimit, limit=upload_limit)
+    app.add_middleware(SecurityHeaders)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for module in (account, quarter, imports, claims, audit, admin):
         app.include_router(module.router)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """200 and ``ok`` to anyone once the database answers; nothing personal either way."""
+        from sqlalchemy import text
+
+        try:
+            with app.state.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - a load balancer needs the status, not the reason
+            return Response(
+                "the database does not answer", status_code=503, media_type="text/plain"
+            )
+        return Response("ok", media_type="text/plain")
 
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, _error: NotSignedIn) -> Response:

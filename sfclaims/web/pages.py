@@ -76,6 +76,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "person": person,
             "navigation": navigation,
             "csrf_token": csrf_token(request),
+            "cspNonce": getattr(request.state, "nonce", None),
             "role_names": ROLE_NAMES,
             **context,
         },

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from sfclaims.activity import record_now
+from sfclaims.errors import UsageError
 from sfclaims.facts import members
 from sfclaims.models import Account, Activity, table_of
 from sfclaims.people import Actor, password_matches
@@ -68,6 +69,26 @@ def secret_key() -> str | None:
         return os.environ["SFCLAIMS_SECRET_KEY"]
     path = secret_key_path()
     return path.read_text().strip() if path.exists() else None
+
+
+SHORTEST_KEY = 32  # bytes: a key any shorter can be guessed, and with it any session forged
+
+
+def usable_key(key: str) -> str:
+    """The session-signing key, refused when it is short (an empty one lets anyone sign an
+    admin's session) or, kept in a file, readable by anyone but its owner."""
+    if len(key.encode()) < SHORTEST_KEY:
+        raise UsageError(
+            f"The key that signs sessions has {len(key.encode())} bytes; it needs at least "
+            f"{SHORTEST_KEY} (remove the key file and run `sfclaims init` to make a new one)."
+        )
+    path = secret_key_path()
+    if not os.environ.get("SFCLAIMS_SECRET_KEY") and path.exists() and path.stat().st_mode & 0o077:
+        raise UsageError(
+            f"The key file {path} can be read by others; make it readable by its owner alone "
+            f"(chmod 600 {path})."
+        )
+    return key
 
 
 def engine_of(request: Request) -> Engine:

@@ -382,3 +382,97 @@ def test_two_decide_jobs_at_once_each_store_their_own_dates_decisions(
             ended(workspace, response)
         for day in days:
             assert [tuple(row) for row in stored(day)] == expected[day]
+
+
+def test_every_page_carries_the_security_headers_and_healthz_answers_anyone(workspace):
+    """A strict policy (no inline script but the template's own line, by its nonce), no framing,
+    no type guessing, no address sent elsewhere, nothing kept; /healthz needs no sign-in."""
+    health = workspace.get("/healthz")
+    assert health.status_code == 200 and health.text == "ok"
+    sign_in(workspace, "carl")
+    for path in ("/", "/claims", "/sign-in", "/healthz", "/no-such-page"):
+        headers = workspace.get(path).headers
+        policy = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in policy and "script-src 'self' 'nonce-" in policy
+        assert "unsafe-inline" not in policy
+        assert headers["x-frame-options"] == "DENY"
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"] == "same-origin"
+        assert headers["cache-control"] == "no-store"
+    page = workspace.get("/claims")
+    nonce = page.headers["content-security-policy"].split("'nonce-")[1].split("'")[0]
+    assert page.text.count("<script") == 2  # the template's line, by its nonce, and init.js
+    assert f'<script nonce="{nonce}">' in page.text and 'src="/static/init.js"' in page.text
+
+
+def test_an_upload_without_a_length_is_counted_as_it_streams_and_refused_past_the_limit(
+    workspace,
+):
+    """Sent in chunks with no Content-Length, 3 MB against the workspace's 2 MB limit: refused
+    (413) once the count passes the limit, and the workspace answers the next request."""
+    sign_in(workspace, "dora")
+    csrf = token(workspace.get("/imports").text)
+
+    def chunks():
+        yield (
+            b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            + csrf.encode()
+            + b'\r\n--b\r\nContent-Disposition: form-data; name="extracts"; '
+            b'filename="families.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        )
+        for _ in range(48):
+            yield b"x" * 65536
+        yield b"\r\n--b--\r\n"
+
+    refused = workspace.post(
+        "/imports",
+        content=chunks(),
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert refused.status_code == 413
+    assert workspace.get("/healthz").text == "ok"
+
+
+def test_an_anonymous_upload_is_refused_before_its_body_is_read(workspace, monkeypatch):
+    """No session: the sign-in page, and the multipart body never parsed (nothing stored)."""
+    import starlette.requests
+
+    parsed = []
+    reading = starlette.requests.Request.form
+
+    def watched(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(self.url.path)
+        return reading(self, *args, **kwargs)
+
+    monkeypatch.setattr(starlette.requests.Request, "form", watched)
+    answer = workspace.post(
+        "/imports",
+        files={"extracts": ("families.csv", b"Family ID\nF1\n", "text/csv")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
+    assert parsed == []
+
+
+def test_serve_refuses_a_short_key_or_a_key_file_others_can_read(accounts, tmp_path, monkeypatch):
+    """With an empty or short key anyone could sign an admin's session: refused at start."""
+    from tests.test_cli import sfclaims
+
+    for key in ("", "a", "x" * 31):
+        monkeypatch.setenv("SFCLAIMS_SECRET_KEY", key)
+        if not key:  # an empty variable: the key file, made empty
+            monkeypatch.delenv("SFCLAIMS_SECRET_KEY")
+            empty = tmp_path / "empty-key"
+            empty.write_text("")
+            empty.chmod(0o600)
+            monkeypatch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(empty))
+        result = sfclaims(accounts, "serve", "--port", "1")
+        assert result.exit_code == 2, (key, result.output)
+        assert "The key that signs sessions has" in result.stderr
+    monkeypatch.delenv("SFCLAIMS_SECRET_KEY", raising=False)
+    shared = tmp_path / "shared-key"
+    shared.write_text("k" * 64)
+    shared.chmod(0o644)
+    monkeypatch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(shared))
+    result = sfclaims(accounts, "serve", "--port", "1")
+    assert result.exit_code == 2 and "can be read by others" in result.stderr

@@ -53,8 +53,8 @@ def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Re
 @router.post("/imports")
 async def upload(
     request: Request,
+    person: Actor = requires(DATA_OFFICER),  # first: no body is read for anyone else
     form: dict = Depends(checked_form),
-    person: Actor = requires(DATA_OFFICER),
 ) -> Response:
     posted = await request.form()
     files = [f for f in posted.getlist("extracts") if isinstance(f, UploadFile)]
