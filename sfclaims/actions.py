@@ -45,6 +45,20 @@ def _framework(engine: Engine, given: Path | None) -> Framework:
     return framework_in_force(engine, given)
 
 
+def _framework_of_run(engine: Engine, sealed: str) -> Framework:
+    """The framework a run was made under, for its totals' headline names: the one in force or
+    the national one, whichever the run's hash names (else the one in force, whose names are
+    the nearest there are: a run keeps its own decisions either way)."""
+    from sfclaims.framework import load_framework
+
+    in_force = _framework(engine, None)
+    if in_force.sha256 != sealed:
+        national = load_framework()
+        if national.sha256 == sealed:
+            return national
+    return in_force
+
+
 # --- the data officer ---------------------------------------------------------------------------
 
 
@@ -218,7 +232,7 @@ def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> lis
     settings = read_settings(engine)
     paths = write_submission(
         contents,
-        _framework(engine, None),
+        _framework_of_run(engine, contents.run.framework_sha256),
         out,
         (settings.authority_name, settings.authority_code),
         settings.quarters,

@@ -543,3 +543,17 @@ def test_the_submission_opens_with_authority_counts_people_and_a_declaration(sam
     assert families.print_title_rows == "$1:$1"
     assert families.sheet_properties.pageSetUpPr.fitToPage
     assert families.page_setup.fitToHeight == 0  # as many pages down as it takes, one wide
+
+
+def test_a_runs_submission_totals_are_named_by_the_framework_it_was_made_under(sample, tmp_path):
+    """Made under the national framework, exported after a local plan was put in force: its
+    totals are the run's own headlines, named as the national framework names them."""
+    from sfclaims.actions import _framework_of_run
+    from sfclaims.framework import FRAMEWORK_ROOT
+    from sfclaims.settings import change_settings
+
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    change_settings(sample, framework=FRAMEWORK_ROOT / "local-overlay-example.toml")
+    contents = run_contents(sample, run, evidence=False, records=False)
+    chosen = _framework_of_run(sample, contents.run.framework_sha256)
+    assert chosen.sha256 == FRAMEWORK.sha256 == contents.run.framework_sha256

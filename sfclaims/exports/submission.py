@@ -206,7 +206,8 @@ def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
     everyone = len(contents.claimed)
     rows: list[tuple] = [("all families claimed", "", everyone, everyone)]
     rows += [
-        (code, _name(framework, code), identified[code], evidenced[code]) for code in identified
+        (code, _name(framework, code), identified.get(code, 0), evidenced.get(code, 0))
+        for code in dict.fromkeys([*identified, *evidenced])  # the run's own, whatever is in force
     ]
     return rows
 
