@@ -368,3 +368,17 @@ EXTRACT_TABLES: dict[str, type[SQLModel]] = {
 def table_of(model: type[SQLModel]) -> Table:
     """The model's table, typed: SQLModel declares ``__table__`` only when the class is made."""
     return model.__table__  # type: ignore[attr-defined]
+
+
+class WebSession(SQLModel, table=True):
+    """A session of the workspace: the SHA-256 of the random ID its cookie carries, whose it is,
+    when it began and was last seen, and when it ended (signing out, a password change, a
+    disabled account). A cookie whose session has ended, or is too old, signs no one in."""
+
+    __tablename__ = "web_sessions"
+
+    id_sha256: str = Field(primary_key=True)
+    account: str = Field(index=True)
+    started_at: datetime
+    seen_at: datetime
+    ended_at: datetime | None = None

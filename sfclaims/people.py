@@ -177,6 +177,10 @@ def list_accounts(engine: Engine) -> list[Account]:
 
 
 def _change(engine: Engine, by: Actor, name: str, action: str, **values: object) -> None:
+    """Change the account, logged; every session it has in the workspace ends with it (a
+    password changed or an account disabled must sign no copied cookie in)."""
+    from sfclaims.sessions import end_every_session_of
+
     name = checked_name(name)
     with engine.begin() as connection:
         if _account(connection, name) is None:
@@ -184,6 +188,7 @@ def _change(engine: Engine, by: Actor, name: str, action: str, **values: object)
         connection.execute(
             update(table_of(Account)).where(col(Account.name) == name).values(**values)
         )
+        end_every_session_of(connection, name)
         record_activity(connection, by.name, action, name)
 
 

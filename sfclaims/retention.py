@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.db import writing
-from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision
+from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision, WebSession
 from sfclaims.rules.dates import add_months
 
 
@@ -44,12 +44,15 @@ def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
         decisions = connection.execute(
             delete(StoredDecision).where(col(StoredDecision.decided_at) < cutoff)
         ).rowcount
+        sessions = connection.execute(  # who signed in when: ended, or unused, before the date
+            delete(WebSession).where(col(WebSession.seen_at) < cutoff)
+        ).rowcount
         record_activity(
             connection,
             by,
             "purge",
             "personal data",
             f"older than {before:%d/%m/%Y}: {set_aside:,} set-aside rows, {decisions:,} "
-            f"superseded decisions",
+            f"superseded decisions, {sessions:,} workspace sessions",
         )
     return Purged(before, set_aside, decisions)

@@ -142,7 +142,7 @@ def create_app(
         SessionMiddleware,
         secret_key=secret,
         session_cookie=SESSION_COOKIE,
-        max_age=30 * 60,  # idle: the cookie is set again on every response
+        max_age=8 * 60 * 60,  # the session's lifetime; idle and ended sessions: sessions.py
         same_site="strict",
         https_only=https_only,
     )

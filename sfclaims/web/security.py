@@ -22,7 +22,6 @@ from sfclaims.facts import members
 from sfclaims.models import Account, Activity, table_of
 from sfclaims.people import Actor, password_matches
 
-IDLE = timedelta(minutes=30)
 FAILED_SIGN_IN = "sign-in failed"
 SLOW_AFTER = 3  # failed sign-ins for one name in the window before each next one is slowed
 WINDOW = timedelta(minutes=15)
@@ -96,14 +95,14 @@ def engine_of(request: Request) -> Engine:
 
 
 def signed_in(request: Request) -> Actor | None:
-    """The signed-in person, if their session is fresh and their account still active."""
+    """The signed-in person, if their session is live in the database (``sfclaims.sessions``)
+    and their account still active."""
+    from sfclaims.sessions import holder
+
     session = request.session
-    name = session.get("user")
+    name = holder(engine_of(request), session.get("sid"))
     if not name:
-        return None
-    seen = session.get("seen", 0)
-    if time.time() - seen > IDLE.total_seconds():
-        session.clear()
+        session.pop("sid", None)  # an ended session's ID; the sign-in form's token stays
         return None
     with engine_of(request).connect() as connection:
         row = connection.execute(
@@ -112,7 +111,6 @@ def signed_in(request: Request) -> Actor | None:
     if row is None or row.disabled:
         session.clear()
         return None
-    session["seen"] = int(time.time())
     return Actor(name, members(row.roles))
 
 
@@ -185,12 +183,9 @@ def sign_in(request: Request, name: str, password: str) -> Actor | None:
     if row is None or row.disabled or not password_matches(row.password_hash, password):
         record_now(engine, "web", FAILED_SIGN_IN, name)
         return None
+    from sfclaims.sessions import start
+
     request.session.clear()
-    request.session.update(
-        user=name,
-        sid=secrets.token_urlsafe(16),
-        csrf=secrets.token_urlsafe(32),
-        seen=int(time.time()),
-    )
+    request.session.update(sid=start(engine, name), csrf=secrets.token_urlsafe(32))
     record_now(engine, name, "signed in", name)
     return Actor(name, members(row.roles))

@@ -135,17 +135,23 @@ def test_repeated_failures_slow_the_next_sign_in():
     assert slowed_for(50, 0.5) == 10.0
 
 
-def test_an_idle_session_ends(workspace, monkeypatch):
+def test_an_idle_session_ends(workspace, accounts):
+    """Last seen 31 minutes ago (the database's record of it): signed out."""
+    from datetime import UTC, datetime, timedelta
+
     sign_in(workspace, "carl")
     assert workspace.get("/claims").status_code == 200
-    later = time.time() + 31 * 60
-    monkeypatch.setattr("sfclaims.web.security.time.time", lambda: later)
+    with open_database(accounts).begin() as connection:
+        connection.execute(
+            text("UPDATE web_sessions SET seen_at = :seen"),
+            {"seen": datetime.now(UTC) - timedelta(minutes=31)},
+        )
     assert workspace.get("/claims", follow_redirects=False).status_code == 303
 
 
 def test_the_cookie_is_httponly_and_samesite(workspace):
-    sign_in(workspace, "carl")
-    cookie = workspace.get("/claims").headers["set-cookie"].lower()
+    signed = sign_in(workspace, "carl")
+    cookie = [*signed.history, signed][0].headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
@@ -476,3 +482,53 @@ def test_serve_refuses_a_short_key_or_a_key_file_others_can_read(accounts, tmp_p
     monkeypatch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(shared))
     result = sfclaims(accounts, "serve", "--port", "1")
     assert result.exit_code == 2 and "can be read by others" in result.stderr
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(workspace):
+    """The cookie carries a session ID the database must still hold live: once its person signs
+    out, a copy of the cookie taken before signs no one in."""
+    sign_in(workspace, "carl")
+    copied = dict(workspace.cookies)
+    assert workspace.get("/claims", follow_redirects=False).status_code == 200
+    post(workspace, "/sign-out")
+    workspace.cookies.clear()
+    workspace.cookies.update(copied)
+    answer = workspace.get("/claims", follow_redirects=False)
+    assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
+
+
+@pytest.mark.parametrize("change", ["password", "disabled"])
+def test_a_password_change_or_a_disabled_account_ends_its_sessions_at_once(
+    workspace, accounts, change
+):
+    from sfclaims.people import acting, disable_account, set_password
+    from tests.web.conftest import PASSWORD
+
+    sign_in(workspace, "carl")
+    assert workspace.get("/claims", follow_redirects=False).status_code == 200
+    engine = open_database(accounts)
+    root = acting(engine, "root")
+    if change == "password":
+        set_password(engine, root, "carl", PASSWORD + " changed")
+    else:
+        disable_account(engine, root, "carl")
+    answer = workspace.get("/claims", follow_redirects=False)
+    assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
+
+
+def test_a_session_ends_after_its_lifetime_however_busy(workspace, accounts):
+    """Used every minute, a session still ends 8 hours after it began."""
+    from datetime import UTC, datetime, timedelta
+
+    from sfclaims import sessions
+
+    sign_in(workspace, "carl")
+    assert workspace.get("/claims", follow_redirects=False).status_code == 200
+    began = datetime.now(UTC)
+    with open_database(accounts).begin() as connection:  # seen a moment ago, begun long ago
+        connection.execute(
+            text("UPDATE web_sessions SET started_at = :began, seen_at = :seen"),
+            {"began": began - sessions.LIFETIME - timedelta(minutes=1), "seen": began},
+        )
+    answer = workspace.get("/claims", follow_redirects=False)
+    assert answer.status_code == 303

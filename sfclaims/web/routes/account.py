@@ -54,8 +54,11 @@ def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> Respon
 
 @router.post("/sign-out")
 def sign_out(request: Request, form: dict = Depends(checked_form)) -> Response:
+    from sfclaims.sessions import end
+
     person = signed_in(request)
     if person is not None:
         record_now(engine_of(request), person.name, "signed out", person.name)
+    end(engine_of(request), request.session.get("sid"))
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)
