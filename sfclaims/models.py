@@ -382,3 +382,23 @@ class WebSession(SQLModel, table=True):
     started_at: datetime
     seen_at: datetime
     ended_at: datetime | None = None
+
+
+class StoredJob(SQLModel, table=True):
+    """Long work started in the workspace (an import, a decide): its state, progress and result
+    (JSON), the sentence that says why it failed, the process running it (host:pid), and an
+    import's data-quality workbook."""
+
+    __tablename__ = "jobs"
+
+    id: str = Field(primary_key=True)
+    kind: str
+    owner: str
+    state: str = Field(index=True)  # running, done, refused, interrupted
+    started_at: datetime
+    ended_at: datetime | None = None
+    runner: str
+    progress: str = "{}"
+    result: str | None = None
+    error: str | None = None
+    report: bytes | None = None

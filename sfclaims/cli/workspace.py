@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -26,10 +27,27 @@ def serve(
     upload_limit_mb: Annotated[
         int, typer.Option("--upload-limit-mb", help="The largest upload, in megabytes.")
     ] = 500,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=32,
+            help="How many server processes answer on the port; they share jobs, sessions and "
+            "figures through the database.",
+        ),
+    ] = 1,
+    behind_proxy: Annotated[
+        bool,
+        typer.Option(
+            "--behind-proxy",
+            help="Behind the council's TLS proxy on this machine: trust its X-Forwarded-* "
+            "headers (from 127.0.0.1 only) and send cookies over HTTPS alone (Secure).",
+        ),
+    ] = False,
 ) -> None:
     """The team's workspace in the browser, on this database: sign in with an account of
     `sfclaims user` that has a password. Sessions are signed with SFCLAIMS_SECRET_KEY or the
-    key file `sfclaims init` makes."""
+    key file `sfclaims init` makes (at least 32 bytes, readable by its owner alone)."""
     import uvicorn
 
     from sfclaims.web.app import create_app
@@ -42,12 +60,35 @@ def serve(
             f"{secret_key_path()}) or set SFCLAIMS_SECRET_KEY."
         )
     usable_key(key)
-    open_database()  # a database that does not exist yet is refused here, in one sentence
-    workspace = create_app(
-        Settings.database_url, secret=key, upload_limit=upload_limit_mb * 1024 * 1024
+    open_database()  # a database that does not exist yet, or is behind, is refused here
+    limit = upload_limit_mb * 1024 * 1024
+    scheme = "https" if behind_proxy else "http"
+    messages.print(
+        f"The workspace is at {scheme}://{host}:{port}/ with {workers} server "
+        f"process{'es' if workers > 1 else ''} (stop it with Ctrl+C)."
     )
-    messages.print(f"The workspace is at http://{host}:{port}/ (stop it with Ctrl+C).")
-    uvicorn.run(workspace, host=host, port=port, log_level="warning")
+    served = {"host": host, "port": port, "log_level": "warning", "proxy_headers": behind_proxy}
+    if workers == 1:
+        workspace = create_app(
+            Settings.database_url, secret=key, upload_limit=limit, https_only=behind_proxy
+        )
+        uvicorn.run(workspace, **served)  # type: ignore[arg-type]
+        return
+    from sfclaims.db import database_url
+
+    # each worker process builds the same app from these (the same user's environment)
+    os.environ.update(
+        SFCLAIMS_DATABASE_URL=database_url(Settings.database_url),
+        SFCLAIMS_SECRET_KEY=key,
+        SFCLAIMS_UPLOAD_LIMIT=str(limit),
+        SFCLAIMS_BEHIND_PROXY="1" if behind_proxy else "",
+    )
+    uvicorn.run(
+        "sfclaims.web.app:from_environment",
+        factory=True,
+        workers=workers,
+        **served,  # type: ignore[arg-type]
+    )
 
 
 @app.command()

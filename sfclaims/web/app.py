@@ -135,7 +135,7 @@ def create_app(
     app = FastAPI(title="sfclaims", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.engine = open_database(database_url)
     app.state.templates = templates()
-    app.state.jobs = Jobs()
+    app.state.jobs = Jobs(app.state.engine)
     app.state.upload_limit = upload_limit
     app.state.slow_seconds = slow_seconds
     app.add_middleware(
@@ -208,3 +208,15 @@ def create_app(
         )
 
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app of one of `sfclaims serve --workers N`'s processes, as the command set it up."""
+    import os
+
+    return create_app(
+        os.environ["SFCLAIMS_DATABASE_URL"],
+        secret=os.environ["SFCLAIMS_SECRET_KEY"],
+        upload_limit=int(os.environ["SFCLAIMS_UPLOAD_LIMIT"]),
+        https_only=bool(os.environ.get("SFCLAIMS_BEHIND_PROXY")),
+    )

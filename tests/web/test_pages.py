@@ -306,8 +306,9 @@ def ended(workspace, response) -> None:
         r.headers["location"] for r in response.history if "/jobs/" in r.headers["location"]
     ]
     job_id = location.rsplit("/", 1)[-1]
-    job = workspace.app.state.jobs._jobs[job_id]
-    assert job.ended.wait(120), "the job did not end"
+    jobs = workspace.app.state.jobs
+    assert jobs.wait(job_id, 120), "the job did not end"
+    job = jobs.get(job_id, "carl")
     assert job.status == "done", job.error
 
 
@@ -532,3 +533,46 @@ def test_a_session_ends_after_its_lifetime_however_busy(workspace, accounts):
         )
     answer = workspace.get("/claims", follow_redirects=False)
     assert answer.status_code == 303
+
+
+def test_a_job_outlives_its_server_and_a_dead_ones_job_shows_as_interrupted(workspace, accounts):
+    """An import's result page and workbook come from the database: a new server process on the
+    same database shows them. A job left running by a process that is gone is shown as
+    interrupted after the restart, and the log records it."""
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from sfclaims.web.app import create_app
+    from sfclaims.web.jobs import RUNNER
+    from tests.web.conftest import SECRET
+
+    sign_in(workspace, "dora")
+    changed = [
+        (k, (n, d.replace(b"Kim Jones", b"Kim Jonas"), t)) for k, (n, d, t) in extract_files()
+    ]
+    result = wait_for(workspace, upload(workspace, changed))
+    assert "import-result" in result.text
+    gone = RUNNER.rsplit(":", 1)[0] + ":999999999"  # this machine, a process that is no more
+    with open_database(accounts).begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO jobs (id, kind, owner, state, started_at, runner, progress) "
+                "VALUES ('cut-short', 'import', 'dora', 'running', :at, :runner, '{}')"
+            ),
+            {"at": datetime.now(UTC), "runner": gone},
+        )
+    restarted = create_app(accounts, secret=SECRET, slow_seconds=0.0)
+    with TestClient(restarted) as again:
+        sign_in(again, "dora")
+        same = again.get(str(result.url))
+        assert "import-result" in same.text and "needs.csv" in same.text
+        assert again.get(str(result.url) + "/report").content[:2] == b"PK"
+        cut = again.get("/jobs/cut-short")
+        assert "The import was interrupted" in cut.text
+    restarted.state.engine.dispose()
+    with open_database(accounts).connect() as connection:
+        logged = connection.execute(
+            text("SELECT count(*) FROM activity_log WHERE action = 'import job interrupted'")
+        ).scalar()
+    assert logged == 1

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
+from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
 from starlette.datastructures import UploadFile
@@ -93,8 +93,25 @@ async def upload(
             done = import_extracts(
                 engine, person, folder, reports, allow_empty=allow_empty, progress=job.report
             )
-            return done.result, done.reports
+            result = done.result
+            shown = {
+                "unchanged": result.unchanged,
+                "files": [
+                    {
+                        "file_name": f.file_name,
+                        "kind": f.kind,
+                        "rows_read": f.rows_read,
+                        "rows_loaded": f.rows_loaded,
+                        "rows_set_aside": f.rows_set_aside,
+                        "batch_id": f.batch_id,
+                    }
+                    for f in result.files
+                ],
+                "warnings": [{"text": w.text} for w in result.warnings],
+            }
+            return shown, done.reports[0].read_bytes()  # the workbook, kept with the job
         finally:
+            shutil.rmtree(reports, ignore_errors=True)
             shutil.rmtree(folder, ignore_errors=True)  # kept only for the import
 
     job = request.app.state.jobs.start("import", person.name, work)
@@ -109,20 +126,21 @@ def job_page(request: Request, job_id: str, person: Actor = requires()) -> Respo
             request, "No such work", "There is no work of yours under way with that number.", 404
         )
     if job.kind == "decide" and job.status == "done":
-        return RedirectResponse(job.result, status_code=303)
+        return RedirectResponse(job.result["redirect"], status_code=303)
     return render(request, "job.html", job=job)
 
 
 @router.get("/jobs/{job_id}/report")
 def job_report(request: Request, job_id: str, person: Actor = requires(DATA_OFFICER)) -> Response:
-    job = request.app.state.jobs.get(job_id, person.name)
-    if job is None or job.status != "done" or job.kind != "import":
+    workbook = request.app.state.jobs.report(job_id, person.name)
+    if workbook is None:
         return RedirectResponse("/imports", status_code=303)
-    workbook = job.result[1][0]
-    return FileResponse(
+    return Response(
         workbook,
-        filename=workbook.name,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={
+            "Content-Disposition": f'attachment; filename="data-quality-report-{job_id}.xlsx"'
+        },
     )
 
 

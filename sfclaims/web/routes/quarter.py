@@ -89,7 +89,15 @@ def dashboard_page(
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
-    forecast = request.app.state.__dict__.get("forecasts", {}).get((day, state_of(request)[0]))
+    now = state_of(request)[0]
+    ahead = (
+        request.app.state.jobs.latest_result(
+            "decide", lambda r: r["as_of"] == day.isoformat() and r["data_version"] == now
+        )
+        if day
+        else None
+    )
+    forecast = [ahead["claimable"], ahead["quarters"], ahead["later"]] if ahead else None
     return render(
         request,
         "dashboard.html",
@@ -124,7 +132,6 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
         problem = [{"text": said(error), "href": "#decide_as_of"}]
         return dashboard_page(request, person, None, typed, problem, status_code=400)
     engine = engine_of(request)
-    forecasts = request.app.state.__dict__.setdefault("forecasts", {})
 
     def work(job):
         from sfclaims.actions import decide as decide_families
@@ -132,8 +139,18 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
         done = decide_families(engine, person, day, with_forecast=True)
         ahead = done.pipeline
         assert ahead is not None  # asked for
-        forecasts[(day, done.decided.data_version)] = (ahead.claimable, ahead.quarters, ahead.later)
-        return f"/?as_of={day.isoformat()}"
+        shown = {  # the quarters ahead, for the dashboard of any server process
+            "redirect": f"/?as_of={day.isoformat()}",
+            "as_of": day.isoformat(),
+            "data_version": done.decided.data_version,
+            "claimable": ahead.claimable,
+            "quarters": [
+                {"quarter": {"label": q.quarter.label}, "new": q.new, "cumulative": q.cumulative}
+                for q in ahead.quarters
+            ],
+            "later": ahead.later,
+        }
+        return shown, None
 
     job = request.app.state.jobs.start("decide", person.name, work)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
