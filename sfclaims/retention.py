@@ -16,7 +16,7 @@ from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.db import writing
-from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision, WebSession
+from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision, StoredJob, WebSession
 from sfclaims.rules.dates import add_months
 
 
@@ -47,12 +47,17 @@ def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
         sessions = connection.execute(  # who signed in when: ended, or unused, before the date
             delete(WebSession).where(col(WebSession.seen_at) < cutoff)
         ).rowcount
+        jobs = connection.execute(  # the workspace's finished work, with its workbooks
+            delete(StoredJob).where(
+                col(StoredJob.started_at) < cutoff, col(StoredJob.state) != "running"
+            )
+        ).rowcount
         record_activity(
             connection,
             by,
             "purge",
             "personal data",
             f"older than {before:%d/%m/%Y}: {set_aside:,} set-aside rows, {decisions:,} "
-            f"superseded decisions, {sessions:,} workspace sessions",
+            f"superseded decisions, {sessions:,} workspace sessions, {jobs:,} workspace jobs",
         )
     return Purged(before, set_aside, decisions)

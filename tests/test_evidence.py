@@ -189,6 +189,31 @@ def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample
                 for table in ("set_aside_rows", "decisions", "claimed_families")
             )
 
+    from datetime import UTC, datetime
+
+    with open_database(sample_url).begin() as connection:  # the workspace's own records
+        now = datetime.now(UTC)
+        for job, state in (("done-job", "done"), ("running-job", "running")):
+            connection.execute(
+                text(
+                    "INSERT INTO jobs (id, kind, owner, state, started_at, runner, progress, "
+                    "report) VALUES (:id, 'import', 'dora', :state, :at, 'h:1', '{}', :report)"
+                ),
+                {"id": job, "state": state, "at": now, "report": b"PK workbook"},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO web_sessions (id_sha256, account, started_at, seen_at) "
+                "VALUES ('x', 'dora', :at, :at)"
+            ),
+            {"at": now},
+        )
+
+    def workspace_rows() -> tuple[list[str], int]:
+        with open_database(sample_url).connect() as connection:
+            jobs = list(connection.execute(text("SELECT id FROM jobs ORDER BY id")).scalars())
+            return jobs, connection.execute(text("SELECT count(*) FROM web_sessions")).scalar_one()
+
     set_aside, decisions, claimed = counts()
     assert set_aside and decisions and claimed
     kept = sfclaims(sample_url, "purge", "--before", "2020-01-01")  # nothing that old
@@ -198,6 +223,7 @@ def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample
     assert purged.exit_code == 0
     assert f"{set_aside:,} set-aside rows and {decisions:,} stored decisions" in purged.stderr
     assert counts() == (0, 0, claimed)
+    assert workspace_rows() == (["running-job"], 0)  # a job still running is never removed
     assert sfclaims(sample_url, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
     log = sfclaims(sample_url, "log").stdout.strip().splitlines()
     assert log[-2].split("\t")[2:4] == ["purge", "personal data"]
