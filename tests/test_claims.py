@@ -557,3 +557,22 @@ def test_a_runs_submission_totals_are_named_by_the_framework_it_was_made_under(s
     contents = run_contents(sample, run, evidence=False, records=False)
     chosen = _framework_of_run(sample, contents.run.framework_sha256)
     assert chosen.sha256 == FRAMEWORK.sha256 == contents.run.framework_sha256
+
+
+@pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)  # SQLite has no TRUNCATE
+@pytest.mark.parametrize(
+    "table", ["claimed_families", "claim_runs", "audit_verdicts", "audit_samples"]
+)
+def test_postgresql_refuses_truncating_the_claim_tables(submitted, table):
+    """No row trigger fires on TRUNCATE: a statement trigger refuses it, over a raw connection
+    as an insider with the login would, and the submitted run still exports whole. (SQLite's
+    DELETE meets the row triggers, tested above.)"""
+    engine, run = submitted
+    raw = engine.raw_connection()
+    try:
+        with pytest.raises(Exception, match="claim runs are kept for good"):
+            raw.cursor().execute(f"TRUNCATE {table} CASCADE")
+    finally:
+        raw.rollback()
+        raw.close()
+    assert run_contents(engine, run).status == "submitted"
