@@ -125,9 +125,29 @@ def allowed(person: Actor, role: str | None, doing: str) -> Actor:
 def hash_password(password: str) -> str:
     from argon2 import PasswordHasher
 
+    checked_password(password)
+    return PasswordHasher().hash(password)
+
+
+STRONG_ENOUGH = 3  # zxcvbn's score (0-4): "safely unguessable", as NCSC's advice asks
+
+
+def checked_password(password: str, names: tuple[str, ...] = ()) -> str:
+    """A password as the NCSC advises: long enough, and neither common nor trivial (judged by
+    zxcvbn, a maintained strength estimator with lists of common passwords and words), never by
+    composition rules."""
     if len(password) < MIN_PASSWORD:
         raise UsageError(f"A password needs at least {MIN_PASSWORD} characters.")
-    return PasswordHasher().hash(password)
+    from zxcvbn import zxcvbn
+
+    judged = zxcvbn(password[:100], user_inputs=[*names, "sfclaims", "supporting families"])
+    if judged["score"] < STRONG_ENOUGH:
+        why = judged["feedback"].get("warning") or "It is easy to guess."
+        raise UsageError(
+            f"That password would be guessed too easily: {why.rstrip('.')}. Choose three or "
+            f"more words that mean something to you alone."
+        )
+    return password
 
 
 def password_matches(stored: str | None, given: str) -> bool:

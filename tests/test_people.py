@@ -271,3 +271,18 @@ def test_working_alone_every_output_says_there_were_no_separate_accounts(sample_
     for name in (f"claim-{run}.xlsx", f"evidence-pack-{run}.xlsx"):
         notes = dict(load_workbook(tmp_path / name)["Run"].iter_rows(values_only=True))
         assert notes["accounts"].startswith("Made without separate accounts")
+
+
+@pytest.mark.parametrize("password", [" " * 12, "password1234", "aaaaaaaaaaaa", "qwertyuiop12"])
+def test_common_or_trivial_passwords_are_refused(password):
+    from sfclaims.errors import UsageError
+    from sfclaims.people import hash_password
+
+    with pytest.raises(UsageError, match="would be guessed too easily"):
+        hash_password(password)
+
+
+def test_a_long_passphrase_is_accepted_whatever_its_characters():
+    from sfclaims.people import checked_password
+
+    assert checked_password("kettle orchard umbrella") == "kettle orchard umbrella"
