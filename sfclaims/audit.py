@@ -84,6 +84,16 @@ def record_verdicts(
         refuse_if_submitted(run, "no verdict can be added to it")
         refuse_the_maker(connection, run, by)
         in_run = run_family_ids(connection, run_id)
+        standing = {  # the verdict that stands on each family: a sheet's row left as it was
+            family: (verdict, note)  # records nothing again
+            for family, verdict, note in connection.execute(
+                select(
+                    col(AuditVerdict.family_id), col(AuditVerdict.verdict), col(AuditVerdict.note)
+                )
+                .where(col(AuditVerdict.run_id) == run_id)
+                .order_by(col(AuditVerdict.recorded_at), col(AuditVerdict.id))
+            )
+        }
         families = []
         for v in given:
             stored = as_stored(v.family_id, in_run)
@@ -94,9 +104,12 @@ def record_verdicts(
                 )
             if stored is None:
                 raise UsageError(f"Family {v.family_id} is not in claim run {run_id}.")
-            families.append(stored)
-        data_changed(connection)  # a fail is AUDIT_FAILED from now on, a pass lifts it
-        for family_id, v in zip(families, given, strict=True):
+            if v.where and standing.get(stored) == (v.verdict, v.note):
+                continue  # the sheet shows the verdict that stands: nothing new
+            families.append((stored, v))
+        if families:
+            data_changed(connection)  # a fail is AUDIT_FAILED from now on, a pass lifts it
+        for family_id, v in families:
             connection.execute(
                 insert(AuditVerdict).values(
                     run_id=run_id,
@@ -117,7 +130,7 @@ def record_verdicts(
                     )
                     .values(withdrawn=True)
                 )
-    return run_id, families
+    return run_id, [family_id for family_id, _v in families]
 
 
 VERDICT_SHEET = "Verdicts to record"

@@ -70,7 +70,7 @@ def test_the_sample_pack_has_a_verdict_sheet_and_counts_the_whole_run(sample_url
     book = load_workbook(path)
     sheet = book["Verdicts to record"]
     rows = list(sheet.values)
-    assert rows[0] == ("family ID", "verdict", "note")
+    assert rows[0] == ("family ID", "verdict", "note", "already recorded")
     assert [r[0] for r in rows[1:]] == sampled.stdout.split()
     (validation,) = sheet.data_validations.dataValidation
     assert validation.formula1 == '"pass,fail"' and str(validation.sqref) == "B2:B4"
@@ -109,6 +109,39 @@ def test_a_filled_in_verdict_sheet_is_recorded_with_its_author(sample_url, tmp_p
         (first, "pass", "plan and outcomes checked", "ade"),
         (second, "fail", "no evidence on file", "ade"),
     ]
+
+
+def test_a_pack_made_after_some_verdicts_lists_them_and_leaves_the_rest_to_fill(
+    sample_url, tmp_path, monkeypatch
+):
+    """One family checked before the pack is made: it comes last, with its verdict, note and
+    author; read back untouched it records nothing again, and the rows filled in are recorded."""
+    run = made_run(sample_url)
+    first, second, third = sfclaims(
+        sample_url, "audit", "sample", run, "--size", "3", "--seed", "5"
+    ).stdout.split()
+    as_person(monkeypatch, "ade")
+    sfclaims(sample_url, "audit", "record", run, second, "--verdict", "fail", "--note", "none")
+    sfclaims(sample_url, "audit", "pack", run, "--out", str(tmp_path), "--sample")
+    (path,) = tmp_path.glob("evidence-pack-*.xlsx")
+    rows = list(load_workbook(path)["Verdicts to record"].values)[1:]
+    assert [r[:3] for r in rows] == [
+        (first, None, None),
+        (third, None, None),
+        (second, "fail", "none"),
+    ]
+    assert rows[2][3].startswith("recorded by ade on ")
+    fill_in(path, [("pass", "checked"), ("pass", "checked too")])
+    result = sfclaims(sample_url, "audit", "import-verdicts", run, str(path))
+    assert result.exit_code == 0, result.output
+    assert "2 verdicts recorded" in result.stderr and "1 row showed a verdict already" in (
+        " ".join(result.stderr.split())
+    )
+    with open_database(sample_url).connect() as connection:
+        kept = connection.execute(
+            text("SELECT family_id, verdict FROM audit_verdicts ORDER BY id")
+        ).all()
+    assert [tuple(r) for r in kept] == [(second, "fail"), (first, "pass"), (third, "pass")]
 
 
 @pytest.mark.parametrize(

@@ -112,9 +112,17 @@ def audit_import_verdicts(
     by = person(engine)
     given = read_verdict_sheet(file)
     run_id, families = record_verdicts(engine, by, run, given)
-    fails = sum(v.verdict == "fail" for v in given)
+    recorded = {f.upper() for f in families}
+    fails = sum(v.verdict == "fail" and v.family_id.upper() in recorded for v in given)
+    kept = len(given) - len(families)
     messages.print(
         f"{len(families):,} verdicts recorded in {run_id} by {by.name} ({fails:,} fail, withdrawn "
-        f"from the run).",
+        f"from the run)"
+        + (
+            f"; {kept:,} row{'s' if kept != 1 else ''} showed a verdict already recorded, so "
+            f"nothing new."
+            if kept
+            else "."
+        ),
         markup=False,
     )

@@ -124,7 +124,15 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
         verdicts,
     )
     if verdict_sheet:
-        _verdicts_to_record(workbook, sorted(f.family_id for f in contents.families))
+        latest = {
+            family: [v for v in history if v.run_id == contents.run.run_id][-1:]
+            for family, history in contents.verdicts.items()
+        }
+        _verdicts_to_record(
+            workbook,
+            sorted(f.family_id for f in contents.families),
+            {family: found[0] for family, found in latest.items() if found},
+        )
     write_notes(workbook, "Run", run_notes(contents))
     write_log(workbook, contents)
     workbook.close()
@@ -186,9 +194,30 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _verdicts_to_record(workbook: Workbook, families: list[str]) -> None:
-    rows = [(family, "", "") for family in families]
-    sheet = write_table(workbook, VERDICT_SHEET, VERDICT_HEADERS, rows, widths=(14, 10, 70))
+def _verdicts_to_record(workbook: Workbook, families: list[str], recorded: dict) -> None:
+    """A row per sampled family: those still to check first, blank to fill in; then those
+    checked, with the verdict that stands and who recorded it when (read back, a row left as
+    it was records nothing again)."""
+    to_check = [(family, "", "", "") for family in families if family not in recorded]
+    checked = [
+        (
+            family,
+            recorded[family].verdict,
+            recorded[family].note,
+            f"recorded by {recorded[family].recorded_by or 'not named'} on "
+            f"{recorded[family].recorded_at:%d/%m/%Y %H:%M}",
+        )
+        for family in families
+        if family in recorded
+    ]
+    rows = to_check + checked
+    sheet = write_table(
+        workbook,
+        VERDICT_SHEET,
+        (*VERDICT_HEADERS, "already recorded"),
+        rows,
+        widths=(14, 10, 70, 40),
+    )
     if rows:
         sheet.data_validation(
             1,
