@@ -397,3 +397,27 @@ def back_up(engine: Engine, to: Path) -> Path:
 
     allowed(_acting_on_any_schema(engine), ADMIN, "backing up the database")
     return backup(engine, to)
+
+
+@dataclass(frozen=True)
+class Verified:
+    runs: int  # submitted runs checked
+    problems: list[str]  # one sentence per run that does not hold, oldest first
+
+
+def verify(engine: Engine, person: Actor) -> Verified:
+    """Check every submitted run against its digest and its seal (the key outside the database);
+    each that does not hold is named. Anyone with an account may check."""
+    from sfclaims.claim_runs import get_run, list_runs, verify_submitted
+    from sfclaims.errors import SfclaimsError
+
+    allowed(person, None, "checking the submitted runs")
+    problems: list[str] = []
+    submitted = [r.run_id for r in list_runs(engine) if r.submitted_at is not None]
+    with engine.connect() as connection:
+        for run_id in submitted:
+            try:
+                verify_submitted(connection, get_run(connection, run_id))
+            except SfclaimsError as refused:
+                problems.append(str(refused))
+    return Verified(len(submitted), problems)

@@ -253,6 +253,8 @@ class ClaimRun(SQLModel, table=True):
     digest: str | None = None
     digest_version: int | None = None  # which digest (claim_runs.digest.DIGESTS) sealed it
     digest_covers: str | None = None  # the columns that digest covers, named (JSON)
+    seal: str | None = None  # HMAC of the digest under the seal key (claim_runs/sealing.py)
+    seal_key_id: str | None = None  # which key sealed it (a hash of it, never the key)
     created_by: str | None = None  # the person who made the run (None: before accounts)
     submitted_by: str | None = None
     # the audit sample, once drawn (its families are in audit_samples)

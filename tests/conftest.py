@@ -122,10 +122,12 @@ def _database(server: str, name: str) -> str:
 
 @pytest.fixture(autouse=True, scope="session")
 def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """`init` and `demo` make the web sessions' key file: in the tests, never in the home folder."""
-    key = tmp_path_factory.mktemp("key") / "secret-key"
+    """`init` and `demo` make the web sessions' key file, and a submission the seal key's: in
+    the tests, never in the home folder."""
+    keys = tmp_path_factory.mktemp("key")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(key))
+        patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(keys / "secret-key"))
+        patch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(keys / "seal-key"))
         yield
 
 

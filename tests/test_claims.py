@@ -576,3 +576,58 @@ def test_postgresql_refuses_truncating_the_claim_tables(submitted, table):
         raw.rollback()
         raw.close()
     assert run_contents(engine, run).status == "submitted"
+
+
+def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal(
+    submitted, tmp_path
+):
+    """An insider switches the guards off, swaps a claimed family for another and recomputes
+    the run's plain digest with sfclaims's own function: the seal (a key outside the database)
+    no longer holds, so export refuses the run and `sfclaims verify` names it."""
+    from sfclaims.actions import verify
+    from sfclaims.claim_runs import run_digest
+    from sfclaims.people import ROLES, Actor
+
+    engine, run = submitted
+    alone = Actor("checker", frozenset(ROLES), single_user=True)
+    assert verify(engine, alone).problems == []
+    with engine.begin() as connection:
+        if engine.dialect.name == "sqlite":
+            for action in ("update",):
+                connection.exec_driver_sql(
+                    f"DROP TRIGGER claimed_families_submitted_locked_{action}"
+                )
+            connection.exec_driver_sql("DROP TRIGGER claim_runs_submitted_locked_update")
+        else:
+            connection.exec_driver_sql("ALTER TABLE claimed_families DISABLE TRIGGER USER")
+            connection.exec_driver_sql("ALTER TABLE claim_runs DISABLE TRIGGER USER")
+        connection.execute(
+            text(
+                "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "
+                "AND position = (SELECT min(position) FROM claimed_families WHERE run_id = :r)"
+            ),
+            {"r": run},
+        )
+        connection.execute(
+            text("UPDATE claim_runs SET digest = :d WHERE run_id = :r"),
+            {"d": run_digest(connection, run), "r": run},
+        )
+    with pytest.raises(RefusedError, match=f"Claim run {run} no longer matches what was submitted"):
+        run_contents(engine, run)
+    problems = verify(engine, alone).problems
+    assert len(problems) == 1 and problems[0].startswith(f"Claim run {run} no longer matches")
+
+
+def test_verify_says_every_submitted_run_holds_or_names_the_one_that_does_not(
+    submitted, monkeypatch
+):
+    from tests.test_cli import sfclaims
+
+    engine, run = submitted
+    url = engine.url.render_as_string(hide_password=False)
+    held = sfclaims(url, "verify")
+    assert held.exit_code == 0 and "Every submitted run holds: 1 checked" in held.stderr
+    monkeypatch.setenv("SFCLAIMS_SEAL_KEY_FILE", "/nonexistent/seal-key")  # another machine's
+    elsewhere = sfclaims(url, "verify")
+    assert elsewhere.exit_code == 3
+    assert "was sealed with a key this machine does not have" in " ".join(elsewhere.stderr.split())

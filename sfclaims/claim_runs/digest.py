@@ -10,6 +10,7 @@ import orjson
 from sqlalchemy import Connection, select
 from sqlmodel import col
 
+from sfclaims.claim_runs.sealing import key_id, seal_holds, seal_key
 from sfclaims.errors import RefusedError
 from sfclaims.models import (
     AuditVerdict,
@@ -119,7 +120,20 @@ def verify_submitted(connection: Connection, run: ClaimRun) -> None:
     if run.submitted_at is None:
         return
     covers = orjson.loads(run.digest_covers) if run.digest_covers else None
-    if covers is None or run.digest != run_digest(connection, run.run_id, covers):
+    digest = run_digest(connection, run.run_id, covers) if covers is not None else None
+    if run.seal is not None:
+        key = seal_key()
+        if key is None or key_id(key) != run.seal_key_id:
+            raise RefusedError(
+                f"Claim run {run.run_id} was sealed with a key this machine does not have "
+                f"(key {run.seal_key_id}), so it cannot be checked here; use the seal key file "
+                f"it was submitted with."
+            )
+        if digest is None or not seal_holds(
+            key, run.run_id, run.digest_version or 0, digest, run.seal
+        ):
+            digest = None  # the seal does not hold: refused below, as any change
+    if covers is None or digest is None or run.digest != digest:
         raise RefusedError(
             f"Claim run {run.run_id} no longer matches what was submitted on "
             f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "

@@ -72,6 +72,9 @@ def init(
     engine = any_schema()
     said(create_or_upgrade(engine, announce=announce))
     ensure_secret_key()  # signs the web workspace's sessions
+    from sfclaims.claim_runs.sealing import ensure_seal_key
+
+    ensure_seal_key()  # seals submitted runs, outside the database
     messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
     from sfclaims.cli.admin import settings_set
 
@@ -96,6 +99,28 @@ def upgrade(
     from sfclaims.actions import upgrade as upgrade_database
 
     said(upgrade_database(any_schema(), backup=not no_backup, announce=announce))
+
+
+@app.command()
+@plain_errors
+def verify() -> None:
+    """Check every submitted claim run against the digest and the seal it was submitted with
+    (the seal key lives outside the database): each run that no longer holds is named, and the
+    exit code is 3 if any does not."""
+    from sfclaims.actions import verify as verify_runs
+    from sfclaims.cli.base import fail, open_database, person
+
+    engine = open_database()
+    checked = verify_runs(engine, person(engine))
+    for problem in checked.problems:
+        messages.print(f"[bold red]Does not hold:[/] {escape(problem)}")
+    if checked.problems:
+        fail(
+            f"{len(checked.problems)} of {checked.runs} submitted runs do not hold; tell the "
+            f"database's administrator.",
+            3,
+        )
+    messages.print(f"Every submitted run holds: {checked.runs} checked against digest and seal.")
 
 
 @app.command()
