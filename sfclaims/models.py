@@ -404,3 +404,15 @@ class StoredJob(SQLModel, table=True):
     result: str | None = None
     error: str | None = None
     report: bytes | None = None
+
+
+class SignInFailure(SQLModel, table=True):
+    """A failed sign-in to the workspace: the SHA-256 of the name as typed (never the name: it
+    may be a password typed in the wrong box), the address it came from, and when."""
+
+    __tablename__ = "sign_in_failures"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name_sha256: str = Field(index=True)
+    address: str = Field(index=True)
+    at: datetime

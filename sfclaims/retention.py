@@ -16,7 +16,14 @@ from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.db import writing
-from sfclaims.models import ImportBatch, SetAsideRow, StoredDecision, StoredJob, WebSession
+from sfclaims.models import (
+    ImportBatch,
+    SetAsideRow,
+    SignInFailure,
+    StoredDecision,
+    StoredJob,
+    WebSession,
+)
 from sfclaims.rules.dates import add_months
 
 
@@ -47,6 +54,7 @@ def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
         sessions = connection.execute(  # who signed in when: ended, or unused, before the date
             delete(WebSession).where(col(WebSession.seen_at) < cutoff)
         ).rowcount
+        connection.execute(delete(SignInFailure).where(col(SignInFailure.at) < cutoff))
         jobs = connection.execute(  # the workspace's finished work, with its workbooks
             delete(StoredJob).where(
                 col(StoredJob.started_at) < cutoff, col(StoredJob.state) != "running"

@@ -94,6 +94,7 @@ COMMANDS = [
     (["settings", "set", "--allocation", "99"], "admin", "Changing the settings"),
     (["user", "add", "eve", "--role", "claims"], "admin", "Adding an account"),
     (["user", "disable", "carl"], "admin", "Disabling an account"),
+    (["user", "unlock", "carl"], "admin", "Lifting a sign-in lockout"),
 ]
 
 

@@ -113,6 +113,20 @@ def user_disable(name: NameArgument) -> None:
     messages.print(f"Account {escape(name.strip().lower())} is disabled.")
 
 
+@user_app.command("unlock")
+@plain_errors
+def user_unlock(name: NameArgument) -> None:
+    """Lift an account's sign-in lockout at once (after repeated failed sign-ins it lifts by
+    itself 15 minutes after the first of them)."""
+    from sfclaims.signing_in import lift
+
+    engine = open_database()
+    removed = lift(engine, person(engine), name)
+    messages.print(
+        f"Sign-in for {escape(name.strip().lower())} is open again ({removed} failures removed)."
+    )
+
+
 @user_app.command("set-password")
 @plain_errors
 def user_set_password(name: NameArgument) -> None:

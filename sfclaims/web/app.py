@@ -127,7 +127,6 @@ def create_app(
     *,
     secret: str,
     upload_limit: int = DEFAULT_UPLOAD_LIMIT,
-    slow_seconds: float = 0.5,
     https_only: bool = False,
 ) -> FastAPI:
     from sfclaims.web.routes import account, admin, audit, claims, imports, quarter
@@ -137,7 +136,6 @@ def create_app(
     app.state.templates = templates()
     app.state.jobs = Jobs(app.state.engine)
     app.state.upload_limit = upload_limit
-    app.state.slow_seconds = slow_seconds
     app.add_middleware(
         SessionMiddleware,
         secret_key=secret,

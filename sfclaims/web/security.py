@@ -8,23 +8,18 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 from fastapi import Depends, Request
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from sfclaims.activity import record_now
 from sfclaims.errors import UsageError
 from sfclaims.facts import members
-from sfclaims.models import Account, Activity, table_of
+from sfclaims.models import Account, table_of
 from sfclaims.people import Actor, password_matches
-
-FAILED_SIGN_IN = "sign-in failed"
-SLOW_AFTER = 3  # failed sign-ins for one name in the window before each next one is slowed
-WINDOW = timedelta(minutes=15)
 
 
 class NotSignedIn(Exception):
@@ -146,42 +141,33 @@ async def checked_form(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
-def printable(text: str, limit: int = 64) -> str:
-    """Text someone typed, as it may go into the log: printable characters only, cut short."""
-    return "".join(c if c.isprintable() else "?" for c in text)[:limit]
+class LockedOut(Exception):
+    """Too many failed sign-ins for the name or from the address, until ``until``."""
 
-
-def recent_failures(engine: Engine, name: str) -> int:
-    since = datetime.now(UTC) - WINDOW
-    with engine.connect() as connection:
-        return connection.execute(
-            select(func.count()).where(
-                col(Activity.action) == FAILED_SIGN_IN,
-                col(Activity.object) == name,
-                col(Activity.at) >= since,
-            )
-        ).scalar_one()
-
-
-def slowed_for(failures: int, base_seconds: float) -> float:
-    """How long a sign-in waits after that many recent failures: nothing for the first few,
-    then doubling, at most ten seconds."""
-    if failures < SLOW_AFTER:
-        return 0.0
-    return min(base_seconds * 2 ** (failures - SLOW_AFTER), 10.0)
+    def __init__(self, until: datetime) -> None:
+        super().__init__(until)
+        self.until = until
 
 
 def sign_in(request: Request, name: str, password: str) -> Actor | None:
-    """Check the name and password; on success a new session (new id, new CSRF token)."""
+    """Check the name and password (the same work and the same answer for a name no account
+    has); on success a new session (new id, new CSRF token). Refused at once, holding nothing,
+    while the name or the address is locked out (``sfclaims.signing_in``)."""
+    from sfclaims.signing_in import failed, locked_until
+
     engine = engine_of(request)
-    name = printable(name.strip().lower())
-    time.sleep(slowed_for(recent_failures(engine, name), request.app.state.slow_seconds))
+    name = name.strip().lower()[:200]
+    address = request.client.host if request.client else "unknown"
+    until = locked_until(engine, name, address)
+    if until is not None:
+        raise LockedOut(until)
     with engine.connect() as connection:
         row = connection.execute(
             select(*table_of(Account).c).where(col(Account.name) == name)
         ).first()
-    if row is None or row.disabled or not password_matches(row.password_hash, password):
-        record_now(engine, "web", FAILED_SIGN_IN, name)
+    stored = row.password_hash if row is not None and not row.disabled else None
+    if not password_matches(stored, password) or row is None:
+        failed(engine, name, address)
         return None
     from sfclaims.sessions import start
 

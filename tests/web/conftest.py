@@ -47,7 +47,7 @@ def hashed_password() -> str:
 
 @pytest.fixture
 def workspace(accounts: str) -> Iterator[TestClient]:
-    app = create_app(accounts, secret=SECRET, slow_seconds=0.0, upload_limit=2_000_000)
+    app = create_app(accounts, secret=SECRET, upload_limit=2_000_000)
     with TestClient(app) as client:
         yield client
     app.state.engine.dispose()

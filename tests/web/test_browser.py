@@ -35,7 +35,7 @@ def server(accounts: str) -> Iterator[str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    app = create_app(accounts, secret=SECRET, slow_seconds=0.0)
+    app = create_app(accounts, secret=SECRET)
     served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()

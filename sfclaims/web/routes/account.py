@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from sfclaims.activity import record_now
 from sfclaims.people import has_accounts
 from sfclaims.web.pages import render
-from sfclaims.web.security import checked_form, engine_of, sign_in, signed_in
+from sfclaims.web.security import LockedOut, checked_form, engine_of, sign_in, signed_in
 
 router = APIRouter()
 
@@ -37,13 +37,26 @@ def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> Respon
         errors.append({"text": "Enter your account name", "href": "#name"})
     if not password:
         errors.append({"text": "Enter your password", "href": "#password"})
-    if not errors and sign_in(request, name, password) is None:
-        errors.append({"text": "The account name or the password is not right", "href": "#name"})
+    status = 400
+    try:
+        if not errors and sign_in(request, name, password) is None:
+            errors.append(
+                {"text": "The account name or the password is not right", "href": "#name"}
+            )
+    except LockedOut as locked:
+        status = 429
+        errors.append(
+            {
+                "text": f"Too many failed sign-ins for this account or from this address: try "
+                f"again after {locked.until:%H:%M} UTC, or ask an admin to lift it sooner",
+                "href": "#name",
+            }
+        )
     if errors:
         return render(
             request,
             "sign_in.html",
-            status_code=400,
+            status_code=status,
             next=safe_next(form.get("next")),
             accounts=True,
             errors=errors,
