@@ -112,7 +112,7 @@ def signed_in(request: Request) -> Actor | None:
 def requires(role: str | None = None):
     """The dependency of a page: someone signed in, with the role (None: anyone signed in)."""
 
-    async def person(request: Request) -> Actor:  # quick: no thread of its own
+    def person(request: Request) -> Actor:  # reads the database: in the thread pool
         actor = signed_in(request)
         if actor is None:
             raise NotSignedIn()

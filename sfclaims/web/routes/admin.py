@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
@@ -120,10 +121,14 @@ async def add_account_form(
     if password and len(password) < MIN_PASSWORD:
         error = f"A password needs at least {MIN_PASSWORD} characters"
         return accounts_page(request, [{"text": error, "href": "#password"}], status=400)
-    try:
+
+    def add() -> None:  # Argon2 hashing is slow on purpose: never on the event loop
         added = add_account(engine_of(request), person, name, roles)
         if password:
             set_password(engine_of(request), person, added, password)
+
+    try:
+        await run_in_threadpool(add)
     except SfclaimsError as error:
         return accounts_page(request, [{"text": said(error), "href": "#name"}], status=400)
     return RedirectResponse("/accounts", status_code=303)

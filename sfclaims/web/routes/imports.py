@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 from sqlmodel import col
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
@@ -61,9 +62,8 @@ async def upload(
     allow_empty = [k for k in posted.getlist("allow_empty") if isinstance(k, str)]
     files = [f for f in files if f.filename]
     folder = private_folder()
-    try:
-        if not files:
-            raise SfclaimsError("Choose the extract files (or one .zip of them) to import.")
+
+    def saved() -> None:  # copying and unpacking up to the limit: never on the event loop
         used = 0
         for upload_file in files:
             used += save_upload(
@@ -73,6 +73,11 @@ async def upload(
                 request.app.state.upload_limit,
                 used,
             )
+
+    try:
+        if not files:
+            raise SfclaimsError("Choose the extract files (or one .zip of them) to import.")
+        await run_in_threadpool(saved)
     except SfclaimsError as error:
         shutil.rmtree(folder, ignore_errors=True)
         return render(

@@ -114,9 +114,7 @@ def dashboard_page(
 
 
 @router.get("/")
-async def dashboard(
-    request: Request, as_of: str | None = None, person: Actor = requires()
-) -> Response:
+def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
     day, errors = chosen_date(request, as_of)
     return dashboard_page(request, person, day, as_of or "", errors)
 
@@ -157,7 +155,7 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
 
 
 @router.get("/near-misses")
-async def near_miss_list(
+def near_miss_list(
     request: Request,
     as_of: str | None = None,
     reason: str | None = None,
@@ -196,7 +194,7 @@ async def near_miss_list(
 
 
 @router.get("/families/{family_id}")
-async def family_page(
+def family_page(
     request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
 ) -> Response:
     from sfclaims.assessing import explain
