@@ -416,3 +416,13 @@ class SignInFailure(SQLModel, table=True):
     name_sha256: str = Field(index=True)
     address: str = Field(index=True)
     at: datetime
+
+
+class Workspace(SQLModel, table=True):
+    """One row: this database's own identity (random, made by migration 0021). The workspace's
+    cookies are signed with a key derived from it, and a job's files are kept under it."""
+
+    __tablename__ = "workspace"
+
+    id: int = Field(primary_key=True)
+    identity: str

@@ -122,12 +122,13 @@ def _database(server: str, name: str) -> str:
 
 @pytest.fixture(autouse=True, scope="session")
 def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """`init` and `demo` make the web sessions' key file, and a submission the seal key's: in
-    the tests, never in the home folder."""
+    """`init` and `demo` make the web sessions' key file, a submission the seal key's, and the
+    workspace's jobs keep their files: in the tests, never in the home folder."""
     keys = tmp_path_factory.mktemp("key")
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(keys / "secret-key"))
         patch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(keys / "seal-key"))
+        patch.setenv("SFCLAIMS_WORK_DIR", str(keys / "work"))
         yield
 
 
@@ -174,7 +175,8 @@ def every_change_logged(url: str) -> None:
 
             batches = sum(len(o.removeprefix("batches ").split(", ")) for o, _ in logged("import"))
             assert batches == one("SELECT count(*) FROM import_batches"), "imports not logged"
-            made, discarded = logged("claim run made"), logged("claim run discarded")
+            made = logged("claim run made")
+            discarded = logged("claim run discarded") + logged("claim run purged")
             assert len(made) - len(discarded) == one("SELECT count(*) FROM claim_runs"), "runs"
             submitted = one("SELECT count(*) FROM claim_runs WHERE submitted_at IS NOT NULL")
             assert len(logged("claim run submitted")) == submitted, "submissions not logged"

@@ -44,6 +44,16 @@ def serve(
             "headers (from 127.0.0.1 only) and send cookies over HTTPS alone (Secure).",
         ),
     ] = False,
+    job_memory_mb: Annotated[
+        int,
+        typer.Option(
+            "--job-memory-mb",
+            min=256,
+            envvar="SFCLAIMS_JOB_MEMORY_MB",
+            help="The memory each import or decide may take, in megabytes: each runs in a "
+            "process of its own, and one past this fails alone with a sentence.",
+        ),
+    ] = 4096,
 ) -> None:
     """The team's workspace in the browser, on this database: sign in with an account of
     `sfclaims user` that has a password. Sessions are signed with SFCLAIMS_SECRET_KEY or the
@@ -62,6 +72,7 @@ def serve(
     usable_key(key)
     open_database()  # a database that does not exist yet, or is behind, is refused here
     limit = upload_limit_mb * 1024 * 1024
+    os.environ["SFCLAIMS_JOB_MEMORY_MB"] = str(job_memory_mb)  # read by every server process
     scheme = "https" if behind_proxy else "http"
     messages.print(
         f"The workspace is at {scheme}://{host}:{port}/ with {workers} server "

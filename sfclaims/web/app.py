@@ -3,17 +3,28 @@ like. ``create_app`` builds it on one database; ``sfclaims serve`` runs it with 
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from sfclaims.db import open_database
 from sfclaims.errors import NotFoundError, SfclaimsError
+from sfclaims.job_files import identity
 from sfclaims.web.jobs import Jobs
 from sfclaims.web.pages import HERE, ROLE_NAMES, refused, said, templates
-from sfclaims.web.security import FormExpired, NotAllowed, NotSignedIn, signed_in
+from sfclaims.web.security import (
+    FormExpired,
+    NotAllowed,
+    NotSignedIn,
+    signed_in,
+    workspace_key,
+)
 
 SESSION_COOKIE = "sfclaims_session"
 DEFAULT_UPLOAD_LIMIT = 500 * 1024 * 1024
@@ -131,14 +142,23 @@ def create_app(
 ) -> FastAPI:
     from sfclaims.web.routes import account, admin, audit, claims, imports, quarter
 
-    app = FastAPI(title="sfclaims", docs_url=None, redoc_url=None, openapi_url=None)
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await run_in_threadpool(app.state.jobs.stop)  # stopping: jobs interrupted, files gone
+
+    app = FastAPI(
+        title="sfclaims", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
+    )
     app.state.engine = open_database(database_url)
     app.state.templates = templates()
     app.state.jobs = Jobs(app.state.engine)
+    with app.state.engine.connect() as connection:  # each database its own key: a cookie of
+        key = workspace_key(secret, identity(connection))  # one workspace is no other's
     app.state.upload_limit = upload_limit
     app.add_middleware(
         SessionMiddleware,
-        secret_key=secret,
+        secret_key=key,
         session_cookie=SESSION_COOKIE,
         max_age=8 * 60 * 60,  # the session's lifetime; idle and ended sessions: sessions.py
         same_site="strict",

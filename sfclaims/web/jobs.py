@@ -3,34 +3,53 @@ page that started it shows its progress and then its result.
 
 Each job is a row of the database (``models.StoredJob``), so any server process shows it, a
 restart forgets nothing, and a job whose process died is shown as *interrupted* (the stage's own
-transaction rolled back: nothing half-applied). It runs in a thread of the process that started
-it, outside the request; its end is logged, a failure with its reason in the server's log.
+transaction rolled back: nothing half-applied). Its work runs in a process of its own, outside
+the request and the server, with a memory limit (``RLIMIT_AS``): a reader that runs out of memory
+or dies fails that job alone, with a sentence, and the server keeps answering. A thread of the
+server watches it: its progress, its end (logged; a failure's reason in the server's log), its
+files (``job_files``) removed when it ends, when the server stops, or at the next start.
 """
 
 from __future__ import annotations
 
 import logging
+import multiprocessing as mp
 import os
 import secrets
+import signal
 import socket
+import sys
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, delete, insert, select, update
 from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.db import is_sqlite
+from sfclaims.job_files import job_folder, remove_job_files, remove_left_behind
 from sfclaims.models import StoredJob
 
 log = logging.getLogger("sfclaims.jobs")
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress
+JOB_MEMORY_MB = 4096  # a job's process may take this much address space (SFCLAIMS_JOB_MEMORY_MB)
+INTERRUPTED = (
+    "The server stopped while this ran, so it was not finished; nothing of it was kept. "
+    "Start it again."
+)
+
+
+def job_memory_mb() -> int:
+    typed = os.environ.get("SFCLAIMS_JOB_MEMORY_MB", "")
+    return int(typed) if typed.isdigit() and int(typed) > 0 else JOB_MEMORY_MB
 
 
 @dataclass
@@ -75,16 +94,23 @@ class Running:
 
 #: What a job's work gives back: what its page shows (JSON), and a file to keep with it.
 Outcome = tuple[Any, bytes | None]
+#: A job's work: a function of a module (its process imports it), given the database, the
+#: job's arguments (its files' folder among them) and where to report progress.
+Task = Callable[[Engine, dict[str, Any], Callable[[str, int, int], None]], Outcome]
 
 
 class Jobs:
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, memory_mb: int | None = None) -> None:
         self.engine = engine
+        self.memory_mb = memory_mb or job_memory_mb()
         self._ended: dict[str, threading.Event] = {}  # this process's jobs, for a wait
         self._running: dict[str, Running] = {}  # this process's jobs, for their progress
+        self._processes: dict[str, Any] = {}  # this process's jobs' own processes
+        self._stopping = False
         self.interrupt_the_dead()
 
-    def start(self, kind: str, owner: str, work: Callable[[Running], Outcome]) -> Job:
+    def begin(self, kind: str, owner: str) -> Job:
+        """A job row, running from now (its files may be put in ``folder`` before ``run``)."""
         job_id = secrets.token_urlsafe(12)
         started = datetime.now(UTC)
         with self.engine.begin() as connection:
@@ -99,44 +125,118 @@ class Jobs:
                     progress="{}",
                 )
             )
-        ended = self._ended[job_id] = threading.Event()
-        running = self._running[job_id] = Running(self.engine, job_id)
-
-        def run() -> None:
-            from sfclaims.errors import SfclaimsError
-            from sfclaims.web.pages import said
-
-            values: dict[str, Any]
-            try:
-                shown, report = work(running)
-                values = {"state": "done", "result": orjson.dumps(shown).decode(), "report": report}
-            except SfclaimsError as error:
-                values = {"state": "refused", "error": said(error)}
-            except Exception:  # noqa: BLE001 - a sentence for the page, the reason for the log
-                log.exception("job %s (%s) stopped", job_id, kind)
-                what = "The import" if kind == "import" else "Deciding the families"
-                values = {
-                    "state": "refused",
-                    "error": f"{what} stopped on a fault of sfclaims, which the server's log "
-                    f"describes (job {job_id}). Nothing was changed.",
-                }
-            try:
-                self._end(job_id, kind, owner, **values)
-            finally:
-                self._running.pop(job_id, None)
-                ended.set()
-
-        threading.Thread(target=run, name=f"sfclaims-{kind}", daemon=True).start()
         return Job(job_id, kind, owner, started)
 
-    def _end(self, job_id: str, kind: str, owner: str, **values: Any) -> None:
+    def folder(self, job: Job) -> Path:
+        """The job's own folder for its files (made empty, readable by the service alone)."""
+        return job_folder(self.engine, job.id)
+
+    def abandon(self, job: Job) -> None:
+        """A job that never ran (its upload was refused): no row, no files."""
+        remove_job_files(self.engine, job.id)
+        with self.engine.begin() as connection:
+            connection.execute(delete(StoredJob).where(col(StoredJob.id) == job.id))
+
+    def start(self, kind: str, owner: str, task: Task, arguments: dict[str, Any]) -> Job:
+        job = self.begin(kind, owner)
+        self.run(job, task, arguments)
+        return job
+
+    def run(self, job: Job, task: Task, arguments: dict[str, Any]) -> None:
+        """Run the task in a process of its own, watched by a thread of this one."""
+        ended = self._ended[job.id] = threading.Event()
+        running = self._running[job.id] = Running(self.engine, job.id)
+        url = self.engine.url.render_as_string(hide_password=False)
+        context = mp.get_context("spawn")  # a clean process: this one has threads
+        receiving, sending = context.Pipe(duplex=False)
+        process = context.Process(
+            target=_work,
+            args=(url, task, arguments, self.memory_mb, os.getpid(), sending),
+            name=f"sfclaims-{job.kind}-job",
+            daemon=True,
+        )
+
+        def watch() -> None:
+            message: tuple = ("died",)
+            try:
+                process.start()
+                sending.close()  # the process has its own end: an EOF now means it ended
+                self._processes[job.id] = process
+                while True:
+                    try:
+                        got = receiving.recv()
+                    except EOFError:
+                        break
+                    if got[0] == "progress":
+                        running.report(*got[1:])
+                    else:
+                        message = got
+                process.join()
+            except Exception:  # noqa: BLE001 - a process that would not start is a fault
+                log.exception("job %s (%s) could not start", job.id, job.kind)
+                message = ("fault",)
+            finally:
+                receiving.close()
+            try:
+                self._end(job, **self._ending(job, message, process.exitcode))
+            finally:
+                remove_job_files(self.engine, job.id)
+                self._running.pop(job.id, None)
+                self._processes.pop(job.id, None)
+                ended.set()
+
+        threading.Thread(target=watch, name=f"sfclaims-{job.kind}", daemon=True).start()
+
+    def _ending(self, job: Job, message: tuple, exitcode: int | None) -> dict[str, Any]:
+        """What the job's row keeps of how its process ended."""
+        what = "The import" if job.kind == "import" else "Deciding the families"
+        if message[0] == "done":
+            return {
+                "state": "done",
+                "result": orjson.dumps(message[1]).decode(),
+                "report": message[2],
+            }
+        if message[0] == "refused":
+            return {"state": "refused", "error": message[1]}
+        if self._stopping:
+            return {"state": "interrupted", "error": INTERRUPTED}
+        if message[0] == "fault":
+            return {
+                "state": "refused",
+                "error": f"{what} stopped on a fault of sfclaims, which the server's log "
+                f"describes (job {job.id}). Nothing was changed.",
+            }
+        log.warning(
+            "job %s (%s) ran out of memory or its process ended (exit code %s)",
+            job.id,
+            job.kind,
+            exitcode,
+        )
+        return {
+            "state": "refused",
+            "error": f"{what} needed more memory than a job may have "
+            f"({self.memory_mb:,} MB), or its process was stopped, so it was not finished; "
+            "nothing of it was kept. The server goes on.",
+        }
+
+    def stop(self, seconds: float = 10) -> None:
+        """The server is stopping: end this process's jobs, shown as interrupted, their files
+        removed."""
+        self._stopping = True
+        for process in list(self._processes.values()):
+            if process.is_alive():
+                process.terminate()
+        for ended in list(self._ended.values()):
+            ended.wait(seconds)
+
+    def _end(self, job: Job, **values: Any) -> None:
         with self.engine.begin() as connection:
             connection.execute(
                 update(StoredJob)
-                .where(col(StoredJob.id) == job_id)
+                .where(col(StoredJob.id) == job.id)
                 .values(ended_at=datetime.now(UTC), **values)
             )
-            record_activity(connection, owner, f"{kind} job {values['state']}", job_id)
+            record_activity(connection, job.owner, f"{job.kind} job {values['state']}", job.id)
 
     def wait(self, job_id: str, seconds: float) -> bool:
         """Whether this process's job ended within the time (for tests and the command line)."""
@@ -195,7 +295,8 @@ class Jobs:
 
     def interrupt_the_dead(self) -> None:
         """Jobs left running by a process of this machine that is gone (stopped, killed): shown
-        as interrupted, and logged. Their stage's transaction never committed."""
+        as interrupted, and logged. Their stage's transaction never committed; their files, and
+        any other job's that is over, are removed."""
         host = socket.gethostname()
         with self.engine.begin() as connection:
             running = connection.execute(
@@ -206,9 +307,11 @@ class Jobs:
                     col(StoredJob.runner),
                 ).where(col(StoredJob.state) == "running")
             ).all()
+            still = set()
             for job_id, kind, owner, runner in running:
                 where, _, pid = runner.rpartition(":")
                 if where != host or not pid.isdigit() or _alive(int(pid)):
+                    still.add(job_id)
                     continue
                 connection.execute(
                     update(StoredJob)
@@ -216,11 +319,11 @@ class Jobs:
                     .values(
                         state="interrupted",
                         ended_at=datetime.now(UTC),
-                        error="The server stopped while this ran, so it was not finished; "
-                        "nothing of it was kept. Start it again.",
+                        error=INTERRUPTED,
                     )
                 )
                 record_activity(connection, owner, f"{kind} job interrupted", job_id)
+        remove_left_behind(self.engine, still)  # the files of every job that is over
 
 
 def _alive(pid: int) -> bool:
@@ -233,3 +336,67 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _work(
+    url: str,
+    task: Task,
+    arguments: dict[str, Any],
+    memory_mb: int,
+    server: int,
+    sending: Connection,
+) -> None:
+    """A job's own process: dies with the server, holds no more than its memory limit, and
+    sends its progress and then how it ended."""
+    import resource
+
+    if sys.platform == "linux":  # killed at once if the server dies (SIGKILL included)
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != server:
+        return  # the server died before the line above
+    limit = memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    from sfclaims.db import open_database
+    from sfclaims.errors import SfclaimsError
+    from sfclaims.web.pages import said
+
+    engine = open_database(url)
+    sent = 0.0
+
+    def report(name: str, done: int, total: int) -> None:
+        nonlocal sent
+        now = time.monotonic()
+        if done == total or now - sent >= 0.1:
+            sent = now
+            sending.send(("progress", name, done, total))
+
+    try:
+        shown, kept = task(engine, arguments, report)
+        sending.send(("done", shown, kept))
+    except SfclaimsError as error:
+        sending.send(("refused", said(error)))
+    except MemoryError:
+        sending.send(("memory",))
+    except Exception:  # noqa: BLE001 - the reason to the server's log, a sentence to the page
+        log.exception("a job's work stopped")
+        sending.send(("memory",) if _near(limit) else ("fault",))
+    finally:
+        engine.dispose()
+        sending.close()
+
+
+def _near(limit: int) -> bool:
+    """Whether this process's address space came within a tenth of its limit: a library that
+    could not map or allocate memory says so in its own words (an ImportError of a shared
+    object, a C++ bad_alloc), so the peak is the witness."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return False
+    for line in status.splitlines():
+        if line.startswith("VmPeak:"):
+            return int(line.split()[1]) * 1024 >= limit * 0.9
+    return False

@@ -65,6 +65,12 @@ def secret_key() -> str | None:
     return path.read_text().strip() if path.exists() else None
 
 
+def workspace_key(secret: str, workspace: str) -> str:
+    """The key that signs one database's session cookies: the server's secret and the
+    database's own identity, so a cookie made by one workspace is refused by every other."""
+    return hmac.new(secret.encode(), f"sfclaims session {workspace}".encode(), "sha256").hexdigest()
+
+
 SHORTEST_KEY = 32  # bytes: a key any shorter can be guessed, and with it any session forged
 
 

@@ -1,13 +1,12 @@
 """Uploaded extracts are hostile until proven otherwise: only .csv, .xlsx and .zip, a size limit
 on every file and on a zip's unpacked contents (checked before anything is unpacked), no zip
 entry with an absolute path or ``..``, every name reduced to a plain file name, and the files
-kept only in a private folder for the import, removed after."""
+kept only in the import job's own folder (``job_files``), removed when the job ends."""
 
 from __future__ import annotations
 
 import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
@@ -28,11 +27,6 @@ def plain_name(name: str) -> str:
     if not cleaned:
         raise RefusedError(f"{name!r} is not a file name; nothing was imported.")
     return cleaned
-
-
-def private_folder() -> Path:
-    """A new folder only this user can read, for one import's files."""
-    return Path(tempfile.mkdtemp(prefix="sfclaims-upload-"))
 
 
 def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int, used: int) -> int:

@@ -28,16 +28,32 @@ def sample_url(request: pytest.FixtureRequest, templates) -> Iterator[str]:  # t
     yield from _copy(request, templates, "sample")
 
 
-@pytest.fixture
-def accounts(sample_url: str) -> str:
-    engine = open_database(sample_url)
+@pytest.fixture(params=["postgresql"])
+def pg_sample_url(request: pytest.FixtureRequest, templates) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    """The sample authority on PostgreSQL, for what only a server database can show."""
+    yield from _copy(request, templates, "sample")
+
+
+def with_accounts(url: str) -> str:
+    """The database with an account per role, each with the test password."""
+    engine = open_database(url)
     first = Actor("setup", frozenset(ROLES), single_user=True)
     for name, role in PEOPLE.items():
         add_account(engine, first, name, [role])
     with engine.begin() as connection:  # one real Argon2 hash, made once: hashing is slow
         connection.execute(update(table_of(Account)).values(password_hash=hashed_password()))
     engine.dispose()
-    return sample_url
+    return url
+
+
+@pytest.fixture
+def accounts(sample_url: str) -> str:
+    return with_accounts(sample_url)
+
+
+@pytest.fixture
+def pg_accounts(pg_sample_url: str) -> str:
+    return with_accounts(pg_sample_url)
 
 
 @functools.cache

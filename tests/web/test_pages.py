@@ -218,7 +218,7 @@ def upload(workspace, files):  # type: ignore[no-untyped-def]
 
 
 def wait_for(workspace, page):  # type: ignore[no-untyped-def]
-    for _ in range(200):
+    for _ in range(1200):  # bounded: a minute
         if "refreshes itself" not in page.text:
             return page
         time.sleep(0.05)
@@ -608,3 +608,25 @@ def test_a_job_outlives_its_server_and_a_dead_ones_job_shows_as_interrupted(work
             text("SELECT count(*) FROM activity_log WHERE action = 'import job interrupted'")
         ).scalar()
     assert logged == 1
+
+
+def test_a_cookie_of_one_workspace_signs_no_one_in_on_another(workspace, tmp_path):
+    """Two databases served with the same secret: each signs its cookies with its own key
+    (the secret and the database's identity), so carl's cookie from one is ignored by the
+    other, though carl has an account there with the same password."""
+    from fastapi.testclient import TestClient
+
+    from sfclaims.web.app import create_app
+    from tests.web.conftest import SECRET, with_accounts
+
+    other_url = with_accounts(f"sqlite:///{tmp_path / 'other.db'}")  # a new database
+    sign_in(workspace, "carl")
+    form = token(workspace.get("/claims").text)  # the session's own form token
+    other = create_app(other_url, secret=SECRET)
+    with TestClient(other, cookies=dict(workspace.cookies)) as elsewhere:
+        answer = elsewhere.get("/claims", follow_redirects=False)
+        assert answer.status_code == 303 and "/sign-in" in answer.headers["location"]
+        # nothing of the cookie is read there, not even its token: a form sent with it expired
+        sent = elsewhere.post("/sign-out", data={"csrf_token": form}, follow_redirects=False)
+        assert sent.status_code == 403 and "The form has expired" in sent.text
+    other.state.engine.dispose()

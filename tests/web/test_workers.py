@@ -1,20 +1,28 @@
-"""`sfclaims serve --workers 2`: two server processes on one port, sharing sessions, jobs and
-figures through the database. Run as a person's server runs: a process of its own."""
+"""`sfclaims serve` as a council runs it, a process of its own: two server processes on one port
+sharing sessions, jobs and figures through the database; a job outliving a server killed under
+it; hostile uploads and a burst of wrong sign-ins while others go on working."""
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+from sqlalchemy import text
 
-from tests.web.conftest import PASSWORD, SECRET
+from sfclaims.db import open_database
+from tests.web.conftest import PASSWORD, SECRET, token
+from tests.web.test_pages import extract_files
 
 
 def free_port() -> int:
@@ -24,64 +32,273 @@ def free_port() -> int:
 
 
 def children(pid: int) -> list[int]:
-    found = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(c) for c in found.read_text().split()] if found.exists() else []
+    """The process's children, whichever of its threads started them."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        with contextlib.suppress(OSError):  # the thread ended meanwhile
+            found += [int(c) for c in (task / "children").read_text().split()]
+    return found
 
 
-def test_two_server_processes_share_sessions_and_jobs(accounts):
+def descendants(pid: int) -> list[int]:
+    below = children(pid)
+    return below + [d for child in below for d in descendants(child)]
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    base: str
+
+    def client(self, cookies: dict[str, str] | None = None) -> httpx.Client:
+        return httpx.Client(base_url=self.base, cookies=cookies, timeout=60)
+
+
+@contextmanager
+def served(url: str, *options: str, env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`sfclaims serve` on the database until the block ends, then stopped as Ctrl+C does
+    (unless the test stopped it first)."""
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, "-m", "sfclaims.cli", "--database-url", accounts, "serve"]
-        + ["--port", str(port), "--workers", "2"],
-        env={**os.environ, "SFCLAIMS_SECRET_KEY": SECRET},
-        stdout=subprocess.PIPE,
+        [sys.executable, "-m", "sfclaims.cli", "--database-url", url, "serve"]
+        + ["--port", str(port), *options],
+        env={**os.environ, "SFCLAIMS_SECRET_KEY": SECRET, **(env or {})},
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    workers = int(options[options.index("--workers") + 1]) if "--workers" in options else 0
     try:
         deadline = time.monotonic() + 60
-        while True:  # bounded: until both processes listen (uvicorn starts them itself)
+        while True:  # bounded: until it listens (and every worker process asked for has begun)
             assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
             try:
-                if httpx.get(f"{base}/healthz").text == "ok" and len(children(server.pid)) >= 2:
-                    break
+                listening = httpx.get(f"{base}/healthz").text == "ok"
             except httpx.TransportError:
-                pass
+                listening = False
+            if listening and len(children(server.pid)) >= workers:
+                break
             assert time.monotonic() < deadline, "the server did not start"
             time.sleep(0.2)
-        assert len(children(server.pid)) >= 2  # two worker processes under the supervisor
-        # many short connections: the kernel hands them to either process; every one knows
-        # the session made by whichever process signed carl in
-        with httpx.Client(base_url=base) as client:
-            page = client.get("/sign-in")
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-            client.post(
-                "/sign-in",
-                data={"csrf_token": token, "name": "carl", "password": PASSWORD, "next": "/"},
-            )
-            cookies = dict(client.cookies)
-        for _ in range(20):
-            with httpx.Client(base_url=base, cookies=cookies) as fresh:
-                assert fresh.get("/claims").status_code == 200
-        with httpx.Client(base_url=base, cookies=cookies) as client:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/").text).group(1)
-            started = client.post("/decide", data={"csrf_token": token, "as_of": "30/09/2025"})
-            job = started.headers["location"]
-        deadline = time.monotonic() + 120
-        while True:  # the job's page, from whichever process answers, until it is done
-            with httpx.Client(base_url=base, cookies=cookies) as fresh:
-                shown = fresh.get(job)
-            if shown.status_code == 303:
-                assert shown.headers["location"] == "/?as_of=2025-09-30"
-                break
-            assert shown.status_code == 200 and "refreshes itself" in shown.text, shown.text[:500]
-            assert time.monotonic() < deadline, "the decide did not end"
-            time.sleep(0.3)
-        with httpx.Client(base_url=base, cookies=cookies) as fresh:
-            assert "The quarters ahead" in fresh.get("/?as_of=2025-09-30").text
+        yield Server(server, base)
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        if server.poll() is None:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        server.wait()
+        if server.stderr:
+            server.stderr.close()
+
+
+def signed_in(server: Server, name: str) -> dict[str, str]:
+    """The cookies of a new session of the account's."""
+    with server.client() as client:
+        page = client.get("/sign-in")
+        answer = client.post(
+            "/sign-in",
+            data={"csrf_token": token(page.text), "name": name, "password": PASSWORD, "next": "/"},
+        )
+        assert answer.status_code == 303, answer.text[:300]
+        return dict(client.cookies)
+
+
+def posted(server: Server, cookies: dict[str, str], path: str, page: str, **sent) -> httpx.Response:
+    with server.client(cookies) as client:
+        csrf = token(client.get(page).text)
+        return client.post(path, data={"csrf_token": csrf, **sent.pop("data", {})}, **sent)
+
+
+def main_of(page: httpx.Response) -> str:
+    """The page's main part, for a failure's message."""
+    return page.text[page.text.find("<main") :][:3000]
+
+
+def until_done(server: Server, cookies: dict[str, str], job: str) -> httpx.Response:
+    deadline = time.monotonic() + 120
+    while True:  # bounded: the job's page, from whichever process answers, until it ends
+        with server.client(cookies) as client:
+            shown = client.get(job)
+        if shown.status_code != 200 or "refreshes itself" not in shown.text:
+            return shown
+        assert time.monotonic() < deadline, "the job did not end"
+        time.sleep(0.2)
+
+
+def test_two_server_processes_share_sessions_and_jobs(accounts):
+    with served(accounts, "--workers", "2") as server:
+        assert len(children(server.process.pid)) >= 2  # two worker processes under uvicorn
+        # many short connections: the kernel hands them to either process; every one knows the
+        # session made by whichever process signed carl in
+        cookies = signed_in(server, "carl")
+        for _ in range(20):
+            with server.client(cookies) as fresh:
+                assert fresh.get("/claims").status_code == 200
+        started = posted(server, cookies, "/decide", "/", data={"as_of": "30/09/2025"})
+        shown = until_done(server, cookies, started.headers["location"])
+        assert shown.status_code == 303 and shown.headers["location"] == "/?as_of=2025-09-30"
+        with server.client(cookies) as fresh:
+            assert "The quarters ahead" in fresh.get("/?as_of=2025-09-30").text
+
+
+def test_a_job_killed_with_its_server_shows_as_interrupted_after_a_restart(pg_accounts):
+    """An import held waiting on a table lock; the server killed with SIGKILL: the job's own
+    process dies with it (nothing of the import is applied), and the server started again shows
+    the job as interrupted, logged, with its uploaded files gone."""
+    import psycopg
+
+    from sfclaims.job_files import work_root
+
+    engine = open_database(pg_accounts)
+    with engine.connect() as connection:
+        batches = connection.execute(text("SELECT count(*) FROM import_batches")).scalar()
+    dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    with served(pg_accounts) as server, psycopg.connect(dsn) as holder:
+        cookies = signed_in(server, "dora")
+        with server.client(cookies) as client:
+            csrf = token(client.get("/imports").text)  # the page reads the imports: before
+            holder.execute("LOCK TABLE import_batches IN ACCESS EXCLUSIVE MODE")
+            started = client.post("/imports", data={"csrf_token": csrf}, files=extract_files())
+        job = started.headers["location"]
+        job_id = job.rsplit("/", 1)[1]
+        deadline = time.monotonic() + 60
+        while True:  # bounded: until the job's process waits on the lock the test holds
+            with engine.connect() as connection:
+                waiting = connection.execute(
+                    text("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")
+                ).scalar()
+            if waiting:
+                break
+            assert time.monotonic() < deadline, "the import never reached the table"
+            time.sleep(0.1)
+        assert (work_root(engine) / job_id / "upload").is_dir()  # its files, while it runs
+        working = descendants(server.process.pid)
+        assert working, "the job runs in a process of its own"
+        server.process.kill()  # SIGKILL: no goodbye
+        server.process.wait()
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in working):  # bounded: they die too
+            assert time.monotonic() < deadline, "the job's process outlived its server"
+            time.sleep(0.1)
+        holder.rollback()
+    with served(pg_accounts) as again:
+        shown = until_done(again, signed_in(again, "dora"), job)
+        assert "The import was interrupted" in shown.text
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM import_batches")).scalar() == batches
+        logged = connection.execute(
+            text("SELECT count(*) FROM activity_log WHERE action = 'import job interrupted'")
+        ).scalar()
+    assert logged == 1
+    assert not (work_root(engine) / job_id).exists()
+    engine.dispose()
+
+
+def test_hostile_uploads_fail_alone_while_the_server_answers_everyone_else(accounts, tmp_path):
+    """The 1.6 KB workbook with a far cell in single quotes, an upload streamed past the limit
+    with no length, and an ordinary import in a job process allowed too little memory: each is
+    refused with a sentence, and the server answers another person's page all along."""
+    from tests.extracts.test_limits import HEADER_ROW, crafted_xlsx
+
+    far = crafted_xlsx(
+        tmp_path / "previous_claims.xlsx",
+        "A1:A2",
+        HEADER_ROW + "<row r='2'><c r='XFD1048576' t='inlineStr'><is><t>x</t></is></c></row>",
+    )
+    assert far.stat().st_size < 2_000
+    xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    with served(accounts, "--upload-limit-mb", "2") as s:
+        dora, carl = signed_in(s, "dora"), signed_in(s, "carl")
+        started = posted(
+            s,
+            dora,
+            "/imports",
+            "/imports",
+            files=[("extracts", (far.name, far.read_bytes(), xlsx))],
+        )
+        shown = until_done(s, dora, started.headers["location"])
+        assert "16,384 columns wide" in shown.text, main_of(shown)
+        with s.client(carl) as other:
+            assert other.get("/claims").status_code == 200
+
+        with s.client(dora) as client:
+            csrf = token(client.get("/imports").text)
+
+            def chunks() -> Iterator[bytes]:
+                yield (
+                    b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+                    + csrf.encode()
+                    + b'\r\n--b\r\nContent-Disposition: form-data; name="extracts"; '
+                    b'filename="families.csv"\r\nContent-Type: text/csv\r\n\r\n'
+                )
+                for _ in range(48):
+                    yield b"x" * 65536
+                yield b"\r\n--b--\r\n"
+
+            try:
+                refused = client.post(
+                    "/imports",
+                    content=chunks(),
+                    headers={"content-type": "multipart/form-data; boundary=b"},
+                )
+                assert refused.status_code == 413
+            except httpx.RemoteProtocolError:
+                pass  # refused and closed before the whole body was sent: as good
+        with s.client(carl) as other:
+            assert other.get("/claims").status_code == 200
+
+    with served(accounts, env={"SFCLAIMS_JOB_MEMORY_MB": "256"}) as s:
+        dora, carl = signed_in(s, "dora"), signed_in(s, "carl")
+        started = posted(s, dora, "/imports", "/imports", files=extract_files())
+        shown = until_done(s, dora, started.headers["location"])
+        assert "needed more memory than a job may have (256 MB)" in shown.text, main_of(shown)
+        with s.client(carl) as other:
+            assert other.get("/claims").status_code == 200
+            assert other.get("/healthz").text == "ok"
+
+
+def test_forty_wrong_sign_ins_at_once_do_not_hold_up_another_persons_page(accounts):
+    """40 clients send wrong passwords at the same moment (each an Argon2 check); while they
+    are answered, a signed-in person's pages each come back within a second."""
+    with served(accounts) as server:
+        carl = signed_in(server, "carl")
+        ready = threading.Barrier(41)
+        guessing = threading.Event()
+        left = [40]
+        lock = threading.Lock()
+        answers: list[int] = []
+
+        def guess(n: int) -> None:
+            with server.client() as client:
+                csrf = token(client.get("/sign-in").text)
+                ready.wait()
+                guessing.set()
+                answer = client.post(
+                    "/sign-in",
+                    data={"csrf_token": csrf, "name": f"guess{n}", "password": "wrong " * 3},
+                )
+            with lock:
+                answers.append(answer.status_code)
+                left[0] -= 1
+
+        guessers = [threading.Thread(target=guess, args=(n,)) for n in range(40)]
+        for guesser in guessers:
+            guesser.start()
+        ready.wait()
+        guessing.wait()
+        took = []
+        with server.client(carl) as client:
+            while True:  # bounded: until the 40 answers are in
+                with lock:
+                    if not left[0]:
+                        break
+                began = time.perf_counter()
+                assert client.get("/claims").status_code == 200
+                took.append(time.perf_counter() - began)
+        for guesser in guessers:
+            guesser.join()
+        assert sorted(set(answers)) == [400]  # every guess refused, none of them locked out
+        assert took, "the person's page was asked for while the guesses were answered"
+        assert max(took) < 1.0, took

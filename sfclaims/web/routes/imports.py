@@ -4,10 +4,6 @@ rows (paged, by file and reason), the data-quality workbook, and the history of 
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
@@ -21,7 +17,7 @@ from sfclaims.models import ImportBatch, SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
 from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
-from sfclaims.web.uploads import private_folder, save_upload
+from sfclaims.web.uploads import save_upload
 
 router = APIRouter()
 PAGE = 50
@@ -61,15 +57,19 @@ async def upload(
     files = [f for f in posted.getlist("extracts") if isinstance(f, UploadFile)]
     allow_empty = [k for k in posted.getlist("allow_empty") if isinstance(k, str)]
     files = [f for f in files if f.filename]
-    folder = private_folder()
+    jobs = request.app.state.jobs
+    job = await run_in_threadpool(jobs.begin, "import", person.name)
+    folder = await run_in_threadpool(jobs.folder, job)  # the job's own, removed when it ends
+    uploaded = folder / "upload"
 
     def saved() -> None:  # copying and unpacking up to the limit: never on the event loop
+        uploaded.mkdir(mode=0o700)
         used = 0
         for upload_file in files:
             used += save_upload(
                 upload_file.file,
                 upload_file.filename or "",
-                folder,
+                uploaded,
                 request.app.state.upload_limit,
                 used,
             )
@@ -79,7 +79,7 @@ async def upload(
             raise SfclaimsError("Choose the extract files (or one .zip of them) to import.")
         await run_in_threadpool(saved)
     except SfclaimsError as error:
-        shutil.rmtree(folder, ignore_errors=True)
+        await run_in_threadpool(jobs.abandon, job)
         return render(
             request,
             "imports.html",
@@ -88,38 +88,10 @@ async def upload(
             batches=history(request),
             kinds=list(KINDS),
         )
-    engine = engine_of(request)
+    from sfclaims.web.tasks import import_upload
 
-    def work(job):
-        from sfclaims.actions import import_extracts
-
-        reports = Path(tempfile.mkdtemp(prefix="sfclaims-report-"))
-        try:
-            done = import_extracts(
-                engine, person, folder, reports, allow_empty=allow_empty, progress=job.report
-            )
-            result = done.result
-            shown = {
-                "unchanged": result.unchanged,
-                "files": [
-                    {
-                        "file_name": f.file_name,
-                        "kind": f.kind,
-                        "rows_read": f.rows_read,
-                        "rows_loaded": f.rows_loaded,
-                        "rows_set_aside": f.rows_set_aside,
-                        "batch_id": f.batch_id,
-                    }
-                    for f in result.files
-                ],
-                "warnings": [{"text": w.text} for w in result.warnings],
-            }
-            return shown, done.reports[0].read_bytes()  # the workbook, kept with the job
-        finally:
-            shutil.rmtree(reports, ignore_errors=True)
-            shutil.rmtree(folder, ignore_errors=True)  # kept only for the import
-
-    job = request.app.state.jobs.start("import", person.name, work)
+    arguments = {"person": person, "folder": folder, "allow_empty": allow_empty}
+    await run_in_threadpool(jobs.run, job, import_upload, arguments)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

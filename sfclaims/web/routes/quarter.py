@@ -129,28 +129,11 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
     except SfclaimsError as error:
         problem = [{"text": said(error), "href": "#decide_as_of"}]
         return dashboard_page(request, person, None, typed, problem, status_code=400)
-    engine = engine_of(request)
+    from sfclaims.web.tasks import decide_families
 
-    def work(job):
-        from sfclaims.actions import decide as decide_families
-
-        done = decide_families(engine, person, day, with_forecast=True)
-        ahead = done.pipeline
-        assert ahead is not None  # asked for
-        shown = {  # the quarters ahead, for the dashboard of any server process
-            "redirect": f"/?as_of={day.isoformat()}",
-            "as_of": day.isoformat(),
-            "data_version": done.decided.data_version,
-            "claimable": ahead.claimable,
-            "quarters": [
-                {"quarter": {"label": q.quarter.label}, "new": q.new, "cumulative": q.cumulative}
-                for q in ahead.quarters
-            ],
-            "later": ahead.later,
-        }
-        return shown, None
-
-    job = request.app.state.jobs.start("decide", person.name, work)
+    job = request.app.state.jobs.start(
+        "decide", person.name, decide_families, {"person": person, "day": day}
+    )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 

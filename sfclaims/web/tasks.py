@@ -1,0 +1,75 @@
+"""The work of the workspace's jobs (``jobs.Jobs``), each run in a process of its own: it asks
+the engine's actions, as the command line does, and gives back what the job's page shows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+
+from sfclaims.web.jobs import Outcome
+
+
+def import_upload(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Import the uploaded extracts (in the job's folder); the result and its data-quality
+    workbook, kept with the job."""
+    from sfclaims.actions import import_extracts
+
+    folder: Path = arguments["folder"]
+    reports = folder / "reports"
+    reports.mkdir(mode=0o700)
+    done = import_extracts(
+        engine,
+        arguments["person"],
+        folder / "upload",
+        reports,
+        allow_empty=arguments["allow_empty"],
+        progress=progress,
+    )
+    result = done.result
+    shown = {
+        "unchanged": result.unchanged,
+        "files": [
+            {
+                "file_name": f.file_name,
+                "kind": f.kind,
+                "rows_read": f.rows_read,
+                "rows_loaded": f.rows_loaded,
+                "rows_set_aside": f.rows_set_aside,
+                "batch_id": f.batch_id,
+            }
+            for f in result.files
+        ],
+        "warnings": [{"text": w.text} for w in result.warnings],
+    }
+    return shown, done.reports[0].read_bytes()
+
+
+def decide_families(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Decide every family as of the day, with the quarters ahead (for the dashboard of any
+    server process)."""
+    from sfclaims.actions import decide
+
+    day: date = arguments["day"]
+    done = decide(engine, arguments["person"], day, with_forecast=True)
+    ahead = done.pipeline
+    assert ahead is not None  # asked for
+    shown = {
+        "redirect": f"/?as_of={day.isoformat()}",
+        "as_of": day.isoformat(),
+        "data_version": done.decided.data_version,
+        "claimable": ahead.claimable,
+        "quarters": [
+            {"quarter": {"label": q.quarter.label}, "new": q.new, "cumulative": q.cumulative}
+            for q in ahead.quarters
+        ],
+        "later": ahead.later,
+    }
+    return shown, None
