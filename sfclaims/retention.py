@@ -1,10 +1,11 @@
 """Personal data kept no longer than needed (UK GDPR, storage limitation): ``purge`` removes
 what is older than the retention setting and no claim rests on — the rows imports set aside
-(each kept with its raw text) and the decisions stored by assess (a claim run decides afresh
-when none is current, so none is needed once superseded). A
+(each kept with its raw text), the decisions stored by assess (a claim run decides afresh
+when none is current, so none is needed once superseded), draft runs made before then and never
+submitted (with the records they kept, their sample and verdicts: a draft that old will not be
+submitted), the workspace's finished jobs and old sessions, and any job's files left behind. A
 submitted run's families, evidence, records, sample and verdicts are never touched (the database
-refuses it anyway), nor is a draft's: a draft keeps its records until it is submitted or
-discarded, and discarding removes them. What was removed is logged as counts, never contents."""
+refuses it anyway). What was removed is logged as counts, never contents."""
 
 from __future__ import annotations
 
@@ -15,8 +16,11 @@ from sqlalchemy import Engine, delete, select
 from sqlmodel import col
 
 from sfclaims.activity import record_activity
+from sfclaims.claim_runs.ledger import remove_draft
 from sfclaims.db import writing
+from sfclaims.job_files import remove_left_behind
 from sfclaims.models import (
+    ClaimRun,
     ImportBatch,
     SetAsideRow,
     SignInFailure,
@@ -32,6 +36,7 @@ class Purged:
     before: date
     set_aside_rows: int
     decisions: int
+    drafts: int = 0
 
 
 def retention_start(today: date, months: int) -> date:
@@ -60,12 +65,30 @@ def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
                 col(StoredJob.started_at) < cutoff, col(StoredJob.state) != "running"
             )
         ).rowcount
+        drafts = (
+            connection.execute(
+                select(col(ClaimRun.run_id)).where(
+                    col(ClaimRun.created_at) < cutoff, col(ClaimRun.submitted_at).is_(None)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        for run_id in drafts:
+            remove_draft(connection, run_id, by, "claim run purged")
+        running = set(
+            connection.execute(
+                select(col(StoredJob.id)).where(col(StoredJob.state) == "running")
+            ).scalars()
+        )
         record_activity(
             connection,
             by,
             "purge",
             "personal data",
             f"older than {before:%d/%m/%Y}: {set_aside:,} set-aside rows, {decisions:,} "
-            f"superseded decisions, {sessions:,} workspace sessions, {jobs:,} workspace jobs",
+            f"superseded decisions, {len(drafts):,} draft claim runs, {sessions:,} workspace "
+            f"sessions, {jobs:,} workspace jobs",
         )
-    return Purged(before, set_aside, decisions)
+    remove_left_behind(engine, running)  # files of jobs that are over (the server died)
+    return Purged(before, set_aside, decisions, len(drafts))

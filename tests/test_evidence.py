@@ -201,7 +201,9 @@ def test_a_upn_is_shown_only_where_a_rule_used_it(sample_url, tmp_path):
         assert upn in attended or upn in ("", "(held; no rule used it)")
 
 
-def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample_url, tmp_path):
+def test_purge_removes_old_set_aside_rows_decisions_and_drafts_but_never_a_claim(
+    sample_url, tmp_path
+):
     folder = tmp_path / "extracts"
     shutil.copytree(SAMPLE_AUTHORITY, folder)
     with (folder / "needs.csv").open("a", encoding="utf-8") as needs:  # a row to set aside
@@ -214,6 +216,9 @@ def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample
     ).stdout.split():
         sfclaims(sample_url, "audit", "record", run, family, "--verdict", "pass", "--note", "ok")
     assert sfclaims(sample_url, "claim", "submit", run, "--yes").exit_code == 0
+    draft = sfclaims(sample_url, "claim", "run", "--period", "2025-Q4", "--as-of", "2025-12-31")
+    assert draft.exit_code == 0, draft.output  # never submitted: its records go with it
+    assert "1 families" in draft.output or "1 family" in draft.output, draft.output
 
     def counts() -> tuple[int, int, int]:
         with open_database(sample_url).connect() as connection:
@@ -242,6 +247,13 @@ def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample
             {"at": now},
         )
 
+    from sfclaims.job_files import work_root
+
+    files = work_root(open_database(sample_url))
+    for job in ("done-job", "running-job", "gone-job"):  # left behind by a server that died
+        (files / job).mkdir()
+        (files / job / "families.csv").write_text("Family ID\nF1\n")
+
     def workspace_rows() -> tuple[list[str], int]:
         with open_database(sample_url).connect() as connection:
             jobs = list(connection.execute(text("SELECT id FROM jobs ORDER BY id")).scalars())
@@ -254,9 +266,15 @@ def test_purge_removes_old_set_aside_rows_and_decisions_but_never_a_claim(sample
     tomorrow = date.fromordinal(date.today().toordinal() + 1).isoformat()
     purged = sfclaims(sample_url, "purge", "--before", tomorrow)
     assert purged.exit_code == 0
-    assert f"{set_aside:,} set-aside rows and {decisions:,} stored decisions" in purged.stderr
-    assert counts() == (0, 0, claimed)
+    assert (
+        f"{set_aside:,} set-aside rows, {decisions:,} stored decisions and 1 draft claim run."
+        in " ".join(purged.stderr.split())
+    )
+    assert counts() == (0, 0, claimed - 1)  # the draft's one family went with it
     assert workspace_rows() == (["running-job"], 0)  # a job still running is never removed
+    assert sorted(f.name for f in files.iterdir()) == ["running-job"]  # nor its files
+    with open_database(sample_url).connect() as connection:
+        assert connection.execute(text("SELECT run_id FROM claim_runs")).scalars().all() == [run]
     assert sfclaims(sample_url, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
     log = sfclaims(sample_url, "log").stdout.strip().splitlines()
     assert log[-2].split("\t")[2:4] == ["purge", "personal data"]

@@ -157,23 +157,31 @@ def discard_run(engine: Engine, run_id: str, by: str | None = None) -> tuple[str
     with writing(engine) as connection:
         run = get_run(connection, run_id, lock=True)
         refuse_if_submitted(run, "it cannot be discarded")
-        run_id = run.run_id
-        removed = {}
-        for model in (AuditVerdict, AuditSample, ClaimedFamily):
-            removed[model] = connection.execute(
-                delete(model).where(col(model.run_id) == run_id)
-            ).rowcount
-        connection.execute(delete(ClaimRun).where(col(ClaimRun.run_id) == run_id))
-        if removed[AuditVerdict]:
-            data_changed(connection)  # its failed verdicts no longer hold families back
-        record_activity(
-            connection,
-            by,
-            "claim run discarded",
-            run_id,
-            f"{removed[ClaimedFamily]} families, {removed[AuditVerdict]} verdicts",
-        )
-    return run_id, removed[ClaimedFamily], removed[AuditVerdict]
+        families, verdicts = remove_draft(connection, run.run_id, by, "claim run discarded")
+    return run.run_id, families, verdicts
+
+
+def remove_draft(
+    connection: Connection, run_id: str, by: str | None, action: str
+) -> tuple[int, int]:
+    """Remove a draft run (never submitted: the caller has checked) with its families, sample
+    and verdicts, logged as ``action``; how many families and verdicts went."""
+    removed = {}
+    for model in (AuditVerdict, AuditSample, ClaimedFamily):
+        removed[model] = connection.execute(
+            delete(model).where(col(model.run_id) == run_id)
+        ).rowcount
+    connection.execute(delete(ClaimRun).where(col(ClaimRun.run_id) == run_id))
+    if removed[AuditVerdict]:
+        data_changed(connection)  # its failed verdicts no longer hold families back
+    record_activity(
+        connection,
+        by,
+        action,
+        run_id,
+        f"{removed[ClaimedFamily]} families, {removed[AuditVerdict]} verdicts",
+    )
+    return removed[ClaimedFamily], removed[AuditVerdict]
 
 
 def _already_claimed(connection: Connection, run_id: str, families: list[str]) -> list[str]:

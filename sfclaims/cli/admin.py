@@ -158,16 +158,19 @@ def purge(
     ] = None,
 ) -> None:
     """Remove personal data no claim needs once it is older than the retention period: the
-    raw text of rows imports set aside, and the decisions assess stored. Never a claim run's
-    families, evidence or records; what was removed is logged as counts."""
+    raw text of rows imports set aside, the decisions assess stored, draft claim runs never
+    submitted, the workspace's finished jobs and sessions. Never a submitted run's families,
+    evidence or records; what was removed is logged as counts."""
     from sfclaims.actions import purge as purge_old
 
     day = parse_date(before, "--before") if before else None
     engine = open_database()
     day, done = purge_old(engine, person(engine), day)
     messages.print(
-        f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows "
-        f"and {done.decisions:,} stored decisions. Claim runs keep all their evidence."
+        f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows"
+        f", {done.decisions:,} stored decisions and {done.drafts:,} draft claim "
+        f"run{'' if done.drafts == 1 else 's'}. "
+        "Submitted claim runs keep all their evidence."
     )
 
 
