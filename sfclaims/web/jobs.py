@@ -47,6 +47,15 @@ INTERRUPTED = (
 )
 
 
+#: How a failure's sentence names each kind of job.
+SUBJECTS = {
+    "import": "The import",
+    "decide": "Deciding the families",
+    "claim run": "Making the claim run",
+    "evidence pack": "Making the evidence pack",
+}
+
+
 def job_memory_mb() -> int:
     typed = os.environ.get("SFCLAIMS_JOB_MEMORY_MB", "")
     return int(typed) if typed.isdigit() and int(typed) > 0 else JOB_MEMORY_MB
@@ -189,7 +198,7 @@ class Jobs:
 
     def _ending(self, job: Job, message: tuple, exitcode: int | None) -> dict[str, Any]:
         """What the job's row keeps of how its process ended."""
-        what = "The import" if job.kind == "import" else "Deciding the families"
+        what = SUBJECTS.get(job.kind, "The work")
         if message[0] == "done":
             return {
                 "state": "done",

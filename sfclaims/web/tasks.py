@@ -73,3 +73,38 @@ def decide_families(
         "later": ahead.later,
     }
     return shown, None
+
+
+def make_claim_run(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Make the draft run (deciding the families first where no decision is current); its page
+    is where the job's page goes once it is made."""
+    from sfclaims.actions import make_run
+
+    made = make_run(
+        engine,
+        arguments["person"],
+        arguments["period"],
+        arguments["day"],
+        cap=arguments["cap"],
+        another=arguments["another"],
+    )
+    return {"redirect": f"/claims/{made.run_id}"}, None
+
+
+def evidence_pack(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """The run's evidence pack (the sample's or the whole run's), kept with the job until it is
+    downloaded and the job purged."""
+    from sfclaims.actions import write_pack
+
+    path = write_pack(
+        engine,
+        arguments["person"],
+        arguments["run_id"],
+        arguments["folder"],
+        sample=arguments["sample"],
+    )
+    return {"file_name": path.name, "run_id": arguments["run_id"]}, path.read_bytes()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -81,6 +82,16 @@ def sign_in(client: TestClient, name: str, password: str = PASSWORD):
         "/sign-in",
         data={"csrf_token": token(page.text), "name": name, "password": password, "next": "/"},
     )
+
+
+def wait_for(workspace, page):  # type: ignore[no-untyped-def]
+    """A job's page, followed until the job ends (bounded)."""
+    for _ in range(1200):  # bounded: a minute
+        if "refreshes itself" not in page.text:
+            return page
+        time.sleep(0.05)
+        page = workspace.get(str(page.url))
+    raise AssertionError("the import did not finish")
 
 
 def post(client: TestClient, path: str, data: dict | None = None, files=None, page: str = "/"):

@@ -4,7 +4,6 @@ to sign in), CSRF, the GOV.UK error summary, sessions and sign-in, and hostile u
 from __future__ import annotations
 
 import io
-import time
 import zipfile
 
 import pytest
@@ -12,7 +11,7 @@ from sqlalchemy import text
 
 from sfclaims.db import open_database
 from tests.conftest import SAMPLE_AUTHORITY
-from tests.web.conftest import PEOPLE, post, sign_in, token
+from tests.web.conftest import PEOPLE, post, sign_in, token, wait_for
 
 # (path, the role that may see it; None: everyone signed in)
 PAGES = [
@@ -215,15 +214,6 @@ def extract_files() -> list[tuple[str, tuple[str, bytes, str]]]:
 def upload(workspace, files):  # type: ignore[no-untyped-def]
     page = workspace.get("/imports")
     return workspace.post("/imports", data={"csrf_token": token(page.text)}, files=files)
-
-
-def wait_for(workspace, page):  # type: ignore[no-untyped-def]
-    for _ in range(1200):  # bounded: a minute
-        if "refreshes itself" not in page.text:
-            return page
-        time.sleep(0.05)
-        page = workspace.get(str(page.url))
-    raise AssertionError("the import did not finish")
 
 
 def zipped(entries: dict[str, bytes]) -> bytes:
@@ -630,3 +620,27 @@ def test_a_cookie_of_one_workspace_signs_no_one_in_on_another(workspace, tmp_pat
         sent = elsewhere.post("/sign-out", data={"csrf_token": form}, follow_redirects=False)
         assert sent.status_code == 403 and "The form has expired" in sent.text
     other.state.engine.dispose()
+
+
+def test_an_evidence_pack_is_made_as_a_job_and_offered_to_its_maker_alone(
+    workspace, accounts, monkeypatch
+):
+    """The auditor asks for the sample's pack and the whole run's: each is a job whose page,
+    once it ends, offers the workbook; no one else can fetch it."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    post(workspace, f"/audit/{run}/sample", {"percent": "10", "seed": "3"}, page=f"/audit/{run}")
+    for sample, named in (("yes", "-families.xlsx"), ("no", f"evidence-pack-{run}.xlsx")):
+        made = wait_for(
+            workspace,
+            post(workspace, f"/audit/{run}/pack", {"sample": sample}, page=f"/audit/{run}"),
+        )
+        assert "The evidence pack is made" in made.text, made.text[:3000]
+        link = made.text.split('id="download" href="')[1].split('"')[0]
+        workbook = workspace.get(link)
+        assert workbook.content[:2] == b"PK"
+        assert named in workbook.headers["content-disposition"]
+    sign_in(workspace, "carl")  # another person, with the same link
+    assert workspace.get(link, follow_redirects=False).status_code == 303

@@ -3,13 +3,8 @@ kept with a verdict form, see what is left to check, download the packs."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import AUDITOR, Actor
@@ -138,19 +133,24 @@ def record(
     return evidence_page(request, run_id, family_id, errors, status=400)
 
 
-@router.get("/audit/{run_id}/pack.xlsx")
-def pack(request: Request, run_id: str, sample: bool = False, person: Actor = requires(AUDITOR)):
-    from sfclaims.actions import write_pack
+@router.post("/audit/{run_id}/pack")
+def pack(
+    request: Request, run_id: str, form: dict = Depends(checked_form), person=requires(AUDITOR)
+) -> Response:
+    """Make the sample's or the whole run's evidence pack as a job (a large run's takes a
+    while); its page offers the workbook when it is made."""
+    from sfclaims.claim_runs import get_run
+    from sfclaims.web.tasks import evidence_pack
 
-    folder = Path(tempfile.mkdtemp(prefix="sfclaims-pack-"))
-    try:
-        path = write_pack(engine_of(request), person, run_id, folder, sample=sample)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    return FileResponse(
-        path,
-        filename=path.name,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    with engine_of(request).connect() as connection:
+        run_id = get_run(connection, run_id).run_id  # a run that does not exist: 404
+    jobs = request.app.state.jobs
+    job = jobs.begin("evidence pack", person.name)
+    arguments = {
+        "person": person,
+        "run_id": run_id,
+        "folder": jobs.folder(job),
+        "sample": form.get("sample") == "yes",
+    }
+    jobs.run(job, evidence_pack, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)

@@ -43,8 +43,8 @@ def claims_list(request: Request, person: Actor = requires()) -> Response:
 def make_run(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)
 ) -> Response:
-    from sfclaims.actions import make_run
     from sfclaims.dates import parse_date
+    from sfclaims.web.tasks import make_claim_run
 
     errors = []
     period = form.get("period", "").strip()
@@ -57,20 +57,17 @@ def make_run(
         errors.append({"text": said(error), "href": "#as_of"})
     if cap and not cap.isdigit():
         errors.append({"text": "The cap must be a whole number of families", "href": "#cap"})
-    if not errors:
-        try:
-            made = make_run(
-                engine_of(request),
-                person,
-                period,
-                day,
-                cap=int(cap) if cap else None,
-                another=form.get("another") == "yes",
-            )
-            return RedirectResponse(f"/claims/{made.run_id}", status_code=303)
-        except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#period"})
-    return claims_page(request, person, errors, form, status=400)
+    if errors:
+        return claims_page(request, person, errors, form, status=400)
+    arguments = {
+        "person": person,
+        "period": period,
+        "day": day,
+        "cap": int(cap) if cap else None,
+        "another": form.get("another") == "yes",
+    }
+    job = request.app.state.jobs.start("claim run", person.name, make_claim_run, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
 @router.get("/claims/{run_id}")

@@ -4,6 +4,8 @@ rows (paged, by file and reason), the data-quality workbook, and the history of 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
@@ -95,6 +97,49 @@ async def upload(
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+@dataclass(frozen=True)
+class JobWords:
+    """How the workspace speaks of one kind of job."""
+
+    title: str
+    running: str
+    refused: str
+    interrupted: str
+    back: tuple[str, str]  # where to go after a refusal, and the link's words
+
+
+JOB_WORDS = {
+    "import": JobWords(
+        "Import",
+        "Importing",
+        "The import was refused",
+        "The import was interrupted",
+        ("/imports", "Import again"),
+    ),
+    "decide": JobWords(
+        "Deciding",
+        "Deciding every family",
+        "The families were not decided",
+        "Deciding was interrupted",
+        ("/", "Back to the quarter"),
+    ),
+    "claim run": JobWords(
+        "Claim run",
+        "Making the claim run",
+        "The claim run was not made",
+        "Making the claim run was interrupted",
+        ("/claims", "Back to the claim runs"),
+    ),
+    "evidence pack": JobWords(
+        "Evidence pack",
+        "Making the evidence pack",
+        "The evidence pack was not made",
+        "Making the evidence pack was interrupted",
+        ("/audit", "Back to the audit"),
+    ),
+}
+
+
 @router.get("/jobs/{job_id}")
 def job_page(request: Request, job_id: str, person: Actor = requires()) -> Response:
     job = request.app.state.jobs.get(job_id, person.name)
@@ -102,22 +147,24 @@ def job_page(request: Request, job_id: str, person: Actor = requires()) -> Respo
         return refused(
             request, "No such work", "There is no work of yours under way with that number.", 404
         )
-    if job.kind == "decide" and job.status == "done":
+    if job.status == "done" and "redirect" in job.result:  # a decide, a claim run: its page
         return RedirectResponse(job.result["redirect"], status_code=303)
-    return render(request, "job.html", job=job)
+    return render(request, "job.html", job=job, words=JOB_WORDS[job.kind])
 
 
 @router.get("/jobs/{job_id}/report")
-def job_report(request: Request, job_id: str, person: Actor = requires(DATA_OFFICER)) -> Response:
-    workbook = request.app.state.jobs.report(job_id, person.name)
-    if workbook is None:
-        return RedirectResponse("/imports", status_code=303)
+def job_report(request: Request, job_id: str, person: Actor = requires()) -> Response:
+    """The file a job of this person's made (an import's data-quality workbook, an evidence
+    pack): only its owner's, who had the role the job needed when it began."""
+    jobs = request.app.state.jobs
+    job, workbook = jobs.get(job_id, person.name), jobs.report(job_id, person.name)
+    if job is None or workbook is None:
+        return RedirectResponse("/", status_code=303)
+    name = (job.result or {}).get("file_name") or f"data-quality-report-{job_id}.xlsx"
     return Response(
         workbook,
         media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={
-            "Content-Disposition": f'attachment; filename="data-quality-report-{job_id}.xlsx"'
-        },
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
