@@ -1,11 +1,15 @@
 """Benchmark of the web workspace: signed-in clients at once against `sfclaims serve` on
 loopback, on a large synthetic authority, hitting the dashboard, a family's page and a near-miss
-page for a while; prints each page's median, p95 and slowest response, and any error.
+page for a while, while a data officer's import of a whole authority runs as a job; prints each
+page's median, p95 and slowest response, any error, and how the import ended.
 
     uv run python benchmarks/web_benchmark.py [--families 50000] [--clients 20] [--seconds 30]
+        [--workers 2] [--no-import]
 
 The authority is built (and kept) as the main benchmark builds it, imported and decided once by
-the command line; the server is `sfclaims serve` as a process of its own. Not a timed test.
+the command line; the server is `sfclaims serve --workers N` as a process of its own; the import
+during the load is the other (busy) shape of authority, zipped and uploaded through the page.
+Not a timed test.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import httpx
@@ -51,7 +56,7 @@ def prepare(families: int, folder: Path) -> tuple[str, list[str], list[str]]:
         print(f"{step[0]:<8} {time.perf_counter() - started:6.1f} s")
     engine = open_database(url)
     setup = Actor("benchmark", frozenset(ROLES), single_user=True)
-    add_account(engine, setup, "reader", ["admin", "claims"])
+    add_account(engine, setup, "reader", ["admin", "claims", "data_officer"])
     set_password(engine, setup, "reader", PASSWORD)
     engine.dispose()
     return url, *prepared(url)
@@ -83,13 +88,14 @@ def prepared(url: str) -> tuple[list[str], list[str]]:
     return random.Random(7).sample(list(ids), 500), [r for r in reasons if r]
 
 
-def serve(url: str) -> tuple[subprocess.Popen, str]:
+def serve(url: str, workers: int) -> tuple[subprocess.Popen, str]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     environment = {**os.environ, "SFCLAIMS_SECRET_KEY": "benchmark key " * 4}
     server = subprocess.Popen(
-        [*SFCLAIMS, "--database-url", url, "serve", "--port", str(port)],
+        [*SFCLAIMS, "--database-url", url, "serve", "--port", str(port)]
+        + ["--workers", str(workers)],
         env=environment,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -148,11 +154,49 @@ def client_loop(
     connection.close()
 
 
+def zipped_authority(families: int, folder: Path) -> Path:
+    """The busy shape of authority as one .zip, as a data officer would upload it."""
+    authority = build_authority(families, "busy")
+    archive = folder / f"busy-{families}.zip"
+    if not archive.exists():
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+            for file in sorted(authority.glob("*.csv")):
+                packed.write(file, file.name)
+    return archive
+
+
+def import_during(address: str, archive: Path, found: dict) -> None:
+    """Upload the zip on the Imports page and follow the job's page until it ends."""
+    client = signed_in(address)
+    client.timeout = httpx.Timeout(600)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/imports").text)
+    began = time.perf_counter()
+    with archive.open("rb") as handle:
+        started = client.post(
+            "/imports",
+            data={"csrf_token": token.group(1)},  # type: ignore[union-attr]
+            files={"extracts": (archive.name, handle, "application/zip")},
+        )
+    found["import uploaded"] = time.perf_counter() - began
+    job = started.headers["location"]  # the job's page
+    while True:
+        page = client.get(job)
+        if "refreshes itself" not in page.text:
+            break
+        time.sleep(1)
+    found["import took"] = time.perf_counter() - began
+    found["import ended"] = (
+        "imported" if "import-result" in page.text else re.sub(r"\s+", " ", page.text)[-600:]
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--families", type=int, default=50_000)
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30)
+    parser.add_argument("--workers", type=int, default=2, help="serve --workers N")
+    parser.add_argument("--no-import", action="store_true", help="No import job during it.")
     parser.add_argument("--database", help="Reuse a database an earlier run prepared.")
     args = parser.parse_args()
     if args.database:  # a database an earlier run prepared (its path is printed)
@@ -161,15 +205,23 @@ def main() -> None:
         folder = Path(tempfile.mkdtemp(prefix="sfclaims-web-benchmark-"))
         url, ids, reasons = prepare(args.families, folder)
     print(f"database: {url}")
-    server, address = serve(url)
+    archive = (
+        None
+        if args.no_import
+        else zipped_authority(args.families, Path(tempfile.gettempdir()) / "sfclaims-web-bench")
+    )
+    server, address = serve(url, args.workers)
     try:
-        signed_in(address).get(f"/?as_of={AS_OF}")  # the first look fills the cache
+        for _ in range(args.workers * 3):  # the first looks fill each process's cache
+            signed_in(address).get(f"/?as_of={AS_OF}")
         found: dict = {}
         until = time.perf_counter() + args.seconds
         threads = [
             threading.Thread(target=client_loop, args=(address, ids, reasons, until, seed, found))
             for seed in range(args.clients)
         ]
+        if archive is not None:  # started with the clients, and waited for after them
+            threads.append(threading.Thread(target=import_during, args=(address, archive, found)))
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -179,7 +231,10 @@ def main() -> None:
         server.wait(timeout=10)
     print(
         f"\n{args.clients} signed-in clients for {args.seconds:.0f} s, {args.families:,} "
-        f"families, SQLite, server and clients on {os.cpu_count()} cores:"
+        f"families, SQLite, {args.workers} server processes, server and clients on "
+        f"{os.cpu_count()} cores"
+        + ("" if archive is None else ", while a whole authority is imported through the page")
+        + ":"
     )
     for kind in ("dashboard", "family page", "near-miss page"):
         times = sorted(found.get(kind, []))
@@ -192,6 +247,11 @@ def main() -> None:
         )
     errors = found.get("errors", [])
     print(f"  errors: {len(errors)}" + (f" ({', '.join(map(str, errors[:5]))})" if errors else ""))
+    if archive is not None:
+        print(
+            f"  the import: uploaded in {found.get('import uploaded', 0):.1f} s, ended after "
+            f"{found.get('import took', 0):.1f} s: {found.get('import ended', 'not ended')}"
+        )
 
 
 if __name__ == "__main__":
