@@ -402,22 +402,43 @@ def back_up(engine: Engine, to: Path) -> Path:
 @dataclass(frozen=True)
 class Verified:
     runs: int  # submitted runs checked
-    problems: list[str]  # one sentence per run that does not hold, oldest first
+    problems: list[str]  # one sentence per run or log row that does not hold, oldest first
+    log_rows: int = 0  # rows of the activity log checked against its chain
 
 
 def verify(engine: Engine, person: Actor) -> Verified:
-    """Check every submitted run against its digest and its seal (the key outside the database);
-    each that does not hold is named. Anyone with an account may check."""
+    """Check every submitted run against its digest and its seal (the key outside the database),
+    and the activity log against its chain and the chain heads the runs' seals hold; each run,
+    and the first log row, that does not hold is named. Anyone with an account may check."""
+    from sqlalchemy import func, select
+    from sqlmodel import col
+
+    from sfclaims.activity import chain_breaks
     from sfclaims.claim_runs import get_run, list_runs, verify_submitted
+    from sfclaims.db import one_snapshot
     from sfclaims.errors import SfclaimsError
+    from sfclaims.models import LogChain
 
     allowed(person, None, "checking the submitted runs")
     problems: list[str] = []
     submitted = [r.run_id for r in list_runs(engine) if r.submitted_at is not None]
-    with engine.connect() as connection:
+    with one_snapshot(engine) as connection:
+        broken = chain_breaks(connection)
+        if broken:
+            problems.append(broken)
+        links = set(connection.execute(select(col(LogChain.hash))).scalars())
         for run_id in submitted:
+            run = get_run(connection, run_id)
             try:
-                verify_submitted(connection, get_run(connection, run_id))
+                verify_submitted(connection, run)
             except SfclaimsError as refused:
                 problems.append(str(refused))
-    return Verified(len(submitted), problems)
+                continue
+            if run.log_head and run.log_head not in links:
+                problems.append(
+                    f"The activity log no longer holds the chain head claim run {run_id} was "
+                    f"sealed with: rows written before its submission were changed or removed, "
+                    f"and the chain made again."
+                )
+        rows = connection.execute(select(func.count()).select_from(LogChain)).scalar_one()
+    return Verified(len(submitted), problems, rows)

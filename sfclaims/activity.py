@@ -2,19 +2,28 @@
 object. Written in the transaction of the change it records, so a change that is rolled back
 leaves no row and a row never stands for a change that did not happen (a file written, which is
 no database change, is logged once it is written). The database refuses
-UPDATE and DELETE on it (migration 0013). Counts and IDs only: nothing personal."""
+UPDATE and DELETE on it (migration 0013). Counts and IDs only: nothing personal.
+
+Each row is chained as it is written (``log_chain``, migration 0022): its link is the SHA-256
+of the link before and the row itself, so a row deleted, changed or slipped in afterwards breaks
+the chain at that point (``chain_breaks``). Rows are chained one writer at a time: SQLite's write
+lock, taken by the row's insert; on PostgreSQL a transaction-scoped advisory lock."""
 
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Connection, Engine, insert, select
+from sqlalchemy import Connection, Engine, insert, select, text
 from sqlmodel import col
 
-from sfclaims.models import Activity, table_of
+from sfclaims.models import Activity, LogChain, table_of
+
+GENESIS = "0" * 64  # the link before the first row
+CHAIN_LOCK = 0x5FC1A135  # PostgreSQL's advisory lock key: one writer of the chain at a time
 
 
 def operating_system_user() -> str:
@@ -25,12 +34,93 @@ def operating_system_user() -> str:
 def record_activity(
     connection: Connection, who: str | None, action: str, object_: str = "", detail: str = ""
 ) -> None:
-    """One row, in the caller's transaction; ``who`` None: the operating-system user."""
+    """One row, chained, in the caller's transaction; ``who`` None: the operating-system user."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
+    log = table_of(Activity)
+    who = who or operating_system_user()
+    written = connection.execute(
+        insert(log)
+        .values(who=who, action=action, object=object_, detail=detail)
+        .returning(log.c.id, log.c.at)
+    ).one()
+    position, previous = chain_head(connection)
     connection.execute(
-        insert(table_of(Activity)).values(
-            who=who or operating_system_user(), action=action, object=object_, detail=detail
+        insert(table_of(LogChain)).values(
+            position=position + 1,
+            activity_id=written.id,
+            hash=chain_hash(previous, (written.id, written.at, who, action, object_, detail)),
         )
     )
+
+
+def chained_time(at: object) -> str:
+    """A log row's time as its link is made of it, the same from either database."""
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    if not isinstance(at, datetime):
+        return ""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
+
+
+def chain_hash(previous: str, row: tuple) -> str:
+    """A row's link: the SHA-256 of the link before and the row (id, time, who, action, object,
+    detail). Migration 0022 keeps a frozen copy: change neither."""
+    id_, at, who, action, object_, detail = row
+    words = "\n".join([previous, str(id_), chained_time(at), str(who), str(action), str(object_)])
+    return hashlib.sha256((words + "\n" + str(detail)).encode()).hexdigest()
+
+
+def chain_head(connection: Connection) -> tuple[int, str]:
+    """The chain's last position and link (0 and GENESIS before the first row)."""
+    last = connection.execute(
+        select(col(LogChain.position), col(LogChain.hash))
+        .order_by(col(LogChain.position).desc())
+        .limit(1)
+    ).first()
+    return (last.position, last.hash) if last is not None else (0, GENESIS)
+
+
+def chain_breaks(connection: Connection) -> str | None:
+    """Where the log and its chain first part: a sentence naming the row, or None when every
+    row is chained in order and every link holds."""
+    links = connection.execute(
+        select(col(LogChain.position), col(LogChain.activity_id), col(LogChain.hash)).order_by(
+            col(LogChain.position)
+        )
+    ).all()
+    rows = {
+        row.id: row
+        for row in connection.execute(
+            select(
+                col(Activity.id),
+                col(Activity.at),
+                col(Activity.who),
+                col(Activity.action),
+                col(Activity.object),
+                col(Activity.detail),
+            )
+        )
+    }
+    previous = GENESIS
+    for expected, (position, activity_id, kept) in enumerate(links, start=1):
+        if position != expected:
+            return f"The activity log's chain lacks link {expected}: a link was removed."
+        row = rows.pop(activity_id, None)
+        if row is None:
+            return f"The activity log's row {activity_id} is gone: it was deleted."
+        if chain_hash(previous, tuple(row)) != kept:
+            return (
+                f"The activity log's row {activity_id} ({row.action}, {row.object}) is not "
+                f"as it was written, or a row before it was changed."
+            )
+        previous = kept
+    if rows:
+        first = min(rows)
+        return f"The activity log's row {first} is in no link of its chain: it was slipped in."
+    return None
 
 
 def record_now(

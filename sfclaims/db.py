@@ -28,7 +28,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS = PROJECT_ROOT / "migrations"
 #: The newest migration (a test holds it to Alembic's head): every command checks the database
 #: against it, and reading Alembic's scripts for it would cost each command a tenth of a second.
-SCHEMA_REVISION = "0021"
+SCHEMA_REVISION = "0022"
 
 
 def database_url(given: str | None = None) -> str:
@@ -208,7 +208,7 @@ def replace_table_rows(
         connection.exec_driver_sql(f"DELETE FROM {table.name}")
         for start in range(0, len(rows), CHUNK):
             chunk = rows.iloc[start : start + CHUNK]
-            bulk_load(connection, table, list(rows.columns), _python_rows(chunk))
+            bulk_load(connection, table, list(rows.columns), python_rows(chunk))
             loaded(start + len(chunk))
     else:
         connection.exec_driver_sql(f"TRUNCATE {table.name}")
@@ -222,7 +222,7 @@ def replace_table_rows(
 CHUNK = 50_000  # rows loaded between two reports of progress
 
 
-def _python_rows(frame: pd.DataFrame) -> Iterator[tuple]:
+def python_rows(frame: pd.DataFrame) -> Iterator[tuple]:
     """The frame's rows as tuples of Python values, None where blank: a column at a time."""
     columns = [frame[c].to_numpy(dtype=object, na_value=None).tolist() for c in frame.columns]
     return zip(*columns, strict=True)

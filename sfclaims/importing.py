@@ -26,7 +26,7 @@ from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.data_state import data_changed
-from sfclaims.db import bulk_load, replace_table_rows
+from sfclaims.db import bulk_load, python_rows, replace_table_rows
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
@@ -304,15 +304,17 @@ def _load(
                 _refuse_emptying(connection, table, extract)
             batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
             rows.insert(0, "batch_id", batch_id)
-            if kind == "previous_claims":
-                rows = _with_claims_held(connection, rows)
             name, total = extract.raw.path.name, extract.rows_loaded
-            replace_table_rows(
-                connection,
-                table,
-                rows,
-                functools.partial(_report_loaded, report, name, total),
-            )
+            if kind == "previous_claims":  # a ledger: rows added, none removed
+                added = _new_to_the_ledger(connection, rows)
+                bulk_load(connection, table, list(added.columns), python_rows(added))
+            else:
+                replace_table_rows(
+                    connection,
+                    table,
+                    rows,
+                    functools.partial(_report_loaded, report, name, total),
+                )
             report(name, total, total)
             bulk_load(
                 connection,
@@ -350,42 +352,41 @@ def _refuse_emptying(connection: Connection, table: Table, extract: ValidatedExt
         )
 
 
-def _with_claims_held(connection: Connection, rows: pd.DataFrame) -> pd.DataFrame:
-    """The earlier claims of a previous_claims file, and every family the ledger holds that the
-    file leaves out (kept as the earlier file gave it): an import corrects the ledger's rows
-    but never removes a family from it."""
-    listed = set(rows["family_id"])
-    held = [
-        row
-        for row in connection.execute(
+def _new_to_the_ledger(connection: Connection, rows: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a previous_claims file the ledger does not hold yet (a family, period and
+    date not seen before: a new claim, or a correction), numbered after the ledger's last row.
+    A family the file leaves out stays claimed: the ledger removes nothing (the database
+    refuses it, migration 0022)."""
+    held = {
+        (family, period, _day(day))
+        for family, period, day in connection.execute(
             select(
-                col(PreviousClaim.batch_id),
-                col(PreviousClaim.source_row),
                 col(PreviousClaim.family_id),
                 col(PreviousClaim.claim_period),
                 col(PreviousClaim.claim_date),
             )
         )
-        if row.family_id not in listed
+    }
+    seen = [
+        (family, period, _day(day)) in held
+        for family, period, day in zip(
+            rows["family_id"], rows["claim_period"], rows["claim_date"], strict=True
+        )
     ]
-    if not held:
-        return rows
-    first_id = int(rows["id"].max()) + 1 if len(rows) else 1
-    kept = pd.DataFrame(
-        {
-            "batch_id": [r.batch_id for r in held],
-            "source_row": [r.source_row for r in held],
-            "id": range(first_id, first_id + len(held)),
-            "family_id": [r.family_id for r in held],
-            "claim_period": [r.claim_period for r in held],
-            "claim_date": [_iso(r.claim_date) for r in held],
-        }
+    added = rows[[not s for s in seen]].drop_duplicates(
+        subset=["family_id", "claim_period", "claim_date"]
     )
-    return pd.concat([rows.astype(object), kept[list(rows.columns)]], ignore_index=True)
+    last = connection.execute(select(func.max(col(PreviousClaim.id)))).scalar() or 0
+    return added.assign(id=range(last + 1, last + 1 + len(added)))
 
 
-def _iso(day: date | str | None) -> str | None:
-    return day.isoformat() if isinstance(day, date) else day
+def _day(day: object) -> str | None:
+    """A date as ISO text, however the database or the frame holds it (None when blank)."""
+    if day is None or (not isinstance(day, str) and pd.isna(day)):
+        return None
+    if isinstance(day, datetime):
+        return day.date().isoformat()
+    return day.isoformat() if isinstance(day, date) else str(day)[:10]
 
 
 def _report_loaded(report: Progress, name: str, total: int, done: int) -> None:

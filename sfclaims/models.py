@@ -255,6 +255,7 @@ class ClaimRun(SQLModel, table=True):
     digest_covers: str | None = None  # the columns that digest covers, named (JSON)
     seal: str | None = None  # HMAC of the digest under the seal key (claim_runs/sealing.py)
     seal_key_id: str | None = None  # which key sealed it (a hash of it, never the key)
+    log_head: str | None = None  # the activity log's chain head at submission (in the seal)
     created_by: str | None = None  # the person who made the run (None: before accounts)
     submitted_by: str | None = None
     # the audit sample, once drawn (its families are in audit_samples)
@@ -426,3 +427,15 @@ class Workspace(SQLModel, table=True):
 
     id: int = Field(primary_key=True)
     identity: str
+
+
+class LogChain(SQLModel, table=True):
+    """The activity log's hash chain (migration 0022): for each log row in the order written,
+    the SHA-256 of the previous link's hash and the row (``activity.chain_hash``). The database
+    refuses UPDATE and DELETE on it."""
+
+    __tablename__ = "log_chain"
+
+    position: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    activity_id: int = Field(unique=True)
+    hash: str

@@ -631,3 +631,94 @@ def test_verify_says_every_submitted_run_holds_or_names_the_one_that_does_not(
     elsewhere = sfclaims(url, "verify")
     assert elsewhere.exit_code == 3
     assert "was sealed with a key this machine does not have" in " ".join(elsewhere.stderr.split())
+
+
+def _unguarded_log(connection) -> None:  # type: ignore[no-untyped-def]
+    """What an insider with the database's owner login can do: the log's guards off."""
+    if connection.dialect.name == "sqlite":
+        for table in ("activity_log", "log_chain"):
+            for action in ("update", "delete"):
+                connection.exec_driver_sql(f"DROP TRIGGER {table}_kept_{action}")
+    else:
+        connection.exec_driver_sql("ALTER TABLE activity_log DISABLE TRIGGER USER")
+        connection.exec_driver_sql("ALTER TABLE log_chain DISABLE TRIGGER USER")
+
+
+TAMPERED_LOG = {
+    "the submitted row deleted": (
+        "DELETE FROM activity_log WHERE action = 'claim run submitted'",
+        "is gone: it was deleted",
+    ),
+    "a backdated row slipped in": (
+        "INSERT INTO activity_log (at, who, action, object, detail) "
+        "VALUES ('2024-01-02 09:00:00', 'carl', 'verdict pass', 'X', '')",
+        "is in no link of its chain: it was slipped in",
+    ),
+    "who submitted changed": (
+        "UPDATE activity_log SET who = 'someone else' WHERE action = 'claim run submitted'",
+        "is not as it was written",
+    ),
+}
+
+
+@pytest.mark.raw_changes  # changes tables over a raw connection
+@pytest.mark.parametrize("tampering", list(TAMPERED_LOG))
+def test_a_log_row_deleted_slipped_in_or_changed_breaks_its_chain_and_verify_names_it(
+    submitted, tampering
+):
+    from sfclaims.actions import verify
+    from sfclaims.people import ROLES, Actor
+
+    engine, _run = submitted
+    alone = Actor("checker", frozenset(ROLES), single_user=True)
+    checked = verify(engine, alone)
+    assert checked.problems == [] and checked.log_rows > 5
+    statement, named = TAMPERED_LOG[tampering]
+    with engine.begin() as connection:
+        _unguarded_log(connection)
+        connection.exec_driver_sql(statement)
+    problems = verify(engine, alone).problems
+    assert len(problems) == 1 and named in problems[0], problems
+
+
+@pytest.mark.raw_changes  # changes tables over a raw connection
+def test_a_chain_made_again_by_hand_no_longer_reaches_the_head_the_run_was_sealed_with(
+    submitted,
+):
+    """The insider deletes the row of the run's making and makes the whole chain again with
+    sfclaims's own function: the chain holds in itself, but not the head sealed at submission."""
+    from sfclaims.actions import verify
+    from sfclaims.activity import GENESIS, chain_hash
+    from sfclaims.people import ROLES, Actor
+
+    engine, run = submitted
+    with engine.begin() as connection:
+        _unguarded_log(connection)
+        connection.execute(text("DELETE FROM activity_log WHERE action = 'claim run made'"))
+        connection.execute(text("DELETE FROM log_chain"))
+        previous = GENESIS
+        rows = connection.execute(
+            text("SELECT id, at, who, action, object, detail FROM activity_log ORDER BY id")
+        ).all()
+        for position, row in enumerate(rows, start=1):
+            previous = chain_hash(previous, tuple(row))
+            connection.execute(
+                text("INSERT INTO log_chain (position, activity_id, hash) VALUES (:p, :a, :h)"),
+                {"p": position, "a": row.id, "h": previous},
+            )
+    problems = verify(engine, Actor("checker", frozenset(ROLES), single_user=True)).problems
+    assert len(problems) == 1, problems
+    assert f"no longer holds the chain head claim run {run} was sealed with" in problems[0]
+
+
+@pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)  # SQLite has no TRUNCATE
+@pytest.mark.parametrize("table", ["previous_claims", "log_chain", "activity_log"])
+def test_postgresql_refuses_truncating_the_ledger_and_the_log(submitted, table):
+    engine, _run = submitted
+    raw = engine.raw_connection()
+    try:
+        with pytest.raises(Exception, match="kept as written|are a ledger"):
+            raw.cursor().execute(f"TRUNCATE {table}")
+    finally:
+        raw.rollback()
+        raw.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from sqlalchemy import Engine, MetaData, select, text
+from sqlalchemy.exc import DBAPIError
 
 from sfclaims import importing
 from sfclaims.errors import RefusedError
@@ -722,16 +723,26 @@ def test_allow_empty_lets_a_kind_be_emptied_but_the_ledger_keeps_its_families(en
     assert [row[:2] for row in previous_claims(engine)] == [("F1", "2024-Q3"), ("F2", "2024-Q4")]
 
 
-def test_a_previous_claims_file_corrects_its_families_and_keeps_those_it_leaves_out(
-    engine, tmp_path
-):
+def test_a_previous_claims_file_adds_its_corrections_as_new_rows_and_removes_none(engine, tmp_path):
+    """The ledger of earlier claims only grows: a correction is a new row beside the one it
+    corrects, a family the file leaves out keeps its row, a row held already is not added
+    twice, and the database refuses to delete or change a row (migration 0022)."""
     run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
     corrected = write_folder(
-        tmp_path / "next", previous_claims="Family ID,Claim Period\nF1,2024-Q2\n"
+        tmp_path / "next", previous_claims="Family ID,Claim Period\nF1,2024-Q2\nF1,2024-Q2\n"
     )
     run_import(engine, corrected)
     held = previous_claims(engine)
-    assert [row[:2] for row in held] == [("F1", "2024-Q2"), ("F2", "2024-Q4")]
+    assert [row[:2] for row in held] == [("F1", "2024-Q2"), ("F1", "2024-Q3"), ("F2", "2024-Q4")]
+    run_import(engine, corrected)  # the same rows again: nothing new
+    assert previous_claims(engine) == held
+    for change in ("DELETE FROM previous_claims", "UPDATE previous_claims SET claim_period = 'x'"):
+        with (
+            pytest.raises(DBAPIError, match="previous claims are a ledger"),
+            engine.begin() as connection,
+        ):
+            connection.execute(text(change))
+    assert previous_claims(engine) == held
 
 
 def test_a_family_claimed_before_stays_already_claimed_after_a_header_only_ledger_file(

@@ -130,7 +130,7 @@ def verify_submitted(connection: Connection, run: ClaimRun) -> None:
                 f"it was submitted with."
             )
         if digest is None or not seal_holds(
-            key, run.run_id, run.digest_version or 0, digest, run.seal
+            key, run.run_id, run.digest_version or 0, digest, run.seal, run.log_head
         ):
             digest = None  # the seal does not hold: refused below, as any change
     if covers is None or digest is None or run.digest != digest:

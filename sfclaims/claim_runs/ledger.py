@@ -10,7 +10,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
-from sfclaims.activity import operating_system_user, record_activity
+from sfclaims.activity import chain_head, operating_system_user, record_activity
 from sfclaims.claim_runs.digest import CURRENT, SUBMITTED_ACTION, covered, run_digest
 from sfclaims.claim_runs.runs import get_run, refuse_if_submitted, separate_duties
 from sfclaims.claim_runs.sample import refuse_unless_audited, sampled, sampled_with_verdicts
@@ -70,6 +70,9 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                 .where(col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn))
                 .values(submitted=True)
             )
+            # logged first: the seal holds the log's chain head with the submission in it
+            record_activity(connection, by, SUBMITTED_ACTION, run_id, f"{len(families)} families")
+            _, head = chain_head(connection)
             connection.execute(
                 update(ClaimRun)
                 .where(col(ClaimRun.run_id) == run_id)
@@ -79,12 +82,12 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                     digest=(digest := run_digest(connection, run_id)),
                     digest_version=CURRENT,
                     digest_covers=covered(CURRENT),
-                    seal=seal(key, run_id, CURRENT, digest),
+                    log_head=head,
+                    seal=seal(key, run_id, CURRENT, digest, head),
                     seal_key_id=key_id(key),
                 )
             )
             data_changed(connection)  # its families are ALREADY_CLAIMED from now on
-            record_activity(connection, by, SUBMITTED_ACTION, run_id, f"{len(families)} families")
     except IntegrityError:
         raise RefusedError(
             f"Claim run {run_id} holds a family that another run submitted at the same time; "

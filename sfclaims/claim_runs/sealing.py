@@ -46,10 +46,14 @@ def key_id(key: bytes) -> str:
     return hashlib.sha256(b"sfclaims seal key\n" + key).hexdigest()[:16]
 
 
-def seal(key: bytes, run_id: str, version: int, digest: str) -> str:
-    message = f"{run_id}\n{version}\n{digest}".encode()
-    return hmac.new(key, message, hashlib.sha256).hexdigest()
+def seal(key: bytes, run_id: str, version: int, digest: str, log_head: str | None = None) -> str:
+    """The run's seal: its digest and, for a run submitted since the log was chained, the log
+    chain's head at its submission (a chain recomputed by hand no longer reaches that head)."""
+    message = f"{run_id}\n{version}\n{digest}" + (f"\n{log_head}" if log_head else "")
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
-def seal_holds(key: bytes, run_id: str, version: int, digest: str, kept: str) -> bool:
-    return hmac.compare_digest(seal(key, run_id, version, digest), kept)
+def seal_holds(
+    key: bytes, run_id: str, version: int, digest: str, kept: str, log_head: str | None = None
+) -> bool:
+    return hmac.compare_digest(seal(key, run_id, version, digest, log_head), kept)

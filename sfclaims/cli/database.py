@@ -105,8 +105,9 @@ def upgrade(
 @plain_errors
 def verify() -> None:
     """Check every submitted claim run against the digest and the seal it was submitted with
-    (the seal key lives outside the database): each run that no longer holds is named, and the
-    exit code is 3 if any does not."""
+    (the seal key lives outside the database), and the activity log against its hash chain and
+    the chain heads the runs were sealed with: each run, and the first log row, that no longer
+    holds is named, and the exit code is 3 if any does not."""
     from sfclaims.actions import verify as verify_runs
     from sfclaims.cli.base import fail, open_database, person
 
@@ -116,11 +117,14 @@ def verify() -> None:
         messages.print(f"[bold red]Does not hold:[/] {escape(problem)}")
     if checked.problems:
         fail(
-            f"{len(checked.problems)} of {checked.runs} submitted runs do not hold; tell the "
-            f"database's administrator.",
+            f"{len(checked.problems)} problems in {checked.runs} submitted runs and the "
+            f"activity log; tell the database's administrator.",
             3,
         )
-    messages.print(f"Every submitted run holds: {checked.runs} checked against digest and seal.")
+    messages.print(
+        f"Every submitted run holds: {checked.runs} checked against digest and seal; the "
+        f"activity log's {checked.log_rows:,} rows hold against their chain."
+    )
 
 
 @app.command()

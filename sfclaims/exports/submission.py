@@ -23,6 +23,7 @@ from sfclaims.exports.workbook import (
 )
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
+from sfclaims.models import ClaimRun
 from sfclaims.people import SINGLE_USER_NOTE
 from sfclaims.quarters import quarter_of
 
@@ -91,7 +92,15 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
         ("outcome framework", run.framework),
         ("framework sha256", run.framework_sha256),
         ("engine version", f"sfclaims {run.engine_version}"),
+        ("activity log chain head", log_head_note(run)),
     ]
+
+
+def log_head_note(run: ClaimRun) -> str:
+    """The log's chain head the run was sealed with (sfclaims verify checks the log reaches it)."""
+    if run.submitted_at is None:
+        return "sealed at submission"
+    return run.log_head or "not kept (submitted before the log was chained)"
 
 
 def auditors(contents: RunContents) -> list[str]:
