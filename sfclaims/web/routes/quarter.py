@@ -38,7 +38,13 @@ def cached(request: Request, key: tuple, make):
     from sfclaims.settings import read_settings
 
     store: dict = request.app.state.__dict__.setdefault("cache", {})
-    full = (key, state_of(request), read_settings(engine_of(request)).changed_at)
+    stamp = getattr(request.state, "cache_stamp", None)  # read once a request, however many
+    if stamp is None:  # figures it shows
+        stamp = request.state.cache_stamp = (
+            state_of(request),
+            read_settings(engine_of(request)).changed_at,
+        )
+    full = (key, *stamp)
     if full in store:
         return store[full]
     with CACHE_LOCK:  # many people opening the same page at once make it once
@@ -147,15 +153,12 @@ def near_miss_list(
     person: Actor = requires(),
 ) -> Response:
     day, errors = chosen_date(request, as_of)
-    found = (
-        cached(
-            request,
-            ("near", day, reason or "", team or ""),
-            lambda: near_misses(engine_of(request), day, reason or None, team or None),
-        )
-        if day
-        else []
+    every = (  # all of the date's near misses, made once; a reason or a team narrows them here
+        cached(request, ("near", day), lambda: near_misses(engine_of(request), day)) if day else []
     )
+    found = [
+        f for f in every if (not reason or f.reason == reason) and (not team or f.team == team)
+    ]
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
