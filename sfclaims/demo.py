@@ -93,7 +93,8 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"\n[bold]7. The workspace in the browser[/]: `sfclaims --database-url {database} "
         f"serve`, then open http://127.0.0.1:8000/ and sign in as one of these (the passwords "
-        f"are shown this once and kept only hashed):"
+        f"are shown this once and kept only hashed; the admin and the auditor also set up an "
+        f"authenticator app at their first sign-in):"
     )
     for name, role, password in people:
         console.print(f"  {name:<18} {role:<13} {escape(password)}", markup=False)

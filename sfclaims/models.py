@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, MetaData, Table, func, text
+from sqlalchemy import BigInteger, Index, MetaData, Table, false, func, text
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -201,6 +201,9 @@ class AuthoritySettings(SQLModel, table=True):
     allocation: int | None = None  # families the authority may claim in the programme
     changed_at: datetime
     retention_months: int = 24  # personal data not needed for a claim is kept this long
+    second_factor_for_everyone: bool = Field(
+        default=False, sa_column_kwargs={"server_default": false()}
+    )  # else only the admin and auditor roles need one (second_factor.py)
 
 
 class DataState(SQLModel, table=True):
@@ -335,6 +338,11 @@ class Account(SQLModel, table=True):
     password_hash: str | None = None
     disabled: bool = False
     created_at: datetime
+    # the second factor (second_factor.py): the app's secret, the last time step used, and the
+    # SHA-256 of the unused recovery codes (JSON)
+    totp_secret: str | None = None
+    totp_step: int | None = Field(default=None, sa_type=BigInteger)
+    recovery_codes: str | None = None
 
 
 class Activity(SQLModel, table=True):

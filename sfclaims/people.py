@@ -76,7 +76,13 @@ def has_accounts(connection: Connection) -> bool:
 
 
 def _account(connection: Connection, name: str) -> Account | None:
-    row = connection.execute(select(*table_of(Account).c).where(col(Account.name) == name)).first()
+    """The account's name, roles and state: columns every schema since accounts has (an
+    upgrade asks who is acting before the database is at today's)."""
+    row = connection.execute(
+        select(
+            col(Account.name), col(Account.roles), col(Account.disabled), col(Account.created_at)
+        ).where(col(Account.name) == name)
+    ).first()
     return Account(**row._asdict()) if row else None
 
 

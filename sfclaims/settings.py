@@ -34,6 +34,7 @@ class Settings:
     allocation: int | None
     changed_at: datetime
     retention_months: int = 24
+    second_factor_for_everyone: bool = False  # else the admin and auditor roles alone
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -83,6 +84,7 @@ def change_settings(
     allocation: int | None = None,
     by: str | None = None,
     retention_months: int | None = None,
+    second_factor_for_everyone: bool | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
@@ -110,6 +112,8 @@ def change_settings(
         changes["retention_months"] = checked_number(
             retention_months, "the months personal data is kept", 1, 240
         )
+    if second_factor_for_everyone is not None:
+        changes["second_factor_for_everyone"] = second_factor_for_everyone
     if changes:
         with engine.begin() as connection:
             connection.execute(
@@ -135,5 +139,9 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
             f"{settings.allocation:,}" if settings.allocation is not None else "not set",
         ),
         ("retention", f"{settings.retention_months} months"),
+        (
+            "second factor",
+            "every account" if settings.second_factor_for_everyone else "admins and auditors",
+        ),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]

@@ -88,7 +88,7 @@ def section_commands(heading: str) -> list[list[str]]:
 
 def test_backups_and_upgrades_as_the_readme_gives_them(tmp_path, monkeypatch):
     """On a database an earlier revision made (0013, the last landed before upgrades): the
-    README's backup, then its upgrade and a command after it, as written; the backup restores
+    README's backup, then its upgrade, a command and verify after it, as written; the backup restores
     (copied over, as the README says) to a database that is behind again, and upgrades again."""
     import gzip
     import os
@@ -104,7 +104,7 @@ def test_backups_and_upgrades_as_the_readme_gives_them(tmp_path, monkeypatch):
     with gzip.open(packed, "rb") as old, (tmp_path / "sfclaims.db").open("wb") as out:
         shutil.copyfileobj(old, out)
     commands = section_commands("Backups and upgrades")
-    assert [c[0] for c in commands] == ["backup", "upgrade", "claim"]
+    assert [c[0] for c in commands] == ["backup", "upgrade", "claim", "verify"]
     for args in commands:  # each a process, as a person runs them: it ends before the restore
         result = subprocess.run(
             [sys.executable, "-m", "sfclaims.cli", *args],

@@ -26,6 +26,7 @@ from sfclaims.cli.base import (
     user_app,
 )
 from sfclaims.dates import parse_date
+from sfclaims.errors import UsageError
 
 
 def print_settings(lines: list[tuple[str, str]]) -> None:
@@ -53,6 +54,13 @@ def settings_set(
     quarters: QuartersOption = None,
     allocation: AllocationOption = None,
     retention_months: RetentionOption = None,
+    second_factor: Annotated[
+        str | None,
+        typer.Option(
+            help="Who signs in to the workspace with a second factor (an authenticator app's "
+            "code): 'everyone', or 'admins-and-auditors' (always at least they)."
+        ),
+    ] = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
@@ -69,8 +77,17 @@ def settings_set(
         quarters=quarters,
         allocation=allocation,
         retention_months=retention_months,
+        second_factor_for_everyone=everyone_or_not(second_factor),
     )
     print_settings(settings_lines(settings))
+
+
+def everyone_or_not(given: str | None) -> bool | None:
+    if given is None:
+        return None
+    if given not in ("everyone", "admins-and-auditors"):
+        raise UsageError(f"--second-factor is 'everyone' or 'admins-and-auditors', not {given!r}.")
+    return given == "everyone"
 
 
 @user_app.command("add")
@@ -124,6 +141,21 @@ def user_unlock(name: NameArgument) -> None:
     removed = lift(engine, person(engine), name)
     messages.print(
         f"Sign-in for {escape(name.strip().lower())} is open again ({removed} failures removed)."
+    )
+
+
+@user_app.command("reset-second-factor")
+@plain_errors
+def user_reset_second_factor(name: NameArgument) -> None:
+    """Clear an account's second factor (a lost phone, lost recovery codes): its authenticator
+    app is set up again at its next sign-in to the workspace. Admin only."""
+    from sfclaims.second_factor import reset
+
+    engine = open_database()
+    reset(engine, person(engine), name.strip().lower())
+    messages.print(
+        f"The second factor of {escape(name.strip().lower())} is cleared: it is set up again "
+        f"at the next sign-in."
     )
 
 

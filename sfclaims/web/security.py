@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -155,18 +156,22 @@ class LockedOut(Exception):
         self.until = until
 
 
-def sign_in(request: Request, name: str, password: str) -> Actor | None:
+PENDING_FOR = 300  # seconds between a right password and its second factor
+
+
+def sign_in(request: Request, name: str, password: str) -> str | None:
     """Check the name and password (the same work and the same answer for a name no account
-    has); on success a new session (new id, new CSRF token). Refused at once, holding nothing,
-    while the name or the address is locked out (``sfclaims.signing_in``)."""
-    from sfclaims.signing_in import failed, locked_until
+    has); None when they are not right. Right: "signed in" (a new session: new id, new CSRF
+    token), or, for an account with a second factor, "code" — the session then only remembers
+    for five minutes whose code to ask for — or "set up" when the account needs a second factor
+    it has not set up yet. Refused at once, holding nothing, while the name or the address is
+    locked out (``sfclaims.signing_in``)."""
+    from sfclaims.second_factor import needs_second_factor, new_secret
+    from sfclaims.signing_in import failed
 
     engine = engine_of(request)
     name = name.strip().lower()[:200]
-    address = request.client.host if request.client else "unknown"
-    until = locked_until(engine, name, address)
-    if until is not None:
-        raise LockedOut(until)
+    address = _not_locked_out(request, name)
     with engine.connect() as connection:
         row = connection.execute(
             select(*table_of(Account).c).where(col(Account.name) == name)
@@ -175,9 +180,69 @@ def sign_in(request: Request, name: str, password: str) -> Actor | None:
     if not password_matches(stored, password) or row is None:
         failed(engine, name, address)
         return None
+    request.session.clear()
+    request.session.update(csrf=secrets.token_urlsafe(32))
+    if row.totp_secret:
+        request.session.update(pending=name, pending_at=int(time.time()))
+        return "code"
+    if needs_second_factor(engine, members(row.roles)):
+        request.session.update(pending=name, pending_at=int(time.time()), secret=new_secret())
+        return "set up"
+    begin_session(request, name)
+    return "signed in"
+
+
+def _not_locked_out(request: Request, name: str) -> str:
+    from sfclaims.signing_in import locked_until
+
+    address = request.client.host if request.client else "unknown"
+    until = locked_until(engine_of(request), name, address)
+    if until is not None:
+        raise LockedOut(until)
+    return address
+
+
+def begin_session(request: Request, name: str) -> None:
+    """The person is who they said: a new session (new id, new CSRF token), logged."""
     from sfclaims.sessions import start
 
+    engine = engine_of(request)
     request.session.clear()
     request.session.update(sid=start(engine, name), csrf=secrets.token_urlsafe(32))
     record_now(engine, name, "signed in", name)
-    return Actor(name, members(row.roles))
+
+
+def pending(request: Request) -> str | None:
+    """Whose second factor the session waits for (their password was right moments ago)."""
+    name = request.session.get("pending")
+    began = request.session.get("pending_at", 0)
+    if not isinstance(name, str) or not isinstance(began, int):
+        return None
+    return name if time.time() - began <= PENDING_FOR else None
+
+
+def second_factor(request: Request, code: str) -> list[str] | None | bool:
+    """The code given for the pending sign-in: for an account setting its factor up, the
+    recovery codes to show once (None: not right); else whether it was right. A right code
+    begins the session; a wrong one counts as a failed sign-in."""
+    from sfclaims.second_factor import code_holds, set_up
+    from sfclaims.signing_in import failed
+
+    name = pending(request)
+    if name is None:
+        raise FormExpired()
+    address = _not_locked_out(request, name)
+    engine = engine_of(request)
+    secret = request.session.get("secret")
+    if isinstance(secret, str):
+        recovery = set_up(engine, name, secret, code)
+        if recovery is None:
+            failed(engine, name, address)
+            return None
+        begin_session(request, name)
+        return recovery
+    if not code_holds(engine, name, code):
+        failed(engine, name, address)
+        return False
+    begin_session(request, name)
+    return True

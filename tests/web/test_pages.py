@@ -644,3 +644,127 @@ def test_an_evidence_pack_is_made_as_a_job_and_offered_to_its_maker_alone(
         assert named in workbook.headers["content-disposition"]
     sign_in(workspace, "carl")  # another person, with the same link
     assert workspace.get(link, follow_redirects=False).status_code == 303
+
+
+def test_an_admin_sets_up_an_app_at_first_sign_in_then_gives_its_code_once(workspace, accounts):
+    """root (admin) gives the password, then sets the app up from the QR code's key: a wrong
+    code is refused and counted as a failed sign-in; the right one shows ten recovery codes
+    once and signs in. Next time the app's code is asked for, a code is good once, and a
+    recovery code signs in once."""
+    import pyotp
+
+    from tests.web.conftest import PASSWORD, SECOND_FACTORS, code_for, second_step
+
+    page = workspace.get("/sign-in")
+    answer = workspace.post(
+        "/sign-in",
+        data={"csrf_token": token(page.text), "name": "root", "password": PASSWORD, "next": "/"},
+    )
+    assert "/sign-in/set-up" in str(answer.url) and "<svg" in answer.text
+    assert workspace.get("/claims", follow_redirects=False).status_code == 303  # not yet
+    key = answer.text.split('id="secret-key">')[1].split("<")[0]
+    wrong = workspace.post(
+        "/sign-in/set-up", data={"csrf_token": token(answer.text), "code": "000000", "next": "/"}
+    )
+    assert wrong.status_code == 400 and "The code is not right" in wrong.text
+    assert count(accounts, "sign_in_failures") == 1
+    SECOND_FACTORS["root"] = (key, -1)
+    shown = workspace.post(
+        "/sign-in/set-up",
+        data={"csrf_token": token(wrong.text), "code": code_for("root"), "next": "/"},
+    )
+    codes = [c.split("<")[0] for c in shown.text.split("<li><code>")[1:]]
+    assert len(codes) == 10 and len(set(codes)) == 10
+    assert workspace.get("/accounts").status_code == 200  # signed in, an admin
+    post(workspace, "/sign-out", {})
+
+    def password_step():  # type: ignore[no-untyped-def]
+        page = workspace.get("/sign-in")
+        answer = workspace.post(
+            "/sign-in",
+            data={
+                "csrf_token": token(page.text),
+                "name": "root",
+                "password": PASSWORD,
+                "next": "/",
+            },
+        )
+        assert "/sign-in/code" in str(answer.url)
+        return answer
+
+    step = SECOND_FACTORS["root"][1]
+    used = pyotp.TOTP(key).at(step * 30)  # the code that set it up: good once only
+    again = workspace.post(
+        "/sign-in/code", data={"csrf_token": token(password_step().text), "code": used}
+    )
+    assert again.status_code == 400
+    assert second_step(workspace, "root", password_step()).status_code == 200
+    assert workspace.get("/accounts").status_code == 200
+    post(workspace, "/sign-out", {})
+    for attempt in ("first", "second"):
+        sent = workspace.post(
+            "/sign-in/code",
+            data={"csrf_token": token(password_step().text), "code": codes[0], "next": "/"},
+            follow_redirects=False,
+        )
+        if attempt == "first":
+            assert sent.status_code == 303  # a recovery code signs in once
+            post(workspace, "/sign-out", {})
+        else:
+            assert sent.status_code == 400
+    with open_database(accounts).connect() as connection:
+        logged = connection.execute(
+            text(
+                "SELECT action FROM activity_log WHERE action IN ('second factor set up', "
+                "'recovery code used') ORDER BY id"
+            )
+        ).scalars()
+        assert list(logged) == ["second factor set up", "recovery code used"]
+
+
+def test_wrong_codes_lock_sign_in_out_like_wrong_passwords(workspace, accounts):
+    from tests.web.conftest import PASSWORD
+
+    sign_in(workspace, "ada")  # sets the app up
+    post(workspace, "/sign-out", {})
+    statuses = []
+    for _ in range(11):
+        page = workspace.get("/sign-in")
+        answer = workspace.post(
+            "/sign-in",
+            data={"csrf_token": token(page.text), "name": "ada", "password": PASSWORD},
+        )
+        if "/sign-in/code" not in str(answer.url):
+            statuses.append(answer.status_code)  # locked out at the password already
+            continue
+        sent = workspace.post(
+            "/sign-in/code", data={"csrf_token": token(answer.text), "code": "123456"}
+        )
+        statuses.append(sent.status_code)
+    assert statuses[:10] == [400] * 10 and statuses[10] == 429
+
+
+def test_a_setting_asks_everyone_for_a_second_factor_and_an_admin_resets_one(workspace, accounts):
+    from sfclaims.people import acting
+    from sfclaims.second_factor import reset
+    from sfclaims.settings import change_settings
+    from tests.web.conftest import PASSWORD
+
+    def first_step(name: str):  # type: ignore[no-untyped-def]
+        page = workspace.get("/sign-in")
+        return workspace.post(
+            "/sign-in",
+            data={"csrf_token": token(page.text), "name": name, "password": PASSWORD},
+        )
+
+    assert "/sign-in/code" not in str(first_step("carl").url)  # claims: no second factor
+    post(workspace, "/sign-out", {})
+    engine = open_database(accounts)
+    change_settings(engine, second_factor_for_everyone=True, by="root")
+    assert "/sign-in/set-up" in str(first_step("carl").url)
+    sign_in(workspace, "ada")
+    post(workspace, "/sign-out", {})
+    assert "/sign-in/code" in str(first_step("ada").url)
+    reset(engine, acting(engine, "root"), "ada")  # ada lost her phone
+    assert "/sign-in/set-up" in str(first_step("ada").url)
+    engine.dispose()

@@ -85,6 +85,11 @@ def settings_edit(
                 authority_code=form.get("authority_code"),
                 quarters=form.get("quarters") or None,
                 allocation=int(allocation) if allocation else None,
+                second_factor_for_everyone=(
+                    {"everyone": True, "admins-and-auditors": False}.get(
+                        form.get("second_factor", "")
+                    )
+                ),
             )
             return RedirectResponse("/settings", status_code=303)
         except SfclaimsError as error:
