@@ -9,6 +9,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
+from typing import NamedTuple
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
@@ -19,14 +20,14 @@ from sfclaims.dates import check_as_of
 from sfclaims.db import make_engine, one_snapshot
 from sfclaims.decisions import Assessed, Decided, store_decisions
 from sfclaims.errors import RefusedError
-from sfclaims.facts import as_stored, bundle_to_json
+from sfclaims.facts import FamilyBundle, as_stored, bundle_to_json
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
 from sfclaims.models import Family
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 from sfclaims.rules.catalogue import near_miss
-from sfclaims.rules.forecast import forecast
+from sfclaims.rules.forecast import Forecast, forecast
 
 
 def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
@@ -34,9 +35,26 @@ def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
     return [a.decision for a in assess_families(engine, framework, as_of)]
 
 
+class Explained(NamedTuple):
+    """One family as its page shows it: the decision, the facts it rests on, and (when it is
+    not claimable) its forecast."""
+
+    decision: Decision
+    family: FamilyBundle
+    forecast: Forecast | None
+
+
 def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -> Decision | None:
     """One family's decision with every rule's finding and the records it relied on (its ID
     matched as typed, in any case)."""
+    found = explained(engine, framework, as_of, family_id)
+    return found.decision if found is not None else None
+
+
+def explained(
+    engine: Engine, framework: Framework, as_of: date, family_id: str
+) -> Explained | None:
+    """The family's decision, its facts and its forecast (ID matched as ``explain`` does)."""
     check_as_of(as_of)
     with engine.connect() as connection:
         exact = connection.execute(  # the ID as stored: one look in the index
@@ -55,7 +73,11 @@ def explain(engine: Engine, framework: Framework, as_of: date, family_id: str) -
     if stored is None:
         return None
     bundles = load_bundles(engine, as_of, stored, terms_needed(framework, as_of))
-    return Decider(framework).decide(bundles[0], as_of) if bundles else None
+    if not bundles:
+        return None
+    decision = Decider(framework).decide(bundles[0], as_of)
+    ahead = None if decision.claimable else forecast(bundles[0], decision, framework, as_of)
+    return Explained(decision, bundles[0], ahead)
 
 
 PARALLEL_FROM = 4_000  # families; below this, starting a second process costs more than it saves

@@ -134,6 +134,15 @@ class ClaimHistory:
     verdicts: list[tuple[str, str, str | None, datetime]]  # verdict, note, by, when
 
 
+def team_and_locality(engine: Engine, family_id: str) -> tuple[str | None, str | None]:
+    """The family's team and locality, as the families extract gives them."""
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(col(Family.team), col(Family.locality)).where(col(Family.family_id) == family_id)
+        ).first()
+    return (row.team, row.locality) if row is not None else (None, None)
+
+
 def family_history(engine: Engine, family_id: str) -> list[ClaimHistory]:
     """Every claim run that holds the family, oldest first, with the verdicts on it there."""
     with engine.connect() as connection:

@@ -768,3 +768,21 @@ def test_a_setting_asks_everyone_for_a_second_factor_and_an_admin_resets_one(wor
     reset(engine, acting(engine, "root"), "ada")  # ada lost her phone
     assert "/sign-in/set-up" in str(first_step("ada").url)
     engine.dispose()
+
+
+def test_a_familys_page_says_what_stands_in_the_way_and_every_outcomes_dates(workspace):
+    """F000002 (the sample authority, 30/09/2025) fails five reasons: each is named in words
+    with what to do; its outcomes show the dates an auditor checks "held six months" by; a
+    claimable family says so; the page links back to the near misses."""
+    sign_in(workspace, "ada")
+    page = workspace.get("/families/F000002?as_of=2025-09-30")
+    assert page.status_code == 200
+    summary = page.text.split('id="summary"')[1].split("</dl>")[0]
+    for code in ("NO_PLAN", "LEAD_PRACTITIONER_NOT_RECOGNISED", "OUTCOME_NOT_SUSTAINED:HEALTH"):
+        assert f"({code})" in summary, code
+    outcomes = page.text.split('id="outcomes"')[1].split("</table>")[0]
+    assert "21/10/2024" in outcomes and "19/09/2025" in outcomes  # achieved, sustained until
+    assert "EV-F000002-1" in outcomes
+    assert 'href="/near-misses?as_of=2025-09-30"' in page.text  # the back link
+    claimable = workspace.get("/families/F000005?as_of=2025-09-30")
+    assert "the family can be claimed" in claimable.text

@@ -6,17 +6,28 @@ from __future__ import annotations
 
 import threading
 from datetime import date
+from typing import TYPE_CHECKING
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.data_state import states
 from sfclaims.errors import SfclaimsError
-from sfclaims.overview import decided_dates, family_history, glance, near_misses
+from sfclaims.overview import (
+    decided_dates,
+    family_history,
+    glance,
+    near_misses,
+    team_and_locality,
+)
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.rules.catalogue import describe, near_miss
+from sfclaims.rules.catalogue import WAITING, describe, near_miss, what_to_do
 from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
+
+if TYPE_CHECKING:
+    from sfclaims.assessing import Explained
+    from sfclaims.facts import FamilyBundle
 
 router = APIRouter()
 CHART_WIDTH = 480  # the longest bar, in SVG units
@@ -183,24 +194,85 @@ def near_miss_list(
 def family_page(
     request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
 ) -> Response:
-    from sfclaims.assessing import explain
+    from sfclaims.assessing import explained
     from sfclaims.settings import framework_in_force
 
     day, errors = chosen_date(request, as_of)
     engine = engine_of(request)
-    decision = explain(engine, framework_in_force(engine), day, family_id) if day else None
-    if decision is None:
+    found = explained(engine, framework_in_force(engine), day, family_id) if day else None
+    if found is None or day is None:
         return refused(
             request,
             "Family not found",
             "There is no family with that ID whose episode started by the date.",
             404,
         )
+    decision = found.decision
+    team, locality = team_and_locality(engine, decision.family_id)
     return render(
         request,
         "family.html",
         day=day,
         decision=decision,
+        summary=family_summary(found),
+        details=family_details(found, team, locality),
+        outcomes=outcome_rows(found.family),
         history=family_history(engine, decision.family_id),
         verdict_run=None,
+        back=(f"/near-misses?as_of={day.isoformat()}", "Near misses"),
     )
+
+
+def on(day: date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+def family_summary(found: Explained) -> list[dict]:
+    """What stands between the family and a claim, a row a reason: what it means, what to do,
+    and when it is expected to clear where only time is needed (the forecast)."""
+    rows = []
+    ahead = found.forecast
+    for code in found.decision.reasons:
+        reason = describe(code)
+        to_do = what_to_do(code) if reason.to_do else reason.message
+        if ahead is not None and ahead.status == WAITING and ahead.forecast_date:
+            to_do += f" Expected to be claimable from {on(ahead.forecast_date)}."
+        rows.append({"key": {"text": f"{reason.title} ({code})"}, "value": {"text": to_do}})
+    return rows
+
+
+def family_details(found: Explained, team: str | None, locality: str | None) -> list[dict]:
+    family = found.family
+    workers = [
+        f"{w.worker_name or w.worker_id} from {on(w.start_date)}"
+        + (f" to {on(w.end_date)}" if w.end_date else "")
+        + ("" if w.recognised_by_family else " (not recognised by the family)")
+        for w in family.lead_practitioners
+    ]
+    return [
+        {"key": {"text": "Team"}, "value": {"text": team or "not given"}},
+        {"key": {"text": "Locality"}, "value": {"text": locality or "not given"}},
+        {
+            "key": {"text": "Episode"},
+            "value": {
+                "text": f"from {on(family.episode_start)}"
+                + (f" to {on(family.episode_end)}" if family.episode_end else ", still open")
+            },
+        },
+        {"key": {"text": "Lead practitioner"}, "value": {"text": "; ".join(workers) or "none"}},
+    ]
+
+
+def outcome_rows(family: FamilyBundle) -> list[list[dict]]:
+    """Every outcome with the dates an auditor checks "held six months" by."""
+    return [
+        [
+            {"text": o.headline},
+            {"text": o.outcome_measure or ""},
+            {"text": o.status},
+            {"text": on(o.achieved_date)},
+            {"text": on(o.sustained_until)},
+            {"text": o.evidence_reference or ""},
+        ]
+        for o in sorted(family.outcomes, key=lambda o: (o.headline, o.outcome_id))
+    ]
