@@ -69,10 +69,12 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         for label, path, role in NAVIGATION
         if person is not None and (role is None or person.may(role))
     ]
+    done = request.session.pop("done", None) if "session" in request.scope else None
     return request.app.state.templates.TemplateResponse(
         request,
         template,
         {
+            "done": done if isinstance(done, str) else None,
             "person": person,
             "navigation": navigation,
             "csrf_token": csrf_token(request),
@@ -82,6 +84,11 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
         },
         status_code=status_code,
     )
+
+
+def done(request: Request, sentence: str) -> None:
+    """What a change did, shown once in a success banner on the next page the person sees."""
+    request.session["done"] = sentence
 
 
 def said(error: SfclaimsError) -> str:

@@ -71,6 +71,7 @@ def decide_families(
             for q in ahead.quarters
         ],
         "later": ahead.later,
+        "said": f"Every family is decided as of {day:%d/%m/%Y}: {ahead.claimable:,} claimable.",
     }
     return shown, None
 
@@ -90,7 +91,8 @@ def make_claim_run(
         cap=arguments["cap"],
         another=arguments["another"],
     )
-    return {"redirect": f"/claims/{made.run_id}"}, None
+    said = f"Claim run {made.run_id} is made: {made.families:,} families, a draft."
+    return {"redirect": f"/claims/{made.run_id}", "said": said}, None
 
 
 def evidence_pack(

@@ -786,3 +786,56 @@ def test_a_familys_page_says_what_stands_in_the_way_and_every_outcomes_dates(wor
     assert 'href="/near-misses?as_of=2025-09-30"' in page.text  # the back link
     claimable = workspace.get("/families/F000005?as_of=2025-09-30")
     assert "the family can be claimed" in claimable.text
+
+
+def test_a_draft_is_discarded_only_after_its_question_and_each_change_says_it_was_done(
+    workspace, accounts, monkeypatch
+):
+    """The run page lists the run's families and offers submitting only once the sample is
+    checked; discarding asks first, saying what goes; a change's banner shows once."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "carl")
+    page = workspace.get(f"/claims/{run}")
+    families = page.text.split('id="families"')[1].split("</table>")[0]
+    assert families.count("/families/") == count(accounts, "claimed_families")
+    assert 'id="submit"' not in page.text and 'id="not-audited"' in page.text
+    question = workspace.get(f"/claims/{run}/discard")
+    assert f"Discard claim run {run}?" in question.text and "cannot be undone" in question.text
+    assert count(accounts, "claim_runs") == 1  # asking changed nothing
+    gone = post(workspace, f"/claims/{run}/discard", {}, page=f"/claims/{run}/discard")
+    assert f"Claim run {run} is discarded" in gone.text and 'id="done"' in gone.text
+    assert count(accounts, "claim_runs") == 0
+    assert 'id="done"' not in workspace.get("/claims").text  # once
+
+
+def test_a_run_is_offered_for_submission_once_its_sample_is_checked(
+    workspace, accounts, monkeypatch
+):
+    from sfclaims.claim_runs import sampled
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    drawn = post(
+        workspace, f"/audit/{run}/sample", {"percent": "10", "seed": "3"}, page=f"/audit/{run}"
+    )
+    assert "The audit sample is drawn" in drawn.text
+    with open_database(accounts).connect() as connection:
+        families = sampled(connection, run)
+    for family in families:
+        recorded = post(
+            workspace,
+            f"/audit/{run}/families/{family}",
+            {"verdict": "pass", "note": "checked"},
+            page=f"/audit/{run}/families/{family}",
+        )
+        assert f"Your verdict on family {family} is recorded" in recorded.text
+    sign_in(workspace, "carl")
+    assert 'id="submit"' in workspace.get(f"/claims/{run}").text
+
+
+def test_a_data_officer_lands_on_imports(workspace):
+    landed = sign_in(workspace, "dora")
+    assert str(landed.url).endswith("/imports") and "Import" in landed.text

@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
-from sfclaims.web.pages import render, said
+from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -91,6 +91,7 @@ def settings_edit(
                     )
                 ),
             )
+            done(request, "The settings are saved.")
             return RedirectResponse("/settings", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#authority_name"})
@@ -136,4 +137,5 @@ async def add_account_form(
         await run_in_threadpool(add)
     except SfclaimsError as error:
         return accounts_page(request, [{"text": said(error), "href": "#name"}], status=400)
+    done(request, f"The account {name.strip().lower()} is added.")
     return RedirectResponse("/accounts", status_code=303)

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import AUDITOR, Actor
-from sfclaims.web.pages import render, said
+from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -73,7 +73,8 @@ def draw_sample(
         )
     if not errors:
         try:
-            draw(engine_of(request), person, run_id, percent=share, seed=int(seed))
+            drawn = draw(engine_of(request), person, run_id, percent=share, seed=int(seed))
+            done(request, f"The audit sample is drawn: {len(drawn):,} families to check.")
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#percent"})
@@ -127,6 +128,7 @@ def record(
         try:
             given = [VerdictGiven(family_id, verdict, note)]
             run, _families = record_verdicts(engine_of(request), person, run_id, given)
+            done(request, f"Your verdict on family {family_id} is recorded ({verdict}).")
             return RedirectResponse(f"/audit/{run}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#verdict"})

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
@@ -13,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.web.pages import refused, render, said
+from sfclaims.web.pages import done, link, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -72,10 +73,36 @@ def make_run(
 
 @router.get("/claims/{run_id}")
 def run_page(request: Request, run_id: str, person: Actor = requires()) -> Response:
-    from sfclaims.claim_runs import run_contents
+    from sfclaims.claim_runs import run_contents, sampled
 
-    contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
-    return render(request, "run.html", contents=contents, may_claim=person.may(CLAIMS), errors=[])
+    engine = engine_of(request)
+    contents = run_contents(engine, run_id, evidence=False, records=False)
+    with engine.connect() as connection:
+        sample = sampled(connection, contents.run.run_id)
+    run = contents.run.run_id
+    checked = {
+        f for f, history in contents.verdicts.items() if any(v.run_id == run for v in history)
+    }
+    return render(
+        request,
+        "run.html",
+        contents=contents,
+        may_claim=person.may(CLAIMS),
+        errors=[],
+        audited=bool(sample) and set(sample) <= checked,
+        families=[
+            [
+                {
+                    "html": link(
+                        f"/families/{quote(f.family_id)}?as_of={contents.run.as_of}", f.family_id
+                    )
+                },
+                {"text": "withdrawn" if f.withdrawn else "claimed"},
+                {"text": "sampled" if f.family_id in sample else ""},
+            ]
+            for f in contents.families
+        ],
+    )
 
 
 @router.get("/claims/{run_id}/submission.{kind}")
@@ -131,7 +158,8 @@ def submit(
             about=about,
             errors=[{"text": said(error), "href": "#confirm-submit"}],
         )
-    return RedirectResponse(f"/claims/{run_id.upper()}?submitted=1", status_code=303)
+    done(request, f"Claim run {run_id.upper()} is submitted and locked.")
+    return RedirectResponse(f"/claims/{run_id.upper()}", status_code=303)
 
 
 @router.post("/claims/{run_id}/discard")
@@ -143,5 +171,18 @@ def discard(
 ) -> Response:
     from sfclaims.actions import discard
 
-    discard(engine_of(request), person, run_id)  # a refusal: the handler's page
+    gone, families, verdicts = discard(engine_of(request), person, run_id)  # a refusal: 400
+    done(
+        request,
+        f"Claim run {gone} is discarded, with its {families:,} families and {verdicts:,} verdicts.",
+    )
     return RedirectResponse("/claims", status_code=303)
+
+
+@router.get("/claims/{run_id}/discard")
+def confirm_discard(request: Request, run_id: str, person: Actor = requires(CLAIMS)) -> Response:
+    """The question before a draft is discarded, saying what goes with it."""
+    from sfclaims.claim_runs import run_contents
+
+    contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
+    return render(request, "discard.html", contents=contents)

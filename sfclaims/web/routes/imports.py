@@ -17,7 +17,7 @@ from sfclaims.errors import SfclaimsError
 from sfclaims.extracts.kinds import KINDS
 from sfclaims.models import ImportBatch, SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
-from sfclaims.web.pages import refused, render, said
+from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import save_upload
 
@@ -148,6 +148,8 @@ def job_page(request: Request, job_id: str, person: Actor = requires()) -> Respo
             request, "No such work", "There is no work of yours under way with that number.", 404
         )
     if job.status == "done" and "redirect" in job.result:  # a decide, a claim run: its page
+        if job.result.get("said"):
+            done(request, job.result["said"])
         return RedirectResponse(job.result["redirect"], status_code=303)
     return render(request, "job.html", job=job, words=JOB_WORDS[job.kind])
 

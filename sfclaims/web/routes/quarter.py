@@ -20,7 +20,7 @@ from sfclaims.overview import (
     near_misses,
     team_and_locality,
 )
-from sfclaims.people import CLAIMS, Actor
+from sfclaims.people import CLAIMS, DATA_OFFICER, Actor
 from sfclaims.rules.catalogue import WAITING, describe, near_miss, what_to_do
 from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -132,6 +132,8 @@ def dashboard_page(
 
 @router.get("/")
 def dashboard(request: Request, as_of: str | None = None, person: Actor = requires()) -> Response:
+    if person.roles == frozenset({DATA_OFFICER}) and as_of is None:  # their quarter: imports
+        return RedirectResponse("/imports", status_code=303)
     day, errors = chosen_date(request, as_of)
     return dashboard_page(request, person, day, as_of or "", errors)
 
