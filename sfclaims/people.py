@@ -240,3 +240,20 @@ def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
     if checked_name(name) != by.name:
         allowed(by, ADMIN, "setting another person's password")
     _change(engine, by, name, "password set", password_hash=hash_password(password))
+
+
+def set_roles(engine: Engine, by: Actor, name: str, roles: list[str]) -> None:
+    """An admin gives an account its roles (replacing the ones it had); an admin cannot take
+    the admin role from themselves, so the database always keeps one."""
+    allowed(by, ADMIN, "changing an account's roles")
+    chosen = checked_roles(roles)
+    if checked_name(name) == by.name and ADMIN not in chosen:
+        raise RefusedError("You cannot take the admin role from yourself; ask another admin.")
+    _change(engine, by, name, "roles changed", roles=";".join(sorted(chosen)))
+
+
+def new_password() -> str:
+    """A password made for someone, to be given to them once (16 random words' worth)."""
+    import secrets
+
+    return secrets.token_urlsafe(18)

@@ -287,3 +287,17 @@ def test_a_long_passphrase_is_accepted_whatever_its_characters():
     from sfclaims.people import checked_password
 
     assert checked_password("kettle orchard umbrella") == "kettle orchard umbrella"
+
+
+def test_an_admin_changes_an_accounts_roles_but_never_their_own_admin_role(sample_url, monkeypatch):
+    from tests.test_cli import sfclaims
+
+    monkeypatch.setenv("SFCLAIMS_USER", "root")
+    assert sfclaims(sample_url, "user", "add", "root", "--role", "admin").exit_code == 0
+    assert sfclaims(sample_url, "user", "add", "kim", "--role", "claims").exit_code == 0
+    changed = sfclaims(sample_url, "user", "roles", "kim", "--role", "auditor", "--role", "claims")
+    assert changed.exit_code == 0, changed.output
+    listed = sfclaims(sample_url, "user", "list").stdout
+    assert "kim\tclaims, auditor" in listed or "kim\tauditor, claims" in listed
+    refused = sfclaims(sample_url, "user", "roles", "root", "--role", "claims")
+    assert refused.exit_code == 3 and "cannot take the admin role from yourself" in refused.stderr

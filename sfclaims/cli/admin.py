@@ -130,6 +130,21 @@ def user_disable(name: NameArgument) -> None:
     messages.print(f"Account {escape(name.strip().lower())} is disabled.")
 
 
+@user_app.command("roles")
+@plain_errors
+def user_roles(
+    name: NameArgument,
+    role: Annotated[list[str], typer.Option("--role", help="A role; give it again for another.")],
+) -> None:
+    """Give an account these roles in place of the ones it has (admin only); its sessions in
+    the workspace end, so the next page asks it to sign in again."""
+    from sfclaims.people import set_roles
+
+    engine = open_database()
+    set_roles(engine, person(engine), name, role)
+    messages.print(f"Account {escape(name.strip().lower())} now has: {', '.join(sorted(role))}.")
+
+
 @user_app.command("unlock")
 @plain_errors
 def user_unlock(name: NameArgument) -> None:

@@ -55,7 +55,7 @@ def sideways(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 PAGES = {
-    "root": ["/settings", "/accounts", "/log", "/claims", "/claims/RUN"],
+    "root": ["/settings", "/accounts", "/accounts/carl", "/log", "/claims", "/claims/RUN"],
     "dora": ["/imports", "/imports/set-aside"],
     "carl": [
         "/?as_of=30/09/2025",

@@ -26,6 +26,7 @@ PAGES = [
     ("/imports/set-aside", "data_officer"),
     ("/audit", "auditor"),
     ("/accounts", "admin"),
+    ("/accounts/carl", "admin"),
 ]
 
 
@@ -839,3 +840,40 @@ def test_a_run_is_offered_for_submission_once_its_sample_is_checked(
 def test_a_data_officer_lands_on_imports(workspace):
     landed = sign_in(workspace, "dora")
     assert str(landed.url).endswith("/imports") and "Import" in landed.text
+
+
+def test_an_admin_changes_roles_makes_a_password_and_disables_an_account_in_the_browser(
+    workspace, accounts
+):
+    """Everything `sfclaims user` does, on the account's page: roles changed (the admin role
+    never taken from oneself), a new password shown once that signs the person in, the account
+    disabled (its sessions ended)."""
+    from fastapi.testclient import TestClient
+
+    from sfclaims.web.app import create_app
+    from tests.web.conftest import SECRET
+
+    sign_in(workspace, "root")
+    page = workspace.get("/accounts/carl")
+    assert page.status_code == 200 and "Account carl" in page.text
+    changed = post(
+        workspace, "/accounts/carl/roles", {"roles": ["claims", "auditor"]}, page="/accounts/carl"
+    )
+    assert "The roles of carl are changed" in changed.text
+    with open_database(accounts).connect() as connection:
+        roles = connection.execute(text("SELECT roles FROM accounts WHERE name = 'carl'"))
+        assert roles.scalar() == "auditor;claims"
+    kept = post(workspace, "/accounts/root/roles", {"roles": ["claims"]}, page="/accounts/root")
+    assert kept.status_code == 400 and "cannot take the admin role from yourself" in kept.text
+    made = post(workspace, "/accounts/dora/password", {}, page="/accounts/dora")
+    password = made.text.split('id="new-password">')[1].split("<")[0]
+    assert len(password) >= 20
+    app = create_app(accounts, secret=SECRET)
+    with TestClient(app) as dora:
+        assert sign_in(dora, "dora", password).status_code == 200
+        assert dora.get("/imports").status_code == 200
+        gone = post(workspace, "/accounts/dora/disable", {}, page="/accounts/dora")
+        assert "The account dora is disabled" in gone.text
+        assert dora.get("/imports", follow_redirects=False).status_code == 303  # signed out
+    app.state.engine.dispose()
+    assert workspace.get("/accounts/nobody").status_code == 404

@@ -139,3 +139,79 @@ async def add_account_form(
         return accounts_page(request, [{"text": said(error), "href": "#name"}], status=400)
     done(request, f"The account {name.strip().lower()} is added.")
     return RedirectResponse("/accounts", status_code=303)
+
+
+def account_page(request: Request, name: str, errors: list, status: int = 200, **shown) -> Response:
+    from sfclaims.errors import NotFoundError
+    from sfclaims.people import list_accounts
+
+    found = [a for a in list_accounts(engine_of(request)) if a.name == name.strip().lower()]
+    if not found:
+        raise NotFoundError(f"There is no account {name}.")
+    return render(
+        request,
+        "account.html",
+        status_code=status,
+        account=found[0],
+        held=found[0].roles.split(";"),
+        roles=ROLES,
+        errors=errors,
+        **shown,
+    )
+
+
+@router.get("/accounts/{name}")
+def account_view(request: Request, name: str, person: Actor = requires(ADMIN)) -> Response:
+    return account_page(request, name, [])
+
+
+@router.post("/accounts/{name}/roles")
+async def account_roles(
+    request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
+) -> Response:
+    from sfclaims.people import set_roles
+
+    roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
+    try:
+        await run_in_threadpool(set_roles, engine_of(request), person, name, roles)
+    except SfclaimsError as error:
+        return account_page(request, name, [{"text": said(error), "href": "#roles"}], 400)
+    done(request, f"The roles of {name} are changed; their sessions have ended.")
+    return RedirectResponse(f"/accounts/{name}", status_code=303)
+
+
+@router.post("/accounts/{name}/disable")
+def account_disable(
+    request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
+) -> Response:
+    from sfclaims.people import disable_account
+
+    try:
+        disable_account(engine_of(request), person, name)
+    except SfclaimsError as error:
+        return account_page(request, name, [{"text": said(error), "href": "#disable"}], 400)
+    done(request, f"The account {name} is disabled and signed out everywhere.")
+    return RedirectResponse(f"/accounts/{name}", status_code=303)
+
+
+@router.post("/accounts/{name}/password")
+def account_password(
+    request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
+) -> Response:
+    """A new password made for the person, shown this once for the admin to give them."""
+    from sfclaims.people import new_password, set_password
+
+    made = new_password()
+    set_password(engine_of(request), person, name, made)
+    return account_page(request, name, [], new_password=made)
+
+
+@router.post("/accounts/{name}/second-factor")
+def account_second_factor(
+    request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
+) -> Response:
+    from sfclaims.second_factor import reset
+
+    reset(engine_of(request), person, name.strip().lower())
+    done(request, f"The second factor of {name} is cleared: it is set up at the next sign-in.")
+    return RedirectResponse(f"/accounts/{name}", status_code=303)
