@@ -55,7 +55,8 @@ def import_command(
 ) -> None:
     """Import every extract found in FOLDER, set bad rows aside with the reason, and write the
     data-quality report. A refused file changes nothing. The record of earlier claims
-    (previous_claims) is a ledger: an import corrects its rows but never removes a family."""
+    (previous_claims) is a ledger: an import adds its new rows (a correction is a new row) and
+    never removes one."""
     from sfclaims.actions import import_extracts
     from sfclaims.console import import_progress, print_import_summary
 

@@ -88,7 +88,7 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
         ("audited by", ", ".join(auditors(contents)) or "no verdicts yet"),
         *((("accounts", SINGLE_USER_NOTE),) if not contents.separate_accounts else ()),
         ("families claimed", contents.run_claims),
-        ("cap (--max)", run.max_families if run.max_families is not None else "none"),
+        ("cap on families", run.max_families if run.max_families is not None else "none"),
         ("outcome framework", run.framework),
         ("framework sha256", run.framework_sha256),
         ("engine version", f"sfclaims {run.engine_version}"),

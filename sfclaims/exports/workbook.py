@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +26,46 @@ class _WholeWorkbook(Workbook):
 
     def __init__(self, path: Path, options: dict) -> None:
         self.final_path = path
+        self.title = ""
         self.partial_path = path.with_name(f".{path.name}.{os.getpid()}.partial")
         super().__init__(str(self.partial_path), options)
 
     def close(self) -> None:
+        for sheet in self.worksheets():
+            ready_to_print(sheet, self.title)
         try:
             super().close()
             os.replace(self.partial_path, self.final_path)
         finally:
             self.partial_path.unlink(missing_ok=True)
+
+
+def ready_to_print(sheet: Worksheet, title: str) -> None:
+    """What every sheet needs on paper, unless the sheet chose otherwise: A4, landscape when it
+    is wide, fitted to one page's width, its header row repeated on every page, a print area
+    around what it holds, the workbook's title and the sheet's name above, page numbers below."""
+    rows, columns = sheet.dim_rowmax or 0, sheet.dim_colmax or 0
+    sheet.set_paper(9)
+    if not sheet.fit_page:
+        if columns >= WIDE_FROM:
+            sheet.set_landscape()
+        sheet.fit_to_pages(1, 0)
+    if rows > 0 and not sheet.repeat_row_range:
+        sheet.repeat_rows(0)
+    if not sheet.print_area_range:
+        sheet.print_area(0, 0, rows, columns)
+    if not sheet.header:
+        sheet.set_header(f"&L{_header_text(title)}&R{_header_text(sheet.name)}")
+    if not sheet.footer:
+        sheet.set_footer("&CPage &P of &N")
+
+
+WIDE_FROM = 4  # columns (counted from 0): a sheet this wide prints landscape
+
+
+def _header_text(text: str) -> str:
+    """Text as a header or footer shows it: its ampersands doubled (an & starts a code)."""
+    return text.replace("&", "&&")
 
 
 def new_workbook(path: Path, title: str) -> Workbook:
@@ -49,6 +80,7 @@ def new_workbook(path: Path, title: str) -> Workbook:
         },
     )
     workbook.set_properties({"title": title, "author": "sfclaims", "created": FIXED_CREATED})
+    workbook.title = title
     return workbook
 
 
@@ -67,6 +99,7 @@ def write_table(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
     )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
+    moment_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
     sheet.write_row(0, 0, headers, header_format)
     sizes = [len(h) for h in headers]
     count = 0
@@ -81,6 +114,10 @@ def write_table(
                 if value:
                     sheet.write_string(count, column, value)
                 size = len(value)
+            elif isinstance(value, datetime):  # a moment: its day and time, in UTC
+                moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+                sheet.write_datetime(count, column, moment, moment_format)
+                size = 16
             elif isinstance(value, date):
                 sheet.write_datetime(
                     count, column, datetime(value.year, value.month, value.day), date_format
