@@ -318,6 +318,55 @@ def write_pack(
     return path
 
 
+def write_evidence_pdfs(
+    engine: Engine,
+    person: Actor,
+    run: str,
+    out: Path,
+    *,
+    families: Iterable[str] = (),
+    sample: bool = False,
+) -> list[Path]:
+    """One PDF per family (those asked for, the sample's, or the whole run's): the family's
+    evidence page as the auditor sees it, written into ``out`` and logged."""
+    from sfclaims.activity import record_now
+    from sfclaims.claim_runs import run_contents, sampled_families
+    from sfclaims.exports.evidence_pdf import write_family_pdfs
+
+    allowed(person, AUDITOR, "writing an evidence pack")
+    ready_folder(out, "The folder")
+    chosen = list(families)
+    if sample:
+        chosen += [f for f in sampled_families(engine, run) if f not in chosen]
+    contents = run_contents(engine, run, chosen, records=False)
+    paths = write_family_pdfs(contents, out, authority_of(engine))
+    record_now(
+        engine,
+        person.name,
+        "evidence PDFs written",
+        contents.run.run_id,
+        f"{len(paths)} families",
+    )
+    return paths
+
+
+def evidence_pdf(engine: Engine, person: Actor, run: str, family: str) -> tuple[str, bytes]:
+    """One family's evidence PDF for the browser: its file name and bytes (logged)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="sfclaims-pdf-") as folder:
+        (path,) = write_evidence_pdfs(engine, person, run, Path(folder), families=[family])
+        return path.name, path.read_bytes()
+
+
+def authority_of(engine: Engine) -> str:
+    from sfclaims.settings import read_settings
+
+    settings = read_settings(engine)
+    named = " ".join(p for p in (settings.authority_name, settings.authority_code) if p)
+    return named or "authority not set"
+
+
 # --- the admin ------------------------------------------------------------------------------------
 
 

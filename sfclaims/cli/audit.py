@@ -57,13 +57,28 @@ def audit_pack(
             "sheet to fill in and read back with `sfclaims audit import-verdicts`.",
         ),
     ] = False,
+    pdf: Annotated[
+        bool,
+        typer.Option(
+            "--pdf",
+            help="One PDF per family (those given with --family, the sample's with --sample, "
+            "else the whole run's) in place of the workbook: the page the workspace shows, on "
+            "A4, for the working papers.",
+        ),
+    ] = False,
 ) -> None:
     """The evidence pack: per family every rule, pass or fail, what it found and the records it
     relied on with their source file and row, and every audit verdict. With `--family`, each
     chosen family's records as the run kept them, too."""
-    from sfclaims.actions import write_pack
+    from sfclaims.actions import write_evidence_pdfs, write_pack
 
     engine = open_database()
+    if pdf:
+        paths = write_evidence_pdfs(
+            engine, person(engine), run, out, families=family or (), sample=sample
+        )
+        messages.print(f"Written: {len(paths)} PDFs in {escape(str(out))}")
+        return
     path = write_pack(engine, person(engine), run, out, families=family or (), sample=sample)
     messages.print(f"Written: {escape(str(path))}")
 

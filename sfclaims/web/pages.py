@@ -9,10 +9,9 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
-from markupsafe import Markup
 
 from sfclaims.errors import SfclaimsError
+from sfclaims.exports.html import environment
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
 from sfclaims.web.security import csrf_token
 from sfclaims.words import WORKSPACE
@@ -36,29 +35,8 @@ ROLE_NAMES = {
 }
 
 
-def link(href: str, text: object) -> Markup:
-    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
-    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
-
-
 def templates() -> Jinja2Templates:
-    environment = Environment(
-        loader=ChoiceLoader(
-            [
-                FileSystemLoader(HERE / "templates"),
-                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
-            ]
-        ),
-        autoescape=True,  # every value is escaped: IDs, notes and file names are hostile
-        auto_reload=False,  # templates ship with the package: never look at the files again
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    environment.globals["link"] = link
-    environment.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
-    environment.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
-    environment.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"
-    return Jinja2Templates(env=environment)
+    return Jinja2Templates(env=environment())
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:

@@ -877,3 +877,22 @@ def test_an_admin_changes_roles_makes_a_password_and_disables_an_account_in_the_
         assert dora.get("/imports", follow_redirects=False).status_code == 303  # signed out
     app.state.engine.dispose()
     assert workspace.get("/accounts/nobody").status_code == 404
+
+
+def test_the_auditor_downloads_a_familys_evidence_as_the_pdf_of_its_page(
+    workspace, accounts, monkeypatch
+):
+    from sfclaims.claim_runs import run_family_ids
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    with open_database(accounts).connect() as connection:
+        family = sorted(run_family_ids(connection, run))[0]
+    sign_in(workspace, "ada")
+    page = workspace.get(f"/audit/{run}/families/{family}")
+    assert f'href="/audit/{run}/families/{family}.pdf"' in page.text
+    pdf = workspace.get(f"/audit/{run}/families/{family}.pdf")
+    assert pdf.headers["content-type"] == "application/pdf" and pdf.content[:5] == b"%PDF-"
+    assert f"evidence-{run}-{family}.pdf" in pdf.headers["content-disposition"]
+    sign_in(workspace, "carl")
+    assert workspace.get(f"/audit/{run}/families/{family}.pdf").status_code == 403

@@ -100,6 +100,21 @@ def evidence_page(
     )
 
 
+@router.get("/audit/{run_id}/families/{family_id}.pdf")
+def audit_family_pdf(
+    request: Request, run_id: str, family_id: str, person: Actor = requires(AUDITOR)
+) -> Response:
+    """The family's evidence page as a PDF: the same page, on A4."""
+    from sfclaims.actions import evidence_pdf
+
+    name, made = evidence_pdf(engine_of(request), person, run_id, family_id)
+    return Response(
+        made,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
 @router.get("/audit/{run_id}/families/{family_id}")
 def audit_family(
     request: Request, run_id: str, family_id: str, person: Actor = requires(AUDITOR)

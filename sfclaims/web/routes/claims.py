@@ -13,8 +13,9 @@ from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
+from sfclaims.exports.html import link
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.web.pages import done, link, refused, render, said
+from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()

@@ -1,0 +1,53 @@
+"""The pages' HTML, one set of templates for the browser and for paper: the workspace's Jinja
+environment (GOV.UK Frontend's macros, every value escaped) and printing a page to PDF through
+WeasyPrint, so a family's evidence PDF is the page the auditor sees."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
+from markupsafe import Markup
+
+WEB = Path(__file__).parents[1] / "web"
+TEMPLATES = WEB / "templates"
+STATIC = WEB / "static"
+
+
+def link(href: str, text: object) -> Markup:
+    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
+    return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def environment() -> Environment:
+    made = Environment(
+        loader=ChoiceLoader(
+            [
+                FileSystemLoader(TEMPLATES),
+                PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja")}),
+            ]
+        ),
+        autoescape=True,  # every value is escaped: IDs, notes and file names are hostile
+        auto_reload=False,  # templates ship with the package: never look at the files again
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    made.globals["link"] = link
+    made.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
+    made.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
+    made.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"
+    return made
+
+
+def write_pdf(page: str, path: Path) -> Path:
+    """The page as a PDF (its styles from the workspace's own files), written whole."""
+    from weasyprint import HTML
+
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        HTML(string=page, base_url=str(STATIC) + "/").write_pdf(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return path
