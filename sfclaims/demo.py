@@ -19,9 +19,11 @@ from sfclaims.exports.quality_report import write_quality_report
 from sfclaims.exports.submission import write_submission
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
+from sfclaims.settings import change_settings
 from sfclaims.synthetic import write_authority
 
 DEMO_DATABASE = "sfclaims-demo.db"  # in the demo's own folder, never a configured database
+DEMO_AUTHORITY = ("Demo Borough Council (synthetic)", "E09000000")  # its name and code
 SAMPLE_PERCENT = 10
 SAMPLE_SEED = 2022
 
@@ -59,7 +61,12 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(f"[bold]4. Claim[/] for {period}: a draft run of every claimable family")
     created = create_run(engine, framework, period, as_of)
     contents = run_contents(engine, created.run_id, evidence=False, records=False)
-    submission = write_submission(contents, framework, outputs)
+    named = change_settings(
+        engine, authority_name=DEMO_AUTHORITY[0], authority_code=DEMO_AUTHORITY[1]
+    )
+    submission = write_submission(
+        contents, framework, outputs, (named.authority_name, named.authority_code)
+    )
     console.print(f"Draft claim run {created.run_id}: {created.families:,} families.")
     written += [("submission workbook", submission[0]), ("submission CSV", submission[1])]
 

@@ -56,7 +56,7 @@ def sideways(page) -> bool:  # type: ignore[no-untyped-def]
 
 PAGES = {
     "root": ["/settings", "/accounts", "/accounts/carl", "/log", "/claims", "/claims/RUN"],
-    "dora": ["/imports", "/imports/set-aside"],
+    "dora": ["/imports", "/imports/set-aside", "/accessibility"],
     "carl": [
         "/?as_of=30/09/2025",
         "/near-misses?as_of=2025-09-30",

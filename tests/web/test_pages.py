@@ -27,6 +27,7 @@ PAGES = [
     ("/audit", "auditor"),
     ("/accounts", "admin"),
     ("/accounts/carl", "admin"),
+    ("/accessibility", None),
 ]
 
 

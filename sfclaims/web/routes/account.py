@@ -11,13 +11,14 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from sfclaims.activity import record_now
-from sfclaims.people import has_accounts
+from sfclaims.people import Actor, has_accounts
 from sfclaims.web.pages import render
 from sfclaims.web.security import (
     LockedOut,
     checked_form,
     engine_of,
     pending,
+    requires,
     second_factor,
     sign_in,
     signed_in,
@@ -145,6 +146,11 @@ async def code_sent(request: Request, form: dict = Depends(checked_form)) -> Res
     if isinstance(done, list):  # set up: its recovery codes, shown this once
         return render(request, "recovery_codes.html", codes=done, next=after)
     return RedirectResponse(after, status_code=303)
+
+
+@router.get("/accessibility")
+def accessibility(request: Request, person: Actor = requires()) -> Response:
+    return render(request, "accessibility.html")
 
 
 @router.post("/sign-out")
