@@ -304,18 +304,29 @@ def write_pack(
     """The evidence pack workbook (with the sample: its families in full and the verdicts to
     record), written into ``out`` and logged."""
     from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents, sampled_families
+    from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pack import write_evidence_pack
+
+    chosen = _pack_families(engine, person, run, out, families, sample)
+    contents = run_contents(engine, run, chosen)
+    path = write_evidence_pack(contents, out, verdict_sheet=sample)
+    record_now(engine, person.name, "evidence pack written", contents.run.run_id, path.name)
+    return path
+
+
+def _pack_families(
+    engine: Engine, person: Actor, run: str, out: Path, families: Iterable[str], sample: bool
+) -> list[str]:
+    """An evidence pack's families (those asked for, then the sample's; none: the whole run),
+    once the person may write one into the folder."""
+    from sfclaims.claim_runs import sampled_families
 
     allowed(person, AUDITOR, "writing an evidence pack")
     ready_folder(out, "The folder")
     chosen = list(families)
     if sample:
         chosen += [f for f in sampled_families(engine, run) if f not in chosen]
-    contents = run_contents(engine, run, chosen)
-    path = write_evidence_pack(contents, out, verdict_sheet=sample)
-    record_now(engine, person.name, "evidence pack written", contents.run.run_id, path.name)
-    return path
+    return chosen
 
 
 def write_evidence_pdfs(
@@ -330,14 +341,10 @@ def write_evidence_pdfs(
     """One PDF per family (those asked for, the sample's, or the whole run's): the family's
     evidence page as the auditor sees it, written into ``out`` and logged."""
     from sfclaims.activity import record_now
-    from sfclaims.claim_runs import run_contents, sampled_families
+    from sfclaims.claim_runs import run_contents
     from sfclaims.exports.evidence_pdf import write_family_pdfs
 
-    allowed(person, AUDITOR, "writing an evidence pack")
-    ready_folder(out, "The folder")
-    chosen = list(families)
-    if sample:
-        chosen += [f for f in sampled_families(engine, run) if f not in chosen]
+    chosen = _pack_families(engine, person, run, out, families, sample)
     contents = run_contents(engine, run, chosen, records=False)
     paths = write_family_pdfs(contents, out, authority_of(engine))
     record_now(

@@ -150,3 +150,16 @@ def pytest_runtest_makereport(item, call):  # type: ignore[no-untyped-def]
     report = outcome.get_result()
     if report.when == "call" and report.failed:
         item.failed_call = True
+
+
+def chunked_upload(csrf: str) -> Iterator[bytes]:
+    """A multipart upload of 3 MB sent in chunks with no Content-Length (boundary "b")."""
+    yield (
+        b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        + csrf.encode()
+        + b'\r\n--b\r\nContent-Disposition: form-data; name="extracts"; '
+        b'filename="families.csv"\r\nContent-Type: text/csv\r\n\r\n'
+    )
+    for _ in range(48):
+        yield b"x" * 65536
+    yield b"\r\n--b--\r\n"

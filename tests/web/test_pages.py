@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from sfclaims.db import open_database
 from tests.conftest import SAMPLE_AUTHORITY
-from tests.web.conftest import PEOPLE, post, sign_in, token, wait_for
+from tests.web.conftest import PEOPLE, chunked_upload, post, sign_in, token, wait_for
 
 # (path, the role that may see it; None: everyone signed in)
 PAGES = [
@@ -444,20 +444,9 @@ def test_an_upload_without_a_length_is_counted_as_it_streams_and_refused_past_th
     sign_in(workspace, "dora")
     csrf = token(workspace.get("/imports").text)
 
-    def chunks():
-        yield (
-            b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-            + csrf.encode()
-            + b'\r\n--b\r\nContent-Disposition: form-data; name="extracts"; '
-            b'filename="families.csv"\r\nContent-Type: text/csv\r\n\r\n'
-        )
-        for _ in range(48):
-            yield b"x" * 65536
-        yield b"\r\n--b--\r\n"
-
     refused = workspace.post(
         "/imports",
-        content=chunks(),
+        content=chunked_upload(csrf),
         headers={"content-type": "multipart/form-data; boundary=b"},
     )
     assert refused.status_code == 413

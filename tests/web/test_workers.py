@@ -21,7 +21,7 @@ import httpx
 from sqlalchemy import text
 
 from sfclaims.db import open_database
-from tests.web.conftest import PASSWORD, SECRET, token
+from tests.web.conftest import PASSWORD, SECRET, chunked_upload, token
 from tests.web.test_pages import extract_files
 
 
@@ -225,22 +225,10 @@ def test_hostile_uploads_fail_alone_while_the_server_answers_everyone_else(accou
 
         with s.client(dora) as client:
             csrf = token(client.get("/imports").text)
-
-            def chunks() -> Iterator[bytes]:
-                yield (
-                    b'--b\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
-                    + csrf.encode()
-                    + b'\r\n--b\r\nContent-Disposition: form-data; name="extracts"; '
-                    b'filename="families.csv"\r\nContent-Type: text/csv\r\n\r\n'
-                )
-                for _ in range(48):
-                    yield b"x" * 65536
-                yield b"\r\n--b--\r\n"
-
             try:
                 refused = client.post(
                     "/imports",
-                    content=chunks(),
+                    content=chunked_upload(csrf),
                     headers={"content-type": "multipart/form-data; boundary=b"},
                 )
                 assert refused.status_code == 413
