@@ -6,23 +6,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from jinja2 import Template
+from sqlalchemy import Row
+
 from sfclaims.claim_runs import RunContents
 from sfclaims.exports.html import environment, write_pdf
 
 
-def family_page(contents: RunContents, family_id: str, authority: str) -> str:
+def family_page(page: Template, contents: RunContents, family: Row, authority: str) -> str:
     """The family's evidence page, as HTML to print."""
-    (family,) = [f for f in contents.families if f.family_id == family_id]
-    return (
-        environment()
-        .get_template("evidence_print.html")
-        .render(
-            contents=contents,
-            family=family,
-            findings=contents.evidence(family),
-            verdicts=contents.verdicts.get(family.family_id, []),
-            authority=authority,
-        )
+    return page.render(
+        contents=contents,
+        family=family,
+        findings=contents.evidence(family),
+        verdicts=contents.verdicts.get(family.family_id, []),
+        authority=authority,
     )
 
 
@@ -33,9 +31,10 @@ def pdf_name(run_id: str, family_id: str) -> str:
 def write_family_pdfs(contents: RunContents, out: Path, authority: str) -> list[Path]:
     """One PDF per family of the contents, in ``out``."""
     out.mkdir(parents=True, exist_ok=True)
+    page = environment().get_template("evidence_print.html")  # made once for every family
     return [
         write_pdf(
-            family_page(contents, f.family_id, authority),
+            family_page(page, contents, f, authority),
             out / pdf_name(contents.run.run_id, f.family_id),
         )
         for f in contents.families

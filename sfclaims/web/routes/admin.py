@@ -126,7 +126,8 @@ async def add_account_form(
     name, password = form.get("name", ""), form.get("password", "")
     if password and len(password) < MIN_PASSWORD:
         error = f"A password needs at least {MIN_PASSWORD} characters"
-        return accounts_page(request, [{"text": error, "href": "#password"}], status=400)
+        shown = [{"text": error, "href": "#password"}]
+        return await run_in_threadpool(accounts_page, request, shown, 400)
 
     def add() -> None:  # Argon2 hashing is slow on purpose: never on the event loop
         added = add_account(engine_of(request), person, name, roles)
@@ -136,7 +137,8 @@ async def add_account_form(
     try:
         await run_in_threadpool(add)
     except SfclaimsError as error:
-        return accounts_page(request, [{"text": said(error), "href": "#name"}], status=400)
+        shown = [{"text": said(error), "href": "#name"}]
+        return await run_in_threadpool(accounts_page, request, shown, 400)
     done(request, f"The account {name.strip().lower()} is added.")
     return RedirectResponse("/accounts", status_code=303)
 
@@ -174,8 +176,9 @@ async def account_roles(
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     try:
         await run_in_threadpool(set_roles, engine_of(request), person, name, roles)
-    except SfclaimsError as error:
-        return account_page(request, name, [{"text": said(error), "href": "#roles"}], 400)
+    except SfclaimsError as error:  # the page reads the database: off the event loop too
+        problem = [{"text": said(error), "href": "#roles"}]
+        return await run_in_threadpool(account_page, request, name, problem, 400)
     done(request, f"The roles of {name} are changed; their sessions have ended.")
     return RedirectResponse(f"/accounts/{name}", status_code=303)
 
