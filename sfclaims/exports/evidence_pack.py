@@ -25,6 +25,7 @@ from sfclaims.exports.workbook import new_workbook, write_notes, write_table
 from sfclaims.facts import FACT_LISTS
 
 RECORDS_SEPARATOR = "\n"  # one record a line in the cell
+PRINTED_FONT_SIZE = 8  # the rules and records, a family's in about 3 pages of A4
 
 
 def pack_path(folder: Path, run_id: str, families: Sequence[str]) -> Path:
@@ -65,7 +66,11 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
                 "PASS" if finding.passed else "FAIL",
                 "; ".join(finding.reasons),
                 finding.says,
-                RECORDS_SEPARATOR.join(map(str, finding.records)),
+                RECORDS_SEPARATOR.join(
+                    # with the family's records sheet beside them, each record in brief
+                    r.in_brief if families else str(r)
+                    for r in finding.records
+                ),
             )
             for finding in contents.evidence(family)
         )
@@ -107,7 +112,9 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
             "records relied on [source file and row]",
         ),
         rules,
-        wrapped=(4, 5),
+        (8, 26, 4, 12, 36, 46),
+        wrapped=(1, 3, 4, 5),
+        font_size=PRINTED_FONT_SIZE,
     )
     if families:
         write_table(
@@ -115,7 +122,9 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
             "Family records",
             ("family ID", "record", "ID", "details", "source file", "source row", "import"),
             facts,
+            (8, 10, 16, 56, 14, 5, 19),
             wrapped=(3,),
+            font_size=PRINTED_FONT_SIZE,
         )
     write_table(
         workbook,

@@ -18,6 +18,7 @@ from xlsxwriter.worksheet import Worksheet
 
 FIXED_CREATED = datetime(2022, 4, 1)
 MAX_WIDTH = 60
+DEFAULT_FONT_SIZE = 11  # Calibri 11: the unit of a column's width
 
 
 class _WholeWorkbook(Workbook):
@@ -91,23 +92,28 @@ def write_table(
     rows: Iterable[Sequence[Any]],
     widths: Sequence[int] | None = None,
     wrapped: Sequence[int] = (),
+    font_size: float = DEFAULT_FONT_SIZE,
 ) -> Worksheet:
     """A sheet with one table: bold header, frozen, filtered, sized to its contents. Cells of the
-    ``wrapped`` columns wrap at the column's width, one line per line of their text."""
+    ``wrapped`` columns wrap at the column's width, one line per line of their text. A smaller
+    ``font_size`` prints more to a page (widths stay counted in characters of that font)."""
     sheet = workbook.add_worksheet(sheet_name)
+    font = {"font_size": font_size, "valign": "top"} if font_size != DEFAULT_FONT_SIZE else {}
     header_format = workbook.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
+        | font
     )
-    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
-    moment_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"})
+    date_format = workbook.add_format({"num_format": "dd/mm/yyyy"} | font)
+    moment_format = workbook.add_format({"num_format": "dd/mm/yyyy hh:mm"} | font)
     sheet.write_row(0, 0, headers, header_format)
     sizes = [len(h) for h in headers]
     count = 0
-    tall: dict[int, list[str]] = {}  # row -> the text of its wrapped cells
+    tall: dict[int, dict[int, str]] = {}  # row -> its wrapped cells' text that may not fit
+    fits = min((widths[c] for c in wrapped), default=MAX_WIDTH) if widths else MAX_WIDTH
     for count, row in enumerate(rows, start=1):
         if wrapped:
-            texts = [row[c] for c in wrapped if type(row[c]) is str and row[c]]
-            if any("\n" in t or len(t) > MAX_WIDTH for t in texts):
+            texts = {c: row[c] for c in wrapped if type(row[c]) is str and row[c]}
+            if any("\n" in t or len(t) > fits for t in texts.values()):
                 tall[count] = texts
         for column, value in enumerate(row):
             if type(value) is str:  # most cells: first, and an empty one left blank
@@ -136,20 +142,43 @@ def write_table(
                 sizes[column] = size
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
-    wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"})
+    wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"} | font)
+    plain_format = workbook.add_format(font) if font else None
     chosen = [min(max(size + 2, 8), MAX_WIDTH) for size in (widths or sizes)]
+    scale = font_size / DEFAULT_FONT_SIZE  # a column's width counts the default font's characters
     for column, width in enumerate(chosen):
-        sheet.set_column(column, column, width, wrap_format if column in wrapped else None)
-    narrowest = min((chosen[c] for c in wrapped), default=MAX_WIDTH)
+        sheet.set_column(
+            column,
+            column,
+            round(width * scale, 1),
+            wrap_format if column in wrapped else plain_format,
+        )
+    line = 15 * scale  # a line's height in points
+    if font:  # printed dense: every row a line high unless it wraps, and narrow side margins
+        sheet.set_default_row(line)
+        sheet.set_margins(left=0.4, right=0.4)
     for row_number, texts in tall.items():  # neither Excel nor LibreOffice sizes them on opening
-        lines = max(_lines(text, narrowest) for text in texts)
-        sheet.set_row(row_number, min(15 * lines, 409))
+        lines = max(_lines(text, chosen[c]) for c, text in texts.items())
+        if lines > 1:
+            sheet.set_row(row_number, min(line * lines, 409))
+    header_lines = max(_lines(h, chosen[c]) for c, h in enumerate(headers))
+    if header_lines > 1:  # the header row wraps its words within the columns' widths
+        sheet.set_row(0, line * header_lines)
     return sheet
 
 
 def _lines(text: str, width: int) -> int:
-    """How many lines the text takes wrapped at about ``width`` characters."""
-    return sum(max(1, -(-len(line) // max(width - 2, 1))) for line in text.split("\n"))
+    """How many lines the text takes wrapped in a column ``width`` characters wide (a width
+    counts characters as wide as a digit; capitals are about as wide, most others narrower)."""
+    room = max(width - 1, 1)
+    return sum(max(1, -(-_wide(line) // room)) for line in text.split("\n"))
+
+
+def _wide(line: str) -> int:
+    """The line's width in digits' widths, roughly: capitals, digits and _ one each, the rest
+    four fifths."""
+    narrow = sum(1 for c in line if not (c.isupper() or c.isdigit() or c == "_"))
+    return len(line) - narrow // 5
 
 
 def write_notes(workbook: Workbook, sheet_name: str, lines: Sequence[tuple[str, Any]]) -> Worksheet:

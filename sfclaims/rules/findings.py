@@ -25,6 +25,12 @@ class Record(NamedTuple):
         return f"{self.kind} {self.record_id}{note}{details} [{self.source}]"
 
     @property
+    def in_brief(self) -> str:
+        """The record and where it came from, without its details (shown beside it elsewhere)."""
+        note = f" ({self.note})" if self.note else ""
+        return f"{self.kind} {self.record_id}{note} [{self.source.file} row {self.source.row}]"
+
+    @property
     def detail_text(self) -> str:
         return "; ".join(f"{label}: {value}" for label, value in self.details)
 

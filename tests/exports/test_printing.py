@@ -1,14 +1,21 @@
 """Every workbook the engine writes, read back as a council's officer would print it: each sheet
 on A4 fitted to the page's width, its header row repeated on every page, a print area, the
 workbook's title and the sheet's name above and page numbers below; numbers and dates stored as
-numbers and dates, never as text; no cell that names a command or an option."""
+numbers and dates, never as text; no cell that names a command or an option. And printed, by
+LibreOffice as an officer would: the submission on a cover page, the families about 40 to a page
+at 8 pt or more, and the log; an evidence pack within 3 pages a family."""
 
 from __future__ import annotations
 
+import csv
+import os
 import re
+import shutil
+import subprocess
 from datetime import datetime
 from pathlib import Path
 
+import pypdf
 import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
@@ -30,7 +37,7 @@ def workbooks(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     demo = runner.invoke(
         app,
         ["--database-url", f"sqlite:///{folder / 'unused.db'}", "demo", "--out", str(out)]
-        + ["--families", "120"],
+        + ["--families", "300"],
         catch_exceptions=False,
     )
     assert demo.exit_code == 0, demo.output
@@ -99,3 +106,88 @@ def test_numbers_and_dates_are_stored_as_such_and_no_cell_names_a_command(workbo
                     if COMMAND.search(value):
                         problems.append(f"{where}: names a command: {value[:80]!r}")
     assert problems == [], "\n".join(problems[:60]) + f"\n({len(problems)} in all)"
+
+
+def printed(workbook: Path, folder: Path) -> pypdf.PdfReader:
+    """The workbook printed to PDF by LibreOffice (Debian's libreoffice-calc, which .ci/run
+    installs), with a profile of its own so that tests printing at once do not share one."""
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("LibreOffice (soffice) is required under CI: .ci/run installs it")
+        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
+    profile = folder / "libreoffice-profile"
+    subprocess.run(
+        [soffice, f"-env:UserInstallation=file://{profile}", "--headless"]
+        + ["--convert-to", "pdf", "--outdir", str(folder), str(workbook)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    return pypdf.PdfReader(folder / f"{workbook.stem}.pdf")
+
+
+def smallest_text(page: pypdf.PageObject) -> float:
+    """The size, in points, of the smallest text printed on the page."""
+    sizes: list[float] = []
+
+    def seen(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
+        if text.strip():
+            a, b = pypdf.mult(tm, cm)[:2]
+            sizes.append(size * (a * a + b * b) ** 0.5)
+
+    page.extract_text(visitor_text=seen)
+    return min(sizes, default=0.0)
+
+
+def pages_of(pdf: pypdf.PdfReader, sheet: str) -> list[pypdf.PageObject]:
+    """The printed pages of one sheet (each page's header names its sheet)."""
+    return [p for p in pdf.pages if p.extract_text().splitlines()[0].endswith(sheet)]
+
+
+def test_the_submission_prints_a_cover_then_about_40_families_a_page_at_8_points(
+    workbooks, tmp_path
+):
+    (submission,) = [p for p in workbooks if p.name.startswith("claim-")]
+    with submission.with_suffix(".csv").open(encoding="utf-8-sig") as handle:
+        families = len(list(csv.reader(handle))) - 1
+    pdf = printed(submission, tmp_path)
+    assert len(pdf.pages) <= 2 + -(-families // 40), (len(pdf.pages), families)
+    (cover,) = pages_of(pdf, "Submission")
+    text = cover.extract_text()
+    for words in (
+        "Demo Borough Council",
+        "Improved mental and physical health (HEALTH)",
+        "I confirm that the families",
+        "signature",
+        "name",
+        "role",
+        "date",
+    ):
+        assert words in text
+    claimed = pages_of(pdf, "Claimed families")
+    assert len(claimed) == -(-families // 40)
+    assert min(smallest_text(page) for page in claimed) >= 7.95
+    assert sum(t.count("F0") for t in (p.extract_text() for p in claimed)) == families
+
+
+def test_an_evidence_pack_of_ten_families_prints_within_three_pages_a_family(workbooks, tmp_path):
+    (submission,) = [p for p in workbooks if p.name.startswith("claim-")]
+    with submission.with_suffix(".csv").open(encoding="utf-8-sig") as handle:
+        ten = [row[0] for row in list(csv.reader(handle))[1:11]]
+    run = submission.stem.removeprefix("claim-")
+    database = submission.parent.parent / "sfclaims-demo.db"
+    chosen = [arg for family in ten for arg in ("--family", family)]
+    made = CliRunner().invoke(
+        app,
+        ["--database-url", f"sqlite:///{database}", "audit", "pack", run]
+        + ["--out", str(tmp_path), *chosen],
+        catch_exceptions=False,
+    )
+    assert made.exit_code == 0, made.output
+    (pack,) = tmp_path.glob("evidence-pack-*.xlsx")
+    pdf = printed(pack, tmp_path)
+    assert len(pdf.pages) <= 3 * len(ten), len(pdf.pages)
+    printed_text = "".join(page.extract_text() for page in pdf.pages)
+    assert all(family in printed_text for family in ten)
+    assert min(smallest_text(page) for page in pages_of(pdf, "Rules")) >= 7.95
