@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from sfclaims.errors import NotFoundError
+from sfclaims.errors import NotFoundError, RefusedError
 from sfclaims.exports.files import ready_folder
 from sfclaims.given import checked_text
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor, allowed
@@ -219,6 +219,17 @@ def discard(engine: Engine, person: Actor, run: str) -> tuple[str, int, int]:
     return discard_run(engine, run, person.name)
 
 
+def grant_group_roles(engine: Engine, person: Actor) -> list[str]:
+    """An admin (or the one person before accounts) makes PostgreSQL's group roles and grants."""
+    from sfclaims.activity import record_now
+    from sfclaims.grants import grant_roles
+
+    allowed(person, ADMIN, "granting the database's group roles")
+    groups = grant_roles(engine)
+    record_now(engine, person.name, "group roles granted", "database", ", ".join(groups))
+    return groups
+
+
 def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> list[Path]:
     """The submission workbook and CSV for the department, written into ``out`` and logged."""
     from sfclaims.activity import record_now
@@ -227,9 +238,14 @@ def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> lis
     from sfclaims.settings import read_settings
 
     allowed(person, CLAIMS, "exporting a claim run")
+    settings = read_settings(engine)
+    if not (settings.authority_name and settings.authority_code):
+        raise RefusedError(
+            "The submission names the authority claiming, and its name and code are not set.",
+            remedy="name the authority",
+        )
     ready_folder(out, "The folder")
     contents = run_contents(engine, run, evidence=False, records=False)
-    settings = read_settings(engine)
     paths = write_submission(
         contents,
         _framework_of_run(engine, contents.run.framework_sha256),

@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 import os
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -24,6 +25,27 @@ from sfclaims.models import Activity, LogChain, table_of
 
 GENESIS = "0" * 64  # the link before the first row
 CHAIN_LOCK = 0x5FC1A135  # PostgreSQL's advisory lock key: one writer of the chain at a time
+
+#: Who is acting in this context and how they proved it, as the action that checked their role
+#: found them (``people.allowed``): each log row the action writes for them says how. A context
+#: is one command, one page's request or one job, so it never speaks for anyone else.
+_identified: ContextVar[tuple[str, str] | None] = ContextVar("identified", default=None)
+
+
+def identified(name: str, how: str) -> None:
+    """The person acting here, and how they were identified."""
+    if how:
+        _identified.set((name, how))
+
+
+def forget_who_is_identified() -> None:
+    """No one is identified here any more (a new command in the same process, a new test)."""
+    _identified.set(None)
+
+
+def _how(who: str) -> str | None:
+    found = _identified.get()
+    return found[1] if found is not None and found[0] == who else None
 
 
 def operating_system_user() -> str:
@@ -39,17 +61,17 @@ def record_activity(
         connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHAIN_LOCK})
     log = table_of(Activity)
     who = who or operating_system_user()
+    how = _how(who)
     written = connection.execute(
         insert(log)
-        .values(who=who, action=action, object=object_, detail=detail)
+        .values(who=who, action=action, object=object_, detail=detail, identified_by=how)
         .returning(log.c.id, log.c.at)
     ).one()
     position, previous = chain_head(connection)
+    row = (written.id, written.at, who, action, object_, detail, how)
     connection.execute(
         insert(table_of(LogChain)).values(
-            position=position + 1,
-            activity_id=written.id,
-            hash=chain_hash(previous, (written.id, written.at, who, action, object_, detail)),
+            position=position + 1, activity_id=written.id, hash=chain_hash(previous, row)
         )
     )
 
@@ -67,10 +89,14 @@ def chained_time(at: object) -> str:
 
 def chain_hash(previous: str, row: tuple) -> str:
     """A row's link: the SHA-256 of the link before and the row (id, time, who, action, object,
-    detail). Migration 0022 keeps a frozen copy: change neither."""
-    id_, at, who, action, object_, detail = row
+    detail, and how the person was identified when the row says). Migration 0022 keeps a frozen
+    copy for rows that do not say how: change neither."""
+    id_, at, who, action, object_, detail, *said = row
     words = "\n".join([previous, str(id_), chained_time(at), str(who), str(action), str(object_)])
-    return hashlib.sha256((words + "\n" + str(detail)).encode()).hexdigest()
+    words += "\n" + str(detail)
+    if said and said[0] is not None:
+        words += "\n" + str(said[0])
+    return hashlib.sha256(words.encode()).hexdigest()
 
 
 def chain_head(connection: Connection) -> tuple[int, str]:
@@ -101,6 +127,7 @@ def chain_breaks(connection: Connection) -> str | None:
                 col(Activity.action),
                 col(Activity.object),
                 col(Activity.detail),
+                col(Activity.identified_by),
             )
         )
     }
@@ -138,6 +165,7 @@ class LogEntry:
     action: str
     object: str
     detail: str
+    identified_by: str | None = None  # how the person proved who they were (since 0024)
 
 
 def read_log(
@@ -153,6 +181,7 @@ def read_log(
         col(Activity.action),
         col(Activity.object),
         col(Activity.detail),
+        col(Activity.identified_by),
     ).order_by(col(Activity.id))
     if since is not None:
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
@@ -166,8 +195,8 @@ def read_log(
 
 
 def log_rows(entries: list[LogEntry]) -> list[tuple]:
-    """The log as workbook rows: when, who, what, object, detail."""
-    return [(e.at, e.who, e.action, e.object, e.detail) for e in entries]
+    """The log as workbook rows: when, who, what, object, detail, how identified."""
+    return [(e.at, e.who, e.action, e.object, e.detail, e.identified_by or "") for e in entries]
 
 
-LOG_HEADERS = ("when (UTC)", "who", "what", "object", "detail")
+LOG_HEADERS = ("when (UTC)", "who", "what", "object", "detail", "identified by")

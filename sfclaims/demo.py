@@ -106,10 +106,12 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     for name, role, password in people:
         console.print(f"  {name:<18} {role:<13} {escape(password)}", markup=False)
     console.print(
-        f"\nOr on the command line, as the auditor: `SFCLAIMS_USER=demo-auditor sfclaims "
-        f"--database-url {database} audit record {created.run_id} FAMILY --verdict pass "
-        f"--note ...` for each sampled family, then as the claims team `SFCLAIMS_USER="
-        f"demo-claims sfclaims --database-url {database} claim submit {created.run_id}`.",
+        f"\nOr on the command line, as the auditor (it asks for demo-auditor's password, then "
+        f"the code from the authenticator app set up at their first sign-in): "
+        f"`SFCLAIMS_USER=demo-auditor sfclaims --database-url {database} audit record "
+        f"{created.run_id} FAMILY --verdict pass --note ...` for each sampled family, then as "
+        f"the claims team `SFCLAIMS_USER=demo-claims sfclaims --database-url {database} claim "
+        f"submit {created.run_id}`.",
         markup=False,
     )
 

@@ -359,6 +359,7 @@ class Activity(SQLModel, table=True):
     action: str
     object: str = Field(default="", index=True)  # a run ID, a batch, an account, ...
     detail: str = ""
+    identified_by: str | None = None  # how the person proved who they were (migration 0024)
 
 
 #: The table each extract kind loads into, in the order a folder is imported.

@@ -10,6 +10,7 @@ Passwords are hashed with Argon2 and never kept or shown in the clear.
 from __future__ import annotations
 
 import functools
+import getpass
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +18,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlmodel import col
 
-from sfclaims.activity import operating_system_user, record_activity
+from sfclaims.activity import identified, operating_system_user, record_activity
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import members
@@ -37,6 +38,13 @@ MIN_PASSWORD = 12
 NAME_CHARACTERS = set("abcdefghijklmnopqrstuvwxyz0123456789._-@")
 
 
+#: How a person proved who they were, as outputs name it.
+DATABASE_LOGIN = "database login"
+OPERATING_SYSTEM_USER = "operating-system user"
+PASSWORD = "password"
+PASSWORD_AND_CODE = "password and second factor"
+
+
 @dataclass(frozen=True)
 class Actor:
     """Who is acting, with their roles; ``single_user`` while the database has no accounts."""
@@ -44,6 +52,7 @@ class Actor:
     name: str
     roles: frozenset[str]
     single_user: bool = False
+    identified_by: str = ""  # how: a database login, a password (and second factor), ...
 
     def may(self, role: str) -> bool:
         return self.single_user or role in self.roles
@@ -75,7 +84,7 @@ def has_accounts(connection: Connection) -> bool:
     return connection.execute(select(col(Account.name)).limit(1)).first() is not None
 
 
-def _account(connection: Connection, name: str) -> Account | None:
+def account_of(connection: Connection, name: str) -> Account | None:
     """The account's name, roles and state: columns every schema since accounts has (an
     upgrade asks who is acting before the database is at today's)."""
     row = connection.execute(
@@ -87,22 +96,21 @@ def _account(connection: Connection, name: str) -> Account | None:
 
 
 def acting(engine: Engine, name: str | None = None) -> Actor:
-    """The person acting: the named account (the web's signed-in person), else the account of
-    the database login on PostgreSQL if there is one, else of the operating-system user. Before
-    the first account exists: the operating-system user, alone."""
+    """The person acting: the named account (the workspace's signed-in person), else the one
+    whose name needs no proof — on PostgreSQL the database login's account, on SQLite the
+    operating-system user's (never ``SFCLAIMS_USER``: naming another account takes its
+    password, ``identity.on_the_command_line``). Before the first account exists: the
+    operating-system user (or ``SFCLAIMS_USER``), alone."""
     with engine.connect() as connection:
         if not has_accounts(connection):
             return Actor(name or operating_system_user(), frozenset(ROLES), single_user=True)
-        candidates = [name] if name else []
-        if not name and engine.dialect.name == "postgresql":
-            login = connection.execute(select(func.current_user())).scalar_one()
-            candidates.append(str(login).lower())
-        candidates.append(operating_system_user())
-        for candidate in candidates:
-            account = _account(connection, candidate)
-            if account is not None and not account.disabled:
-                return Actor(account.name, members(account.roles))
-    return Actor(candidates[-1], frozenset())
+        if name is None and engine.dialect.name == "postgresql":
+            name = str(connection.execute(select(func.current_user())).scalar_one()).lower()
+        name = name or getpass.getuser().strip().lower()
+        account = account_of(connection, name)
+        if account is not None and not account.disabled:
+            return Actor(account.name, members(account.roles))
+    return Actor(name, frozenset())
 
 
 def require(engine: Engine, role: str | None, doing: str, name: str | None = None) -> Actor:
@@ -112,7 +120,9 @@ def require(engine: Engine, role: str | None, doing: str, name: str | None = Non
 
 def allowed(person: Actor, role: str | None, doing: str) -> Actor:
     """The person, if their role allows what they are doing (``role`` None: reading, which any
-    account may); refused otherwise in one sentence naming the role needed."""
+    account may); refused otherwise in one sentence naming the role needed. Allowed, the log
+    rows the action writes for them say how they were identified."""
+    identified(person.name, person.identified_by)
     if role is None:
         if not (person.single_user or person.roles):
             raise RefusedError(
@@ -190,7 +200,7 @@ def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
                 "The first account must have the admin role: from then on every action needs "
                 "an account."
             )
-        if _account(connection, name) is not None:
+        if account_of(connection, name) is not None:
             raise RefusedError(f"There is already an account {name}.")
         connection.execute(
             insert(table_of(Account)).values(
@@ -219,7 +229,7 @@ def _change(engine: Engine, by: Actor, name: str, action: str, **values: object)
 
     name = checked_name(name)
     with engine.begin() as connection:
-        if _account(connection, name) is None:
+        if account_of(connection, name) is None:
             raise UsageError(f"There is no account {name}.")
         connection.execute(
             update(table_of(Account)).where(col(Account.name) == name).values(**values)

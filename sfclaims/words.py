@@ -25,6 +25,10 @@ COMMAND_LINE = {
     "upgrade": "Run `sfclaims upgrade`: it backs the database up, then upgrades it.",
     "no backup": "Or upgrade without one, having backed the database up yourself: "
     "`sfclaims upgrade --no-backup`.",
+    "name the authority": "An admin sets them with `sfclaims settings set --authority-name NAME "
+    "--authority-code CODE`.",
+    "connect as yourself": "Give your own login in --database-url (or SFCLAIMS_DATABASE_URL) "
+    "and leave SFCLAIMS_USER unset.",
 }
 
 #: The workspace's words.
@@ -43,4 +47,6 @@ WORKSPACE = {
     "create schema": "The administrator of the server creates it before the workspace can open it.",
     "upgrade": "The administrator of the server upgrades it before the workspace can open it.",
     "no backup": "The administrator of the server takes a backup first.",
+    "name the authority": "An admin sets them on the Settings page.",
+    "connect as yourself": "In the workspace each person signs in as themselves.",
 }

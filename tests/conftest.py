@@ -67,9 +67,15 @@ def _fill(url: str, kind: str) -> None:
     if kind == "sample":
         from sfclaims.framework import load_framework
         from sfclaims.importing import import_folder
+        from sfclaims.settings import change_settings
 
         import_folder(engine, SAMPLE_AUTHORITY, load_framework())
+        change_settings(engine, **SAMPLE_AUTHORITY_NAMED)
     engine.dispose()
+
+
+#: The sample authority's name and code, set as its admin would before the first submission.
+SAMPLE_AUTHORITY_NAMED = {"authority_name": "Sample Borough Council", "authority_code": "E09999999"}
 
 
 class _Templates:
@@ -130,6 +136,14 @@ def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Itera
         patch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(keys / "seal-key"))
         patch.setenv("SFCLAIMS_WORK_DIR", str(keys / "work"))
         yield
+
+
+@pytest.fixture(autouse=True)
+def _no_one_identified_yet() -> None:
+    """Each test starts with no one identified in its context (a command's, an action's)."""
+    from sfclaims.activity import forget_who_is_identified
+
+    forget_who_is_identified()
 
 
 @pytest.fixture(scope="session")
@@ -232,3 +246,48 @@ def sample_engine(sample_url: str) -> Iterator[Engine]:
     engine = open_database(sample_url)
     yield engine
     engine.dispose()
+
+
+#: The people the tests act as, and the sfclaims roles their PostgreSQL logins are granted.
+TEST_LOGINS = {
+    "root": ("admin",),
+    "dora": ("data_officer",),
+    "carl": ("claims",),
+    "ada": ("auditor",),
+    "ade": ("auditor",),
+    "cass": ("claims", "auditor"),
+    "eve": ("claims",),
+    "stranger": (),
+}
+
+
+def each_person_logs_in(url: str) -> None:
+    """On PostgreSQL, give the database its group roles (``sfclaims init --grant``, as its owner)
+    and each test person a login of their own in their role's group, as a council's database
+    administrator would; the tests then connect as the person acting (``as_login``)."""
+    from sfclaims.grants import grant_roles, group
+
+    engine = open_database(url)
+    try:
+        grant_roles(engine)
+        with engine.begin() as connection:
+            for name, roles in TEST_LOGINS.items():
+                connection.execute(
+                    text(
+                        f"DO $$ BEGIN CREATE ROLE {name} LOGIN; "
+                        f"EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+                    )
+                )
+                for role in roles:
+                    connection.execute(text(f"GRANT {group(role)} TO {name}"))
+    finally:
+        engine.dispose()
+
+
+def as_login(url: str) -> str:
+    """The URL as the person acting connects: on PostgreSQL, once ``each_person_logs_in``, with
+    their own login (SFCLAIMS_TEST_LOGIN, set by ``tests.test_people.as_person``)."""
+    login = os.environ.get("SFCLAIMS_TEST_LOGIN")
+    if not url.startswith("postgresql") or not login or not os.environ.get("SFCLAIMS_TEST_LOGINS"):
+        return url
+    return make_url(url).set(username=login).render_as_string(hide_password=False)

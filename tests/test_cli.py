@@ -19,13 +19,14 @@ from sfclaims.cli import app
 from sfclaims.db import open_database
 from sfclaims.exports.decisions_file import write_decisions
 from sfclaims.framework import load_framework
-from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
+from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS, as_login
 
 runner = CliRunner()
 
 
 def sfclaims(url: str, *args: str):
-    return runner.invoke(app, ["--database-url", url, *args], catch_exceptions=False)
+    """The command, run as the person acting (on PostgreSQL, through their own login)."""
+    return runner.invoke(app, ["--database-url", as_login(url), *args], catch_exceptions=False)
 
 
 def the_report(folder, pattern: str = "report-*.xlsx"):

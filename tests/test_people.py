@@ -1,7 +1,7 @@
 """People in the system: accounts and roles, every command refused to a role that may not run it
 (with nothing changed), separation of duties, and the activity log the database protects."""
 
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -9,7 +9,8 @@ from sqlalchemy import text
 
 from sfclaims.db import open_database
 from sfclaims.people import password_matches
-from tests.conftest import SAMPLE_AUTHORITY
+from tests.conftest import SAMPLE_AUTHORITY, as_login, each_person_logs_in
+from tests.test_claims import cover_of
 from tests.test_cli import sfclaims, submitted_count
 
 ROLES = {"root": "admin", "dora": "data_officer", "carl": "claims", "ada": "auditor"}
@@ -26,12 +27,20 @@ def data_version(url: str) -> int:
 
 
 def as_person(monkeypatch, name: str) -> None:
-    monkeypatch.setenv("SFCLAIMS_USER", name)
+    """Act as the person as they would: logged in to the machine as themselves, and on
+    PostgreSQL connected with their own database login."""
+    monkeypatch.setenv("LOGNAME", name)  # the operating-system user, as getpass finds it
+    monkeypatch.delenv("SFCLAIMS_USER", raising=False)
+    monkeypatch.setenv("SFCLAIMS_TEST_LOGIN", name)
 
 
 @pytest.fixture
 def team(sample_url, monkeypatch) -> str:
-    """The sample authority with an account per role (root is the admin)."""
+    """The sample authority with an account per role (root is the admin); on PostgreSQL each
+    person has a login of their own in their role's group."""
+    if sample_url.startswith("postgresql"):
+        each_person_logs_in(sample_url)
+        monkeypatch.setenv("SFCLAIMS_TEST_LOGINS", "yes")
     as_person(monkeypatch, "root")
     for name, role in ROLES.items():
         assert sfclaims(sample_url, "user", "add", name, "--role", role).exit_code == 0
@@ -53,7 +62,7 @@ def test_alone_every_action_is_recorded_as_the_operating_system_user(sample_url,
     (line,) = result.stdout.strip().splitlines()
     assert line.split("\t")[1:4] == ["sam", "claim run made", run]
     (imported,) = sfclaims(sample_url, "log").stdout.strip().splitlines()[:1]
-    who, action, batches, detail = imported.split("\t")[1:]
+    who, action, batches, detail, _how = imported.split("\t")[1:]
     assert (action, batches) == ("import", "batches 1, 2, 3, 4, 5, 6, 7, 8, 9, 10")
     assert detail.startswith("10 files (families.csv") and "rows loaded" in detail
 
@@ -144,7 +153,10 @@ def test_someone_without_an_account_cannot_even_read(team, monkeypatch):
     as_person(monkeypatch, "stranger")
     result = sfclaims(team, "claim", "list")
     assert result.exit_code == 3
-    assert "Listing claim runs needs an account, and stranger has none" in result.stderr
+    if team.startswith("postgresql"):  # a login in no sfclaims group: the database refuses it
+        assert result.stderr.startswith("Error: The database refused your login this (perm")
+    else:
+        assert "Listing claim runs needs an account, and stranger has none" in result.stderr
 
 
 def test_a_disabled_account_can_do_nothing(team, monkeypatch):
@@ -158,7 +170,9 @@ def test_a_disabled_account_can_do_nothing(team, monkeypatch):
 
 def the_quarter(url: str, monkeypatch, run: str) -> None:
     as_person(monkeypatch, "ada")
-    sampled = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "3").stdout.split()
+    drawn = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", "3")
+    assert drawn.exit_code == 0, drawn.output
+    sampled = drawn.stdout.split()
     for family in sampled:
         assert (
             sfclaims(
@@ -200,11 +214,13 @@ def test_the_outputs_name_who_made_audited_and_submitted_the_run(team, monkeypat
     run = make_run(team, monkeypatch)
     the_quarter(team, monkeypatch, run)
     as_person(monkeypatch, "carl")
-    assert sfclaims(team, "claim", "submit", run, "--yes").exit_code == 0
+    submitted = sfclaims(team, "claim", "submit", run, "--yes")
+    assert submitted.exit_code == 0, submitted.output
     assert sfclaims(team, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
     book = load_workbook(tmp_path / f"claim-{run}.xlsx")
-    notes = dict(book["Run"].iter_rows(values_only=True))
-    assert (notes["made by"], notes["submitted by"], notes["audited by"]) == ("carl", "carl", "ada")
+    notes = cover_of(book)
+    assert notes["prepared by"].startswith("carl (") and notes["submitted by"].startswith("carl (")
+    assert notes["audited by"].startswith("ada")
     log = [row[1:4] for row in list(book["Log"].iter_rows(values_only=True))[1:]]
     assert log[0] == ("carl", "claim run made", run)
     assert log[-1] == ("carl", "claim run submitted", run)
@@ -234,7 +250,9 @@ def test_a_password_is_read_from_standard_input_and_kept_hashed(team, monkeypatc
     from tests.test_cli import runner
 
     result = runner.invoke(
-        app, ["--database-url", team, "user", "set-password", "ada"], input="a long passphrase\n"
+        app,
+        ["--database-url", as_login(team), "user", "set-password", "ada"],
+        input="a long passphrase\n",
     )
     assert result.exit_code == 0, result.output
     with open_database(team).connect() as connection:
@@ -251,7 +269,8 @@ def test_the_log_filters_by_date_run_and_person(team, monkeypatch):
     run = make_run(team, monkeypatch)
     today = date.today()
     everything = sfclaims(team, "log", "--since", f"{today:%d/%m/%Y}").stdout.splitlines()
-    assert len(everything) == 1 + len(ROLES) + 1  # the sample's import (today), accounts, run
+    # the sample's import and its authority's name (today), the accounts, the run
+    assert len(everything) == 2 + len(ROLES) + 1
     tomorrow = date.fromordinal(today.toordinal() + 1).isoformat()
     assert sfclaims(team, "log", "--since", tomorrow).stdout == ""
     assert [
@@ -269,9 +288,10 @@ def test_working_alone_every_output_says_there_were_no_separate_accounts(sample_
     run = made.stdout.strip().splitlines()[-1]
     assert sfclaims(sample_url, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
     assert sfclaims(sample_url, "audit", "pack", run, "--out", str(tmp_path)).exit_code == 0
-    for name in (f"claim-{run}.xlsx", f"evidence-pack-{run}.xlsx"):
-        notes = dict(load_workbook(tmp_path / name)["Run"].iter_rows(values_only=True))
-        assert notes["accounts"].startswith("Made without separate accounts")
+    cover = cover_of(load_workbook(tmp_path / f"claim-{run}.xlsx"))
+    notes = dict(load_workbook(tmp_path / f"evidence-pack-{run}.xlsx")["Run"].values)
+    for said in (cover, notes):
+        assert str(said["accounts"]).startswith("Made without separate accounts")
 
 
 @pytest.mark.parametrize("password", [" " * 12, "password1234", "aaaaaaaaaaaa", "qwertyuiop12"])
@@ -289,11 +309,9 @@ def test_a_long_passphrase_is_accepted_whatever_its_characters():
     assert checked_password("kettle orchard umbrella") == "kettle orchard umbrella"
 
 
-def test_an_admin_changes_an_accounts_roles_but_never_their_own_admin_role(sample_url, monkeypatch):
-    from tests.test_cli import sfclaims
-
-    monkeypatch.setenv("SFCLAIMS_USER", "root")
-    assert sfclaims(sample_url, "user", "add", "root", "--role", "admin").exit_code == 0
+def test_an_admin_changes_an_accounts_roles_but_never_their_own_admin_role(team, monkeypatch):
+    sample_url = team
+    as_person(monkeypatch, "root")
     assert sfclaims(sample_url, "user", "add", "kim", "--role", "claims").exit_code == 0
     changed = sfclaims(sample_url, "user", "roles", "kim", "--role", "auditor", "--role", "claims")
     assert changed.exit_code == 0, changed.output
@@ -301,3 +319,172 @@ def test_an_admin_changes_an_accounts_roles_but_never_their_own_admin_role(sampl
     assert "kim\tclaims, auditor" in listed or "kim\tauditor, claims" in listed
     refused = sfclaims(sample_url, "user", "roles", "root", "--role", "claims")
     assert refused.exit_code == 3 and "cannot take the admin role from yourself" in refused.stderr
+
+
+def password_file(folder, password: str, mode: int = 0o600):
+    kept = folder / "password"
+    kept.write_text(password + "\n", encoding="utf-8")
+    kept.chmod(mode)
+    return kept
+
+
+ON_SQLITE = pytest.mark.parametrize("sample_url", ["sqlite"], indirect=True)
+ON_POSTGRES = pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)
+
+
+@pytest.fixture
+def carl_with_a_password(team, monkeypatch, tmp_path):
+    """On SQLite, carl's account with a password set by the admin (root, the machine's user)."""
+    as_person(monkeypatch, "root")
+    set_ = runner_with_input(team, ["user", "set-password", "carl"], "carl's own long passphrase")
+    assert set_.exit_code == 0, set_.output
+    monkeypatch.setenv("SFCLAIMS_USER", "carl")
+    return team
+
+
+def runner_with_input(url: str, args: list[str], text_in: str):
+    from sfclaims.cli import app
+    from tests.test_cli import runner
+
+    return runner.invoke(app, ["--database-url", as_login(url), *args], input=text_in + "\n")
+
+
+@ON_SQLITE
+def test_on_sqlite_acting_as_another_account_needs_its_password(carl_with_a_password, tmp_path):
+    url = carl_with_a_password
+    before = log_count(url)
+    no_terminal = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert no_terminal.exit_code == 3
+    assert "needs their password, and there is no terminal" in no_terminal.stderr
+    assert log_count(url) == before
+
+
+@ON_SQLITE
+def test_on_sqlite_a_password_file_readable_by_others_is_refused(
+    carl_with_a_password, tmp_path, monkeypatch
+):
+    url = carl_with_a_password
+    kept = password_file(tmp_path, "carl's own long passphrase", 0o644)
+    monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(kept))
+    result = sfclaims(url, "claim", "list")
+    assert result.exit_code == 3
+    assert "can be read by others: make it readable by its owner alone" in result.stderr
+
+
+@ON_SQLITE
+def test_on_sqlite_the_right_password_acts_as_the_account_and_a_wrong_one_counts(
+    carl_with_a_password, tmp_path, monkeypatch
+):
+    url = carl_with_a_password
+    monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(password_file(tmp_path, "not carl's")))
+    before = log_count(url)
+    wrong = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert wrong.exit_code == 3 and log_count(url) == before
+    assert "That is not the password of an account carl can act as." in wrong.stderr
+    with open_database(url).connect() as connection:
+        failures = connection.execute(text("SELECT count(*) FROM sign_in_failures")).scalar_one()
+    assert failures == 1  # counted toward carl's lockout, as the workspace's are
+    monkeypatch.setenv(
+        "SFCLAIMS_PASSWORD_FILE", str(password_file(tmp_path, "carl's own long passphrase"))
+    )
+    run = make_run_as_is(url)
+    (line,) = sfclaims(url, "log", "--run", run).stdout.strip().splitlines()
+    assert line.split("\t")[1:3] == ["carl", "claim run made"]
+
+
+def make_run_as_is(url: str) -> str:
+    made = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert made.exit_code == 0, made.output
+    return made.stdout.strip().splitlines()[-1]
+
+
+@ON_SQLITE
+def test_on_sqlite_an_account_with_a_second_factor_needs_its_code_too(team, tmp_path):
+    import pyotp
+
+    from sfclaims.errors import RefusedError
+    from sfclaims.identity import on_the_command_line
+    from sfclaims.people import PASSWORD_AND_CODE, set_password
+    from sfclaims.second_factor import new_secret, set_up
+
+    engine = open_database(team)
+    root = on_the_command_line(engine, None, str, str)
+    set_password(engine, root, "ada", "ada's quite long passphrase")
+    secret = new_secret()
+    assert set_up(engine, "ada", secret, pyotp.TOTP(secret).now()) is not None
+    with pytest.raises(RefusedError, match="not a code of ada's second factor"):
+        on_the_command_line(engine, "ada", lambda _: "ada's quite long passphrase", lambda _: "1")
+    code = pyotp.TOTP(secret).at(pyotp.TOTP(secret).timecode(datetime.now()) * 30 + 30)
+    ada = on_the_command_line(
+        engine, "ada", lambda _: "ada's quite long passphrase", lambda _: code
+    )
+    assert (ada.name, ada.roles, ada.identified_by) == ("ada", {"auditor"}, PASSWORD_AND_CODE)
+    engine.dispose()
+
+
+@ON_POSTGRES
+def test_on_postgresql_sfclaims_user_naming_another_login_is_refused(team, monkeypatch):
+    as_person(monkeypatch, "carl")
+    monkeypatch.setenv("SFCLAIMS_USER", "ada")
+    before = (log_count(team), data_version(team))
+    result = sfclaims(team, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    assert result.exit_code == 3
+    assert result.stderr.replace("\n", " ").startswith(
+        "Error: On PostgreSQL each person acts as their own database login: this one is carl, "
+        "and SFCLAIMS_USER names ada"
+    )
+    assert (log_count(team), data_version(team)) == before
+    monkeypatch.setenv("SFCLAIMS_USER", "carl")  # naming yourself is no claim to anyone else
+    assert sfclaims(team, "claim", "list").exit_code == 0
+
+
+@pytest.mark.raw_changes
+@ON_POSTGRES
+@pytest.mark.parametrize(
+    ("login", "statement", "table"),
+    [
+        ("carl", "UPDATE activity_log SET who = 'someone else'", "activity_log"),
+        ("ada", "DELETE FROM log_chain", "log_chain"),
+        ("dora", "DELETE FROM claimed_families", "claimed_families"),
+        ("dora", "INSERT INTO claim_runs (run_id) VALUES ('X')", "claim_runs"),
+        ("ada", "ALTER TABLE families ADD COLUMN x int", "families"),
+        ("carl", "TRUNCATE previous_claims", "previous_claims"),
+    ],
+)
+def test_on_postgresql_each_group_role_is_refused_what_it_may_not_do(
+    team, monkeypatch, login, statement, table
+):
+    from sqlalchemy.exc import DBAPIError
+
+    from sfclaims.cli.base import _denied
+
+    as_person(monkeypatch, login)
+    engine = open_database(as_login(team))
+    with pytest.raises(DBAPIError) as refused, engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+    said = _denied(refused.value)
+    assert said.startswith("The database refused your login this (") and table in said
+
+
+def test_the_log_and_the_submission_say_how_each_person_was_identified(team, monkeypatch, tmp_path):
+    """On SQLite each person here is the machine's user; on PostgreSQL their database login."""
+    how = "database login" if team.startswith("postgresql") else "operating-system user"
+    run = make_run(team, monkeypatch)
+    the_quarter(team, monkeypatch, run)
+    as_person(monkeypatch, "carl")
+    assert sfclaims(team, "claim", "submit", run, "--yes").exit_code == 0
+    lines = [line.split("\t") for line in sfclaims(team, "log", "--run", run).stdout.splitlines()]
+    assert lines and all(line[5] == how for line in lines), lines
+    assert sfclaims(team, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
+    book = load_workbook(tmp_path / f"claim-{run}.xlsx")
+    cover = cover_of(book)
+    assert cover["prepared by"].startswith(f"carl ({how}), ")
+    assert cover["audited by"] == f"ada ({how})"
+    assert cover["submitted by"].startswith(f"carl ({how}), ")
+    log = list(book["Log"].iter_rows(values_only=True))
+    assert log[0][-1] == "identified by" and {row[-1] for row in log[1:]} == {how}
+    with open_database(team).connect() as connection:  # and the chain holds over what it says
+        from sfclaims.activity import chain_breaks
+
+        assert chain_breaks(connection) is None

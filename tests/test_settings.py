@@ -23,8 +23,8 @@ def stored_decisions(url: str) -> int:
         return connection.exec_driver_sql("SELECT count(*) FROM decisions").scalar_one()
 
 
-def test_a_new_database_has_the_national_framework_in_force(sample_url):
-    shown = sfclaims(sample_url, "settings", "show")
+def test_a_new_database_has_the_national_framework_in_force(database_url):
+    shown = sfclaims(database_url, "settings", "show")
     assert shown.exit_code == 0
     text = " ".join(shown.stderr.split())
     assert f"outcome framework the national framework ({load_framework().label()})" in text

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
 from sfclaims.db import MIGRATIONS, SCHEMA_REVISION, make_engine, schema_revision
 from sfclaims.people import ROLES, Actor
-from tests.conftest import SAMPLE_AUTHORITY
+from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_AUTHORITY_NAMED
 from tests.test_cli import sfclaims
 
 REVISIONS = Path(__file__).parent / "fixtures" / "revisions"
@@ -72,6 +73,21 @@ def restored_postgres(revision: str, server: str, name: str) -> str:
     return f"{server}/{name}"
 
 
+def as_the_admins_login(url: str) -> str:
+    """On PostgreSQL the acting account is the login's: the old databases' admin is root, who
+    upgrades them connected as root (a superuser, as the database's owner may be)."""
+    admin = make_engine(url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(
+            text(
+                "DO $$ BEGIN CREATE ROLE root LOGIN SUPERUSER; "
+                "EXCEPTION WHEN duplicate_object THEN NULL; END $$"
+            )
+        )
+    admin.dispose()
+    return make_url(url).set(username="root").render_as_string(hide_password=False)
+
+
 @pytest.mark.parametrize("database", ["sqlite", "postgres"])
 @pytest.mark.parametrize("revision", BUILT)
 def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
@@ -80,13 +96,17 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
     from sfclaims.actions import export_submission, upgrade
     from sfclaims.claim_runs import list_runs, run_contents
     from sfclaims.db import open_database
+    from sfclaims.errors import RefusedError
+    from sfclaims.settings import change_settings
 
     facts = json.loads((REVISIONS / f"{revision}.json").read_text(encoding="utf-8"))
     if database == "sqlite":
         url = restored_sqlite(revision, tmp_path)
     else:
         server = request.getfixturevalue("postgres_server").rsplit("/", 1)[0]
-        url = restored_postgres(revision, server, f"sfclaims_upgrade_{revision}")
+        url = as_the_admins_login(
+            restored_postgres(revision, server, f"sfclaims_upgrade_{revision}")
+        )
     engine = make_engine(url)
     try:
         assert schema_revision(engine) == revision
@@ -98,6 +118,9 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
         engine = open_database(url, create=False)
         runs = {r.run_id: r for r in list_runs(engine)}
         assert runs[facts["submitted"]].status == "submitted"
+        with pytest.raises(RefusedError, match="its name and code are not set"):
+            export_submission(engine, ALONE, facts["submitted"], tmp_path / "unnamed")
+        change_settings(engine, **SAMPLE_AUTHORITY_NAMED)  # as the admin would, once upgraded
         assert runs[facts["draft"]].status == "draft"
         for run_id, families in facts["claimed"].items():
             contents = run_contents(engine, run_id, evidence=False, records=False)
@@ -126,6 +149,7 @@ def test_a_run_tampered_with_before_the_upgrade_is_still_refused(tmp_path):
     from sfclaims.actions import export_submission, upgrade
     from sfclaims.db import open_database
     from sfclaims.errors import RefusedError
+    from sfclaims.settings import change_settings
 
     facts = json.loads((REVISIONS / "0013.json").read_text(encoding="utf-8"))
     url = restored_sqlite("0013", tmp_path)
@@ -138,6 +162,7 @@ def test_a_run_tampered_with_before_the_upgrade_is_still_refused(tmp_path):
         )
     upgrade(engine, backup=False)
     engine = open_database(url, create=False)
+    change_settings(engine, **SAMPLE_AUTHORITY_NAMED)
     with pytest.raises(RefusedError, match="no longer matches what was submitted"):
         export_submission(engine, ALONE, facts["submitted"], tmp_path / "out")
 

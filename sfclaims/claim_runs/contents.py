@@ -122,6 +122,7 @@ def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEnt
                 col(Activity.action),
                 col(Activity.object),
                 col(Activity.detail),
+                col(Activity.identified_by),
             )
             .where(col(Activity.object) == run_id)
             .order_by(col(Activity.id))

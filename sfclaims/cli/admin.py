@@ -229,7 +229,8 @@ def log_command(
     user: Annotated[str | None, typer.Option(help="Only changes by this person.")] = None,
 ) -> None:
     """The activity log: who changed what, and when (the database's clock, UTC), oldest first,
-    as tab-separated lines on standard output."""
+    as tab-separated lines on standard output: when, who, what, object, detail, and how the
+    person was identified (database login, password, password and second factor, ...)."""
     from sfclaims.activity import read_log
 
     day = parse_date(since, "--since") if since else None
@@ -238,4 +239,5 @@ def log_command(
     for entry in read_log(engine, day, run.upper() if run else None, user):
         when = f"{entry.at:%d/%m/%Y %H:%M:%S}" if entry.at else ""
         fields = (when, entry.who, entry.action, entry.object, entry.detail)
+        fields += (entry.identified_by or "",)
         print("\t".join("".join(c if c.isprintable() else "?" for c in f) for f in fields))

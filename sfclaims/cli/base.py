@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sfclaims.errors import SfclaimsError
+from sfclaims.errors import RefusedError, SfclaimsError
 from sfclaims.words import COMMAND_LINE
 
 if TYPE_CHECKING:
@@ -44,6 +44,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class Settings:
     database_url: str | None = None
+    person: tuple[Engine, Actor] | None = None  # who is acting, once asked, for this command
 
 
 def plain_errors(command: F) -> F:
@@ -69,6 +70,9 @@ def plain_errors(command: F) -> F:
                         "moment, twice; nothing was changed — run the command again.",
                         3,
                     )
+            denied = _denied(error)
+            if denied:
+                fail(denied, 3)
             if not _is_database_unreachable(error):
                 raise
             reason = str(error.orig or error).strip().splitlines()[0]  # type: ignore[attr-defined]
@@ -89,6 +93,21 @@ def fail(sentence: str, exit_code: int) -> NoReturn:
     code."""
     messages.print(f"[bold red]Error:[/] {escape(sentence)}", soft_wrap=True)
     raise typer.Exit(exit_code)
+
+
+def _denied(error: Exception) -> str:
+    """PostgreSQL's refusal of a privilege the login does not have (sfclaims.grants), as one
+    sentence; empty for any other error."""
+    exc = sys.modules.get("sqlalchemy.exc")
+    if exc is None or not isinstance(error, exc.DBAPIError):
+        return ""
+    if getattr(error.orig, "sqlstate", None) != "42501":
+        return ""
+    said = str(error.orig).strip().splitlines()[0]
+    return (
+        f"The database refused your login this ({said}): your PostgreSQL role does not allow "
+        f"it, and nothing was changed."
+    )
 
 
 _BUSY_CODES = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
@@ -124,22 +143,54 @@ def _options(
         ),
     ] = None,
 ) -> None:
+    from sfclaims.activity import forget_who_is_identified
+
     Settings.database_url = database_url
+    Settings.person = None
+    forget_who_is_identified()
 
 
 def person(engine: Engine) -> Actor:
-    """Who is acting on the command line (contract.md, "Who is acting")."""
-    from sfclaims.people import acting
+    """Who is acting on the command line (contract.md, "Who is acting"): asked once a command."""
+    from sfclaims.identity import on_the_command_line
 
-    return acting(engine)
+    if Settings.person is None or Settings.person[0] is not engine:
+        found = on_the_command_line(engine, os.environ.get("SFCLAIMS_USER"), _password, _code)
+        Settings.person = (engine, found)
+    return Settings.person[1]
+
+
+def _password(name: str) -> str:
+    """The account's password: from the file SFCLAIMS_PASSWORD_FILE names, else the terminal."""
+    from sfclaims.identity import password_from_file
+
+    kept = os.environ.get("SFCLAIMS_PASSWORD_FILE")
+    if kept:
+        return password_from_file(Path(kept))
+    return _ask(f"{name}'s password (to act as {name}): ", name)
+
+
+def _code(name: str) -> str:
+    return _ask(f"The code from {name}'s authenticator app (or a recovery code): ", name)
+
+
+def _ask(prompt: str, name: str) -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        raise RefusedError(
+            f"Acting as {name} needs their password, and there is no terminal to ask it on: "
+            f"SFCLAIMS_PASSWORD_FILE can name a file holding it (readable by its owner alone)."
+        )
+    return getpass.getpass(prompt)
 
 
 def acting_as(engine: Engine, role: str | None, doing: str) -> str:
     """The name of the person acting, once their role allows what they are doing (exit 3
     otherwise); ``role`` None: any account may (reading)."""
-    from sfclaims.people import require
+    from sfclaims.people import allowed
 
-    return require(engine, role, doing).name
+    return allowed(person(engine), role, doing).name
 
 
 def open_database(create: bool = False):

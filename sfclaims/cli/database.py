@@ -17,6 +17,7 @@ from sfclaims.cli.base import (
     Settings,
     app,
     messages,
+    person,
     plain_errors,
 )
 
@@ -62,6 +63,16 @@ def init(
     framework: FrameworkSettingOption = None,
     quarters: QuartersOption = None,
     allocation: AllocationOption = None,
+    grant: Annotated[
+        bool,
+        typer.Option(
+            "--grant",
+            help="PostgreSQL: make a group role per sfclaims role (sfclaims_admin, "
+            "sfclaims_data_officer, sfclaims_claims, sfclaims_auditor) and one for the web "
+            "server (sfclaims_web), each granted only what its role writes. Run as the "
+            "database's owner; then GRANT each person's login their role's group.",
+        ),
+    ] = False,
 ) -> None:
     """Create the database schema (SQLite or PostgreSQL) at the latest revision, and set the
     authority's settings given (see `sfclaims settings`). On a database that is behind and holds
@@ -79,6 +90,11 @@ def init(
     from sfclaims.cli.admin import settings_set
 
     settings_set(authority_name, authority_code, framework, quarters, allocation)
+    if grant:
+        from sfclaims.actions import grant_group_roles
+
+        groups = grant_group_roles(engine, person(engine))
+        messages.print(f"Group roles granted: {', '.join(groups)}.")
 
 
 @app.command()

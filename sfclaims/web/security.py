@@ -20,7 +20,7 @@ from sfclaims.activity import record_now
 from sfclaims.errors import UsageError
 from sfclaims.facts import members
 from sfclaims.models import Account, table_of
-from sfclaims.people import Actor, password_matches
+from sfclaims.people import PASSWORD, PASSWORD_AND_CODE, Actor, password_matches
 
 
 class NotSignedIn(Exception):
@@ -113,7 +113,8 @@ def signed_in(request: Request) -> Actor | None:
     if row is None or row.disabled:
         session.clear()
         return None
-    return Actor(name, members(row.roles))
+    how = session.get("how")
+    return Actor(name, members(row.roles), identified_by=how if isinstance(how, str) else "")
 
 
 def requires(role: str | None = None):
@@ -188,7 +189,7 @@ def sign_in(request: Request, name: str, password: str) -> str | None:
     if needs_second_factor(engine, members(row.roles)):
         request.session.update(pending=name, pending_at=int(time.time()), secret=new_secret())
         return "set up"
-    begin_session(request, name)
+    begin_session(request, name, PASSWORD)
     return "signed in"
 
 
@@ -202,13 +203,16 @@ def _not_locked_out(request: Request, name: str) -> str:
     return address
 
 
-def begin_session(request: Request, name: str) -> None:
-    """The person is who they said: a new session (new id, new CSRF token), logged."""
+def begin_session(request: Request, name: str, how: str) -> None:
+    """The person is who they said, proved ``how``: a new session (new id, new CSRF token) that
+    remembers how, logged."""
+    from sfclaims.activity import identified
     from sfclaims.sessions import start
 
     engine = engine_of(request)
     request.session.clear()
-    request.session.update(sid=start(engine, name), csrf=secrets.token_urlsafe(32))
+    request.session.update(sid=start(engine, name), csrf=secrets.token_urlsafe(32), how=how)
+    identified(name, how)
     record_now(engine, name, "signed in", name)
 
 
@@ -239,10 +243,10 @@ def second_factor(request: Request, code: str) -> list[str] | None | bool:
         if recovery is None:
             failed(engine, name, address)
             return None
-        begin_session(request, name)
+        begin_session(request, name, PASSWORD_AND_CODE)
         return recovery
     if not code_holds(engine, name, code):
         failed(engine, name, address)
         return False
-    begin_session(request, name)
+    begin_session(request, name, PASSWORD_AND_CODE)
     return True

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from sfclaims.db import open_database
 from tests.test_cli import sfclaims
+from tests.test_people import as_person
 from tests.web.conftest import post, sign_in, wait_for
 
 TOMORROW = date.today() + timedelta(days=1)
@@ -154,7 +155,7 @@ def with_mo(accounts: str) -> str:
 
 
 def make_draft(url: str, monkeypatch, by: str) -> str:
-    monkeypatch.setenv("SFCLAIMS_USER", by)
+    as_person(monkeypatch, by)
     made = sfclaims(url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
     assert made.exit_code == 0, made.output
     return made.stdout.strip().splitlines()[-1]
@@ -179,7 +180,7 @@ def test_a_stage_refuses_both_faces_alike_and_nothing_changes(
     sign_in(workspace, refusal.person)  # (signing in is logged: before the count is taken)
     before = what_stands(url)
 
-    monkeypatch.setenv("SFCLAIMS_USER", refusal.person)
+    as_person(monkeypatch, refusal.person)
     said = sfclaims(url, *(filled(a, run, url) for a in refusal.command))
     assert said.exit_code == refusal.exit_code, said.output
     assert refusal.sentence in " ".join(said.stderr.split()), said.stderr
