@@ -17,24 +17,18 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 
 from sfclaims.errors import UsageError
+from sfclaims.extracts.kinds import KINDS
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER
 
 GROUP_PREFIX = "sfclaims_"
 WEB = "web"
 
-#: What the extracts fill (imports write them; purge, an admin's, empties them).
+#: What the extracts fill (imports write them; purge, an admin's, empties them); the ledger of
+#: previous claims, an extract too, only grows (INSERT alone, below).
 EXTRACT_TABLES = (
     "import_batches",
     "set_aside_rows",
-    "families",
-    "people",
-    "needs",
-    "assessments",
-    "plans",
-    "lead_practitioners",
-    "outcomes",
-    "attendance",
-    "referrals",
+    *(kind for kind in KINDS if kind != "previous_claims"),
 )
 CLAIM_TABLES = ("claim_runs", "claimed_families")
 AUDIT_TABLES = ("audit_samples", "audit_verdicts")

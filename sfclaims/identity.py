@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, func, select
 from sqlmodel import col
 
-from sfclaims.errors import RefusedError, UsageError
+from sfclaims.errors import RefusedError
 from sfclaims.facts import members
 from sfclaims.models import Account
 from sfclaims.people import (
@@ -30,6 +30,7 @@ from sfclaims.people import (
     password_matches,
 )
 from sfclaims.second_factor import code_holds
+from sfclaims.secret_files import secret_from_file
 from sfclaims.signing_in import failed, locked_until
 
 COMMAND_LINE_ADDRESS = "command line"  # where a command line's failed passwords are counted
@@ -78,6 +79,13 @@ def _proven(
 ) -> Actor:
     """The named account, once its password (and code) are right; refused otherwise, in the
     same words whether or not the account exists."""
+    from sfclaims.settings import read_settings
+
+    if not read_settings(engine).local_passwords:
+        raise RefusedError(
+            f"sfclaims' own passwords are switched off, so {name} cannot be named here; act "
+            f"as yourself."
+        )
     until = locked_until(engine, name, COMMAND_LINE_ADDRESS)
     if until is not None:
         raise RefusedError(
@@ -106,21 +114,5 @@ def _proven(
 
 
 def password_from_file(path: Path) -> str:
-    """A password kept in a file for automation: its first line, from a file that only its
-    owner can read (refused otherwise, as ssh refuses a key others can read)."""
-    import os
-    import stat
-
-    try:
-        status = path.stat()
-        if status.st_uid != os.getuid() or status.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
-            raise RefusedError(
-                f"The password file {path} can be read by others: make it readable by its owner "
-                f"alone (chmod 600)."
-            )
-        with path.open(encoding="utf-8") as handle:
-            return handle.readline().rstrip("\r\n")
-    except OSError as error:
-        raise UsageError(
-            f"The password file {path} could not be read ({error.strerror or error})."
-        ) from None
+    """A password kept in a file for automation (``secret_files.secret_from_file``)."""
+    return secret_from_file(path, "password file")

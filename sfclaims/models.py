@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Index, MetaData, Table, false, func, text
+from sqlalchemy import BigInteger, Index, MetaData, Table, false, func, text, true
 from sqlmodel import Field, SQLModel
 
 NAMING_CONVENTION = {
@@ -204,6 +204,12 @@ class AuthoritySettings(SQLModel, table=True):
     second_factor_for_everyone: bool = Field(
         default=False, sa_column_kwargs={"server_default": false()}
     )  # else only the admin and auditor roles need one (second_factor.py)
+    # single sign-on (single_sign_on.py): the OpenID provider, the client ID, its groups as
+    # sfclaims roles ("group=role; ..."), and whether local passwords may still sign in
+    sign_on_issuer: str | None = None
+    sign_on_client_id: str | None = None
+    sign_on_groups: str | None = None
+    local_passwords: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
 
 class DataState(SQLModel, table=True):
@@ -343,6 +349,8 @@ class Account(SQLModel, table=True):
     totp_secret: str | None = None
     totp_step: int | None = Field(default=None, sa_type=BigInteger)
     recovery_codes: str | None = None
+    #: the OpenID provider's stable identifier of the person (``oid``, else ``sub``)
+    sign_on_subject: str | None = Field(default=None, unique=True, index=True)
 
 
 class Activity(SQLModel, table=True):

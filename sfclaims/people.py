@@ -43,6 +43,7 @@ DATABASE_LOGIN = "database login"
 OPERATING_SYSTEM_USER = "operating-system user"
 PASSWORD = "password"
 PASSWORD_AND_CODE = "password and second factor"
+SINGLE_SIGN_ON = "single sign-on"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from sqlalchemy import Engine, select, update
 from sqlmodel import col
@@ -18,6 +19,7 @@ from sfclaims.errors import RefusedError, UsageError
 from sfclaims.framework import Framework, load_framework
 from sfclaims.given import checked_number, checked_text
 from sfclaims.models import AuthoritySettings, table_of
+from sfclaims.people import ROLES
 
 QUARTERS = ("financial", "calendar")
 NATIONAL = "national"  # what --framework takes for the national framework
@@ -35,6 +37,10 @@ class Settings:
     changed_at: datetime
     retention_months: int = 24
     second_factor_for_everyone: bool = False  # else the admin and auditor roles alone
+    sign_on_issuer: str | None = None  # the OpenID provider (single_sign_on.py)
+    sign_on_client_id: str | None = None
+    sign_on_groups: str | None = None  # "provider group=role; ..."
+    local_passwords: bool = True  # else single sign-on alone signs in to the workspace
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -85,9 +91,23 @@ def change_settings(
     by: str | None = None,
     retention_months: int | None = None,
     second_factor_for_everyone: bool | None = None,
+    sign_on_issuer: str | None = None,
+    sign_on_client_id: str | None = None,
+    sign_on_groups: str | None = None,
+    local_passwords: bool | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
+    if sign_on_issuer is not None:
+        changes["sign_on_issuer"] = checked_issuer(sign_on_issuer)
+    if sign_on_client_id is not None:
+        changes["sign_on_client_id"] = (
+            checked_text(sign_on_client_id, "the client ID", 200).strip() or None
+        )
+    if sign_on_groups is not None:
+        changes["sign_on_groups"] = checked_groups(sign_on_groups) or None
+    if local_passwords is not None:
+        changes["local_passwords"] = local_passwords
     if authority_name is not None:
         changes["authority_name"] = (
             checked_text(authority_name, "the authority's name", 200).strip() or None
@@ -143,5 +163,46 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
             "second factor",
             "every account" if settings.second_factor_for_everyone else "admins and auditors",
         ),
+        (
+            "single sign-on",
+            f"{settings.sign_on_issuer} (client {settings.sign_on_client_id})"
+            if settings.sign_on_issuer
+            else "not set",
+        ),
+        ("groups as roles", settings.sign_on_groups or "none: an admin gives the roles"),
+        ("local passwords", "allowed" if settings.local_passwords else "switched off"),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]
+
+
+def checked_issuer(issuer: str) -> str | None:
+    """An issuer: an https address (http only on this machine's loopback, for tests)."""
+    issuer = issuer.strip().rstrip("/")
+    if not issuer:
+        return None
+    parts = urlsplit(issuer)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+        raise UsageError(f"The provider's issuer is an https address, not {issuer!r}.")
+    return issuer
+
+
+def checked_groups(groups: str) -> str:
+    """The mapping of the provider's groups to roles, as ``GROUP=ROLE; GROUP=ROLE``."""
+    pairs = group_roles(groups)
+    return "; ".join(f"{group}={role}" for group, role in pairs)
+
+
+def group_roles(groups: str | None) -> list[tuple[str, str]]:
+    pairs = []
+    for part in (groups or "").split(";"):
+        if not part.strip():
+            continue
+        group, _, role = part.partition("=")
+        if not group.strip() or role.strip() not in ROLES:
+            raise UsageError(
+                f"Each group is given as GROUP=ROLE, a role being one of {', '.join(ROLES)}; "
+                f"not {part.strip()!r}."
+            )
+        pairs.append((group.strip(), role.strip()))
+    return pairs

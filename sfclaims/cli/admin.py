@@ -61,6 +61,28 @@ def settings_set(
             "code): 'everyone', or 'admins-and-auditors' (always at least they)."
         ),
     ] = None,
+    sign_on_issuer: Annotated[
+        str | None,
+        typer.Option(
+            help="The council's OpenID provider (its issuer, e.g. "
+            "https://login.microsoftonline.com/TENANT/v2.0); '' switches single sign-on off. "
+            "The client secret is read from SFCLAIMS_SIGN_ON_SECRET_FILE, never stored here."
+        ),
+    ] = None,
+    sign_on_client_id: Annotated[
+        str | None, typer.Option(help="The client ID sfclaims is registered under there.")
+    ] = None,
+    sign_on_groups: Annotated[
+        str | None,
+        typer.Option(
+            help="The provider's groups as sfclaims roles: 'GROUP=ROLE; GROUP=ROLE' (then each "
+            "sign-in sets the roles); '' leaves the roles to an admin."
+        ),
+    ] = None,
+    local_passwords: Annotated[
+        str | None,
+        typer.Option(help="'allowed' or 'off': whether sfclaims' own passwords sign in."),
+    ] = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
@@ -78,8 +100,20 @@ def settings_set(
         allocation=allocation,
         retention_months=retention_months,
         second_factor_for_everyone=everyone_or_not(second_factor),
+        sign_on_issuer=sign_on_issuer,
+        sign_on_client_id=sign_on_client_id,
+        sign_on_groups=sign_on_groups,
+        local_passwords=allowed_or_off(local_passwords),
     )
     print_settings(settings_lines(settings))
+
+
+def allowed_or_off(given: str | None) -> bool | None:
+    if given is None:
+        return None
+    if given not in ("allowed", "off"):
+        raise UsageError(f"--local-passwords is 'allowed' or 'off', not {given!r}.")
+    return given == "allowed"
 
 
 def everyone_or_not(given: str | None) -> bool | None:
@@ -238,6 +272,6 @@ def log_command(
     acting_as(engine, None, "reading the activity log")
     for entry in read_log(engine, day, run.upper() if run else None, user):
         when = f"{entry.at:%d/%m/%Y %H:%M:%S}" if entry.at else ""
-        fields = (when, entry.who, entry.action, entry.object, entry.detail)
-        fields += (entry.identified_by or "",)
+        how = entry.identified_by or ""
+        fields = (when, entry.who, entry.action, entry.object, entry.detail, how)
         print("\t".join("".join(c if c.isprintable() else "?" for c in f) for f in fields))

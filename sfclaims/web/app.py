@@ -156,6 +156,8 @@ def create_app(
     with app.state.engine.connect() as connection:  # each database its own key: a cookie of
         key = workspace_key(secret, identity(connection))  # one workspace is no other's
     app.state.upload_limit = upload_limit
+    app.state.key = key  # signs the one sign-in's cookie at the council's provider, too
+    app.state.https_only = https_only
     app.add_middleware(
         SessionMiddleware,
         secret_key=key,

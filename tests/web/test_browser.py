@@ -29,13 +29,21 @@ pytestmark = pytest.mark.skipif(
 SHOTS = os.environ.get("SFCLAIMS_SCREENSHOTS")
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @pytest.fixture
 def server(accounts: str) -> Iterator[str]:
     """The workspace served by uvicorn on a free loopback port."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    app = create_app(accounts, secret=SECRET)
+    yield from serving(accounts, free_port())
+
+
+def serving(database_url: str, port: int) -> Iterator[str]:
+    """The workspace of the database served by uvicorn on the loopback port, until closed."""
+    app = create_app(database_url, secret=SECRET)
     served = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=served.run, daemon=True)
     thread.start()

@@ -11,10 +11,12 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from sfclaims.activity import record_now
-from sfclaims.people import Actor, has_accounts
-from sfclaims.web.pages import render
+from sfclaims.errors import SfclaimsError
+from sfclaims.people import SINGLE_SIGN_ON, Actor, has_accounts
+from sfclaims.web.pages import render, said
 from sfclaims.web.security import (
     LockedOut,
+    begin_session,
     checked_form,
     engine_of,
     pending,
@@ -38,9 +40,102 @@ def safe_next(target: str | None) -> str:
 def sign_in_page(request: Request, next: str | None = None) -> Response:
     if signed_in(request) is not None:
         return RedirectResponse(safe_next(next), status_code=303)
-    with engine_of(request).connect() as connection:
+    return sign_in_again(request, safe_next(next), [])
+
+
+def sign_in_again(
+    request: Request, next: str, errors: list, status: int = 200, name: str = ""
+) -> Response:
+    """The sign-in page: the council's sign-in service when set, local passwords when allowed."""
+    from sfclaims.settings import read_settings
+
+    engine = engine_of(request)
+    with engine.connect() as connection:
         accounts = has_accounts(connection)
-    return render(request, "sign_in.html", next=safe_next(next), accounts=accounts, errors=[])
+    settings = read_settings(engine)
+    return render(
+        request,
+        "sign_in.html",
+        status_code=status,
+        next=next,
+        accounts=accounts,
+        errors=errors,
+        name=name,
+        single_sign_on=bool(settings.sign_on_issuer and settings.sign_on_client_id),
+        passwords=settings.local_passwords,
+    )
+
+
+SIGN_ON_COOKIE = "sfclaims_sign_on"  # the one sign-in at the provider: Lax, so it comes back
+
+
+def return_address(request: Request) -> str:
+    return str(request.url_for("single_sign_on_return"))
+
+
+@router.get("/sign-in/single-sign-on")
+def single_sign_on(request: Request, next: str | None = None) -> Response:
+    """Off to the council's sign-in service, keeping state, nonce and PKCE verifier in a signed
+    cookie of their own (the session's cookie is strict: it would not come back)."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from sfclaims.settings import read_settings
+    from sfclaims.single_sign_on import begin, provider_of
+
+    try:
+        provider = provider_of(read_settings(engine_of(request)))
+        if provider is None:
+            return RedirectResponse("/sign-in", status_code=303)
+        address, pending = begin(provider, return_address(request))
+    except SfclaimsError as error:
+        return sign_in_again(request, safe_next(next), [{"text": said(error), "href": "#sso"}], 503)
+    kept = URLSafeTimedSerializer(request.app.state.key, salt="sign-on").dumps(
+        [pending.state, pending.nonce, pending.verifier, pending.began, safe_next(next)]
+    )
+    response = RedirectResponse(address, status_code=303)
+    response.set_cookie(
+        SIGN_ON_COOKIE,
+        kept,
+        max_age=600,
+        httponly=True,
+        samesite="lax",
+        secure=request.app.state.https_only,
+        path="/sign-in/single-sign-on",
+    )
+    return response
+
+
+@router.get("/sign-in/single-sign-on/return", name="single_sign_on_return")
+def single_sign_on_return(request: Request) -> Response:
+    """Back from the council's sign-in service: the person signed in, or the reason not."""
+    from itsdangerous import BadData, URLSafeTimedSerializer
+
+    from sfclaims.settings import read_settings
+    from sfclaims.single_sign_on import Pending, finish, provider_of
+
+    after = "/"
+    pending = None
+    try:
+        state, nonce, verifier, began, after = URLSafeTimedSerializer(
+            request.app.state.key, salt="sign-on"
+        ).loads(request.cookies.get(SIGN_ON_COOKIE, ""), max_age=600)
+        pending = Pending(str(state), str(nonce), str(verifier), float(began))
+    except (BadData, ValueError, TypeError):
+        pending = None
+    answer = {k: v for k, v in request.query_params.items() if k in ("code", "state", "error")}
+    try:
+        provider = provider_of(read_settings(engine_of(request)))
+        if provider is None:
+            return RedirectResponse("/sign-in", status_code=303)
+        person = finish(engine_of(request), provider, return_address(request), pending, answer)
+    except SfclaimsError as error:
+        response = sign_in_again(request, "/", [{"text": said(error), "href": "#sso"}], 400)
+        response.delete_cookie(SIGN_ON_COOKIE, path="/sign-in/single-sign-on")
+        return response
+    begin_session(request, person.name, SINGLE_SIGN_ON)
+    response = RedirectResponse(safe_next(str(after)), status_code=303)
+    response.delete_cookie(SIGN_ON_COOKIE, path="/sign-in/single-sign-on")
+    return response
 
 
 def password_checks(request: Request) -> anyio.CapacityLimiter:
@@ -62,6 +157,8 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
     if not password:
         errors.append({"text": "Enter your password", "href": "#password"})
     status, step = 400, None
+    if not await anyio.to_thread.run_sync(local_passwords_allowed, request):
+        errors = [{"text": "Sign in with your council account", "href": "#sso"}]
     try:
         if not errors:
             step = await anyio.to_thread.run_sync(
@@ -80,16 +177,16 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
     if step == "set up":
         return RedirectResponse(f"/sign-in/set-up?next={quote(after)}", status_code=303)
     if errors:
-        return render(
-            request,
-            "sign_in.html",
-            status_code=status,
-            next=safe_next(form.get("next")),
-            accounts=True,
-            errors=errors,
-            name=name,
+        return await anyio.to_thread.run_sync(
+            sign_in_again, request, safe_next(form.get("next")), errors, status, name
         )
     return RedirectResponse(safe_next(form.get("next")), status_code=303)
+
+
+def local_passwords_allowed(request: Request) -> bool:
+    from sfclaims.settings import read_settings
+
+    return read_settings(engine_of(request)).local_passwords
 
 
 def locked_out(locked: LockedOut, field: str) -> dict[str, str]:

@@ -90,6 +90,12 @@ def settings_edit(
                         form.get("second_factor", "")
                     )
                 ),
+                sign_on_issuer=form.get("sign_on_issuer"),
+                sign_on_client_id=form.get("sign_on_client_id"),
+                sign_on_groups=form.get("sign_on_groups"),
+                local_passwords={"allowed": True, "off": False}.get(
+                    form.get("local_passwords", "")
+                ),
             )
             done(request, "The settings are saved.")
             return RedirectResponse("/settings", status_code=303)

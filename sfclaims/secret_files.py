@@ -1,0 +1,27 @@
+"""Secrets kept in files for automation and servers (a password, a client secret): read only
+from a file its owner alone can read, as ssh refuses a key others can read."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+from sfclaims.errors import RefusedError, UsageError
+
+
+def secret_from_file(path: Path, what: str) -> str:
+    """The file's first line, once the file is its owner's and no one else's to read."""
+    try:
+        status = path.stat()
+        if status.st_uid != os.getuid() or status.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
+            raise RefusedError(
+                f"The {what} {path} can be read by others: make it readable by its owner "
+                f"alone (chmod 600)."
+            )
+        with path.open(encoding="utf-8") as handle:
+            return handle.readline().rstrip("\r\n")
+    except OSError as error:
+        raise UsageError(
+            f"The {what} {path} could not be read ({error.strerror or error})."
+        ) from None
