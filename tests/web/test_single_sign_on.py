@@ -18,6 +18,7 @@ from sfclaims.db import open_database
 from sfclaims.errors import RefusedError
 from sfclaims.settings import change_settings
 from sfclaims.single_sign_on import Pending, Provider, finish, verified_claims
+from tests.web.conftest import SECRET
 from tests.web.test_browser import CHROMIUM, browser, free_port, serving  # noqa: F401
 
 PROVIDER = Path(__file__).parent / "oidc"
@@ -112,6 +113,49 @@ def test_the_first_single_sign_on_makes_the_account_its_group_its_role_and_sign_
     page.wait_for_url(f"{server}/sign-in**")
     page.goto(f"{server}/audit")
     assert "/sign-in" in page.url  # the session ended with signing out
+    context.close()
+
+
+def test_through_the_provider_a_return_whose_nonce_is_another_sign_ins_is_refused(
+    browser,  # noqa: F811
+    server,
+    accounts,
+):
+    """The browser's kept sign-in is swapped for one with another nonce (signed with the
+    workspace's own key, as only an insider could): the provider's ID token, made for the
+    nonce it was sent, no longer matches, and nobody is signed in."""
+    from itsdangerous import URLSafeTimedSerializer
+
+    from sfclaims.job_files import identity
+    from sfclaims.web.routes.account import SIGN_ON_COOKIE
+    from sfclaims.web.security import workspace_key
+
+    engine = open_database(accounts)
+    with engine.connect() as connection:
+        signer = URLSafeTimedSerializer(workspace_key(SECRET, identity(connection)), "sign-on")
+    context = browser.new_context()
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/sign-in")
+    page.click("#sso")
+    page.wait_for_selector("input[name=login]")
+    (kept,) = [c for c in context.cookies() if c["name"] == SIGN_ON_COOKIE]
+    state, _nonce, verifier, began, after = signer.loads(kept["value"])
+    context.add_cookies(
+        [kept | {"value": signer.dumps([state, "another nonce", verifier, began, after])}]
+    )
+    page.fill("input[name=login]", "ana")
+    page.fill("input[name=password]", "anything")
+    page.click("button[type=submit]")
+    page.wait_for_selector("button[type=submit]")
+    if "/sign-in" not in page.url:
+        page.click("button[type=submit]")
+    page.wait_for_selector("text=The sign-in could not be trusted (its nonce is not this")
+    assert page.url.startswith(server) and "Signed in as" not in page.content()
+    with engine.connect() as connection:
+        made = connection.execute(text("SELECT count(*) FROM accounts WHERE name = 'ana'"))
+        assert made.scalar_one() == 0
+    engine.dispose()
     context.close()
 
 
