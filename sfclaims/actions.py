@@ -219,6 +219,56 @@ def discard(engine: Engine, person: Actor, run: str) -> tuple[str, int, int]:
     return discard_run(engine, run, person.name)
 
 
+def forecast_files(
+    engine: Engine,
+    person: Actor,
+    as_of: date,
+    out: Path,
+    *,
+    quarters: int = 4,
+    allocation: int | None = None,
+    framework: Path | None = None,
+) -> tuple[Pipeline, list[Path]]:
+    """The pipeline as of the date (against the allocation left, unless given), written as the
+    forecast workbook and CSV into ``out``."""
+    from sfclaims.claim_runs import allocation_left
+    from sfclaims.dates import check_as_of
+    from sfclaims.exports.files import written_whole
+    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
+    from sfclaims.forecasting import forecast_families
+    from sfclaims.settings import read_settings
+
+    allowed(person, None, "reading the forecast")
+    check_as_of(as_of)
+    ready_folder(out, "The folder")
+    chosen = _framework(engine, framework)
+    kind = read_settings(engine).quarters
+    left = allocation if allocation is not None else allocation_left(engine)
+    pipeline = forecast_families(engine, chosen, as_of, kind, quarters, left)
+    csv_path = out / f"forecast-{as_of.isoformat()}.csv"
+    with written_whole(csv_path) as partial, partial.open("w", newline="", encoding="utf-8") as f:
+        write_forecast(pipeline.families, f)
+    return pipeline, [write_forecast_workbook(pipeline, kind, chosen, out), csv_path]
+
+
+def progress_report(
+    engine: Engine, person: Actor, as_of: date, out: Path, framework: Path | None = None
+) -> Path:
+    """Progress per quarter (the authority's convention) with its chart, written into ``out``."""
+    from sfclaims.assessing import assess_families
+    from sfclaims.dates import check_as_of
+    from sfclaims.exports.progress import progress_rows, write_progress
+    from sfclaims.settings import read_settings
+
+    allowed(person, None, "writing the progress report")
+    check_as_of(as_of)
+    ready_folder(out, "The folder")
+    chosen = _framework(engine, framework)
+    settings = read_settings(engine)
+    rows = progress_rows(assess_families(engine, chosen, as_of), settings.quarters)
+    return write_progress(rows, as_of, settings.quarters, chosen, out, settings.allocation)
+
+
 def grant_group_roles(engine: Engine, person: Actor) -> list[str]:
     """An admin (or the one person before accounts) makes PostgreSQL's group roles and grants."""
     from sfclaims.activity import record_now

@@ -46,7 +46,9 @@ from sfclaims.claim_runs.runs import (
     separate_duties,
 )
 from sfclaims.claim_runs.sample import (
+    SampleStatus,
     refuse_unless_audited,
+    sample_status,
     sampled,
     sampled_families,
     sampled_with_verdicts,
@@ -76,6 +78,8 @@ __all__ = [
     "run_digest",
     "run_family_ids",
     "run_log",
+    "SampleStatus",
+    "sample_status",
     "sampled",
     "sampled_families",
     "sampled_with_verdicts",

@@ -3,21 +3,15 @@ run is audited before it is submitted."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
 from sfclaims.claim_runs.runs import get_run
 from sfclaims.errors import RefusedError
-from sfclaims.models import (
-    AuditSample,
-    AuditVerdict,
-    ClaimRun,
-)
-
-if TYPE_CHECKING:
-    pass
+from sfclaims.models import Activity, AuditSample, AuditVerdict, ClaimRun, table_of
 
 
 def sampled(connection: Connection, run_id: str) -> list[str]:
@@ -73,3 +67,49 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
             remedy="record verdicts",
             run=run.run_id,
         )
+
+
+@dataclass(frozen=True)
+class SampleStatus:
+    """A run's audit sample as the auditor works through it: each family with its latest
+    verdict in the run (None: to check), and who drew it, when, and how."""
+
+    families: list[tuple[str, AuditVerdict | None]]
+    drawn_by: str
+    drawn_at: datetime | None
+    percent: float | None
+    seed: int | None
+
+    @property
+    def left(self) -> list[str]:
+        return [family for family, verdict in self.families if verdict is None]
+
+    def next_after(self, family_id: str) -> str | None:
+        """The next family left to check after this one, else the first left, else None."""
+        left = self.left
+        later = [f for f in left if f > family_id]
+        return later[0] if later else (left[0] if left else None)
+
+
+def sample_status(connection: Connection, run: ClaimRun) -> SampleStatus:
+    """Two queries, whatever the sample's size: its families, and the run's verdicts."""
+    latest: dict[str, AuditVerdict] = {}
+    for row in connection.execute(
+        select(*table_of(AuditVerdict).c)
+        .where(col(AuditVerdict.run_id) == run.run_id)
+        .order_by(col(AuditVerdict.id))
+    ):
+        latest[row.family_id] = AuditVerdict(**row._asdict())
+    drawn = connection.execute(
+        select(col(Activity.who), col(Activity.at))
+        .where(col(Activity.object) == run.run_id, col(Activity.action) == "audit sample drawn")
+        .order_by(col(Activity.id).desc())
+        .limit(1)
+    ).first()
+    return SampleStatus(
+        [(f, latest.get(f)) for f in sampled(connection, run.run_id)],
+        drawn.who if drawn else "",
+        drawn.at if drawn else None,
+        run.sample_percent,
+        run.sample_seed,
+    )

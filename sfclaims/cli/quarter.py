@@ -12,9 +12,7 @@ from rich.markup import escape
 from sfclaims.cli.base import (
     AsOfOption,
     FrameworkOption,
-    acting_as,
     app,
-    load_framework,
     messages,
     open_database,
     person,
@@ -167,27 +165,22 @@ def forecast(
     becomes claimable if nothing else changes, or what must happen first; per quarter ahead,
     the families claimable by then against the allocation left. Writes the forecast workbook
     and CSV (family_id, status, forecast_date, reasons, actions)."""
-    day = check_as_of(parse_date(as_of, "--as-of"))
-    from sfclaims.claim_runs import allocation_left
+    from sfclaims.actions import forecast_files
     from sfclaims.console import print_forecast_summary
-    from sfclaims.exports.files import written_whole
-    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
-    from sfclaims.forecasting import forecast_families
-    from sfclaims.settings import read_settings
 
-    ready_folder(out)
+    day = parse_date(as_of, "--as-of")
     engine = open_database()
-    acting_as(engine, None, "reading the forecast")
-    chosen = load_framework(engine, framework)
-    kind = read_settings(engine).quarters
-    left = allocation if allocation is not None else allocation_left(engine)
-    pipeline = forecast_families(engine, chosen, day, kind, quarters, left)
-    csv_path = out / f"forecast-{day.isoformat()}.csv"
-    with written_whole(csv_path) as partial, partial.open("w", newline="", encoding="utf-8") as f:
-        write_forecast(pipeline.families, f)
-    workbook = write_forecast_workbook(pipeline, kind, chosen, out)
+    pipeline, written = forecast_files(
+        engine,
+        person(engine),
+        day,
+        out,
+        quarters=quarters,
+        allocation=allocation,
+        framework=framework,
+    )
     print_forecast_summary(messages, pipeline)
-    messages.print(f"Written: {escape(str(workbook))}\nWritten: {escape(str(csv_path))}")
+    messages.print("\n".join(f"Written: {escape(str(path))}" for path in written))
 
 
 @report_app.command("progress")
@@ -200,17 +193,8 @@ def report_progress(
     """Progress information per quarter (the authority's quarter convention, see `sfclaims
     settings`), with a chart: families attached, assessed, with a plan and a lead practitioner,
     eligible, claimable and claimed."""
-    day = check_as_of(parse_date(as_of, "--as-of"))
-    from sfclaims.assessing import assess_families
-    from sfclaims.exports.progress import progress_rows, write_progress
-    from sfclaims.settings import read_settings
+    from sfclaims.actions import progress_report
 
-    ready_folder(out)
     engine = open_database()
-    acting_as(engine, None, "writing the progress report")
-    chosen = load_framework(engine, framework)
-    settings = read_settings(engine)
-    assessed = assess_families(engine, chosen, day)
-    rows = progress_rows(assessed, settings.quarters)
-    path = write_progress(rows, day, settings.quarters, chosen, out, settings.allocation)
+    path = progress_report(engine, person(engine), parse_date(as_of, "--as-of"), out, framework)
     messages.print(f"Written: {escape(str(path))}")

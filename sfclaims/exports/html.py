@@ -20,6 +20,15 @@ def link(href: str, text: object) -> Markup:
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 
+def error_for(errors: list[dict] | None, field: str) -> dict | None:
+    """The field's own error, as GOV.UK shows it above the field as well as in the summary:
+    the first error whose link is the field's."""
+    for error in errors or []:
+        if error.get("href") == f"#{field}":
+            return {"text": error["text"]}
+    return None
+
+
 def environment() -> Environment:
     made = Environment(
         loader=ChoiceLoader(
@@ -34,6 +43,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     made.globals["link"] = link
+    made.globals["error_for"] = error_for
     made.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
     made.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
     made.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"

@@ -110,3 +110,52 @@ def evidence_pack(
         sample=arguments["sample"],
     )
     return {"file_name": path.name, "run_id": arguments["run_id"]}, path.read_bytes()
+
+
+def record_verdict_sheet(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Record the verdicts filled in on the uploaded sample pack (all, or none), as
+    `sfclaims audit import-verdicts` does."""
+    from sfclaims.actions import record_verdicts
+    from sfclaims.audit import read_verdict_sheet
+
+    given = read_verdict_sheet(arguments["sheet"])
+    run_id, families = record_verdicts(engine, arguments["person"], arguments["run_id"], given)
+    recorded = {f.upper() for f in families}
+    fails = sum(v.verdict == "fail" and v.family_id.upper() in recorded for v in given)
+    already = len(given) - len(families)
+    said = (
+        f"{len(families):,} verdicts recorded in {run_id} ({fails:,} fail, withdrawn from the run)"
+    )
+    if already:
+        said += f"; {already:,} showed a verdict already recorded, so nothing new"
+    return {"redirect": f"/audit/{run_id}", "said": said + "."}, None
+
+
+def the_quarters_files(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Decide every family as of the day and write the quarter's files (decisions file, work
+    lists, forecast workbook and CSV, progress report), zipped for download."""
+    import zipfile
+
+    from sfclaims.actions import decide, forecast_files, progress_report
+
+    day: date = arguments["day"]
+    person = arguments["person"]
+    files = arguments["folder"] / "files"
+    files.mkdir(mode=0o700)
+    written = decide(engine, person, day, out=files / f"decisions-{day.isoformat()}.csv").files
+    written += forecast_files(engine, person, day, files)[1]
+    written.append(progress_report(engine, person, day, files))
+    archive = arguments["folder"] / f"quarter-files-{day.isoformat()}.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for path in sorted(written):
+            bundle.write(path, path.name)
+    shown = {
+        "as_of": day.isoformat(),
+        "file_name": archive.name,
+        "files": [p.name for p in sorted(written)],
+    }
+    return shown, archive.read_bytes()

@@ -886,3 +886,134 @@ def test_the_auditor_downloads_a_familys_evidence_as_the_pdf_of_its_page(
     assert f"evidence-{run}-{family}.pdf" in pdf.headers["content-disposition"]
     sign_in(workspace, "carl")
     assert workspace.get(f"/audit/{run}/families/{family}.pdf").status_code == 403
+
+
+def test_the_sample_page_is_paged_filtered_and_each_verdict_goes_on_to_the_next_family(
+    workspace, accounts, monkeypatch
+):
+    """A page of families at a time (five here, a hundred served), filtered by checked or not;
+    the share, seed and who drew it shown; a verdict goes on to the next family to check."""
+    from sfclaims.claim_runs import sampled
+    from sfclaims.web.routes import audit
+    from tests.web.test_both_faces import make_draft
+
+    monkeypatch.setattr(audit, "PER_PAGE", 5)
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    post(workspace, f"/audit/{run}/sample", {"percent": "50", "seed": "3"}, page=f"/audit/{run}")
+    with open_database(accounts).connect() as connection:
+        families = sampled(connection, run)
+    assert len(families) > 5
+    first = workspace.get(f"/audit/{run}")
+    summary = " ".join(first.text.split())
+    assert f"{len(families)} families (50.0% of the run)" in summary
+    assert 'Seed </dt> <dd class="govuk-summary-list__value"> 3 </dd>' in summary
+    assert 'Drawn by </dt> <dd class="govuk-summary-list__value"> ada, ' in summary
+    assert first.text.count(f'href="/audit/{run}/families/') == 5 + 1  # + "Check the next"
+    assert "govuk-pagination__next" in first.text
+    recorded = post(
+        workspace,
+        f"/audit/{run}/families/{families[0]}",
+        {"verdict": "pass", "note": "checked"},
+        page=f"/audit/{run}/families/{families[0]}",
+    )
+    assert str(recorded.url).endswith(f"/audit/{run}/families/{families[1]}")
+    assert f"Next to check: family {families[1]}" in recorded.text
+    checked = workspace.get(f"/audit/{run}?show=checked").text.split('id="sample"')[1]
+    assert f"/families/{families[0]}" in checked and f'/families/{families[1]}"' not in checked
+    to_check = workspace.get(f"/audit/{run}?show=to-check").text
+    assert f'/families/{families[0]}"' not in to_check.split('id="sample"')[1]
+
+
+def test_verdicts_are_recorded_from_the_uploaded_sample_pack_all_or_none(
+    workspace, accounts, monkeypatch, tmp_path
+):
+    """The sample pack's Verdicts to record sheet, filled in and uploaded: a job records every
+    row with the auditor's name; a sheet with a bad row records none and says which row."""
+    from openpyxl import load_workbook
+
+    from sfclaims.claim_runs import sampled
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    post(workspace, f"/audit/{run}/sample", {"percent": "10", "seed": "3"}, page=f"/audit/{run}")
+    with open_database(accounts).connect() as connection:
+        families = sampled(connection, run)
+    made = wait_for(
+        workspace, post(workspace, f"/audit/{run}/pack", {"sample": "yes"}, page=f"/audit/{run}")
+    )
+    pack = tmp_path / "pack.xlsx"
+    pack.write_bytes(
+        workspace.get(made.text.split('id="download" href="')[1].split('"')[0]).content
+    )
+
+    def filled(rows: dict[str, tuple[str, str]]) -> bytes:
+        book = load_workbook(pack)
+        sheet = book["Verdicts to record"]
+        for row in sheet.iter_rows(min_row=2):
+            if row[0].value in rows:
+                row[1].value, row[2].value = rows[row[0].value]
+        book.save(tmp_path / "filled.xlsx")
+        return (tmp_path / "filled.xlsx").read_bytes()
+
+    def uploaded(content: bytes):  # type: ignore[no-untyped-def]
+        return wait_for(
+            workspace,
+            post(
+                workspace,
+                f"/audit/{run}/verdicts",
+                files={"verdicts": ("pack.xlsx", content, "application/octet-stream")},
+                page=f"/audit/{run}",
+            ),
+        )
+
+    bad = uploaded(filled({families[0]: ("pass", "checked"), families[1]: ("maybe", "hmm")}))
+    assert "The verdicts were not recorded" in bad.text and "row 3" in bad.text
+    with open_database(accounts).connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM audit_verdicts")).scalar_one() == 0
+    good = uploaded(filled({f: ("pass", "outcomes checked") for f in families}))
+    assert f"{len(families)} verdicts recorded in {run}" in good.text
+    assert str(good.url).endswith(f"/audit/{run}")
+    with open_database(accounts).connect() as connection:
+        by = connection.execute(text("SELECT DISTINCT recorded_by FROM audit_verdicts")).all()
+    assert by == [("ada",)]
+
+
+def test_a_refused_field_shows_its_error_on_the_field_as_well_as_in_the_summary(
+    workspace, accounts, monkeypatch
+):
+    """GOV.UK's pattern: the error summary links to the field, and the field says it too."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    refused = post(
+        workspace, f"/audit/{run}/sample", {"percent": "ten", "seed": "x"}, page=f"/audit/{run}"
+    )
+    assert refused.status_code == 400
+    page = " ".join(refused.text.split())
+    assert 'href="#percent">Enter the share of the run to sample, like 10' in page
+    assert 'id="percent-error"' in page and 'id="seed-error"' in page
+    assert "govuk-input--error" in page
+
+
+def test_the_claims_team_makes_the_quarters_files_in_the_browser(workspace):
+    """Decisions file, work lists, forecast workbook and CSV, progress report: one job, one
+    .zip for its maker, the same files the command line writes."""
+    import zipfile
+
+    sign_in(workspace, "carl")
+    made = wait_for(workspace, post(workspace, "/quarter-files", {"as_of": "30/09/2025"}))
+    assert "files are made" in made.text, made.text.split("main-content")[-1][:1500]
+    link = made.text.split('id="download" href="')[1].split('"')[0]
+    archive = workspace.get(link)
+    assert archive.headers["content-type"] == "application/zip"
+    names = set(zipfile.ZipFile(io.BytesIO(archive.content)).namelist())
+    assert names == {  # the decisions file and its work lists, the forecast, the progress
+        "decisions-2025-09-30.csv",
+        "decisions-2025-09-30.xlsx",
+        "forecast-2025-09-30.csv",
+        "forecast-2025-09-30.xlsx",
+        "progress-2025-09-30.xlsx",
+    }

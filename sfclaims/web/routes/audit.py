@@ -3,10 +3,12 @@ kept with a verdict form, see what is left to check, download the packs."""
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sfclaims.errors import SfclaimsError
+from sfclaims.errors import RefusedError, SfclaimsError
 from sfclaims.people import AUDITOR, Actor
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -21,35 +23,55 @@ def audit_list(request: Request, person: Actor = requires(AUDITOR)) -> Response:
     return render(request, "audit.html", runs=list_runs(engine_of(request)))
 
 
-def sample_page(request: Request, run_id: str, errors: list, status: int = 200) -> Response:
-    from sfclaims.claim_runs import get_run, run_contents, sampled
+PER_PAGE = 100
+SHOWN = {"all": "All", "to-check": "To check", "checked": "Checked"}
 
-    engine = engine_of(request)
-    with engine.connect() as connection:
+
+def sample_page(
+    request: Request,
+    run_id: str,
+    errors: list,
+    status: int = 200,
+    show: str = "all",
+    page: int = 1,
+) -> Response:
+    """The sample a page of families at a time, filtered by checked or not: two queries,
+    whatever the sample's size."""
+    from sfclaims.claim_runs import get_run, sample_status
+
+    with engine_of(request).connect() as connection:
         run = get_run(connection, run_id)
-        drawn = sampled(connection, run.run_id)
-    contents = (
-        run_contents(engine, run.run_id, drawn, evidence=False, records=False) if drawn else None
-    )
-    latest = {
-        f: [v for v in history if v.run_id == run.run_id][-1:]
-        for f, history in (contents.verdicts.items() if contents else [])
-    }
+        sample = sample_status(connection, run)
+    show = show if show in SHOWN else "all"
+    chosen = [
+        (f, v) for f, v in sample.families if show == "all" or (v is None) == (show == "to-check")
+    ]
+    pages = max(1, -(-len(chosen) // PER_PAGE))
+    page = min(max(page, 1), pages)
     return render(
         request,
         "audit_run.html",
         status_code=status,
         run=run,
-        drawn=drawn,
-        latest=latest,
-        left=[f for f in drawn if not latest.get(f)],
+        sample=sample,
+        shown=chosen[(page - 1) * PER_PAGE : page * PER_PAGE],
+        show=show,
+        filters=SHOWN,
+        page=page,
+        pages=pages,
         errors=errors,
     )
 
 
 @router.get("/audit/{run_id}")
-def audit_run(request: Request, run_id: str, person: Actor = requires(AUDITOR)) -> Response:
-    return sample_page(request, run_id, [])
+def audit_run(
+    request: Request,
+    run_id: str,
+    show: str = "all",
+    page: int = 1,
+    person: Actor = requires(AUDITOR),
+) -> Response:
+    return sample_page(request, run_id, [], show=show, page=page)
 
 
 @router.post("/audit/{run_id}/sample")
@@ -143,11 +165,73 @@ def record(
         try:
             given = [VerdictGiven(family_id, verdict, note)]
             run, _families = record_verdicts(engine_of(request), person, run_id, given)
-            done(request, f"Your verdict on family {family_id} is recorded ({verdict}).")
-            return RedirectResponse(f"/audit/{run}", status_code=303)
+            following = next_to_check(request, run, family_id)
+            done(
+                request,
+                f"Your verdict on family {family_id} is recorded ({verdict})."
+                + (
+                    f" Next to check: family {following}."
+                    if following
+                    else " The sample is checked."
+                ),
+            )
+            if following:
+                return RedirectResponse(
+                    f"/audit/{quote(run)}/families/{quote(following)}", status_code=303
+                )
+            return RedirectResponse(f"/audit/{quote(run)}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#verdict"})
     return evidence_page(request, run_id, family_id, errors, status=400)
+
+
+@router.post("/audit/{run_id}/verdicts")
+async def upload_verdicts(
+    request: Request,
+    run_id: str,
+    person: Actor = requires(AUDITOR),  # first: no body is read for anyone else
+    form: dict = Depends(checked_form),
+) -> Response:
+    """The sample pack's "Verdicts to record" sheet, uploaded: read and recorded as a job (in a
+    process of its own, with its memory limit: an uploaded workbook is hostile until read)."""
+    from starlette.concurrency import run_in_threadpool
+    from starlette.datastructures import UploadFile
+
+    from sfclaims.web.tasks import record_verdict_sheet
+    from sfclaims.web.uploads import save_upload
+
+    posted = await request.form()
+    sheet = posted.get("verdicts")
+    jobs = request.app.state.jobs
+    job = await run_in_threadpool(jobs.begin, "verdicts", person.name)
+    folder = await run_in_threadpool(jobs.folder, job)
+
+    def saved() -> str:
+        if not isinstance(sheet, UploadFile) or not (sheet.filename or "").lower().endswith(
+            ".xlsx"
+        ):
+            raise RefusedError("Choose the sample pack's workbook (.xlsx) to upload.")
+        save_upload(sheet.file, sheet.filename or "", folder, request.app.state.upload_limit, 0)
+        return sheet.filename or ""
+
+    try:
+        name = await run_in_threadpool(saved)
+    except SfclaimsError as error:
+        await run_in_threadpool(jobs.abandon, job)
+        errors = [{"text": said(error), "href": "#verdicts"}]
+        return await run_in_threadpool(sample_page, request, run_id, errors, 400)
+    from sfclaims.web.uploads import plain_name
+
+    arguments = {"person": person, "run_id": run_id, "sheet": folder / plain_name(name)}
+    await run_in_threadpool(jobs.run, job, record_verdict_sheet, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+def next_to_check(request: Request, run_id: str, after: str) -> str | None:
+    from sfclaims.claim_runs import get_run, sample_status
+
+    with engine_of(request).connect() as connection:
+        return sample_status(connection, get_run(connection, run_id)).next_after(after)
 
 
 @router.post("/audit/{run_id}/pack")

@@ -130,6 +130,20 @@ JOB_WORDS = {
         "Making the claim run was interrupted",
         ("/claims", "Back to the claim runs"),
     ),
+    "quarter files": JobWords(
+        "The quarter's files",
+        "Making the quarter's files",
+        "The quarter's files were not made",
+        "Making the quarter's files was interrupted",
+        ("/", "Back to the quarter"),
+    ),
+    "verdicts": JobWords(
+        "Verdicts",
+        "Recording the verdicts",
+        "The verdicts were not recorded",
+        "Recording the verdicts was interrupted",
+        ("/audit", "Back to the audit"),
+    ),
     "evidence pack": JobWords(
         "Evidence pack",
         "Making the evidence pack",
@@ -163,9 +177,12 @@ def job_report(request: Request, job_id: str, person: Actor = requires()) -> Res
     if job is None or workbook is None:
         return RedirectResponse("/", status_code=303)
     name = (job.result or {}).get("file_name") or f"data-quality-report-{job_id}.xlsx"
+    zipped = name.endswith(".zip")
     return Response(
         workbook,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        media_type="application/zip"
+        if zipped
+        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 

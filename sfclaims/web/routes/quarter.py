@@ -156,6 +156,29 @@ def decide(request: Request, form: dict = Depends(checked_form), person: Actor =
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+@router.post("/quarter-files")
+def quarter_files(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)
+):
+    """The quarter's files, made as a job: decided afresh, the decisions file and work lists,
+    the forecast and the progress report, in one .zip its maker downloads."""
+    from sfclaims.dates import check_as_of, parse_date
+
+    typed = form.get("as_of", "")
+    try:
+        day = check_as_of(parse_date(typed, "the as-of date"))
+    except SfclaimsError as error:
+        problem = [{"text": said(error), "href": "#files_as_of"}]
+        return dashboard_page(request, person, None, typed, problem, status_code=400)
+    from sfclaims.web.tasks import the_quarters_files
+
+    jobs = request.app.state.jobs
+    job = jobs.begin("quarter files", person.name)
+    arguments = {"person": person, "day": day, "folder": jobs.folder(job)}
+    jobs.run(job, the_quarters_files, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.get("/near-misses")
 def near_miss_list(
     request: Request,
