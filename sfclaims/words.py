@@ -34,8 +34,8 @@ COMMAND_LINE = {
 #: The workspace's words.
 WORKSPACE = {
     "see why": "The quarter's page, decided as of {as_of:%d/%m/%Y}, shows why for each family.",
-    "another draft": "To make a second draft beside it, tick “Make another draft for this "
-    "quarter”.",
+    "another draft": "To make a second draft beside it, make the run again and answer yes when "
+    "asked.",
     "run IDs": "The Claim runs page lists every run.",
     "draw a sample": "Internal audit draws one and records a verdict on every sampled family on "
     "the Audit page.",

@@ -37,6 +37,7 @@ from sfclaims.claim_runs.making import (
     check_period,
     create_run,
     engine_version,
+    refuse_second_draft,
 )
 from sfclaims.claim_runs.runs import (
     get_run,
@@ -80,6 +81,7 @@ __all__ = [
     "run_log",
     "SampleStatus",
     "sample_status",
+    "refuse_second_draft",
     "sampled",
     "sampled_families",
     "sampled_with_verdicts",

@@ -78,7 +78,7 @@ def create_run(
     period = check_period(period)
     check_as_of(as_of)
     with engine.connect() as connection:  # said before any deciding; checked again when stored
-        _refuse_second_draft(connection, period, another)
+        refuse_second_draft(connection, period, another)
         missing = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
     if missing:
         raise RefusedError(
@@ -144,7 +144,7 @@ def _store_run(
                 "The data changed while the claim run was being made (an import or a submission "
                 "finished meanwhile); nothing was stored — run the command again."
             )
-        _refuse_second_draft(connection, period, another)
+        refuse_second_draft(connection, period, another)
         run_id = _next_run_id(connection, period)
         connection.execute(
             insert(ClaimRun).values(
@@ -177,7 +177,9 @@ def _store_run(
     return run_id
 
 
-def _refuse_second_draft(connection: Connection, period: str, another: bool) -> None:
+def refuse_second_draft(connection: Connection, period: str, another: bool) -> None:
+    """A second draft for a period is made only when asked for (``another``): refused while the
+    period has a draft, in a sentence naming it (the workspace asks the question first)."""
     draft = connection.execute(
         select(col(ClaimRun.run_id))
         .where(col(ClaimRun.period) == period, col(ClaimRun.submitted_at).is_(None))

@@ -51,7 +51,7 @@ REFUSALS = [
         ["claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30"],
         "/claims",
         {"period": "2025-Q3", "as_of": "30/09/2025"},
-        job=True,
+        status=200,  # the workspace asks whether to make another, saying why it asks
     ),
     Refusal(
         "no family within a cap of 0",

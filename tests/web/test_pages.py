@@ -1017,3 +1017,24 @@ def test_the_claims_team_makes_the_quarters_files_in_the_browser(workspace):
         "forecast-2025-09-30.xlsx",
         "progress-2025-09-30.xlsx",
     }
+
+
+def test_a_second_draft_is_made_only_when_the_plain_question_is_answered_yes(
+    workspace, accounts, monkeypatch
+):
+    from tests.web.test_both_faces import make_draft
+
+    first = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "carl")
+    typed = {"period": "2025-Q3", "as_of": "30/09/2025", "cap": ""}
+    asked = post(workspace, "/claims", typed, page="/claims")
+    assert asked.status_code == 200
+    words = " ".join(asked.text.split())
+    assert "Do you want to make another draft for 2025-Q3?" in words
+    assert f"Claim run {first} is a draft for 2025-Q3 already" in words
+    kept = post(workspace, "/claims", {**typed, "another": "no"}, page="/claims")
+    assert str(kept.url).endswith("/claims")
+    made = wait_for(
+        workspace, post(workspace, "/claims", {**typed, "another": "yes"}, page="/claims")
+    )
+    assert "2025-Q3-R2" in str(made.url) or "2025-Q3-R2" in made.text

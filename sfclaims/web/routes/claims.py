@@ -61,6 +61,16 @@ def make_run(
         errors.append({"text": "The cap must be a whole number of families", "href": "#cap"})
     if errors:
         return claims_page(request, person, errors, form, status=400)
+    if form.get("another") == "no":
+        return RedirectResponse("/claims", status_code=303)
+    if form.get("another") != "yes":  # a draft for the period already: ask, plainly
+        from sfclaims.claim_runs import refuse_second_draft
+
+        try:
+            with engine_of(request).connect() as connection:
+                refuse_second_draft(connection, period.upper(), another=False)
+        except SfclaimsError as error:
+            return render(request, "another_draft.html", said=str(error), typed=form, errors=[])
     arguments = {
         "person": person,
         "period": period,
