@@ -287,6 +287,8 @@ class ClaimedFamily(SQLModel, table=True):
             sqlite_where=text("submitted = 1"),
             postgresql_where=text("submitted"),
         ),
+        # a family's claims in every run (its page, a verdict): the key leads with the run
+        Index("ix_claimed_families_family_id", "family_id"),
     )
 
     run_id: str = Field(foreign_key="claim_runs.run_id", primary_key=True)
