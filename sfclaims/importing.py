@@ -536,3 +536,50 @@ def _file_imported(extract: ValidatedExtract, batch_id: int, imported_at: dateti
         imported_at,
         extract.raw.missing_headers,
     )
+
+
+@dataclass(frozen=True)
+class ImportDone:
+    """One import as the data officer made it: who, when, and each file it loaded."""
+
+    who: str
+    at: datetime | None
+    batches: list[ImportBatch]
+
+    @property
+    def rows(self) -> tuple[int, int, int]:
+        """Rows read, loaded and set aside, over its files."""
+        return (
+            sum(b.rows_read for b in self.batches),
+            sum(b.rows_loaded for b in self.batches),
+            sum(b.rows_set_aside for b in self.batches),
+        )
+
+
+def imports_so_far(engine: Engine, latest: int = 20) -> list[ImportDone]:
+    """The latest imports, newest first, each with its files: the log's row of each import
+    names its batches."""
+    from sfclaims.models import Activity
+
+    with engine.connect() as connection:
+        logged = connection.execute(
+            select(col(Activity.who), col(Activity.at), col(Activity.object))
+            .where(col(Activity.action) == "import")
+            .order_by(col(Activity.id).desc())
+            .limit(latest)
+        ).all()
+        numbers = {
+            row.object: [int(n) for n in row.object.removeprefix("batches ").split(", ") if n]
+            for row in logged
+        }
+        wanted = {n for ids in numbers.values() for n in ids}
+        batches = {
+            row.id: ImportBatch(**row._asdict())
+            for row in connection.execute(
+                select(*table_of(ImportBatch).c).where(col(ImportBatch.id).in_(wanted))
+            )
+        }
+    return [
+        ImportDone(row.who, row.at, [batches[n] for n in numbers[row.object] if n in batches])
+        for row in logged
+    ]

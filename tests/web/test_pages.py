@@ -1038,3 +1038,14 @@ def test_a_second_draft_is_made_only_when_the_plain_question_is_answered_yes(
         workspace, post(workspace, "/claims", {**typed, "another": "yes"}, page="/claims")
     )
     assert "2025-Q3-R2" in str(made.url) or "2025-Q3-R2" in made.text
+
+
+def test_imports_so_far_are_listed_one_row_per_import_with_who_when_and_its_files(workspace):
+    """The sample's import (ten files, one import) is one row: when, by whom, its files with
+    their kinds in words, and its rows (a link to the rows it set aside, when it set some)."""
+    sign_in(workspace, "dora")
+    page = workspace.get("/imports").text
+    table = " ".join(page.split('id="imports"')[1].split("</table>")[0].split())
+    assert table.count('<tr class="govuk-table__row">') == 2  # the header and the one import
+    assert "families.csv (families)" in table and "(lead practitioners)" in table
+    assert "/imports/set-aside?" not in table  # the sample's import set no row aside

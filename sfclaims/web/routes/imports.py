@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.extracts.kinds import KINDS
-from sfclaims.models import ImportBatch, SetAsideRow
+from sfclaims.models import SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
 from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -26,22 +26,10 @@ PAGE = 50
 
 
 def history(request: Request) -> list:
-    with engine_of(request).connect() as connection:
-        return list(
-            connection.execute(
-                select(
-                    col(ImportBatch.id),
-                    col(ImportBatch.kind),
-                    col(ImportBatch.file_name),
-                    col(ImportBatch.rows_read),
-                    col(ImportBatch.rows_loaded),
-                    col(ImportBatch.rows_set_aside),
-                    col(ImportBatch.imported_at),
-                )
-                .order_by(col(ImportBatch.id).desc())
-                .limit(40)
-            )
-        )
+    """The latest imports, one row each (who, when, its files and rows)."""
+    from sfclaims.importing import imports_so_far
+
+    return imports_so_far(engine_of(request))
 
 
 @router.get("/imports")
