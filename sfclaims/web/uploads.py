@@ -1,4 +1,5 @@
-"""Uploaded extracts are hostile until proven otherwise: only .csv, .xlsx and .zip, a size limit
+"""Uploaded extracts are hostile until proven otherwise: only .csv, .xlsx, .zip and a
+mapping.toml, a size limit
 on every file and on a zip's unpacked contents (checked before anything is unpacked), no zip
 entry with an absolute path or ``..``, every name reduced to a plain file name, and the files
 kept only in the import job's own folder (``job_files``), removed when the job ends."""
@@ -16,6 +17,7 @@ from sfclaims.errors import RefusedError
 
 ACCEPTED = (".csv", ".xlsx", ".zip")
 IN_A_ZIP = (".csv", ".xlsx", ".toml")  # a mapping.toml may travel with the extracts
+MAPPING_FILE = "mapping.toml"  # uploaded beside the extracts, or in their zip
 CHUNK = 1 << 20
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 
@@ -33,8 +35,10 @@ def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int, used: int
     """Copy one uploaded file into the folder, refused past the limit (``used`` bytes already
     taken by the other files of the upload); the bytes written."""
     safe = plain_name(name)
-    if not safe.lower().endswith(ACCEPTED):
-        raise RefusedError(f"{safe} is not a .csv, .xlsx or .zip file; nothing was imported.")
+    if not (safe.lower().endswith(ACCEPTED) or safe == MAPPING_FILE):
+        raise RefusedError(
+            f"{safe} is not a .csv, .xlsx or .zip file, nor {MAPPING_FILE}; nothing was imported."
+        )
     target = folder / safe
     if target.exists():
         raise RefusedError(f"Two files are named {safe}; nothing was imported.")

@@ -1049,3 +1049,24 @@ def test_imports_so_far_are_listed_one_row_per_import_with_who_when_and_its_file
     assert table.count('<tr class="govuk-table__row">') == 2  # the header and the one import
     assert "families.csv (families)" in table and "(lead practitioners)" in table
     assert "/imports/set-aside?" not in table  # the sample's import set no row aside
+
+
+def test_a_mapping_file_uploaded_beside_the_extracts_renames_their_headers(workspace):
+    """The council's report calls the family ID "Family Ref": refused without a mapping, and
+    imported with a mapping.toml uploaded beside it."""
+    from tests.conftest import SAMPLE_AUTHORITY
+
+    families = (SAMPLE_AUTHORITY / "families.csv").read_text(encoding="utf-8")
+    renamed = families.replace("Family ID,", "Family Ref,", 1).encode()
+    sign_in(workspace, "dora")
+    alone = wait_for(workspace, upload(workspace, [("extracts", ("families.csv", renamed))]))
+    assert "The import was refused" in alone.text and "Family ID" in alone.text
+    mapping = b'[families]\n"Family Ref" = "Family ID"\n'
+    both = wait_for(
+        workspace,
+        upload(
+            workspace,
+            [("extracts", ("families.csv", renamed)), ("extracts", ("mapping.toml", mapping))],
+        ),
+    )
+    assert 'id="import-result"' in both.text, both.text.split("main-content")[-1][:1500]
