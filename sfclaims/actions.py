@@ -358,6 +358,26 @@ def record_verdicts(
     return record(engine, run, given, person.name)
 
 
+@dataclass(frozen=True)
+class SheetRecorded:
+    run_id: str
+    recorded: int  # new verdicts kept
+    failed: int  # of them, fails: withdrawn from the run
+    already: int  # rows showing a verdict recorded before: nothing new
+
+
+def record_verdict_sheet(engine: Engine, person: Actor, run: str, sheet: Path) -> SheetRecorded:
+    """The verdicts filled in on the sample pack's sheet, recorded all or none (both faces)."""
+    from sfclaims.audit import read_verdict_sheet
+
+    allowed(person, AUDITOR, "recording audit verdicts")
+    given = read_verdict_sheet(sheet)
+    run_id, families = record_verdicts(engine, person, run, given)
+    kept = {f.upper() for f in families}
+    failed = sum(v.verdict == "fail" and v.family_id.upper() in kept for v in given)
+    return SheetRecorded(run_id, len(families), failed, len(given) - len(families))
+
+
 def write_pack(
     engine: Engine,
     person: Actor,

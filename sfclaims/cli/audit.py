@@ -120,23 +120,18 @@ def audit_import_verdicts(
     """Record every verdict filled in on the sample pack's Verdicts to record sheet, with your
     name; any row that is not a family of the run, pass or fail and a note refuses the whole
     sheet (naming the row and column), and nothing is recorded."""
-    from sfclaims.actions import record_verdicts
-    from sfclaims.audit import read_verdict_sheet
+    from sfclaims.actions import record_verdict_sheet
 
     engine = open_database()
     by = person(engine)
-    given = read_verdict_sheet(file)
-    run_id, families = record_verdicts(engine, by, run, given)
-    recorded = {f.upper() for f in families}
-    fails = sum(v.verdict == "fail" and v.family_id.upper() in recorded for v in given)
-    kept = len(given) - len(families)
+    done = record_verdict_sheet(engine, by, run, file)
     messages.print(
-        f"{len(families):,} verdicts recorded in {run_id} by {by.name} ({fails:,} fail, withdrawn "
-        f"from the run)"
+        f"{done.recorded:,} verdicts recorded in {done.run_id} by {by.name} ({done.failed:,} "
+        f"fail, withdrawn from the run)"
         + (
-            f"; {kept:,} row{'s' if kept != 1 else ''} showed a verdict already recorded, so "
-            f"nothing new."
-            if kept
+            f"; {done.already:,} row{'s' if done.already != 1 else ''} showed a verdict already "
+            f"recorded, so nothing new."
+            if done.already
             else "."
         ),
         markup=False,

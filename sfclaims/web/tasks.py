@@ -117,20 +117,16 @@ def record_verdict_sheet(
 ) -> Outcome:
     """Record the verdicts filled in on the uploaded sample pack (all, or none), as
     `sfclaims audit import-verdicts` does."""
-    from sfclaims.actions import record_verdicts
-    from sfclaims.audit import read_verdict_sheet
+    from sfclaims.actions import record_verdict_sheet as record
 
-    given = read_verdict_sheet(arguments["sheet"])
-    run_id, families = record_verdicts(engine, arguments["person"], arguments["run_id"], given)
-    recorded = {f.upper() for f in families}
-    fails = sum(v.verdict == "fail" and v.family_id.upper() in recorded for v in given)
-    already = len(given) - len(families)
+    done = record(engine, arguments["person"], arguments["run_id"], arguments["sheet"])
     said = (
-        f"{len(families):,} verdicts recorded in {run_id} ({fails:,} fail, withdrawn from the run)"
+        f"{done.recorded:,} verdicts recorded in {done.run_id} ({done.failed:,} fail, withdrawn "
+        f"from the run)"
     )
-    if already:
-        said += f"; {already:,} showed a verdict already recorded, so nothing new"
-    return {"redirect": f"/audit/{run_id}", "said": said + "."}, None
+    if done.already:
+        said += f"; {done.already:,} showed a verdict already recorded, so nothing new"
+    return {"redirect": f"/audit/{done.run_id}", "said": said + "."}, None
 
 
 def the_quarters_files(
