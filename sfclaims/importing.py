@@ -349,6 +349,8 @@ def _refuse_emptying(connection: Connection, table: Table, extract: ValidatedExt
             remedy="allow empty",
             kind=kind,
             file=extract.raw.path.name,
+            why=why,
+            held=held,
         )
 
 

@@ -416,7 +416,7 @@ class StoredJob(SQLModel, table=True):
     id: str = Field(primary_key=True)
     kind: str
     owner: str
-    state: str = Field(index=True)  # running, done, refused, interrupted
+    state: str = Field(index=True)  # running, asking, done, refused, interrupted
     started_at: datetime
     ended_at: datetime | None = None
     runner: str

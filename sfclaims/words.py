@@ -43,7 +43,7 @@ WORKSPACE = {
     "framework again": "An admin puts it in force again on the Settings page.",
     "add an account": "An admin adds it on the Accounts page.",
     "import first": "A data officer imports them on the Imports page.",
-    "allow empty": "To import it empty, tick “{kind} may be left empty” and upload the files again.",
+    "allow empty": "To import it empty, answer yes when the import asks.",
     "create schema": "The administrator of the server creates it before the workspace can open it.",
     "upgrade": "The administrator of the server upgrades it before the workspace can open it.",
     "no backup": "The administrator of the server takes a backup first.",

@@ -69,7 +69,7 @@ class Job:
     kind: str
     owner: str
     started: datetime
-    status: str = "running"  # running, done, refused, interrupted
+    status: str = "running"  # running, asking, done, refused, interrupted
     progress: dict[str, tuple[int, int]] = field(default_factory=dict)  # file -> (done, total)
     result: Any = None  # JSON: what the job's page shows
     error: str = ""
@@ -99,6 +99,11 @@ class Running:
                     .where(col(StoredJob.id) == self.id)
                     .values(progress=orjson.dumps(self.progress).decode())
                 )
+
+
+#: A stage's refusals (``SfclaimsError.remedy``) that the job's page turns into a question: the
+#: job waits, its files kept, for its owner's yes (run again, the answer given) or no (ended).
+QUESTIONS = frozenset({"allow empty"})
 
 
 #: What a job's work gives back: what its page shows (JSON), and a file to keep with it.
@@ -137,7 +142,8 @@ class Jobs:
         return Job(job_id, kind, owner, started)
 
     def folder(self, job: Job) -> Path:
-        """The job's own folder for its files (made empty, readable by the service alone)."""
+        """The job's own folder for its files (readable by the service alone; made empty, or
+        the one kept while the job asks its question)."""
         return job_folder(self.engine, job.id)
 
     def abandon(self, job: Job) -> None:
@@ -186,10 +192,13 @@ class Jobs:
                 message = ("fault",)
             finally:
                 receiving.close()
+            ending = {"state": "refused"}
             try:
-                self._end(job, **self._ending(job, message, process.exitcode))
+                ending = self._ending(job, message, process.exitcode)
+                self._end(job, **ending)
             finally:
-                remove_job_files(self.engine, job.id)
+                if ending["state"] != "asking":  # a question keeps the files for the answer
+                    remove_job_files(self.engine, job.id)
                 self._running.pop(job.id, None)
                 self._processes.pop(job.id, None)
                 ended.set()
@@ -206,6 +215,10 @@ class Jobs:
                 "report": message[2],
             }
         if message[0] == "refused":
+            remedy, about = message[2], message[3]
+            if remedy in QUESTIONS and not self._stopping:
+                asked = {"remedy": remedy, **about}
+                return {"state": "asking", "error": message[1], "result": orjson.dumps(asked).decode()}
             return {"state": "refused", "error": message[1]}
         if self._stopping:
             return {"state": "interrupted", "error": INTERRUPTED}
@@ -246,6 +259,23 @@ class Jobs:
                 .values(ended_at=datetime.now(UTC), **values)
             )
             record_activity(connection, job.owner, f"{job.kind} job {values['state']}", job.id)
+
+    def answered(self, job: Job, task: Task, arguments: dict[str, Any]) -> None:
+        """The owner said yes to the job's question: the job runs again, here, on its kept files
+        (``arguments`` carry the answer)."""
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(StoredJob)
+                .where(col(StoredJob.id) == job.id, col(StoredJob.state) == "asking")
+                .values(state="running", runner=RUNNER, error=None, result=None, ended_at=None)
+            )
+        self.run(job, task, arguments)
+
+    def declined(self, job: Job, sentence: str) -> None:
+        """The owner said no to the job's question: it ends refused, in their words, and its
+        files go."""
+        self._end(job, state="refused", error=sentence)
+        remove_job_files(self.engine, job.id)
 
     def wait(self, job_id: str, seconds: float) -> bool:
         """Whether this process's job ended within the time (for tests and the command line)."""
@@ -303,8 +333,8 @@ class Jobs:
         return None
 
     def interrupt_the_dead(self) -> None:
-        """Jobs left running by a process of this machine that is gone (stopped, killed): shown
-        as interrupted, and logged. Their stage's transaction never committed; their files, and
+        """Jobs left running (or asking a question) by a process of this machine that is gone
+        (stopped, killed): shown as interrupted, and logged. Their stage's transaction never committed; their files, and
         any other job's that is over, are removed."""
         host = socket.gethostname()
         with self.engine.begin() as connection:
@@ -314,7 +344,7 @@ class Jobs:
                     col(StoredJob.kind),
                     col(StoredJob.owner),
                     col(StoredJob.runner),
-                ).where(col(StoredJob.state) == "running")
+                ).where(col(StoredJob.state).in_(("running", "asking")))
             ).all()
             still = set()
             for job_id, kind, owner, runner in running:
@@ -386,7 +416,7 @@ def _work(
         shown, kept = task(engine, arguments, report)
         sending.send(("done", shown, kept))
     except SfclaimsError as error:
-        sending.send(("refused", said(error)))
+        sending.send(("refused", said(error), error.remedy, error.about))
     except MemoryError:
         sending.send(("memory",))
     except Exception:  # noqa: BLE001 - the reason to the server's log, a sentence to the page

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from sfclaims.errors import SfclaimsError
 from sfclaims.web.jobs import Outcome
 
 
@@ -22,15 +23,19 @@ def import_upload(
 
     folder: Path = arguments["folder"]
     reports = folder / "reports"
-    reports.mkdir(mode=0o700)
-    done = import_extracts(
-        engine,
-        arguments["person"],
-        folder / "upload",
-        reports,
-        allow_empty=arguments["allow_empty"],
-        progress=progress,
-    )
+    reports.mkdir(mode=0o700, exist_ok=True)  # a second run, after a question answered
+    try:
+        done = import_extracts(
+            engine,
+            arguments["person"],
+            folder / "upload",
+            reports,
+            allow_empty=arguments["allow_empty"],
+            progress=progress,
+        )
+    except SfclaimsError as error:  # a question asked again keeps the answers given before
+        error.about["allowed"] = list(arguments["allow_empty"])
+        raise
     result = done.result
     shown = {
         "unchanged": result.unchanged,

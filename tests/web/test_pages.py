@@ -1070,3 +1070,74 @@ def test_a_mapping_file_uploaded_beside_the_extracts_renames_their_headers(works
         ),
     )
     assert 'id="import-result"' in both.text, both.text.split("main-content")[-1][:1500]
+
+
+def test_a_file_that_would_empty_a_kind_is_asked_about_in_words_and_no_imports_nothing(
+    workspace,
+):
+    """referrals.csv with no rows, where the sample holds referrals: the import asks "import it
+    as empty?" (its files kept for the answer); no imports nothing and removes the files."""
+    from sqlalchemy import func, select
+
+    from sfclaims.job_files import work_root
+    from sfclaims.models import Referral
+
+    engine = workspace.app.state.engine
+
+    def held() -> int:
+        with engine.connect() as connection:
+            return connection.execute(select(func.count()).select_from(Referral)).scalar_one()
+
+    before = held()
+    header = (SAMPLE_AUTHORITY / "referrals.csv").read_text(encoding="utf-8").splitlines()[0]
+    sign_in(workspace, "dora")
+    asked = wait_for(
+        workspace, upload(workspace, [("extracts", ("referrals.csv", header.encode() + b"\n"))])
+    )
+    words = " ".join(asked.text.split())
+    assert "referrals.csv has no rows: import it as empty?" in words
+    assert f"none of the {before:,} held now" in words
+    job = str(asked.url).rsplit("/", 1)[1]
+    assert (work_root(engine) / job / "upload" / "referrals.csv").exists()  # kept to answer
+
+    unanswered = workspace.post(f"/jobs/{job}/answer", data={"csrf_token": token(asked.text)})
+    assert unanswered.status_code == 400 and 'href="#empty"' in unanswered.text
+    assert "Say whether to import it as empty" in unanswered.text
+
+    declined = workspace.post(
+        f"/jobs/{job}/answer", data={"csrf_token": token(asked.text), "empty": "no"}
+    )
+    assert str(declined.url).endswith("/imports") and "Nothing was imported." in declined.text
+    assert held() == before and not (work_root(engine) / job).exists()
+    assert "You chose not to import referrals.csv as empty" in workspace.get(f"/jobs/{job}").text
+
+
+def test_yes_imports_the_kept_files_asking_again_for_each_kind_it_would_empty(workspace):
+    """Two header-only files: each is asked about in turn, and yes to both imports them."""
+    from sqlalchemy import func, select
+
+    from sfclaims.models import Attendance, Referral
+
+    engine = workspace.app.state.engine
+    files = []
+    for name in ("attendance.csv", "referrals.csv"):
+        header = (SAMPLE_AUTHORITY / name).read_text(encoding="utf-8").splitlines()[0]
+        files.append(("extracts", (name, header.encode() + b"\n")))
+    sign_in(workspace, "dora")
+    page = wait_for(workspace, upload(workspace, files))
+    asked = []
+    while "import it as empty?" in page.text:
+        asked.append(" ".join(page.text.split()).split(" has no rows")[0].rsplit(">", 1)[-1].strip())
+        job = str(page.url).rsplit("/", 1)[1]
+        page = wait_for(
+            workspace,
+            workspace.post(
+                f"/jobs/{job}/answer", data={"csrf_token": token(page.text), "empty": "yes"}
+            ),
+        )
+        assert len(asked) <= 2, "each kind is asked about once"
+    assert sorted(asked) == ["attendance.csv", "referrals.csv"]
+    assert 'id="import-result"' in page.text
+    with engine.connect() as connection:
+        for table in (Referral, Attendance):
+            assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0

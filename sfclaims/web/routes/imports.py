@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
-from sfclaims.extracts.kinds import KINDS
 from sfclaims.models import SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
 from sfclaims.web.pages import done, refused, render, said
@@ -34,7 +33,7 @@ def history(request: Request) -> list:
 
 @router.get("/imports")
 def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Response:
-    return render(request, "imports.html", errors=[], batches=history(request), kinds=list(KINDS))
+    return render(request, "imports.html", errors=[], batches=history(request))
 
 
 @router.post("/imports")
@@ -45,7 +44,6 @@ async def upload(
 ) -> Response:
     posted = await request.form()
     files = [f for f in posted.getlist("extracts") if isinstance(f, UploadFile)]
-    allow_empty = [k for k in posted.getlist("allow_empty") if isinstance(k, str)]
     files = [f for f in files if f.filename]
     jobs = request.app.state.jobs
     job = await run_in_threadpool(jobs.begin, "import", person.name)
@@ -76,12 +74,45 @@ async def upload(
             status_code=400,
             errors=[{"text": said(error), "href": "#extracts"}],
             batches=history(request),
-            kinds=list(KINDS),
         )
     from sfclaims.web.tasks import import_upload
 
-    arguments = {"person": person, "folder": folder, "allow_empty": allow_empty}
+    arguments = {"person": person, "folder": folder, "allow_empty": []}
     await run_in_threadpool(jobs.run, job, import_upload, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/jobs/{job_id}/answer")
+def answer(
+    request: Request,
+    job_id: str,
+    person: Actor = requires(),
+    form: dict = Depends(checked_form),
+) -> Response:
+    """The owner's answer to the question an import asks (a file that would empty a kind held
+    now: import it as empty?): yes runs the import again on the kept files, that kind allowed
+    empty; no ends it, nothing imported. The import itself checks the role again."""
+    from sfclaims.web.tasks import import_upload
+
+    jobs = request.app.state.jobs
+    job = jobs.get(job_id, person.name)
+    if job is None or job.status != "asking":
+        return RedirectResponse(f"/jobs/{job_id}" if job else "/imports", status_code=303)
+    if form.get("empty") not in ("yes", "no"):
+        errors = [{"text": "Say whether to import it as empty", "href": "#empty"}]
+        return render(
+            request, "job.html", 400, job=job, words=JOB_WORDS[job.kind], errors=errors
+        )
+    if form["empty"] == "no":
+        jobs.declined(job, f"You chose not to import {job.result['file']} as empty.")
+        done(request, "Nothing was imported.")
+        return RedirectResponse("/imports", status_code=303)
+    arguments = {
+        "person": person,
+        "folder": jobs.folder(job),
+        "allow_empty": [*job.result.get("allowed", []), job.result["kind"]],
+    }
+    jobs.answered(job, import_upload, arguments)
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
@@ -153,7 +184,7 @@ def job_page(request: Request, job_id: str, person: Actor = requires()) -> Respo
         if job.result.get("said"):
             done(request, job.result["said"])
         return RedirectResponse(job.result["redirect"], status_code=303)
-    return render(request, "job.html", job=job, words=JOB_WORDS[job.kind])
+    return render(request, "job.html", job=job, words=JOB_WORDS[job.kind], errors=[])
 
 
 @router.get("/jobs/{job_id}/report")
