@@ -97,6 +97,18 @@ def import_extracts(
     return Imported(result, write_quality_report(result, report_dir))
 
 
+def quality_report(
+    engine: Engine, person: Actor, number: int | None, report_dir: Path
+) -> list[Path]:
+    """An earlier import's data-quality report (the latest import's when ``number`` is None),
+    written into ``report_dir`` as the import wrote it."""
+    from sfclaims.exports.quality_report import write_quality_report
+    from sfclaims.importing import import_as_made
+
+    allowed(person, DATA_OFFICER, "reading an import's data-quality report")
+    return write_quality_report(import_as_made(engine, number), report_dir)
+
+
 # --- the claims team ------------------------------------------------------------------------------
 
 

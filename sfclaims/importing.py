@@ -27,7 +27,7 @@ from sqlmodel import col
 from sfclaims.activity import record_activity
 from sfclaims.data_state import data_changed
 from sfclaims.db import bulk_load, python_rows, replace_table_rows
-from sfclaims.errors import RefusedError, UsageError
+from sfclaims.errors import NotFoundError, RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
     HeaderMapping,
@@ -38,6 +38,7 @@ from sfclaims.extracts.reading import (
 )
 from sfclaims.extracts.schemas import References
 from sfclaims.extracts.validation import RowProblem, ValidatedExtract, validate_extract
+from sfclaims.extracts.values import visible
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
 from sfclaims.models import (
@@ -418,24 +419,35 @@ def _current_batches(engine: Engine, kinds: list[str]) -> dict[str, ImportBatch]
 def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
     """What the newest batch of each kind loaded, with its set-aside rows."""
     batches = _current_batches(engine, kinds)
+    return files_of(engine, [batch for kind in kinds if (batch := batches.get(kind)) is not None])
+
+
+def files_of(engine: Engine, batches: list[ImportBatch]) -> list[FileImported]:
+    """What each batch loaded, with the rows it set aside (each row's record ID read from the
+    row kept whole), in the batches' order."""
     with engine.connect() as connection:
         rows = connection.execute(
             select(*table_of(SetAsideRow).c).where(
-                col(SetAsideRow.batch_id).in_([b.id for b in batches.values()])
+                col(SetAsideRow.batch_id).in_([b.id for b in batches])
             )
         ).all()
     problems: dict[int, list[RowProblem]] = {}
-    kind_of = {batch.id: KINDS[kind] for kind, batch in batches.items()}
+    kind_of = {batch.id: KINDS[batch.kind] for batch in batches}
     for row in rows:
         record = json.loads(row.raw_row).get(kind_of[row.batch_id].record_header, "")
         problems.setdefault(row.batch_id, []).append(
             RowProblem(
-                row.file_name, row.row_number, row.column_name, row.value, row.reason, record
+                row.file_name,
+                row.row_number,
+                row.column_name,
+                row.value,
+                row.reason,
+                visible(record),
             )
         )
     return [
         FileImported(
-            kind,
+            batch.kind,
             batch.file_name,
             batch.rows_read,
             batch.rows_loaded,
@@ -445,8 +457,7 @@ def _current_files(engine: Engine, kinds: list[str]) -> list[FileImported]:
             batch.id or 0,
             batch.imported_at,
         )
-        for kind in kinds
-        if (batch := batches.get(kind)) is not None
+        for batch in batches
     ]
 
 
@@ -549,6 +560,11 @@ class ImportDone:
     batches: list[ImportBatch]
 
     @property
+    def number(self) -> int:
+        """The import's number, its first batch's (as its data-quality report is named)."""
+        return min(b.id or 0 for b in self.batches)
+
+    @property
     def rows(self) -> tuple[int, int, int]:
         """Rows read, loaded and set aside, over its files."""
         return (
@@ -558,7 +574,26 @@ class ImportDone:
         )
 
 
-def imports_so_far(engine: Engine, latest: int = 20) -> list[ImportDone]:
+def import_as_made(engine: Engine, number: int | None = None) -> ImportResult:
+    """An earlier import, numbered by its first batch (the latest when None), as its
+    data-quality report needs it: its files, rows and the rows it set aside, read back from the
+    database."""
+    done = next(
+        (i for i in imports_so_far(engine, latest=None) if number in (None, i.number)), None
+    )
+    if done is None:
+        raise NotFoundError(
+            "No import has been made yet."
+            if number is None
+            else f"There is no import {number}; the imports so far are numbered by their first "
+            "batch, as their data-quality reports are named.",
+            remedy="import first" if number is None else "",
+        )
+    files = files_of(engine, done.batches)
+    return ImportResult(Path(done.batches[0].folder), False, files)
+
+
+def imports_so_far(engine: Engine, latest: int | None = 20) -> list[ImportDone]:
     """The latest imports, newest first, each with its files: the log's row of each import
     names its batches."""
     from sfclaims.models import Activity
@@ -569,7 +604,7 @@ def imports_so_far(engine: Engine, latest: int = 20) -> list[ImportDone]:
             .where(col(Activity.action) == "import")
             .order_by(col(Activity.id).desc())
             .limit(latest)
-        ).all()
+        ).all()  # every import's, when latest is None
         numbers = {
             row.object: [int(n) for n in row.object.removeprefix("batches ").split(", ") if n]
             for row in logged
@@ -581,7 +616,8 @@ def imports_so_far(engine: Engine, latest: int = 20) -> list[ImportDone]:
                 select(*table_of(ImportBatch).c).where(col(ImportBatch.id).in_(wanted))
             )
         }
-    return [
+    made = [
         ImportDone(row.who, row.at, [batches[n] for n in numbers[row.object] if n in batches])
         for row in logged
     ]
+    return [done for done in made if done.batches]  # an import whose batches were purged: none

@@ -75,6 +75,41 @@ def test_import_prints_a_summary_and_writes_the_data_quality_report(database_url
     assert csv_text.splitlines()[1].startswith("families.csv,3,F2,Episode Start Date,soon,")
 
 
+def test_an_earlier_imports_report_is_written_again_byte_for_byte(database_url, tmp_path):
+    """`report data-quality` writes an import's report again from the database: the latest
+    import's without --import, an earlier one's by its number, each the same bytes as the
+    import wrote; an import that was never made is exit 2, naming how imports are numbered."""
+    folder = tmp_path / "extracts"
+    folder.mkdir()
+    for name, rows in (("first", "F1,01/01/2024\nF2,soon"), ("second", "F3,01/02/2024\nF4,no")):
+        (folder / "families.csv").write_text(f"Family ID,Episode Start Date\n{rows}\n")
+        made = sfclaims(database_url, "import", str(folder), "--report-dir", str(tmp_path / name))
+        assert made.exit_code == 0, made.output
+    first, second = the_report(tmp_path / "first"), the_report(tmp_path / "second")
+    number = int(first.stem.rsplit("-", 1)[1])
+
+    latest = sfclaims(database_url, "report", "data-quality", "--out", str(tmp_path / "again"))
+    assert latest.exit_code == 0, latest.output
+    assert the_report(tmp_path / "again").read_bytes() == second.read_bytes()
+    earlier = sfclaims(
+        database_url,
+        "report",
+        "data-quality",
+        "--import",
+        str(number),
+        "--out",
+        str(tmp_path / "earlier"),
+    )
+    assert earlier.exit_code == 0, earlier.output
+    assert the_report(tmp_path / "earlier").read_bytes() == first.read_bytes()
+    csv_text = the_report(tmp_path / "earlier", "set-aside-rows-*.csv").read_text("utf-8-sig")
+    assert csv_text.splitlines()[1].startswith("families.csv,3,F2,Episode Start Date,soon,")
+
+    none = sfclaims(database_url, "report", "data-quality", "--import", "999", "--out", "x")
+    assert none.exit_code == 2
+    assert "There is no import 999" in " ".join(none.stderr.split())
+
+
 def test_the_same_import_writes_the_same_report_bytes(sqlite_url, tmp_path):
     for out in ("one", "two"):
         assert (
@@ -457,6 +492,7 @@ READING_COMMANDS = [
     ["audit", "pack", "2025-Q3-R1", "--out", "out"],
     ["audit", "record", "2025-Q3-R1", "F1", "--verdict", "pass", "--note", "ok"],
     ["report", "progress", "--as-of", "2025-09-30", "--out", "out"],
+    ["report", "data-quality", "--out", "out"],
     ["forecast", "--as-of", "2025-09-30", "--out", "out"],
     ["log"],
     ["audit", "import-verdicts", "2025-Q3-R1", str(SAMPLE_DECISIONS)],

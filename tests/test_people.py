@@ -80,6 +80,11 @@ COMMANDS = [
         "data_officer",
         "Importing extracts",
     ),
+    (
+        ["report", "data-quality", "--out", "OUT"],
+        "data_officer",
+        "Reading an import's data-quality report",
+    ),
     (["assess", "--as-of", "2025-09-30"], "claims", "Deciding the families"),
     (
         ["claim", "run", "--period", "2025-Q4", "--as-of", "2025-09-30", "--another"],
@@ -135,7 +140,7 @@ def test_each_command_is_refused_to_every_other_role_and_nothing_changes(
 
 
 @pytest.mark.parametrize(
-    ("args", "role", "doing"), COMMANDS[:4], ids=lambda v: v if isinstance(v, str) else None
+    ("args", "role", "doing"), COMMANDS[:5], ids=lambda v: v if isinstance(v, str) else None
 )
 def test_each_command_is_allowed_to_its_role_and_logged_once(
     team, monkeypatch, tmp_path, args, role, doing
@@ -145,8 +150,9 @@ def test_each_command_is_allowed_to_its_role_and_logged_once(
     before = log_count(team)
     result = sfclaims(team, *args)
     assert result.exit_code == 0, result.output
-    # assess stores decisions but changes nothing; the sample is imported already: nothing new
-    assert log_count(team) == before + (0 if args[0] in ("assess", "import") else 1)
+    # assess stores decisions but changes nothing; the sample is imported already: nothing new;
+    # a report written again reads only
+    assert log_count(team) == before + (0 if args[0] in ("assess", "import", "report") else 1)
 
 
 def test_someone_without_an_account_cannot_even_read(team, monkeypatch):

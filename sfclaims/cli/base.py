@@ -267,7 +267,9 @@ claim_app = typer.Typer(
 audit_app = typer.Typer(
     help="Audit a claim run: sample it, read its evidence, record verdicts.", no_args_is_help=True
 )
-report_app = typer.Typer(help="Reports for the department.", no_args_is_help=True)
+report_app = typer.Typer(
+    help="Reports: the quarter's progress, an import's data quality.", no_args_is_help=True
+)
 settings_app = typer.Typer(
     help="The authority's settings: name, code, the outcome framework in force, quarters, "
     "allocation.",

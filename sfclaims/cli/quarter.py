@@ -198,3 +198,26 @@ def report_progress(
     engine = open_database()
     path = progress_report(engine, person(engine), parse_date(as_of, "--as-of"), out, framework)
     messages.print(f"Written: {escape(str(path))}")
+
+
+@report_app.command("data-quality")
+@plain_errors
+def report_data_quality(
+    number: Annotated[
+        int | None,
+        typer.Option(
+            "--import",
+            metavar="N",
+            help="The import, by its number (its first batch, as its report is named and the "
+            "workspace's Imports page shows it); the latest import without it.",
+        ),
+    ] = None,
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to.")] = Path("exports"),
+) -> None:
+    """An earlier import's data-quality report, written again from the database: per file the
+    rows read, loaded and set aside, and every row set aside with its reason."""
+    from sfclaims.actions import quality_report
+
+    engine = open_database()
+    for path in quality_report(engine, person(engine), number, out):
+        messages.print(f"Written: {escape(str(path))}")

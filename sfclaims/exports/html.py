@@ -15,8 +15,13 @@ TEMPLATES = WEB / "templates"
 STATIC = WEB / "static"
 
 
-def link(href: str, text: object) -> Markup:
-    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded."""
+def link(href: str, text: object, hidden: str = "") -> Markup:
+    """A GOV.UK link for a table cell: the text escaped, the address already URL-encoded, and
+    words a screen reader adds where the text alone is the same on every row."""
+    if hidden:
+        return Markup(
+            '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden">{}</span></a>'
+        ).format(href, text, hidden)
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
 
 

@@ -218,7 +218,11 @@ class Jobs:
             remedy, about = message[2], message[3]
             if remedy in QUESTIONS and not self._stopping:
                 asked = {"remedy": remedy, **about}
-                return {"state": "asking", "error": message[1], "result": orjson.dumps(asked).decode()}
+                return {
+                    "state": "asking",
+                    "error": message[1],
+                    "result": orjson.dumps(asked).decode(),
+                }
             return {"state": "refused", "error": message[1]}
         if self._stopping:
             return {"state": "interrupted", "error": INTERRUPTED}

@@ -4,6 +4,7 @@ to sign in), CSRF, the GOV.UK error summary, sessions and sign-in, and hostile u
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -1127,7 +1128,9 @@ def test_yes_imports_the_kept_files_asking_again_for_each_kind_it_would_empty(wo
     page = wait_for(workspace, upload(workspace, files))
     asked = []
     while "import it as empty?" in page.text:
-        asked.append(" ".join(page.text.split()).split(" has no rows")[0].rsplit(">", 1)[-1].strip())
+        asked.append(
+            " ".join(page.text.split()).split(" has no rows")[0].rsplit(">", 1)[-1].strip()
+        )
         job = str(page.url).rsplit("/", 1)[1]
         page = wait_for(
             workspace,
@@ -1141,3 +1144,38 @@ def test_yes_imports_the_kept_files_asking_again_for_each_kind_it_would_empty(wo
     with engine.connect() as connection:
         for table in (Referral, Attendance):
             assert connection.execute(select(func.count()).select_from(table)).scalar_one() == 0
+
+
+def test_each_import_keeps_its_data_quality_report_to_download_later(workspace):
+    """An import that set rows aside, then another: the first's report is still there, written
+    again from the database, its set-aside row with its record ID; no such import is a 404."""
+    from openpyxl import load_workbook
+
+    families = (SAMPLE_AUTHORITY / "families.csv").read_text(encoding="utf-8").splitlines()
+    broken = families[1].split(",")
+    broken[0] = "=cmd"  # an ID a spreadsheet would run: set aside
+    sign_in(workspace, "dora")
+    first = wait_for(
+        workspace,
+        upload(
+            workspace,
+            [("extracts", ("families.csv", "\n".join([*families, ",".join(broken)]).encode()))],
+        ),
+    )
+    assert 'id="import-result"' in first.text
+    made = workspace.get(str(first.url) + "/report").content
+    wait_for(workspace, upload(workspace, extract_files()))  # a later import
+    listed = workspace.get("/imports").text
+    numbers = re.findall(r'href="/imports/(\d+)/report"', listed)
+    assert len(numbers) == 3  # the sample's import, and these two
+    earlier = workspace.get(f"/imports/{numbers[1]}/report")
+    assert earlier.status_code == 200
+    assert f"import-{numbers[1]}.xlsx" in earlier.headers["content-disposition"]
+
+    def rows(content: bytes) -> list[tuple]:
+        sheet = load_workbook(io.BytesIO(content), read_only=True)["Set-aside rows"]
+        return [tuple(r) for r in sheet.iter_rows(values_only=True)]
+
+    assert rows(earlier.content) == rows(made) and len(rows(made)) > 1
+    assert any(r[2] == "=cmd" or r[2] == "'=cmd" for r in rows(made)[1:])
+    assert workspace.get("/imports/999999/report").status_code == 404

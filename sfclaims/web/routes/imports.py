@@ -5,6 +5,7 @@ rows (paged, by file and reason), the data-quality workbook, and the history of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -100,9 +101,7 @@ def answer(
         return RedirectResponse(f"/jobs/{job_id}" if job else "/imports", status_code=303)
     if form.get("empty") not in ("yes", "no"):
         errors = [{"text": "Say whether to import it as empty", "href": "#empty"}]
-        return render(
-            request, "job.html", 400, job=job, words=JOB_WORDS[job.kind], errors=errors
-        )
+        return render(request, "job.html", 400, job=job, words=JOB_WORDS[job.kind], errors=errors)
     if form["empty"] == "no":
         jobs.declined(job, f"You chose not to import {job.result['file']} as empty.")
         done(request, "Nothing was imported.")
@@ -202,6 +201,30 @@ def job_report(request: Request, job_id: str, person: Actor = requires()) -> Res
         media_type="application/zip"
         if zipped
         else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/imports/{number}/report")
+def import_report(
+    request: Request, number: int, person: Actor = requires(DATA_OFFICER)
+) -> Response:
+    """An earlier import's data-quality workbook, written again from the database."""
+    import tempfile
+
+    from sfclaims.actions import quality_report
+    from sfclaims.job_files import work_root
+
+    engine = engine_of(request)
+    try:
+        with tempfile.TemporaryDirectory(dir=work_root(engine)) as folder:
+            workbook = quality_report(engine, person, number, Path(folder))[0]
+            content, name = workbook.read_bytes(), workbook.name
+    except SfclaimsError as error:
+        return refused(request, "No such import", said(error), 404)
+    return Response(
+        content,
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
