@@ -313,7 +313,6 @@ def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> lis
         _framework_of_run(engine, contents.run.framework_sha256),
         out,
         (settings.authority_name, settings.authority_code),
-        settings.quarters,
     )
     record_now(
         engine,

@@ -19,7 +19,8 @@ from sfclaims.exports.quality_report import write_quality_report
 from sfclaims.exports.submission import write_submission
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
-from sfclaims.settings import change_settings
+from sfclaims.quarters import period_named
+from sfclaims.settings import change_settings, read_settings
 from sfclaims.synthetic import write_authority
 
 DEMO_DATABASE = "sfclaims-demo.db"  # in the demo's own folder, never a configured database
@@ -58,7 +59,8 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     print_assess_summary(console, summarise(decisions, framework), as_of, framework.label())
     written.append(("decisions file", decisions_file))
 
-    console.print(f"[bold]4. Claim[/] for {period}: a draft run of every claimable family")
+    quarter = period_named(period, read_settings(engine).quarters)
+    console.print(f"[bold]4. Claim[/] for {quarter}: a draft run of every claimable family")
     created = create_run(engine, framework, period, as_of)
     contents = run_contents(engine, created.run_id, evidence=False, records=False)
     named = change_settings(

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, select, update
 from sqlmodel import col
 
 from sfclaims.activity import record_activity
@@ -49,6 +49,11 @@ def read_settings(engine: Engine) -> Settings:
     values = row._asdict()
     values.pop("id")
     return Settings(**values)
+
+
+def quarter_convention(connection: Connection) -> str:
+    """The authority's quarters, financial or calendar: how every period is named to people."""
+    return connection.execute(select(col(AuthoritySettings.quarters))).scalar_one()
 
 
 def framework_in_force(engine: Engine, given: Path | None = None) -> Framework:

@@ -192,7 +192,9 @@ def test_the_submission_has_the_families_totals_and_run_metadata(sample, tmp_pat
         cover["Safe from domestic abuse (DOMESTIC_ABUSE)"]
         == (sum("DOMESTIC_ABUSE" in row[6] for row in families[1:]),) * 2
     )
-    assert cover["claim run"] == f"{run} (draft)" and cover["claim period"] == "2025-Q3"
+    assert cover["claim run"] == f"{run} (draft)" and cover["quarter claimed for"] == (
+        "2025/26 Q2 (July to September 2025)"
+    )
     assert cover["engine version"].startswith("sfclaims ")
     with csv_path.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle))
@@ -542,8 +544,7 @@ def test_the_submission_opens_with_authority_counts_people_and_a_declaration(sam
     workbook = load_workbook(path)
     cover = cover_of(workbook)
     assert (cover["authority"], cover["authority code"]) == ("Anytown Council", "E06000099")
-    assert cover["claim period"] == "2025-Q3"
-    assert cover["quarter of that date (financial quarters)"] == "2025/26 Q2"
+    assert cover["quarter claimed for"] == "2025/26 Q2 (July to September 2025)"  # financial
     assert cover["prepared by"].startswith("carl, ")
     assert cover["submitted by"] == "not yet submitted"
     assert cover["declaration"].startswith("I confirm that the families in this claim")
@@ -734,3 +735,31 @@ def test_postgresql_refuses_truncating_the_ledger_and_the_log(submitted, table):
     finally:
         raw.rollback()
         raw.close()
+
+
+def test_a_quarter_has_one_name_the_authoritys_and_is_typed_either_way(sample, tmp_path):
+    """A run made for "2025/26 Q2" is the run of "2025-Q3" (July to September 2025): kept as
+    2025-Q3, named 2025/26 Q2 on the cover where the quarters are financial, and 2025-Q3 once
+    they are calendar quarters; a second draft typed by the other name is the same quarter's."""
+    from sfclaims.claim_runs import check_period
+    from sfclaims.settings import change_settings
+
+    assert check_period("2025/26 Q2") == check_period("2025q3") == "2025-Q3"
+    assert check_period("2025/2026 q4") == "2026-Q1"  # January to March 2026
+    for typed in ("2025/27 Q1", "Q3 2025", "2025-Q5"):
+        with pytest.raises(UsageError, match="is not a quarter"):
+            check_period(typed)
+    run = create_run(sample, FRAMEWORK, "2025/26 Q2", AS_OF, max_families=2).run_id
+    assert run.startswith("2025-Q3-")
+    with pytest.raises(RefusedError, match="is a draft for 2025/26 Q2 already"):
+        create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=2)
+    change_settings(sample, authority_name="Anytown Council", authority_code="E06000099")
+    financial = cover_of(
+        load_workbook(write_submission(run_contents(sample, run), FRAMEWORK, tmp_path / "f")[0])
+    )
+    change_settings(sample, quarters="calendar")
+    calendar = cover_of(
+        load_workbook(write_submission(run_contents(sample, run), FRAMEWORK, tmp_path / "c")[0])
+    )
+    assert financial["quarter claimed for"] == "2025/26 Q2 (July to September 2025)"
+    assert calendar["quarter claimed for"] == "2025-Q3 (July to September 2025)"

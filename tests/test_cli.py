@@ -276,7 +276,9 @@ def test_an_unknown_run_exits_2_and_a_bad_period_exits_2(imported):
     assert sfclaims(imported, "claim", "submit", "2025-Q3-R9").exit_code == 2
     bad = sfclaims(imported, "claim", "run", "--period", "Q3 2025", "--as-of", "2025-09-30")
     assert bad.exit_code == 2
-    assert "The period 'Q3 2025' is not a quarter; write it like 2025-Q3." in bad.stderr
+    assert "The period 'Q3 2025' is not a quarter; write it like 2025-Q3 (July to September " in (
+        bad.stderr.replace("\n", " ")
+    )
 
 
 def test_audit_sample_prints_sorted_ids_one_a_line_and_is_reproducible(claimed):
@@ -582,7 +584,7 @@ def test_submit_shows_what_will_be_locked_and_asks(claimed):
         app, ["--database-url", url, "claim", "submit", run], input="n\n", catch_exceptions=False
     )
     assert declined.exit_code == 1 and "Nothing was submitted." in declined.stderr
-    assert f"Claim run {run} for 2025-Q3 (as of 30/09/2025): 4 families will be claimed" in (
+    assert f"Claim run {run} for 2025/26 Q2 (as of 30/09/2025): 4 families will be claimed" in (
         declined.stderr.replace("\n", " ")
     )
     assert submitted_count(url) == 0
@@ -598,7 +600,7 @@ def test_a_period_holds_one_draft_unless_another_is_asked_for(claimed):
     refused = sfclaims(url, *second)
     assert refused.exit_code == 3
     assert refused.stderr.strip() == (
-        f"Error: Claim run {run} is a draft for 2025-Q3 already; submit or discard it first. "
+        f"Error: Claim run {run} is a draft for 2025/26 Q2 already; submit or discard it first. "
         f"To make a second draft beside it, add --another."
     )
     assert run_count(url) == 1
@@ -629,7 +631,7 @@ def test_claim_list_shows_every_run_with_its_families_sample_and_verdicts(claime
     assert listed.exit_code == 0
     row = next(line for line in listed.stdout.splitlines() if run in line)
     cells = [cell.strip() for cell in row.split("│") if cell.strip()]
-    assert cells[:8] == [run, "2025-Q3", "30/09/2025", "draft", "3", "1", "1", "1 of 1"]
+    assert cells[:8] == [run, "2025/26 Q2", "30/09/2025", "draft", "3", "1", "1", "1 of 1"]
 
 
 def test_the_import_says_what_it_did_not_import_and_explains_headers_not_known(

@@ -32,7 +32,6 @@ from sfclaims.claim_runs.ledger import (
     verdict_authors,
 )
 from sfclaims.claim_runs.making import (
-    PERIOD,
     RunCreated,
     check_period,
     create_run,
@@ -59,7 +58,6 @@ __all__ = [
     "CURRENT",
     "DIGESTS",
     "covered",
-    "PERIOD",
     "RunContents",
     "RunCreated",
     "RunListed",

@@ -24,7 +24,9 @@ from sfclaims.models import (
     ClaimRun,
     table_of,
 )
+from sfclaims.quarters import period_months, period_named
 from sfclaims.rules.findings import Finding, findings_from_json
+from sfclaims.settings import quarter_convention
 
 if TYPE_CHECKING:
     pass
@@ -42,6 +44,12 @@ class RunContents:
     log: tuple[LogEntry, ...] = ()  # the run's activity, up to its submission once submitted
     separate_accounts: bool = True  # False: one person working alone, no accounts yet
     run_claims: int = 0  # families the whole run claims (not only those chosen)
+    quarters: str = "financial"  # the authority's convention: how the run's period is named
+
+    @property
+    def period(self) -> str:
+        """The run's quarter as people read it: the authority's name for it, and its months."""
+        return f"{period_named(self.run.period, self.quarters)} ({period_months(self.run.period)})"
 
     @property
     def claimed(self) -> list[Row]:
@@ -108,7 +116,10 @@ def run_contents(
                 col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
             )
         ).scalar_one()
-    return RunContents(run, found, verdicts, tuple(families), tuple(log), not alone, claims)
+        quarters = quarter_convention(connection)
+    return RunContents(
+        run, found, verdicts, tuple(families), tuple(log), not alone, claims, quarters
+    )
 
 
 def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEntry]:

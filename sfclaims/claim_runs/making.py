@@ -4,7 +4,6 @@ they stood, under a run ID never given before."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
@@ -28,17 +27,16 @@ from sfclaims.models import (
     ClaimRun,
     table_of,
 )
+from sfclaims.quarters import period_named, period_of
 from sfclaims.records import records_fingerprints
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
 from sfclaims.rules.findings import Finding, findings_from_json
+from sfclaims.settings import quarter_convention
 
 if TYPE_CHECKING:
     from sfclaims.decisions import Assessed
     from sfclaims.framework import Framework
-
-
-PERIOD = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)  # 2025-Q3, 2025q3, 2025Q3
 
 
 def engine_version() -> str:
@@ -46,11 +44,15 @@ def engine_version() -> str:
 
 
 def check_period(period: str) -> str:
-    """The quarter as runs are named, ``2025-Q3``, however it was typed."""
-    quarter = PERIOD.match(period.strip())
-    if not quarter:
-        raise UsageError(f"The period {period!r} is not a quarter; write it like 2025-Q3.")
-    return f"{quarter.group(1)}-Q{quarter.group(2)}"
+    """The quarter as runs keep it, ``2025-Q3``, typed by its calendar name or its financial
+    one (``2025/26 Q2``), however it was typed."""
+    kept = period_of(period)
+    if kept is None:
+        raise UsageError(
+            f"The period {period!r} is not a quarter; write it like 2025-Q3 (July to September "
+            "2025) or, as a financial quarter, 2025/26 Q2."
+        )
+    return kept
 
 
 @dataclass(frozen=True)
@@ -117,8 +119,10 @@ def create_run(
             by or operating_system_user(),
         )
     except IntegrityError:
+        with engine.connect() as connection:
+            named = period_named(period, quarter_convention(connection))
         raise RefusedError(
-            f"Another claim run for {period} was made at the same moment; nothing was stored — "
+            f"Another claim run for {named} was made at the same moment; nothing was stored — "
             f"run the command again."
         ) from None
     return RunCreated(run_id, len(chosen), len(claimable))
@@ -164,7 +168,8 @@ def _store_run(
             by,
             "claim run made",
             run_id,
-            f"{period}, as of {as_of:%d/%m/%Y}, {len(chosen)} families"
+            f"{period_named(period, quarter_convention(connection))}, as of "
+            f"{as_of:%d/%m/%Y}, {len(chosen)} families"
             + (f", capped at {max_families}" if max_families is not None else ""),
         )
         columns = [c.name for c in table_of(ClaimedFamily).c]
@@ -186,9 +191,9 @@ def refuse_second_draft(connection: Connection, period: str, another: bool) -> N
         .order_by(col(ClaimRun.run_id))
     ).first()
     if draft is not None and not another:
+        named = period_named(period, quarter_convention(connection))
         raise RefusedError(
-            f"Claim run {draft.run_id} is a draft for {period} already; submit or discard it "
-            f"first.",
+            f"Claim run {draft.run_id} is a draft for {named} already; submit or discard it first.",
             remedy="another draft",
         )
 

@@ -97,12 +97,15 @@ def claim_submit(
     while the run has no audit sample or a sampled family has no verdict. Without --yes it shows
     what will be locked and asks."""
     from sfclaims.actions import submission_preview, submit
+    from sfclaims.quarters import period_named
+    from sfclaims.settings import read_settings
 
     engine = open_database()
     if not yes:
         about = submission_preview(engine, person(engine), run)
+        quarter = period_named(about.period, read_settings(engine).quarters)
         messages.print(
-            f"Claim run {about.run_id} for {about.period} (as of {about.as_of:%d/%m/%Y}): "
+            f"Claim run {about.run_id} for {quarter} (as of {about.as_of:%d/%m/%Y}): "
             f"{about.claimed:,} families will be claimed and locked for good "
             f"({about.withdrawn:,} withdrawn after audit; {about.sampled_checked} of "
             f"{about.sampled} sampled families checked).",
@@ -140,6 +143,8 @@ def claim_list() -> None:
     from rich.table import Table
 
     from sfclaims.claim_runs import list_runs
+    from sfclaims.quarters import period_named
+    from sfclaims.settings import read_settings
 
     table = Table(title="Claim runs")
     for header in ("run", "period", "as of", "status", "claimed", "withdrawn", "sampled"):
@@ -149,10 +154,11 @@ def claim_list() -> None:
     table.add_column("submitted")
     engine = open_database()
     acting_as(engine, None, "listing claim runs")
+    convention = read_settings(engine).quarters
     for r in list_runs(engine):
         table.add_row(
             r.run_id,
-            r.period,
+            period_named(r.period, convention),
             f"{r.as_of:%d/%m/%Y}",
             r.status,
             f"{r.claimed:,}",

@@ -25,7 +25,6 @@ from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 from sfclaims.models import ClaimRun
 from sfclaims.people import SINGLE_USER_NOTE
-from sfclaims.quarters import quarter_of
 
 FAMILY_HEADERS = (
     "family ID",
@@ -122,7 +121,7 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
     run = contents.run
     return [
         ("claim run", run.run_id),
-        ("period", run.period),
+        ("quarter", contents.period),
         ("as of", run.as_of),
         ("status", contents.status),
         ("created", when(run.created_at)),
@@ -205,7 +204,6 @@ def write_submission(
     framework: Framework,
     folder: Path,
     authority: tuple[str | None, str | None] = (None, None),
-    quarters: str = "financial",
 ) -> list[Path]:
     """The submission workbook and a CSV of the family rows. Printed, the workbook is a cover
     page (the authority, the totals by headline, who made, audited and submitted the run, what
@@ -217,7 +215,7 @@ def write_submission(
     stem = f"claim-{contents.run.run_id}"
     workbook_path = folder / f"{stem}.xlsx"
     workbook = new_workbook(workbook_path, f"Supporting Families claim {contents.run.run_id}")
-    _cover(workbook, contents, authority, quarters, totals)
+    _cover(workbook, contents, authority, totals)
     families = write_table(
         workbook, "Claimed families", PRINTED_HEADERS, in_brief(contents), PRINTED_WIDTHS, (6,), 8
     )
@@ -237,7 +235,6 @@ def _cover(
     workbook: Workbook,
     contents: RunContents,
     authority: tuple[str | None, str | None],
-    quarters: str,
     totals: list[tuple],
 ) -> None:
     """What the department reads first, on one A4 page: who claims, for when, how many (by
@@ -248,9 +245,8 @@ def _cover(
     about: list[tuple[str, object]] = [
         ("authority", name or "not set"),
         ("authority code", code or "not set"),
-        ("claim period", run.period),
+        ("quarter claimed for", contents.period),
         ("families' needs met as of", run.as_of),
-        (f"quarter of that date ({quarters} quarters)", quarter_of(run.as_of, quarters)),
         ("claim run", f"{run.run_id} ({contents.status})"),
         ("families claimed", len(contents.claimed)),
     ]

@@ -58,10 +58,47 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "csrf_token": csrf_token(request),
             "cspNonce": getattr(request.state, "nonce", None),
             "role_names": ROLE_NAMES,
+            "quarter": QuarterNames(request),
             **context,
         },
         status_code=status_code,
     )
+
+
+class QuarterNames:
+    """A page's one name for a quarter: ``quarter(run.period)`` in the authority's convention,
+    ``quarter.months(...)`` its months in words, ``quarter.example`` how to type one (the
+    convention read once a page, and only by a page that names a quarter)."""
+
+    def __init__(self, request: Request) -> None:
+        self._request = request
+        self._convention: str | None = None
+
+    @property
+    def convention(self) -> str:
+        if self._convention is None:
+            from sfclaims.settings import quarter_convention
+            from sfclaims.web.security import engine_of
+
+            with engine_of(self._request).connect() as connection:
+                self._convention = quarter_convention(connection)
+        return self._convention
+
+    def __call__(self, period: str) -> str:
+        from sfclaims.quarters import period_named
+
+        return period_named(period, self.convention) if period else ""
+
+    def months(self, period: str) -> str:
+        from sfclaims.quarters import period_months
+
+        return period_months(period) if period else ""
+
+    @property
+    def example(self) -> str:
+        """How to type a quarter, in the authority's name for it."""
+        typed = "2026/27 Q2" if self.convention == "financial" else "2026-Q3"
+        return f"For example, {typed} for July to September 2026"
 
 
 def done(request: Request, sentence: str) -> None:

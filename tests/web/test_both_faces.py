@@ -46,7 +46,7 @@ REFUSALS = [
     ),
     Refusal(
         "a second draft unasked",
-        "is a draft for 2025-Q3 already; submit or discard it first.",
+        "is a draft for 2025/26 Q2 already; submit or discard it first.",
         "carl",
         ["claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30"],
         "/claims",

@@ -1031,8 +1031,8 @@ def test_a_second_draft_is_made_only_when_the_plain_question_is_answered_yes(
     asked = post(workspace, "/claims", typed, page="/claims")
     assert asked.status_code == 200
     words = " ".join(asked.text.split())
-    assert "Do you want to make another draft for 2025-Q3?" in words
-    assert f"Claim run {first} is a draft for 2025-Q3 already" in words
+    assert "Do you want to make another draft for 2025/26 Q2?" in words
+    assert f"Claim run {first} is a draft for 2025/26 Q2 already" in words
     kept = post(workspace, "/claims", {**typed, "another": "no"}, page="/claims")
     assert str(kept.url).endswith("/claims")
     made = wait_for(
@@ -1179,3 +1179,27 @@ def test_each_import_keeps_its_data_quality_report_to_download_later(workspace):
     assert rows(earlier.content) == rows(made) and len(rows(made)) > 1
     assert any(r[2] == "=cmd" or r[2] == "'=cmd" for r in rows(made)[1:])
     assert workspace.get("/imports/999999/report").status_code == 404
+
+
+def test_a_quarter_typed_by_its_financial_name_is_one_quarter_named_the_authoritys_way(
+    workspace,
+):
+    """The form takes "2025/26 Q2" as well as "2025-Q3"; the run page and the list name it as
+    the authority does (financial), with its months; a name that is no quarter is the field's
+    error."""
+    sign_in(workspace, "carl")
+    page = workspace.get("/claims").text
+    assert "For example, 2026/27 Q2 for July to September 2026" in page
+    bad = post(workspace, "/claims", {"period": "Q3 2025", "as_of": "30/09/2025"}, page="/claims")
+    assert bad.status_code == 400 and 'id="period-error"' in bad.text
+    made = wait_for(
+        workspace,
+        post(
+            workspace, "/claims", {"period": "2025/26 Q2", "as_of": "30/09/2025"}, page="/claims"
+        ),
+    )
+    assert "/claims/2025-Q3-R" in str(made.url)
+    words = " ".join(made.text.split())
+    assert "2025/26 Q2 (July to September 2025)" in words
+    listed = workspace.get("/claims").text
+    assert "2025/26 Q2" in listed and ">2025-Q3<" not in listed

@@ -45,6 +45,7 @@ def claims_list(request: Request, person: Actor = requires()) -> Response:
 def make_run(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)
 ) -> Response:
+    from sfclaims.claim_runs import check_period
     from sfclaims.dates import parse_date
     from sfclaims.web.tasks import make_claim_run
 
@@ -52,7 +53,12 @@ def make_run(
     period = form.get("period", "").strip()
     cap = form.get("cap", "").strip()
     if not period:
-        errors.append({"text": "Enter the quarter claimed for, like 2026-Q3", "href": "#period"})
+        errors.append({"text": "Enter the quarter claimed for", "href": "#period"})
+    else:
+        try:
+            period = check_period(period)
+        except SfclaimsError as error:
+            errors.append({"text": said(error), "href": "#period"})
     try:
         day = parse_date(form.get("as_of", ""), "the as-of date")
     except SfclaimsError as error:
@@ -68,9 +74,16 @@ def make_run(
 
         try:
             with engine_of(request).connect() as connection:
-                refuse_second_draft(connection, period.upper(), another=False)
+                refuse_second_draft(connection, period, another=False)
         except SfclaimsError as error:
-            return render(request, "another_draft.html", said=str(error), typed=form, errors=[])
+            return render(
+                request,
+                "another_draft.html",
+                said=str(error),
+                typed=form,
+                period=period,
+                errors=[],
+            )
     arguments = {
         "person": person,
         "period": period,
