@@ -1194,12 +1194,28 @@ def test_a_quarter_typed_by_its_financial_name_is_one_quarter_named_the_authorit
     assert bad.status_code == 400 and 'id="period-error"' in bad.text
     made = wait_for(
         workspace,
-        post(
-            workspace, "/claims", {"period": "2025/26 Q2", "as_of": "30/09/2025"}, page="/claims"
-        ),
+        post(workspace, "/claims", {"period": "2025/26 Q2", "as_of": "30/09/2025"}, page="/claims"),
     )
     assert "/claims/2025-Q3-R" in str(made.url)
     words = " ".join(made.text.split())
     assert "2025/26 Q2 (July to September 2025)" in words
     listed = workspace.get("/claims").text
     assert "2025/26 Q2" in listed and ">2025-Q3<" not in listed
+
+
+def test_a_sample_is_drawn_by_a_number_of_families_as_well_as_by_a_share(
+    workspace, accounts, monkeypatch
+):
+    """As `audit sample --size N`: the number given draws that many; a number that is not a
+    whole number is the field's own error, and nothing is drawn."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    page = f"/audit/{run}"
+    bad = post(workspace, f"{page}/sample", {"size": "ten", "seed": "3"}, page=page)
+    assert bad.status_code == 400 and 'id="size-error"' in bad.text
+    assert "Enter how many families to check, like 100" in bad.text
+    drawn = post(workspace, f"{page}/sample", {"size": "3", "percent": "", "seed": "3"}, page=page)
+    assert "The audit sample is drawn: 3 families to check." in drawn.text
+    assert '<span id="left">3 of 3</span>' in drawn.text

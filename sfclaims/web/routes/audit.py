@@ -34,6 +34,7 @@ def sample_page(
     status: int = 200,
     show: str = "all",
     page: int = 1,
+    typed: dict | None = None,
 ) -> Response:
     """The sample a page of families at a time, filtered by checked or not: two queries,
     whatever the sample's size."""
@@ -60,6 +61,7 @@ def sample_page(
         page=page,
         pages=pages,
         errors=errors,
+        typed=typed or {},
     )
 
 
@@ -85,22 +87,37 @@ def draw_sample(
 
     errors = []
     percent, seed = form.get("percent", "").strip(), form.get("seed", "").strip()
-    try:
-        share = float(percent)
-    except ValueError:
-        errors.append({"text": "Enter the share of the run to sample, like 10", "href": "#percent"})
+    size = form.get("size", "").strip()
+    by_number = bool(size)  # a number of families given, else the share
+    share: float | None = None
+    if by_number and not size.isdigit():
+        errors.append({"text": "Enter how many families to check, like 100", "href": "#size"})
+    elif not by_number:
+        try:
+            share = float(percent)
+        except ValueError:
+            errors.append(
+                {"text": "Enter the share of the run to sample, like 10", "href": "#percent"}
+            )
     if not seed.isdigit():
         errors.append(
             {"text": "Enter a seed: a whole number, kept with the sample", "href": "#seed"}
         )
     if not errors:
         try:
-            drawn = draw(engine_of(request), person, run_id, percent=share, seed=int(seed))
+            drawn = draw(
+                engine_of(request),
+                person,
+                run_id,
+                percent=share,
+                size=int(size) if by_number else None,
+                seed=int(seed),
+            )
             done(request, f"The audit sample is drawn: {len(drawn):,} families to check.")
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#percent"})
-    return sample_page(request, run_id, errors, status=400)
+            errors.append({"text": said(error), "href": "#size" if by_number else "#percent"})
+    return sample_page(request, run_id, errors, status=400, typed=form)
 
 
 def evidence_page(
