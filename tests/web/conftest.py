@@ -163,3 +163,52 @@ def chunked_upload(csrf: str) -> Iterator[bytes]:
     for _ in range(48):
         yield b"x" * 65536
     yield b"\r\n--b--\r\n"
+
+
+# --- the browser tests' fixtures (tests/web/browsing.py) ------------------------------------------
+
+
+@pytest.fixture
+def server(accounts: str) -> Iterator[str]:
+    """The workspace on the sample authority, served by uvicorn on a free loopback port."""
+    from tests.web.browsing import free_port, serving
+
+    yield from serving(accounts, free_port())
+
+
+@pytest.fixture
+def browser() -> Iterator:  # type: ignore[type-arg]
+    from playwright.sync_api import sync_playwright
+
+    from tests.web.browsing import CHROMIUM
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def signing_in(browser, request, tmp_path):  # type: ignore[no-untyped-def]
+    """Signs people in to a workspace, one browser context each; a screenshot of each when the
+    test fails."""
+    from tests.web.browsing import signed_in
+
+    pages = []
+
+    def person(url: str, name: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+        pages.append(signed_in(browser, url, name, password))
+        return pages[-1]
+
+    yield person
+    failed = getattr(request.node, "failed_call", False)
+    for number, page in enumerate(pages):
+        if failed:
+            page.screenshot(path=str(tmp_path / f"failed-{number}.png"), full_page=True)
+        page.context.close()
+
+
+@pytest.fixture
+def person(signing_in, server):  # type: ignore[no-untyped-def]
+    """A person signed in to the workspace on the sample authority."""
+    return lambda name: signing_in(server, name)

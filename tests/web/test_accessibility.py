@@ -9,14 +9,10 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
-import pytest
-
-from tests.web.test_browser import CHROMIUM, browser, person, server  # noqa: F401 - fixtures
+from tests.web.browsing import NEEDS_CHROMIUM
 
 AXE = Path(__file__).parent / "axe"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (`.ci/run` does)"
-)
+pytestmark = NEEDS_CHROMIUM
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
@@ -70,9 +66,9 @@ PAGES = {
 
 
 def test_every_page_of_every_role_has_no_serious_accessibility_violation_and_fits_a_phone(
-    browser,  # noqa: F811 - the fixture
-    person,  # noqa: F811
-    server,  # noqa: F811
+    browser,
+    person,
+    server,
     accounts,
 ):
     from sfclaims.assessing import assess_and_store

@@ -18,14 +18,12 @@ from sfclaims.db import open_database
 from sfclaims.errors import RefusedError
 from sfclaims.settings import change_settings
 from sfclaims.single_sign_on import Pending, Provider, finish, verified_claims
+from tests.web.browsing import NEEDS_CHROMIUM, free_port, serving
 from tests.web.conftest import SECRET
-from tests.web.test_browser import CHROMIUM, browser, free_port, serving  # noqa: F401
 
 PROVIDER = Path(__file__).parent / "oidc"
 CLIENT_SECRET = "a client secret only the test knows"
-pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (`.ci/run` does)"
-)
+pytestmark = NEEDS_CHROMIUM
 
 
 @pytest.fixture
@@ -74,7 +72,7 @@ def server(accounts: str, provider: tuple[str, int]) -> Iterator[str]:
 
 
 def test_the_first_single_sign_on_makes_the_account_its_group_its_role_and_sign_out_ends_it(
-    browser,  # noqa: F811
+    browser,
     server,
     accounts,
 ):
@@ -117,7 +115,7 @@ def test_the_first_single_sign_on_makes_the_account_its_group_its_role_and_sign_
 
 
 def test_through_the_provider_a_return_whose_nonce_is_another_sign_ins_is_refused(
-    browser,  # noqa: F811
+    browser,
     server,
     accounts,
 ):

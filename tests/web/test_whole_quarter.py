@@ -1,0 +1,204 @@
+"""A whole quarter in Chromium, each role's every step in the browser, with no terminal step after
+the first admin account: the admin names the authority and adds the team; the data officer
+imports the extracts with their mapping file, then a quarter whose referrals came back empty
+(asked, and confirmed); business development decides, reads the work lists, makes a second draft
+and discards it, and keeps the first run; the auditor draws a sample of 100 families, records 60
+verdicts by uploading the sample pack's sheet and the other 40 on each family's page; business
+development submits. With SFCLAIMS_SCREENSHOTS=DIR each role's pages are saved there (the
+README's pictures)."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+
+import pytest
+from openpyxl import load_workbook
+
+from sfclaims.activity import operating_system_user
+from sfclaims.synthetic import DEFAULT_AS_OF, write_authority
+from tests.test_cli import runner
+from tests.web.browsing import NEEDS_CHROMIUM, free_port, serving, shot
+from tests.web.conftest import PASSWORD
+from tests.web.test_accessibility import axe_source, sideways, violations
+
+pytestmark = NEEDS_CHROMIUM
+AS_OF = f"{DEFAULT_AS_OF:%d/%m/%Y}"
+TEAM = {"dora": "Data officer", "carl": "Business development (claims)", "ada": "Internal auditor"}
+
+
+@pytest.fixture
+def first_admin(tmp_path) -> Iterator[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """The one terminal step: a new database with its first admin (the operating-system user,
+    as on a council's server) and their password; then the workspace, served."""
+    from sfclaims.cli import app
+
+    url = f"sqlite:///{tmp_path / 'quarter.db'}"
+    admin = operating_system_user()
+    for args, given in (
+        (["init"], None),
+        (["user", "add", admin, "--role", "admin"], None),
+        (["user", "set-password", admin], PASSWORD + "\n"),
+    ):
+        done = runner.invoke(app, ["--database-url", url, *args], input=given)
+        assert done.exit_code == 0, done.output
+    served = serving(url, free_port())
+    yield next(served), admin
+    next(served, None)
+
+
+def looked_at(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    """The page as its person sees it: no serious or critical axe-core violation, no sideways
+    scrolling at a phone's 375 px, and saved for the README when screenshots are asked for."""
+    page.evaluate(axe_source())
+    assert violations(page) == [], name
+    size = page.viewport_size
+    page.set_viewport_size({"width": 375, "height": 800})
+    assert not sideways(page), name
+    page.set_viewport_size(size)
+    shot(page, name)
+
+
+def downloaded(page, selector: str) -> bytes:  # type: ignore[no-untyped-def]
+    with page.expect_download() as download:
+        page.click(selector)
+    return download.value.path().read_bytes()
+
+
+def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
+    first_admin, signing_in, tmp_path
+):
+    url, admin = first_admin
+
+    # the admin names the authority and adds the team, each with a role and a password
+    ann = signing_in(url, admin)
+    ann.click("text=Settings")
+    ann.fill("#authority_name", "Anytown Council")
+    ann.fill("#authority_code", "E06000999")
+    ann.click("text=Save the settings")
+    ann.wait_for_selector(".govuk-notification-banner--success")
+    for name, role in TEAM.items():
+        ann.goto(f"{url}/accounts")
+        ann.fill("#name", name)
+        ann.check(f"label:has-text('{role}')")
+        ann.fill("#password", PASSWORD)
+        ann.click("text=Add the account")
+        ann.wait_for_selector(".govuk-notification-banner--success")
+    ann.goto(f"{url}/accounts")
+    looked_at(ann, "admin-accounts")
+    assert all(name in ann.inner_text("main") for name in TEAM)
+
+    # the data officer lands on Imports and uploads the extracts with their mapping.toml (the
+    # authority's people report calls the UPN "Pupil UPN")
+    extracts = tmp_path / "extracts"
+    write_authority(extracts, families=1000, seed=11)
+    assert "Pupil UPN" in (extracts / "mapping.toml").read_text()
+    dora = signing_in(url, "dora")
+    assert dora.url.endswith("/imports")
+    dora.set_input_files("#extracts", sorted(str(p) for p in extracts.iterdir()))
+    dora.click("#import")
+    dora.wait_for_selector("#import-result", timeout=60_000)
+    assert "Pupil UPN" not in dora.inner_text("main")  # mapped, so not a header unknown
+
+    # the referrals report comes back with its header alone: asked, in words, and confirmed
+    header = (extracts / "referrals.csv").read_text(encoding="utf-8").splitlines()[0]
+    (extracts / "referrals.csv").write_text(header + "\n", encoding="utf-8")
+    dora.goto(f"{url}/imports")
+    dora.set_input_files("#extracts", [str(extracts / "referrals.csv")])
+    dora.click("#import")
+    dora.wait_for_selector("text=referrals.csv has no rows: import it as empty?")
+    looked_at(dora, "data-officer-empty-kind")
+    dora.check("#empty")  # yes
+    dora.click("#answer")
+    dora.wait_for_selector("#import-result", timeout=60_000)
+    dora.goto(f"{url}/imports")
+    assert dora.inner_text("#imports").count("Workbook") == 2  # each import's report kept
+    looked_at(dora, "data-officer-imports")
+
+    # business development decides, reads the work lists (the workbook, and near misses by
+    # team), makes a run, a second draft on a plain question, and discards the second
+    carl = signing_in(url, "carl")
+    carl.fill("#decide_as_of", AS_OF)
+    carl.click("#decide")
+    carl.wait_for_selector("#claimable", timeout=60_000)
+    carl.fill("#files_as_of", AS_OF)
+    carl.click("#quarter-files")
+    carl.wait_for_selector("#download", timeout=60_000)
+    files = zipfile.ZipFile(io.BytesIO(downloaded(carl, "#download")))
+    lists = next(n for n in files.namelist() if n.startswith("decisions-") and n.endswith("xlsx"))
+    sheets = load_workbook(io.BytesIO(files.read(lists)), read_only=True).sheetnames
+    assert sheets[:3] == ["Fixable now", "Waiting", "Other work"]
+    carl.goto(f"{url}/near-misses?as_of={DEFAULT_AS_OF.isoformat()}")
+    team = carl.locator("#team option").nth(1).get_attribute("value") or ""
+    carl.select_option("#team", team)
+    carl.click("text=Filter")
+    carl.wait_for_selector("table")
+    looked_at(carl, "claims-near-misses")
+
+    carl.click("text=Claim runs")
+    carl.fill("#period", "2026/27 Q2")
+    carl.fill("#as_of", AS_OF)
+    carl.click("#make-run")
+    carl.wait_for_selector("#status", timeout=60_000)
+    first_run = carl.url
+    assert "2026/27 Q2 (July to September 2026)" in carl.inner_text("main")
+    carl.click("text=Claim runs")
+    carl.fill("#period", "2026-Q3")  # the same quarter by its other name
+    carl.fill("#as_of", AS_OF)
+    carl.click("#make-run")
+    carl.wait_for_selector("text=Do you want to make another draft for 2026/27 Q2?")
+    looked_at(carl, "claims-second-draft")
+    carl.check("#another")  # yes
+    carl.click("#continue")
+    carl.wait_for_selector("#status", timeout=60_000)
+    assert carl.url != first_run and carl.url.endswith("-R2")
+    carl.click("#discard")
+    carl.click("#confirm-discard")
+    carl.wait_for_selector(".govuk-notification-banner--success")
+    assert "-R2" not in carl.inner_text("#runs")
+    run_id = first_run.rsplit("/", 1)[1]
+
+    # the auditor draws 100 families, records 60 verdicts from the sample pack's sheet, and
+    # the other 40 one family at a time
+    ada = signing_in(url, "ada")
+    ada.goto(f"{url}/audit/{run_id}")
+    ada.fill("#size", "100")
+    ada.fill("#seed", "42")
+    ada.click("#draw")
+    ada.wait_for_selector("#left")
+    assert ada.inner_text("#left") == "100 of 100"
+    ada.click("#sample-pack")
+    ada.wait_for_selector("#download", timeout=120_000)
+    pack = tmp_path / "sample-pack.xlsx"
+    pack.write_bytes(downloaded(ada, "#download"))
+    book = load_workbook(pack)
+    sheet = book["Verdicts to record"]
+    for row in range(2, 62):  # as the auditor fills it in, in Excel
+        sheet.cell(row, 2, "fail" if row == 2 else "pass")
+        sheet.cell(row, 3, "no outcome evidence on file" if row == 2 else "plan and outcomes seen")
+    book.save(pack)
+    ada.goto(f"{url}/audit/{run_id}")
+    ada.set_input_files("#verdicts", str(pack))
+    ada.click("#upload-verdicts")
+    ada.wait_for_selector("text=60 verdicts recorded", timeout=60_000)
+    assert ada.inner_text("#left") == "40 of 100"
+    looked_at(ada, "auditor-sample")
+    ada.click("#next")
+    for number in range(40):
+        ada.wait_for_selector("#record")
+        ada.check("#verdict")  # pass
+        ada.fill("#note", "plan, outcomes and attendance checked")
+        if number == 0:
+            looked_at(ada, "auditor-verdict")
+        ada.click("#record")
+    ada.wait_for_selector("#left")
+    assert ada.inner_text("#left") == "0 of 100"
+
+    # business development submits the audited run, behind its confirmation
+    carl.goto(first_run)
+    carl.click("#submit")
+    carl.click("#confirm-submit")
+    carl.wait_for_selector("text=is submitted and locked")
+    assert "Submitted, locked" in carl.inner_text("#status")
+    looked_at(carl, "claims-submitted")
