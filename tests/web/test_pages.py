@@ -1219,3 +1219,25 @@ def test_a_sample_is_drawn_by_a_number_of_families_as_well_as_by_a_share(
     drawn = post(workspace, f"{page}/sample", {"size": "3", "percent": "", "seed": "3"}, page=page)
     assert "The audit sample is drawn: 3 families to check." in drawn.text
     assert '<span id="left">3 of 3</span>' in drawn.text
+
+
+def test_the_log_downloads_as_a_csv_filtered_as_the_page_is(workspace, accounts, monkeypatch):
+    """Every row of the log (not only the page's latest 500), oldest first, filtered by person
+    as the page was, a UTF-8 CSV Excel opens, with how each person was identified."""
+    import csv
+
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    page = workspace.get("/log?user=carl").text
+    href = re.search(r'id="log-file" href="([^"]+)"', page).group(1).replace("&amp;", "&")
+    got = workspace.get(href)
+    assert got.headers["content-type"].startswith("text/csv")
+    assert got.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(got.content.decode("utf-8-sig"))))
+    assert rows[0] == ["when (UTC)", "who", "what", "object", "detail", "identified by"]
+    assert rows[1:] and {r[1] for r in rows[1:]} == {"carl"}
+    assert any(r[2] == "claim run made" and r[3] == run for r in rows[1:])
+    everyone = list(csv.reader(io.StringIO(workspace.get("/log.csv").content.decode("utf-8-sig"))))
+    assert len(everyone) > len(rows)
