@@ -489,12 +489,27 @@ def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Pur
     """Remove personal data no claim needs from before the date (default: the retention
     setting's start), logged as counts."""
     from sfclaims.retention import purge as purge_data
+
+    allowed(person, ADMIN, "purging old personal data")
+    day = before or retention_day(engine)
+    return day, purge_data(engine, day, person.name)
+
+
+def retention_day(engine: Engine) -> date:
+    """The first day the retention setting keeps: what a purge removes by default."""
     from sfclaims.retention import retention_start
     from sfclaims.settings import read_settings
 
+    return retention_start(date.today(), read_settings(engine).retention_months)
+
+
+def what_purge_removes(engine: Engine, person: Actor, before: date | None) -> Purged:
+    """What ``purge`` from before the date (default: the retention setting's start) would
+    remove, counted, nothing removed: for its confirmation."""
+    from sfclaims.retention import what_would_go
+
     allowed(person, ADMIN, "purging old personal data")
-    day = before or retention_start(date.today(), read_settings(engine).retention_months)
-    return day, purge_data(engine, day, person.name)
+    return what_would_go(engine, before or retention_day(engine))
 
 
 # --- the database itself ------------------------------------------------------------------------

@@ -52,3 +52,16 @@ def remove_left_behind(engine: Engine, running: set[str]) -> int:
             shutil.rmtree(folder, ignore_errors=True)
             removed += 1
     return removed
+
+
+def outcome_plans(engine: Engine) -> Path:
+    """Where the workspace keeps the local outcome plans an admin uploads (readable by the
+    service alone), beside the jobs' folder: ``SFCLAIMS_PLANS_DIR``, else
+    ``~/.local/state/sfclaims/outcome-plans``, one folder per database. The settings name the
+    file and its hash, and every decision checks the hash, so a plan changed on disk is
+    refused, never used."""
+    base = (
+        os.environ.get("SFCLAIMS_PLANS_DIR") or Path.home() / ".local/state/sfclaims/outcome-plans"
+    )
+    with engine.connect() as connection:
+        return _private(Path(base) / identity(connection))

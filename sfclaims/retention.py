@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, select
 from sqlmodel import col
 
 from sfclaims.activity import record_activity
@@ -37,6 +37,55 @@ class Purged:
     set_aside_rows: int
     decisions: int
     drafts: int = 0
+    sessions: int = 0
+    jobs: int = 0
+    draft_runs: tuple[str, ...] = ()  # the drafts' IDs
+
+
+def _removable(cutoff: datetime) -> dict[str, tuple[type, ColumnElement[bool]]]:
+    """What a purge removes, by the table and the rows of it: one place for the count a
+    confirmation shows and the delete itself."""
+    old_batches = select(col(ImportBatch.id)).where(col(ImportBatch.imported_at) < cutoff)
+    return {
+        "set_aside_rows": (SetAsideRow, col(SetAsideRow.batch_id).in_(old_batches)),
+        "decisions": (StoredDecision, col(StoredDecision.decided_at) < cutoff),
+        # who signed in when: ended, or unused, before the date
+        "sessions": (WebSession, col(WebSession.seen_at) < cutoff),
+        # the workspace's finished work, with its workbooks
+        "jobs": (
+            StoredJob,
+            and_(col(StoredJob.started_at) < cutoff, col(StoredJob.state) != "running"),
+        ),
+    }
+
+
+def _old_drafts(connection: Connection, cutoff: datetime) -> list[str]:
+    return list(
+        connection.execute(
+            select(col(ClaimRun.run_id))
+            .where(col(ClaimRun.created_at) < cutoff, col(ClaimRun.submitted_at).is_(None))
+            .order_by(col(ClaimRun.run_id))
+        ).scalars()
+    )
+
+
+def _cutoff(before: date) -> datetime:
+    return datetime(before.year, before.month, before.day, tzinfo=UTC)
+
+
+def what_would_go(engine: Engine, before: date) -> Purged:
+    """What a purge from before the date would remove, counted and nothing removed: what its
+    confirmation says."""
+    cutoff = _cutoff(before)
+    with engine.connect() as connection:
+        counted = {
+            name: connection.execute(
+                select(func.count()).select_from(table).where(rows)
+            ).scalar_one()
+            for name, (table, rows) in _removable(cutoff).items()
+        }
+        drafts = _old_drafts(connection, cutoff)
+    return Purged(before, drafts=len(drafts), draft_runs=tuple(drafts), **counted)
 
 
 def retention_start(today: date, months: int) -> date:
@@ -47,33 +96,14 @@ def retention_start(today: date, months: int) -> date:
 def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
     """Remove the set-aside rows of imports made before the date and the decisions stored
     before it."""
-    cutoff = datetime(before.year, before.month, before.day, tzinfo=UTC)
+    cutoff = _cutoff(before)
     with writing(engine) as connection:
-        old_batches = select(col(ImportBatch.id)).where(col(ImportBatch.imported_at) < cutoff)
-        set_aside = connection.execute(
-            delete(SetAsideRow).where(col(SetAsideRow.batch_id).in_(old_batches))
-        ).rowcount
-        decisions = connection.execute(
-            delete(StoredDecision).where(col(StoredDecision.decided_at) < cutoff)
-        ).rowcount
-        sessions = connection.execute(  # who signed in when: ended, or unused, before the date
-            delete(WebSession).where(col(WebSession.seen_at) < cutoff)
-        ).rowcount
+        removed = {
+            name: connection.execute(delete(table).where(rows)).rowcount
+            for name, (table, rows) in _removable(cutoff).items()
+        }
         connection.execute(delete(SignInFailure).where(col(SignInFailure.at) < cutoff))
-        jobs = connection.execute(  # the workspace's finished work, with its workbooks
-            delete(StoredJob).where(
-                col(StoredJob.started_at) < cutoff, col(StoredJob.state) != "running"
-            )
-        ).rowcount
-        drafts = (
-            connection.execute(
-                select(col(ClaimRun.run_id)).where(
-                    col(ClaimRun.created_at) < cutoff, col(ClaimRun.submitted_at).is_(None)
-                )
-            )
-            .scalars()
-            .all()
-        )
+        drafts = _old_drafts(connection, cutoff)
         for run_id in drafts:
             remove_draft(connection, run_id, by, "claim run purged")
         running = set(
@@ -86,9 +116,9 @@ def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
             by,
             "purge",
             "personal data",
-            f"older than {before:%d/%m/%Y}: {set_aside:,} set-aside rows, {decisions:,} "
-            f"superseded decisions, {len(drafts):,} draft claim runs, {sessions:,} workspace "
-            f"sessions, {jobs:,} workspace jobs",
+            f"older than {before:%d/%m/%Y}: {removed['set_aside_rows']:,} set-aside rows, "
+            f"{removed['decisions']:,} superseded decisions, {len(drafts):,} draft claim runs, "
+            f"{removed['sessions']:,} workspace sessions, {removed['jobs']:,} workspace jobs",
         )
     remove_left_behind(engine, running)  # files of jobs that are over (the server died)
-    return Purged(before, set_aside, decisions, len(drafts))
+    return Purged(before, drafts=len(drafts), draft_runs=tuple(drafts), **removed)

@@ -199,8 +199,10 @@ class Jobs:
             finally:
                 if ending["state"] != "asking":  # a question keeps the files for the answer
                     remove_job_files(self.engine, job.id)
-                self._running.pop(job.id, None)
-                self._processes.pop(job.id, None)
+                if self._running.get(job.id) is running:  # not a run begun on the answer since
+                    self._running.pop(job.id, None)
+                if self._processes.get(job.id) is process:
+                    self._processes.pop(job.id, None)
                 ended.set()
 
         threading.Thread(target=watch, name=f"sfclaims-{job.kind}", daemon=True).start()

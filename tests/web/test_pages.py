@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -1241,3 +1243,78 @@ def test_the_log_downloads_as_a_csv_filtered_as_the_page_is(workspace, accounts,
     assert any(r[2] == "claim run made" and r[3] == run for r in rows[1:])
     everyone = list(csv.reader(io.StringIO(workspace.get("/log.csv").content.decode("utf-8-sig"))))
     assert len(everyone) > len(rows)
+
+
+def test_an_admin_puts_a_local_outcome_plan_in_force_by_upload_and_goes_back(
+    workspace, tmp_path, monkeypatch
+):
+    """The plan is uploaded, kept where only the service reads it (named by its hash), shown
+    with its version and hash, and decides from then on; a file that is no plan is refused
+    and the framework in force stays; the national framework comes back with one button."""
+    from sfclaims.settings import read_settings
+
+    monkeypatch.setenv("SFCLAIMS_PLANS_DIR", str(tmp_path / "plans"))
+    engine = workspace.app.state.engine
+    plan = (Path(__file__).parents[2] / "outcome_framework/local-overlay-example.toml").read_bytes()
+    sign_in(workspace, "root")
+    put = post(
+        workspace, "/settings/outcome-plan", files={"plan": ("ours.toml", plan)}, page="/settings"
+    )
+    words = " ".join(put.text.split())
+    assert (
+        "The local outcome plan is in force: Example Borough locally agreed outcome plan" in words
+    )
+    settings = read_settings(engine)
+    kept = Path(settings.framework_overlay or "")
+    assert kept.parent.parent == tmp_path / "plans" and kept.read_bytes() == plan
+    assert oct(kept.stat().st_mode & 0o777) == "0o600"
+    assert settings.framework_sha256 in put.text
+
+    broken = post(
+        workspace,
+        "/settings/outcome-plan",
+        files={"plan": ("bad.toml", b"name = [")},
+        page="/settings",
+    )
+    assert broken.status_code == 400 and 'id="plan-error"' in broken.text
+    assert read_settings(engine).framework_sha256 == settings.framework_sha256
+    back = post(workspace, "/settings/outcome-plan", {"national": "yes"}, page="/settings")
+    assert "The national framework is in force again" in back.text
+    assert read_settings(engine).framework_overlay is None
+
+
+def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
+    workspace, accounts, monkeypatch
+):
+    """The confirmation counts what a purge from the date removes (a draft named), and removing
+    nothing until it is confirmed; confirmed, the same is removed and said."""
+    from sqlalchemy import func, select
+
+    from sfclaims.models import ClaimRun, StoredDecision
+    from tests.web.test_both_faces import make_draft
+
+    engine = workspace.app.state.engine
+    run = make_draft(accounts, monkeypatch, "carl")
+    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+
+    def held() -> tuple[int, int]:
+        with engine.connect() as connection:
+            return (
+                connection.execute(select(func.count()).select_from(ClaimRun)).scalar_one(),
+                connection.execute(select(func.count()).select_from(StoredDecision)).scalar_one(),
+            )
+
+    before = held()
+    sign_in(workspace, "root")
+    settings = workspace.get("/settings").text
+    assert 'id="purge" href="/purge"' in settings
+    asked = workspace.get(f"/purge?before={tomorrow}")
+    words = " ".join(asked.text.split())
+    assert f"Remove the personal data older than {tomorrow}?" in words
+    assert f"1 draft claim runs never submitted ({run})" in words
+    assert f"{before[1]:,} stored decisions" in words
+    assert held() == before  # asked, nothing removed
+    gone = post(workspace, "/purge", {"before": tomorrow}, page=f"/purge?before={tomorrow}")
+    assert "1 draft claim runs" in gone.text and held() == (0, 0)
+    sign_in(workspace, "carl")
+    assert workspace.get("/purge").status_code == 403

@@ -100,6 +100,7 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     dora.click("#import")
     dora.wait_for_selector("#import-result", timeout=60_000)
     assert "Pupil UPN" not in dora.inner_text("main")  # mapped, so not a header unknown
+    looked_at(dora, "data-officer-import")
 
     # the referrals report comes back with its header alone: asked, in words, and confirmed
     header = (extracts / "referrals.csv").read_text(encoding="utf-8").splitlines()[0]
@@ -122,6 +123,7 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     carl.fill("#decide_as_of", AS_OF)
     carl.click("#decide")
     carl.wait_for_selector("#claimable", timeout=60_000)
+    looked_at(carl, "claims-quarter")
     carl.fill("#files_as_of", AS_OF)
     carl.click("#quarter-files")
     carl.wait_for_selector("#download", timeout=60_000)

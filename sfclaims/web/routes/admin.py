@@ -3,9 +3,13 @@ settings and the accounts."""
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
@@ -106,6 +110,14 @@ def settings_edit(
     allocation = form.get("allocation", "").strip()
     if allocation and not allocation.isdigit():
         errors.append({"text": "The allocation must be a whole number", "href": "#allocation"})
+    retention = form.get("retention_months", "").strip()
+    if retention and not retention.isdigit():
+        errors.append(
+            {
+                "text": "Give the months personal data is kept as a whole number, like 24",
+                "href": "#retention_months",
+            }
+        )
     if not errors:
         try:
             change_settings(
@@ -115,6 +127,7 @@ def settings_edit(
                 authority_code=form.get("authority_code"),
                 quarters=form.get("quarters") or None,
                 allocation=int(allocation) if allocation else None,
+                retention_months=int(retention) if retention else None,
                 second_factor_for_everyone=(
                     {"everyone": True, "admins-and-auditors": False}.get(
                         form.get("second_factor", "")
@@ -132,6 +145,101 @@ def settings_edit(
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#authority_name"})
     return settings_page(request, person, errors, status=400)
+
+
+PLAN_LIMIT = 1_000_000  # bytes: a local outcome plan is a page or two of TOML
+
+
+@router.post("/settings/outcome-plan")
+async def outcome_plan(
+    request: Request,
+    person: Actor = requires(ADMIN),  # first: no body is read for anyone else
+    form: dict = Depends(checked_form),
+) -> Response:
+    """Put the authority's local outcome plan in force (an uploaded .toml, kept where only the
+    service reads it, named by its hash), or the national framework again."""
+    from sfclaims.actions import change_settings
+    from sfclaims.errors import RefusedError
+    from sfclaims.job_files import outcome_plans
+    from sfclaims.settings import NATIONAL
+
+    def put_in_force() -> str:
+        engine = engine_of(request)
+        if form.get("national") == "yes":
+            chosen = change_settings(engine, person, framework=Path(NATIONAL))
+            return f"The national framework is in force again: {chosen.framework}."
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise RefusedError("Choose the local outcome plan's .toml file.")
+        content = upload.file.read(PLAN_LIMIT + 1)
+        if not upload.filename.lower().endswith(".toml") or len(content) > PLAN_LIMIT:
+            raise RefusedError(
+                f"A local outcome plan is a .toml file of at most {PLAN_LIMIT:,} bytes."
+            )
+        digest = hashlib.sha256(content).hexdigest()
+        kept = outcome_plans(engine) / f"local-outcome-plan-{digest[:16]}.toml"
+        if not kept.exists():
+            kept.write_bytes(content)
+            kept.chmod(0o600)
+        chosen = change_settings(engine, person, framework=kept)
+        return f"The local outcome plan is in force: {chosen.framework} (sha256 {digest})."
+
+    posted = await request.form()
+    upload = posted.get("plan")
+    try:
+        done(request, await run_in_threadpool(put_in_force))
+    except SfclaimsError as error:
+        return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
+    return RedirectResponse("/settings", status_code=303)
+
+
+def purge_page(request: Request, person: Actor, typed: str, errors: list) -> Response:
+    """What a purge would remove, in words, with the date it counts from: its confirmation."""
+    from sfclaims.actions import retention_day, what_purge_removes
+    from sfclaims.dates import parse_date
+
+    day = None
+    if typed:
+        try:
+            day = parse_date(typed, "the date")
+        except SfclaimsError as error:
+            errors = [*errors, {"text": said(error), "href": "#before"}]
+    going = what_purge_removes(engine_of(request), person, day)
+    return render(
+        request,
+        "purge.html",
+        status_code=400 if errors else 200,
+        going=going,
+        default=retention_day(engine_of(request)),
+        errors=errors,
+        back=("/settings", "Back to the settings"),
+    )
+
+
+@router.get("/purge")
+def purge_question(request: Request, before: str = "", person: Actor = requires(ADMIN)) -> Response:
+    return purge_page(request, person, before, [])
+
+
+@router.post("/purge")
+def purge_old(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+) -> Response:
+    from sfclaims.actions import purge
+    from sfclaims.dates import parse_date
+
+    try:
+        day, gone = purge(
+            engine_of(request), person, parse_date(form.get("before", ""), "the date")
+        )
+    except SfclaimsError as error:
+        return purge_page(request, person, "", [{"text": said(error), "href": "#before"}])
+    done(
+        request,
+        f"Removed what was older than {day:%d/%m/%Y}: {gone.set_aside_rows:,} set-aside rows, "
+        f"{gone.decisions:,} stored decisions, {gone.drafts:,} draft claim runs, "
+        f"{gone.sessions:,} sessions and {gone.jobs:,} finished jobs.",
+    )
+    return RedirectResponse("/settings", status_code=303)
 
 
 def accounts_page(request: Request, errors: list, status: int = 200) -> Response:
