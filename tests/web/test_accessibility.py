@@ -51,7 +51,15 @@ def sideways(page) -> bool:  # type: ignore[no-untyped-def]
 
 
 PAGES = {
-    "root": ["/settings", "/purge", "/accounts", "/accounts/carl", "/log", "/claims", "/claims/RUN"],
+    "root": [
+        "/settings",
+        "/purge",
+        "/accounts",
+        "/accounts/carl",
+        "/log",
+        "/claims",
+        "/claims/RUN",
+    ],
     "dora": ["/imports", "/imports/set-aside", "/accessibility"],
     "carl": [
         "/?as_of=30/09/2025",
