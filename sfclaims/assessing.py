@@ -291,5 +291,5 @@ def assess_and_store(
         engine, framework, as_of, keep_claim_evidence=True, with_forecast=with_forecast
     )
     decided = Decided(assessed, state)
-    store_decisions(engine, decided, framework, as_of)
+    store_decisions(engine, decided, framework, as_of, with_forecast)
     return decided

@@ -19,6 +19,7 @@ from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.framework import Framework
 from sfclaims.models import StoredDecision, table_of
 from sfclaims.rules import Decision
+from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, FIX_A_RECORD, TIME_ALONE, WAITING, describe
 from sfclaims.rules.forecast import Forecast
 
 
@@ -42,10 +43,45 @@ class Decided:
     data_version: int
 
 
-def store_decisions(engine: Engine, decided: Decided, framework: Framework, as_of: date) -> None:
+FIXABLE_NOW = "fixable now"
+WAITING_ONLY = "waiting"
+OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
+WORK_LISTS = (FIXABLE_NOW, WAITING_ONLY, OTHER_WORK)
+
+
+def work_list(family: Assessed) -> str | None:
+    """*Fixable now* when some reason is a record to put right and every other one is too or
+    waits; *waiting* when every reason waits (the forecast's waiting education need included);
+    *other work* for the rest that can still be claimed (poor attendance, a failed audit); None
+    for a family that is claimable or cannot be claimed (the decisions file has them all)."""
+    reasons = family.decision.reasons
+    if not reasons or any(describe(c).prospect == CANNOT_BE_CLAIMED for c in reasons):
+        return None
+    waits = family.forecast is not None and family.forecast.status == WAITING
+
+    def kind(code: str) -> str | None:
+        remedy = describe(code).remedy
+        if waits or remedy == TIME_ALONE:
+            return WAITING_ONLY
+        return FIXABLE_NOW if remedy == FIX_A_RECORD else None
+
+    kinds = {kind(code) for code in reasons}
+    if kinds == {WAITING_ONLY}:
+        return WAITING_ONLY
+    return FIXABLE_NOW if None not in kinds else OTHER_WORK
+
+
+def store_decisions(
+    engine: Engine,
+    decided: Decided,
+    framework: Framework,
+    as_of: date,
+    with_forecast: bool = False,
+) -> None:
     """Keep the decisions as of the date (replacing earlier ones for that date) with their
     reasons, the state of the data they rest on, and the evidence and records of the families
-    that can be claimed, for the claim run to reuse."""
+    that can be claimed, for the claim run to reuse; decided with the forecast, each other
+    family's work list and forecast date too, for the workspace's work-list pages."""
     table = table_of(StoredDecision)
     shared = {
         "as_of": as_of.isoformat(),
@@ -67,6 +103,13 @@ def store_decisions(engine: Engine, decided: Decided, framework: Framework, as_o
             "evidence": a.evidence,
             "episode_start": a.episode_start.isoformat(),
             "facts": a.facts,
+            # decided with the forecast: its list ("" for none); without it, not known (None)
+            "work_list": (work_list(a) or "") if with_forecast else None,
+            "forecast_date": (
+                a.forecast.forecast_date.isoformat()
+                if a.forecast and a.forecast.forecast_date
+                else None
+            ),
         }
         return tuple(values[c] for c in columns)
 

@@ -241,6 +241,9 @@ class StoredDecision(SQLModel, table=True):
     data_version: int | None = None  # the state of the data it was decided from
     episode_start: date | None = None
     facts: str | None = None  # the family's records (JSON), kept for claimable families
+    # decided with the forecast: the work list it is on (decisions.work_list) and its date
+    work_list: str | None = None
+    forecast_date: date | None = None
 
 
 class ClaimRun(SQLModel, table=True):

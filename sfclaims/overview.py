@@ -126,6 +126,87 @@ def near_misses(
 
 
 @dataclass(frozen=True)
+class WorkListed:
+    family_id: str
+    reasons: tuple[str, ...]
+    forecast_date: date | None
+    team: str | None
+    locality: str | None
+
+
+@dataclass(frozen=True)
+class WorkLists:
+    """One work list as of a date, a page of it, narrowed to a team: its families, how many
+    each list holds (for the team), and the teams there are. ``kept`` is False when the
+    decisions as of the date were made without the forecast, so no list was kept with them."""
+
+    families: list[WorkListed]
+    counts: dict[str, int]
+    total: int
+    teams: list[str]
+    kept: bool
+
+
+def work_lists(
+    engine: Engine, as_of: date, listed: str, team: str | None, page: int, per_page: int
+) -> WorkLists:
+    """A page of the work list (``decisions.WORK_LISTS``) as of the date, by family ID, from the
+    decisions stored with their work lists: three queries, whatever the authority's size."""
+    from sqlalchemy import func
+
+    decided = col(StoredDecision.as_of) == as_of
+    with engine.connect() as connection:
+        by_list = connection.execute(
+            select(col(StoredDecision.work_list), func.count())
+            .join(Family, col(Family.family_id) == col(StoredDecision.family_id))
+            .where(decided, *([col(Family.team) == team] if team else []))
+            .group_by(col(StoredDecision.work_list))
+        ).all()
+        kept = (
+            connection.execute(  # decided with the forecast: every row has its list
+                select(col(StoredDecision.work_list)).where(decided).limit(1)
+            ).scalar()
+            is not None
+        )
+        rows = connection.execute(
+            select(
+                col(StoredDecision.family_id),
+                col(StoredDecision.reasons),
+                col(StoredDecision.forecast_date),
+                col(Family.team),
+                col(Family.locality),
+            )
+            .join(Family, col(Family.family_id) == col(StoredDecision.family_id))
+            .where(
+                decided,
+                col(StoredDecision.work_list) == listed,
+                *([col(Family.team) == team] if team else []),
+            )
+            .order_by(col(StoredDecision.family_id))
+            .offset((max(page, 1) - 1) * per_page)
+            .limit(per_page)
+        ).all()
+        teams = sorted(
+            t
+            for t in connection.execute(
+                select(col(Family.team)).distinct().where(col(Family.team).is_not(None))
+            ).scalars()
+            if t
+        )
+    counts = {name: n for name, n in by_list if name}
+    return WorkLists(
+        [
+            WorkListed(f, tuple(r.split(LIST_SEPARATOR)) if r else (), d, t, loc)
+            for f, r, d, t, loc in rows
+        ],
+        counts,
+        counts.get(listed, 0),
+        teams,
+        kept,
+    )
+
+
+@dataclass(frozen=True)
 class ClaimHistory:
     run_id: str
     period: str

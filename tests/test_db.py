@@ -44,6 +44,8 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
             "data_version": number,
             "episode_start": None if number == 1 else date(2025, 1, number + 1),
             "facts": text,
+            "work_list": None if number % 2 else text,
+            "forecast_date": None if number % 2 else date(2027, 1, number + 1),
         }
         wanted.append(values)
     with engine.begin() as connection:

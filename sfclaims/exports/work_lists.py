@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sfclaims.decisions import Assessed
+from sfclaims.decisions import FIXABLE_NOW, OTHER_WORK, WAITING_ONLY, Assessed, work_list
 from sfclaims.exports.workbook import (
     new_workbook,
     print_on_one_page,
@@ -19,18 +19,8 @@ from sfclaims.exports.workbook import (
 )
 from sfclaims.forecasting import Casework
 from sfclaims.framework import Framework
-from sfclaims.rules.catalogue import (
-    CANNOT_BE_CLAIMED,
-    FIX_A_RECORD,
-    TIME_ALONE,
-    WAITING,
-    describe,
-    what_to_do,
-)
+from sfclaims.rules.catalogue import describe, what_to_do
 
-FIXABLE_NOW = "fixable now"
-WAITING_ONLY = "waiting"
-OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
 HEADERS = (
     "family",
     "team",
@@ -45,28 +35,6 @@ HEADERS = (
     "what to do",
 )
 WRAPPED = (8, 9, 10)
-
-
-def work_list(family: Assessed) -> str | None:
-    """*Fixable now* when some reason is a record to put right and every other one is too or
-    waits; *waiting* when every reason waits (the forecast's waiting education need included);
-    *other work* for the rest that can still be claimed (poor attendance, a failed audit); None
-    for a family that is claimable or cannot be claimed (the decisions file has them all)."""
-    reasons = family.decision.reasons
-    if not reasons or any(describe(c).prospect == CANNOT_BE_CLAIMED for c in reasons):
-        return None
-    waits = family.forecast is not None and family.forecast.status == WAITING
-
-    def kind(code: str) -> str | None:
-        remedy = describe(code).remedy
-        if waits or remedy == TIME_ALONE:
-            return WAITING_ONLY
-        return FIXABLE_NOW if remedy == FIX_A_RECORD else None
-
-    kinds = {kind(code) for code in reasons}
-    if kinds == {WAITING_ONLY}:
-        return WAITING_ONLY
-    return FIXABLE_NOW if None not in kinds else OTHER_WORK
 
 
 def family_row(family: Assessed, work: Casework | None) -> tuple:

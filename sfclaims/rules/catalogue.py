@@ -135,6 +135,13 @@ def what_to_do(code: str) -> str:
     return f"{headline}: {to_do}" if headline else to_do
 
 
+def in_words(code: str) -> str:
+    """A decision's code in words, naming the headline of a per-headline one: "Need without an
+    evidenced outcome (FINANCE)"."""
+    _declared, _, headline = code.partition(":")
+    return f"{describe(code).title} ({headline})" if headline else describe(code).title
+
+
 def near_miss(reasons: tuple[str, ...] | list[str]) -> bool:
     """One reason from claimable, and that reason something can put right: a record to fix, or
     time alone (a *waiting* prospect). A reason that cannot be cleared (not eligible, claimed

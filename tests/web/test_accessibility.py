@@ -64,6 +64,7 @@ PAGES = {
     "carl": [
         "/?as_of=30/09/2025",
         "/near-misses?as_of=2025-09-30",
+        "/work-lists?as_of=2025-09-30&list=waiting",
         "/families/F000002?as_of=2025-09-30",
         "/claims",
         "/claims/RUN",

@@ -1318,3 +1318,45 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
     assert "1 draft claim runs" in gone.text and held() == (0, 0)
     sign_in(workspace, "carl")
     assert workspace.get("/purge").status_code == 403
+
+
+def test_the_work_lists_are_pages_by_team_holding_what_the_workbook_holds(workspace):
+    """Decided in the workspace (with the forecast), each work list is a page: the same
+    families as the workbook's sheet of that list, narrowed to a team, with what to do and a
+    waiting family's date; decided without the forecast, the page says to decide again."""
+    from openpyxl import load_workbook
+
+    from sfclaims.assessing import assess_and_store
+    from sfclaims.framework import load_framework
+
+    sign_in(workspace, "carl")
+    wait_for(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))
+    made = wait_for(workspace, post(workspace, "/quarter-files", {"as_of": "30/09/2025"}))
+    archive = workspace.get(made.text.split('id="download" href="')[1].split('"')[0]).content
+    book = load_workbook(
+        io.BytesIO(zipfile.ZipFile(io.BytesIO(archive)).read("decisions-2025-09-30.xlsx"))
+    )
+
+    def listed(key: str, team: str = "") -> tuple[list[str], str]:
+        page = workspace.get(f"/work-lists?as_of=2025-09-30&list={key}&team={team}").text
+        table = page.split('id="work-list"')[1].split("</table>")[0]
+        return re.findall(r'href="/families/([^"?]+)\?', table), page
+
+    for key, sheet in (
+        ("fixable-now", "Fixable now"),
+        ("waiting", "Waiting"),
+        ("other-work", "Other work"),
+    ):
+        rows = [r for r in book[sheet].iter_rows(min_row=2, values_only=True) if r[0]]
+        families, page = listed(key)
+        assert families == sorted(r[0] for r in rows)[:50], sheet
+        assert f"({len(rows):,})" in page
+        for team in {r[1] for r in rows if r[1]}:
+            assert listed(key, team)[0] == sorted(r[0] for r in rows if r[1] == team)[:50]
+        dated = [r for r in sorted(rows)[:50] if r[7]]
+        if key == "waiting":
+            assert dated, "the sample has waiting families with a date"
+            assert f"{dated[0][7]:%d/%m/%Y}" in page  # the date it becomes claimable
+
+    assess_and_store(workspace.app.state.engine, load_framework(), date(2025, 9, 30))
+    assert 'id="not-kept"' in workspace.get("/work-lists?as_of=2025-09-30").text

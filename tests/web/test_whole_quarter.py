@@ -117,7 +117,7 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     assert dora.inner_text("#imports").count("Workbook") == 2  # each import's report kept
     looked_at(dora, "data-officer-imports")
 
-    # business development decides, reads the work lists (the workbook, and near misses by
+    # business development decides, reads the work lists (the workbook, and the pages by
     # team), makes a run, a second draft on a plain question, and discards the second
     carl = signing_in(url, "carl")
     carl.fill("#decide_as_of", AS_OF)
@@ -131,12 +131,17 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     lists = next(n for n in files.namelist() if n.startswith("decisions-") and n.endswith("xlsx"))
     sheets = load_workbook(io.BytesIO(files.read(lists)), read_only=True).sheetnames
     assert sheets[:3] == ["Fixable now", "Waiting", "Other work"]
-    carl.goto(f"{url}/near-misses?as_of={DEFAULT_AS_OF.isoformat()}")
+    carl.goto(f"{url}/?as_of={DEFAULT_AS_OF.isoformat()}")
+    carl.click("#work-lists")
     team = carl.locator("#team option").nth(1).get_attribute("value") or ""
     carl.select_option("#team", team)
-    carl.click("text=Filter")
-    carl.wait_for_selector("table")
-    looked_at(carl, "claims-near-misses")
+    carl.click("#show-team")
+    carl.wait_for_selector("#work-list")
+    assert carl.locator("#work-list tbody tr").count() > 0
+    assert all(
+        team == t for t in carl.locator("#work-list tbody td:nth-child(2)").all_inner_texts()
+    )
+    looked_at(carl, "claims-work-lists")
 
     carl.click("text=Claim runs")
     carl.fill("#period", "2026/27 Q2")

@@ -7,12 +7,14 @@ from __future__ import annotations
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.data_state import states
 from sfclaims.errors import SfclaimsError
+from sfclaims.exports.html import link
 from sfclaims.overview import (
     decided_dates,
     family_history,
@@ -21,7 +23,7 @@ from sfclaims.overview import (
     team_and_locality,
 )
 from sfclaims.people import CLAIMS, DATA_OFFICER, Actor
-from sfclaims.rules.catalogue import WAITING, describe, near_miss, what_to_do
+from sfclaims.rules.catalogue import WAITING, describe, in_words, near_miss, what_to_do
 from sfclaims.web.pages import refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
@@ -33,6 +35,7 @@ router = APIRouter()
 CHART_WIDTH = 480  # the longest bar, in SVG units
 CACHE_LOCK = threading.Lock()
 NEAR_MISSES_PAGE = 50
+WORK_LIST_PAGE = 50
 
 
 def state_of(request: Request) -> tuple[int, int]:
@@ -212,6 +215,70 @@ def near_miss_list(
         reasons=[code for code, _n in (seen.reasons if seen else []) if near_miss((code,))],
         teams=seen.teams if seen else [],
         describe=describe,
+    )
+
+
+LISTS = {  # the address's name for each work list, and the list (decisions.WORK_LISTS)
+    "fixable-now": (
+        "fixable now",
+        "Fixable now",
+        "A record missing or incomplete that someone can put right",
+    ),
+    "waiting": (
+        "waiting",
+        "Waiting",
+        "Only time stands between the family and a claim: the date is when",
+    ),
+    "other-work": (
+        "other work",
+        "Other work",
+        "A child's attendance, or records an auditor failed, to put right first",
+    ),
+}
+
+
+@router.get("/work-lists")
+def work_list_page(
+    request: Request,
+    as_of: str | None = None,
+    list_name: str = Query("fixable-now", alias="list"),
+    team: str = "",
+    page: int = 1,
+    person: Actor = requires(),
+) -> Response:
+    """A work list as of a date, by team, a page at a time, with each family's reasons in
+    words, what to do and (waiting) the date it becomes claimable."""
+    from sfclaims.overview import work_lists
+
+    day, errors = chosen_date(request, as_of)
+    chosen = list_name if list_name in LISTS else "fixable-now"
+    found = (
+        work_lists(engine_of(request), day, LISTS[chosen][0], team or None, page, WORK_LIST_PAGE)
+        if day
+        else None
+    )
+    return render(
+        request,
+        "work_lists.html",
+        day=day,
+        errors=errors,
+        found=found,
+        chosen=chosen,
+        lists=LISTS,
+        team=team,
+        page=max(page, 1),
+        pages=max(-(-found.total // WORK_LIST_PAGE), 1) if found else 1,
+        rows=[
+            [
+                {"html": link(f"/families/{quote(f.family_id)}?as_of={day}", f.family_id)},
+                {"text": f.team or ""},
+                {"text": f.locality or ""},
+                {"text": "; ".join(in_words(code) for code in f.reasons)},
+                {"text": "; ".join(dict.fromkeys(what_to_do(code) for code in f.reasons))},
+                {"text": f"{f.forecast_date:%d/%m/%Y}" if f.forecast_date else ""},
+            ]
+            for f in (found.families if found else [])
+        ],
     )
 
 
