@@ -1,6 +1,6 @@
 """Benchmark of the web workspace: signed-in clients at once against `sfclaims serve` on
 loopback, on a large synthetic authority, hitting the dashboard, a family's page, a near-miss
-page and a page of an audit sample of 1,000 families for a while, while a data officer's import of a whole authority runs as a job; prints each
+page, a page of an audit sample of 1,000 families and a page of a work list for a while, while a data officer's import of a whole authority runs as a job; prints each
 page's median, p95 and slowest response, any error, and how the import ended.
 
     uv run python benchmarks/web_benchmark.py [--families 50000] [--clients 20] [--seconds 30]
@@ -39,6 +39,7 @@ APP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the reader's authenticator ap
 AS_OF = "2026-09-30"
 RUN = "2026-Q3-R1"  # the claim run made, with an audit sample of SAMPLED families
 SAMPLED = 1000
+WORK_LISTS = ("fixable-now", "waiting", "other-work")  # a page of each, kept by `assess --out`
 SESSION: dict[str, str] = {}  # the signed-in session every client uses
 
 
@@ -163,6 +164,10 @@ def client_loop(
         "family page": lambda: f"/families/{chance.choice(ids)}?as_of={AS_OF}",
         "near-miss page": lambda: f"/near-misses?as_of={AS_OF}&reason={chance.choice(reasons)}",
         "audit sample": lambda: f"/audit/{RUN}?page={chance.randint(1, SAMPLED // 100)}",
+        "work list": lambda: (
+            f"/work-lists?as_of={AS_OF}&list={chance.choice(WORK_LISTS)}"
+            f"&page={chance.randint(1, 5)}"
+        ),
     }
     while time.perf_counter() < until:
         kind = chance.choice(list(pages))
@@ -185,6 +190,7 @@ def zipped_authority(families: int, folder: Path) -> Path:
     authority = build_authority(families, "busy")
     archive = folder / f"busy-{families}.zip"
     if not archive.exists():
+        folder.mkdir(parents=True, exist_ok=True)  # a fresh machine has none yet
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
             for file in sorted(authority.glob("*.csv")):
                 packed.write(file, file.name)
@@ -264,7 +270,7 @@ def main() -> None:
         + ("" if archive is None else ", while a whole authority is imported through the page")
         + ":"
     )
-    for kind in ("dashboard", "family page", "near-miss page", "audit sample"):
+    for kind in ("dashboard", "family page", "near-miss page", "audit sample", "work list"):
         times = sorted(found.get(kind, []))
         if not times:
             continue

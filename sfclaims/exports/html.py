@@ -5,6 +5,7 @@ WeasyPrint, so a family's evidence PDF is the page the auditor sees."""
 from __future__ import annotations
 
 import os
+from datetime import date, datetime
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
@@ -23,6 +24,19 @@ def link(href: str, text: object, hidden: str = "") -> Markup:
             '<a class="govuk-link" href="{}">{}<span class="govuk-visually-hidden">{}</span></a>'
         ).format(href, text, hidden)
     return Markup('<a class="govuk-link" href="{}">{}</a>').format(href, text)
+
+
+def day(value: date | None) -> str:
+    """A date as people here write it: 30/09/2026."""
+    return f"{value:%d/%m/%Y}" if value else ""
+
+
+def moment(value: datetime | None) -> str:
+    return f"{value:%d/%m/%Y %H:%M}" if value else ""
+
+
+def number(value: int | None) -> str:
+    return f"{value:,}" if value is not None else "not set"
 
 
 def error_for(errors: list[dict] | None, field: str) -> dict | None:
@@ -49,9 +63,9 @@ def environment() -> Environment:
     )
     made.globals["link"] = link
     made.globals["error_for"] = error_for
-    made.filters["day"] = lambda d: f"{d:%d/%m/%Y}" if d else ""
-    made.filters["moment"] = lambda d: f"{d:%d/%m/%Y %H:%M}" if d else ""
-    made.filters["number"] = lambda n: f"{n:,}" if n is not None else "not set"
+    made.filters["day"] = day
+    made.filters["moment"] = moment
+    made.filters["number"] = number
     return made
 
 

@@ -5,9 +5,12 @@ a person signed in through the pages as they would, and the README's screenshots
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -74,3 +77,20 @@ def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+
+
+def npm_installed(folder: Path, needed: str) -> Path:
+    """``needed`` (a path under the folder's node_modules), its packages installed from the
+    folder's lock file on first use: once, whichever test process asks first — the others wait
+    on a lock rather than run a half-installed package."""
+    lock = Path(tempfile.gettempdir()) / f"sfclaims-npm-{folder.name}.lock"
+    with lock.open("w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        if not (folder / "node_modules" / needed).exists():
+            subprocess.run(
+                ["npm", "ci", "--no-audit", "--no-fund", "--silent"],
+                cwd=folder,
+                check=True,
+                timeout=300,
+            )
+    return folder / "node_modules" / needed

@@ -5,11 +5,10 @@ phone's 375 px no page scrolls sideways."""
 
 from __future__ import annotations
 
-import subprocess
 from datetime import date
 from pathlib import Path
 
-from tests.web.browsing import NEEDS_CHROMIUM
+from tests.web.browsing import NEEDS_CHROMIUM, npm_installed
 
 AXE = Path(__file__).parent / "axe"
 pytestmark = NEEDS_CHROMIUM
@@ -18,12 +17,7 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 def axe_source() -> str:
     """axe-core's script, installed from the lock file when it is not yet."""
-    script = AXE / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--silent"], cwd=AXE, check=True, timeout=300
-        )
-    return script.read_text(encoding="utf-8")
+    return npm_installed(AXE, "axe-core/axe.min.js").read_text(encoding="utf-8")
 
 
 def violations(page) -> list[str]:  # type: ignore[no-untyped-def]

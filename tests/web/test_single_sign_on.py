@@ -18,7 +18,7 @@ from sfclaims.db import open_database
 from sfclaims.errors import RefusedError
 from sfclaims.settings import change_settings
 from sfclaims.single_sign_on import Pending, Provider, finish, verified_claims
-from tests.web.browsing import NEEDS_CHROMIUM, free_port, serving
+from tests.web.browsing import NEEDS_CHROMIUM, free_port, npm_installed, serving
 from tests.web.conftest import SECRET
 
 PROVIDER = Path(__file__).parent / "oidc"
@@ -29,13 +29,7 @@ pytestmark = NEEDS_CHROMIUM
 @pytest.fixture
 def provider(monkeypatch) -> Iterator[tuple[str, int]]:
     """The OpenID provider, listening; (its issuer, the port sfclaims will serve on)."""
-    if not (PROVIDER / "node_modules" / "oidc-provider").exists():
-        subprocess.run(
-            ["npm", "ci", "--no-audit", "--no-fund", "--silent"],
-            cwd=PROVIDER,
-            check=True,
-            timeout=300,
-        )
+    npm_installed(PROVIDER, "oidc-provider")
     ours, theirs = free_port(), free_port()
     redirect = f"http://127.0.0.1:{ours}/sign-in/single-sign-on/return"
     process = subprocess.Popen(

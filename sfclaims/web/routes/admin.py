@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
+from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
@@ -41,7 +42,7 @@ def log_page(
     return render(
         request,
         "log.html",
-        entries=entries[-500:][::-1],
+        rows=tables.log(entries[-500:][::-1]),
         count=len(entries),
         since=since,
         run=run,
@@ -88,7 +89,7 @@ def settings_page(request: Request, person: Actor, errors: list, status: int = 2
         request,
         "settings.html",
         status_code=status,
-        lines=settings_lines(settings),
+        lines=tables.summary(settings_lines(settings)),
         settings=settings,
         may_edit=person.may(ADMIN),
         errors=errors,
@@ -249,7 +250,7 @@ def accounts_page(request: Request, errors: list, status: int = 200) -> Response
         request,
         "accounts.html",
         status_code=status,
-        accounts=list_accounts(engine_of(request)),
+        rows=tables.accounts(list_accounts(engine_of(request))),
         roles=ROLES,
         errors=errors,
     )

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import RefusedError, SfclaimsError
 from sfclaims.people import AUDITOR, Actor
+from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
@@ -20,7 +21,7 @@ router = APIRouter()
 def audit_list(request: Request, person: Actor = requires(AUDITOR)) -> Response:
     from sfclaims.claim_runs import list_runs
 
-    return render(request, "audit.html", runs=list_runs(engine_of(request)))
+    return render(request, "audit.html", rows=tables.audit_runs(list_runs(engine_of(request))))
 
 
 PER_PAGE = 100
@@ -55,7 +56,9 @@ def sample_page(
         status_code=status,
         run=run,
         sample=sample,
-        shown=chosen[(page - 1) * PER_PAGE : page * PER_PAGE],
+        rows=tables.sample(
+            chosen[(page - 1) * PER_PAGE : page * PER_PAGE], f"/audit/{quote(run.run_id)}"
+        ),
         show=show,
         filters=SHOWN,
         page=page,

@@ -15,7 +15,8 @@ from starlette.background import BackgroundTask
 from sfclaims.errors import SfclaimsError
 from sfclaims.exports.html import link
 from sfclaims.people import CLAIMS, Actor
-from sfclaims.web.pages import done, refused, render, said
+from sfclaims.web import tables
+from sfclaims.web.pages import QuarterNames, done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -29,7 +30,7 @@ def claims_page(request: Request, person: Actor, errors: list, typed: dict, stat
         request,
         "claims.html",
         status_code=status,
-        runs=list_runs(engine_of(request)),
+        rows=tables.claim_runs(list_runs(engine_of(request)), QuarterNames(request)),
         errors=errors,
         typed=typed,
         may_claim=person.may(CLAIMS),

@@ -17,6 +17,7 @@ from starlette.datastructures import UploadFile
 from sfclaims.errors import SfclaimsError
 from sfclaims.models import SetAsideRow
 from sfclaims.people import DATA_OFFICER, Actor
+from sfclaims.web import tables
 from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import save_upload
@@ -29,12 +30,12 @@ def history(request: Request) -> list:
     """The latest imports, one row each (who, when, its files and rows)."""
     from sfclaims.importing import imports_so_far
 
-    return imports_so_far(engine_of(request))
+    return tables.imports(imports_so_far(engine_of(request)))
 
 
 @router.get("/imports")
 def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Response:
-    return render(request, "imports.html", errors=[], batches=history(request))
+    return render(request, "imports.html", errors=[], rows=history(request))
 
 
 @router.post("/imports")
@@ -74,7 +75,7 @@ async def upload(
             "imports.html",
             status_code=400,
             errors=[{"text": said(error), "href": "#extracts"}],
-            batches=history(request),
+            rows=history(request),
         )
     from sfclaims.web.tasks import import_upload
 

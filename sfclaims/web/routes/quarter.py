@@ -24,7 +24,8 @@ from sfclaims.overview import (
 )
 from sfclaims.people import CLAIMS, DATA_OFFICER, Actor
 from sfclaims.rules.catalogue import WAITING, describe, in_words, near_miss, what_to_do
-from sfclaims.web.pages import refused, render, said
+from sfclaims.web import tables
+from sfclaims.web.pages import QuarterNames, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 if TYPE_CHECKING:
@@ -129,6 +130,9 @@ def dashboard_page(
         bars=reason_bars(seen.reasons) if seen else [],
         chart_height=28 * len(seen.reasons) if seen else 0,
         forecast=forecast,
+        ahead_rows=tables.quarters_ahead(forecast[1], seen.allocation_left if seen else None)
+        if forecast
+        else [],
         may_decide=person.may(CLAIMS),
     )
 
@@ -206,7 +210,11 @@ def near_miss_list(
         "near_misses.html",
         day=day,
         errors=errors,
-        families=found[(page - 1) * NEAR_MISSES_PAGE : page * NEAR_MISSES_PAGE],
+        rows=tables.near_misses(
+            found[(page - 1) * NEAR_MISSES_PAGE : page * NEAR_MISSES_PAGE],
+            day.isoformat() if day else "",
+            lambda code: describe(code).title,
+        ),
         count=len(found),
         page=max(page, 1),
         pages=max(-(-len(found) // NEAR_MISSES_PAGE), 1),
@@ -309,7 +317,8 @@ def family_page(
         summary=family_summary(found),
         details=family_details(found, team, locality),
         outcomes=outcome_rows(found.family),
-        history=family_history(engine, decision.family_id),
+        history=(history := family_history(engine, decision.family_id)),
+        claims_rows=tables.claim_history(history, QuarterNames(request)),
         verdict_run=None,
         back=(f"/near-misses?as_of={day.isoformat()}", "Near misses"),
     )

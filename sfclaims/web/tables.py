@@ -1,0 +1,183 @@
+"""The workspace's tables, row by row, built here rather than in the templates: each function
+gives the rows GOV.UK's table (or summary list) macro draws, every value escaped by the macro
+(``text``) or already safe markup (``html``: a link, a tag)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from markupsafe import Markup
+
+from sfclaims.exports.html import day, link, moment, number
+
+Cell = dict[str, Any]
+Row = list[Cell]
+
+
+def numeric(value: int | None) -> Cell:
+    return {"text": number(value), "format": "numeric"}
+
+
+def tag(text: str, colour: str) -> Markup:
+    """A GOV.UK tag, as its macro writes it."""
+    return Markup('<strong class="govuk-tag govuk-tag--{}">{}</strong>').format(colour, text)
+
+
+def summary(lines: Iterable[tuple[str, str]]) -> list[dict]:
+    """A summary list's rows from (key, value) pairs."""
+    return [{"key": {"text": key}, "value": {"text": value}} for key, value in lines]
+
+
+def accounts(listed: Iterable[Any]) -> list[Row]:
+    return [
+        [
+            {"html": link(f"/accounts/{quote(a.name)}", a.name)},
+            {"text": a.roles.replace(";", ", ")},
+            {"text": "disabled" if a.disabled else "active"},
+            {"text": "set" if a.password_hash else "none"},
+        ]
+        for a in listed
+    ]
+
+
+def claim_runs(runs: Iterable[Any], quarter: Callable[[str], str]) -> list[Row]:
+    """The claim runs: each its link, its quarter in the authority's name, its state as a tag."""
+    return [
+        [
+            {"html": link(f"/claims/{quote(r.run_id)}", r.run_id)},
+            {"text": quarter(r.period)},
+            {"text": day(r.as_of)},
+            {
+                "html": tag("Submitted, locked", "green")
+                if r.status == "submitted"
+                else tag("Draft", "yellow")
+            },
+            numeric(r.claimed),
+            {"text": f"{r.sampled_checked} of {r.sampled}" if r.sampled else "not drawn"},
+        ]
+        for r in runs
+    ]
+
+
+def audit_runs(runs: Iterable[Any]) -> list[Row]:
+    return [
+        [
+            {"html": link(f"/audit/{quote(r.run_id)}", r.run_id)},
+            {"text": r.status},
+            numeric(r.claimed),
+            {
+                "text": f"{r.sampled_checked} of {r.sampled} checked"
+                if r.sampled
+                else "no sample yet"
+            },
+        ]
+        for r in runs
+    ]
+
+
+SAMPLE_TAGS = {"pass": ("PASS", "green"), "fail": ("FAIL", "red"), "": ("To check", "grey")}
+
+
+def sample(shown: Iterable[tuple[str, Any]], base: str) -> list[Row]:
+    """The sampled families of a page: each its link, its verdict as a tag, who gave it."""
+    tags = {verdict: tag(*words) for verdict, words in SAMPLE_TAGS.items()}
+    return [
+        [
+            {"html": link(f"{base}/families/{quote(family)}", family)},
+            {"html": tags[v.verdict if v else ""]},
+            {"text": (v.recorded_by or "") if v else ""},
+        ]
+        for family, v in shown
+    ]
+
+
+def log(entries: Iterable[Any]) -> list[Row]:
+    return [
+        [
+            {"text": moment(e.at)},
+            {"text": e.who},
+            {"text": e.action},
+            {"text": e.object},
+            {"text": e.detail},
+            {"text": e.identified_by or ""},
+        ]
+        for e in entries
+    ]
+
+
+def near_misses(families: Iterable[Any], as_of: str, title: Callable[[str], str]) -> list[Row]:
+    return [
+        [
+            {"html": link(f"/families/{quote(f.family_id)}?as_of={as_of}", f.family_id)},
+            {"text": f.reason},
+            {"text": title(f.reason)},
+            {"text": f.team or ""},
+            {"text": f.locality or ""},
+        ]
+        for f in families
+    ]
+
+
+def imports(done: Iterable[Any]) -> list[Row]:
+    """Imports so far, one row each: its number, when, who, its files with their kinds in words,
+    its rows, a link to the rows it set aside and its data-quality workbook."""
+    rows = []
+    for made in done:
+        read, loaded, aside = made.rows
+        files = ", ".join(f"{b.file_name} ({b.kind.replace('_', ' ')})" for b in made.batches)
+        batches = urlencode([("batch", b.id) for b in made.batches])
+        rows.append(
+            [
+                numeric(made.number),
+                {"text": moment(made.at)},
+                {"text": made.who},
+                {"text": files},
+                numeric(read),
+                numeric(loaded),
+                {
+                    "html": link(f"/imports/set-aside?{batches}", number(aside)) if aside else "0",
+                    "format": "numeric",
+                },
+                {
+                    "html": link(
+                        f"/imports/{made.number}/report",
+                        "Workbook",
+                        hidden=f", the data-quality report of import {made.number}",
+                    )
+                },
+            ]
+        )
+    return rows
+
+
+def claim_history(history: Iterable[Any], quarter: Callable[[str], str]) -> list[Row]:
+    """A family's claims: each run, its quarter, its state, and every verdict given in it."""
+    return [
+        [
+            {"html": link(f"/claims/{quote(h.run_id)}", h.run_id)},
+            {"text": quarter(h.period)},
+            {"text": h.status + (" (withdrawn)" if h.withdrawn else "")},
+            {
+                "text": "; ".join(
+                    f"{v} by {by or 'not recorded'}, {moment(at)}: {note}"
+                    for v, note, by, at in h.verdicts
+                )
+            },
+        ]
+        for h in history
+    ]
+
+
+def quarters_ahead(quarters: Sequence[dict], allocation_left: int | None) -> list[Row]:
+    """The forecast's quarters (as a decide job kept them): new, cumulative, the allocation."""
+    return [
+        [
+            {"text": q["quarter"]["label"]},
+            numeric(q["new"]),
+            numeric(q["cumulative"]),
+            numeric(allocation_left),
+        ]
+        for q in quarters
+    ]
