@@ -5,12 +5,14 @@ gives the rows GOV.UK's table (or summary list) macro draws, every value escaped
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import date
 from typing import Any
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 from sfclaims.exports.html import day, link, moment, number
+from sfclaims.rules.catalogue import in_words, what_to_do
 
 Cell = dict[str, Any]
 Row = list[Cell]
@@ -180,4 +182,20 @@ def quarters_ahead(quarters: Sequence[dict], allocation_left: int | None) -> lis
             numeric(allocation_left),
         ]
         for q in quarters
+    ]
+
+
+def work_list(families: Iterable[Any], as_of: date) -> list[Row]:
+    """A page of a work list: each family's link, team, locality, every reason in words with
+    its headline, what to do, and (waiting) the date it becomes claimable."""
+    return [
+        [
+            {"html": link(f"/families/{quote(f.family_id)}?as_of={as_of}", f.family_id)},
+            {"text": f.team or ""},
+            {"text": f.locality or ""},
+            {"text": "; ".join(in_words(code) for code in f.reasons)},
+            {"text": "; ".join(dict.fromkeys(what_to_do(code) for code in f.reasons))},
+            {"text": day(f.forecast_date)},
+        ]
+        for f in families
     ]

@@ -20,6 +20,21 @@ from sfclaims.web.security import checked_form, engine_of, requires
 router = APIRouter()
 
 
+def filtered_log(request: Request, since: str, run: str, user: str) -> tuple[list, list[dict]]:
+    """The log's rows from the date, of the run, by the person, as the page and its file
+    filter it; a date that is no date is the page's error (and nothing is filtered by it)."""
+    from sfclaims.activity import read_log
+    from sfclaims.dates import parse_date
+
+    errors, day = [], None
+    if since:
+        try:
+            day = parse_date(since, "the date")
+        except SfclaimsError as error:
+            errors.append({"text": said(error), "href": "#since"})
+    return read_log(engine_of(request), day, run.strip().upper() or None, user or None), errors
+
+
 @router.get("/log")
 def log_page(
     request: Request,
@@ -28,17 +43,7 @@ def log_page(
     user: str = "",
     person: Actor = requires(),
 ) -> Response:
-    from sfclaims.activity import read_log
-    from sfclaims.dates import parse_date
-
-    errors = []
-    day = None
-    if since:
-        try:
-            day = parse_date(since, "the date")
-        except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#since"})
-    entries = read_log(engine_of(request), day, run.strip().upper() or None, user or None)
+    entries, errors = filtered_log(request, since, run, user)
     return render(
         request,
         "log.html",
@@ -63,15 +68,12 @@ def log_file(
     cell safe from being run as a formula."""
     import io
 
-    from sfclaims.activity import LOG_HEADERS, log_rows, read_log
-    from sfclaims.dates import parse_date
+    from sfclaims.activity import LOG_HEADERS, log_rows
     from sfclaims.exports.files import write_rows
 
-    try:
-        day = parse_date(since, "the date") if since else None
-    except SfclaimsError:
+    entries, errors = filtered_log(request, since, run, user)
+    if errors:
         return RedirectResponse("/log", status_code=303)
-    entries = read_log(engine_of(request), day, run.strip().upper() or None, user or None)
     text = io.StringIO()
     write_rows(text, LOG_HEADERS, log_rows(entries))
     return Response(

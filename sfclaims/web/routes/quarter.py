@@ -7,14 +7,12 @@ from __future__ import annotations
 import threading
 from datetime import date
 from typing import TYPE_CHECKING
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.data_state import states
 from sfclaims.errors import SfclaimsError
-from sfclaims.exports.html import link
 from sfclaims.overview import (
     decided_dates,
     family_history,
@@ -23,7 +21,7 @@ from sfclaims.overview import (
     team_and_locality,
 )
 from sfclaims.people import CLAIMS, DATA_OFFICER, Actor
-from sfclaims.rules.catalogue import WAITING, describe, in_words, near_miss, what_to_do
+from sfclaims.rules.catalogue import WAITING, describe, near_miss, what_to_do
 from sfclaims.web import tables
 from sfclaims.web.pages import QuarterNames, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -261,7 +259,13 @@ def work_list_page(
     day, errors = chosen_date(request, as_of)
     chosen = list_name if list_name in LISTS else "fixable-now"
     found = (
-        work_lists(engine_of(request), day, LISTS[chosen][0], team or None, page, WORK_LIST_PAGE)
+        cached(  # kept while the data and the decisions stand, as the dashboard's figures are
+            request,
+            ("work list", day, chosen, team, page),
+            lambda: work_lists(
+                engine_of(request), day, LISTS[chosen][0], team or None, page, WORK_LIST_PAGE
+            ),
+        )
         if day
         else None
     )
@@ -276,17 +280,7 @@ def work_list_page(
         team=team,
         page=max(page, 1),
         pages=max(-(-found.total // WORK_LIST_PAGE), 1) if found else 1,
-        rows=[
-            [
-                {"html": link(f"/families/{quote(f.family_id)}?as_of={day}", f.family_id)},
-                {"text": f.team or ""},
-                {"text": f.locality or ""},
-                {"text": "; ".join(in_words(code) for code in f.reasons)},
-                {"text": "; ".join(dict.fromkeys(what_to_do(code) for code in f.reasons))},
-                {"text": f"{f.forecast_date:%d/%m/%Y}" if f.forecast_date else ""},
-            ]
-            for f in (found.families if found else [])
-        ],
+        rows=tables.work_list(found.families, day) if found and day else [],
     )
 
 
