@@ -63,6 +63,7 @@ PAGES = {
         "/claims",
         "/claims/RUN",
         "/claims/RUN/discard",
+        "/claims/RUN/submit",
     ],
     "ada": ["/audit", "/audit/RUN", "/audit/RUN/families/FAMILY"],
 }

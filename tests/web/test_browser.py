@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sfclaims.synthetic import write_authority
 from tests.web.browsing import NEEDS_CHROMIUM
+from tests.web.conftest import PASSWORD
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -76,3 +77,36 @@ def test_the_import_result_page_shows_every_warning_the_terminal_prints(person, 
     )
     assert "people.csv: headers not known, so not loaded: Pupil UPN" in warnings
     assert "--" not in warnings and "sfclaims " not in warnings
+
+
+def test_signing_in_and_deciding_by_keyboard_alone_each_focus_visible(browser, server):
+    """No mouse: Tab to each field (each one, as it takes the focus, visibly marked, as GOV.UK
+    marks it: a yellow outline or box shadow), type, and Enter submits; the families are
+    decided and the quarter shown."""
+    page = browser.new_context(viewport={"width": 1100, "height": 900}).new_page()
+    page.set_default_timeout(20_000)
+    page.goto(f"{server}/sign-in")
+
+    def tab_to(element_id: str) -> None:
+        for _ in range(40):
+            page.keyboard.press("Tab")
+            if page.evaluate("document.activeElement.id") == element_id:
+                marked = page.evaluate(
+                    "(() => { const s = getComputedStyle(document.activeElement);"
+                    " return [s.outlineStyle, s.outlineWidth, s.boxShadow]; })()"
+                )
+                assert marked[0] != "none" and marked[1] != "0px" or marked[2] != "none", marked
+                return
+        raise AssertionError(f"Tab never reached #{element_id}")
+
+    tab_to("name")
+    page.keyboard.type("carl")
+    tab_to("password")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_selector("text=Signed in as")
+    tab_to("decide_as_of")
+    page.keyboard.type("30/09/2025")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#claimable", timeout=60_000)
+    page.context.close()
