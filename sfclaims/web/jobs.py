@@ -266,22 +266,35 @@ class Jobs:
             )
             record_activity(connection, job.owner, f"{job.kind} job {values['state']}", job.id)
 
-    def answered(self, job: Job, task: Task, arguments: dict[str, Any]) -> None:
+    def answered(self, job: Job, task: Task, arguments: dict[str, Any]) -> bool:
         """The owner said yes to the job's question: the job runs again, here, on its kept files
-        (``arguments`` carry the answer)."""
+        (``arguments`` carry the answer). False when it was answered already (a second click,
+        another tab): the question is taken by one answer alone."""
+        running = {"state": "running", "runner": RUNNER, "error": None, "result": None}
+        if not self._take_answer(job, **running, ended_at=None):
+            return False
+        self.run(job, task, arguments)
+        return True
+
+    def declined(self, job: Job, sentence: str) -> bool:
+        """The owner said no to the job's question: it ends refused, in their words, and its
+        files go (False when it was answered already)."""
+        if not self._take_answer(job, state="refused", error=sentence, ended_at=datetime.now(UTC)):
+            return False
         with self.engine.begin() as connection:
-            connection.execute(
+            record_activity(connection, job.owner, f"{job.kind} job refused", job.id)
+        remove_job_files(self.engine, job.id)
+        return True
+
+    def _take_answer(self, job: Job, **values: Any) -> bool:
+        """The job leaves its question for the state given, if no other answer took it first."""
+        with self.engine.begin() as connection:
+            taken = connection.execute(
                 update(StoredJob)
                 .where(col(StoredJob.id) == job.id, col(StoredJob.state) == "asking")
-                .values(state="running", runner=RUNNER, error=None, result=None, ended_at=None)
-            )
-        self.run(job, task, arguments)
-
-    def declined(self, job: Job, sentence: str) -> None:
-        """The owner said no to the job's question: it ends refused, in their words, and its
-        files go."""
-        self._end(job, state="refused", error=sentence)
-        remove_job_files(self.engine, job.id)
+                .values(**values)
+            ).rowcount
+        return taken == 1
 
     def wait(self, job_id: str, seconds: float) -> bool:
         """Whether this process's job ended within the time (for tests and the command line)."""

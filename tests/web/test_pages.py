@@ -1360,3 +1360,23 @@ def test_the_work_lists_are_pages_by_team_holding_what_the_workbook_holds(worksp
 
     assess_and_store(workspace.app.state.engine, load_framework(), date(2025, 9, 30))
     assert 'id="not-kept"' in workspace.get("/work-lists?as_of=2025-09-30").text
+
+
+def test_a_question_is_taken_by_one_answer_alone(workspace):
+    """Two answers to the same question (two tabs): the first takes it; the second, given with
+    the job as it was when asked, finds it answered and runs nothing."""
+    from sfclaims.web.tasks import import_upload
+
+    header = (SAMPLE_AUTHORITY / "referrals.csv").read_text(encoding="utf-8").splitlines()[0]
+    sign_in(workspace, "dora")
+    asked = wait_for(
+        workspace, upload(workspace, [("extracts", ("referrals.csv", header.encode() + b"\n"))])
+    )
+    jobs = workspace.app.state.jobs
+    job = jobs.get(str(asked.url).rsplit("/", 1)[1], "dora")
+    assert job.status == "asking"
+    assert jobs.declined(job, "You chose not to import referrals.csv as empty.")
+    arguments = {"person": None, "folder": jobs.folder(job), "allow_empty": ["referrals"]}
+    assert not jobs.answered(job, import_upload, arguments)  # taken: nothing runs
+    assert not jobs.declined(job, "again")
+    assert jobs.get(job.id, "dora").status == "refused"

@@ -104,15 +104,15 @@ def answer(
         errors = [{"text": "Say whether to import it as empty", "href": "#empty"}]
         return render(request, "job.html", 400, job=job, words=JOB_WORDS[job.kind], errors=errors)
     if form["empty"] == "no":
-        jobs.declined(job, f"You chose not to import {job.result['file']} as empty.")
-        done(request, "Nothing was imported.")
+        if jobs.declined(job, f"You chose not to import {job.result['file']} as empty."):
+            done(request, "Nothing was imported.")
         return RedirectResponse("/imports", status_code=303)
     arguments = {
         "person": person,
         "folder": jobs.folder(job),
         "allow_empty": [*job.result.get("allowed", []), job.result["kind"]],
     }
-    jobs.answered(job, import_upload, arguments)
+    jobs.answered(job, import_upload, arguments)  # a second answer finds it taken: no rerun
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
