@@ -74,8 +74,8 @@ class UploadLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         refusal = Response(
-            f"The upload is larger than the limit of {self.limit - 65536:,} bytes; nothing was "
-            f"imported.",
+            f"The upload is larger than the limit of {self.limit - 65536:,} bytes, so none of it "
+            f"was read or kept.",
             status_code=413,
             media_type="text/plain",
             headers={"Connection": "close"},

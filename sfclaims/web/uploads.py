@@ -20,35 +20,39 @@ IN_A_ZIP = (".csv", ".xlsx", ".toml")  # a mapping.toml may travel with the extr
 MAPPING_FILE = "mapping.toml"  # uploaded beside the extracts, or in their zip
 CHUNK = 1 << 20
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
+IMPORTED = "nothing was imported"  # what a refusal says was not done (a verdict sheet: recorded)
 
 
-def plain_name(name: str) -> str:
+def plain_name(name: str, nothing: str = IMPORTED) -> str:
     """The file's own name, without any folder, in characters safe everywhere."""
     base = PurePosixPath(name.replace("\\\\", "/")).name
     cleaned = SAFE_NAME.sub("_", base).strip(" .")
     if not cleaned:
-        raise RefusedError(f"{name!r} is not a file name; nothing was imported.")
+        raise RefusedError(f"{name!r} is not a file name; {nothing}.")
     return cleaned
 
 
-def save_upload(stream: BinaryIO, name: str, folder: Path, limit: int, used: int) -> int:
+def save_upload(
+    stream: BinaryIO, name: str, folder: Path, limit: int, used: int, nothing: str = IMPORTED
+) -> int:
     """Copy one uploaded file into the folder, refused past the limit (``used`` bytes already
-    taken by the other files of the upload); the bytes written."""
-    safe = plain_name(name)
+    taken by the other files of the upload); the bytes written. A refusal ends saying what was
+    not done (``nothing``)."""
+    safe = plain_name(name, nothing)
     if not (safe.lower().endswith(ACCEPTED) or safe == MAPPING_FILE):
         raise RefusedError(
-            f"{safe} is not a .csv, .xlsx or .zip file, nor {MAPPING_FILE}; nothing was imported."
+            f"{safe} is not a .csv, .xlsx or .zip file, nor {MAPPING_FILE}; {nothing}."
         )
     target = folder / safe
     if target.exists():
-        raise RefusedError(f"Two files are named {safe}; nothing was imported.")
+        raise RefusedError(f"Two files are named {safe}; {nothing}.")
     written = 0
     with target.open("wb") as handle:
         while chunk := stream.read(CHUNK):
             written += len(chunk)
             if used + written > limit:
                 raise RefusedError(
-                    f"The upload is larger than the limit of {limit:,} bytes; nothing was imported."
+                    f"The upload is larger than the limit of {limit:,} bytes; {nothing}."
                 )
             handle.write(chunk)
     if safe.lower().endswith(".zip"):

@@ -1380,3 +1380,27 @@ def test_a_question_is_taken_by_one_answer_alone(workspace):
     assert not jobs.answered(job, import_upload, arguments)  # taken: nothing runs
     assert not jobs.declined(job, "again")
     assert jobs.get(job.id, "dora").status == "refused"
+
+
+def test_a_verdict_sheet_too_large_is_refused_saying_nothing_was_recorded(
+    workspace, accounts, monkeypatch
+):
+    """The upload's own refusal speaks of verdicts, not of an import, and no job is left."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    post(workspace, f"/audit/{run}/sample", {"percent": "10", "seed": "3"}, page=f"/audit/{run}")
+    # past the test workspace's limit of 2,000,000 bytes, within the body's allowance for the
+    # form's own fields: refused by the route, as it copies the file
+    too_large = b"PK" + b"x" * 2_030_000
+    refused = post(
+        workspace,
+        f"/audit/{run}/verdicts",
+        files={"verdicts": ("pack.xlsx", too_large, "application/octet-stream")},
+        page=f"/audit/{run}",
+    )
+    assert refused.status_code == 400
+    words = " ".join(refused.text.split())
+    assert "larger than the limit of 2,000,000 bytes; nothing was recorded" in words
+    assert "nothing was imported" not in words

@@ -231,7 +231,8 @@ async def upload_verdicts(
             ".xlsx"
         ):
             raise RefusedError("Choose the sample pack's workbook (.xlsx) to upload.")
-        save_upload(sheet.file, sheet.filename or "", folder, request.app.state.upload_limit, 0)
+        limit = request.app.state.upload_limit
+        save_upload(sheet.file, sheet.filename or "", folder, limit, 0, "nothing was recorded")
         return sheet.filename or ""
 
     try:
