@@ -203,18 +203,31 @@ def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
             )
         if account_of(connection, name) is not None:
             raise RefusedError(f"There is already an account {name}.")
-        connection.execute(
-            insert(table_of(Account)).values(
-                name=name,
-                roles=LIST_SEPARATOR.join(sorted(chosen)),
-                disabled=False,
-                created_at=datetime.now(UTC),
-            )
-        )
-        record_activity(
-            connection, by.name, "account added", name, f"roles: {', '.join(sorted(chosen))}"
-        )
+        new_account(connection, name, chosen, by.name, f"roles: {', '.join(sorted(chosen))}")
     return name
+
+
+def new_account(
+    connection: Connection,
+    name: str,
+    roles: frozenset[str],
+    by: str,
+    detail: str,
+    sign_on_subject: str | None = None,
+) -> None:
+    """The account's row and its log entry, in the caller's transaction: an admin adding it
+    (``add_account``), or its first single sign-on (``single_sign_on``), each with its own
+    checks first."""
+    connection.execute(
+        insert(table_of(Account)).values(
+            name=name,
+            roles=LIST_SEPARATOR.join(sorted(roles)),
+            disabled=False,
+            created_at=datetime.now(UTC),
+            sign_on_subject=sign_on_subject,
+        )
+    )
+    record_activity(connection, by, "account added", name, detail)
 
 
 def list_accounts(engine: Engine) -> list[Account]:

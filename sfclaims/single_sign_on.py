@@ -18,13 +18,12 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import httpx
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlmodel import col
 
 from sfclaims.activity import identified, record_activity
@@ -32,7 +31,7 @@ from sfclaims.errors import RefusedError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import members
 from sfclaims.models import Account, table_of
-from sfclaims.people import SINGLE_SIGN_ON, Actor, checked_name
+from sfclaims.people import SINGLE_SIGN_ON, Actor, checked_name, new_account
 from sfclaims.secret_files import secret_from_file
 from sfclaims.settings import Settings, group_roles
 
@@ -244,22 +243,14 @@ def _signed_in(engine: Engine, provider: Provider, claims: dict[str, Any]) -> Ac
                     f"council's sign-in service; ask an admin."
                 )
             roles = mapped if mapped is not None else frozenset()
-            connection.execute(
-                insert(table_of(Account)).values(
-                    name=name,
-                    roles=LIST_SEPARATOR.join(sorted(roles)),
-                    disabled=False,
-                    created_at=datetime.now(UTC),
-                    sign_on_subject=subject,
-                )
-            )
             identified(name, SINGLE_SIGN_ON)
-            record_activity(
+            new_account(
                 connection,
                 name,
-                "account added",
+                roles,
                 name,
                 f"at first single sign-on; roles: {', '.join(sorted(roles)) or 'none yet'}",
+                sign_on_subject=subject,
             )
             return Actor(name, roles, identified_by=SINGLE_SIGN_ON)
         if row.disabled:
