@@ -24,6 +24,7 @@ from sfclaims.facts import FamilyBundle, as_stored, bundle_to_json
 from sfclaims.framework import Framework
 from sfclaims.memory import many_objects
 from sfclaims.models import Family
+from sfclaims.processes import die_with_parent
 from sfclaims.rules import Decider, Decision, canonical_codes
 from sfclaims.rules.attendance import terms_needed
 from sfclaims.rules.catalogue import near_miss
@@ -214,8 +215,10 @@ _KEPT_UNTIL_EXIT: list = []  # in a worker process: its bundles, freed with the 
 
 
 def _take_work(work: _Work | None) -> None:
-    """A pool worker's initializer: the work of the pool that started this process."""
+    """A pool worker's initializer: the work of the pool that started this process, which it
+    never outlives (a web job's process may be ended under it)."""
     global _WORK
+    die_with_parent()
     _WORK = work
 
 

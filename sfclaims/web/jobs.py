@@ -16,9 +16,7 @@ import logging
 import multiprocessing as mp
 import os
 import secrets
-import signal
 import socket
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -36,6 +34,7 @@ from sfclaims.activity import record_activity
 from sfclaims.db import is_sqlite
 from sfclaims.job_files import job_folder, remove_job_files, remove_left_behind
 from sfclaims.models import StoredJob
+from sfclaims.processes import die_with_parent
 
 log = logging.getLogger("sfclaims.jobs")
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
@@ -168,7 +167,10 @@ class Jobs:
             target=_work,
             args=(url, task, arguments, self.memory_mb, os.getpid(), sending),
             name=f"sfclaims-{job.kind}-job",
-            daemon=True,
+            # not a daemon: the engine's own path may start a pool of processes in it (deciding
+            # a county), which a daemon may not. It still dies with the server (PDEATHSIG in
+            # ``_work``), and ``stop`` ends it when the server stops.
+            daemon=False,
         )
 
         def watch() -> None:
@@ -408,10 +410,7 @@ def _work(
     sends its progress and then how it ended."""
     import resource
 
-    if sys.platform == "linux":  # killed at once if the server dies (SIGKILL included)
-        import ctypes
-
-        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    die_with_parent()  # killed at once if the server dies (SIGKILL included)
     if os.getppid() != server:
         return  # the server died before the line above
     limit = memory_mb * 1024 * 1024
