@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from sfclaims.assessing import AssessSummary
     from sfclaims.audit import VerdictGiven
     from sfclaims.claim_runs import RunCreated, RunListed
-    from sfclaims.decisions import Decided
+    from sfclaims.decisions import Assessed, Decided
     from sfclaims.forecasting import Pipeline
     from sfclaims.framework import Framework
     from sfclaims.importing import ImportResult
@@ -245,8 +245,6 @@ def forecast_files(
     forecast workbook and CSV into ``out``."""
     from sfclaims.claim_runs import allocation_left
     from sfclaims.dates import check_as_of
-    from sfclaims.exports.files import written_whole
-    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
     from sfclaims.forecasting import forecast_families
     from sfclaims.settings import read_settings
 
@@ -257,10 +255,18 @@ def forecast_files(
     kind = read_settings(engine).quarters
     left = allocation if allocation is not None else allocation_left(engine)
     pipeline = forecast_families(engine, chosen, as_of, kind, quarters, left)
-    csv_path = out / f"forecast-{as_of.isoformat()}.csv"
+    return pipeline, _forecast_files(pipeline, kind, chosen, out)
+
+
+def _forecast_files(pipeline: Pipeline, kind: str, framework: Framework, out: Path) -> list[Path]:
+    """The forecast workbook and its CSV, written into ``out``."""
+    from sfclaims.exports.files import written_whole
+    from sfclaims.exports.forecast import write_forecast, write_forecast_workbook
+
+    csv_path = out / f"forecast-{pipeline.as_of.isoformat()}.csv"
     with written_whole(csv_path) as partial, partial.open("w", newline="", encoding="utf-8") as f:
         write_forecast(pipeline.families, f)
-    return pipeline, [write_forecast_workbook(pipeline, kind, chosen, out), csv_path]
+    return [write_forecast_workbook(pipeline, kind, framework, out), csv_path]
 
 
 def progress_report(
@@ -269,16 +275,38 @@ def progress_report(
     """Progress per quarter (the authority's convention) with its chart, written into ``out``."""
     from sfclaims.assessing import assess_families
     from sfclaims.dates import check_as_of
-    from sfclaims.exports.progress import progress_rows, write_progress
-    from sfclaims.settings import read_settings
 
     allowed(person, None, "writing the progress report")
     check_as_of(as_of)
     ready_folder(out, "The folder")
     chosen = _framework(engine, framework)
+    return _progress_report(engine, assess_families(engine, chosen, as_of), chosen, as_of, out)
+
+
+def _progress_report(
+    engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date, out: Path
+) -> Path:
+    from sfclaims.exports.progress import progress_rows, write_progress
+    from sfclaims.settings import read_settings
+
     settings = read_settings(engine)
-    rows = progress_rows(assess_families(engine, chosen, as_of), settings.quarters)
-    return write_progress(rows, as_of, settings.quarters, chosen, out, settings.allocation)
+    rows = progress_rows(assessed, settings.quarters)
+    return write_progress(rows, as_of, settings.quarters, framework, out, settings.allocation)
+
+
+def quarter_files(engine: Engine, person: Actor, as_of: date, out: Path) -> list[Path]:
+    """The quarter's files from one decide, at one state of the data: the decisions file and
+    the work lists, the forecast workbook and CSV, and the progress report, written into
+    ``out`` (an import landing meanwhile changes none of them: each is made from the same
+    decisions, kept as ``decide`` keeps them)."""
+    from sfclaims.settings import read_settings
+
+    done = decide(engine, person, as_of, with_forecast=True, out=out / f"decisions-{as_of}.csv")
+    assert done.pipeline is not None  # asked for
+    written = list(done.files)
+    written += _forecast_files(done.pipeline, read_settings(engine).quarters, done.framework, out)
+    written.append(_progress_report(engine, done.decided.families, done.framework, as_of, out))
+    return sorted(written)
 
 
 def grant_group_roles(engine: Engine, person: Actor) -> list[str]:

@@ -137,19 +137,17 @@ def record_verdict_sheet(
 def the_quarters_files(
     engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
 ) -> Outcome:
-    """Decide every family as of the day and write the quarter's files (decisions file, work
-    lists, forecast workbook and CSV, progress report), zipped for download."""
+    """Decide every family as of the day, once, and write the quarter's files from those
+    decisions (decisions file, work lists, forecast workbook and CSV, progress report), zipped
+    for download."""
     import zipfile
 
-    from sfclaims.actions import decide, forecast_files, progress_report
+    from sfclaims.actions import quarter_files
 
     day: date = arguments["day"]
-    person = arguments["person"]
     files = arguments["folder"] / "files"
     files.mkdir(mode=0o700)
-    written = decide(engine, person, day, out=files / f"decisions-{day.isoformat()}.csv").files
-    written += forecast_files(engine, person, day, files)[1]
-    written.append(progress_report(engine, person, day, files))
+    written = quarter_files(engine, arguments["person"], day, files)
     archive = arguments["folder"] / f"quarter-files-{day.isoformat()}.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
         for path in sorted(written):
