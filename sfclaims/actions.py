@@ -152,8 +152,9 @@ def decide(
         if never
         else []
     )
-    forecasts = with_forecast or out is not None  # the work lists date the waiting families
-    decided = assess_and_store(engine, chosen, as_of, with_forecast=forecasts)
+    # every decision keeps its forecast date and work list: the dashboard's quarters ahead and
+    # the work lists read them, whichever face decided
+    decided = assess_and_store(engine, chosen, as_of)
     summary = summarise([a.decision for a in decided.families], chosen)
     pipeline = _pipeline(engine, decided, as_of) if with_forecast else None
     files = _decisions_files(engine, decided, chosen, as_of, out) if out is not None else []

@@ -284,15 +284,14 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
     )
 
 
-def assess_and_store(
-    engine: Engine, framework: Framework, as_of: date, with_forecast: bool = False
-) -> Decided:
+def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decided:
     """Decide every family and keep the decisions, with the claimable families' evidence and
     records and the state of the data they rest on, for a claim run as of the same date to
-    reuse (and, when asked, each other family's forecast, for the work lists)."""
+    reuse, and each other family's forecast date and work list (the dashboard's quarters ahead
+    and the work-list pages read them, whichever face decided)."""
     assessed, state = assess_at_state(
-        engine, framework, as_of, keep_claim_evidence=True, with_forecast=with_forecast
+        engine, framework, as_of, keep_claim_evidence=True, with_forecast=True
     )
     decided = Decided(assessed, state)
-    store_decisions(engine, decided, framework, as_of, with_forecast)
+    store_decisions(engine, decided, framework, as_of, with_forecast=True)
     return decided

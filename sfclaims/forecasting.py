@@ -88,6 +88,15 @@ def pipeline(
     """Per quarter after the date's: the families whose forecast date falls in it, and
     cumulatively with those claimable at the date; and how many wait beyond the last."""
     dates = [f.forecast_date for f in families if f.status == WAITING and f.forecast_date]
+    return quarters_ahead(dates, claimable, as_of, kind, count)
+
+
+def quarters_ahead(
+    dates: list[date], claimable: int, as_of: date, kind: str, count: int = DEFAULT_QUARTERS
+) -> tuple[list[QuarterAhead], int]:
+    """The quarters after the date's, from the waiting families' forecast dates: the families
+    becoming claimable in each, cumulatively with those claimable at the date; and how many
+    wait beyond the last (``pipeline``, or the decisions a decide stored)."""
     found: list[QuarterAhead] = []
     running = claimable
     ahead = quarters_after(as_of, kind, count)

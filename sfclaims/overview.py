@@ -15,8 +15,10 @@ from sqlmodel import col
 from sfclaims.claim_runs import allocation_left, claimed_family_ids
 from sfclaims.data_state import data_version
 from sfclaims.extracts.kinds import LIST_SEPARATOR
+from sfclaims.forecasting import QuarterAhead, quarters_ahead
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
 from sfclaims.rules.catalogue import near_miss
+from sfclaims.settings import read_settings
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,9 @@ class Glance:
     teams: list[str]
     decided_from: int | None = None  # the state of the data they were decided from
     data_now: int | None = None  # the state of the data as the figures were read
+    # the quarters ahead and how many wait beyond them, from the forecast dates the decide kept
+    # (None when it was decided without the forecast)
+    ahead: tuple[list[QuarterAhead], int] | None = None
 
     @property
     def stale(self) -> bool:
@@ -46,7 +51,7 @@ def decided_dates(engine: Engine) -> list[date]:
         rows = connection.execute(
             select(col(StoredDecision.as_of)).distinct().order_by(col(StoredDecision.as_of).desc())
         )
-        return [d if isinstance(d, date) else date.fromisoformat(d) for d in rows.scalars()]
+        return [_day(d) for d in rows.scalars()]
 
 
 def glance(engine: Engine, as_of: date) -> Glance | None:
@@ -59,6 +64,8 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
                 col(StoredDecision.reasons),
                 col(StoredDecision.decided_at),
                 col(StoredDecision.data_version),
+                col(StoredDecision.work_list),
+                col(StoredDecision.forecast_date),
             ).where(col(StoredDecision.as_of) == as_of)
         ).all()
         now = data_version(connection)
@@ -71,22 +78,32 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
     if not rows:
         return None
     counts: Counter[str] = Counter()
-    for _eligible, _claimable, reasons, _at, _state in rows:
-        if reasons:
-            counts.update(reasons.split(LIST_SEPARATOR))
+    for row in rows:
+        if row.reasons:
+            counts.update(row.reasons.split(LIST_SEPARATOR))
+    claimable = sum(bool(row.claimable) for row in rows)
+    ahead = None
+    if all(row.work_list is not None for row in rows):  # decided with the forecast
+        dates = [_day(row.forecast_date) for row in rows if row.forecast_date]
+        ahead = quarters_ahead(dates, claimable, as_of, read_settings(engine).quarters)
     return Glance(
         as_of,
-        max(at for *_rest, at, _state in rows),
+        max(row.decided_at for row in rows),
         len(rows),
-        sum(bool(e) for e, *_ in rows),
-        sum(bool(c) for _e, c, *_ in rows),
+        sum(bool(row.eligible) for row in rows),
+        claimable,
         claimed,
         allocation_left(engine),
         counts.most_common(),
         teams,
-        min(state or 0 for *_rest, state in rows),
+        min(row.data_version or 0 for row in rows),
         now,
+        ahead,
     )
+
+
+def _day(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 @dataclass(frozen=True)

@@ -338,21 +338,6 @@ class Jobs:
                 )
             ).scalar()
 
-    def latest_result(self, kind: str, where: Callable[[Any], bool]) -> Any:
-        """The newest finished job's result of the kind that ``where`` accepts."""
-        with self.engine.connect() as connection:
-            rows = connection.execute(
-                select(col(StoredJob.result))
-                .where(col(StoredJob.kind) == kind, col(StoredJob.state) == "done")
-                .order_by(col(StoredJob.started_at).desc())
-                .limit(20)
-            ).scalars()
-            for text in rows:
-                shown = orjson.loads(text) if text else None
-                if shown is not None and where(shown):
-                    return shown
-        return None
-
     def interrupt_the_dead(self) -> None:
         """Jobs left running (or asking a question) by a process of this machine that is gone
         (stopped, killed): shown as interrupted, and logged. Their stage's transaction never committed; their files, and

@@ -6,13 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
 from sfclaims.exports.html import day, link, moment, number
 from sfclaims.rules.catalogue import in_words, what_to_do
+
+if TYPE_CHECKING:
+    from sfclaims.forecasting import QuarterAhead
 
 Cell = dict[str, Any]
 Row = list[Cell]
@@ -172,13 +175,14 @@ def claim_history(history: Iterable[Any], quarter: Callable[[str], str]) -> list
     ]
 
 
-def quarters_ahead(quarters: Sequence[dict], allocation_left: int | None) -> list[Row]:
-    """The forecast's quarters (as a decide job kept them): new, cumulative, the allocation."""
+def quarters_ahead(quarters: Sequence[QuarterAhead], allocation_left: int | None) -> list[Row]:
+    """The forecast's quarters (from the decisions a decide kept): new, cumulative, the
+    allocation."""
     return [
         [
-            {"text": q["quarter"]["label"]},
-            numeric(q["new"]),
-            numeric(q["cumulative"]),
+            {"text": q.quarter.label},
+            numeric(q.new),
+            numeric(q.cumulative),
             numeric(allocation_left),
         ]
         for q in quarters

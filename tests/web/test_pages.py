@@ -1323,11 +1323,8 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
 def test_the_work_lists_are_pages_by_team_holding_what_the_workbook_holds(workspace):
     """Decided in the workspace (with the forecast), each work list is a page: the same
     families as the workbook's sheet of that list, narrowed to a team, with what to do and a
-    waiting family's date; decided without the forecast, the page says to decide again."""
+    waiting family's date."""
     from openpyxl import load_workbook
-
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.framework import load_framework
 
     sign_in(workspace, "carl")
     wait_for(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))
@@ -1358,8 +1355,26 @@ def test_the_work_lists_are_pages_by_team_holding_what_the_workbook_holds(worksp
             assert dated, "the sample has waiting families with a date"
             assert f"{dated[0][7]:%d/%m/%Y}" in page  # the date it becomes claimable
 
-    assess_and_store(workspace.app.state.engine, load_framework(), date(2025, 9, 30))
-    assert 'id="not-kept"' in workspace.get("/work-lists?as_of=2025-09-30").text
+
+def test_the_quarters_ahead_come_from_the_stored_decisions_whichever_face_decided(
+    workspace, accounts
+):
+    """Decided by the command line's path (no job), the dashboard shows the quarters ahead and
+    the work lists, read from each decision's forecast date; a purge of finished jobs leaves
+    them."""
+    from sfclaims.actions import decide
+    from sfclaims.people import ROLES, Actor
+
+    alone = Actor("officer", frozenset(ROLES), single_user=True)
+    done = decide(workspace.app.state.engine, alone, date(2025, 9, 30))
+    waiting = [a for a in done.decided.families if a.forecast and a.forecast.forecast_date]
+    assert waiting, "the sample has families waiting with a date"
+    with workspace.app.state.engine.begin() as connection:
+        connection.execute(text("DELETE FROM jobs"))
+    sign_in(workspace, "carl")
+    page = workspace.get("/?as_of=2025-09-30").text
+    assert "The quarters ahead, if nothing else changes" in page
+    assert 'id="not-kept"' not in workspace.get("/work-lists?as_of=2025-09-30").text
 
 
 def test_a_question_is_taken_by_one_answer_alone(workspace):

@@ -108,15 +108,7 @@ def dashboard_page(
     seen = (
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
-    now = state_of(request)[0]
-    ahead = (
-        request.app.state.jobs.latest_result(
-            "decide", lambda r: r["as_of"] == day.isoformat() and r["data_version"] == now
-        )
-        if day
-        else None
-    )
-    forecast = [ahead["claimable"], ahead["quarters"], ahead["later"]] if ahead else None
+    ahead = seen.ahead if seen else None
     return render(
         request,
         "dashboard.html",
@@ -127,10 +119,8 @@ def dashboard_page(
         glance=seen,
         bars=reason_bars(seen.reasons) if seen else [],
         chart_height=28 * len(seen.reasons) if seen else 0,
-        forecast=forecast,
-        ahead_rows=tables.quarters_ahead(forecast[1], seen.allocation_left if seen else None)
-        if forecast
-        else [],
+        later=ahead[1] if ahead else 0,
+        ahead_rows=tables.quarters_ahead(ahead[0], seen.allocation_left) if seen and ahead else [],
         may_decide=person.may(CLAIMS),
     )
 
