@@ -1,8 +1,8 @@
 """The database: engine, schema migrations and the bulk paths that load extract rows.
 
 SQLite by default (a file in the current folder), PostgreSQL for a team server. Extract rows
-are loaded with ``executemany`` of plain tuples on SQLite and ``COPY`` on PostgreSQL, inside the
-caller's transaction, with the table's secondary indexes dropped during the load and rebuilt after.
+are staged (``Staging``) with ``executemany`` of plain tuples on SQLite and ``COPY`` on
+PostgreSQL, then swapped into their tables in one short transaction.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine import make_url
@@ -39,8 +39,15 @@ def database_url(given: str | None = None) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
-    """An engine for the URL; SQLite gets WAL, foreign keys and real transactional DDL."""
+#: How long a write waits for SQLite's one writer (an import's swap, another's write) before it
+#: gives up: longer than the longest swap of a county's import (6.6 s at 50,000 families).
+SQLITE_BUSY_SECONDS = 30
+
+
+def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, real transactional DDL and a
+    writer that waits its turn (``SQLITE_BUSY_SECONDS``). ``statement_timeout`` (seconds,
+    PostgreSQL) ends any statement that runs longer: a page's, never a job's."""
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -51,7 +58,12 @@ def make_engine(url: str) -> Engine:
         _make_sqlite_transactional(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True)
+        limited = (
+            {"options": f"-c statement_timeout={int(statement_timeout * 1000)}"}
+            if statement_timeout
+            else {}
+        )
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=limited)
     raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
 
 
@@ -65,6 +77,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -103,6 +116,40 @@ def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
     return engine_or_connection.dialect.name == "sqlite"
 
 
+def is_busy(error: BaseException) -> bool:
+    """Whether the database could not answer in time, for others' work (SQLite's writer still
+    taken after ``SQLITE_BUSY_SECONDS``; a PostgreSQL statement past its timeout or a lock not
+    had): a moment later it will, so it is a sentence and a retry, never a fault."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    if "database is locked" in str(error.orig) or "database is busy" in str(error.orig):
+        return True
+    return getattr(error.orig, "sqlstate", None) in {"57014", "55P03"}
+
+
+def try_briefly(engine: Engine, write: Callable[[Connection], object]) -> bool:
+    """Make a write that may wait for a better moment (a session's "last seen"): on SQLite it
+    waits a tenth of a second at most for the writer, and False says it was not made now."""
+    with engine.connect() as connection:
+        sqlite = is_sqlite(connection)
+        driver: Any = connection.connection.driver_connection
+        if sqlite:  # on the driver: a statement through SQLAlchemy would begin a transaction
+            driver.execute("PRAGMA busy_timeout = 100")
+        try:
+            with connection.begin():
+                write(connection)
+            return True
+        except Exception as error:
+            if is_busy(error):
+                return False
+            raise
+        finally:
+            if sqlite:
+                driver.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+
+
 def alembic_config(url: str):
     from alembic.config import Config
 
@@ -122,7 +169,9 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def open_database(url: str | None = None, create: bool = True) -> Engine:
+def open_database(
+    url: str | None = None, create: bool = True, statement_timeout: float | None = None
+) -> Engine:
     """The engine for the user's database, at the latest schema.
 
     A new SQLite file is created at the latest schema when ``create`` allows it (import, demo);
@@ -132,7 +181,7 @@ def open_database(url: str | None = None, create: bool = True) -> Engine:
     rather than made empty: the user is in the wrong folder or forgot --database-url.
     """
     resolved = database_url(url)
-    engine = make_engine(resolved)
+    engine = make_engine(resolved, statement_timeout)
     missing = sqlite_file(engine)
     if not create and missing is not None and not missing.exists():
         raise UsageError(
@@ -172,54 +221,185 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def bulk_load(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+    connection: Connection, table: Table | str, columns: Sequence[str], rows: Iterable[tuple]
 ) -> None:
-    """Append rows (plain tuples in ``columns`` order) to a table in the caller's transaction."""
+    """Append rows (plain tuples in ``columns`` order) to a table (or one named) in the
+    caller's transaction."""
     driver = connection.connection.driver_connection
     column_list = ", ".join(columns)
+    name = table if isinstance(table, str) else table.name
     if is_sqlite(connection):
         placeholders = ", ".join("?" for _ in columns)
         cursor = driver.cursor()  # type: ignore[union-attr]
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({column_list}) VALUES ({placeholders})", rows
-        )
+        cursor.executemany(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})", rows)
         cursor.close()
         return
-    copy_sql = f"COPY {table.name} ({column_list}) FROM STDIN"
+    copy_sql = f"COPY {name} ({column_list}) FROM STDIN"
     with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
         for row in rows:
             copy.write_row(row)
 
 
-def replace_table_rows(
-    connection: Connection,
-    table: Table,
-    rows: pd.DataFrame,
-    loaded: Callable[[int], None] = lambda _done: None,
-) -> None:
-    """Replace every row of an extract table with the frame's (columns named as the table's):
-    indexes off, old rows out, the new rows in, indexes on. ``loaded`` hears the number of rows
-    loaded so far after each chunk. On PostgreSQL the rows travel as CSV that Arrow writes,
-    without a Python object per value, and the table gets fresh planner statistics (without them
-    it guesses a table of a few rows and, for one, reads attendance five times slower)."""
-    owner = is_sqlite(connection) or _owns(connection, table)
-    if owner:  # a login that is not the owner (a data officer's, sfclaims.grants) keeps them
-        for index in table.indexes:
-            index.drop(connection, checkfirst=True)
-    if is_sqlite(connection):
+class Staging:
+    """An import's rows set down beside the database, then swapped into its tables in one short
+    transaction, so that an import never holds the database for the whole of its run.
+
+    SQLite has one writer: its rows are staged in a scratch file of their own beside the
+    database (readable by its owner alone, removed at the end), and only the swap takes the
+    write lock (BEGIN IMMEDIATE), with the file attached. On PostgreSQL they are staged by
+    ``COPY`` in temporary tables of the import's own transaction; the swap deletes and inserts
+    (never TRUNCATE, never an index dropped: each takes a lock that would stop every reader of
+    the table until the import commits). Either way a failure before the commit changes
+    nothing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._scratch: Path | None = None
+        self._scratch_connection: Any = None
+        self._connection: Connection | None = None  # PostgreSQL: the import's one transaction
+        self._transaction: Any = None
+
+    def __enter__(self) -> Staging:
+        if is_sqlite(self.engine):
+            import sqlite3
+            import tempfile
+
+            beside = sqlite_file(self.engine)
+            handle, name = tempfile.mkstemp(  # mode 0600: the rows are personal data
+                prefix=".sfclaims-import-", suffix=".db", dir=beside.parent if beside else None
+            )
+            os.close(handle)
+            self._scratch = Path(name)
+            self._scratch_connection = sqlite3.connect(name, isolation_level=None)
+            self._scratch_connection.execute("PRAGMA journal_mode=OFF")
+            self._scratch_connection.execute("PRAGMA synchronous=OFF")
+        else:
+            self._connection = self.engine.connect()
+            self._transaction = self._connection.begin()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self._scratch_connection is not None:
+            self._scratch_connection.close()
+        if self._scratch is not None:
+            self._scratch.unlink(missing_ok=True)
+        if self._connection is not None:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+            self._connection.close()
+
+    def put(
+        self,
+        name: str,
+        table: Table,
+        rows: pd.DataFrame,
+        loaded: Callable[[int], None] = lambda _done: None,
+    ) -> None:
+        """Stage the frame's rows (its columns named as the table's) under the name; ``loaded``
+        hears the rows staged so far after each chunk."""
+        columns = list(rows.columns)
+        if self._connection is None:
+            self._scratch_table(name, columns)
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows.iloc[start : start + CHUNK]
+                self._scratch_rows(name, columns, python_rows(chunk))
+                loaded(start + len(chunk))
+            return
+        self._temporary_table(name, table, columns)
+        _copy_csv(self._connection, name, rows, loaded)
+
+    def put_rows(
+        self, name: str, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+    ) -> None:
+        """Stage plain tuples in ``columns`` order under the name."""
+        if self._connection is None:
+            self._scratch_table(name, columns)
+            self._scratch_rows(name, columns, rows)
+            return
+        self._temporary_table(name, table, columns)
+        bulk_load(self._connection, name, columns, rows)
+
+    @contextlib.contextmanager
+    def swapping(self) -> Iterator[Connection]:
+        """The one short transaction that moves the staged rows in: it commits when the block
+        ends, and rolls back (changing nothing) when it raises."""
+        if self._connection is not None:
+            yield self._connection
+            self._transaction.commit()
+            return
+        assert self._scratch is not None
+        with self.engine.connect() as connection:
+            driver: Any = connection.connection.driver_connection
+            driver.execute("ATTACH DATABASE ? AS staged", (str(self._scratch),))
+            try:
+                connection.execution_options(**{_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+                with connection.begin():
+                    yield connection
+            finally:
+                driver.execute("DETACH DATABASE staged")
+
+    def replace(
+        self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
+    ) -> None:
+        """Every row of the table replaced by the staged rows (with ``fixed`` values in the
+        columns they name): on SQLite with the table's indexes off while the rows go in."""
+        sqlite = is_sqlite(connection)
+        if sqlite:
+            for index in table.indexes:
+                index.drop(connection, checkfirst=True)
         connection.exec_driver_sql(f"DELETE FROM {table.name}")
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows.iloc[start : start + CHUNK]
-            bulk_load(connection, table, list(rows.columns), python_rows(chunk))
-            loaded(start + len(chunk))
-    else:
-        connection.exec_driver_sql(f"{'TRUNCATE' if owner else 'DELETE FROM'} {table.name}")
-        _copy_csv(connection, table, rows, loaded)
-    if owner:
-        for index in table.indexes:
-            index.create(connection)
-        if not is_sqlite(connection):
-            connection.exec_driver_sql(f"ANALYZE {table.name}")
+        self.append(connection, name, table, fixed)
+        if sqlite:
+            for index in table.indexes:
+                index.create(connection)
+        elif _owns(connection, table):  # fresh planner statistics: without them PostgreSQL
+            connection.exec_driver_sql(f"ANALYZE {table.name}")  # guesses a table of a few rows
+
+    def append(
+        self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
+    ) -> None:
+        """The staged rows added to the table, with ``fixed`` values in the columns they name."""
+        from sqlalchemy import text
+
+        staged = self._columns(connection, name)
+        source = f"staged.{name}" if is_sqlite(connection) else name
+        listed = ", ".join([*fixed, *staged])
+        values = ", ".join([*(f":{key}" for key in fixed), *staged])
+        connection.execute(
+            text(f"INSERT INTO {table.name} ({listed}) SELECT {values} FROM {source}"), fixed
+        )
+
+    def _columns(self, connection: Connection, name: str) -> list[str]:
+        if is_sqlite(connection):
+            found = connection.exec_driver_sql(f"PRAGMA staged.table_info({name})").all()
+            return [row[1] for row in found]
+        found = connection.exec_driver_sql(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %(name)s::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            {"name": name},
+        ).all()
+        return [row[0] for row in found]
+
+    def _scratch_table(self, name: str, columns: Sequence[str]) -> None:
+        self._scratch_connection.execute(f"DROP TABLE IF EXISTS {name}")
+        self._scratch_connection.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
+
+    def _scratch_rows(self, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        placeholders = ", ".join("?" for _ in columns)
+        scratch = self._scratch_connection
+        scratch.execute("BEGIN")
+        scratch.executemany(
+            f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})", rows
+        )
+        scratch.execute("COMMIT")
+
+    def _temporary_table(self, name: str, table: Table, columns: Sequence[str]) -> None:
+        assert self._connection is not None
+        self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        self._connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
+        )
 
 
 def _owns(connection: Connection, table: Table) -> bool:
@@ -243,7 +423,7 @@ def python_rows(frame: pd.DataFrame) -> Iterator[tuple]:
 
 
 def _copy_csv(
-    connection: Connection, table: Table, rows: pd.DataFrame, loaded: Callable[[int], None]
+    connection: Connection, name: str, rows: pd.DataFrame, loaded: Callable[[int], None]
 ) -> None:
     import pyarrow
     from pyarrow import csv as arrow_csv
@@ -251,9 +431,7 @@ def _copy_csv(
     arrow = pyarrow.Table.from_pandas(rows, preserve_index=False)
     # "needed": Arrow quotes every text value and leaves a blank unquoted, which COPY reads as NULL
     options = arrow_csv.WriteOptions(include_header=False, quoting_style="needed")
-    copy_sql = (
-        f"COPY {table.name} ({', '.join(rows.columns)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
-    )
+    copy_sql = f"COPY {name} ({', '.join(rows.columns)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
     driver = connection.connection.driver_connection
     done = 0
     with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]

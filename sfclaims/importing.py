@@ -1,10 +1,12 @@
-"""The import stage: every extract of a folder validated and loaded in one transaction.
+"""The import stage: every extract of a folder validated, staged, and swapped in by one short
+transaction.
 
 Each file is a full snapshot of its kind, so importing a kind replaces that kind's rows. Either
 the whole folder loads or nothing changes: the files are read and validated one ahead of the
-load, in a thread of their own, and a refused file, an error or Ctrl-C half-way rolls the
-transaction back. Importing files already loaded (same bytes, same header mapping) changes
-nothing and says so.
+staging, in a thread of their own, their rows staged beside the database (``db.Staging``) while
+everyone else goes on working, and only then moved into the tables in one transaction; a refused
+file, an error or Ctrl-C half-way leaves the tables as they were. Importing files already loaded
+(same bytes, same header mapping) changes nothing and says so.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from sqlmodel import col
 
 from sfclaims.activity import record_activity
 from sfclaims.data_state import data_changed
-from sfclaims.db import bulk_load, python_rows, replace_table_rows
+from sfclaims.db import Staging, bulk_load, python_rows
 from sfclaims.errors import NotFoundError, RefusedError, UsageError
 from sfclaims.extracts.kinds import KINDS, Format
 from sfclaims.extracts.reading import (
@@ -282,6 +284,16 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
             handoff.get_nowait()
 
 
+@dataclass
+class _Staged:
+    """A file validated and its rows staged: what the swap still needs of it (its rows are in
+    the staging area, so the file's frames can go)."""
+
+    file: FileImported  # its batch ID once recorded
+    sha256: str
+    ledger: pd.DataFrame | None  # previous_claims: its rows, added to the ledger at the swap
+
+
 def _load(
     engine: Engine,
     validated: Iterable[tuple[ValidatedExtract, pd.DataFrame]],
@@ -291,65 +303,94 @@ def _load(
     allowed_empty: frozenset[str],
     by: str | None,
 ) -> list[FileImported]:
-    """In one transaction: per file, its batch, its good rows (replacing the kind's, but for
-    the ledger of earlier claims, which keeps every family it holds) and the rows it set
-    aside."""
+    """Each file's good rows and the rows it set aside staged beside the database (``Staging``)
+    while others go on working; then, in one short transaction, per file: its batch, its good
+    rows (replacing the kind's, but for the ledger of earlier claims, which keeps every family
+    it holds) and the rows it set aside."""
     imported_at = datetime.now(UTC)
-    imported = []
-    with engine.begin() as connection:
-        data_changed(connection)  # decisions made before this import commits are not current
-        for extract, rows in validated:
-            kind = extract.kind.name
-            table = table_of(EXTRACT_TABLES[kind])
-            if extract.rows_loaded == 0 and kind not in allowed_empty:
-                _refuse_emptying(connection, table, extract)
-            batch_id = _record_batch(connection, extract, folder, mapping, imported_at)
-            rows.insert(0, "batch_id", batch_id)
-            name, total = extract.raw.path.name, extract.rows_loaded
-            if kind == "previous_claims":  # a ledger: rows added, none removed
-                added = _new_to_the_ledger(connection, rows)
-                bulk_load(connection, table, list(added.columns), python_rows(added))
-            else:
-                replace_table_rows(
-                    connection,
-                    table,
-                    rows,
-                    functools.partial(_report_loaded, report, name, total),
-                )
-            report(name, total, total)
-            bulk_load(
+    with Staging(engine) as staging:
+        staged = [
+            _stage(staging, extract, rows, report, imported_at) for extract, rows in validated
+        ]
+        with staging.swapping() as connection:
+            for file in staged:
+                _swap_in(connection, staging, file, folder, mapping, allowed_empty)
+            imported = [file.file for file in staged]
+            # decisions made before this commits are not current; last, for the row it locks
+            # (PostgreSQL) holds up a verdict or a submission only until the commit
+            data_changed(connection)
+            record_activity(
                 connection,
-                table_of(SetAsideRow),
-                _SET_ASIDE_COLUMNS,
-                _set_aside_rows(extract, batch_id),
+                by,
+                "import",
+                "batches " + ", ".join(str(f.batch_id) for f in imported),
+                f"{len(imported)} files ({', '.join(f.file_name for f in imported)}): "
+                f"{sum(f.rows_loaded for f in imported):,} rows loaded, "
+                f"{sum(f.rows_set_aside for f in imported):,} set aside",
             )
-            imported.append(_file_imported(extract, batch_id, imported_at))
-        record_activity(
-            connection,
-            by,
-            "import",
-            "batches " + ", ".join(str(f.batch_id) for f in imported),
-            f"{len(imported)} files ({', '.join(f.file_name for f in imported)}): "
-            f"{sum(f.rows_loaded for f in imported):,} rows loaded, "
-            f"{sum(f.rows_set_aside for f in imported):,} set aside",
-        )
     return imported
 
 
-def _refuse_emptying(connection: Connection, table: Table, extract: ValidatedExtract) -> None:
+def _stage(
+    staging: Staging,
+    extract: ValidatedExtract,
+    rows: pd.DataFrame,
+    report: Progress,
+    imported_at: datetime,
+) -> _Staged:
+    kind = extract.kind.name
+    table = table_of(EXTRACT_TABLES[kind])
+    name, total = extract.raw.path.name, extract.rows_loaded
+    ledger = rows if kind == "previous_claims" else None
+    if ledger is None:
+        staging.put(
+            f"rows_{kind}", table, rows, functools.partial(_report_loaded, report, name, total)
+        )
+    staging.put_rows(
+        f"set_aside_{kind}",
+        table_of(SetAsideRow),
+        _SET_ASIDE_COLUMNS[1:],
+        _set_aside_rows(extract),
+    )
+    report(name, total, total)
+    return _Staged(_file_imported(extract, 0, imported_at), extract.raw.sha256, ledger)
+
+
+def _swap_in(
+    connection: Connection,
+    staging: Staging,
+    staged: _Staged,
+    folder: Path,
+    mapping: HeaderMapping,
+    allowed_empty: frozenset[str],
+) -> None:
+    file = staged.file
+    table = table_of(EXTRACT_TABLES[file.kind])
+    if file.rows_loaded == 0 and file.kind not in allowed_empty:
+        _refuse_emptying(connection, table, file)
+    file.batch_id = batch = _record_batch(connection, staged, folder, mapping)
+    if staged.ledger is not None:  # a ledger: rows added, none removed
+        added = _new_to_the_ledger(connection, staged.ledger.assign(batch_id=batch))
+        bulk_load(connection, table, list(added.columns), python_rows(added))
+    else:
+        staging.replace(connection, f"rows_{file.kind}", table, {"batch_id": batch})
+    staging.append(connection, f"set_aside_{file.kind}", table_of(SetAsideRow), {"batch_id": batch})
+
+
+def _refuse_emptying(connection: Connection, table: Table, file: FileImported) -> None:
     """A file with no row to load may not empty a kind that holds rows: far more often a broken
     report than an authority with nothing in it."""
     held = connection.execute(select(func.count()).select_from(table)).scalar_one()
     if held:
-        kind = extract.kind.name
-        why = "has no rows" if extract.raw.rows_read == 0 else "has every row set aside"
+        kind = file.kind
+        why = "has no rows" if file.rows_read == 0 else "has every row set aside"
         raise RefusedError(
-            f"{extract.raw.path.name} {why}, so it would leave {kind} with none of the "
+            f"{file.file_name} {why}, so it would leave {kind} with none of the "
             f"{held:,} held now; nothing was imported. Check the export, or, if the authority "
             f"really has no {kind}, say so when importing it.",
             remedy="allow empty",
             kind=kind,
-            file=extract.raw.path.name,
+            file=file.file_name,
             why=why,
             held=held,
         )
@@ -484,25 +525,22 @@ def _references_in_database(engine: Engine, files: dict[str, Path]) -> Reference
 
 
 def _record_batch(
-    connection: Connection,
-    extract: ValidatedExtract,
-    folder: Path,
-    mapping: HeaderMapping,
-    imported_at: datetime,
+    connection: Connection, staged: _Staged, folder: Path, mapping: HeaderMapping
 ) -> int:
+    file = staged.file
     result = connection.execute(
         insert(ImportBatch)
         .values(
-            kind=extract.kind.name,
-            file_name=extract.raw.path.name,
+            kind=file.kind,
+            file_name=file.file_name,
             folder=str(folder.resolve()),
-            sha256=extract.raw.sha256,
+            sha256=staged.sha256,
             mapping_sha256=mapping.sha256,
-            rows_read=extract.raw.rows_read,
-            rows_loaded=extract.rows_loaded,
-            rows_set_aside=extract.rows_set_aside,
-            unknown_headers="\n".join(extract.raw.unknown_headers),
-            imported_at=imported_at,
+            rows_read=file.rows_read,
+            rows_loaded=file.rows_loaded,
+            rows_set_aside=file.rows_set_aside,
+            unknown_headers="\n".join(file.unknown_headers),
+            imported_at=file.imported_at,
         )
         .returning(table_of(ImportBatch).c.id)
     )
@@ -520,13 +558,14 @@ _SET_ASIDE_COLUMNS = (
 )
 
 
-def _set_aside_rows(extract: ValidatedExtract, batch_id: int) -> Iterator[tuple]:
+def _set_aside_rows(extract: ValidatedExtract) -> Iterator[tuple]:
+    """The rows the file set aside, each problem with its row kept whole (all columns of the
+    set-aside table but its batch)."""
     raw_rows: dict[int, str] = {}
     for problem in extract.problems:
         if problem.row_number not in raw_rows:
             raw_rows[problem.row_number] = extract.raw_row(problem.row_number)
         yield (
-            batch_id,
             problem.file_name,
             problem.row_number,
             problem.column,

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, Engine, insert, select, update
 from sqlmodel import col
 
+from sfclaims.db import try_briefly
 from sfclaims.models import WebSession
 
 IDLE = timedelta(minutes=30)
@@ -58,11 +59,9 @@ def holder(engine: Engine, session_id: str | None) -> str | None:
     if now - _aware(row.seen_at) > IDLE or now - _aware(row.started_at) > LIFETIME:
         end(engine, session_id)
         return None
-    if now - _aware(row.seen_at) > SEEN_EVERY:
-        with engine.begin() as connection:
-            connection.execute(
-                update(WebSession).where(col(WebSession.id_sha256) == key).values(seen_at=now)
-            )
+    if now - _aware(row.seen_at) > SEEN_EVERY:  # while an import swaps in: at the next page
+        seen = update(WebSession).where(col(WebSession.id_sha256) == key).values(seen_at=now)
+        try_briefly(engine, lambda connection: connection.execute(seen))
     return str(row.account)
 
 

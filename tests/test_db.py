@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sfclaims import db
-from sfclaims.db import bulk_load, replace_table_rows
+from sfclaims.db import Staging, bulk_load
 from sfclaims.models import Assessment, StoredDecision, table_of
 
 AWKWARD_TEXT = [
@@ -85,8 +85,10 @@ def test_replacing_a_table_keeps_awkward_text_blanks_flags_and_dates_and_reports
         }
     )
     heard = []
-    with engine.begin() as connection:
-        replace_table_rows(connection, table, frame, heard.append)
+    with Staging(engine) as staging:
+        staging.put("rows_assessments", table, frame.drop(columns="batch_id"), heard.append)
+        with staging.swapping() as connection:
+            staging.replace(connection, "rows_assessments", table, {"batch_id": 1})
     with engine.connect() as connection:
         stored = connection.execute(select(*table.c).order_by(table.c.source_row)).all()
     assert [row.assessment_type for row in stored] == AWKWARD_TEXT
@@ -111,8 +113,10 @@ def test_replacing_a_table_removes_its_earlier_rows(engine, rows):
         bulk_load(connection, table, columns, [earlier])
     frame = pd.DataFrame([(2, 2, "A2", "F1", "whole family", None, None, False, "P1", None)])
     frame.columns = columns
-    with engine.begin() as connection:
-        replace_table_rows(connection, table, frame.iloc[:rows])
+    with Staging(engine) as staging:
+        staging.put("rows_assessments", table, frame.iloc[:rows].drop(columns="batch_id"))
+        with staging.swapping() as connection:
+            staging.replace(connection, "rows_assessments", table, {"batch_id": 2})
     with engine.connect() as connection:
         stored = connection.execute(select(table.c.assessment_id)).scalars().all()
     assert stored == ["A2"][:rows]

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.exc import DBAPIError
 
 from sfclaims import importing
+from sfclaims.db import Staging
 from sfclaims.errors import RefusedError
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
@@ -572,16 +573,16 @@ def test_a_crash_half_way_through_the_load_leaves_the_database_as_it_was(
 ):
     run_import(engine, base_folder(tmp_path / "first"))
     before = database_state(engine)
-    real = importing.replace_table_rows
+    real = Staging.replace
     calls = []
 
     def crash_on_second_file(*args, **kwargs):
         calls.append(1)
         if len(calls) == 2:
-            raise KeyboardInterrupt  # as if Ctrl-C were pressed half-way
+            raise KeyboardInterrupt  # as if Ctrl-C were pressed half-way through the swap
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(importing, "replace_table_rows", crash_on_second_file)
+    monkeypatch.setattr(Staging, "replace", crash_on_second_file)
     changed = write_folder(
         tmp_path / "second",
         families=FAMILIES.replace("F2", "F3"),
@@ -596,15 +597,15 @@ def test_a_crash_half_way_through_the_load_leaves_the_database_as_it_was(
 def test_an_error_while_validating_ahead_of_the_load_leaves_the_database_as_it_was(
     engine, tmp_path, monkeypatch
 ):
-    """Files are validated in a thread of their own, one ahead of the load: an error there
-    reaches the import, which rolls back the files it has already loaded."""
+    """Files are validated in a thread of their own, one ahead of the staging: an error there
+    reaches the import, which leaves the files it has already staged out of the tables."""
     run_import(engine, base_folder(tmp_path / "first"))
     before = database_state(engine)
-    real_validate, real_replace = importing.validate_extract, importing.replace_table_rows
+    real_validate, real_put = importing.validate_extract, Staging.put
     first_file_loaded = threading.Event()
 
     def load_and_tell(*args, **kwargs):
-        real_replace(*args, **kwargs)
+        real_put(*args, **kwargs)
         first_file_loaded.set()
 
     def fail_on_needs(raw, *args):
@@ -613,7 +614,7 @@ def test_an_error_while_validating_ahead_of_the_load_leaves_the_database_as_it_w
             raise RuntimeError("a defect in the schema")
         return real_validate(raw, *args)
 
-    monkeypatch.setattr(importing, "replace_table_rows", load_and_tell)
+    monkeypatch.setattr(Staging, "put", load_and_tell)
     monkeypatch.setattr(importing, "validate_extract", fail_on_needs)
     changed = write_folder(
         tmp_path / "second",

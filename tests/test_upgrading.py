@@ -242,13 +242,13 @@ def test_a_backup_taken_during_an_import_opens_and_verifies(sample_url, tmp_path
     from sfclaims import importing
     from sfclaims.actions import back_up, export_submission
     from sfclaims.claim_runs import create_run
-    from sfclaims.db import open_database
+    from sfclaims.db import Staging, open_database
     from sfclaims.framework import load_framework
 
     engine = open_database(sample_url)
     run = create_run(engine, load_framework(), "2025-Q3", __import__("datetime").date(2025, 9, 30))
     importing_holds, backup_done = threading.Event(), threading.Event()
-    loading = importing.replace_table_rows
+    loading = Staging.replace
 
     def paused(*args, **kwargs):
         loading(*args, **kwargs)
@@ -272,7 +272,7 @@ def test_a_backup_taken_during_an_import_opens_and_verifies(sample_url, tmp_path
         except BaseException as error:  # noqa: BLE001 - reported below
             errors.append(error)
 
-    importing.replace_table_rows = paused  # type: ignore[assignment]
+    Staging.replace = paused  # type: ignore[method-assign]
     try:
         worker = threading.Thread(target=import_again)
         worker.start()
@@ -291,7 +291,7 @@ def test_a_backup_taken_during_an_import_opens_and_verifies(sample_url, tmp_path
             (kept,) = taken
         worker.join(60)
     finally:
-        importing.replace_table_rows = loading  # type: ignore[assignment]
+        Staging.replace = loading  # type: ignore[method-assign]
     if sample_url.startswith("sqlite"):
         copy = open_database(f"sqlite:///{kept}", create=False)
     else:  # pg_dump's custom format, restored as the README says, into a new database

@@ -9,11 +9,12 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sfclaims.db import open_database
+from sfclaims.db import is_busy, open_database
 from sfclaims.errors import NotFoundError, SfclaimsError
 from sfclaims.job_files import identity
 from sfclaims.web.jobs import Jobs
@@ -28,6 +29,9 @@ from sfclaims.web.security import (
 
 SESSION_COOKIE = "sfclaims_session"
 DEFAULT_UPLOAD_LIMIT = 500 * 1024 * 1024
+#: (PostgreSQL) a page's statement that runs longer is ended and said as busy: long work is a
+#: job's, in a process of its own with no such limit
+PAGE_STATEMENT_SECONDS = 15
 
 
 class _TooLarge(Exception):
@@ -150,7 +154,7 @@ def create_app(
     app = FastAPI(
         title="sfclaims", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan
     )
-    app.state.engine = open_database(database_url)
+    app.state.engine = open_database(database_url, statement_timeout=PAGE_STATEMENT_SECONDS)
     app.state.templates = templates()
     app.state.jobs = Jobs(app.state.engine)
     with app.state.engine.connect() as connection:  # each database its own key: a cookie of
@@ -219,6 +223,23 @@ def create_app(
             "was changed; go back, reload the page and try again.",
             403,
         )
+
+    @app.exception_handler(OperationalError)
+    async def _busy(request: Request, error: OperationalError) -> Response:
+        """The database could not answer in time for others' work (an import swapping in): a
+        sentence and a retry. Anything else is a fault, for the server's log."""
+        if not is_busy(error):
+            raise error
+        request.state.person = None  # reading who is signed in would ask the database again
+        page = refused(
+            request,
+            "The database is busy",
+            "The database is busy with other work (an import finishing, most likely), so this "
+            "was not done and nothing was changed. Try again in a moment.",
+            503,
+        )
+        page.headers["Retry-After"] = "5"
+        return page
 
     @app.exception_handler(404)
     async def _not_found(request: Request, _error: Exception) -> Response:

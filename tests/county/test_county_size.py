@@ -168,3 +168,99 @@ def test_the_quarters_files_from_the_workspace_are_the_command_lines(
     assert web[f"decisions-{AS_OF}.csv"] == (tmp_path / "cli" / "decisions.csv").read_bytes()
     forecast = f"forecast-{AS_OF}.csv"
     assert web[forecast] == (tmp_path / "cli" / forecast).read_bytes()
+
+
+#: What the readers ask for while the import runs: every page kind that grows with a county.
+def pages_to_read(run: str, family: str) -> list[str]:
+    return [
+        f"/?as_of={AS_OF}",
+        f"/families/{family}?as_of={AS_OF}",
+        f"/near-misses?as_of={AS_OF}",
+        f"/claims/{run}",
+        "/log",
+        f"/work-lists?as_of={AS_OF}&list=waiting",
+        "/imports",
+    ]
+
+
+def test_twenty_people_read_and_sign_in_while_a_county_is_imported_with_no_fault(
+    county_url: str, tmp_path: Path
+) -> None:
+    """An import of another county-size folder uploaded through the page and run by the job
+    runner while 16 people read every kind of page and 4 sign in again and again (each a write
+    of a session): every answer is a page (2xx or 3xx), none a fault, no connection is reset,
+    and the import ends imported."""
+    import threading
+
+    import httpx
+
+    from sfclaims.synthetic import write_authority
+
+    cli(county_url, "assess", "--as-of", AS_OF)
+    made = cli(county_url, "claim", "run", "--period", "2025-Q1", "--as-of", AS_OF)
+    run = made.stdout.strip().splitlines()[-1]
+    family = run_families(county_url, run)[0]
+    other = write_authority(tmp_path / "busy", families=FAMILIES, shape="busy", xlsx_kinds=())
+    archive = tmp_path / "busy.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
+        for file in sorted(other.folder.glob("*.csv")):
+            packed.write(file, file.name)
+    answers: list[tuple[str, int]] = []
+    faults: list[str] = []
+    importing = threading.Event()
+    finished = threading.Event()
+
+    with served(county_url, "--workers", "2") as server:
+        officer = signed_in(server, "dora")
+        readers = [signed_in(server, "carl") for _ in range(4)]
+
+        def read(cookies: dict[str, str], seed: int) -> None:
+            paths = pages_to_read(run, family)
+            with server.client(cookies) as client:
+                turn = seed
+                while not finished.is_set():  # bounded: the import's end (itself bounded)
+                    path = paths[turn % len(paths)]
+                    turn += 1
+                    try:
+                        answer = client.get(path)
+                    except httpx.TransportError as error:
+                        faults.append(f"{path}: {error!r}")
+                        continue
+                    if importing.is_set():
+                        answers.append((path, answer.status_code))
+
+        def sign_in_again() -> None:
+            while not finished.is_set():  # bounded, as above
+                try:
+                    cookies = signed_in(server, "carl")
+                except (AssertionError, httpx.TransportError) as error:
+                    faults.append(f"sign-in: {error!r}"[:300])
+                    continue
+                if importing.is_set():
+                    answers.append(("/sign-in", 303 if cookies else 0))
+
+        people = [
+            threading.Thread(target=read, args=(readers[n % len(readers)], n)) for n in range(16)
+        ] + [threading.Thread(target=sign_in_again) for _ in range(4)]
+        for person in people:
+            person.start()
+        try:
+            with server.client(officer) as client, archive.open("rb") as handle:
+                from tests.web.conftest import token
+
+                csrf = token(client.get("/imports").text)
+                started = client.post(
+                    "/imports",
+                    data={"csrf_token": csrf},
+                    files={"extracts": (archive.name, handle, "application/zip")},
+                )
+            importing.set()
+            ended = until_done(server, officer, started.headers["location"])
+        finally:
+            finished.set()
+            for person in people:
+                person.join(120)
+    assert "import-result" in ended.text, ended.text[ended.text.find("<main") :][:2000]
+    assert not faults, faults[:5]
+    assert answers, "people were answered while the import ran"
+    assert [a for a in answers if a[1] >= 500 or a[1] == 0] == []
