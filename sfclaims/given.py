@@ -27,3 +27,10 @@ def checked_number(value: int, what: str, least: int = 0, most: int = LARGEST_NU
     if not least <= value <= most:
         raise UsageError(f"{what.capitalize()} must be a whole number from {least:,} to {most:,}.")
     return value
+
+
+def page_number(typed: str) -> int:
+    """The page of a list a person asked for (an address's ``page``): a whole number from 1;
+    anything else, or past what a database keeps, is the first page."""
+    typed = typed.strip()
+    return int(typed) if typed.isdigit() and 0 < int(typed[:12]) <= LARGEST_NUMBER else 1

@@ -632,9 +632,14 @@ def import_as_made(engine: Engine, number: int | None = None) -> ImportResult:
     return ImportResult(Path(done.batches[0].folder), False, files)
 
 
-def imports_so_far(engine: Engine, latest: int | None = 20) -> list[ImportDone]:
-    """The latest imports, newest first, each with its files: the log's row of each import
-    names its batches."""
+IMPORTS_PAGE = 20  # imports on a page of Imports so far
+
+
+def imports_so_far(
+    engine: Engine, latest: int | None = IMPORTS_PAGE, skip: int = 0
+) -> list[ImportDone]:
+    """The latest imports, newest first (after the ``skip`` newest), each with its files: the
+    log's row of each import names its batches."""
     from sfclaims.models import Activity
 
     with engine.connect() as connection:
@@ -643,6 +648,7 @@ def imports_so_far(engine: Engine, latest: int | None = 20) -> list[ImportDone]:
             .where(col(Activity.action) == "import")
             .order_by(col(Activity.id).desc())
             .limit(latest)
+            .offset(skip)
         ).all()  # every import's, when latest is None
         numbers = {
             row.object: [int(n) for n in row.object.removeprefix("batches ").split(", ") if n]
@@ -660,3 +666,56 @@ def imports_so_far(engine: Engine, latest: int | None = 20) -> list[ImportDone]:
         for row in logged
     ]
     return [done for done in made if done.batches]  # an import whose batches were purged: none
+
+
+SET_ASIDE_PAGE = 50  # rows on a page of the rows set aside
+
+
+@dataclass(frozen=True)
+class SetAsidePage:
+    rows: list  # file, row, column, value, reason: in the order they were set aside
+    total: int  # rows that match
+    page: int
+    pages: int
+    files: list[str]  # every file that set rows aside, for the filter
+
+
+def set_aside_page(
+    engine: Engine,
+    file: str = "",
+    reason: str = "",
+    batches: Iterable[int] = (),
+    page: int = 1,
+    size: int = SET_ASIDE_PAGE,
+) -> SetAsidePage:
+    """A page of the rows imports set aside: of one file, with a reason holding the words, of
+    some imports' batches (any of them, when none is given)."""
+    wanted = [
+        col(SetAsideRow.file_name) == file if file else None,
+        col(SetAsideRow.reason).contains(reason) if reason else None,
+        col(SetAsideRow.batch_id).in_(list(batches)) if batches else None,
+    ]
+    where = [w for w in wanted if w is not None]
+    with engine.connect() as connection:
+        total = connection.execute(
+            select(func.count()).select_from(SetAsideRow).where(*where)
+        ).scalar_one()
+        pages = max(-(-total // size), 1)
+        page = min(max(page, 1), pages)
+        rows = list(
+            connection.execute(
+                select(
+                    col(SetAsideRow.file_name),
+                    col(SetAsideRow.row_number),
+                    col(SetAsideRow.column_name),
+                    col(SetAsideRow.value),
+                    col(SetAsideRow.reason),
+                )
+                .where(*where)
+                .order_by(col(SetAsideRow.id))
+                .offset((page - 1) * size)
+                .limit(size)
+            )
+        )
+        files = sorted(connection.execute(select(col(SetAsideRow.file_name)).distinct()).scalars())
+    return SetAsidePage(rows, total, page, pages, files)

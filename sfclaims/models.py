@@ -369,7 +369,7 @@ class Activity(SQLModel, table=True):
         default=None, sa_column_kwargs={"server_default": func.current_timestamp()}, index=True
     )
     who: str = Field(index=True)
-    action: str
+    action: str = Field(index=True)
     object: str = Field(default="", index=True)  # a run ID, a batch, an account, ...
     detail: str = ""
     identified_by: str | None = None  # how the person proved who they were (migration 0024)

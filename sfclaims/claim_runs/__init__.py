@@ -9,9 +9,12 @@ audit of a run (drawing the sample, verdicts) is in ``sfclaims.audit``.
 """
 
 from sfclaims.claim_runs.contents import (
+    RUN_PAGE,
     RunContents,
+    RunPage,
     run_contents,
     run_log,
+    run_page,
 )
 from sfclaims.claim_runs.digest import (
     CURRENT,
@@ -47,6 +50,7 @@ from sfclaims.claim_runs.runs import (
 )
 from sfclaims.claim_runs.sample import (
     SampleStatus,
+    audit_finished,
     refuse_unless_audited,
     sample_status,
     sampled,
@@ -55,6 +59,7 @@ from sfclaims.claim_runs.sample import (
 )
 
 __all__ = [
+    "audit_finished",
     "CURRENT",
     "DIGESTS",
     "covered",
@@ -74,6 +79,9 @@ __all__ = [
     "refuse_if_submitted",
     "refuse_unless_audited",
     "run_contents",
+    "run_page",
+    "RunPage",
+    "RUN_PAGE",
     "run_digest",
     "run_family_ids",
     "run_log",

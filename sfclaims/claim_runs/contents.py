@@ -122,6 +122,58 @@ def run_contents(
     )
 
 
+RUN_PAGE = 100  # families on a page of a run
+
+
+@dataclass(frozen=True)
+class RunPage:
+    """A page of a run as its page shows it: the run (its families only this page's, in the
+    run's order), which of them are sampled, how many pages, and whether its audit is done."""
+
+    contents: RunContents
+    page: int
+    pages: int
+    sampled: frozenset[str]
+    audited: bool
+
+
+def run_page(engine: Engine, run_id: str, page: int = 1, size: int = RUN_PAGE) -> RunPage:
+    """A page of the run's families (withdrawn ones included), read as a page alone: as quick
+    for a run of 50,000 families as of 50. A submitted run is verified first, as every read of
+    it is."""
+    from sfclaims.claim_runs.sample import audit_finished, sampled
+
+    with one_snapshot(engine) as connection:
+        run = get_run(connection, run_id)
+        verify_submitted(connection, run)
+        every = connection.execute(
+            select(func.count()).where(col(ClaimedFamily.run_id) == run.run_id)
+        ).scalar_one()
+        pages = max(-(-every // size), 1)
+        page = min(max(page, 1), pages)
+        found = list(
+            connection.execute(
+                select(col(ClaimedFamily.family_id), col(ClaimedFamily.withdrawn))
+                .where(col(ClaimedFamily.run_id) == run.run_id)
+                .order_by(col(ClaimedFamily.position))
+                .limit(size)
+                .offset((page - 1) * size)
+            )
+        )
+        drawn = frozenset(sampled(connection, run.run_id))
+        audited = audit_finished(connection, run)
+        log = run_log(connection, run.run_id, submitted=run.submitted_at is not None)
+        claims = connection.execute(
+            select(func.count()).where(
+                col(ClaimedFamily.run_id) == run.run_id, ~col(ClaimedFamily.withdrawn)
+            )
+        ).scalar_one()
+        quarters = quarter_convention(connection)
+    contents = RunContents(run, found, {}, (), tuple(log), True, claims, quarters)
+    shown = frozenset(f.family_id for f in found)
+    return RunPage(contents, page, pages, drawn & shown, audited)
+
+
 def run_log(connection: Connection, run_id: str, submitted: bool) -> list[LogEntry]:
     """The run's activity, oldest first; of a submitted run, up to its submission, so what its
     outputs show never changes."""

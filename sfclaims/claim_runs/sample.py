@@ -47,6 +47,18 @@ def sampled_with_verdicts(connection: Connection, run_id: str) -> list[str]:
     return [f for f in sampled(connection, run_id) if f in with_verdict]
 
 
+def _not_checked(connection: Connection, run_id: str) -> list[str]:
+    """The sampled families of the run with no verdict in it yet, sorted."""
+    checked = set(sampled_with_verdicts(connection, run_id))
+    return [f for f in sampled(connection, run_id) if f not in checked]
+
+
+def audit_finished(connection: Connection, run: ClaimRun) -> bool:
+    """Whether the run may be submitted as far as its audit goes (``refuse_unless_audited``):
+    its sample drawn, and every sampled family with a verdict."""
+    return run.sample_seed is not None and not _not_checked(connection, run.run_id)
+
+
 def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
     """A run is submitted only once its audit sample is drawn and every sampled family has a
     verdict (domain.md: the audit and the ledger)."""
@@ -56,8 +68,7 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
             remedy="draw a sample",
             run=run.run_id,
         )
-    checked = set(sampled_with_verdicts(connection, run.run_id))
-    waiting = [f for f in sampled(connection, run.run_id) if f not in checked]
+    waiting = _not_checked(connection, run.run_id)
     if waiting:
         raise RefusedError(
             f"Claim run {run.run_id} cannot be submitted: {len(waiting)} sampled "

@@ -189,6 +189,23 @@ def quarters_ahead(quarters: Sequence[QuarterAhead], allocation_left: int | None
     ]
 
 
+def run_families(contents: Any, sampled: frozenset[str]) -> list[Row]:
+    """A page of a run's families: each a link to its page as of the run's date, whether it is
+    claimed or withdrawn, and whether it is in the audit sample."""
+    return [
+        [
+            {
+                "html": link(
+                    f"/families/{quote(f.family_id)}?as_of={contents.run.as_of}", f.family_id
+                )
+            },
+            {"text": "withdrawn" if f.withdrawn else "claimed"},
+            {"text": "sampled" if f.family_id in sampled else ""},
+        ]
+        for f in contents.families
+    ]
+
+
 def work_list(families: Iterable[Any], as_of: date) -> list[Row]:
     """A page of a work list: each family's link, team, locality, every reason in words with
     its headline, what to do, and (waiting) the date it becomes claimable."""

@@ -5,8 +5,9 @@ authority large enough that every pool, batch and paging path is taken.
 What makes each path run (sizes the tier's authority passes):
 - deciding splits the families over a pool of processes from ``assessing.PARALLEL_FROM`` (4,000
   families whose episode started by the date) on a machine of more than one core;
-- a run's page and the log are paged from their first page (``RUN_FAMILIES_PAGE``,
-  ``LOG_PAGE`` rows), and the import writes its rows in batches of ``db.CHUNK``.
+- a run's page and the log are paged from their first page (``RUN_PAGE`` families,
+  ``activity.LOG_PAGE`` changes), and an import stages its rows in chunks of ``db.CHUNK``
+  (50,000: the busy county's attendance and outcomes pass it).
 Each web result is held against the command line's for the same database and date.
 """
 
@@ -26,6 +27,7 @@ import pytest
 from sqlalchemy import text
 
 from sfclaims.assessing import PARALLEL_FROM
+from sfclaims.claim_runs import RUN_PAGE
 from sfclaims.db import open_database
 from tests.web.conftest import with_accounts
 from tests.web.test_workers import posted, served, signed_in, until_done
@@ -131,15 +133,28 @@ def test_a_claim_run_made_in_the_workspace_holds_the_command_lines_families(
         shown = until_done(server, cookies, started.headers["location"])
         assert shown.status_code == 303, shown.text[shown.text.find("<main") :][:2000]
         web_run = shown.headers["location"].rsplit("/", 1)[1]
+        with server.client(cookies) as client:  # the run's page: a page of its families
+            first, last = (
+                client.get(f"/claims/{web_run}"),
+                client.get(f"/claims/{web_run}?page=999"),
+            )
     assert run_families(county_url, web_run) == run_families(by_hand, cli_run)
+    every = run_families(county_url, web_run, "position")
+    assert len(every) > RUN_PAGE and 'id="next-page"' in first.text
+    assert (
+        f"/families/{every[0]}?" in first.text and f"/families/{every[RUN_PAGE]}?" not in first.text
+    )
+    assert f"/families/{every[-1]}?" in last.text
 
 
-def run_families(url: str, run: str) -> list[str]:
+def run_families(url: str, run: str, order: str = "family_id") -> list[str]:
     engine = open_database(url)
     with engine.connect() as connection:
         found = list(
             connection.execute(
-                text("SELECT family_id FROM claimed_families WHERE run_id = :run ORDER BY 1"),
+                text(
+                    f"SELECT family_id FROM claimed_families WHERE run_id = :run ORDER BY {order}"
+                ),
                 {"run": run},
             ).scalars()
         )

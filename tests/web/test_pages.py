@@ -1245,6 +1245,72 @@ def test_the_log_downloads_as_a_csv_filtered_as_the_page_is(workspace, accounts,
     assert len(everyone) > len(rows)
 
 
+def test_the_log_is_paged_newest_first_with_no_change_missed_or_shown_twice(workspace):
+    """Keyset paging: each page 50 changes, "older changes" goes on from the last one shown;
+    walking every page gives the whole log once, newest first, as the CSV has it oldest first."""
+    import csv
+
+    from sfclaims.activity import LOG_PAGE, record_now
+
+    engine = workspace.app.state.engine
+    for n in range(LOG_PAGE + 7):  # more than a page
+        record_now(engine, "carl", "paging checked", f"object {n}")
+    sign_in(workspace, "ada")
+    shown, address, pages = [], "/log?user=carl", 0
+    while address:  # bounded: every page holds at least one change
+        page = workspace.get(address).text
+        table = page.split("<tbody")[1].split("</tbody>")[0]
+        shown += re.findall(r"object (\d+)<", table)
+        older = re.search(r'id="older-changes" href="([^"]+)"', page)
+        address = older.group(1).replace("&amp;", "&") if older else ""
+        pages += 1
+    assert pages == 2 and "newest-changes" in page
+    assert shown == [str(n) for n in reversed(range(LOG_PAGE + 7))]
+    everyone = list(
+        csv.reader(io.StringIO(workspace.get("/log.csv?user=carl").content.decode("utf-8-sig")))
+    )
+    assert [r[3] for r in everyone[1:] if r[2] == "paging checked"] == [
+        f"object {n}" for n in range(LOG_PAGE + 7)
+    ]
+
+
+def test_a_runs_page_shows_its_families_a_page_at_a_time_in_the_runs_order(sample_engine):
+    from sfclaims.claim_runs import create_run, run_contents, run_page
+    from sfclaims.framework import load_framework
+
+    run = create_run(sample_engine, load_framework(), "2025-Q3", date(2025, 9, 30)).run_id
+    every = [f.family_id for f in run_contents(sample_engine, run, evidence=False).families]
+    assert len(every) > 10
+    pages = [run_page(sample_engine, run, n, size=5) for n in range(1, 5)]
+    assert [p.pages for p in pages] == [-(-len(every) // 5)] * 4
+    walked = [f.family_id for p in pages[: pages[0].pages] for f in p.contents.families]
+    assert walked == every
+    assert pages[-1].page == pages[0].pages  # a page past the last shows the last
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "/log?before=" + "9" * 25,
+        "/log?before=-1",
+        "/imports?page=" + "9" * 25,
+        "/imports/set-aside?page=" + "9" * 25 + "&batch=" + "9" * 25,
+        "/near-misses?as_of=2025-09-30&page=" + "9" * 25,
+        "/work-lists?as_of=2025-09-30&page=" + "9" * 25,
+    ],
+)
+def test_a_page_number_no_list_has_shows_a_page_never_a_fault(workspace, address):
+    sign_in(workspace, "dora" if address.startswith("/imports") else "carl")
+    assert workspace.get(address).status_code == 200
+
+
+def test_a_nul_in_a_lists_filter_is_a_sentence_never_a_fault(workspace):
+    sign_in(workspace, "dora")
+    for address in ("/log?user=a%00b", "/imports/set-aside?reason=a%00b"):
+        answer = workspace.get(address)
+        assert answer.status_code == 400 and "control character" in answer.text
+
+
 def test_an_admin_puts_a_local_outcome_plan_in_force_by_upload_and_goes_back(
     workspace, tmp_path, monkeypatch
 ):

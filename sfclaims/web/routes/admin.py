@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
+from sfclaims.given import checked_text, page_number
 from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
 from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
@@ -20,10 +21,9 @@ from sfclaims.web.security import checked_form, engine_of, requires
 router = APIRouter()
 
 
-def filtered_log(request: Request, since: str, run: str, user: str) -> tuple[list, list[dict]]:
-    """The log's rows from the date, of the run, by the person, as the page and its file
-    filter it; a date that is no date is the page's error (and nothing is filtered by it)."""
-    from sfclaims.activity import read_log
+def log_filters(since: str, run: str, user: str) -> tuple[dict, list[dict]]:
+    """The log's filters as the page and its file take them (from the date, of the run, by the
+    person); a date that is no date is the page's error (and nothing is filtered by it)."""
     from sfclaims.dates import parse_date
 
     errors, day = [], None
@@ -32,7 +32,8 @@ def filtered_log(request: Request, since: str, run: str, user: str) -> tuple[lis
             day = parse_date(since, "the date")
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#since"})
-    return read_log(engine_of(request), day, run.strip().upper() or None, user or None), errors
+    run, user = checked_text(run, "the claim run", 100), checked_text(user, "the person", 100)
+    return {"since": day, "run": run.strip().upper() or None, "who": user or None}, errors
 
 
 @router.get("/log")
@@ -41,14 +42,21 @@ def log_page(
     since: str = "",
     run: str = "",
     user: str = "",
+    before: str = "",
     person: Actor = requires(),
 ) -> Response:
-    entries, errors = filtered_log(request, since, run, user)
+    """A page of the log, newest first; "older changes" follows on from its last row."""
+    from sfclaims.activity import read_log_page
+
+    filters, errors = log_filters(since, run, user)
+    start = page_number(before) if before else None  # a number that is none: the newest
+    page = read_log_page(engine_of(request), **filters, before=start)
     return render(
         request,
         "log.html",
-        rows=tables.log(entries[-500:][::-1]),
-        count=len(entries),
+        rows=tables.log(page.entries),
+        older=page.older,
+        newer=page.newer,
         since=since,
         run=run,
         user=user,
@@ -68,14 +76,14 @@ def log_file(
     cell safe from being run as a formula."""
     import io
 
-    from sfclaims.activity import LOG_HEADERS, log_rows
+    from sfclaims.activity import LOG_HEADERS, log_rows, read_log
     from sfclaims.exports.files import write_rows
 
-    entries, errors = filtered_log(request, since, run, user)
+    filters, errors = log_filters(since, run, user)
     if errors:
         return RedirectResponse("/log", status_code=303)
     text = io.StringIO()
-    write_rows(text, LOG_HEADERS, log_rows(entries))
+    write_rows(text, LOG_HEADERS, log_rows(read_log(engine_of(request), **filters)))
     return Response(
         "\ufeff" + text.getvalue(),  # a byte-order mark: Excel reads it as UTF-8
         media_type="text/csv; charset=utf-8",

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.errors import RefusedError, SfclaimsError
+from sfclaims.given import page_number
 from sfclaims.people import AUDITOR, Actor
 from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
@@ -73,10 +74,10 @@ def audit_run(
     request: Request,
     run_id: str,
     show: str = "all",
-    page: int = 1,
+    page: str = "1",
     person: Actor = requires(AUDITOR),
 ) -> Response:
-    return sample_page(request, run_id, [], show=show, page=page)
+    return sample_page(request, run_id, [], show=show, page=page_number(page))
 
 
 @router.post("/audit/{run_id}/sample")

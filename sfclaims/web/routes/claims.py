@@ -6,14 +6,12 @@ from __future__ import annotations
 import shutil
 import tempfile
 from pathlib import Path
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
 from sfclaims.errors import SfclaimsError
-from sfclaims.exports.html import link
 from sfclaims.people import CLAIMS, Actor
 from sfclaims.web import tables
 from sfclaims.web.pages import QuarterNames, done, refused, render, said
@@ -97,36 +95,25 @@ def make_run(
 
 
 @router.get("/claims/{run_id}")
-def run_page(request: Request, run_id: str, person: Actor = requires()) -> Response:
-    from sfclaims.claim_runs import run_contents, sampled
+def run_page(
+    request: Request, run_id: str, page: str = "1", person: Actor = requires()
+) -> Response:
+    """The run, and a page of its families."""
+    from sfclaims.claim_runs import run_page as read_page
 
-    engine = engine_of(request)
-    contents = run_contents(engine, run_id, evidence=False, records=False)
-    with engine.connect() as connection:
-        sample = sampled(connection, contents.run.run_id)
-    run = contents.run.run_id
-    checked = {
-        f for f, history in contents.verdicts.items() if any(v.run_id == run for v in history)
-    }
+    shown = read_page(
+        engine_of(request), run_id, int(page) if page.isdigit() and len(page) < 9 else 1
+    )
     return render(
         request,
         "run.html",
-        contents=contents,
+        contents=shown.contents,
         may_claim=person.may(CLAIMS),
         errors=[],
-        audited=bool(sample) and set(sample) <= checked,
-        families=[
-            [
-                {
-                    "html": link(
-                        f"/families/{quote(f.family_id)}?as_of={contents.run.as_of}", f.family_id
-                    )
-                },
-                {"text": "withdrawn" if f.withdrawn else "claimed"},
-                {"text": "sampled" if f.family_id in sample else ""},
-            ]
-            for f in contents.families
-        ],
+        audited=shown.audited,
+        page=shown.page,
+        pages=shown.pages,
+        families=tables.run_families(shown.contents, shown.sampled),
     )
 
 

@@ -9,13 +9,11 @@ from pathlib import Path
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import func, select
-from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sfclaims.errors import SfclaimsError
-from sfclaims.models import SetAsideRow
+from sfclaims.given import checked_text, page_number
 from sfclaims.people import DATA_OFFICER, Actor
 from sfclaims.web import tables
 from sfclaims.web.pages import done, refused, render, said
@@ -23,19 +21,22 @@ from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import save_upload
 
 router = APIRouter()
-PAGE = 50
 
 
-def history(request: Request) -> list:
-    """The latest imports, one row each (who, when, its files and rows)."""
-    from sfclaims.importing import imports_so_far
+def history(request: Request, page: int = 1) -> list:
+    """A page of the imports, newest first, one row each (who, when, its files and rows)."""
+    from sfclaims.importing import IMPORTS_PAGE, imports_so_far
 
-    return tables.imports(imports_so_far(engine_of(request)))
+    skip = (page - 1) * IMPORTS_PAGE
+    return tables.imports(imports_so_far(engine_of(request), IMPORTS_PAGE, skip))
 
 
 @router.get("/imports")
-def imports_page(request: Request, person: Actor = requires(DATA_OFFICER)) -> Response:
-    return render(request, "imports.html", errors=[], rows=history(request))
+def imports_page(
+    request: Request, page: str = "1", person: Actor = requires(DATA_OFFICER)
+) -> Response:
+    number = page_number(page)
+    return render(request, "imports.html", errors=[], rows=history(request, number), page=number)
 
 
 @router.post("/imports")
@@ -235,46 +236,30 @@ def set_aside(
     request: Request,
     file: str = "",
     reason: str = "",
-    page: int = 1,
-    batch: list[int] = Query(default=[]),  # noqa: B008 - FastAPI's way to read a repeated key
+    page: str = "1",
+    batch: list[str] = Query(default=[]),  # noqa: B008 - FastAPI's way to read a repeated key
     person: Actor = requires(DATA_OFFICER),
 ) -> Response:
-    query = select(
-        col(SetAsideRow.file_name),
-        col(SetAsideRow.row_number),
-        col(SetAsideRow.column_name),
-        col(SetAsideRow.value),
-        col(SetAsideRow.reason),
+    from sfclaims.importing import set_aside_page
+
+    batches = [int(b) for b in batch if b.isdigit() and len(b) < 18]
+    shown = set_aside_page(
+        engine_of(request),
+        checked_text(file, "the file name", 200),
+        checked_text(reason, "the reason", 200),
+        batches,
+        page_number(page),
     )
-    counting = select(func.count()).select_from(SetAsideRow)
-    if file:
-        query = query.where(col(SetAsideRow.file_name) == file)
-        counting = counting.where(col(SetAsideRow.file_name) == file)
-    if reason:
-        query = query.where(col(SetAsideRow.reason).contains(reason))
-        counting = counting.where(col(SetAsideRow.reason).contains(reason))
-    if batch:  # one import's rows
-        query = query.where(col(SetAsideRow.batch_id).in_(batch))
-        counting = counting.where(col(SetAsideRow.batch_id).in_(batch))
-    page = max(page, 1)
-    with engine_of(request).connect() as connection:
-        total = connection.execute(counting).scalar_one()
-        rows = list(
-            connection.execute(
-                query.order_by(col(SetAsideRow.id)).offset((page - 1) * PAGE).limit(PAGE)
-            )
-        )
-        files = sorted(connection.execute(select(col(SetAsideRow.file_name)).distinct()).scalars())
     return render(
         request,
         "set_aside.html",
-        rows=rows,
-        total=total,
-        page=page,
-        pages=max(-(-total // PAGE), 1),
+        rows=shown.rows,
+        total=shown.total,
+        page=shown.page,
+        pages=shown.pages,
         file=file,
         reason=reason,
-        files=files,
-        batch=batch,
-        keep="".join(f"&batch={b}" for b in batch),
+        files=shown.files,
+        batch=batches,
+        keep="".join(f"&batch={b}" for b in batches),
     )

@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.data_state import states
 from sfclaims.errors import SfclaimsError
+from sfclaims.given import checked_text, page_number
 from sfclaims.overview import (
     decided_dates,
     family_history,
@@ -180,9 +181,10 @@ def near_miss_list(
     as_of: str | None = None,
     reason: str | None = None,
     team: str | None = None,
-    page: int = 1,
+    typed_page: str = Query("1", alias="page"),
     person: Actor = requires(),
 ) -> Response:
+    page = page_number(typed_page)
     day, errors = chosen_date(request, as_of)
     every = (  # all of the date's near misses, made once; a reason or a team narrows them here
         cached(request, ("near", day), lambda: near_misses(engine_of(request), day)) if day else []
@@ -239,13 +241,14 @@ def work_list_page(
     as_of: str | None = None,
     list_name: str = Query("fixable-now", alias="list"),
     team: str = "",
-    page: int = 1,
+    typed_page: str = Query("1", alias="page"),
     person: Actor = requires(),
 ) -> Response:
     """A work list as of a date, by team, a page at a time, with each family's reasons in
     words, what to do and (waiting) the date it becomes claimable."""
     from sfclaims.overview import work_lists
 
+    page, team = page_number(typed_page), checked_text(team, "the team", 200)
     day, errors = chosen_date(request, as_of)
     chosen = list_name if list_name in LISTS else "fixable-now"
     found = (
