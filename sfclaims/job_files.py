@@ -1,12 +1,14 @@
 """Where the workspace keeps a job's files while it runs (an upload's extracts, the reports the
 import writes): a folder only the service's own user can read, under ``SFCLAIMS_WORK_DIR`` (else
-``~/.local/state/sfclaims/work``), one per database (named by its identity) and one per job.
+``~/.local/state/sfclaims/work``), one per database (named by its identity and where it is) and
+one per job.
 
 The files are removed when the job ends, when the server stops, at the next start for a job
 whose process died, and by purge: personal data is never left behind in a temporary folder."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -14,6 +16,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
+from sfclaims.db import sqlite_file
 from sfclaims.models import Workspace
 
 
@@ -29,10 +32,20 @@ def _private(folder: Path) -> Path:
 
 
 def work_root(engine: Engine) -> Path:
-    """This database's folder of job files."""
+    """This database's folder of job files: by its identity and where it is (its file, or its
+    server and name), so that a server on a copy of the database — which has the same
+    identity — keeps its files apart and never removes the live server's."""
     base = os.environ.get("SFCLAIMS_WORK_DIR") or Path.home() / ".local/state/sfclaims/work"
     with engine.connect() as connection:
-        return _private(Path(base) / identity(connection))
+        return _private(Path(base) / identity(connection) / _where(engine))
+
+
+def _where(engine: Engine) -> str:
+    """A short name for where the database is: a hash of its file's path, or of its URL without
+    the password."""
+    file = sqlite_file(engine)
+    place = str(file) if file is not None else engine.url.render_as_string(hide_password=True)
+    return hashlib.sha256(place.encode()).hexdigest()[:16]
 
 
 def job_folder(engine: Engine, job_id: str) -> Path:

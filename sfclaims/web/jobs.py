@@ -422,12 +422,36 @@ def _work(
         sending.send(("refused", said(error), error.remedy, error.about))
     except MemoryError:
         sending.send(("memory",))
-    except Exception:  # noqa: BLE001 - the reason to the server's log, a sentence to the page
-        log.exception("a job's work stopped")
-        sending.send(("memory",) if _near(limit) else ("fault",))
+    except Exception as error:  # noqa: BLE001 - the reason to the server's log, a sentence to the page
+        known = known_condition(error)
+        if known is not None:
+            log.warning("a job's work stopped: %s", known)
+            sending.send(("refused", known, None, {}))
+        else:
+            log.exception("a job's work stopped")
+            sending.send(("memory",) if _near(limit) else ("fault",))
     finally:
         engine.dispose()
         sending.close()
+
+
+def known_condition(error: BaseException) -> str | None:
+    """A condition of the machine, not a fault of sfclaims, in one sentence with what to do: a
+    full disk, or a database too busy to answer in time. None for anything else."""
+    from sfclaims.db import is_busy
+    from sfclaims.web.uploads import DISK_FULL
+
+    if isinstance(error, OSError) and error.errno in DISK_FULL or "disk is full" in str(error):
+        return (
+            "The server's disk is full, so the work could not be finished; nothing of it was "
+            "kept and its files were removed. Tell whoever runs the server, then start it again."
+        )
+    if is_busy(error):
+        return (
+            "The database was busy with other work for too long, so this was not finished; "
+            "nothing of it was kept. Start it again in a moment."
+        )
+    return None
 
 
 def _near(limit: int) -> bool:

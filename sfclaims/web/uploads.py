@@ -6,10 +6,12 @@ kept only in the import job's own folder (``job_files``), removed when the job e
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import re
 import shutil
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -19,6 +21,7 @@ ACCEPTED = (".csv", ".xlsx", ".zip")
 IN_A_ZIP = (".csv", ".xlsx", ".toml")  # a mapping.toml may travel with the extracts
 MAPPING_FILE = "mapping.toml"  # uploaded beside the extracts, or in their zip
 CHUNK = 1 << 20
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 IMPORTED = "nothing was imported"  # what a refusal says was not done (a verdict sheet: recorded)
 
@@ -47,18 +50,34 @@ def save_upload(
     if target.exists():
         raise RefusedError(f"Two files are named {safe}; {nothing}.")
     written = 0
-    with target.open("wb") as handle:
-        while chunk := stream.read(CHUNK):
-            written += len(chunk)
-            if used + written > limit:
-                raise RefusedError(
-                    f"The upload is larger than the limit of {limit:,} bytes; {nothing}."
-                )
-            handle.write(chunk)
-    if safe.lower().endswith(".zip"):
-        unpack(target, folder, limit - used - written)
-        target.unlink()
+    with room_on_disk(nothing):
+        with target.open("wb") as handle:
+            while chunk := stream.read(CHUNK):
+                written += len(chunk)
+                if used + written > limit:
+                    raise RefusedError(
+                        f"The upload is larger than the limit of {limit:,} bytes; {nothing}."
+                    )
+                handle.write(chunk)
+        if safe.lower().endswith(".zip"):
+            unpack(target, folder, limit - used - written)
+            target.unlink()
     return written
+
+
+@contextlib.contextmanager
+def room_on_disk(nothing: str = IMPORTED) -> Iterator[None]:
+    """A disk (or quota) that fills while the upload is kept is a sentence, never a fault; the
+    caller removes what was written."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        raise RefusedError(
+            f"The server's disk is full, so the upload could not be kept; {nothing}. Tell "
+            "whoever runs the server."
+        ) from None
 
 
 def unpack(archive: Path, folder: Path, room: int) -> list[str]:

@@ -21,6 +21,7 @@ import httpx
 from sqlalchemy import text
 
 from sfclaims.db import open_database
+from tests.conftest import SAMPLE_AUTHORITY
 from tests.web.conftest import PASSWORD, SECRET, chunked_upload, token
 from tests.web.test_pages import extract_files
 
@@ -290,3 +291,95 @@ def test_forty_wrong_sign_ins_at_once_do_not_hold_up_another_persons_page(accoun
         assert sorted(set(answers)) == [400]  # every guess refused, none of them locked out
         assert took, "the person's page was asked for while the guesses were answered"
         assert max(took) < 1.0, took
+
+
+def test_a_server_on_a_copy_of_the_database_leaves_the_originals_job_files_alone(
+    accounts, tmp_path
+):
+    """A copy made before the live server's import (as a backup restored for a look): its
+    server starts, tidies its own jobs' files, and the live import's kept files are still there
+    for its answer, which imports them."""
+    import shutil
+
+    from sfclaims.job_files import work_root
+
+    copy = tmp_path / "copy.db"
+    shutil.copyfile(accounts.removeprefix("sqlite:///"), copy)
+    header = (SAMPLE_AUTHORITY / "referrals.csv").read_text(encoding="utf-8").splitlines()[0]
+    files = [f for f in extract_files() if f[1][0] != "referrals.csv"]
+    files.append(("extracts", ("referrals.csv", (header + "\n").encode(), "text/csv")))
+    engine = open_database(accounts)
+    with served(accounts) as live:
+        dora = signed_in(live, "dora")
+        started = posted(live, dora, "/imports", "/imports", files=files)
+        job = started.headers["location"]
+        asking = until_done(live, dora, job)
+        assert "import it as empty?" in asking.text, main_of(asking)
+        kept = work_root(engine) / job.rsplit("/", 1)[1]
+        assert (kept / "upload" / "families.csv").is_file()
+        with served(f"sqlite:///{copy}") as other:  # started, and so tidied, on the copy
+            assert signed_in(other, "dora")
+        assert (kept / "upload" / "families.csv").is_file()
+        answered = posted(live, dora, f"{job}/answer", job, data={"empty": "yes"})
+        shown = until_done(live, dora, answered.headers["location"])
+        assert "import-result" in shown.text, main_of(shown)
+    engine.dispose()
+
+
+@contextmanager
+def a_small_disk(folder: Path, size: str) -> Iterator[Path]:
+    """A real file system of the size (tmpfs), as a disk that fills; unmounted afterwards."""
+    folder.mkdir()
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0700", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert mounted.returncode == 0, f"a small disk could not be mounted: {mounted.stderr}"
+    try:
+        yield folder
+    finally:
+        subprocess.run(["umount", "-l", str(folder)], check=False)
+
+
+def test_an_upload_that_fills_the_disk_is_a_sentence_and_leaves_nothing(accounts, tmp_path):
+    with a_small_disk(tmp_path / "work", "128k") as work:
+        with served(accounts, env={"SFCLAIMS_WORK_DIR": str(work)}) as server:
+            dora = signed_in(server, "dora")
+            answer = posted(server, dora, "/imports", "/imports", files=extract_files())
+            assert answer.status_code == 400, main_of(answer)
+            assert "The server&#39;s disk is full" in answer.text, main_of(answer)
+            assert "nothing was imported" in answer.text
+        left = [p for p in work.rglob("*") if p.is_file()]
+        assert left == []
+    engine = open_database(accounts)
+    with engine.connect() as connection:
+        states = connection.execute(text("SELECT state FROM jobs")).scalars().all()
+    engine.dispose()
+    assert "running" not in states
+
+
+def fills_the_disk(engine, arguments, progress):  # type: ignore[no-untyped-def]
+    """A job's work that meets a full disk half-way (a job's own process imports it)."""
+    (arguments["folder"] / "half-written").write_bytes(b"x" * 1000)
+    import errno
+
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def test_a_job_that_meets_a_full_disk_ends_with_a_sentence_and_its_files_removed(accounts):
+    from sfclaims.job_files import work_root
+    from sfclaims.web.jobs import Jobs
+
+    engine = open_database(accounts)
+    jobs = Jobs(engine)
+    job = jobs.begin("import", "dora")
+    folder = jobs.folder(job)
+    jobs.run(job, fills_the_disk, {"folder": folder})
+    assert jobs.wait(job.id, 60)
+    ended = jobs.get(job.id, "dora")
+    assert ended is not None and ended.status == "refused"
+    assert ended.error.startswith("The server's disk is full")
+    assert not (work_root(engine) / job.id).exists()
+    engine.dispose()

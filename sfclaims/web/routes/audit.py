@@ -238,8 +238,10 @@ async def upload_verdicts(
 
     try:
         name = await run_in_threadpool(saved)
-    except SfclaimsError as error:
+    except BaseException as error:  # no job left running, none of the upload left behind
         await run_in_threadpool(jobs.abandon, job)
+        if not isinstance(error, SfclaimsError):
+            raise
         errors = [{"text": said(error), "href": "#verdicts"}]
         return await run_in_threadpool(sample_page, request, run_id, errors, 400)
     from sfclaims.web.uploads import plain_name

@@ -69,7 +69,10 @@ async def upload(
         if not files:
             raise SfclaimsError("Choose the extract files (or one .zip of them) to import.")
         await run_in_threadpool(saved)
-    except SfclaimsError as error:
+    except BaseException as error:  # no job left running, none of the upload left behind
+        await run_in_threadpool(jobs.abandon, job)
+        if not isinstance(error, SfclaimsError):
+            raise
         await run_in_threadpool(jobs.abandon, job)
         return render(
             request,
