@@ -292,6 +292,8 @@ class ClaimedFamily(SQLModel, table=True):
         ),
         # a family's claims in every run (its page, a verdict): the key leads with the run
         Index("ix_claimed_families_family_id", "family_id"),
+        # a page of a run in its order, and its counts, without reading each family's evidence
+        Index("ix_claimed_families_run_order", "run_id", "position", "withdrawn", "family_id"),
     )
 
     run_id: str = Field(foreign_key="claim_runs.run_id", primary_key=True)

@@ -39,6 +39,7 @@ from sfclaims.processes import die_with_parent
 log = logging.getLogger("sfclaims.jobs")
 RUNNER = f"{socket.gethostname()}:{os.getpid()}"
 PROGRESS_EVERY = 0.5  # seconds between two writes of a job's progress
+JOB_NICENESS = 10  # a job's process (and its pool) yields the processor to the pages
 JOB_MEMORY_MB = 4096  # a job's process may take this much address space (SFCLAIMS_JOB_MEMORY_MB)
 INTERRUPTED = (
     "The server stopped while this ran, so it was not finished; nothing of it was kept. "
@@ -400,6 +401,7 @@ def _work(
         return  # the server died before the line above
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    os.nice(JOB_NICENESS)  # the pages people wait on come first; a job takes what is left
 
     from sfclaims.db import open_database
     from sfclaims.errors import SfclaimsError
