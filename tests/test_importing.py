@@ -800,3 +800,57 @@ def test_a_csv_separated_otherwise_is_named_as_such(engine, tmp_path, separator,
     assert str(refused.value) == (
         f"families.csv is separated by {named}, not commas; save it again as CSV (comma separated)."
     )
+
+
+def test_no_reader_waits_behind_an_import_and_none_sees_it_half_done(engine, tmp_path):
+    """An import held half-way through its swap (a table replaced, the rest to come): another
+    connection reads the families at once — told to give up after two seconds of waiting for a
+    lock — and sees them as they were before the import; once it commits, the new ones."""
+    import contextlib
+
+    run_import(engine, base_folder(tmp_path / "first"))
+    before = family_ids(engine)
+    real, swapping, finish = Staging.replace, threading.Event(), threading.Event()
+
+    def replace_then_hold(*args, **kwargs):
+        real(*args, **kwargs)
+        swapping.set()
+        assert finish.wait(60)
+
+    changed = write_folder(
+        tmp_path / "second",
+        families=FAMILIES.replace("F2", "F3"),
+        people=PEOPLE.replace("F2", "F3"),
+    )
+    errors: list[BaseException] = []
+
+    def import_again() -> None:
+        try:
+            run_import(engine, changed)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    Staging.replace = replace_then_hold  # type: ignore[method-assign]
+    worker = threading.Thread(target=import_again)
+    try:
+        worker.start()
+        assert swapping.wait(60)
+        with engine.connect() as reader:
+            if engine.dialect.name == "postgresql":  # a lock waited for is an error, not a wait
+                reader.exec_driver_sql("SET lock_timeout = '2s'")
+            else:
+                reader.connection.driver_connection.execute("PRAGMA busy_timeout = 2000")  # type: ignore[union-attr]
+            seen = sorted(reader.exec_driver_sql("SELECT family_id FROM families").scalars())
+    finally:
+        finish.set()
+        Staging.replace = real  # type: ignore[method-assign]
+        with contextlib.suppress(RuntimeError):
+            worker.join(60)
+    assert not errors, errors
+    assert seen == before
+    assert family_ids(engine) != before
+
+
+def family_ids(engine: Engine) -> list[str]:
+    with engine.connect() as connection:
+        return sorted(connection.exec_driver_sql("SELECT family_id FROM families").scalars())
