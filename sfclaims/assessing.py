@@ -195,11 +195,12 @@ class _Work:
             decider = Decider(self.framework)
             assessed = []
             for bundle in bundles:
-                decision = decider.decide(bundle, self.as_of)
+                decision = decider.decide(bundle, self.as_of, cite=False)  # the reasons alone
                 evidence: str | None = None
                 facts: str | None = None
-                if self.keep_claim_evidence and decision.claimable:
-                    evidence, facts = decision.evidence, bundle_to_json(bundle)
+                if self.keep_claim_evidence and decision.claimable:  # what a claim keeps
+                    cited = decider.decide(bundle, self.as_of)
+                    evidence, facts = cited.evidence, bundle_to_json(bundle)
                 prospects = None
                 if self.with_forecast and not decision.claimable:
                     prospects = forecast(bundle, decision, self.framework, self.as_of)
@@ -285,13 +286,52 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
 
 
 def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decided:
-    """Decide every family and keep the decisions, with the claimable families' evidence and
-    records and the state of the data they rest on, for a claim run as of the same date to
-    reuse, and each other family's forecast date and work list (the dashboard's quarters ahead
-    and the work-list pages read them, whichever face decided)."""
-    assessed, state = assess_at_state(
-        engine, framework, as_of, keep_claim_evidence=True, with_forecast=True
-    )
+    """Decide every family (its reasons, not the records behind them) and keep the decisions
+    with the state of the data they rest on, for a claim run as of the same date to reuse, and
+    each other family's forecast date and work list (the dashboard's quarters ahead and the
+    work-list pages read them, whichever face decided)."""
+    assessed, state = assess_at_state(engine, framework, as_of, with_forecast=True)
     decided = Decided(assessed, state)
     store_decisions(engine, decided, framework, as_of, with_forecast=True)
     return decided
+
+
+CITED_AT_ONCE = 2_000  # families whose facts are read in one go when decided again, citing
+
+
+def decided_again_citing(
+    engine: Engine, framework: Framework, as_of: date, family_ids: list[str], state: int
+) -> list[Assessed]:
+    """The families decided afresh from their records, citing them: the evidence (every rule's
+    finding with the records it relied on) and the records a claim keeps, in the order given.
+    Refused when the data are no longer in the state ``state`` the families were chosen in, or
+    when one of them is not claimable decided again (a stored decision is never trusted alone:
+    only its facts make a claim)."""
+    terms = terms_needed(framework, as_of)
+    decider = Decider(framework)
+    found: dict[str, Assessed] = {}
+    for start in range(0, len(family_ids), CITED_AT_ONCE):
+        chunk = family_ids[start : start + CITED_AT_ONCE]
+        bundles, now = load_bundles_at_state(engine, as_of, None, terms, family_ids=chunk)
+        if now != state:
+            raise RefusedError(
+                "The data changed while the claim run was being made (an import or a "
+                "submission finished meanwhile); nothing was stored — run the command again."
+            )
+        for bundle in bundles:
+            decision = decider.decide(bundle, as_of)
+            found[bundle.family_id] = Assessed(
+                replace(decision, findings=()),
+                bundle.episode_start,
+                decision.evidence,
+                bundle_to_json(bundle),
+            )
+    wrong = [f for f in family_ids if f not in found or not found[f].decision.claimable]
+    if wrong:
+        raise RefusedError(
+            f"{len(wrong):,} of the families chosen for the claim run "
+            f"({', '.join(wrong[:5])}{', …' if len(wrong) > 5 else ''}) cannot be claimed when "
+            "decided again from their records: the decisions kept for the date do not match the "
+            "data (changed outside sfclaims?); nothing was stored — decide the families again."
+        )
+    return [found[f] for f in family_ids]

@@ -9,7 +9,7 @@ named tuple's ``_make``, which checks that a row has exactly as many values as t
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, NamedTuple
 
@@ -110,11 +110,13 @@ def load_bundles_at_state(
     family_id: str | None = None,
     attendance_terms: Iterable[tuple[str, str]] | None = None,
     family_range: tuple[str, str | None] | None = None,
+    family_ids: Sequence[str] | None = None,
 ) -> tuple[list[FamilyBundle], int]:
-    """The bundles of ``load_bundles``, all read in one snapshot of the database, and the
-    number of that state of the data (see data_state.py)."""
+    """The bundles of ``load_bundles`` (or of the families named in ``family_ids``, a few
+    thousand at most), all read in one snapshot of the database, and the number of that state
+    of the data (see data_state.py)."""
     with one_snapshot(engine) as connection:
-        loader = _Loader(connection, family_id, family_range)
+        loader = _Loader(connection, family_id, family_range, family_ids)
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
@@ -136,6 +138,7 @@ class _Loader:
         connection: Connection,
         family_id: str | None,
         family_range: tuple[str, str | None] | None,
+        family_ids: Sequence[str] | None = None,
     ) -> None:
         self.connection = connection
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
@@ -157,6 +160,9 @@ class _Loader:
         self.which_params: tuple = ()
         if family_id is not None:
             self.which, self.which_params = f"family_id = {m}", (family_id,)
+        elif family_ids is not None:
+            self.which = f"family_id IN ({', '.join(m for _ in family_ids) or 'NULL'})"
+            self.which_params = tuple(family_ids)
         elif family_range is not None:
             low, high = family_range
             self.which, self.which_params = f"family_id >= {m}", (low,)

@@ -64,7 +64,9 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(sample_engine):
         }
 
 
-def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_families(sample_engine):
+def test_decisions_are_stored_with_their_reasons_and_no_records_of_any_family(sample_engine):
+    """Deciding keeps each family's reasons and the state they rest on; the records behind them
+    are cited when a face shows them or a claim run keeps them, never stored with a decision."""
     framework = load_framework()
     decided = assess_and_store(sample_engine, framework, SAMPLE_AS_OF)
     store_decisions(sample_engine, decided, framework, SAMPLE_AS_OF)  # again: replaces them
@@ -75,8 +77,8 @@ def test_decisions_are_stored_with_the_evidence_and_records_of_claimable_familie
     assert len(rows) == 149
     kept = rows[claimable]
     assert kept.framework == framework.label() and kept.framework_sha256 == framework.sha256
-    assert f'"{claimable}-O1"' in kept.evidence and '"outcomes.csv"' in kept.evidence
-    assert f'"family_id":"{claimable}"' in kept.facts
+    assert kept.claimable and kept.reasons == ""
+    assert kept.evidence is None and kept.facts is None
     not_claimable = rows["F000006"]
     assert not_claimable.reasons.startswith("NEED_WITHOUT_OUTCOME:HEALTH")
     assert not_claimable.evidence is None and not_claimable.facts is None

@@ -30,7 +30,7 @@ def test_stored_decisions_are_current_until_the_data_changes(sample_engine, tmp_
     assert [a.decision.family_id for a in current.families] == [
         a.decision.family_id for a in assessed if a.decision.claimable
     ]
-    assert all(a.facts for a in current.families)
+    assert not any(a.evidence or a.facts for a in current.families)  # deciding cites nothing
     folder = tmp_path / "again"
     folder.mkdir()
     (folder / "previous_claims.csv").write_text("Family ID,Claim Period\nF000013,2025-Q1\n")
@@ -164,3 +164,48 @@ def test_deciding_while_the_data_change_between_ranges_decides_again(sample_engi
         RefusedError, match="The data changed while the families were being decided"
     ):
         assess_at_state(sample_engine, FRAMEWORK, AS_OF)
+
+
+def test_deciding_without_citing_gives_every_familys_reasons_and_needs_unchanged(sample_engine):
+    """Deciding a county builds no records; the reasons and needs are the same as when each
+    rule cites the records it relied on, for every family of the sample authority."""
+    from sfclaims.bundle import load_bundles
+    from sfclaims.rules import Decider
+
+    decider = Decider(FRAMEWORK)
+    for bundle in load_bundles(sample_engine, AS_OF):
+        cited, plain = decider.decide(bundle, AS_OF), decider.decide(bundle, AS_OF, cite=False)
+        assert (plain.needs, plain.reasons) == (cited.needs, cited.reasons), bundle.family_id
+        assert any(f.records for f in cited.findings)
+
+
+def test_a_claim_runs_families_are_decided_again_citing_their_records(sample_engine):
+    stored(sample_engine)
+    run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    contents = run_contents(sample_engine, run, records=True)
+    assert contents.claimed
+    for family in contents.claimed:
+        assert family.facts
+        cited = [r for finding in contents.evidence(family) for r in finding.records]
+        assert cited and all(r.kind != "not cited" and r.source.file for r in cited)
+
+
+@pytest.mark.raw_changes
+def test_a_claim_run_never_claims_a_family_on_a_stored_flag_alone(sample_engine):
+    """An insider marks a family that is not claimable as claimable among the kept decisions:
+    the claim run decides each family it claims again from its records, refuses, stores
+    nothing."""
+    decided = stored(sample_engine)
+    other = next(a.decision.family_id for a in decided if not a.decision.claimable)
+    with sample_engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE decisions SET claimable = TRUE, reasons = '' "
+                "WHERE family_id = :family AND as_of = :day"
+            ),
+            {"family": other, "day": AS_OF},
+        )
+    with pytest.raises(RefusedError, match="cannot be claimed when decided again"):
+        create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF)
+    with sample_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM claim_runs")).scalar_one() == 0

@@ -74,7 +74,7 @@ def create_run(
     """A draft run of the claimable families as of the date (the earliest episodes first).
     A period holds one draft at a time unless ``another`` is asked for."""
     # deciding is loaded only here: the ledger and the audit need none of it
-    from sfclaims.assessing import assess_and_store
+    from sfclaims.assessing import assess_and_store, decided_again_citing
     from sfclaims.decisions import current_claimable
 
     period = check_period(period)
@@ -97,6 +97,9 @@ def create_run(
         key=lambda a: (a.episode_start, a.decision.family_id),
     )
     chosen = claimable if max_families is None else claimable[:max_families]
+    if chosen:  # each decided again from its records, citing them: what the claim keeps
+        ids = [a.decision.family_id for a in chosen]
+        chosen = decided_again_citing(engine, framework, as_of, ids, decided.data_version)
     if not chosen:
         raise RefusedError(
             f"No family can be claimed as of {as_of:%d/%m/%Y}"

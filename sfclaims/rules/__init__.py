@@ -16,7 +16,7 @@ from sfclaims.framework import Framework
 from sfclaims.rules import datachecks, eligibility, essentials, ledger, outcomes
 from sfclaims.rules.catalogue import Reason, Rule
 from sfclaims.rules.catalogue import canonical_codes as _canonical_codes
-from sfclaims.rules.findings import Finding, findings_to_json
+from sfclaims.rules.findings import Finding, citing, findings_to_json
 
 RULES: tuple[Rule, ...] = (
     eligibility.enough_headlines,
@@ -89,8 +89,11 @@ class Decider:
         self.framework = framework
         self.order = {code: i for i, code in enumerate(canonical_codes(framework))}
 
-    def decide(self, family: FamilyBundle, as_of: date) -> Decision:
-        found = findings_for(family, self.framework, as_of)
+    def decide(self, family: FamilyBundle, as_of: date, cite: bool = True) -> Decision:
+        """The family's decision; ``cite=False`` gives the same reasons without building the
+        records behind each finding (its findings then cite nothing: ``findings.citing``)."""
+        with citing(cite):
+            found = findings_for(family, self.framework, as_of)
         reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
         needs = eligibility.identified_headlines(family, self.framework, as_of)
         return Decision(family.family_id, as_of, tuple(needs), tuple(reasons), tuple(found))

@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sfclaims.facts import AttendanceFacts, FamilyBundle, PersonFacts
 from sfclaims.framework import Framework, Term
 from sfclaims.rules.dates import age_on
-from sfclaims.rules.findings import Record, record_of
+from sfclaims.rules.findings import Record, is_citing, record_of
 
 
 class SchoolTerm(NamedTuple):
@@ -94,7 +94,9 @@ class TermAttendance(NamedTuple):
 
     def cited(self, pupil: PersonFacts) -> list[Record]:
         """The records the term rests on, as an auditor checks them: each school's row with its
-        own figures, then the pupil with the term's sum."""
+        own figures, then the pupil with the term's sum (none while not citing)."""
+        if not is_citing():
+            return []
         rows = [
             record_of(
                 r,

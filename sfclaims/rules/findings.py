@@ -1,7 +1,16 @@
-"""What a rule returns: whether it passed, the reasons it gives, and the records it relied on."""
+"""What a rule returns: whether it passed, the reasons it gives, and the records it relied on.
+
+Deciding a county needs only the reasons; the records behind them are built when a face shows
+them (a family's page, a claimed family's evidence), by the same rule functions, so what is
+shown is what decided. ``citing(False)`` decides without building them: ``record_of`` then gives
+``NOT_CITED`` at once, and a finding's records mean nothing until it is decided again citing.
+"""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from datetime import date
 from typing import NamedTuple
 
@@ -64,6 +73,25 @@ def finding(
     return Finding(rule_id, rule, (code,) if failed else (), says, records)
 
 
+_CITING: ContextVar[bool] = ContextVar("citing", default=True)
+
+
+@contextlib.contextmanager
+def citing(on: bool) -> Iterator[None]:
+    """Whether the rules build the records behind their findings while the block runs."""
+    token = _CITING.set(on)
+    try:
+        yield
+    finally:
+        _CITING.reset(token)
+
+
+def is_citing() -> bool:
+    """Whether the records behind a finding are wanted now (a rule may skip its own work for
+    them, as ``record_of`` does)."""
+    return _CITING.get()
+
+
 def record_of(
     fact: b.PersonFacts
     | b.NeedFacts
@@ -77,7 +105,9 @@ def record_of(
     note: str = "",
 ) -> Record:
     """The record for any fact of the bundle, named by its ID (each fact's first field), with
-    the evidence fields the extract gave for it."""
+    the evidence fields the extract gave for it (``NOT_CITED`` while not citing)."""
+    if not _CITING.get():
+        return NOT_CITED
     shown = b.EVIDENCE_FIELDS.get(type(fact))
     details = (
         tuple((label, value) for name, label in shown.items() if (value := getattr(fact, name)))
@@ -85,6 +115,11 @@ def record_of(
         else ()
     )
     return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note, details))
+
+
+#: What ``record_of`` gives while the rules decide without citing: one record for all, so a
+#: finding's records cost nothing (and are never shown: a face decides again, citing).
+NOT_CITED = Record("not cited", "", Source("", 0))
 
 
 def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
