@@ -143,6 +143,9 @@ def read_verdict_sheet(path: Path) -> list[VerdictGiven]:
     (no verdict, no note) is a family not checked yet."""
     from python_calamine import CalamineWorkbook
 
+    from sfclaims.extracts.limits import check_xlsx
+
+    check_xlsx(path, "nothing was recorded")  # bounded before the reader sees it
     try:
         book = CalamineWorkbook.from_path(str(path))
         rows = book.get_sheet_by_name(VERDICT_SHEET).to_python(skip_empty_area=False)

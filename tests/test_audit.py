@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
+
 from sfclaims.assessing import assess
 from sfclaims.audit import record_verdict
 from sfclaims.claim_runs import create_run, discard_run, run_contents
+from sfclaims.errors import RefusedError
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
 from tests.conftest import SAMPLE_AUTHORITY
@@ -74,3 +77,14 @@ def test_discarding_the_draft_lifts_it(sample_engine):
     run, family = failed_in_a_draft(sample_engine)
     discard_run(sample_engine, run)
     assert decided(sample_engine)[family] == ()
+
+
+def test_a_hostile_verdict_sheet_is_refused_before_it_is_read(tmp_path):
+    """The verdict sheet is a workbook a person uploads: bounded as an extract is, refused in
+    the words of what was not done."""
+    from sfclaims.audit import read_verdict_sheet
+    from tests.extracts.test_limits import far_corner
+
+    path = far_corner(tmp_path / "evidence-pack.xlsx", "XFD1048576")
+    with pytest.raises(RefusedError, match="16,384 columns wide.*nothing was recorded"):
+        read_verdict_sheet(path)

@@ -108,6 +108,78 @@ def test_an_xlsx_whose_far_cell_is_written_any_way_xml_allows_is_refused(tmp_pat
         check_xlsx(path)
 
 
+def hostile_variant(path: Path, seed: int) -> Path:
+    """One of the ways a workbook may hide a vast sheet or text table from a check that reads
+    its text, chosen and dressed by the seed: quoting, a namespace prefix, relations that name
+    the sheet differently, cells without references, a declared count of texts."""
+    import random
+
+    chance = random.Random(seed)
+    quote = chance.choice(['"', "'"])
+    prefix = chance.choice(["", "x:", "ss:"])
+    declare = (
+        f" xmlns:{prefix[:-1]}={quote}{MAIN}{quote}" if prefix else f" xmlns={quote}{MAIN}{quote}"
+    )
+    kind = chance.choice(["unnumbered cells", "far cell", "vast dimension", "many texts"])
+    if kind == "unnumbered cells":  # 16,384 cells in a row, none named
+        cells = f"<{prefix}c><{prefix}v>1</{prefix}v></{prefix}c>" * (LARGEST_COLUMNS_SEEN + 1)
+        body = f"<{prefix}row>{cells}</{prefix}row>"
+    elif kind == "far cell":
+        body = (
+            f"<{prefix}row r={quote}7{quote}><{prefix}c r={quote}XFD7{quote}>"
+            f"<{prefix}v>1</{prefix}v></{prefix}c></{prefix}row>"
+        )
+    else:
+        body = f"<{prefix}row r={quote}1{quote}><{prefix}c r={quote}A1{quote}/></{prefix}row>"
+    dimension = "A1:ZZZ999999" if kind == "vast dimension" else "A1"
+    sheet = (
+        f"<{prefix}worksheet{declare}><{prefix}dimension ref={quote}{dimension}{quote}/>"
+        f"<{prefix}sheetData>{body}</{prefix}sheetData></{prefix}worksheet>"
+    )
+    crafted_xlsx(path, "", "", sheet=sheet)
+    if kind == "many texts":  # a table that declares more texts than any sheet holds
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr(
+                "xl/sharedStrings2.xml",
+                f"<{prefix}sst{declare} count={quote}99999999999{quote} "
+                f"uniqueCount={quote}99999999999{quote}><{prefix}si><{prefix}t>x</{prefix}t>"
+                f"</{prefix}si></{prefix}sst>",
+            )
+    if chance.random() < 0.5:  # relations in single quotes naming another part: no matter
+        with zipfile.ZipFile(path, "a") as archive:
+            archive.writestr(
+                "xl/worksheets/sheet9.xml",
+                f"<worksheet xmlns='{MAIN}'><sheetData>{HEADER_ROW}</sheetData></worksheet>",
+            )
+    return path
+
+
+LARGEST_COLUMNS_SEEN = 16_384  # Excel's widest sheet: what the reader was asked to allocate
+
+
+@pytest.mark.parametrize("seed", range(24))
+def test_a_hostile_workbook_is_refused_however_it_is_written(tmp_path, seed):
+    path = hostile_variant(tmp_path / "previous_claims.xlsx", seed)
+    assert path.stat().st_size < 200_000
+    with pytest.raises(RefusedError, match="far more than a real extract holds"):
+        check_xlsx(path)
+
+
+def test_a_workbook_whose_relations_are_in_single_quotes_still_has_its_sheet_checked(tmp_path):
+    path = far_corner(tmp_path / "previous_claims.xlsx", "XFD1048576")
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(b'"', b"'")
+    parts["xl/workbook.xml"] = (
+        parts["xl/workbook.xml"].replace(b"r:id", b"rel:id").replace(b"xmlns:r=", b"xmlns:rel=")
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(RefusedError, match="16,384 columns wide"):
+        check_xlsx(path)
+
+
 def test_an_xlsx_sheet_declaring_entities_is_refused(tmp_path):
     declaring = (
         '<!DOCTYPE w [<!ENTITY a "aaaaaaaaaa">]>'
