@@ -3,6 +3,7 @@ like. ``create_app`` builds it on one database; ``sfclaims serve`` runs it with 
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,21 +39,29 @@ class _TooLarge(Exception):
     """The body went past the limit while it streamed in."""
 
 
+#: The addresses that take a file (extracts, a verdict sheet, an outcome plan): only these may
+#: send a body up to the upload limit, and each reads none of it before it knows who is asking.
+UPLOADS = re.compile(r"^/(imports|audit/[^/]+/verdicts|settings/outcome-plan)$")
+FORM_LIMIT = 64 * 1024  # bytes: every other form, signed in or not, is a few fields
+
+
 class UploadLimit:
-    """A request body larger than the limit is refused (413): at once when its Content-Length
+    """A request body larger than its address allows is refused (413): the upload limit for an
+    address that takes a file, ``FORM_LIMIT`` for every other — at once when its Content-Length
     says so, else as soon as the bytes counted while it streams in (chunked, or a length that
-    lied) pass the limit — nothing past it is read or stored."""
+    lied) pass it; nothing past it is read, and what was read is dropped."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit + 65536  # + the form's own fields
+        self.app, self.upload = app, limit + 65536  # + the form's own fields
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST":
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
             await self.app(scope, receive, send)
             return
+        limit = self.upload if UPLOADS.match(scope["path"]) else FORM_LIMIT
         length = dict(scope["headers"]).get(b"content-length", b"")
-        if length.isdigit() and int(length) > self.limit:
-            await self._refuse(scope, receive, send)
+        if length.isdigit() and int(length) > limit:
+            await self._refuse(scope, receive, send, limit)
             return
         counted = 0
         started = False
@@ -61,7 +70,7 @@ class UploadLimit:
             nonlocal counted
             message = await receive()
             counted += len(message.get("body", b""))
-            if counted > self.limit:
+            if counted > limit:
                 raise _TooLarge
             return message
 
@@ -74,12 +83,16 @@ class UploadLimit:
             await self.app(scope, counting, sending)
         except _TooLarge:
             if not started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+        what = (
+            f"The upload is larger than the limit of {self.upload - 65536:,} bytes"
+            if limit == self.upload
+            else f"The form is larger than any form of the workspace ({FORM_LIMIT:,} bytes)"
+        )
         refusal = Response(
-            f"The upload is larger than the limit of {self.limit - 65536:,} bytes, so none of it "
-            f"was read or kept.",
+            f"{what}, so it was not used: nothing of it was kept.",
             status_code=413,
             media_type="text/plain",
             headers={"Connection": "close"},

@@ -1485,3 +1485,24 @@ def test_a_verdict_sheet_too_large_is_refused_saying_nothing_was_recorded(
     words = " ".join(refused.text.split())
     assert "larger than the limit of 2,000,000 bytes; nothing was recorded" in words
     assert "nothing was imported" not in words
+
+
+def test_a_stranger_cannot_send_more_than_a_form_to_any_address_but_an_uploads(workspace):
+    """Signed out, a body past a form's size to /sign-out (with its length, or chunked without
+    one) is refused before any of it is used; an upload's address still takes an upload's
+    size from someone allowed to send one."""
+    from sfclaims.web.app import FORM_LIMIT
+
+    form = {"content-type": "application/x-www-form-urlencoded"}
+    told = workspace.post("/sign-out", content=b"a=" + b"x" * FORM_LIMIT, headers=form)
+    assert told.status_code == 413 and "larger than any form" in told.text
+
+    def chunks():
+        for _ in range(8):
+            yield b"x" * 32_768
+
+    streamed = workspace.post("/sign-out", content=chunks(), headers=form)
+    assert streamed.status_code == 413 and "nothing of it was kept" in streamed.text
+    sign_in(workspace, "dora")
+    imported = upload(workspace, extract_files())  # larger than a form: an upload's address
+    assert imported.status_code in (200, 303), imported.text[:300]
