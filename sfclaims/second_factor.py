@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from typing import Any
 
 import orjson
 import pyotp
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Connection, Engine, or_, select, update
 from sqlmodel import col
 
 from sfclaims.activity import record_activity
@@ -109,23 +110,31 @@ def code_holds(engine: Engine, name: str, code: str) -> bool:
         ).first()
         if row is None or not row.totp_secret:
             return False
+        # each use taken by a conditional update: of two sign-ins giving the same code at the
+        # same moment (two server processes), the second finds it used and is refused
         step = step_of(row.totp_secret, code, row.totp_step)
         if step is not None:
-            connection.execute(
-                update(Account).where(col(Account.name) == name).values(totp_step=step)
-            )
-            return True
+            used = or_(col(Account.totp_step).is_(None), col(Account.totp_step) < step)
+            return _taken(connection, name, used, totp_step=step)
         kept = orjson.loads(row.recovery_codes or "[]")
         if _hashed(code) in kept:
             kept.remove(_hashed(code))
-            connection.execute(
-                update(Account)
-                .where(col(Account.name) == name)
-                .values(recovery_codes=orjson.dumps(kept).decode())
-            )
+            unchanged = col(Account.recovery_codes) == row.recovery_codes
+            if not _taken(connection, name, unchanged, recovery_codes=orjson.dumps(kept).decode()):
+                return False
             record_activity(connection, name, "recovery code used", name, f"{len(kept)} left")
             return True
     return False
+
+
+def _taken(connection: Connection, name: str, still: Any, **values: object) -> bool:
+    """The account's row updated only while ``still`` holds for it: whether this use took it."""
+    return (
+        connection.execute(
+            update(Account).where(col(Account.name) == name, still).values(**values)
+        ).rowcount
+        == 1
+    )
 
 
 def reset(engine: Engine, by: Actor, name: str) -> None:
