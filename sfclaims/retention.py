@@ -18,6 +18,7 @@ from sqlmodel import col
 from sfclaims.activity import record_activity
 from sfclaims.claim_runs.ledger import remove_draft
 from sfclaims.db import writing
+from sfclaims.errors import RefusedError
 from sfclaims.job_files import remove_left_behind
 from sfclaims.models import (
     ClaimRun,
@@ -73,9 +74,30 @@ def _cutoff(before: date) -> datetime:
     return datetime(before.year, before.month, before.day, tzinfo=UTC)
 
 
+def check_purge_day(before: date, today: date, months: int) -> date:
+    """A purge removes only what the retention period lets go: a date after its start (today
+    less the retention months) is refused, so no slip of a typed date removes this year's
+    drafts, decisions or sessions."""
+    start = retention_start(today, months)
+    if before > start:
+        raise RefusedError(
+            f"A purge may remove only what is older than the retention period of {months} "
+            f"months, so from {start:%d/%m/%Y} back; {before:%d/%m/%Y} is later. Nothing was "
+            "removed."
+        )
+    return before
+
+
+def _retention_months(engine: Engine) -> int:
+    from sfclaims.settings import read_settings
+
+    return read_settings(engine).retention_months
+
+
 def what_would_go(engine: Engine, before: date) -> Purged:
     """What a purge from before the date would remove, counted and nothing removed: what its
-    confirmation says."""
+    confirmation says (a date the retention period keeps is refused, as the purge refuses it)."""
+    check_purge_day(before, date.today(), _retention_months(engine))
     cutoff = _cutoff(before)
     with engine.connect() as connection:
         counted = {
@@ -95,7 +117,8 @@ def retention_start(today: date, months: int) -> date:
 
 def purge(engine: Engine, before: date, by: str | None = None) -> Purged:
     """Remove the set-aside rows of imports made before the date and the decisions stored
-    before it."""
+    before it (refused for a date the retention period keeps: ``check_purge_day``)."""
+    check_purge_day(before, date.today(), _retention_months(engine))
     cutoff = _cutoff(before)
     with writing(engine) as connection:
         removed = {

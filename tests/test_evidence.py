@@ -201,6 +201,26 @@ def test_a_upn_is_shown_only_where_a_rule_used_it(sample_url, tmp_path):
         assert upn in attended or upn in ("", "(held; no rule used it)")
 
 
+def made_long_ago(url: str, years: int) -> None:
+    """Every import, decision, draft, job and session of the database moved ``years`` back, as
+    if the quarter's work had been done then (the purge's retention period counts from today)."""
+    from datetime import UTC, datetime, timedelta
+
+    moment = datetime.now(UTC) - timedelta(days=366 * years)
+    with open_database(url).begin() as connection:
+        for table, column in (
+            ("import_batches", "imported_at"),
+            ("decisions", "decided_at"),
+            ("jobs", "started_at"),
+            ("web_sessions", "seen_at"),
+        ):
+            connection.execute(text(f"UPDATE {table} SET {column} = :at"), {"at": moment})
+        connection.execute(
+            text("UPDATE claim_runs SET created_at = :at WHERE submitted_at IS NULL"),
+            {"at": moment},
+        )
+
+
 def test_purge_removes_old_set_aside_rows_decisions_and_drafts_but_never_a_claim(
     sample_url, tmp_path
 ):
@@ -261,10 +281,17 @@ def test_purge_removes_old_set_aside_rows_decisions_and_drafts_but_never_a_claim
 
     set_aside, decisions, claimed = counts()
     assert set_aside and decisions and claimed
-    kept = sfclaims(sample_url, "purge", "--before", "2020-01-01")  # nothing that old
+    kept = sfclaims(sample_url, "purge", "--before", "2020-01-01", "--yes")  # nothing that old
     assert kept.exit_code == 0 and counts() == (set_aside, decisions, claimed)
-    tomorrow = date.fromordinal(date.today().toordinal() + 1).isoformat()
-    purged = sfclaims(sample_url, "purge", "--before", tomorrow)
+    later = sfclaims(sample_url, "purge", "--before", date.today().isoformat(), "--yes")
+    assert later.exit_code == 3 and "Nothing was removed" in later.stderr  # retention keeps it
+    assert counts() == (set_aside, decisions, claimed)
+    made_long_ago(sample_url, years=3)  # as if the quarter's work were three years old
+    start = date.fromordinal(date.today().toordinal() - 2 * 366).isoformat()  # 24 months kept
+    asked = sfclaims(sample_url, "purge", "--before", start)  # no terminal to answer: nothing
+    assert asked.exit_code == 1 and "1 draft claim runs" in " ".join(asked.stderr.split())
+    assert counts() == (set_aside, decisions, claimed)
+    purged = sfclaims(sample_url, "purge", "--before", start, "--yes")
     assert purged.exit_code == 0
     assert (
         f"{set_aside:,} set-aside rows, {decisions:,} stored decisions and 1 draft claim run."

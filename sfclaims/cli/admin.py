@@ -233,19 +233,37 @@ def purge(
     before: Annotated[
         str | None,
         typer.Option(
-            help="Remove what is older than this date (default: today less the retention "
-            "setting, `sfclaims settings set --retention-months N`)."
+            help="Remove what is older than this date: the retention period's start at the "
+            "latest, and by default (today less `sfclaims settings set --retention-months N`)."
         ),
     ] = None,
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Remove it without showing what will go and asking.")
+    ] = False,
 ) -> None:
     """Remove personal data no claim needs once it is older than the retention period: the
     raw text of rows imports set aside, the decisions assess stored, draft claim runs never
     submitted, the workspace's finished jobs and sessions. Never a submitted run's families,
-    evidence or records; what was removed is logged as counts."""
+    evidence or records; what was removed is logged as counts. Without --yes it counts what
+    would go and asks; a date after the retention period's start is refused."""
     from sfclaims.actions import purge as purge_old
+    from sfclaims.actions import what_purge_removes
 
     day = parse_date(before, "--before") if before else None
     engine = open_database()
+    if not yes:
+        going = what_purge_removes(engine, person(engine), day)
+        drafts = f" ({', '.join(going.draft_runs)})" if going.draft_runs else ""
+        messages.print(
+            f"Older than {going.before:%d/%m/%Y}: {going.set_aside_rows:,} set-aside rows, "
+            f"{going.decisions:,} stored decisions, {going.drafts:,} draft claim runs{drafts}, "
+            f"{going.sessions:,} workspace sessions and {going.jobs:,} finished jobs would be "
+            "removed for good.",
+            markup=False,
+        )
+        if not sys.stdin.isatty() or not typer.confirm("Remove them?", default=False, err=True):
+            messages.print("Nothing was removed (give --yes to remove without asking).")
+            raise typer.Exit(1)
     day, done = purge_old(engine, person(engine), day)
     messages.print(
         f"Removed what was older than {day:%d/%m/%Y}: {done.set_aside_rows:,} set-aside rows"

@@ -1359,9 +1359,12 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
     from sfclaims.models import ClaimRun, StoredDecision
     from tests.web.test_both_faces import make_draft
 
+    from tests.test_evidence import made_long_ago
+
     engine = workspace.app.state.engine
     run = make_draft(accounts, monkeypatch, "carl")
     tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    start = (date.today() - timedelta(days=2 * 366)).strftime("%d/%m/%Y")  # 24 months kept
 
     def held() -> tuple[int, int]:
         with engine.connect() as connection:
@@ -1374,13 +1377,19 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
     sign_in(workspace, "root")
     settings = workspace.get("/settings").text
     assert 'id="purge" href="/purge"' in settings
-    asked = workspace.get(f"/purge?before={tomorrow}")
+    later = workspace.get(f"/purge?before={tomorrow}")  # a date the retention period keeps
+    assert later.status_code == 400 and "Nothing was removed" in later.text
+    refused = post(workspace, "/purge", {"before": tomorrow}, page="/purge")
+    assert refused.status_code == 400 and held() == before
+    made_long_ago(accounts, years=3)  # this session's too: signed in again
+    sign_in(workspace, "root")
+    asked = workspace.get(f"/purge?before={start}")
     words = " ".join(asked.text.split())
-    assert f"Remove the personal data older than {tomorrow}?" in words
+    assert f"Remove the personal data older than {start}?" in words
     assert f"1 draft claim runs never submitted ({run})" in words
     assert f"{before[1]:,} stored decisions" in words
     assert held() == before  # asked, nothing removed
-    gone = post(workspace, "/purge", {"before": tomorrow}, page=f"/purge?before={tomorrow}")
+    gone = post(workspace, "/purge", {"before": start}, page=f"/purge?before={start}")
     assert "1 draft claim runs" in gone.text and held() == (0, 0)
     sign_in(workspace, "carl")
     assert workspace.get("/purge").status_code == 403

@@ -214,7 +214,11 @@ def purge_page(request: Request, person: Actor, typed: str, errors: list) -> Res
             day = parse_date(typed, "the date")
         except SfclaimsError as error:
             errors = [*errors, {"text": said(error), "href": "#before"}]
-    going = what_purge_removes(engine_of(request), person, day)
+    try:
+        going = what_purge_removes(engine_of(request), person, day)
+    except SfclaimsError as error:  # a date the retention period keeps: counted from its start
+        errors = [*errors, {"text": said(error), "href": "#before"}]
+        going = what_purge_removes(engine_of(request), person, None)
     return render(
         request,
         "purge.html",
