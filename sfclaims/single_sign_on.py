@@ -15,6 +15,7 @@ The issuer and client ID are settings; the secret is read from the file
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from dataclasses import dataclass
@@ -34,6 +35,8 @@ from sfclaims.models import Account, table_of
 from sfclaims.people import SINGLE_SIGN_ON, Actor, checked_name, new_account
 from sfclaims.secret_files import secret_from_file
 from sfclaims.settings import Settings, group_roles
+
+log = logging.getLogger("sfclaims.single_sign_on")
 
 SECRET_FILE = "SFCLAIMS_SIGN_ON_SECRET_FILE"
 SECRET_VARIABLE = "SFCLAIMS_SIGN_ON_SECRET"
@@ -222,16 +225,31 @@ def _why(error: Exception) -> str:
     return "its token's signature or form did not hold"
 
 
+def subject_key(issuer: str, claims: dict[str, Any]) -> str:
+    """Who the person is at the provider, as an account keeps it: the issuer and, within it,
+    the subject — Entra ID's object ID (``oid``, one per person across every app) or else the
+    token's ``sub`` — each named, so no ``sub`` can ever be taken for an ``oid``."""
+    if claims.get("oid"):
+        return f"{issuer} oid:{claims['oid']}"
+    return f"{issuer} sub:{claims['sub']}"
+
+
 def _signed_in(engine: Engine, provider: Provider, claims: dict[str, Any]) -> Actor:
-    subject = str(claims.get("oid") or claims["sub"])
-    wanted = claims.get("preferred_username") or claims.get("email") or subject
+    subject = subject_key(provider.issuer, claims)
+    legacy = str(claims.get("oid") or claims["sub"])  # as accounts kept it before the issuer
+    wanted = claims.get("preferred_username") or claims.get("email") or legacy
     mapped = _mapped_roles(provider, claims)
     with engine.begin() as connection:
-        row = connection.execute(
-            select(col(Account.name), col(Account.roles), col(Account.disabled)).where(
-                col(Account.sign_on_subject) == subject
-            )
-        ).first()
+        found = select(col(Account.name), col(Account.roles), col(Account.disabled))
+        row = connection.execute(found.where(col(Account.sign_on_subject) == subject)).first()
+        if row is None:  # an account that signed on before subjects named their issuer
+            row = connection.execute(found.where(col(Account.sign_on_subject) == legacy)).first()
+            if row is not None:
+                connection.execute(
+                    update(table_of(Account))
+                    .where(col(Account.name) == row.name)
+                    .values(sign_on_subject=subject)
+                )
         if row is None:
             name = checked_name(str(wanted)[:64])
             taken = connection.execute(
@@ -275,10 +293,14 @@ def _signed_in(engine: Engine, provider: Provider, claims: dict[str, Any]) -> Ac
 
 
 def _mapped_roles(provider: Provider, claims: dict[str, Any]) -> frozenset[str] | None:
-    """The roles the person's groups give, when the settings map groups (else None)."""
+    """The roles the person's groups give, when the settings map groups and the token says
+    which groups the person is in; None — the account's roles kept as they are — otherwise (a
+    token without its groups claim, as a provider sends when a person is in too many groups,
+    says nothing of them: it never takes every role away)."""
     if not provider.groups:
         return None
-    groups = claims.get("groups") or []
+    groups = claims.get("groups")
     if not isinstance(groups, list):
-        groups = []
+        log.warning("a sign-in's token named no groups: the account's roles are kept")
+        return None
     return frozenset(role for group, role in provider.groups if group in groups)

@@ -1357,9 +1357,8 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
     from sqlalchemy import func, select
 
     from sfclaims.models import ClaimRun, StoredDecision
-    from tests.web.test_both_faces import make_draft
-
     from tests.test_evidence import made_long_ago
+    from tests.web.test_both_faces import make_draft
 
     engine = workspace.app.state.engine
     run = make_draft(accounts, monkeypatch, "carl")

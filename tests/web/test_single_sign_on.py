@@ -94,7 +94,7 @@ def test_the_first_single_sign_on_makes_the_account_its_group_its_role_and_sign_
             text("SELECT action, identified_by FROM activity_log WHERE who = 'ana' ORDER BY id")
         ).all()
     engine.dispose()
-    assert tuple(made) == ("auditor", "ana")
+    assert made[0] == "auditor" and made[1].endswith(" sub:ana")  # its issuer and subject
     assert [tuple(row) for row in logged] == [
         ("account added", "single sign-on"),
         ("signed in", "single sign-on"),
@@ -247,3 +247,47 @@ def test_with_local_passwords_switched_off_the_password_form_refuses(accounts, w
         data={"csrf_token": token(form.text), "name": "carl", "password": PASSWORD, "next": "/"},
     )
     assert refused.status_code == 400 and "Sign in with your council account" in refused.text
+
+
+ISSUER = "https://login.example.gov.uk/council/v2.0"
+MAPPED = Provider(ISSUER, "sfclaims", "secret", [("auditors", "auditor"), ("claims", "claims")])
+
+
+def test_a_token_without_its_groups_claim_keeps_the_accounts_roles(engine):
+    """The provider leaves the groups out (too many of them, or a misconfiguration): the
+    account's roles stay as they were, never all taken away; a token that names them maps them."""
+    from sfclaims.single_sign_on import _signed_in
+
+    first = _signed_in(engine, MAPPED, {"sub": "ana", "groups": ["auditors"]})
+    assert first.roles == frozenset({"auditor"})
+    again = _signed_in(engine, MAPPED, {"sub": "ana"})
+    assert again.roles == frozenset({"auditor"})
+    moved = _signed_in(engine, MAPPED, {"sub": "ana", "groups": ["claims"]})
+    assert moved.roles == frozenset({"claims"})
+
+
+def test_accounts_are_keyed_by_issuer_and_subject_and_oid_never_stands_for_sub(engine):
+    from sfclaims.single_sign_on import _signed_in, subject_key
+
+    by_oid = _signed_in(engine, MAPPED, {"sub": "x", "oid": "abc", "preferred_username": "ana"})
+    assert subject_key(ISSUER, {"sub": "x", "oid": "abc"}) == f"{ISSUER} oid:abc"
+    with pytest.raises(RefusedError, match="There is already an account ana"):
+        # another person whose sub is ana's oid, wanting ana's name: not ana
+        _signed_in(engine, MAPPED, {"sub": "abc", "preferred_username": "ana"})
+    other = Provider("https://another.example/v2.0", "sfclaims", "secret", MAPPED.groups)
+    with pytest.raises(RefusedError, match="There is already an account ana"):
+        _signed_in(engine, other, {"sub": "x", "oid": "abc", "preferred_username": "ana"})
+    assert _signed_in(engine, MAPPED, {"sub": "y", "oid": "abc"}).name == by_oid.name
+
+
+@pytest.mark.raw_changes
+def test_an_account_kept_before_subjects_named_their_issuer_is_found_and_rekeyed(engine):
+    from sfclaims.single_sign_on import _signed_in
+
+    _signed_in(engine, MAPPED, {"sub": "ana", "groups": ["auditors"]})
+    with engine.begin() as connection:  # as an earlier sfclaims kept it
+        connection.execute(text("UPDATE accounts SET sign_on_subject = 'ana'"))
+    assert _signed_in(engine, MAPPED, {"sub": "ana"}).name == "ana"
+    with engine.connect() as connection:
+        kept = connection.execute(text("SELECT sign_on_subject FROM accounts")).scalar_one()
+    assert kept == f"{ISSUER} sub:ana"
