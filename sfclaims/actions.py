@@ -12,6 +12,7 @@ Accounts are the people stage's own actions (``people.add_account``, ``disable_a
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from sfclaims.errors import NotFoundError, RefusedError
+from sfclaims.errors import NotFoundError, RefusedError, SfclaimsError
 from sfclaims.exports.files import ready_folder
 from sfclaims.given import checked_text
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor, allowed
@@ -512,6 +513,36 @@ def change_settings(engine: Engine, person: Actor, **given: object) -> Settings:
         return read_settings(engine)
     allowed(person, ADMIN, "changing the settings")
     return change(engine, by=person.name, **given)  # type: ignore[arg-type]
+
+
+PLAN_LIMIT = 1_000_000  # bytes: a local outcome plan is a page or two of TOML
+
+
+def put_outcome_plan(engine: Engine, person: Actor, file_name: str, content: bytes) -> Settings:
+    """Put an authority's local outcome plan in force from its file (an admin's): kept where
+    only the service reads it, named by its hash, and decided under from then on. A file that
+    is no plan is refused whole, in a sentence naming the file (never where it is kept), and
+    nothing of it stays."""
+    from sfclaims.job_files import outcome_plans
+
+    allowed(person, ADMIN, "changing the settings")
+    name = checked_text(file_name, "the plan's file name", 200)
+    if not name.lower().endswith(".toml") or len(content) > PLAN_LIMIT:
+        raise RefusedError(f"A local outcome plan is a .toml file of at most {PLAN_LIMIT:,} bytes.")
+    digest = hashlib.sha256(content).hexdigest()
+    kept = outcome_plans(engine) / f"local-outcome-plan-{digest[:16]}.toml"
+    new = not kept.exists()
+    if new:
+        kept.write_bytes(content)
+        kept.chmod(0o600)
+    try:
+        return change_settings(engine, person, framework=kept)
+    except BaseException as error:
+        if new:
+            kept.unlink(missing_ok=True)
+        if isinstance(error, SfclaimsError):  # said of the file as the person named it
+            raise RefusedError(str(error).replace(kept.name, name)) from None
+        raise
 
 
 def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Purged]:

@@ -209,36 +209,42 @@ def _load_framework(overlay: str | None, _stamp: tuple) -> Framework:
             overlay_data = _read_toml(path)
             overlay_name = str(path)
         else:
-            raise FrameworkError(f"The framework file {path} does not exist.", exit_code=2)
+            raise FrameworkError(f"The framework file {path.name} does not exist.", exit_code=2)
+    shown = Path(overlay_name).name if overlay_name else None  # a file's name, never its folder
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for name in FRAMEWORK_FILES:
         file = base_dir / name
         if not file.is_file():
-            raise FrameworkError(f"The framework folder {base_dir} has no {name}.")
+            raise FrameworkError(f"The framework folder {base_dir.name} has no {name}.")
         data = _read_toml(file)
         merged.update(data)
-        origin.update({key: str(file) for key in data})
+        origin.update({key: file.name for key in data})
     if overlay_data:
         unknown = [key for key in overlay_data if key not in merged]
         if unknown:
             raise FrameworkError(
-                f"{overlay_name}: the key {unknown[0]!r} is not part of the framework "
+                f"{shown}: the key {unknown[0]!r} is not part of the framework "
                 f"(known: {', '.join(sorted(merged))})."
             )
         merged = _overlay(merged, overlay_data)
-        origin.update({key: overlay_name for key in overlay_data})  # type: ignore[misc]
+        origin.update({key: shown for key in overlay_data})  # type: ignore[misc]
     try:
         parsed = _FrameworkFile.model_validate(merged)
     except ValidationError as error:
         first = error.errors()[0]
         key = ".".join(str(part) for part in first["loc"])
-        where = origin.get(str(first["loc"][0]), str(base_dir))
+        where = origin.get(str(first["loc"][0]), base_dir.name)
         raise FrameworkError(f"{where}: {key}: {first['msg']}.") from None
     sources = tuple(str(base_dir / n) for n in FRAMEWORK_FILES) + (
         (overlay_name,) if overlay_name else ()
     )
-    return _build(parsed, merged, sources)
+    try:
+        return _build(parsed, merged, sources)
+    except ValueError as error:  # a value of the right type that is no date, no number, ...
+        raise FrameworkError(
+            f"{shown or base_dir.name}: a value is not what the framework needs ({error})."
+        ) from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -246,7 +252,7 @@ def _read_toml(path: Path) -> dict[str, Any]:
         with path.open("rb") as handle:
             return tomllib.load(handle)
     except tomllib.TOMLDecodeError as error:
-        raise FrameworkError(f"{path}: the file is not valid TOML ({error}).") from None
+        raise FrameworkError(f"{path.name}: the file is not valid TOML ({error}).") from None
 
 
 def _overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
@@ -262,7 +268,9 @@ def _overlay(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
 def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, ...]) -> Framework:
     numbers = sorted(h.number for h in parsed.headlines.values())
     if numbers != list(range(1, len(numbers) + 1)):
-        raise FrameworkError(f"{sources[1]}: headlines: numbers must run 1 to {len(numbers)}.")
+        raise FrameworkError(
+            f"{Path(sources[-1]).name}: headlines: numbers must run 1 to {len(numbers)}."
+        )
     headlines = tuple(
         sorted(
             (
@@ -322,4 +330,5 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
 
 def _month_day(text: str) -> tuple[int, int]:
     month, day = (int(part) for part in text.split("-"))
+    date(2000, month, day)  # a day of the year (ValueError when it is none: "13-45")
     return month, day

@@ -81,7 +81,10 @@ def framework_in_force(engine: Engine, given: Path | None = None) -> Framework:
 
 
 def _named(settings: Settings) -> str:
-    where = settings.framework_overlay or "the national framework"
+    """The framework in force as people read it: the plan's file by its name (never the folder
+    the service keeps it in), or the national framework."""
+    overlay = settings.framework_overlay
+    where = f"the local plan {Path(overlay).name}" if overlay else "the national framework"
     return f"{where} ({settings.framework})"
 
 

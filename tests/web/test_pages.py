@@ -1344,6 +1344,15 @@ def test_an_admin_puts_a_local_outcome_plan_in_force_by_upload_and_goes_back(
     )
     assert broken.status_code == 400 and 'id="plan-error"' in broken.text
     assert read_settings(engine).framework_sha256 == settings.framework_sha256
+    term = b'name = "Autumn"\nstart = "13-45"\nend = "12-31"\ncalendar_year = "first"\n'
+    malformed = plan.replace(b"[thresholds]", b"[[terms]]\n" + term + b"\n[thresholds]")
+    for name, content in (("bad.toml", b"name = ["), ("terms.toml", malformed)):
+        refused = post(
+            workspace, "/settings/outcome-plan", files={"plan": (name, content)}, page="/settings"
+        )
+        assert refused.status_code == 400 and name in refused.text, refused.text[-800:]
+        assert str(tmp_path) not in refused.text  # no sentence shows where the service keeps it
+    assert sorted(p.name for p in kept.parent.iterdir()) == [kept.name]  # refused: none kept
     back = post(workspace, "/settings/outcome-plan", {"national": "yes"}, page="/settings")
     assert "The national framework is in force again" in back.text
     assert read_settings(engine).framework_overlay is None

@@ -3,7 +3,6 @@ settings and the accounts."""
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
@@ -158,20 +157,16 @@ def settings_edit(
     return settings_page(request, person, errors, status=400)
 
 
-PLAN_LIMIT = 1_000_000  # bytes: a local outcome plan is a page or two of TOML
-
-
 @router.post("/settings/outcome-plan")
 async def outcome_plan(
     request: Request,
     person: Actor = requires(ADMIN),  # first: no body is read for anyone else
     form: dict = Depends(checked_form),
 ) -> Response:
-    """Put the authority's local outcome plan in force (an uploaded .toml, kept where only the
-    service reads it, named by its hash), or the national framework again."""
-    from sfclaims.actions import change_settings
+    """Put the authority's local outcome plan in force (an uploaded .toml), or the national
+    framework again."""
+    from sfclaims.actions import PLAN_LIMIT, change_settings, put_outcome_plan
     from sfclaims.errors import RefusedError
-    from sfclaims.job_files import outcome_plans
     from sfclaims.settings import NATIONAL
 
     def put_in_force() -> str:
@@ -181,18 +176,8 @@ async def outcome_plan(
             return f"The national framework is in force again: {chosen.framework}."
         if not isinstance(upload, UploadFile) or not upload.filename:
             raise RefusedError("Choose the local outcome plan's .toml file.")
-        content = upload.file.read(PLAN_LIMIT + 1)
-        if not upload.filename.lower().endswith(".toml") or len(content) > PLAN_LIMIT:
-            raise RefusedError(
-                f"A local outcome plan is a .toml file of at most {PLAN_LIMIT:,} bytes."
-            )
-        digest = hashlib.sha256(content).hexdigest()
-        kept = outcome_plans(engine) / f"local-outcome-plan-{digest[:16]}.toml"
-        if not kept.exists():
-            kept.write_bytes(content)
-            kept.chmod(0o600)
-        chosen = change_settings(engine, person, framework=kept)
-        return f"The local outcome plan is in force: {chosen.framework} (sha256 {digest})."
+        chosen = put_outcome_plan(engine, person, upload.filename, upload.file.read(PLAN_LIMIT + 1))
+        return f"The local outcome plan is in force: {chosen.framework} (sha256 {chosen.framework_sha256})."
 
     posted = await request.form()
     upload = posted.get("plan")
