@@ -11,8 +11,10 @@ import secrets
 import time
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.responses import Response
 from sqlalchemy import Engine, select
 from sqlmodel import col
 
@@ -193,14 +195,58 @@ def sign_in(request: Request, name: str, password: str) -> str | None:
     return "signed in"
 
 
+KNOWN_DEVICE = "sfclaims_known"  # the cookie of a browser an account signed in from
+KNOWN_FOR = 365 * 24 * 60 * 60  # seconds a browser stays known
+
+
+def _known_devices(request: Request) -> Any:
+    from itsdangerous import URLSafeSerializer
+
+    return URLSafeSerializer(request.app.state.key, salt="a browser an account signed in from")
+
+
 def _not_locked_out(request: Request, name: str) -> str:
+    """The address the sign-in comes from, once it may be tried now (``signing_in``): a browser
+    the account signed in from before is slowed by its own failures alone."""
     from sfclaims.signing_in import locked_until
 
     address = request.client.host if request.client else "unknown"
-    until = locked_until(engine_of(request), name, address)
+    until = locked_until(engine_of(request), name, address, known=known_device(request, name))
     if until is not None:
         raise LockedOut(until)
     return address
+
+
+def known_device(request: Request, name: str) -> bool:
+    """Whether the browser signed in as the account before (its cookie, signed by this
+    workspace, names the account's hash)."""
+    from itsdangerous import BadSignature
+
+    from sfclaims.signing_in import name_key
+
+    try:
+        kept = _known_devices(request).loads(request.cookies.get(KNOWN_DEVICE, ""))
+    except BadSignature:
+        return False
+    return bool(kept == name_key(name.strip().lower()[:200]))
+
+
+def remember_device(request: Request, response: Response) -> Response:
+    """After a sign-in completed in this request, the browser is remembered as the account's
+    (a signed cookie naming no one: the SHA-256 of the account's name)."""
+    from sfclaims.signing_in import name_key
+
+    name = getattr(request.state, "signed_in_as", None)
+    if name:
+        response.set_cookie(
+            KNOWN_DEVICE,
+            _known_devices(request).dumps(name_key(name)),
+            max_age=KNOWN_FOR,
+            httponly=True,
+            samesite="strict",
+            secure=bool(request.app.state.https_only),
+        )
+    return response
 
 
 def begin_session(request: Request, name: str, how: str) -> None:
@@ -212,6 +258,7 @@ def begin_session(request: Request, name: str, how: str) -> None:
     engine = engine_of(request)
     request.session.clear()
     request.session.update(sid=start(engine, name), csrf=secrets.token_urlsafe(32), how=how)
+    request.state.signed_in_as = name  # for remember_device
     identified(name, how)
     record_now(engine, name, "signed in", name)
 

@@ -132,23 +132,40 @@ def test_sign_in_starts_a_new_session_and_failures_are_kept_apart_from_the_log(w
     assert logged == 0
 
 
-def test_repeated_failures_lock_a_name_out_at_once_until_an_admin_lifts_it(workspace, accounts):
-    """After PER_NAME failures the right password is refused too (429, at once: nothing waits in
-    a thread), another person still signs in, and an admin's lift reopens it."""
-    from sfclaims.signing_in import PER_NAME, lift
+def test_failures_slow_their_own_address_and_never_lock_the_owner_out(workspace, accounts):
+    """Wrong passwords for carl from strangers' addresses: past the free tries each next try
+    from there must wait, longer each time (429 at once, no password checked); past PER_NAME
+    from anywhere, a browser carl never used waits too; carl's own browser signs in all along;
+    an admin's lift ends every wait."""
+    from fastapi.testclient import TestClient
 
-    for _ in range(PER_NAME):
-        assert sign_in(workspace, "carl", "not the password").status_code == 400
-    locked = sign_in(workspace, "carl")
-    assert locked.status_code == 429 and "Too many failed sign-ins" in locked.text
-    workspace.cookies.clear()
-    assert sign_in(workspace, "ada").status_code == 200
-    workspace.cookies.clear()
     from sfclaims.people import acting
+    from sfclaims.signing_in import FREE_TRIES, PER_NAME, lift, locked_until, wait_after
 
+    assert sign_in(workspace, "carl").status_code == 200  # carl's own browser, known from now
+    owner_cookie = workspace.cookies.get("sfclaims_known")
+    assert owner_cookie
+    app = workspace.app
+    strangers = [TestClient(app, client=(f"203.0.113.{n}", 40000)) for n in range(1, 4)]
+    first = strangers[0]
+    for _ in range(FREE_TRIES):
+        assert sign_in(first, "carl", "not the password").status_code == 400
+    slowed = sign_in(first, "carl", "not the password")
+    assert slowed.status_code == 429 and "try again in 1 second" in slowed.text
+    assert wait_after(FREE_TRIES + 3, FREE_TRIES) == 8 * wait_after(FREE_TRIES, FREE_TRIES)
+    for stranger in strangers[1:]:  # more addresses: PER_NAME failures of carl in all
+        for _ in range(min(FREE_TRIES, PER_NAME - FREE_TRIES)):
+            sign_in(stranger, "carl", "not the password")
     engine = open_database(accounts)
+    assert locked_until(engine, "carl", "198.51.100.7") is not None  # a new browser waits
+    new = TestClient(app, client=("198.51.100.7", 40000))
+    assert sign_in(new, "carl").status_code == 429
+    owner = TestClient(app, client=("192.0.2.10", 40000))  # carl's browser, from home today
+    owner.cookies.set("sfclaims_known", owner_cookie)
+    assert sign_in(owner, "carl").status_code == 200  # never locked out by strangers
+    assert locked_until(engine, "ada", "198.51.100.7") is None  # nor anyone else
     assert lift(engine, acting(engine, "root"), "carl") == PER_NAME
-    assert sign_in(workspace, "carl").status_code == 200
+    assert sign_in(new, "carl").status_code == 200
 
 
 def test_a_name_no_account_has_costs_the_same_work_and_gets_the_same_answer(workspace, monkeypatch):
@@ -717,12 +734,14 @@ def test_an_admin_sets_up_an_app_at_first_sign_in_then_gives_its_code_once(works
 
 
 def test_wrong_codes_lock_sign_in_out_like_wrong_passwords(workspace, accounts):
+    """A wrong code counts as a failed sign-in: past the free tries, the next waits (429)."""
+    from sfclaims.signing_in import FREE_TRIES
     from tests.web.conftest import PASSWORD
 
     sign_in(workspace, "ada")  # sets the app up
     post(workspace, "/sign-out", {})
     statuses = []
-    for _ in range(11):
+    for _ in range(FREE_TRIES + 1):
         page = workspace.get("/sign-in")
         answer = workspace.post(
             "/sign-in",
@@ -735,7 +754,7 @@ def test_wrong_codes_lock_sign_in_out_like_wrong_passwords(workspace, accounts):
             "/sign-in/code", data={"csrf_token": token(answer.text), "code": "123456"}
         )
         statuses.append(sent.status_code)
-    assert statuses[:10] == [400] * 10 and statuses[10] == 429
+    assert statuses == [400] * FREE_TRIES + [429]
 
 
 def test_a_setting_asks_everyone_for_a_second_factor_and_an_admin_resets_one(workspace, accounts):

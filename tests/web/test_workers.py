@@ -383,3 +383,58 @@ def test_a_job_that_meets_a_full_disk_ends_with_a_sentence_and_its_files_removed
     assert ended.error.startswith("The server's disk is full")
     assert not (work_root(engine) / job.id).exists()
     engine.dispose()
+
+
+def test_a_flood_of_wrong_passwords_from_many_addresses_never_locks_the_owner_out(accounts):
+    """Twenty addresses (loopback ones, as a server sees distinct clients) send carl's name with
+    wrong passwords while carl, in the browser carl signed in from before, signs in: carl's
+    sign-in goes through, in a lane of its own; a browser carl never used is made to wait."""
+    with served(accounts) as server:
+        known = signed_in(server, "carl")  # carl's browser, remembered from now
+        assert "sfclaims_known" in known
+        flooding = threading.Event()
+        stop = threading.Event()
+        answered: list[int] = []
+
+        def flood(n: int) -> None:
+            transport = httpx.HTTPTransport(local_address=f"127.0.0.{n}")
+            with httpx.Client(base_url=server.base, transport=transport, timeout=60) as client:
+                while not stop.is_set():  # bounded: until the test has signed carl in
+                    page = client.get("/sign-in")
+                    answer = client.post(
+                        "/sign-in",
+                        data={"csrf_token": token(page.text), "name": "carl", "password": "x"},
+                    )
+                    answered.append(answer.status_code)
+                    flooding.set()
+
+        floods = [threading.Thread(target=flood, args=(n,)) for n in range(2, 22)]
+        for each in floods:
+            each.start()
+        try:
+            assert flooding.wait(60)
+            with server.client({"sfclaims_known": known["sfclaims_known"]}) as owner:
+                page = owner.get("/sign-in")
+                signed = owner.post(
+                    "/sign-in",
+                    data={
+                        "csrf_token": token(page.text),
+                        "name": "carl",
+                        "password": PASSWORD,
+                        "next": "/",
+                    },
+                )
+            transport = httpx.HTTPTransport(local_address="127.0.0.99")
+            with httpx.Client(base_url=server.base, transport=transport, timeout=60) as new:
+                page = new.get("/sign-in")
+                stranger = new.post(
+                    "/sign-in",
+                    data={"csrf_token": token(page.text), "name": "carl", "password": PASSWORD},
+                )
+        finally:
+            stop.set()
+            for each in floods:
+                each.join(60)
+    assert signed.status_code == 303 and signed.headers["location"] == "/"
+    assert 429 in answered  # the flood was slowed
+    assert stranger.status_code == 429  # a browser carl never used waits

@@ -19,7 +19,9 @@ from sfclaims.web.security import (
     begin_session,
     checked_form,
     engine_of,
+    known_device,
     pending,
+    remember_device,
     requires,
     second_factor,
     sign_in,
@@ -135,16 +137,20 @@ def single_sign_on_return(request: Request) -> Response:
     begin_session(request, person.name, SINGLE_SIGN_ON)
     response = RedirectResponse(safe_next(str(after)), status_code=303)
     response.delete_cookie(SIGN_ON_COOKIE, path="/sign-in/single-sign-on")
-    return response
+    return remember_device(request, response)
 
 
-def password_checks(request: Request) -> anyio.CapacityLimiter:
+def password_checks(request: Request, known: bool = False) -> anyio.CapacityLimiter:
     """One password checked at a time, each in a thread of its own limiter: a burst of sign-ins
     waits its turn on the event loop, holding none of the threads other pages are served by (an
-    Argon2 check takes about 0.1 s and both cores, by design)."""
-    limiter = getattr(request.app.state, "password_checks", None)
+    Argon2 check takes about 0.1 s and both cores, by design). A browser the account signed in
+    from before has a lane of its own, so a flood of strangers' tries never queues ahead of
+    the account's owner."""
+    name = "known_password_checks" if known else "password_checks"
+    limiter = getattr(request.app.state, name, None)
     if limiter is None:
-        limiter = request.app.state.password_checks = anyio.CapacityLimiter(1)
+        limiter = anyio.CapacityLimiter(1)
+        setattr(request.app.state, name, limiter)
     return limiter
 
 
@@ -161,9 +167,8 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
         errors = [{"text": "Sign in with your council account", "href": "#sso"}]
     try:
         if not errors:
-            step = await anyio.to_thread.run_sync(
-                sign_in, request, name, password, limiter=password_checks(request)
-            )
+            lane = password_checks(request, known_device(request, name))
+            step = await anyio.to_thread.run_sync(sign_in, request, name, password, limiter=lane)
             if step is None:
                 errors.append(
                     {"text": "The account name or the password is not right", "href": "#name"}
@@ -180,7 +185,7 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
         return await anyio.to_thread.run_sync(
             sign_in_again, request, safe_next(form.get("next")), errors, status, name
         )
-    return RedirectResponse(safe_next(form.get("next")), status_code=303)
+    return remember_device(request, RedirectResponse(safe_next(form.get("next")), status_code=303))
 
 
 def local_passwords_allowed(request: Request) -> bool:
@@ -190,9 +195,17 @@ def local_passwords_allowed(request: Request) -> bool:
 
 
 def locked_out(locked: LockedOut, field: str) -> dict[str, str]:
+    from datetime import UTC, datetime
+
+    seconds = max(int((locked.until - datetime.now(UTC)).total_seconds()) + 1, 1)
+    when = (
+        f"in {seconds} second{'s' if seconds > 1 else ''}"
+        if seconds < 60
+        else f"after {locked.until:%H:%M} UTC"
+    )
     return {
         "text": f"Too many failed sign-ins for this account or from this address: try again "
-        f"after {locked.until:%H:%M} UTC, or ask an admin to lift it sooner",
+        f"{when}, or ask an admin to lift it sooner",
         "href": field,
     }
 
@@ -241,8 +254,10 @@ async def code_sent(request: Request, form: dict = Depends(checked_form)) -> Res
         wrong = "The code is not right: enter the code the app shows now"
         return code_page(request, after, [{"text": wrong, "href": "#code"}], 400)
     if isinstance(done, list):  # set up: its recovery codes, shown this once
-        return render(request, "recovery_codes.html", codes=done, next=after)
-    return RedirectResponse(after, status_code=303)
+        return remember_device(
+            request, render(request, "recovery_codes.html", codes=done, next=after)
+        )
+    return remember_device(request, RedirectResponse(after, status_code=303))
 
 
 @router.get("/accessibility")
