@@ -116,7 +116,7 @@ def prepare(
         subprocess.run([*base, *step], check=True, capture_output=True)
         print(f"{step[0]:<8} {time.perf_counter() - started:6.1f} s")
     engine = open_database(url)
-    setup = Actor("benchmark", frozenset(ROLES), single_user=True)
+    setup = Actor("reader", frozenset(ROLES), single_user=True)  # the first admin
     add_account(engine, setup, "reader", ["admin", "claims", "data_officer", "auditor"])
     set_password(engine, setup, "reader", PASSWORD)
     import pyotp

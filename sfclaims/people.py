@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlmodel import col
 
 from sfclaims.activity import identified, operating_system_user, record_activity
+from sfclaims.db import is_sqlite
 from sfclaims.errors import RefusedError, UsageError
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.facts import members
@@ -189,9 +190,14 @@ def password_matches(stored: str | None, given: str) -> bool:
         return False
 
 
-def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
-    """A new account. The first account must be an admin's: from then on accounts are needed."""
+def add_account(
+    engine: Engine, by: Actor, name: str, roles: list[str], password: str | None = None
+) -> str:
+    """A new account, with its password when one is given, in one transaction: a password the
+    checker refuses adds no account. The first account must be an admin's: from then on
+    accounts are needed."""
     name, chosen = checked_name(name), checked_roles(roles)
+    hashed = hash_password(password) if password else None  # checked and hashed before
     with engine.begin() as connection:
         first = not has_accounts(connection)
         if not first:
@@ -201,9 +207,18 @@ def add_account(engine: Engine, by: Actor, name: str, roles: list[str]) -> str:
                 "The first account must have the admin role: from then on every action needs "
                 "an account."
             )
+        if first and is_sqlite(connection) and name != by.name and hashed is None:
+            # on SQLite the command line acts as the operating-system user's account, or as an
+            # account whose password is given: an admin with neither could never act again
+            raise RefusedError(
+                f"The first admin, {name}, is not you ({by.name}), and has no password, so no "
+                f"one could act as {name} from then on: give {name} a password now (user add "
+                f"--password-file FILE, or on a terminal), or make yourself the first admin."
+            )
         if account_of(connection, name) is not None:
             raise RefusedError(f"There is already an account {name}.")
-        new_account(connection, name, chosen, by.name, f"roles: {', '.join(sorted(chosen))}")
+        detail = f"roles: {', '.join(sorted(chosen))}" + ("; with a password" if hashed else "")
+        new_account(connection, name, chosen, by.name, detail, password_hash=hashed)
     return name
 
 
@@ -214,6 +229,7 @@ def new_account(
     by: str,
     detail: str,
     sign_on_subject: str | None = None,
+    password_hash: str | None = None,
 ) -> None:
     """The account's row and its log entry, in the caller's transaction: an admin adding it
     (``add_account``), or its first single sign-on (``single_sign_on``), each with its own
@@ -225,6 +241,7 @@ def new_account(
             disabled=False,
             created_at=datetime.now(UTC),
             sign_on_subject=sign_on_subject,
+            password_hash=password_hash,
         )
     )
     record_activity(connection, by, "account added", name, detail)

@@ -494,3 +494,29 @@ def test_the_log_and_the_submission_say_how_each_person_was_identified(team, mon
         from sfclaims.activity import chain_breaks
 
         assert chain_breaks(connection) is None
+
+
+def test_a_first_admin_on_sqlite_is_you_or_has_a_password_so_no_one_is_locked_out(
+    tmp_path, monkeypatch
+):
+    """On a new SQLite file, naming someone else the first admin with no password would leave
+    no one able to act: refused, in a sentence saying what to give; with their password (from
+    a file) they are added with it, and can act."""
+    from tests.test_cli import sfclaims
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    as_person(monkeypatch, "root")
+    assert sfclaims(url, "init").exit_code == 0
+    refused = sfclaims(url, "user", "add", "ana", "--role", "admin")
+    assert refused.exit_code == 3
+    assert "The first admin, ana, is not you (root), and has no password" in " ".join(
+        refused.stderr.split()
+    )
+    secret = tmp_path / "ana-password"
+    secret.write_text("amber kettle drifts north\n")
+    secret.chmod(0o600)
+    added = sfclaims(url, "user", "add", "ana", "--role", "admin", "--password-file", str(secret))
+    assert added.exit_code == 0 and "and its password" in added.stderr
+    monkeypatch.setenv("SFCLAIMS_USER", "ana")
+    monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(secret))
+    assert sfclaims(url, "user", "list").exit_code == 0  # ana acts, with her password

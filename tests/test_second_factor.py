@@ -17,7 +17,7 @@ from sfclaims.second_factor import code_holds, set_up, step_of
 def with_factor(engine):  # type: ignore[no-untyped-def]
     import pyotp
 
-    alone = Actor("setup", frozenset(ROLES), single_user=True)
+    alone = Actor("root", frozenset(ROLES), single_user=True)
     add_account(engine, alone, "root", ["admin"])
     add_account(engine, Actor("root", frozenset({"admin"})), "ada", ["auditor"])
     secret = pyotp.random_base32()

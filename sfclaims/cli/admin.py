@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -129,14 +130,43 @@ def everyone_or_not(given: str | None) -> bool | None:
 def user_add(
     name: NameArgument,
     role: Annotated[list[str], typer.Option("--role", help="A role; give it again for another.")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            help="A file holding the new account's password (readable by its owner alone). "
+            "On a terminal, --ask-password asks for it instead."
+        ),
+    ] = None,
+    ask_password: Annotated[
+        bool, typer.Option("--ask-password", help="Ask for the new account's password.")
+    ] = False,
 ) -> None:
-    """Add an account with its roles. The first account must be an admin's; from then on every
-    action needs an account with its role."""
-    from sfclaims.people import add_account
+    """Add an account with its roles (and its password, when given: in the same step). The
+    first account must be an admin's; from then on every action needs an account with its
+    role. On SQLite a first admin other than you is asked for a password at once on a terminal:
+    no one could act as them otherwise."""
+    from sfclaims.identity import password_from_file
+    from sfclaims.people import add_account, has_accounts
 
     engine = open_database()
-    added = add_account(engine, person(engine), name, role)
-    messages.print(f"Account {escape(added)} added with {', '.join(sorted(set(role)))}.")
+    acting = person(engine)
+    password = password_from_file(password_file) if password_file else None
+    with engine.connect() as connection:
+        first = not has_accounts(connection)
+    alone_on_sqlite = (
+        first and engine.dialect.name == "sqlite" and name.strip().lower() != acting.name
+    )
+    if password is None and (ask_password or (alone_on_sqlite and sys.stdin.isatty())):
+        import getpass
+
+        password = getpass.getpass(f"{name}'s password: ")
+        if getpass.getpass("The same again: ") != password:
+            raise UsageError("The two passwords differ; nothing was added.")
+    added = add_account(engine, acting, name, role, password)
+    messages.print(
+        f"Account {escape(added)} added with {', '.join(sorted(set(role)))}"
+        + (" and its password." if password else ".")
+    )
 
 
 @user_app.command("list")

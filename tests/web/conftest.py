@@ -38,7 +38,7 @@ def pg_sample_url(request: pytest.FixtureRequest, templates) -> Iterator[str]:  
 def with_accounts(url: str) -> str:
     """The database with an account per role, each with the test password."""
     engine = open_database(url)
-    first = Actor("setup", frozenset(ROLES), single_user=True)
+    first = Actor("root", frozenset(ROLES), single_user=True)  # the first admin: root
     for name, role in PEOPLE.items():
         add_account(engine, first, name, [role])
     with engine.begin() as connection:  # one real Argon2 hash, made once: hashing is slow

@@ -1542,3 +1542,29 @@ def test_a_stranger_cannot_send_more_than_a_form_to_any_address_but_an_uploads(w
     sign_in(workspace, "dora")
     imported = upload(workspace, extract_files())  # larger than a form: an upload's address
     assert imported.status_code in (200, 303), imported.text[:300]
+
+
+def test_an_account_added_with_a_password_the_checker_refuses_is_not_added(workspace, accounts):
+    """Adding an account and its password is one transaction: a refused password adds no
+    account, so trying again with a better one is not told the account exists already."""
+    from sfclaims.people import list_accounts
+
+    engine = workspace.app.state.engine
+    sign_in(workspace, "root")
+    weak = post(
+        workspace,
+        "/accounts",
+        {"name": "sam", "roles": "auditor", "password": "password1234"},
+        page="/accounts",
+    )
+    assert weak.status_code == 400 and "guessed too easily" in weak.text
+    assert "sam" not in {a.name for a in list_accounts(engine)}
+    strong = post(
+        workspace,
+        "/accounts",
+        {"name": "sam", "roles": "auditor", "password": "amber kettle drifts north"},
+        page="/accounts",
+    )
+    assert strong.status_code == 200 and "The account sam is added" in strong.text
+    (sam,) = [a for a in list_accounts(engine) if a.name == "sam"]
+    assert sam.password_hash and sam.roles == "auditor"

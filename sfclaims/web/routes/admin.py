@@ -264,7 +264,7 @@ def accounts(request: Request, person: Actor = requires(ADMIN)) -> Response:
 async def add_account_form(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
 ) -> Response:
-    from sfclaims.people import add_account, set_password
+    from sfclaims.people import add_account
 
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     name, password = form.get("name", ""), form.get("password", "")
@@ -274,14 +274,13 @@ async def add_account_form(
         return await run_in_threadpool(accounts_page, request, shown, 400)
 
     def add() -> None:  # Argon2 hashing is slow on purpose: never on the event loop
-        added = add_account(engine_of(request), person, name, roles)
-        if password:
-            set_password(engine_of(request), person, added, password)
+        add_account(engine_of(request), person, name, roles, password or None)
 
     try:
         await run_in_threadpool(add)
     except SfclaimsError as error:
-        shown = [{"text": said(error), "href": "#name"}]
+        field = "#password" if "password" in str(error) else "#name"
+        shown = [{"text": said(error), "href": field}]
         return await run_in_threadpool(accounts_page, request, shown, 400)
     done(request, f"The account {name.strip().lower()} is added.")
     return RedirectResponse("/accounts", status_code=303)
