@@ -99,13 +99,14 @@ def _proven(
                 col(Account.disabled),
                 col(Account.password_hash),
                 col(Account.totp_secret),
+                col(Account.automation),
             ).where(col(Account.name) == name)
         ).first()
     stored = row.password_hash if row is not None and not row.disabled else None
     if not password_matches(stored, password_of(name)) or row is None:
         failed(engine, name, COMMAND_LINE_ADDRESS)
         raise RefusedError(f"That is not the password of an account {name} can act as.")
-    if not row.totp_secret:
+    if not row.totp_secret or row.automation:  # a script's account: its password file alone
         return Actor(name, members(row.roles), identified_by=PASSWORD)
     if not code_holds(engine, name, code_of(name)):
         failed(engine, name, COMMAND_LINE_ADDRESS)

@@ -356,8 +356,11 @@ class Account(SQLModel, table=True):
     totp_secret: str | None = None
     totp_step: int | None = Field(default=None, sa_type=BigInteger)
     recovery_codes: str | None = None
-    #: the OpenID provider's stable identifier of the person (``oid``, else ``sub``)
+    #: the OpenID provider's issuer and identifier of the person (single_sign_on.subject_key)
     sign_on_subject: str | None = Field(default=None, unique=True, index=True)
+    #: an account a script acts as (migration 0029): no workspace sign-in; on the command line
+    #: its password alone proves it
+    automation: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Activity(SQLModel, table=True):

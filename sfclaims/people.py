@@ -191,11 +191,17 @@ def password_matches(stored: str | None, given: str) -> bool:
 
 
 def add_account(
-    engine: Engine, by: Actor, name: str, roles: list[str], password: str | None = None
+    engine: Engine,
+    by: Actor,
+    name: str,
+    roles: list[str],
+    password: str | None = None,
+    automation: bool = False,
 ) -> str:
     """A new account, with its password when one is given, in one transaction: a password the
     checker refuses adds no account. The first account must be an admin's: from then on
-    accounts are needed."""
+    accounts are needed. An ``automation`` account is a script's: it needs a password, signs
+    in to no workspace, and acts on the command line with its password file alone."""
     name, chosen = checked_name(name), checked_roles(roles)
     hashed = hash_password(password) if password else None  # checked and hashed before
     with engine.begin() as connection:
@@ -217,8 +223,16 @@ def add_account(
             )
         if account_of(connection, name) is not None:
             raise RefusedError(f"There is already an account {name}.")
+        if automation and hashed is None:
+            raise RefusedError(
+                f"An account for scripts acts with its password alone: give {name} one "
+                "(--password-file FILE)."
+            )
         detail = f"roles: {', '.join(sorted(chosen))}" + ("; with a password" if hashed else "")
-        new_account(connection, name, chosen, by.name, detail, password_hash=hashed)
+        detail += "; for scripts, no workspace sign-in" if automation else ""
+        new_account(
+            connection, name, chosen, by.name, detail, password_hash=hashed, automation=automation
+        )
     return name
 
 
@@ -230,6 +244,7 @@ def new_account(
     detail: str,
     sign_on_subject: str | None = None,
     password_hash: str | None = None,
+    automation: bool = False,
 ) -> None:
     """The account's row and its log entry, in the caller's transaction: an admin adding it
     (``add_account``), or its first single sign-on (``single_sign_on``), each with its own
@@ -242,6 +257,7 @@ def new_account(
             created_at=datetime.now(UTC),
             sign_on_subject=sign_on_subject,
             password_hash=password_hash,
+            automation=automation,
         )
     )
     record_activity(connection, by, "account added", name, detail)

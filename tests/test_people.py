@@ -520,3 +520,49 @@ def test_a_first_admin_on_sqlite_is_you_or_has_a_password_so_no_one_is_locked_ou
     monkeypatch.setenv("SFCLAIMS_USER", "ana")
     monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(secret))
     assert sfclaims(url, "user", "list").exit_code == 0  # ana acts, with her password
+
+
+def test_an_account_for_scripts_acts_with_its_password_file_alone_and_signs_in_nowhere(
+    tmp_path, monkeypatch
+):
+    """A script's account: added with its password (refused without one), it acts on the command
+    line with SFCLAIMS_PASSWORD_FILE alone even where second factors are asked of everyone; the
+    workspace refuses it in a sentence."""
+    from fastapi.testclient import TestClient
+
+    from sfclaims.web.app import create_app
+    from tests.test_cli import sfclaims
+    from tests.web.conftest import SECRET, token
+
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    as_person(monkeypatch, "root")
+    assert sfclaims(url, "init").exit_code == 0
+    assert sfclaims(url, "user", "add", "root", "--role", "admin").exit_code == 0
+    secret = tmp_path / "nightly-password"
+    secret.write_text("quartz ferry lantern orbit\n")
+    secret.chmod(0o600)
+    bare = sfclaims(url, "user", "add", "nightly", "--role", "claims", "--automation")
+    assert bare.exit_code == 3 and "acts with its password alone" in bare.stderr
+    added = sfclaims(
+        url, "user", "add", "nightly", "--role", "claims", "--automation",
+        "--password-file", str(secret),
+    )  # fmt: skip
+    assert added.exit_code == 0, added.stderr
+    assert sfclaims(url, "settings", "set", "--second-factor", "everyone").exit_code == 0
+    monkeypatch.setenv("SFCLAIMS_USER", "nightly")
+    monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(secret))
+    acted = sfclaims(url, "claim", "list")
+    assert acted.exit_code == 0, acted.stderr
+    app = create_app(url, secret=SECRET)
+    with TestClient(app) as browser:
+        page = browser.get("/sign-in")
+        answer = browser.post(
+            "/sign-in",
+            data={
+                "csrf_token": token(page.text),
+                "name": "nightly",
+                "password": "quartz ferry lantern orbit",
+            },
+        )
+    app.state.engine.dispose()
+    assert answer.status_code == 400 and "an account for scripts" in answer.text

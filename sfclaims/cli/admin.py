@@ -140,6 +140,14 @@ def user_add(
     ask_password: Annotated[
         bool, typer.Option("--ask-password", help="Ask for the new account's password.")
     ] = False,
+    automation: Annotated[
+        bool,
+        typer.Option(
+            "--automation",
+            help="An account a script acts as: it signs in to no workspace and acts on the "
+            "command line with its password file alone (give --password-file).",
+        ),
+    ] = False,
 ) -> None:
     """Add an account with its roles (and its password, when given: in the same step). The
     first account must be an admin's; from then on every action needs an account with its
@@ -162,7 +170,7 @@ def user_add(
         password = getpass.getpass(f"{name}'s password: ")
         if getpass.getpass("The same again: ") != password:
             raise UsageError("The two passwords differ; nothing was added.")
-    added = add_account(engine, acting, name, role, password)
+    added = add_account(engine, acting, name, role, password, automation)
     messages.print(
         f"Account {escape(added)} added with {', '.join(sorted(set(role)))}"
         + (" and its password." if password else ".")

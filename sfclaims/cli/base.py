@@ -171,15 +171,23 @@ def _password(name: str) -> str:
 
 
 def _code(name: str) -> str:
-    return _ask(f"The code from {name}'s authenticator app (or a recovery code): ", name)
+    return _ask(
+        f"The code from {name}'s authenticator app (or a recovery code): ",
+        name,
+        f"Acting as {name} needs a code from their second factor as well as their password, "
+        "and there is no terminal to ask it on: a script acts as an account meant for scripts "
+        "(`sfclaims user add NAME --role ROLE --automation --password-file FILE`), with its "
+        "password file alone.",
+    )
 
 
-def _ask(prompt: str, name: str) -> str:
+def _ask(prompt: str, name: str, missing: str | None = None) -> str:
     import getpass
 
     if not sys.stdin.isatty():
         raise RefusedError(
-            f"Acting as {name} needs their password, and there is no terminal to ask it on: "
+            missing
+            or f"Acting as {name} needs their password, and there is no terminal to ask it on: "
             f"SFCLAIMS_PASSWORD_FILE can name a file holding it (readable by its owner alone)."
         )
     return getpass.getpass(prompt)

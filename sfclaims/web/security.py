@@ -183,6 +183,8 @@ def sign_in(request: Request, name: str, password: str) -> str | None:
     if not password_matches(stored, password) or row is None:
         failed(engine, name, address)
         return None
+    if row.automation:  # a script's account: the command line's alone
+        raise UsageError(f"{name} is an account for scripts: it does not sign in to the workspace.")
     request.session.clear()
     request.session.update(csrf=secrets.token_urlsafe(32))
     if row.totp_secret:

@@ -176,6 +176,8 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
     except LockedOut as locked:
         status = 429
         errors.append(locked_out(locked, "#name"))
+    except SfclaimsError as error:  # an account for scripts: said to whoever has its password
+        errors.append({"text": said(error), "href": "#name"})
     after = safe_next(form.get("next"))
     if step == "code":
         return RedirectResponse(f"/sign-in/code?next={quote(after)}", status_code=303)
