@@ -299,6 +299,26 @@ def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
     _change(engine, by, name, "password set", password_hash=hash_password(password))
 
 
+def change_own_password(engine: Engine, by: Actor, current: str, new: str) -> None:
+    """A person changes their own password, once the one they have now is given (a session
+    left open must not be enough): judged as every password is, and every session of theirs
+    ends with it (the workspace begins them a new one)."""
+    with engine.connect() as connection:
+        account = connection.execute(
+            select(col(Account.password_hash), col(Account.automation)).where(
+                col(Account.name) == by.name
+            )
+        ).first()
+    if account is None or account.automation:
+        raise RefusedError("Only a person's own sfclaims account has a password to change here.")
+    if not password_matches(account.password_hash, current):
+        raise UsageError("That is not your password now; nothing was changed.")
+    if new == current:
+        raise UsageError("The new password is the one you have now; choose another.")
+    checked_password(new, (by.name,))
+    _change(engine, by, by.name, "own password changed", password_hash=hash_password(new))
+
+
 def set_roles(engine: Engine, by: Actor, name: str, roles: list[str]) -> None:
     """An admin gives an account its roles (replacing the ones it had); an admin cannot take
     the admin role from themselves, so the database always keeps one."""

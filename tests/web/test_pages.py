@@ -1568,3 +1568,43 @@ def test_an_account_added_with_a_password_the_checker_refuses_is_not_added(works
     assert strong.status_code == 200 and "The account sam is added" in strong.text
     (sam,) = [a for a in list_accounts(engine) if a.name == "sam"]
     assert sam.password_hash and sam.roles == "auditor"
+
+
+def test_everyone_changes_their_own_password_given_the_one_they_have(workspace):
+    """Any account with a password changes it on its own page: refused without the password it
+    has now, with a repeat that differs, or a weak one — every refusal at once, nothing
+    changed; changed, the old one no longer signs in and the new one does."""
+    from tests.web.conftest import PASSWORD
+
+    sign_in(workspace, "dora")
+    page = workspace.get("/password")
+    assert page.status_code == 200 and 'id="your-password"' in page.text
+    wrong = post(
+        workspace,
+        "/password",
+        {"current": "not it at all", "new": "amber kettle drifts north", "again": "x"},
+        page="/password",
+    )
+    assert wrong.status_code == 400 and "differ" in wrong.text
+    for current, new, says in (
+        ("not it at all", "amber kettle drifts north", "That is not your password now"),
+        (PASSWORD, "password1234", "guessed too easily"),
+    ):
+        answer = post(
+            workspace, "/password", {"current": current, "new": new, "again": new}, page="/password"
+        )
+        assert answer.status_code == 400 and says in answer.text
+    changed = post(
+        workspace,
+        "/password",
+        {
+            "current": PASSWORD,
+            "new": "amber kettle drifts north",
+            "again": "amber kettle drifts north",
+        },
+        page="/password",
+    )
+    assert changed.status_code == 200 and "Your password is changed" in changed.text
+    workspace.cookies.clear()
+    assert sign_in(workspace, "dora", PASSWORD).status_code == 400
+    assert sign_in(workspace, "dora", "amber kettle drifts north").status_code == 200

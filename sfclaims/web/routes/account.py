@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from sfclaims.activity import record_now
 from sfclaims.errors import SfclaimsError
-from sfclaims.people import SINGLE_SIGN_ON, Actor, has_accounts
-from sfclaims.web.pages import render, said
+from sfclaims.people import PASSWORD, SINGLE_SIGN_ON, Actor, has_accounts
+from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import (
     LockedOut,
     begin_session,
@@ -260,6 +260,47 @@ async def code_sent(request: Request, form: dict = Depends(checked_form)) -> Res
             request, render(request, "recovery_codes.html", codes=done, next=after)
         )
     return remember_device(request, RedirectResponse(after, status_code=303))
+
+
+@router.get("/password")
+def password_page(request: Request, person: Actor = requires()) -> Response:
+    """Change your own password."""
+    return render(request, "password.html", errors=[])
+
+
+@router.post("/password")
+async def change_password(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires()
+) -> Response:
+    from sfclaims.people import change_own_password
+
+    current, new, again = form.get("current", ""), form.get("new", ""), form.get("again", "")
+    errors = []
+    if not current:
+        errors.append({"text": "Enter your password now", "href": "#current"})
+    if not new:
+        errors.append({"text": "Enter a new password", "href": "#new"})
+    elif new != again:
+        errors.append({"text": "The new password and its repeat differ", "href": "#again"})
+    if not errors:
+        try:
+            await anyio.to_thread.run_sync(
+                change_own_password,
+                engine_of(request),
+                person,
+                current,
+                new,
+                limiter=password_checks(request, known=True),
+            )
+        except SfclaimsError as error:
+            where = "#current" if "password now" in str(error) else "#new"
+            errors.append({"text": said(error), "href": where})
+    if errors:
+        return render(request, "password.html", status_code=400, errors=errors)
+    how = request.session.get("how", PASSWORD)
+    await anyio.to_thread.run_sync(begin_session, request, person.name, how)  # the old ones ended
+    done(request, "Your password is changed; every other session of yours has ended.")
+    return RedirectResponse("/", status_code=303)
 
 
 @router.get("/accessibility")
