@@ -361,6 +361,8 @@ class Account(SQLModel, table=True):
     #: an account a script acts as (migration 0029): no workspace sign-in; on the command line
     #: its password alone proves it
     automation: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    #: a password someone else set (migration 0030): its person chooses their own first
+    password_must_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Activity(SQLModel, table=True):

@@ -231,7 +231,15 @@ def add_account(
         detail = f"roles: {', '.join(sorted(chosen))}" + ("; with a password" if hashed else "")
         detail += "; for scripts, no workspace sign-in" if automation else ""
         new_account(
-            connection, name, chosen, by.name, detail, password_hash=hashed, automation=automation
+            connection,
+            name,
+            chosen,
+            by.name,
+            detail,
+            password_hash=hashed,
+            automation=automation,
+            # a person's password given by an admin is changed at its first use
+            must_change=hashed is not None and not automation and name != by.name,
         )
     return name
 
@@ -245,6 +253,7 @@ def new_account(
     sign_on_subject: str | None = None,
     password_hash: str | None = None,
     automation: bool = False,
+    must_change: bool = False,
 ) -> None:
     """The account's row and its log entry, in the caller's transaction: an admin adding it
     (``add_account``), or its first single sign-on (``single_sign_on``), each with its own
@@ -258,6 +267,7 @@ def new_account(
             sign_on_subject=sign_on_subject,
             password_hash=password_hash,
             automation=automation,
+            password_must_change=must_change,
         )
     )
     record_activity(connection, by, "account added", name, detail)
@@ -293,10 +303,19 @@ def disable_account(engine: Engine, by: Actor, name: str) -> None:
 
 
 def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
-    """Anyone may set their own password; an admin anyone's."""
-    if checked_name(name) != by.name:
+    """Anyone may set their own password; an admin anyone's — which its person must change at
+    its first use in the workspace (two people know it)."""
+    someone_else = checked_name(name) != by.name
+    if someone_else:
         allowed(by, ADMIN, "setting another person's password")
-    _change(engine, by, name, "password set", password_hash=hash_password(password))
+    _change(
+        engine,
+        by,
+        name,
+        "password set",
+        password_hash=hash_password(password),
+        password_must_change=someone_else,
+    )
 
 
 def change_own_password(engine: Engine, by: Actor, current: str, new: str) -> None:
@@ -316,7 +335,14 @@ def change_own_password(engine: Engine, by: Actor, current: str, new: str) -> No
     if new == current:
         raise UsageError("The new password is the one you have now; choose another.")
     checked_password(new, (by.name,))
-    _change(engine, by, by.name, "own password changed", password_hash=hash_password(new))
+    _change(
+        engine,
+        by,
+        by.name,
+        "own password changed",
+        password_hash=hash_password(new),
+        password_must_change=False,
+    )
 
 
 def set_roles(engine: Engine, by: Actor, name: str, roles: list[str]) -> None:

@@ -22,6 +22,7 @@ from sfclaims.web.jobs import Jobs
 from sfclaims.web.pages import HERE, ROLE_NAMES, refused, said, templates
 from sfclaims.web.security import (
     FormExpired,
+    MustChangePassword,
     NotAllowed,
     NotSignedIn,
     signed_in,
@@ -206,6 +207,10 @@ def create_app(
     @app.exception_handler(NotSignedIn)
     async def _sign_in_first(request: Request, _error: NotSignedIn) -> Response:
         return RedirectResponse(f"/sign-in?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(MustChangePassword)
+    async def _choose_your_own(request: Request, _error: MustChangePassword) -> Response:
+        return RedirectResponse("/password", status_code=303)
 
     @app.exception_handler(NotAllowed)
     async def _not_allowed(request: Request, error: NotAllowed) -> Response:

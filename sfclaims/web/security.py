@@ -22,7 +22,7 @@ from sfclaims.activity import record_now
 from sfclaims.errors import UsageError
 from sfclaims.facts import members
 from sfclaims.models import Account, table_of
-from sfclaims.people import PASSWORD, PASSWORD_AND_CODE, Actor, password_matches
+from sfclaims.people import PASSWORD, PASSWORD_AND_CODE, SINGLE_SIGN_ON, Actor, password_matches
 
 
 class NotSignedIn(Exception):
@@ -110,11 +110,14 @@ def signed_in(request: Request) -> Actor | None:
         return None
     with engine_of(request).connect() as connection:
         row = connection.execute(
-            select(col(Account.roles), col(Account.disabled)).where(col(Account.name) == name)
+            select(
+                col(Account.roles), col(Account.disabled), col(Account.password_must_change)
+            ).where(col(Account.name) == name)
         ).first()
     if row is None or row.disabled:
         session.clear()
         return None
+    request.state.must_change = row.password_must_change and session.get("how") != SINGLE_SIGN_ON
     how = session.get("how")
     return Actor(name, members(row.roles), identified_by=how if isinstance(how, str) else "")
 
@@ -126,6 +129,8 @@ def requires(role: str | None = None):
         actor = signed_in(request)
         if actor is None:
             raise NotSignedIn()
+        if getattr(request.state, "must_change", False) and request.url.path != "/password":
+            raise MustChangePassword()
         if role is not None and not actor.may(role):
             raise NotAllowed(role)
         request.state.person = actor
@@ -149,6 +154,10 @@ async def checked_form(request: Request) -> dict[str, str]:
     if not (isinstance(given, str) and expected and hmac.compare_digest(given, expected)):
         raise FormExpired()
     return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+class MustChangePassword(Exception):
+    """The person's password was set by someone else: they choose their own first."""
 
 
 class LockedOut(Exception):

@@ -149,7 +149,7 @@ def with_mo(accounts: str) -> str:
     engine = open_database(accounts)
     root = acting(engine, "root")
     add_account(engine, root, "mo", ["claims", "auditor"])
-    set_password(engine, root, "mo", PASSWORD)
+    set_password(engine, acting(engine, "mo"), "mo", PASSWORD)  # mo's own: none to change
     engine.dispose()
     return accounts
 

@@ -881,9 +881,17 @@ def test_an_admin_changes_roles_makes_a_password_and_disables_an_account_in_the_
     password = made.text.split('id="new-password">')[1].split("<")[0]
     assert len(password) >= 20
     app = create_app(accounts, secret=SECRET)
-    with TestClient(app) as dora:
+    with TestClient(app) as dora:  # a password an admin made: dora chooses her own first
         assert sign_in(dora, "dora", password).status_code == 200
-        assert dora.get("/imports").status_code == 200
+        first = dora.get("/imports", follow_redirects=False)
+        assert first.status_code == 303 and first.headers["location"] == "/password"
+        assert 'id="first-use"' in dora.get("/password").text
+        mine = "amber kettle drifts north"
+        chosen = post(
+            dora, "/password", {"current": password, "new": mine, "again": mine}, page="/password"
+        )
+        assert "Your password is changed" in chosen.text
+        assert dora.get("/imports", follow_redirects=False).status_code == 200
         gone = post(workspace, "/accounts/dora/disable", {}, page="/accounts/dora")
         assert "The account dora is disabled" in gone.text
         assert dora.get("/imports", follow_redirects=False).status_code == 303  # signed out

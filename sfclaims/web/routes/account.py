@@ -264,8 +264,9 @@ async def code_sent(request: Request, form: dict = Depends(checked_form)) -> Res
 
 @router.get("/password")
 def password_page(request: Request, person: Actor = requires()) -> Response:
-    """Change your own password."""
-    return render(request, "password.html", errors=[])
+    """Change your own password (first of all, when someone else set it)."""
+    first_use = bool(getattr(request.state, "must_change", False))
+    return render(request, "password.html", errors=[], first_use=first_use)
 
 
 @router.post("/password")
@@ -296,7 +297,8 @@ async def change_password(
             where = "#current" if "password now" in str(error) else "#new"
             errors.append({"text": said(error), "href": where})
     if errors:
-        return render(request, "password.html", status_code=400, errors=errors)
+        first_use = bool(getattr(request.state, "must_change", False))
+        return render(request, "password.html", status_code=400, errors=errors, first_use=first_use)
     how = request.session.get("how", PASSWORD)
     await anyio.to_thread.run_sync(begin_session, request, person.name, how)  # the old ones ended
     done(request, "Your password is changed; every other session of yours has ended.")
