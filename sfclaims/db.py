@@ -240,6 +240,21 @@ def bulk_load(
             copy.write_row(row)
 
 
+SCRATCH_PREFIX = ".sfclaims-import-"
+SCRATCH_KEPT_FOR = 24 * 60 * 60  # seconds: no import runs longer; older is a killed one's
+
+
+def _remove_stale_scratch(folder: Path) -> None:
+    """The scratch files of imports killed before they could remove their own (SIGKILL, a
+    power cut): personal data never stays beside the database."""
+    import time
+
+    for stale in folder.glob(f"{SCRATCH_PREFIX}*.db"):
+        with contextlib.suppress(OSError):  # another import's, removed meanwhile
+            if time.time() - stale.stat().st_mtime > SCRATCH_KEPT_FOR:
+                stale.unlink()
+
+
 class Staging:
     """An import's rows set down beside the database, then swapped into its tables in one short
     transaction, so that an import never holds the database for the whole of its run.
@@ -265,8 +280,10 @@ class Staging:
             import tempfile
 
             beside = sqlite_file(self.engine)
+            folder = beside.parent if beside else Path(tempfile.gettempdir())
+            _remove_stale_scratch(folder)
             handle, name = tempfile.mkstemp(  # mode 0600: the rows are personal data
-                prefix=".sfclaims-import-", suffix=".db", dir=beside.parent if beside else None
+                prefix=SCRATCH_PREFIX, suffix=".db", dir=folder
             )
             os.close(handle)
             self._scratch = Path(name)

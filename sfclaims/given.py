@@ -33,4 +33,8 @@ def page_number(typed: str) -> int:
     """The page of a list a person asked for (an address's ``page``): a whole number from 1;
     anything else, or past what a database keeps, is the first page."""
     typed = typed.strip()
-    return int(typed) if typed.isdigit() and 0 < int(typed[:12]) <= LARGEST_NUMBER else 1
+    return (
+        int(typed)
+        if typed.isdigit() and len(typed) <= 10 and 0 < int(typed) <= LARGEST_NUMBER
+        else 1
+    )

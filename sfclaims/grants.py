@@ -93,7 +93,7 @@ def _role_grants() -> dict[str, list[Grant]]:
 
 
 #: Columns of their own account anyone may update: their password, their second factor's use.
-OWN_ACCOUNT_COLUMNS = "password_hash, totp_secret, totp_step, recovery_codes"
+OWN_ACCOUNT_COLUMNS = "password_hash, totp_secret, totp_step, recovery_codes, password_must_change"
 
 
 def group(role: str) -> str:

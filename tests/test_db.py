@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from sfclaims import db
-from sfclaims.db import Staging, bulk_load
+from sfclaims.db import Staging, bulk_load, open_database
 from sfclaims.models import Assessment, StoredDecision, table_of
 
 AWKWARD_TEXT = [
@@ -126,3 +126,31 @@ def test_the_schema_revision_every_command_checks_is_alembics_head():
     from alembic.script import ScriptDirectory
 
     assert ScriptDirectory(str(db.MIGRATIONS)).get_current_head() == db.SCHEMA_REVISION
+
+
+def test_an_imports_scratch_file_left_by_a_killed_import_is_removed_by_the_next(tmp_path):
+    """A killed import cannot remove its scratch file (the rows are personal data): the next
+    import on that database removes any older than a day, and its own when it ends."""
+    import os
+    import time
+
+    from sfclaims.db import SCRATCH_KEPT_FOR, SCRATCH_PREFIX
+
+    engine = open_database(f"sqlite:///{tmp_path / 'x.db'}")
+    stale, fresh = tmp_path / f"{SCRATCH_PREFIX}killed.db", tmp_path / f"{SCRATCH_PREFIX}now.db"
+    for left in (stale, fresh):
+        left.write_bytes(b"rows")
+    long_ago = time.time() - SCRATCH_KEPT_FOR - 60
+    os.utime(stale, (long_ago, long_ago))
+    with Staging(engine):
+        pass
+    assert sorted(p.name for p in tmp_path.glob(f"{SCRATCH_PREFIX}*")) == [fresh.name]
+    engine.dispose()
+
+
+def test_a_page_number_is_a_whole_number_a_database_keeps_else_the_first():
+    from sfclaims.given import page_number
+
+    assert [page_number(t) for t in ("3", " 7 ", "0", "-2", "x", "9" * 25, "0" * 12 + "5")] == [
+        3, 7, 1, 1, 1, 1, 1,
+    ]  # fmt: skip
