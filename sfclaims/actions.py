@@ -311,14 +311,17 @@ def quarter_files(engine: Engine, person: Actor, as_of: date, out: Path) -> list
     return sorted(written)
 
 
-def grant_group_roles(engine: Engine, person: Actor) -> list[str]:
-    """An admin (or the one person before accounts) makes PostgreSQL's group roles and grants."""
+def grant_group_roles(engine: Engine, person: Actor) -> list[tuple[str, str]]:
+    """An admin (or the one person before accounts) makes the database's group roles and grants
+    them: each group's name with its role."""
     from sfclaims.activity import record_now
     from sfclaims.grants import grant_roles
 
     allowed(person, ADMIN, "granting the database's group roles")
     groups = grant_roles(engine)
-    record_now(engine, person.name, "group roles granted", "database", ", ".join(groups))
+    record_now(
+        engine, person.name, "group roles granted", "database", ", ".join(n for n, _ in groups)
+    )
     return groups
 
 
@@ -642,18 +645,28 @@ def verify(engine: Engine, person: Actor) -> Verified:
     from sqlmodel import col
 
     from sfclaims.activity import chain_breaks
-    from sfclaims.claim_runs import get_run, list_runs, verify_submitted
+    from sfclaims.claim_runs import SUBMITTED_ACTION, get_run, list_runs, verify_submitted
     from sfclaims.db import one_snapshot
     from sfclaims.errors import SfclaimsError
-    from sfclaims.models import LogChain
+    from sfclaims.models import Activity, LogChain
 
     allowed(person, None, "checking the submitted runs")
     problems: list[str] = []
-    submitted = [r.run_id for r in list_runs(engine) if r.submitted_at is not None]
+    runs = {r.run_id: r for r in list_runs(engine)}
+    submitted = [r.run_id for r in runs.values() if r.submitted_at is not None]
     with one_snapshot(engine) as connection:
         broken = chain_breaks(connection)
         if broken:
             problems.append(broken)
+        logged = connection.execute(
+            select(col(Activity.object)).where(col(Activity.action) == SUBMITTED_ACTION)
+        ).scalars()
+        for run_id in sorted(set(logged) - set(submitted)):  # a run made a draft again, or gone
+            problems.append(
+                f"The activity log records claim run {run_id} as submitted, but the database "
+                f"holds it as {'a draft' if run_id in runs else 'no run at all'}: it was changed "
+                f"in the database after submission — tell the database's administrator."
+            )
         links = set(connection.execute(select(col(LogChain.hash))).scalars())
         for run_id in submitted:
             run = get_run(connection, run_id)

@@ -17,6 +17,7 @@ from sqlmodel import col
 
 from sfclaims.activity import operating_system_user, record_activity
 from sfclaims.claim_runs import (
+    SAMPLE_DRAWN,
     get_run,
     refuse_if_submitted,
     run_family_ids,
@@ -233,7 +234,5 @@ def sample_run(
             .where(col(ClaimRun.run_id) == run_id)
             .values(sample_size=size, sample_percent=percent, sample_seed=seed)
         )
-        record_activity(
-            connection, by, "audit sample drawn", run_id, f"{len(drawn)} families, seed {seed}"
-        )
+        record_activity(connection, by, SAMPLE_DRAWN, run_id, f"{len(drawn)} families, seed {seed}")
     return drawn

@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, column, func, insert, select, table, text, update
 from sqlmodel import col
 
 from sfclaims.activity import identified, operating_system_user, record_activity
@@ -273,26 +273,84 @@ def new_account(
     record_activity(connection, by, "account added", name, detail)
 
 
-def list_accounts(engine: Engine) -> list[Account]:
+@dataclass(frozen=True)
+class AccountListed:
+    """An account as the admin sees it: whether it has a password and a second factor, never
+    either (migration 0031's ``account_standing``: no person's login reads the secrets)."""
+
+    name: str
+    roles: str
+    disabled: bool
+    automation: bool
+    password_must_change: bool
+    has_password: bool
+    has_second_factor: bool
+
+
+def list_accounts(engine: Engine) -> list[AccountListed]:
+    standing = table(
+        "account_standing", column("name"), column("has_password"), column("has_second_factor")
+    )
     with engine.connect() as connection:
-        rows = connection.execute(select(*table_of(Account).c).order_by(col(Account.name)))
-        return [Account(**row._asdict()) for row in rows]
+        rows = connection.execute(
+            select(
+                col(Account.name),
+                col(Account.roles),
+                col(Account.disabled),
+                col(Account.automation),
+                col(Account.password_must_change),
+                standing.c.has_password,
+                standing.c.has_second_factor,
+            )
+            .join(standing, standing.c.name == col(Account.name))
+            .order_by(col(Account.name))
+        )
+        return [AccountListed(*(bool(v) if i > 1 else v for i, v in enumerate(r))) for r in rows]
 
 
-def _change(engine: Engine, by: Actor, name: str, action: str, **values: object) -> None:
+def _change(
+    engine: Engine,
+    by: Actor,
+    name: str,
+    action: str,
+    password: tuple[str, bool] | None = None,
+    **values: object,
+) -> None:
     """Change the account, logged; every session it has in the workspace ends with it (a
-    password changed or an account disabled must sign no copied cookie in)."""
+    password changed or an account disabled must sign no copied cookie in). ``password``: its
+    new hash, and whether its person must change it at first use."""
     from sfclaims.sessions import end_every_session_of
 
     name = checked_name(name)
     with engine.begin() as connection:
         if account_of(connection, name) is None:
             raise UsageError(f"There is no account {name}.")
-        connection.execute(
-            update(table_of(Account)).where(col(Account.name) == name).values(**values)
-        )
-        end_every_session_of(connection, name)
+        if password is not None:
+            _password_kept(connection, name, *password)
+        if values:
+            connection.execute(
+                update(table_of(Account)).where(col(Account.name) == name).values(**values)
+            )
+        if password is None or is_sqlite(connection):  # else sfclaims_set_password ended them
+            end_every_session_of(connection, name)
         record_activity(connection, by.name, action, name)
+
+
+def _password_kept(connection: Connection, name: str, hashed: str, must_change: bool) -> None:
+    """The account's new password hash. On PostgreSQL through ``sfclaims_set_password``
+    (migration 0031), which lets an admin set anyone's and a person their own, and no one read
+    any; on SQLite, whoever holds the file holds it all."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT sfclaims_set_password(:name, :hashed, :must_change)"),
+            {"name": name, "hashed": hashed, "must_change": must_change},
+        )
+        return
+    connection.execute(
+        update(table_of(Account))
+        .where(col(Account.name) == name)
+        .values(password_hash=hashed, password_must_change=must_change)
+    )
 
 
 def disable_account(engine: Engine, by: Actor, name: str) -> None:
@@ -313,8 +371,7 @@ def set_password(engine: Engine, by: Actor, name: str, password: str) -> None:
         by,
         name,
         "password set",
-        password_hash=hash_password(password),
-        password_must_change=someone_else,
+        password=(hash_password(password), someone_else),
     )
 
 
@@ -340,8 +397,7 @@ def change_own_password(engine: Engine, by: Actor, current: str, new: str) -> No
         by,
         by.name,
         "own password changed",
-        password_hash=hash_password(new),
-        password_must_change=False,
+        password=(hash_password(new), False),
     )
 
 

@@ -45,15 +45,28 @@ class Settings:
 
 def read_settings(engine: Engine) -> Settings:
     with engine.connect() as connection:
-        row = connection.execute(select(*table_of(AuthoritySettings).c)).one()
+        row = connection.execute(select(*table_of(AuthoritySettings).c)).first()
+    if row is None:
+        raise settings_missing()
     values = row._asdict()
     values.pop("id")
     return Settings(**values)
 
 
+def settings_missing() -> RefusedError:
+    return RefusedError(
+        "The database's settings row is missing: it was removed outside sfclaims (the "
+        "database refuses that to every login, its owner's included, unless its guards are "
+        "switched off). Restore the database from its last backup, or ask its administrator."
+    )
+
+
 def quarter_convention(connection: Connection) -> str:
     """The authority's quarters, financial or calendar: how every period is named to people."""
-    return connection.execute(select(col(AuthoritySettings.quarters))).scalar_one()
+    found = connection.execute(select(col(AuthoritySettings.quarters))).scalar()
+    if found is None:
+        raise settings_missing()
+    return str(found)
 
 
 def framework_in_force(engine: Engine, given: Path | None = None) -> Framework:

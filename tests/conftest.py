@@ -108,7 +108,13 @@ class _Templates:
         return copy
 
     def drop(self, name: str) -> None:
+        """The database, and the group roles ``init --grant`` made for it (roles outlive the
+        databases they were granted on)."""
+        from sfclaims.grants import group, roles_of_groups
+
         self._run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        for role in roles_of_groups():
+            self._run(f"DROP ROLE IF EXISTS {group(role, name)}")
 
     def _run(self, sql: str) -> None:
         assert self.admin is not None
@@ -135,6 +141,9 @@ def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Itera
         patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(keys / "secret-key"))
         patch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(keys / "seal-key"))
         patch.setenv("SFCLAIMS_WORK_DIR", str(keys / "work"))
+        from sfclaims.claim_runs.sealing import ensure_seal_key
+
+        ensure_seal_key()  # the installation's, as `sfclaims init` made it
         yield
 
 
@@ -250,13 +259,15 @@ def sample_engine(sample_url: str) -> Iterator[Engine]:
 
 #: The people the tests act as, and the sfclaims roles their PostgreSQL logins are granted.
 TEST_LOGINS = {
-    "root": ("admin",),
+    "root": ("admin",),  # on this kind of machine also a superuser, whom no grant holds
+    "adam": ("admin",),
     "dora": ("data_officer",),
     "carl": ("claims",),
     "ada": ("auditor",),
     "ade": ("auditor",),
     "cass": ("claims", "auditor"),
     "eve": ("claims",),
+    "wes": ("web",),  # the web server's login
     "stranger": (),
 }
 
@@ -265,11 +276,11 @@ def each_person_logs_in(url: str) -> None:
     """On PostgreSQL, give the database its group roles (``sfclaims init --grant``, as its owner)
     and each test person a login of their own in their role's group, as a council's database
     administrator would; the tests then connect as the person acting (``as_login``)."""
-    from sfclaims.grants import grant_roles, group
+    from sfclaims.grants import grant_roles
 
     engine = open_database(url)
     try:
-        grant_roles(engine)
+        groups = {role: name for name, role in grant_roles(engine)}
         with engine.begin() as connection:
             for name, roles in TEST_LOGINS.items():
                 connection.execute(
@@ -279,7 +290,7 @@ def each_person_logs_in(url: str) -> None:
                     )
                 )
                 for role in roles:
-                    connection.execute(text(f"GRANT {group(role)} TO {name}"))
+                    connection.execute(text(f"GRANT {groups[role]} TO {name}"))
     finally:
         engine.dispose()
 

@@ -631,6 +631,123 @@ def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal
     assert len(problems) == 1 and problems[0].startswith(f"Claim run {run} no longer matches")
 
 
+def _unguarded_runs(connection) -> None:  # type: ignore[no-untyped-def]
+    """What an insider with the database's owner login can do: the runs' guards off."""
+    if connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("DROP TRIGGER claimed_families_submitted_locked_update")
+        connection.exec_driver_sql("DROP TRIGGER claim_runs_submitted_locked_update")
+    else:
+        connection.exec_driver_sql("ALTER TABLE claimed_families DISABLE TRIGGER USER")
+        connection.exec_driver_sql("ALTER TABLE claim_runs DISABLE TRIGGER USER")
+
+
+@pytest.mark.raw_changes  # changes tables over a raw connection
+def test_a_seal_taken_off_with_a_family_swapped_and_the_digest_recomputed_is_named_by_verify(
+    submitted,
+):
+    """The owner swaps a family, recomputes the plain digest and sets the seal, its key and the
+    log's head to NULL: a submitted run holds a seal or it was tampered with."""
+    from sfclaims.actions import verify
+    from sfclaims.claim_runs import run_digest
+    from sfclaims.people import ROLES, Actor
+
+    engine, run = submitted
+    with engine.begin() as connection:
+        _unguarded_runs(connection)
+        connection.execute(
+            text(
+                "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "
+                "AND position = (SELECT min(position) FROM claimed_families WHERE run_id = :r)"
+            ),
+            {"r": run},
+        )
+        connection.execute(
+            text(
+                "UPDATE claim_runs SET digest = :d, seal = NULL, seal_key_id = NULL, "
+                "log_head = NULL WHERE run_id = :r"
+            ),
+            {"d": run_digest(connection, run), "r": run},
+        )
+    with pytest.raises(RefusedError, match=f"Claim run {run} is submitted but holds no seal"):
+        run_contents(engine, run)
+    problems = verify(engine, Actor("checker", frozenset(ROLES), single_user=True)).problems
+    assert problems == [
+        f"Claim run {run} is submitted but holds no seal: its seal was removed in the database "
+        f"after submission, so nothing was written — tell the database's administrator."
+    ]
+
+
+@pytest.mark.raw_changes  # changes tables over a raw connection
+def test_a_submitted_run_made_a_draft_again_is_named_by_verify_from_the_log(submitted):
+    from sfclaims.actions import verify
+    from sfclaims.people import ROLES, Actor
+
+    engine, run = submitted
+    with engine.begin() as connection:
+        _unguarded_runs(connection)
+        connection.execute(
+            text("UPDATE claimed_families SET submitted = false WHERE run_id = :r"), {"r": run}
+        )
+        connection.execute(
+            text(
+                "UPDATE claim_runs SET submitted_at = NULL, seal = NULL, digest = NULL "
+                "WHERE run_id = :r"
+            ),
+            {"r": run},
+        )
+    problems = verify(engine, Actor("checker", frozenset(ROLES), single_user=True)).problems
+    assert len(problems) == 1
+    assert problems[0].startswith(
+        f"The activity log records claim run {run} as submitted, but the database holds it as "
+        f"a draft"
+    )
+
+
+def test_a_seal_covers_who_submitted_the_run(submitted):
+    """Digest version 3: who submitted is in the seal, who made it, the sample and its
+    verdicts in the digest; changing who submitted (the guards off) breaks the seal."""
+    from sfclaims.claim_runs import CURRENT, get_run, verify_submitted
+
+    engine, run = submitted
+    with engine.begin() as connection:
+        kept = get_run(connection, run)
+        assert kept.digest_version == CURRENT == 3
+        assert "audit_samples" in kept.digest_covers and "created_by" in kept.digest_covers
+        _unguarded_runs(connection)
+        connection.execute(
+            text("UPDATE claim_runs SET submitted_by = 'someone else' WHERE run_id = :r"),
+            {"r": run},
+        )
+        with pytest.raises(RefusedError, match="no longer matches what was submitted"):
+            verify_submitted(connection, get_run(connection, run))
+        connection.rollback()
+
+
+@pytest.mark.parametrize("held", ["", "short key"])
+def test_an_empty_or_short_seal_key_is_refused_and_nothing_is_submitted(
+    sample, tmp_path, monkeypatch, held
+):
+    key = tmp_path / "seal-key"
+    key.write_text(held)
+    monkeypatch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(key))
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    with pytest.raises(RefusedError, match=f"The seal key file {key} holds"):
+        audited_and_submitted(sample, run)
+    assert run_contents(sample, run).status == "draft"
+
+
+def test_a_submission_on_a_machine_without_the_seal_key_is_refused_and_makes_none(
+    sample, tmp_path, monkeypatch
+):
+    key = tmp_path / "elsewhere" / "seal-key"
+    monkeypatch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(key))
+    run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=3).run_id
+    with pytest.raises(RefusedError) as refused:
+        audited_and_submitted(sample, run)
+    assert str(refused.value).startswith(f"There is no seal key at {key}, and a submitted run")
+    assert not key.exists() and run_contents(sample, run).status == "draft"
+
+
 def test_verify_says_every_submitted_run_holds_or_names_the_one_that_does_not(
     submitted, monkeypatch
 ):

@@ -36,6 +36,10 @@ def as_person(monkeypatch, name: str) -> None:
 
 @pytest.fixture
 def team(sample_url, monkeypatch) -> str:
+    return a_team(sample_url, monkeypatch)
+
+
+def a_team(sample_url: str, monkeypatch) -> str:
     """The sample authority with an account per role (root is the admin); on PostgreSQL each
     person has a login of their own in their role's group."""
     if sample_url.startswith("postgresql"):

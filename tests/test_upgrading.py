@@ -93,7 +93,7 @@ def as_the_admins_login(url: str) -> str:
 def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
     revision, database, tmp_path, request
 ):
-    from sfclaims.actions import export_submission, upgrade
+    from sfclaims.actions import export_submission, upgrade, verify
     from sfclaims.claim_runs import list_runs, run_contents
     from sfclaims.db import open_database
     from sfclaims.errors import RefusedError
@@ -118,6 +118,13 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
         engine = open_database(url, create=False)
         runs = {r.run_id: r for r in list_runs(engine)}
         assert runs[facts["submitted"]].status == "submitted"
+        # every run submitted before seals is sealed by the upgrade, and the log says so
+        assert verify(engine, ALONE).problems == []
+        with engine.connect() as connection:
+            sealed = connection.execute(
+                text("SELECT object FROM activity_log WHERE action = 'claim run sealed'")
+            ).scalars()
+            assert sorted(sealed) == sorted(r for r, x in runs.items() if x.submitted_at)
         with pytest.raises(RefusedError, match="its name and code are not set"):
             export_submission(engine, ALONE, facts["submitted"], tmp_path / "unnamed")
         change_settings(engine, **SAMPLE_AUTHORITY_NAMED)  # as the admin would, once upgraded
@@ -165,6 +172,23 @@ def test_a_run_tampered_with_before_the_upgrade_is_still_refused(tmp_path):
     change_settings(engine, **SAMPLE_AUTHORITY_NAMED)
     with pytest.raises(RefusedError, match="no longer matches what was submitted"):
         export_submission(engine, ALONE, facts["submitted"], tmp_path / "out")
+
+
+def test_runs_submitted_before_seals_are_not_upgraded_without_the_seal_key(tmp_path, monkeypatch):
+    """The upgrade seals them with the council's key, and never makes one quietly: without it,
+    nothing is upgraded and the refusal says where the key is expected."""
+    from sfclaims.actions import upgrade
+    from sfclaims.errors import RefusedError
+
+    monkeypatch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(tmp_path / "no-key-here"))
+    engine = make_engine(restored_sqlite("0013", tmp_path))
+    with pytest.raises(RefusedError) as refused:
+        upgrade(engine, backup=False)
+    said = str(refused.value)
+    assert "submitted claim runs are to be sealed with the seal key" in said
+    assert said.endswith("at revision 0013.") and schema_revision(engine) == "0013"
+    assert not (tmp_path / "no-key-here").exists()
+    engine.dispose()
 
 
 def test_a_failing_step_leaves_the_database_as_it_was_and_names_the_step(tmp_path):

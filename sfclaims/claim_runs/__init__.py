@@ -49,6 +49,7 @@ from sfclaims.claim_runs.runs import (
     separate_duties,
 )
 from sfclaims.claim_runs.sample import (
+    SAMPLE_DRAWN,
     SampleStatus,
     audit_finished,
     refuse_unless_audited,
@@ -59,6 +60,7 @@ from sfclaims.claim_runs.sample import (
 )
 
 __all__ = [
+    "SAMPLE_DRAWN",
     "audit_finished",
     "CURRENT",
     "DIGESTS",

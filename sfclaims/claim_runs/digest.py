@@ -13,6 +13,7 @@ from sqlmodel import col
 from sfclaims.claim_runs.sealing import key_id, seal_holds, seal_key
 from sfclaims.errors import RefusedError
 from sfclaims.models import (
+    AuditSample,
     AuditVerdict,
     ClaimedFamily,
     ClaimRun,
@@ -67,7 +68,16 @@ DIGESTS: dict[int, dict[str, tuple[str, ...]]] = {
         "audit_verdicts": (*VERDICT_COLUMNS, "recorded_by"),
     },
 }
-CURRENT = 2  # what a submission is sealed with now
+# migration 0031 on: who made the run and its sample as drawn, and the sample's families (the
+# seal adds who submitted it)
+DIGESTS[3] = {
+    "claim_runs": (*RUN_COLUMNS, "created_by", "sample_size", "sample_percent", "sample_seed"),
+    "claimed_families": FAMILY_COLUMNS,
+    "audit_verdicts": (*VERDICT_COLUMNS, "recorded_by"),
+    "audit_samples": ("run_id", "family_id"),
+}
+CURRENT = 3  # what a submission is sealed with now
+SUBMITTER_SEALED = 3  # from this version on, the seal holds who submitted the run too
 
 
 def covered(version: int) -> str:
@@ -79,15 +89,16 @@ def run_digest(
     connection: Connection, run_id: str, covers: dict[str, tuple[str, ...]] | None = None
 ) -> str:
     """SHA-256 of everything the run claims, as stored: the run's own terms, each family's row
-    in the run's order, and its verdicts, in the columns ``covers`` names (by default, the
-    current version's). Its sample and its submission are guarded by triggers."""
+    in the run's order, its verdicts and (since version 3) its sample, in the columns ``covers``
+    names (by default, the current version's)."""
     covers = covers or DIGESTS[CURRENT]
-    run_table, family_table, verdict_table = (
+    run_table, family_table, verdict_table, sample_table = (
         table_of(ClaimRun),
         table_of(ClaimedFamily),
         table_of(AuditVerdict),
+        table_of(AuditSample),
     )
-    queries = (
+    queries = [
         select(*(run_table.c[n] for n in covers["claim_runs"])).where(
             col(ClaimRun.run_id) == run_id
         ),
@@ -97,7 +108,13 @@ def run_digest(
         select(*(verdict_table.c[n] for n in covers["audit_verdicts"]))
         .where(verdict_table.c.run_id == run_id)
         .order_by(verdict_table.c.id),
-    )
+    ]
+    if "audit_samples" in covers:
+        queries.append(
+            select(*(sample_table.c[n] for n in covers["audit_samples"]))
+            .where(sample_table.c.run_id == run_id)
+            .order_by(sample_table.c.family_id)
+        )
     digest = hashlib.sha256()
     for query in queries:
         for row in connection.execute(query):
@@ -115,27 +132,37 @@ def _plain(value: object) -> object:
 
 
 def verify_submitted(connection: Connection, run: ClaimRun) -> None:
-    """A submitted run's rows are as they were submitted, by the digest that sealed it; refused
-    otherwise (and when no digest it knows sealed it), never shown."""
+    """A submitted run's rows are as they were submitted, by the digest and the seal it was
+    submitted with; refused otherwise — a run with no seal included (every submitted run is
+    sealed: at its submission, or by the upgrade that brought seals in) — never shown."""
     if run.submitted_at is None:
         return
     covers = orjson.loads(run.digest_covers) if run.digest_covers else None
     digest = run_digest(connection, run.run_id, covers) if covers is not None else None
-    if run.seal is not None:
-        key = seal_key()
-        if key is None or key_id(key) != run.seal_key_id:
-            raise RefusedError(
-                f"Claim run {run.run_id} was sealed with a key this machine does not have "
-                f"(key {run.seal_key_id}), so it cannot be checked here; use the seal key file "
-                f"it was submitted with."
-            )
-        if digest is None or not seal_holds(
-            key, run.run_id, run.digest_version or 0, digest, run.seal, run.log_head
-        ):
-            digest = None  # the seal does not hold: refused below, as any change
     if covers is None or digest is None or run.digest != digest:
+        raise _changed(run)
+    if run.seal is None:
         raise RefusedError(
-            f"Claim run {run.run_id} no longer matches what was submitted on "
-            f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "
-            f"submission, so nothing was written — tell the database's administrator."
+            f"Claim run {run.run_id} is submitted but holds no seal: its seal was removed in "
+            f"the database after submission, so nothing was written — tell the database's "
+            f"administrator."
         )
+    key = seal_key()
+    if key is None or key_id(key) != run.seal_key_id:
+        raise RefusedError(
+            f"Claim run {run.run_id} was sealed with a key this machine does not have "
+            f"(key {run.seal_key_id}), so it cannot be checked here; use the seal key file "
+            f"it was submitted with."
+        )
+    version = run.digest_version or 0
+    by = run.submitted_by if version >= SUBMITTER_SEALED else None
+    if not seal_holds(key, run.run_id, version, digest, run.seal, run.log_head, by):
+        raise _changed(run)
+
+
+def _changed(run: ClaimRun) -> RefusedError:
+    return RefusedError(
+        f"Claim run {run.run_id} no longer matches what was submitted on "
+        f"{run.submitted_at:%d/%m/%Y}: its rows were changed in the database after "
+        f"submission, so nothing was written — tell the database's administrator."
+    )

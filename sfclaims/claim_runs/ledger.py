@@ -14,7 +14,7 @@ from sfclaims.activity import chain_head, operating_system_user, record_activity
 from sfclaims.claim_runs.digest import CURRENT, SUBMITTED_ACTION, covered, run_digest
 from sfclaims.claim_runs.runs import get_run, refuse_if_submitted, separate_duties
 from sfclaims.claim_runs.sample import refuse_unless_audited, sampled, sampled_with_verdicts
-from sfclaims.claim_runs.sealing import ensure_seal_key, key_id, seal
+from sfclaims.claim_runs.sealing import key_id, required_seal_key, seal
 from sfclaims.data_state import data_changed
 from sfclaims.db import one_snapshot, writing
 from sfclaims.errors import RefusedError
@@ -35,7 +35,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
     """Lock the run: its families become claimed. Refused if any was claimed already, and (once
     there are accounts) if the person submitting recorded a verdict in it."""
     by = by or operating_system_user()
-    key = ensure_seal_key()  # outside the database: what a writer of it cannot forge
+    key = required_seal_key()  # outside the database: what a writer of it cannot forge
     try:
         with writing(engine) as connection:
             run = get_run(connection, run_id, lock=True)
@@ -83,7 +83,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                     digest_version=CURRENT,
                     digest_covers=covered(CURRENT),
                     log_head=head,
-                    seal=seal(key, run_id, CURRENT, digest, head),
+                    seal=seal(key, run_id, CURRENT, digest, head, by),
                     seal_key_id=key_id(key),
                 )
             )

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
-from sfclaims.claim_runs.runs import get_run
+from sfclaims.claim_runs.runs import get_run, separate_duties
 from sfclaims.errors import RefusedError
 from sfclaims.models import Activity, AuditSample, AuditVerdict, ClaimRun, table_of
 
@@ -68,6 +68,7 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
             remedy="draw a sample",
             run=run.run_id,
         )
+    _as_drawn(connection, run)
     waiting = _not_checked(connection, run.run_id)
     if waiting:
         raise RefusedError(
@@ -76,6 +77,40 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
             f"({', '.join(waiting[:10])}{', …' if len(waiting) > 10 else ''}); internal audit "
             f"must record {'it' if len(waiting) == 1 else 'them'} first.",
             remedy="record verdicts",
+            run=run.run_id,
+        )
+
+
+SAMPLE_DRAWN = "audit sample drawn"  # the log's row its drawer writes
+
+
+def _as_drawn(connection: Connection, run: ClaimRun) -> None:
+    """The sample a submission checks is the one its drawer wrote: the latest log row drawing
+    it (which no login can write in another's name, nor at another time) names the families it
+    holds and its seed, and — once there are accounts — someone other than the run's maker."""
+    drawn = connection.execute(
+        select(col(Activity.who), col(Activity.detail))
+        .where(col(Activity.object) == run.run_id, col(Activity.action) == SAMPLE_DRAWN)
+        .order_by(col(Activity.id).desc())
+        .limit(1)
+    ).first()
+    holds = len(sampled(connection, run.run_id))
+    said = f"{holds} families, seed {run.sample_seed}"
+    if drawn is None or drawn.detail != said:
+        raise RefusedError(
+            f"Claim run {run.run_id} cannot be submitted: its audit sample holds {holds} "
+            f"famil{'y' if holds == 1 else 'ies'} (seed {run.sample_seed}), not what the "
+            f"activity log records as drawn"
+            f"{f' ({drawn.detail})' if drawn is not None else ''}: it was changed in the "
+            f"database. Internal audit must draw the sample again.",
+            remedy="draw a sample",
+            run=run.run_id,
+        )
+    if separate_duties(connection) and drawn.who == run.created_by:
+        raise RefusedError(
+            f"Claim run {run.run_id} cannot be submitted: its audit sample was drawn by "
+            f"{drawn.who}, who made the run; internal audit must draw it.",
+            remedy="draw a sample",
             run=run.run_id,
         )
 
@@ -113,7 +148,7 @@ def sample_status(connection: Connection, run: ClaimRun) -> SampleStatus:
         latest[row.family_id] = AuditVerdict(**row._asdict())
     drawn = connection.execute(
         select(col(Activity.who), col(Activity.at))
-        .where(col(Activity.object) == run.run_id, col(Activity.action) == "audit sample drawn")
+        .where(col(Activity.object) == run.run_id, col(Activity.action) == SAMPLE_DRAWN)
         .order_by(col(Activity.id).desc())
         .limit(1)
     ).first()

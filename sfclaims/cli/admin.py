@@ -187,7 +187,7 @@ def user_list() -> None:
     acting_as(engine, None, "listing accounts")
     for account in list_accounts(engine):
         state = "disabled" if account.disabled else "active"
-        password = "password set" if account.password_hash else "no password"
+        password = "password set" if account.has_password else "no password"
         print(f"{account.name}\t{account.roles.replace(';', ', ')}\t{state}\t{password}")
 
 

@@ -67,9 +67,9 @@ def init(
         bool,
         typer.Option(
             "--grant",
-            help="PostgreSQL: make a group role per sfclaims role (sfclaims_admin, "
-            "sfclaims_data_officer, sfclaims_claims, sfclaims_auditor) and one for the web "
-            "server (sfclaims_web), each granted only what its role writes. Run as the "
+            help="PostgreSQL: make this database's group roles, one per sfclaims role and one "
+            "for the web server (sfclaims_<database>_claims, ..._web), each granted only what "
+            "its role writes, and print each (its name, a tab, its role). Run as the "
             "database's owner; then GRANT each person's login their role's group.",
         ),
     ] = False,
@@ -78,14 +78,19 @@ def init(
     authority's settings given (see `sfclaims settings`). On a database that is behind and holds
     data it does what `sfclaims upgrade` does: a backup first, then the upgrade."""
     from sfclaims.actions import create_or_upgrade
+    from sfclaims.claim_runs.sealing import ensure_seal_key, seal_key_path
     from sfclaims.web.security import ensure_secret_key
 
     engine = any_schema()
+    _key, made = ensure_seal_key()  # seals submitted runs, outside the database: first
+    if made:
+        messages.print(
+            f"A new seal key was made at {escape(str(seal_key_path()))}: every submitted claim "
+            f"run is sealed with it. Back it up apart from the database's backups, and give the "
+            f"same file to every machine that submits or checks runs."
+        )
     said(create_or_upgrade(engine, announce=announce))
     ensure_secret_key()  # signs the web workspace's sessions
-    from sfclaims.claim_runs.sealing import ensure_seal_key
-
-    ensure_seal_key()  # seals submitted runs, outside the database
     messages.print(f"The database at {escape(engine.url.render_as_string())} is up to date.")
     from sfclaims.cli.admin import settings_set
 
@@ -93,8 +98,8 @@ def init(
     if grant:
         from sfclaims.actions import grant_group_roles
 
-        groups = grant_group_roles(engine, person(engine))
-        messages.print(f"Group roles granted: {', '.join(groups)}.")
+        for name, role in grant_group_roles(engine, person(engine)):
+            print(f"{name}\t{role}")
 
 
 @app.command()

@@ -124,7 +124,9 @@ def demo(
     database = (out / DEMO_DATABASE).resolve()
     for leftover in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)  # the demo's own database, from an earlier demo
+    from sfclaims.claim_runs.sealing import ensure_seal_key
     from sfclaims.web.security import ensure_secret_key
 
     ensure_secret_key()  # for `sfclaims serve` on the demo's database
+    ensure_seal_key()  # a new installation's: its claim runs can be submitted
     run_demo(_open(f"sqlite:///{database}", create=True), out, families, seed, messages)

@@ -41,7 +41,7 @@ def accounts(listed: Iterable[Any]) -> list[Row]:
             {"html": link(f"/accounts/{quote(a.name)}", a.name)},
             {"text": a.roles.replace(";", ", ")},
             {"text": "disabled" if a.disabled else "active"},
-            {"text": "set" if a.password_hash else "none"},
+            {"text": "set" if a.has_password else "none"},
         ]
         for a in listed
     ]

@@ -1575,7 +1575,7 @@ def test_an_account_added_with_a_password_the_checker_refuses_is_not_added(works
     )
     assert strong.status_code == 200 and "The account sam is added" in strong.text
     (sam,) = [a for a in list_accounts(engine) if a.name == "sam"]
-    assert sam.password_hash and sam.roles == "auditor"
+    assert sam.has_password and sam.roles == "auditor"
 
 
 def test_everyone_changes_their_own_password_given_the_one_they_have(workspace):
