@@ -100,18 +100,25 @@ def _proven(
                 col(Account.password_hash),
                 col(Account.totp_secret),
                 col(Account.automation),
+                col(Account.password_must_change),
             ).where(col(Account.name) == name)
         ).first()
     stored = row.password_hash if row is not None and not row.disabled else None
     if not password_matches(stored, password_of(name)) or row is None:
         failed(engine, name, COMMAND_LINE_ADDRESS)
         raise RefusedError(f"That is not the password of an account {name} can act as.")
+    # a password an admin set proves the person only to choose their own (people.allowed)
+    must_change = bool(row.password_must_change) and not row.automation
     if not row.totp_secret or row.automation:  # a script's account: its password file alone
-        return Actor(name, members(row.roles), identified_by=PASSWORD)
+        return Actor(
+            name, members(row.roles), identified_by=PASSWORD, password_must_change=must_change
+        )
     if not code_holds(engine, name, code_of(name)):
         failed(engine, name, COMMAND_LINE_ADDRESS)
         raise RefusedError(f"That is not a code of {name}'s second factor.")
-    return Actor(name, members(row.roles), identified_by=PASSWORD_AND_CODE)
+    return Actor(
+        name, members(row.roles), identified_by=PASSWORD_AND_CODE, password_must_change=must_change
+    )
 
 
 def password_from_file(path: Path) -> str:

@@ -203,7 +203,7 @@ class AuthoritySettings(SQLModel, table=True):
     retention_months: int = 24  # personal data not needed for a claim is kept this long
     second_factor_for_everyone: bool = Field(
         default=False, sa_column_kwargs={"server_default": false()}
-    )  # else only the admin and auditor roles need one (second_factor.py)
+    )  # else only the admin, claims and auditor roles need one (second_factor.py)
     # single sign-on (single_sign_on.py): the OpenID provider, the client ID, its groups as
     # sfclaims roles ("group=role; ..."), and whether local passwords may still sign in
     sign_on_issuer: str | None = None

@@ -55,6 +55,8 @@ class Actor:
     roles: frozenset[str]
     single_user: bool = False
     identified_by: str = ""  # how: a database login, a password (and second factor), ...
+    #: proved by a password an admin set (migration 0030): nothing but choosing their own
+    password_must_change: bool = False
 
     def may(self, role: str) -> bool:
         return self.single_user or role in self.roles
@@ -125,6 +127,13 @@ def allowed(person: Actor, role: str | None, doing: str) -> Actor:
     account may); refused otherwise in one sentence naming the role needed. Allowed, the log
     rows the action writes for them say how they were identified."""
     identified(person.name, person.identified_by)
+    if person.password_must_change:
+        raise RefusedError(
+            f"{person.name}'s password was set by an admin, so two people know it: "
+            f"{person.name} chooses their own before doing anything else.",
+            remedy="choose your own password",
+            name=person.name,
+        )
     if role is None:
         if not (person.single_user or person.roles):
             raise RefusedError(

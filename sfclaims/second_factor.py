@@ -2,10 +2,11 @@
 children's records): a time-based one-time code from an authenticator app (TOTP, RFC 6238), set
 up at the first sign-in that needs it, with ten recovery codes shown once.
 
-Required for the admin and auditor roles, and for everyone when the settings say so. A code is
-good for its 30 seconds and the ones either side, and once only (the step used is kept); a
-recovery code once only (its SHA-256 is kept, and removed when used). A wrong code counts as a
-failed sign-in (``signing_in``), so guessing is locked out like a password."""
+Required for the admin, claims and auditor roles (whoever may submit a claim, or check one),
+and for everyone when the settings say so. A code is good for its 30 seconds and the ones either
+side, and once only (the step used is kept); a recovery code once only (its SHA-256 is kept, and
+removed when used). A wrong code counts as a failed sign-in (``signing_in``), so guessing is
+locked out like a password."""
 
 from __future__ import annotations
 
@@ -22,9 +23,9 @@ from sqlmodel import col
 from sfclaims.activity import record_activity
 from sfclaims.db import writing
 from sfclaims.models import Account, AuthoritySettings
-from sfclaims.people import ADMIN, AUDITOR, Actor, allowed
+from sfclaims.people import ADMIN, AUDITOR, CLAIMS, Actor, allowed
 
-NEEDED_BY = frozenset({ADMIN, AUDITOR})
+NEEDED_BY = frozenset({ADMIN, AUDITOR, CLAIMS})  # and whoever may submit a claim
 RECOVERY_CODES = 10
 ISSUER = "sfclaims"
 

@@ -36,7 +36,7 @@ class Settings:
     allocation: int | None
     changed_at: datetime
     retention_months: int = 24
-    second_factor_for_everyone: bool = False  # else the admin and auditor roles alone
+    second_factor_for_everyone: bool = False  # else the admin, claims and auditor roles alone
     sign_on_issuer: str | None = None  # the OpenID provider (single_sign_on.py)
     sign_on_client_id: str | None = None
     sign_on_groups: str | None = None  # "provider group=role; ..."
@@ -182,7 +182,9 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
         ("retention", f"{settings.retention_months} months"),
         (
             "second factor",
-            "every account" if settings.second_factor_for_everyone else "admins and auditors",
+            "every account"
+            if settings.second_factor_for_everyone
+            else "admins, the claims team and auditors",
         ),
         (
             "single sign-on",

@@ -29,6 +29,7 @@ COMMAND_LINE = {
     "--authority-code CODE`.",
     "connect as yourself": "Give your own login in --database-url (or SFCLAIMS_DATABASE_URL) "
     "and leave SFCLAIMS_USER unset.",
+    "choose your own password": "Choose it with `sfclaims user set-password {name}`.",
 }
 
 #: The workspace's words.
@@ -49,4 +50,5 @@ WORKSPACE = {
     "no backup": "The administrator of the server takes a backup first.",
     "name the authority": "An admin sets them on the Settings page.",
     "connect as yourself": "In the workspace each person signs in as themselves.",
+    "choose your own password": "Choose it on the Your password page, linked beside your name.",
 }

@@ -344,10 +344,12 @@ ON_POSTGRES = pytest.mark.parametrize("sample_url", ["postgres"], indirect=True)
 
 @pytest.fixture
 def carl_with_a_password(team, monkeypatch, tmp_path):
-    """On SQLite, carl's account with a password set by the admin (root, the machine's user)."""
-    as_person(monkeypatch, "root")
+    """On SQLite, carl's account with a password he chose; root, the machine's user, acts as
+    carl with it."""
+    as_person(monkeypatch, "carl")  # carl chooses it, at his own machine's account
     set_ = runner_with_input(team, ["user", "set-password", "carl"], "carl's own long passphrase")
     assert set_.exit_code == 0, set_.output
+    as_person(monkeypatch, "root")
     monkeypatch.setenv("SFCLAIMS_USER", "carl")
     return team
 
@@ -523,7 +525,17 @@ def test_a_first_admin_on_sqlite_is_you_or_has_a_password_so_no_one_is_locked_ou
     assert added.exit_code == 0 and "and its password" in added.stderr
     monkeypatch.setenv("SFCLAIMS_USER", "ana")
     monkeypatch.setenv("SFCLAIMS_PASSWORD_FILE", str(secret))
-    assert sfclaims(url, "user", "list").exit_code == 0  # ana acts, with her password
+    # root knows the password too: ana's first act is to choose her own, on either face
+    first = sfclaims(url, "user", "list")
+    assert first.exit_code == 3
+    assert " ".join(first.stderr.split()) == (
+        "Error: ana's password was set by an admin, so two people know it: ana chooses their "
+        "own before doing anything else. Choose it with `sfclaims user set-password ana`."
+    )
+    chosen = runner_with_input(url, ["user", "set-password", "ana"], "ana's own quiet harbour")
+    assert chosen.exit_code == 0, chosen.output
+    secret.write_text("ana's own quiet harbour\n")
+    assert sfclaims(url, "user", "list").exit_code == 0  # ana acts, with her own password
 
 
 def test_an_account_for_scripts_acts_with_its_password_file_alone_and_signs_in_nowhere(
