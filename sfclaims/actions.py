@@ -136,8 +136,10 @@ def decide(
     or on a database nothing was imported into); with ``with_forecast``, the pipeline too; with
     ``out``, the decisions file there and the work lists beside it."""
     from sfclaims.assessing import assess_and_store, summarise
+    from sfclaims.claim_runs.making import claims_closed
     from sfclaims.data_state import anything_imported, kinds_never_imported
     from sfclaims.dates import check_as_of
+    from sfclaims.settings import quarter_convention
 
     allowed(person, CLAIMS, "deciding the families")
     check_as_of(as_of)
@@ -157,6 +159,9 @@ def decide(
     # the work lists read them, whichever face decided
     decided = assess_and_store(engine, chosen, as_of)
     summary = summarise([a.decision for a in decided.families], chosen)
+    with engine.connect() as connection:
+        closed = claims_closed(chosen, as_of, quarter_convention(connection), summary.claimable)
+    warnings += [closed[0].upper() + closed[1:]] if closed else []
     pipeline = _pipeline(engine, decided, as_of) if with_forecast else None
     files = _decisions_files(engine, decided, chosen, as_of, out) if out is not None else []
     return Decisions(decided, summary, chosen, warnings, pipeline, files)
@@ -346,6 +351,7 @@ def export_submission(engine: Engine, person: Actor, run: str, out: Path) -> lis
         _framework_of_run(engine, contents.run.framework_sha256),
         out,
         (settings.authority_name, settings.authority_code),
+        settings.results_payment,
     )
     record_now(
         engine,

@@ -69,9 +69,24 @@ class _Rereferral(_Strict):
     decisions: list[str] = Field(min_length=1)
 
 
+PERIOD = r"^\d{4}-Q[1-4]$"
+
+
+class _DepartmentFile(_Strict):
+    from_period: str = Field(pattern=PERIOD)
+    name: str = Field(min_length=1)
+
+
+class _ProgrammeFile(_Strict):
+    payment: str = Field(pattern=r"^(results|none)$")
+    last_claim_period: str | None = Field(default=None, pattern=PERIOD)
+    departments: list[_DepartmentFile] = []
+
+
 class _FrameworkFile(_Strict):
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
+    programme: _ProgrammeFile = _ProgrammeFile(payment="results")  # no end given: no end
     thresholds: _Thresholds
     terms: list[_TermFile] = Field(min_length=1)
     rereferral: _Rereferral
@@ -128,6 +143,31 @@ class Term:
 
 
 @dataclass(frozen=True)
+class Programme:
+    """When the programme paid by results (contract.md, "The programme's calendar"): whether it
+    pays at all, its last claim period (a quarter as runs keep it, ``2025-Q1``; None: no end),
+    and the department each period's claims went to, from the period named. Never part of a
+    decision: the framework's fingerprint leaves it out."""
+
+    payment: str  # "results" or "none"
+    last_claim_period: str | None
+    departments: tuple[tuple[str, str], ...]  # (from period, name), earliest first
+
+    @property
+    def pays(self) -> bool:
+        return self.payment == "results"
+
+    def claimable_in(self, period: str) -> bool:
+        """Whether a claim may be made for the period (a quarter as runs keep it)."""
+        return self.pays and (self.last_claim_period is None or period <= self.last_claim_period)
+
+    def department_for(self, period: str) -> str | None:
+        """The department the period's claims went to (None: the framework names none)."""
+        named = [name for since, name in self.departments if since <= period]
+        return named[-1] if named else None
+
+
+@dataclass(frozen=True)
 class Thresholds:
     minimum_headlines: int
     dependent_child_age_under: int
@@ -141,7 +181,8 @@ class Thresholds:
 class Framework:
     name: str
     version: str
-    sha256: str
+    sha256: str  # of everything that decides: the programme's calendar is not part of it
+    programme: Programme
     headlines: tuple[Headline, ...]
     thresholds: Thresholds
     terms: tuple[Term, ...]
@@ -313,11 +354,18 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
             for spelling in (stored, *aliases):
                 spellings[spelling.strip().lower()] = stored
         accepted[kind] = spellings
-    digest = hashlib.sha256(json.dumps(merged, sort_keys=True).encode()).hexdigest()
+    deciding = {key: value for key, value in merged.items() if key != "programme"}
+    digest = hashlib.sha256(json.dumps(deciding, sort_keys=True).encode()).hexdigest()
+    calendar = parsed.programme
     return Framework(
         name=parsed.name,
         version=parsed.version,
         sha256=digest,
+        programme=Programme(
+            payment=calendar.payment,
+            last_claim_period=calendar.last_claim_period,
+            departments=tuple(sorted((d.from_period, d.name) for d in calendar.departments)),
+        ),
         headlines=headlines,
         thresholds=thresholds,
         terms=terms,

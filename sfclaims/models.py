@@ -210,6 +210,8 @@ class AuthoritySettings(SQLModel, table=True):
     sign_on_client_id: str | None = None
     sign_on_groups: str | None = None
     local_passwords: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
+    #: the results payment a family, in pounds (migration 0032): the cover's total
+    results_payment: int = Field(default=800, sa_column_kwargs={"server_default": "800"})
 
 
 class DataState(SQLModel, table=True):

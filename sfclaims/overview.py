@@ -13,12 +13,13 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from sfclaims.claim_runs import allocation_left, claimed_family_ids
+from sfclaims.claim_runs.making import claims_closed
 from sfclaims.data_state import data_version
 from sfclaims.extracts.kinds import LIST_SEPARATOR
 from sfclaims.forecasting import QuarterAhead, quarters_ahead
 from sfclaims.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
 from sfclaims.rules.catalogue import near_miss
-from sfclaims.settings import read_settings
+from sfclaims.settings import framework_in_force, read_settings
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,8 @@ class Glance:
     # the quarters ahead and how many wait beyond them, from the forecast dates the decide kept
     # (None when it was decided without the forecast)
     ahead: tuple[list[QuarterAhead], int] | None = None
+    #: after the programme's window: the claimable families can no longer be claimed
+    closed: str | None = None
 
     @property
     def stale(self) -> bool:
@@ -83,9 +86,11 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
             counts.update(row.reasons.split(LIST_SEPARATOR))
     claimable = sum(bool(row.claimable) for row in rows)
     ahead = None
+    settings = read_settings(engine)
     if all(row.work_list is not None for row in rows):  # decided with the forecast
         dates = [_day(row.forecast_date) for row in rows if row.forecast_date]
-        ahead = quarters_ahead(dates, claimable, as_of, read_settings(engine).quarters)
+        ahead = quarters_ahead(dates, claimable, as_of, settings.quarters)
+    closed = claims_closed(framework_in_force(engine), as_of, settings.quarters, claimable)
     return Glance(
         as_of,
         max(row.decided_at for row in rows),
@@ -99,6 +104,7 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
         min(row.data_version or 0 for row in rows),
         now,
         ahead,
+        closed[0].upper() + closed[1:] if closed else None,
     )
 
 

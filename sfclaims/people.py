@@ -314,7 +314,7 @@ def list_accounts(engine: Engine) -> list[AccountListed]:
             .join(standing, standing.c.name == col(Account.name))
             .order_by(col(Account.name))
         )
-        return [AccountListed(*(bool(v) if i > 1 else v for i, v in enumerate(r))) for r in rows]
+        return [AccountListed(r.name, r.roles, *(bool(v) for v in tuple(r)[2:])) for r in rows]
 
 
 def _change(

@@ -41,6 +41,7 @@ class Settings:
     sign_on_client_id: str | None = None
     sign_on_groups: str | None = None  # "provider group=role; ..."
     local_passwords: bool = True  # else single sign-on alone signs in to the workspace
+    results_payment: int = 800  # pounds a family claimed: the submission's total
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -116,6 +117,7 @@ def change_settings(
     sign_on_client_id: str | None = None,
     sign_on_groups: str | None = None,
     local_passwords: bool | None = None,
+    results_payment: int | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
@@ -155,6 +157,10 @@ def change_settings(
         )
     if second_factor_for_everyone is not None:
         changes["second_factor_for_everyone"] = second_factor_for_everyone
+    if results_payment is not None:
+        changes["results_payment"] = checked_number(
+            results_payment, "the results payment a family", 0, 100_000
+        )
     if changes:
         with engine.begin() as connection:
             connection.execute(
@@ -180,6 +186,7 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
             f"{settings.allocation:,}" if settings.allocation is not None else "not set",
         ),
         ("retention", f"{settings.retention_months} months"),
+        ("results payment", f"£{settings.results_payment:,} a family"),
         (
             "second factor",
             "every account"

@@ -19,7 +19,7 @@ from sfclaims.extracts.kinds import KINDS
 from sfclaims.framework import load_framework
 from sfclaims.rules.dates import add_months
 
-DEFAULT_AS_OF = date(2026, 9, 30)
+DEFAULT_AS_OF = date(2025, 3, 31)  # the programme's last claim period: 2024/25 Q4
 XLSX_KINDS = ("lead_practitioners", "previous_claims")
 #: How an authority's records are spread: ``typical`` (about a need per headline, an outcome per
 #: need, a referral or two, three years of attendance for every pupil) or ``busy`` (the same

@@ -30,6 +30,7 @@ COMMAND_LINE = {
     "connect as yourself": "Give your own login in --database-url (or SFCLAIMS_DATABASE_URL) "
     "and leave SFCLAIMS_USER unset.",
     "choose your own password": "Choose it with `sfclaims user set-password {name}`.",
+    "outcomes report": "`sfclaims report outcomes --as-of YYYY-MM-DD --out DIR` writes it.",
 }
 
 #: The workspace's words.
@@ -51,4 +52,5 @@ WORKSPACE = {
     "name the authority": "An admin sets them on the Settings page.",
     "connect as yourself": "In the workspace each person signs in as themselves.",
     "choose your own password": "Choose it on the Your password page, linked beside your name.",
+    "outcomes report": "The Outcomes page shows it.",
 }

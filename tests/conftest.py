@@ -60,17 +60,26 @@ def postgres_server() -> str:
     return POSTGRES_URL
 
 
+#: The tests' local plan: the national framework, paying by results past its last claim period
+#: (the sample authority's claims are for 2025-26 quarters). Put in force in every template.
+PAYING_ON = Path(__file__).parent / "fixtures" / "paying-on.toml"
+
+
 def _fill(url: str, kind: str) -> None:
-    """Migrate the database at the URL and, for the ``sample`` kind, import the sample."""
+    """Migrate the database at the URL, put the tests' plan in force and, for the ``sample``
+    kind, import the sample."""
+    from sfclaims.settings import change_settings
+
     engine = make_engine(url)
     upgrade(engine)
     if kind == "sample":
         from sfclaims.framework import load_framework
         from sfclaims.importing import import_folder
-        from sfclaims.settings import change_settings
 
         import_folder(engine, SAMPLE_AUTHORITY, load_framework())
-        change_settings(engine, **SAMPLE_AUTHORITY_NAMED)
+        change_settings(engine, **SAMPLE_AUTHORITY_NAMED, framework=PAYING_ON)
+    else:
+        change_settings(engine, framework=PAYING_ON)
     engine.dispose()
 
 

@@ -12,9 +12,9 @@ from sfclaims.claim_runs import create_run, discard_run, run_contents
 from sfclaims.errors import RefusedError
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
-from tests.conftest import SAMPLE_AUTHORITY
+from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 
-FRAMEWORK = load_framework()
+FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
 AS_OF = date(2025, 9, 30)
 
 

@@ -15,8 +15,9 @@ from sfclaims.decisions import Decided, current_claimable, store_decisions
 from sfclaims.errors import RefusedError
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
 from sfclaims.importing import import_folder
+from tests.conftest import PAYING_ON
 
-FRAMEWORK = load_framework()
+FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
 AS_OF = date(2025, 9, 30)
 
 

@@ -23,9 +23,9 @@ from sfclaims.exports.submission import write_submission
 from sfclaims.framework import load_framework
 from sfclaims.importing import import_folder
 from sfclaims.models import ClaimedFamily
-from tests.conftest import SAMPLE_AUTHORITY
+from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 
-FRAMEWORK = load_framework()
+FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
 AS_OF = date(2025, 9, 30)
 
 

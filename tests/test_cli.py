@@ -663,7 +663,7 @@ def test_a_claim_run_is_refused_while_a_kind_was_never_imported_and_assess_warns
     sqlite_url, tmp_path
 ):
     import_families(sqlite_url, tmp_path, "Family ID,Episode Start Date\nF1,01/01/2025\n")
-    refused = sfclaims(sqlite_url, "claim", "run", "--period", "2025-Q3", "--as-of", "2025-09-30")
+    refused = sfclaims(sqlite_url, "claim", "run", "--period", "2025-Q1", "--as-of", "2025-09-30")
     assert refused.exit_code == 3
     assert refused.stderr.strip() == (
         "Error: No people, needs, assessments, plans, lead_practitioners, outcomes, attendance, "

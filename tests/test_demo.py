@@ -21,17 +21,17 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
     sampled = int(re.search(r"Sampled (\d+) families", result.stderr)[1])
     today = datetime.now(UTC).date().isoformat()  # the import's day, as the database keeps it
     expected = [
-        "claim-2026-Q3-R1.csv",
-        "claim-2026-Q3-R1.xlsx",
+        "claim-2025-Q1-R1.csv",
+        "claim-2025-Q1-R1.xlsx",
         f"data-quality-report-{today}-import-1.xlsx",
         f"data-quality-set-aside-rows-{today}-import-1.csv",
-        "decisions-2026-09-30.csv",
-        "evidence-pack-2026-Q3-R1.xlsx",
-        f"evidence-pack-2026-Q3-R1-{sampled}-families.xlsx",
-        "progress-2026-09-30.xlsx",
+        "decisions-2025-03-31.csv",
+        "evidence-pack-2025-Q1-R1.xlsx",
+        f"evidence-pack-2025-Q1-R1-{sampled}-families.xlsx",
+        "progress-2025-03-31.xlsx",
     ]
     assert sorted(p.name for p in outputs.iterdir()) == sorted(expected)
     for name in expected:
         assert str(outputs / name) in result.stderr.replace("\n", "")
-    assert "claim submit 2026-Q3-R1" in result.stderr
+    assert "claim submit 2025-Q1-R1" in result.stderr
     assert f"--database-url sqlite:///{out / 'sfclaims-demo.db'}" in result.stderr.replace("\n", "")

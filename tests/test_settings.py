@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from sfclaims.cli import app
 from sfclaims.db import open_database
 from sfclaims.framework import FRAMEWORK_ROOT, load_framework
+from tests.conftest import PAYING_ON
 
 OVERLAY = FRAMEWORK_ROOT / "local-overlay-example.toml"
 runner = CliRunner()
@@ -23,8 +24,10 @@ def stored_decisions(url: str) -> int:
         return connection.exec_driver_sql("SELECT count(*) FROM decisions").scalar_one()
 
 
-def test_a_new_database_has_the_national_framework_in_force(database_url):
-    shown = sfclaims(database_url, "settings", "show")
+def test_a_new_database_has_the_national_framework_in_force(tmp_path):
+    new = f"sqlite:///{tmp_path / 'new.db'}"  # not a template: the tests' put a plan in force
+    assert sfclaims(new, "init").exit_code == 0
+    shown = sfclaims(new, "settings", "show")
     assert shown.exit_code == 0
     text = " ".join(shown.stderr.split())
     assert f"outcome framework the national framework ({load_framework().label()})" in text
@@ -47,8 +50,9 @@ def test_a_framework_other_than_the_one_in_force_is_refused_naming_both(sample_u
     assert result.exit_code == 3
     national = load_framework().label()
     local = load_framework(OVERLAY).label()
-    assert result.stderr.strip() == (
-        f"Error: The outcome framework in force is the national framework ({national}), but "
+    assert result.stderr.strip() == (  # the tests' plan: the national one, paying on
+        f"Error: The outcome framework in force is the local plan {PAYING_ON.name} ({national}), "
+        f"but "
         f"--framework gives {OVERLAY} ({local}); to decide under it, put it in force first with "
         f"`sfclaims settings set --framework {OVERLAY}`."
     )

@@ -19,7 +19,7 @@ from sqlalchemy.engine import make_url
 
 from sfclaims.db import MIGRATIONS, SCHEMA_REVISION, make_engine, schema_revision
 from sfclaims.people import ROLES, Actor
-from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_AUTHORITY_NAMED
+from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY, SAMPLE_AUTHORITY_NAMED
 from tests.test_cli import sfclaims
 
 REVISIONS = Path(__file__).parent / "fixtures" / "revisions"
@@ -270,7 +270,9 @@ def test_a_backup_taken_during_an_import_opens_and_verifies(sample_url, tmp_path
     from sfclaims.framework import load_framework
 
     engine = open_database(sample_url)
-    run = create_run(engine, load_framework(), "2025-Q3", __import__("datetime").date(2025, 9, 30))
+    run = create_run(
+        engine, load_framework(PAYING_ON), "2025-Q3", __import__("datetime").date(2025, 9, 30)
+    )
     importing_holds, backup_done = threading.Event(), threading.Event()
     loading = Staging.replace
 

@@ -27,7 +27,7 @@ from sfclaims.models import (
     ClaimRun,
     table_of,
 )
-from sfclaims.quarters import period_named, period_of
+from sfclaims.quarters import period_named, period_of, quarter_of
 from sfclaims.records import records_fingerprints
 from sfclaims.rules import result_of
 from sfclaims.rules.datachecks import attendance_check, rereferral_check
@@ -55,6 +55,49 @@ def check_period(period: str) -> str:
     return kept
 
 
+def refuse_outside_the_programme(framework: Framework, period: str, convention: str) -> None:
+    """A claim is made only for a period the framework's programme paid results for
+    (contract.md, "The programme's calendar"); refused in one sentence naming the last one and
+    the outcomes report, which reports the same families with no claim."""
+    programme = framework.programme
+    if programme.claimable_in(period):
+        return
+    named = period_named(period, convention)
+    if not programme.pays:
+        why = f"{framework.name} pays no results: its outcomes are tracked without claims"
+    else:
+        last = programme.last_claim_period or ""
+        why = (
+            f"payment by results under {framework.name} ended with its last claim period, "
+            f"{period_named(last, convention)}"
+        )
+    raise RefusedError(
+        f"No claim can be made for {named}: {why}; nothing was stored. Its families' needs and "
+        f"outcomes are reported without a claim in the outcomes report.",
+        remedy="outcomes report",
+    )
+
+
+def claims_closed(framework: Framework, as_of: date, convention: str, claimable: int) -> str | None:
+    """After the programme's window (the quarter of ``as_of`` past its last claim period, or a
+    framework that pays no results), what the claimable families are: families that meet the
+    framework but can no longer be claimed. None within the window. Never changes a decision."""
+    programme = framework.programme
+    if programme.claimable_in(quarter_of(as_of, "calendar")) or not claimable:
+        return None
+    ended = (
+        f"{framework.name} pays no results"
+        if not programme.pays
+        else f"payment by results ended with "
+        f"{period_named(programme.last_claim_period or '', convention)}"
+    )
+    return (
+        f"{ended}: the {claimable:,} claimable famil{'y' if claimable == 1 else 'ies'} "
+        f"meet{'s' if claimable == 1 else ''} the framework but can no longer be claimed; the "
+        f"outcomes report reports their needs and sustained outcomes."
+    )
+
+
 @dataclass(frozen=True)
 class RunCreated:
     run_id: str
@@ -80,6 +123,7 @@ def create_run(
     period = check_period(period)
     check_as_of(as_of)
     with engine.connect() as connection:  # said before any deciding; checked again when stored
+        refuse_outside_the_programme(framework, period, quarter_convention(connection))
         refuse_second_draft(connection, period, another)
         missing = [k for k in kinds_never_imported(connection) if k != "previous_claims"]
     if missing:

@@ -59,7 +59,8 @@ def settings_set(
         str | None,
         typer.Option(
             help="Who signs in to the workspace with a second factor (an authenticator app's "
-            "code): 'everyone', or 'admins-and-auditors' (always at least they)."
+            "code): 'everyone', or 'admins-and-auditors' (always at least they, and the claims "
+            "team)."
         ),
     ] = None,
     sign_on_issuer: Annotated[
@@ -84,6 +85,13 @@ def settings_set(
         str | None,
         typer.Option(help="'allowed' or 'off': whether sfclaims' own passwords sign in."),
     ] = None,
+    results_payment: Annotated[
+        int | None,
+        typer.Option(
+            help="The results payment a family, in pounds (800 under the 2022-25 programme): "
+            "the submission's cover gives the claim's total."
+        ),
+    ] = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
@@ -105,6 +113,7 @@ def settings_set(
         sign_on_client_id=sign_on_client_id,
         sign_on_groups=sign_on_groups,
         local_passwords=allowed_or_off(local_passwords),
+        results_payment=results_payment,
     )
     print_settings(settings_lines(settings))
 

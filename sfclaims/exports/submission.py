@@ -204,6 +204,7 @@ def write_submission(
     framework: Framework,
     folder: Path,
     authority: tuple[str | None, str | None] = (None, None),
+    results_payment: int = 800,
 ) -> list[Path]:
     """The submission workbook and a CSV of the family rows. Printed, the workbook is a cover
     page (the authority, the totals by headline, who made, audited and submitted the run, what
@@ -215,7 +216,8 @@ def write_submission(
     stem = f"claim-{contents.run.run_id}"
     workbook_path = folder / f"{stem}.xlsx"
     workbook = new_workbook(workbook_path, f"Supporting Families claim {contents.run.run_id}")
-    _cover(workbook, contents, authority, totals)
+    department = framework.programme.department_for(contents.run.period)
+    _cover(workbook, contents, authority, totals, (department, results_payment))
     families = write_table(
         workbook, "Claimed families", PRINTED_HEADERS, in_brief(contents), PRINTED_WIDTHS, (6,), 8
     )
@@ -236,19 +238,25 @@ def _cover(
     contents: RunContents,
     authority: tuple[str | None, str | None],
     totals: list[tuple],
+    paid: tuple[str | None, int],
 ) -> None:
-    """What the department reads first, on one A4 page: who claims, for when, how many (by
-    headline, with the headline's full name), who prepared, audited and submitted it, and the
-    declaration with a block for the signing officer to sign."""
+    """What the department reads first, on one A4 page: who claims from whom (the department
+    the period's claims went to, by the programme's calendar), for when, how many and for how
+    much (by headline, with the headline's full name), who prepared, audited and submitted it,
+    and the declaration with a block for the signing officer to sign."""
     run = contents.run
     name, code = authority
+    department, payment = paid
+    claimed = len(contents.claimed)
     about: list[tuple[str, object]] = [
         ("authority", name or "not set"),
         ("authority code", code or "not set"),
+        ("claimed from", department or "the department the programme names"),
         ("quarter claimed for", contents.period),
         ("families' needs met as of", run.as_of),
         ("claim run", f"{run.run_id} ({contents.status})"),
-        ("families claimed", len(contents.claimed)),
+        ("families claimed", claimed),
+        ("results payment", f"£{payment:,} a family: £{payment * claimed:,} claimed"),
     ]
     people: list[tuple[str, object]] = [
         (

@@ -80,9 +80,10 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation_and_fit
     from sfclaims.claim_runs import create_run, run_contents
     from sfclaims.db import open_database
     from sfclaims.framework import load_framework
+    from tests.conftest import PAYING_ON
 
     engine = open_database(accounts)
-    framework = load_framework()
+    framework = load_framework(PAYING_ON)
     assess_and_store(engine, framework, date(2025, 9, 30))
     run = create_run(engine, framework, "2025-Q3", date(2025, 9, 30), by="carl").run_id
     sample_run(engine, run, 3, None, 7, by="ada")

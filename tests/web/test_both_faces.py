@@ -64,6 +64,18 @@ REFUSALS = [
         job=True,
     ),
     Refusal(
+        "a claim after the programme's last claim period",
+        "No claim can be made for 2027/28 Q4: payment by results under Supporting Families "
+        "national outcome framework 2022-25 ended with its last claim period, 2027/28 Q3; "
+        "nothing was stored.",  # the tests' plan pays on to 2027-Q4 (tests/fixtures)
+        "carl",
+        ["claim", "run", "--period", "2028-Q1", "--as-of", "2025-09-30"],
+        "/claims",
+        {"period": "2028-Q1", "as_of": "30/09/2025"},
+        run_by=None,
+        job=True,
+    ),
+    Refusal(
         "a submission with no audit sample",
         "has no audit sample yet, so it cannot be submitted.",
         "carl",

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from sfclaims.db import open_database
-from tests.conftest import SAMPLE_AUTHORITY
+from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 from tests.web.conftest import PEOPLE, chunked_upload, post, sign_in, token, wait_for
 
 # (path, the role that may see it; None: everyone signed in)
@@ -1308,7 +1308,7 @@ def test_a_runs_page_shows_its_families_a_page_at_a_time_in_the_runs_order(sampl
     from sfclaims.claim_runs import create_run, run_contents, run_page
     from sfclaims.framework import load_framework
 
-    run = create_run(sample_engine, load_framework(), "2025-Q3", date(2025, 9, 30)).run_id
+    run = create_run(sample_engine, load_framework(PAYING_ON), "2025-Q3", date(2025, 9, 30)).run_id
     every = [f.family_id for f in run_contents(sample_engine, run, evidence=False).families]
     assert len(every) > 10
     pages = [run_page(sample_engine, run, n, size=5) for n in range(1, 5)]
