@@ -301,6 +301,61 @@ def _progress_report(
     return write_progress(rows, as_of, settings.quarters, framework, out, settings.allocation)
 
 
+def outcomes_report(
+    engine: Engine,
+    person: Actor,
+    as_of: date,
+    out: Path,
+    quarters: int = 2,
+    framework: Path | None = None,
+) -> Path:
+    """The outcomes report (contract.md, `report outcomes`): the ``quarters`` up to the one
+    holding the date, each decided as of its last day; any account may write it, under any
+    framework, one that pays by results or none."""
+    from sqlalchemy import select
+    from sqlmodel import col
+
+    from sfclaims.assessing import assess_families
+    from sfclaims.dates import check_as_of
+    from sfclaims.exports.outcomes import write_outcomes
+    from sfclaims.given import checked_number
+    from sfclaims.models import Family
+    from sfclaims.outcomes_report import Episode, quarter_ends, quarter_outcomes
+    from sfclaims.quarters import quarter_of
+    from sfclaims.settings import read_settings
+
+    allowed(person, None, "writing the outcomes report")
+    check_as_of(as_of)
+    checked_number(quarters, "the number of quarters", 1, 8)
+    ready_folder(out, "The folder")
+    chosen = _framework(engine, framework)
+    convention = read_settings(engine).quarters
+    with engine.connect() as connection:
+        episodes = {
+            row.family_id: Episode(row.episode_start, row.episode_end, row.team)
+            for row in connection.execute(
+                select(
+                    col(Family.family_id),
+                    col(Family.episode_start),
+                    col(Family.episode_end),
+                    col(Family.team),
+                )
+            )
+        }
+    figures = [
+        quarter_outcomes(
+            quarter_of(first, convention),
+            first,
+            last,
+            assess_families(engine, chosen, last),
+            episodes,
+            chosen,
+        )
+        for first, last in quarter_ends(as_of, quarters)
+    ]
+    return write_outcomes(figures, chosen, as_of, out)
+
+
 def quarter_files(engine: Engine, person: Actor, as_of: date, out: Path) -> list[Path]:
     """The quarter's files from one decide, at one state of the data: the decisions file and
     the work lists, the forecast workbook and CSV, and the progress report, written into

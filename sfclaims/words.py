@@ -52,5 +52,5 @@ WORKSPACE = {
     "name the authority": "An admin sets them on the Settings page.",
     "connect as yourself": "In the workspace each person signs in as themselves.",
     "choose your own password": "Choose it on the Your password page, linked beside your name.",
-    "outcomes report": "The Outcomes page shows it.",
+    "outcomes report": "Anyone makes it on the quarter's page (Make the outcomes report).",
 }

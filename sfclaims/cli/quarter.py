@@ -200,6 +200,28 @@ def report_progress(
     messages.print(f"Written: {escape(str(path))}")
 
 
+@report_app.command("outcomes")
+@plain_errors
+def report_outcomes(
+    as_of: AsOfOption,
+    out: Annotated[Path, typer.Option("--out", help="The folder to write to.")] = Path("exports"),
+    quarters: Annotated[
+        int, typer.Option("--quarters", help="How many quarters, up to the as-of date's.")
+    ] = 2,
+    framework: FrameworkOption = None,
+) -> None:
+    """The ten headlines' outcomes without a claim, per quarter (this one beside the last):
+    families worked with, needs by headline, outcomes achieved and sustained by headline, and
+    by team — under any framework, one that pays by results or one that pays nothing."""
+    from sfclaims.actions import outcomes_report
+
+    engine = open_database()
+    path = outcomes_report(
+        engine, person(engine), parse_date(as_of, "--as-of"), out, quarters, framework
+    )
+    messages.print(f"Written: {escape(str(path))}")
+
+
 @report_app.command("data-quality")
 @plain_errors
 def report_data_quality(

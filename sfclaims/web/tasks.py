@@ -149,3 +149,17 @@ def the_quarters_files(
         "files": [p.name for p in sorted(written)],
     }
     return shown, archive.read_bytes()
+
+
+def the_outcomes_report(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """The outcomes report as of the day (this quarter beside the last), for download."""
+    from sfclaims.actions import outcomes_report
+
+    day: date = arguments["day"]
+    files = arguments["folder"] / "files"
+    files.mkdir(mode=0o700)
+    written = outcomes_report(engine, arguments["person"], day, files)
+    shown = {"as_of": day.isoformat(), "file_name": written.name, "files": [written.name]}
+    return shown, written.read_bytes()

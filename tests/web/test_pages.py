@@ -1619,3 +1619,15 @@ def test_everyone_changes_their_own_password_given_the_one_they_have(workspace):
     workspace.cookies.clear()
     assert sign_in(workspace, "dora", PASSWORD).status_code == 400
     assert sign_in(workspace, "dora", "amber kettle drifts north").status_code == 200
+
+
+def test_anyone_makes_the_outcomes_report_in_the_workspace(workspace):
+    """An auditor, who may not decide, makes the outcomes report from the quarter's page."""
+    sign_in(workspace, "ada")
+    page = workspace.get("/?as_of=2025-09-30")
+    assert 'id="outcomes-report"' in page.text
+    made = wait_for(workspace, post(workspace, "/outcomes-report", {"as_of": "30/09/2025"}))
+    assert "The outcomes report is made" in made.text, made.text[:2000]
+    download = workspace.get(str(made.url) + "/report")
+    assert download.status_code == 200 and download.content[:2] == b"PK"
+    assert 'filename="outcomes-2025-09-30.xlsx"' in download.headers["content-disposition"]

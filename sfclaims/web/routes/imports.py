@@ -160,6 +160,13 @@ JOB_WORDS = {
         "Making the quarter's files was interrupted",
         ("/", "Back to the quarter"),
     ),
+    "outcomes report": JobWords(
+        "The outcomes report",
+        "Making the outcomes report",
+        "The outcomes report was not made",
+        "Making the outcomes report was interrupted",
+        ("/", "Back to the quarter"),
+    ),
     "verdicts": JobWords(
         "Verdicts",
         "Recording the verdicts",

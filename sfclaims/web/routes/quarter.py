@@ -175,6 +175,29 @@ def quarter_files(
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+@router.post("/outcomes-report")
+def outcomes_report(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires()
+):
+    """The outcomes report, made as a job: the ten headlines' needs, outcomes achieved and
+    sustained, this quarter beside the last, by headline and by team; any role may make it."""
+    from sfclaims.dates import check_as_of, parse_date
+
+    typed = form.get("as_of", "")
+    try:
+        day = check_as_of(parse_date(typed, "the as-of date"))
+    except SfclaimsError as error:
+        problem = [{"text": said(error), "href": "#outcomes_as_of"}]
+        return dashboard_page(request, person, None, typed, problem, status_code=400)
+    from sfclaims.web.tasks import the_outcomes_report
+
+    jobs = request.app.state.jobs
+    job = jobs.begin("outcomes report", person.name)
+    arguments = {"person": person, "day": day, "folder": jobs.folder(job)}
+    jobs.run(job, the_outcomes_report, arguments)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.get("/near-misses")
 def near_miss_list(
     request: Request,
