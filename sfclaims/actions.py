@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from sfclaims.errors import NotFoundError, RefusedError, SfclaimsError
+from sfclaims.errors import NotFoundError, RefusedError, SfclaimsError, UsageError
 from sfclaims.exports.files import ready_folder
 from sfclaims.given import checked_text
 from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor, allowed
 
 if TYPE_CHECKING:
+    from sfclaims.archive import Archived
     from sfclaims.assessing import AssessSummary
     from sfclaims.audit import VerdictGiven
     from sfclaims.claim_runs import RunCreated, RunListed
@@ -689,6 +690,44 @@ def back_up(engine: Engine, to: Path) -> Path:
 
     allowed(_acting_on_any_schema(engine), ADMIN, "backing up the database")
     return backup(engine, to)
+
+
+def archive(engine: Engine, person: Actor, out: Path) -> Archived:
+    """The close-out archive (contract.md, `archive`), written into ``out`` and logged: an
+    admin's or an auditor's, who keep what was claimed for the years after."""
+    from datetime import UTC, datetime
+
+    from sfclaims.activity import record_now
+    from sfclaims.archive import write_archive
+
+    allowed(person, None, "making the close-out archive")
+    if not (person.may(ADMIN) or person.may(AUDITOR)):
+        raise RefusedError(
+            f"Making the close-out archive needs the admin or the auditor role, and "
+            f"{person.name} has neither; ask an admin."
+        )
+    ready_folder(out, "The folder")
+    if any(out.iterdir()):
+        raise UsageError(
+            f"The folder {out} is not empty: an archive is written into a new or empty folder, "
+            f"so that every file in it is the archive's."
+        )
+    made = write_archive(
+        engine,
+        out,
+        lambda sealed: _framework_of_run(engine, sealed),
+        f"{datetime.now(UTC):%d/%m/%Y %H:%M} UTC",
+    )
+    record_now(engine, person.name, "archive made", "", f"{made.runs} runs, {made.files} files")
+    return made
+
+
+def check_archive(folder: Path) -> tuple[int, list[str]]:
+    """An archive checked against its manifest and the manifest's seal (contract.md, `verify
+    --archive`): it needs no database, only the folder and, for the seal, the seal key."""
+    from sfclaims.archive import archive_problems
+
+    return archive_problems(folder)
 
 
 @dataclass(frozen=True)

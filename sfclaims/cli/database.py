@@ -124,7 +124,16 @@ def upgrade(
 
 @app.command()
 @plain_errors
-def verify() -> None:
+def verify(
+    archive: Annotated[
+        Path | None,
+        typer.Option(
+            "--archive",
+            help="Check a close-out archive's folder against its manifest (and the manifest "
+            "against its seal, given the seal key) instead: no database is needed.",
+        ),
+    ] = None,
+) -> None:
     """Check every submitted claim run against the digest and the seal it was submitted with
     (the seal key lives outside the database), and the activity log against its hash chain and
     the chain heads the runs were sealed with: each run, and the first log row, that no longer
@@ -132,6 +141,16 @@ def verify() -> None:
     from sfclaims.actions import verify as verify_runs
     from sfclaims.cli.base import fail, open_database, person
 
+    if archive is not None:
+        from sfclaims.actions import check_archive
+
+        files, problems = check_archive(archive)
+        for problem in problems:
+            messages.print(f"[bold red]Differs:[/] {escape(problem)}")
+        if problems:
+            fail(f"{len(problems)} of the archive's files do not hold.", 3)
+        messages.print(f"The archive holds: its {files:,} files match its manifest.")
+        return
     engine = open_database()
     checked = verify_runs(engine, person(engine))
     for problem in checked.problems:
@@ -145,6 +164,27 @@ def verify() -> None:
     messages.print(
         f"Every submitted run holds: {checked.runs} checked against digest and seal; the "
         f"activity log's {checked.log_rows:,} rows hold against their chain."
+    )
+
+
+@app.command()
+@plain_errors
+def archive(
+    out: Annotated[Path, typer.Option("--out", help="A new or empty folder to write it to.")],
+) -> None:
+    """The close-out archive (an admin's or an auditor's): every submitted run with its
+    submission workbook, an evidence PDF per claimed family, its sample and verdicts and its
+    seal; the ledger of previous claims; the activity log with its chain head; a README saying
+    what each file is, and MANIFEST.sha256. It opens without sfclaims; `sfclaims verify
+    --archive DIR` names any file changed since."""
+    from sfclaims.actions import archive as make_archive
+    from sfclaims.cli.base import open_database, person
+
+    engine = open_database()
+    made = make_archive(engine, person(engine), out)
+    messages.print(
+        f"Written: {escape(str(made.folder))} ({made.runs} submitted runs, {made.files:,} files "
+        f"and MANIFEST.sha256)."
     )
 
 
