@@ -454,6 +454,15 @@ def draw_sample(
     return sample_run(engine, run, size, percent, seed, person.name)
 
 
+def widen_sample(engine: Engine, person: Actor, run: str, size: int, seed: int) -> list[str]:
+    """Draw more families into the run's sample, its verdicts kept (never by the run's maker):
+    the families added, sorted."""
+    from sfclaims.audit import widen_sample as widen
+
+    allowed(person, AUDITOR, "widening an audit sample")
+    return widen(engine, run, size, seed, person.name)
+
+
 def record_verdicts(
     engine: Engine, person: Actor, run: str, given: list[VerdictGiven]
 ) -> tuple[str, list[str]]:

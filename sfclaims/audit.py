@@ -19,8 +19,10 @@ from sfclaims.activity import operating_system_user, record_activity
 from sfclaims.claim_runs import (
     SAMPLE_DRAWN,
     get_run,
+    left_to_draw,
     refuse_if_submitted,
     run_family_ids,
+    sampled,
     sampled_with_verdicts,
     separate_duties,
 )
@@ -183,6 +185,40 @@ def read_verdict_sheet(path: Path) -> list[VerdictGiven]:
     if not found:
         raise RefusedError(f"{path.name} has no verdict filled in; nothing was recorded.")
     return found
+
+
+def widen_sample(
+    engine: Engine, run_id: str, size: int, seed: int, by: str | None = None
+) -> list[str]:
+    """More families drawn into the run's audit sample, reproducibly by the seed, its verdicts
+    kept (a sample failing more than the council accepts is widened before submission): the
+    families added, sorted."""
+    checked_number(size, "the number of families to add", least=1)
+    checked_number(seed, "the seed")
+    by = by or operating_system_user()
+    with writing(engine) as connection:
+        run = get_run(connection, run_id, lock=True)
+        run_id = run.run_id
+        refuse_if_submitted(run, "its sample cannot change")
+        refuse_the_maker(connection, run, by)
+        if run.sample_seed is None:
+            raise RefusedError(
+                f"Claim run {run_id} has no audit sample to widen yet; draw one first.",
+            )
+        pool = left_to_draw(connection, run_id)
+        if not pool:
+            raise RefusedError(f"Every family of claim run {run_id} is in its sample already.")
+        added = sorted(random.Random(seed).sample(pool, min(size, len(pool))))
+        connection.execute(insert(AuditSample), [{"run_id": run_id, "family_id": f} for f in added])
+        total = len(sampled(connection, run_id))
+        record_activity(
+            connection,
+            by,
+            SAMPLE_DRAWN,
+            run_id,
+            f"{total} families, seed {run.sample_seed}; widened by {len(added)}, seed {seed}",
+        )
+    return added
 
 
 def sample_run(

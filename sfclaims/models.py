@@ -212,6 +212,8 @@ class AuthoritySettings(SQLModel, table=True):
     local_passwords: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     #: the results payment a family, in pounds (migration 0032): the cover's total
     results_payment: int = Field(default=800, sa_column_kwargs={"server_default": "800"})
+    #: a sample failing more than this share (percent) is widened before submission
+    audit_widen_percent: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
 
 
 class DataState(SQLModel, table=True):

@@ -42,6 +42,7 @@ class Settings:
     sign_on_groups: str | None = None  # "provider group=role; ..."
     local_passwords: bool = True  # else single sign-on alone signs in to the workspace
     results_payment: int = 800  # pounds a family claimed: the submission's total
+    audit_widen_percent: int = 10  # a sample failing more than this is widened
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -118,6 +119,7 @@ def change_settings(
     sign_on_groups: str | None = None,
     local_passwords: bool | None = None,
     results_payment: int | None = None,
+    audit_widen_percent: int | None = None,
 ) -> Settings:
     """Change the settings given; the rest stay."""
     changes: dict[str, object] = {}
@@ -161,6 +163,10 @@ def change_settings(
         changes["results_payment"] = checked_number(
             results_payment, "the results payment a family", 0, 100_000
         )
+    if audit_widen_percent is not None:
+        changes["audit_widen_percent"] = checked_number(
+            audit_widen_percent, "the failure rate that widens a sample", 0, 100
+        )
     if changes:
         with engine.begin() as connection:
             connection.execute(
@@ -187,6 +193,7 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
         ),
         ("retention", f"{settings.retention_months} months"),
         ("results payment", f"£{settings.results_payment:,} a family"),
+        ("audit", f"a sample failing more than {settings.audit_widen_percent}% is widened"),
         (
             "second factor",
             "every account"

@@ -31,6 +31,8 @@ COMMAND_LINE = {
     "and leave SFCLAIMS_USER unset.",
     "choose your own password": "Choose it with `sfclaims user set-password {name}`.",
     "outcomes report": "`sfclaims report outcomes --as-of YYYY-MM-DD --out DIR` writes it.",
+    "widen the sample": "Internal audit draws more with `sfclaims audit widen {run} --size N "
+    "--seed N` and records a verdict on each.",
 }
 
 #: The workspace's words.
@@ -53,4 +55,6 @@ WORKSPACE = {
     "connect as yourself": "In the workspace each person signs in as themselves.",
     "choose your own password": "Choose it on the Your password page, linked beside your name.",
     "outcomes report": "Anyone makes it on the quarter's page (Make the outcomes report).",
+    "widen the sample": "Internal audit widens it on the run's Audit page and records a "
+    "verdict on each family added.",
 }

@@ -88,3 +88,67 @@ def test_a_hostile_verdict_sheet_is_refused_before_it_is_read(tmp_path):
     path = far_corner(tmp_path / "evidence-pack.xlsx", "XFD1048576")
     with pytest.raises(RefusedError, match="16,384 columns wide.*nothing was recorded"):
         read_verdict_sheet(path)
+
+
+# --- the audit's conclusion ---------------------------------------------------------------------
+
+
+def test_a_conclusion_says_how_many_failed_against_the_rate_the_council_accepts():
+    from sfclaims.claim_runs import AuditConclusion
+
+    assert AuditConclusion(0, 0, 0, 10).sentence() == "No audit sample is drawn yet."
+    assert not AuditConclusion(10, 10, 1, 10).widen  # 10%: not more than accepted
+    assert AuditConclusion(10, 10, 2, 10).widen and AuditConclusion(5, 5, 1, 10).widen
+    assert AuditConclusion(5, 5, 1, 10).sentence() == (
+        "Internal audit checked all 5 sampled families: 1 failed (20.0%), more than the 10% "
+        "the council accepts, so the sample is widened (more families drawn, the verdicts "
+        "kept) before the claim is submitted."
+    )
+    assert AuditConclusion(10, 10, 0, 10).sentence().endswith("within the 10% the council accepts.")
+    assert AuditConclusion(10, 4, 1, 10).sentence() == (
+        "Internal audit has checked 4 of the 10 sampled families so far: 1 failed (25.0%)."
+    )
+
+
+def test_a_sample_failing_a_fifth_is_widened_before_the_claim_is_submitted(sample_engine, tmp_path):
+    """One of five sampled families fails (20%, above the 10% accepted): submitting is refused
+    and says to widen; five more drawn and passed (1 in 10), the claim goes, and the cover and
+    the evidence pack say what internal audit found."""
+    from openpyxl import load_workbook
+
+    from sfclaims.audit import sample_run, widen_sample
+    from sfclaims.claim_runs import submit_run
+    from sfclaims.exports.evidence_pack import write_evidence_pack
+    from sfclaims.exports.submission import write_submission
+    from tests.test_claims import cover_of
+
+    run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF).run_id
+    drawn = sample_run(sample_engine, run, 5, None, 11)
+    record_verdict(sample_engine, run, drawn[0], "fail", "no plan on file")
+    for family in drawn[1:]:
+        record_verdict(sample_engine, run, family, "pass", "checked")
+    with pytest.raises(RefusedError) as refused:
+        submit_run(sample_engine, run)
+    assert str(refused.value) == (
+        f"Claim run {run} cannot be submitted yet: Internal audit checked all 5 sampled "
+        f"families: 1 failed (20.0%), more than the 10% the council accepts, so the sample is "
+        f"widened (more families drawn, the verdicts kept) before the claim is submitted."
+    )
+    assert refused.value.remedy == "widen the sample"
+    added = widen_sample(sample_engine, run, 5, 12)
+    assert len(added) == 5 and not set(added) & set(drawn)
+    with pytest.raises(RefusedError, match="no verdict yet"):
+        submit_run(sample_engine, run)  # the families added are checked first
+    for family in added:
+        record_verdict(sample_engine, run, family, "pass", "checked")
+    assert submit_run(sample_engine, run) > 0
+    contents = run_contents(sample_engine, run)
+    found = (
+        "Internal audit checked all 10 sampled families: 1 failed (10.0%), within the 10% the "
+        "council accepts; the failed families are withdrawn from the claim."
+    )
+    assert contents.conclusion is not None and contents.conclusion.sentence() == found
+    cover = cover_of(load_workbook(write_submission(contents, FRAMEWORK, tmp_path)[0]))
+    assert cover["internal audit found"] == found
+    pack = load_workbook(write_evidence_pack(contents, tmp_path / "pack"))["Run"]
+    assert found in [row[1] for row in pack.iter_rows(values_only=True)]

@@ -50,17 +50,25 @@ from sfclaims.claim_runs.runs import (
 )
 from sfclaims.claim_runs.sample import (
     SAMPLE_DRAWN,
+    AuditConclusion,
     SampleStatus,
+    audit_conclusion,
     audit_finished,
+    left_to_draw,
     refuse_unless_audited,
     sample_status,
     sampled,
     sampled_families,
     sampled_with_verdicts,
+    widen_above,
 )
 
 __all__ = [
     "SAMPLE_DRAWN",
+    "AuditConclusion",
+    "audit_conclusion",
+    "left_to_draw",
+    "widen_above",
     "audit_finished",
     "CURRENT",
     "DIGESTS",

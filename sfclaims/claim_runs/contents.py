@@ -14,6 +14,7 @@ from sqlmodel import col
 from sfclaims.activity import LogEntry
 from sfclaims.claim_runs.digest import SUBMITTED_ACTION, verify_submitted
 from sfclaims.claim_runs.runs import get_run, plural, run_family_ids, separate_duties
+from sfclaims.claim_runs.sample import AuditConclusion, audit_conclusion, widen_above
 from sfclaims.db import one_snapshot
 from sfclaims.errors import UsageError
 from sfclaims.facts import as_stored
@@ -45,6 +46,7 @@ class RunContents:
     separate_accounts: bool = True  # False: one person working alone, no accounts yet
     run_claims: int = 0  # families the whole run claims (not only those chosen)
     quarters: str = "financial"  # the authority's convention: how the run's period is named
+    conclusion: AuditConclusion | None = None  # what internal audit found in its sample
 
     @property
     def period(self) -> str:
@@ -117,8 +119,9 @@ def run_contents(
             )
         ).scalar_one()
         quarters = quarter_convention(connection)
+        conclusion = audit_conclusion(connection, run, widen_above(connection))
     return RunContents(
-        run, found, verdicts, tuple(families), tuple(log), not alone, claims, quarters
+        run, found, verdicts, tuple(families), tuple(log), not alone, claims, quarters, conclusion
     )
 
 

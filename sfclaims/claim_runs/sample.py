@@ -11,7 +11,7 @@ from sqlmodel import col
 
 from sfclaims.claim_runs.runs import get_run, separate_duties
 from sfclaims.errors import RefusedError
-from sfclaims.models import Activity, AuditSample, AuditVerdict, ClaimRun, table_of
+from sfclaims.models import Activity, AuditSample, AuditVerdict, ClaimedFamily, ClaimRun, table_of
 
 
 def sampled(connection: Connection, run_id: str) -> list[str]:
@@ -69,6 +69,7 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
             run=run.run_id,
         )
     _as_drawn(connection, run)
+    _not_to_be_widened(connection, run)
     waiting = _not_checked(connection, run.run_id)
     if waiting:
         raise RefusedError(
@@ -84,6 +85,96 @@ def refuse_unless_audited(connection: Connection, run: ClaimRun) -> None:
 SAMPLE_DRAWN = "audit sample drawn"  # the log's row its drawer writes
 
 
+@dataclass(frozen=True)
+class AuditConclusion:
+    """What internal audit found in a run's sample: how many were drawn, checked and failed (the
+    verdict that stands on each), against the failure rate past which the council widens a
+    sample before it claims (a setting)."""
+
+    sampled: int
+    checked: int
+    failed: int
+    widen_above: int  # percent
+
+    @property
+    def finished(self) -> bool:
+        return self.sampled > 0 and self.checked == self.sampled
+
+    @property
+    def widen(self) -> bool:
+        """Whether the failures are more than the council accepts, so more are to be drawn."""
+        return self.checked > 0 and self.failed * 100 > self.widen_above * self.checked
+
+    def sentence(self) -> str:
+        if not self.sampled:
+            return "No audit sample is drawn yet."
+        failed = f"{self.failed} failed ({self.failed / max(self.checked, 1):.1%})"
+        if not self.finished:
+            return (
+                f"Internal audit has checked {self.checked} of the {self.sampled} sampled "
+                f"families so far: {failed}."
+            )
+        if self.widen:
+            return (
+                f"Internal audit checked all {self.sampled} sampled families: {failed}, more "
+                f"than the {self.widen_above}% the council accepts, so the sample is widened "
+                f"(more families drawn, the verdicts kept) before the claim is submitted."
+            )
+        return (
+            f"Internal audit checked all {self.sampled} sampled families: {failed}, within the "
+            f"{self.widen_above}% the council accepts"
+            + ("; the failed families are withdrawn from the claim." if self.failed else ".")
+        )
+
+
+def widen_above(connection: Connection) -> int:
+    """The failure rate (percent) past which a sample is widened (the settings)."""
+    from sfclaims.models import AuthoritySettings
+
+    found = connection.execute(select(col(AuthoritySettings.audit_widen_percent))).scalar()
+    return 10 if found is None else int(found)
+
+
+def left_to_draw(connection: Connection, run_id: str) -> list[str]:
+    """The run's families that are neither withdrawn nor in its sample, sorted."""
+    drawn = set(sampled(connection, run_id))
+    return sorted(
+        f
+        for f in connection.execute(
+            select(col(ClaimedFamily.family_id)).where(
+                col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
+            )
+        ).scalars()
+        if f not in drawn
+    )
+
+
+def _not_to_be_widened(connection: Connection, run: ClaimRun) -> None:
+    """A sample failing more than the council accepts is widened before the claim is submitted
+    (while any family of the run is left to draw)."""
+    found = audit_conclusion(connection, run, widen_above(connection))
+    if found.finished and found.widen and left_to_draw(connection, run.run_id):
+        raise RefusedError(
+            f"Claim run {run.run_id} cannot be submitted yet: {found.sentence()}",
+            remedy="widen the sample",
+            run=run.run_id,
+        )
+
+
+def audit_conclusion(connection: Connection, run: ClaimRun, widen_above: int) -> AuditConclusion:
+    """The run's sample and the verdicts that stand on it (the latest on each family)."""
+    standing: dict[str, str] = {}
+    for family, verdict in connection.execute(
+        select(col(AuditVerdict.family_id), col(AuditVerdict.verdict))
+        .where(col(AuditVerdict.run_id) == run.run_id)
+        .order_by(col(AuditVerdict.recorded_at), col(AuditVerdict.id))
+    ):
+        standing[family] = verdict
+    drawn = sampled(connection, run.run_id)
+    checked = [standing[f] for f in drawn if f in standing]
+    return AuditConclusion(len(drawn), len(checked), checked.count("fail"), widen_above)
+
+
 def _as_drawn(connection: Connection, run: ClaimRun) -> None:
     """The sample a submission checks is the one its drawer wrote: the latest log row drawing
     it (which no login can write in another's name, nor at another time) names the families it
@@ -96,7 +187,7 @@ def _as_drawn(connection: Connection, run: ClaimRun) -> None:
     ).first()
     holds = len(sampled(connection, run.run_id))
     said = f"{holds} families, seed {run.sample_seed}"
-    if drawn is None or drawn.detail != said:
+    if drawn is None or not (drawn.detail == said or drawn.detail.startswith(f"{said}; ")):
         raise RefusedError(
             f"Claim run {run.run_id} cannot be submitted: its audit sample holds {holds} "
             f"famil{'y' if holds == 1 else 'ies'} (seed {run.sample_seed}), not what the "

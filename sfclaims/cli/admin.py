@@ -92,6 +92,13 @@ def settings_set(
             "the submission's cover gives the claim's total."
         ),
     ] = None,
+    audit_widen_percent: Annotated[
+        int | None,
+        typer.Option(
+            help="A sample failing more than this share of its families (percent, 10 by "
+            "default) is widened before the claim is submitted."
+        ),
+    ] = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
@@ -114,6 +121,7 @@ def settings_set(
         sign_on_groups=sign_on_groups,
         local_passwords=allowed_or_off(local_passwords),
         results_payment=results_payment,
+        audit_widen_percent=audit_widen_percent,
     )
     print_settings(settings_lines(settings))
 

@@ -37,6 +37,22 @@ def audit_sample(
         print(family_id)
 
 
+@audit_app.command("widen")
+@plain_errors
+def audit_widen(
+    run: RunArgument,
+    size: Annotated[int, typer.Option(help="How many families to add to the sample.")],
+    seed: Annotated[int, typer.Option(help="The same seed adds the same families.")],
+) -> None:
+    """Widen the run's audit sample (when it fails more than the council accepts): more of its
+    families drawn, the verdicts kept; the families added on standard output, sorted."""
+    from sfclaims.actions import widen_sample
+
+    engine = open_database()
+    for family_id in widen_sample(engine, person(engine), run, size, seed):
+        print(family_id)
+
+
 @audit_app.command("pack")
 @plain_errors
 def audit_pack(

@@ -129,6 +129,7 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
         ("submitted", when(run.submitted_at)),
         ("submitted by", run.submitted_by or ""),
         ("audited by", ", ".join(auditors(contents)) or "no verdicts yet"),
+        ("internal audit found", contents.conclusion.sentence() if contents.conclusion else ""),
         *((("accounts", SINGLE_USER_NOTE),) if not contents.separate_accounts else ()),
         ("families claimed", contents.run_claims),
         *made_with(run),
@@ -264,6 +265,7 @@ def _cover(
             f"{named(contents, run.created_by, MADE)}, {when(run.created_at)}",
         ),
         ("audited by", ", ".join(auditors(contents, how=True)) or "no verdicts yet"),
+        ("internal audit found", contents.conclusion.sentence() if contents.conclusion else ""),
         (
             "submitted by",
             f"{named(contents, run.submitted_by, SUBMITTED_ACTION)}, {when(run.submitted_at)}"

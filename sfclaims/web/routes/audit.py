@@ -40,11 +40,12 @@ def sample_page(
 ) -> Response:
     """The sample a page of families at a time, filtered by checked or not: two queries,
     whatever the sample's size."""
-    from sfclaims.claim_runs import get_run, sample_status
+    from sfclaims.claim_runs import audit_conclusion, get_run, sample_status, widen_above
 
     with engine_of(request).connect() as connection:
         run = get_run(connection, run_id)
         sample = sample_status(connection, run)
+        conclusion = audit_conclusion(connection, run, widen_above(connection))
     show = show if show in SHOWN else "all"
     chosen = [
         (f, v) for f, v in sample.families if show == "all" or (v is None) == (show == "to-check")
@@ -57,6 +58,7 @@ def sample_page(
         status_code=status,
         run=run,
         sample=sample,
+        conclusion=conclusion,
         rows=tables.sample(
             chosen[(page - 1) * PER_PAGE : page * PER_PAGE], f"/audit/{quote(run.run_id)}"
         ),
@@ -121,6 +123,33 @@ def draw_sample(
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#size" if by_number else "#percent"})
+    return sample_page(request, run_id, errors, status=400, typed=form)
+
+
+@router.post("/audit/{run_id}/widen")
+def widen(
+    request: Request,
+    run_id: str,
+    form: dict = Depends(checked_form),
+    person: Actor = requires(AUDITOR),
+) -> Response:
+    from sfclaims.actions import widen_sample
+
+    errors = []
+    size, seed = form.get("more", "").strip(), form.get("more_seed", "").strip()
+    if not size.isdigit() or int(size) < 1:
+        errors.append({"text": "Enter how many families to add, like 10", "href": "#more"})
+    if not seed.isdigit():
+        errors.append(
+            {"text": "Enter a seed: a whole number, kept in the log", "href": "#more_seed"}
+        )
+    if not errors:
+        try:
+            added = widen_sample(engine_of(request), person, run_id, int(size), int(seed))
+            done(request, f"The audit sample is widened: {len(added):,} families added to check.")
+            return RedirectResponse(f"/audit/{run_id}", status_code=303)
+        except SfclaimsError as error:
+            errors.append({"text": said(error), "href": "#more"})
     return sample_page(request, run_id, errors, status=400, typed=form)
 
 
