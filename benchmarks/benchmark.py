@@ -224,7 +224,10 @@ def claims_stage(engine, framework, day) -> dict:  # type: ignore[no-untyped-def
     times = {}
     out = Path(tempfile.mkdtemp())
     started = time.perf_counter()
-    created = create_run(engine, framework, "2026-Q3", day, max_families=CLAIMED)
+    from sfclaims.quarters import quarter_of
+
+    period = quarter_of(day, "calendar")  # within the programme's years (the synthetic as-of)
+    created = create_run(engine, framework, period, day, max_families=CLAIMED)
     times[f"claim run ({created.families:,} families claimed)"] = time.perf_counter() - started
     started = time.perf_counter()
     contents = run_contents(engine, created.run_id, evidence=False, records=False)
@@ -368,10 +371,28 @@ def small_commands(repeats: int = 5) -> dict:
     """The commands typed all day, each as a process on the demo's database (median of
     ``repeats``), beside Python started with what every command loads."""
     scratch = Path(tempfile.mkdtemp())
-    timed_process([*SFCLAIMS, "demo", "--out", "demo"], cwd=scratch)
+    shown = subprocess.run(  # its messages on standard error: no terminal here
+        [*SFCLAIMS, "demo", "--out", "demo"],
+        cwd=scratch,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     on_demo = [*SFCLAIMS, "--database-url", f"sqlite:///{scratch / 'demo' / 'sfclaims-demo.db'}"]
-    auditor = on_demo  # the one who ran the demo holds every role of its database
-    run = "2026-Q3-R1"
+    # the demo's auditor (who made no run), acting with the password the demo printed
+    password = next(
+        line.split()[-1] for line in shown.splitlines() if line.strip().startswith("demo-auditor ")
+    )
+    secret = scratch / "auditor-password"
+    secret.write_text(password + "\n")
+    secret.chmod(0o600)
+    auditor = [
+        "env",
+        "SFCLAIMS_USER=demo-auditor",
+        f"SFCLAIMS_PASSWORD_FILE={secret}",
+        *on_demo,
+    ]
+    run = "2025-Q1-R1"  # the demo claims for the programme's last quarter
     family = timed_process(
         [*auditor, "audit", "sample", run, "--size", "3", "--seed", "1"], cwd=scratch
     )[2].split()[0]
@@ -407,7 +428,7 @@ def small_commands(repeats: int = 5) -> dict:
             *on_demo,
             "assess",
             "--as-of",
-            "2026-09-30",
+            "2025-03-31",
             "--family",
             family,
         ],

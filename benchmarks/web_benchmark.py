@@ -39,8 +39,8 @@ from benchmark import SFCLAIMS, build_authority  # noqa: E402
 
 PASSWORD = "benchmark passphrase"
 APP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the reader's authenticator app
-AS_OF = "2026-09-30"
-RUN = "2026-Q3-R1"  # the claim run made, with an audit sample of SAMPLED families
+AS_OF = "2025-03-31"  # the synthetic authority's: the programme's last claim period
+RUN = "2025-Q1-R1"  # the claim run made, with an audit sample of SAMPLED families
 SAMPLED = 1000
 WORK_LISTS = ("fixable-now", "waiting", "other-work")  # a page of each, kept by `assess --out`
 SESSION: dict[str, str] = {}  # the signed-in session every client uses
@@ -109,7 +109,7 @@ def prepare(
     for step in (
         ["import", str(authority), "--report-dir", str(folder / "reports")],
         ["assess", "--as-of", AS_OF, "--out", str(folder / "decisions.csv")],
-        ["claim", "run", "--period", "2026-Q3", "--as-of", AS_OF],
+        ["claim", "run", "--period", "2025-Q1", "--as-of", AS_OF],
         ["audit", "sample", RUN, "--size", str(SAMPLED), "--seed", "1"],
     ):
         started = time.perf_counter()

@@ -102,8 +102,8 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"\n[bold]7. The workspace in the browser[/]: `sfclaims --database-url {database} "
         f"serve`, then open http://127.0.0.1:8000/ and sign in as one of these (the passwords "
-        f"are shown this once and kept only hashed; the admin and the auditor also set up an "
-        f"authenticator app at their first sign-in):"
+        f"are shown this once and kept only hashed; the admin, the claims team and the auditor "
+        f"also set up an authenticator app at their first sign-in):"
     )
     for name, role, password in people:
         console.print(f"  {name:<18} {role:<13} {escape(password)}", markup=False)
@@ -140,6 +140,7 @@ def demo_accounts(engine: Engine) -> list[tuple[str, str, str]]:
     for name, role in DEMO_PEOPLE:
         password = secrets.token_urlsafe(12)
         add_account(engine, you, name, [role])
-        set_password(engine, you, name, password)
+        # set as each person's own: the demo's people are all you, so none is asked to change it
+        set_password(engine, Actor(name, frozenset({role})), name, password)
         made.append((name, role, password))
     return made
