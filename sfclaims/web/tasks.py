@@ -163,3 +163,25 @@ def the_outcomes_report(
     written = outcomes_report(engine, arguments["person"], day, files)
     shown = {"as_of": day.isoformat(), "file_name": written.name, "files": [written.name]}
     return shown, written.read_bytes()
+
+
+def the_archive(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """The close-out archive, zipped for download (an admin's or an auditor's)."""
+    import zipfile
+
+    from sfclaims.actions import archive
+
+    folder = arguments["folder"] / "archive"
+    made = archive(engine, arguments["person"], folder)
+    bundle = arguments["folder"] / "sfclaims-archive.zip"
+    with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as zipped:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            zipped.write(path, f"sfclaims-archive/{path.relative_to(folder).as_posix()}")
+    shown = {
+        "as_of": "now",
+        "file_name": bundle.name,
+        "files": [f"{made.runs} submitted runs", f"{made.files} files and MANIFEST.sha256"],
+    }
+    return shown, bundle.read_bytes()

@@ -1631,3 +1631,20 @@ def test_anyone_makes_the_outcomes_report_in_the_workspace(workspace):
     download = workspace.get(str(made.url) + "/report")
     assert download.status_code == 200 and download.content[:2] == b"PK"
     assert 'filename="outcomes-2025-09-30.xlsx"' in download.headers["content-disposition"]
+
+
+def test_an_auditor_makes_the_close_out_archive_and_a_data_officer_may_not(workspace, accounts):
+    import io
+    import zipfile
+
+    sign_in(workspace, "ada")
+    assert 'id="archive"' in workspace.get("/audit").text
+    made = wait_for(workspace, post(workspace, "/archive", {}, page="/audit"))
+    assert "The close-out archive is made" in made.text, made.text[:2000]
+    download = workspace.get(str(made.url) + "/report")
+    names = zipfile.ZipFile(io.BytesIO(download.content)).namelist()
+    assert "sfclaims-archive/MANIFEST.sha256" in names
+    assert "sfclaims-archive/README.txt" in names
+    sign_in(workspace, "dora")
+    refused = wait_for(workspace, post(workspace, "/archive", {}, page="/imports"))
+    assert "needs the admin or the auditor role, and dora has neither" in refused.text

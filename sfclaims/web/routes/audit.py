@@ -126,6 +126,19 @@ def draw_sample(
     return sample_page(request, run_id, errors, status=400, typed=form)
 
 
+@router.post("/archive")
+def make_archive(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires()
+) -> Response:
+    """The close-out archive as a job (the action allows an admin or an auditor)."""
+    from sfclaims.web.tasks import the_archive
+
+    jobs = request.app.state.jobs
+    job = jobs.begin("archive", person.name)
+    jobs.run(job, the_archive, {"person": person, "folder": jobs.folder(job)})
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
 @router.post("/audit/{run_id}/widen")
 def widen(
     request: Request,

@@ -167,6 +167,13 @@ JOB_WORDS = {
         "Making the outcomes report was interrupted",
         ("/", "Back to the quarter"),
     ),
+    "archive": JobWords(
+        "The close-out archive",
+        "Making the close-out archive",
+        "The close-out archive was not made",
+        "Making the close-out archive was interrupted",
+        ("/", "Back to the quarter"),
+    ),
     "verdicts": JobWords(
         "Verdicts",
         "Recording the verdicts",
