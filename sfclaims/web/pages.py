@@ -21,7 +21,7 @@ HERE = Path(__file__).parent
 NAVIGATION = (
     ("Quarter", "/", None),
     ("Imports", "/imports", DATA_OFFICER),
-    ("Claim runs", "/claims", None),
+    ("Claim runs", "/claims", None),  # not under a framework that pays no results
     ("Audit", "/audit", AUDITOR),
     ("Activity log", "/log", None),
     ("Settings", "/settings", None),
@@ -42,10 +42,11 @@ def templates() -> Jinja2Templates:
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     """A page, with what every page needs: who is signed in, their navigation, the CSRF token."""
     person: Actor | None = getattr(request.state, "person", None)
+    pays = person is not None and _pays(request)
     navigation = [
         {"text": label, "href": path, "active": request.url.path == path}
         for label, path, role in NAVIGATION
-        if person is not None and (role is None or person.may(role))
+        if person is not None and (role is None or person.may(role)) and (pays or path != "/claims")
     ]
     done = request.session.pop("done", None) if "session" in request.scope else None
     return request.app.state.templates.TemplateResponse(
@@ -59,10 +60,23 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "cspNonce": getattr(request.state, "nonce", None),
             "role_names": ROLE_NAMES,
             "quarter": QuarterNames(request),
+            "pays": pays,
             **context,
         },
         status_code=status_code,
     )
+
+
+def _pays(request: Request) -> bool:
+    """Whether the framework in force pays by results: under one that pays none, the workspace
+    shows no claim runs, allocation or ledger (what only claims need), and keeps the rest."""
+    from sfclaims.settings import framework_in_force
+    from sfclaims.web.security import engine_of
+
+    try:
+        return framework_in_force(engine_of(request)).programme.pays
+    except SfclaimsError:  # a plan changed since it was put in force: its page says so
+        return True
 
 
 class QuarterNames:

@@ -1648,3 +1648,25 @@ def test_an_auditor_makes_the_close_out_archive_and_a_data_officer_may_not(works
     sign_in(workspace, "dora")
     refused = wait_for(workspace, post(workspace, "/archive", {}, page="/imports"))
     assert "needs the admin or the auditor role, and dora has neither" in refused.text
+
+
+def test_under_a_plan_that_pays_nothing_the_workspace_shows_no_claims(
+    workspace, accounts, tmp_path
+):
+    """Runs, allocation and ledger are what only claims need: hidden; deciding, near misses,
+    work lists and the outcomes report stay."""
+    from sfclaims.settings import change_settings
+
+    sign_in(workspace, "carl")
+    ended(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))
+    paying = workspace.get("/?as_of=2025-09-30").text
+    assert 'href="/claims"' in paying and "id='claimed'" in paying
+    plan = tmp_path / "outcomes-only.toml"
+    plan.write_text('[programme]\npayment = "none"\n', encoding="utf-8")
+    engine = open_database(accounts)
+    change_settings(engine, framework=plan, by="root")
+    engine.dispose()
+    shown = workspace.get("/?as_of=2025-09-30").text
+    assert 'href="/claims"' not in shown and "id='claimed'" not in shown
+    assert "id='claimable'" in shown and 'id="outcomes-report"' in shown
+    assert "/near-misses" in shown and 'id="work-lists"' in shown
