@@ -67,6 +67,16 @@ class _TermFile(_Strict):
 class _Rereferral(_Strict):
     services: list[str] = Field(min_length=1)
     decisions: list[str] = Field(min_length=1)
+    # how councils read the check differently (Readings): the national reading by default
+    within_months: int = Field(default=0, ge=0, le=60)
+
+
+class _Readings(_Strict):
+    """Rules councils read differently, each defaulting to the national reading (Readings)."""
+
+    child_need_attendance: str = Field(default="the child", pattern=r"^(the child|every child)$")
+    severe_absence_attended_below_percent: float = Field(default=0, ge=0, le=100)
+    severe_absence_improvement_percent: float = Field(default=0, ge=0, le=1000)
 
 
 PERIOD = r"^\d{4}-Q[1-4]$"
@@ -87,6 +97,7 @@ class _FrameworkFile(_Strict):
     name: str = Field(min_length=1)
     version: str = Field(min_length=1)
     programme: _ProgrammeFile = _ProgrammeFile(payment="results")  # no end given: no end
+    readings: _Readings = _Readings()  # none given: the national reading of each
     thresholds: _Thresholds
     terms: list[_TermFile] = Field(min_length=1)
     rereferral: _Rereferral
@@ -168,6 +179,28 @@ class Programme:
 
 
 @dataclass(frozen=True)
+class Readings:
+    """How this framework reads the rules councils have read differently; each defaults to the
+    national reading, so a framework that sets none decides as the national one does.
+
+    - ``child_need_attendance``: a child's own need under a headline evidenced by attendance is
+      met by "the child"'s attendance (national) or "every child"'s — every school-age child of
+      the household, so the family fails when any one fails.
+    - ``severe_absence_attended_below`` / ``severe_absence_improvement`` (fractions; 0: not
+      read): a pupil who attended less than the first share of sessions in the last complete
+      term before the need was identified has the need met by attendance that improved, in the
+      most recent complete term, by the second share of that term's (relative improvement).
+    - ``rereferral_within_months``: an accepted re-referral counts when it is dated within so
+      many months of the case's closure (0: any time up to the point of claim, national).
+    """
+
+    child_need_attendance: str = "the child"
+    severe_absence_attended_below: Fraction = Fraction(0)
+    severe_absence_improvement: Fraction = Fraction(0)
+    rereferral_within_months: int = 0
+
+
+@dataclass(frozen=True)
 class Thresholds:
     minimum_headlines: int
     dependent_child_age_under: int
@@ -188,6 +221,7 @@ class Framework:
     terms: tuple[Term, ...]
     rereferral_services: frozenset[str]
     rereferral_decisions: frozenset[str]
+    readings: Readings
     accepted_values: dict[str, dict[str, str]]  # list -> lower-case spelling -> stored value
     sources: tuple[str, ...]
 
@@ -262,11 +296,15 @@ def _load_framework(overlay: str | None, _stamp: tuple) -> Framework:
         merged.update(data)
         origin.update({key: file.name for key in data})
     if overlay_data:
-        unknown = [key for key in overlay_data if key not in merged]
+        unknown = [
+            key
+            for key in overlay_data
+            if key not in merged and key not in _FrameworkFile.model_fields
+        ]
         if unknown:
             raise FrameworkError(
                 f"{shown}: the key {unknown[0]!r} is not part of the framework "
-                f"(known: {', '.join(sorted(merged))})."
+                f"(known: {', '.join(sorted(set(merged) | set(_FrameworkFile.model_fields)))})."
             )
         merged = _overlay(merged, overlay_data)
         origin.update({key: shown for key in overlay_data})  # type: ignore[misc]
@@ -371,6 +409,18 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
         terms=terms,
         rereferral_services=frozenset(parsed.rereferral.services),
         rereferral_decisions=frozenset(parsed.rereferral.decisions),
+        readings=Readings(
+            child_need_attendance=parsed.readings.child_need_attendance,
+            severe_absence_attended_below=Fraction(
+                str(parsed.readings.severe_absence_attended_below_percent)
+            )
+            / 100,
+            severe_absence_improvement=Fraction(
+                str(parsed.readings.severe_absence_improvement_percent)
+            )
+            / 100,
+            rereferral_within_months=parsed.rereferral.within_months,
+        ),
         accepted_values=accepted,
         sources=sources,
     )

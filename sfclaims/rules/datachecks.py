@@ -9,6 +9,7 @@ from sfclaims.facts import FamilyBundle
 from sfclaims.framework import Framework
 from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
 from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, FIX_A_RECORD, NEEDS_ACTION, reason, rule
+from sfclaims.rules.dates import add_months
 from sfclaims.rules.essentials import episode_end
 from sfclaims.rules.findings import Finding, Record, record_of
 
@@ -94,22 +95,31 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     closed = episode_end(family, as_of)
     if closed is None:
         return Finding(*this, (), "The case is open, so there is no re-referral to check.")
+    until = rereferral_window_end(closed, framework, as_of)
     rereferrals = [
         r
         for r in family.referrals
         if r.service in framework.rereferral_services
         and r.decision in framework.rereferral_decisions
-        and closed < r.referral_date <= as_of
+        and closed < r.referral_date <= until
     ]
     if rereferrals:
         return Finding(
             *this,
             (REREFERRAL_CHECK_FAILED(),),
-            f"{len(rereferrals)} accepted re-referral(s) after closure on {closed:%d/%m/%Y}.",
+            f"{len(rereferrals)} accepted re-referral(s) after closure on {closed:%d/%m/%Y}"
+            f"{'' if until == as_of else f', by {until:%d/%m/%Y}'}.",
             tuple(record_of(r) for r in rereferrals),
         )
     return Finding(
         *this,
         (),
-        f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {as_of:%d/%m/%Y}.",
+        f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {until:%d/%m/%Y}.",
     )
+
+
+def rereferral_window_end(closed: date, framework: Framework, as_of: date) -> date:
+    """The last day a re-referral counts: the point of claim (national), or that many months
+    after closure where the framework reads it so (``Readings.rereferral_within_months``)."""
+    months = framework.readings.rereferral_within_months
+    return as_of if not months else min(as_of, add_months(closed, months))

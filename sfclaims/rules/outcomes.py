@@ -4,11 +4,18 @@ need has no evidencing outcome, else OUTCOME_NOT_SUSTAINED when some need has no
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 from sfclaims.extracts.kinds import ACHIEVED
-from sfclaims.facts import FamilyBundle, NeedFacts, OutcomeFacts
+from sfclaims.facts import FamilyBundle, NeedFacts, OutcomeFacts, PersonFacts
 from sfclaims.framework import Framework, Headline
-from sfclaims.rules.attendance import good_recent_terms, school_age_children
+from sfclaims.rules.attendance import (
+    TermAttendance,
+    complete_terms,
+    good_recent_terms,
+    school_age_children,
+    term_attendance,
+)
 from sfclaims.rules.catalogue import FIX_A_RECORD, NEEDS_ACTION, TIME_ALONE, WAITING, reason, rule
 from sfclaims.rules.dates import add_months
 from sfclaims.rules.eligibility import identified_needs
@@ -64,8 +71,12 @@ def sustained(outcome: OutcomeFacts, family: FamilyBundle, headline: Headline, a
 def met_by_attendance(
     need: NeedFacts, family: FamilyBundle, framework: Framework, as_of: date
 ) -> tuple[bool, list[Record]]:
-    """A child's own need: the child's recent terms; a family need: every school-age child's."""
-    if need.person_id is not None:
+    """A child's own need: the child's recent terms (or, where the framework reads it so, every
+    school-age child's: the family fails when any one fails); a family need: every school-age
+    child's. A pupil whose attendance was severe before the need was identified may meet it by
+    a relative improvement, where the framework reads it so (``Readings``)."""
+    every_child = framework.readings.child_need_attendance == "every child"
+    if need.person_id is not None and not every_child:
         pupils = [p for p in family.people if p.person_id == need.person_id]
     else:
         pupils = school_age_children(family, framework, as_of)
@@ -75,10 +86,38 @@ def met_by_attendance(
     met = True
     for pupil in pupils:
         good, terms = good_recent_terms(family, pupil, framework, as_of, need.date_identified)
+        if not good:
+            good, from_severe = improved_from_severe(family, pupil, framework, as_of, need)
+            terms = [*terms, *from_severe]
         met = met and good
         for term in terms:
             records.extend(term.cited(pupil))
     return met, records
+
+
+def improved_from_severe(
+    family: FamilyBundle, pupil: PersonFacts, framework: Framework, as_of: date, need: NeedFacts
+) -> tuple[bool, list[TermAttendance]]:
+    """Whether the pupil, attending less than the framework's severe-absence share in the last
+    complete term before the need was identified, attended the most recent complete term (one
+    that started after it) better by the framework's relative improvement; and the two terms.
+    Never, where the framework does not read severe absence so (its shares 0)."""
+    readings = framework.readings
+    if not (readings.severe_absence_attended_below and pupil.upn):
+        return False, []
+    (before,) = complete_terms(framework, need.date_identified, 1)
+    (latest,) = complete_terms(framework, as_of, 1)
+    then = term_attendance(family, pupil.upn, before)
+    now = term_attendance(family, pupil.upn, latest)
+    if not (then.has_data and now.has_data) or latest.start < need.date_identified:
+        return False, [then, now]
+    attended_then = Fraction(then.possible - then.missed, then.possible)
+    attended_now = Fraction(now.possible - now.missed, now.possible)
+    improved = (
+        attended_then < readings.severe_absence_attended_below
+        and attended_now >= attended_then * (1 + readings.severe_absence_improvement)
+    )
+    return improved, [then, now]
 
 
 def headline_outcomes(
