@@ -605,15 +605,7 @@ def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal
     alone = Actor("checker", frozenset(ROLES), single_user=True)
     assert verify(engine, alone).problems == []
     with engine.begin() as connection:
-        if engine.dialect.name == "sqlite":
-            for action in ("update",):
-                connection.exec_driver_sql(
-                    f"DROP TRIGGER claimed_families_submitted_locked_{action}"
-                )
-            connection.exec_driver_sql("DROP TRIGGER claim_runs_submitted_locked_update")
-        else:
-            connection.exec_driver_sql("ALTER TABLE claimed_families DISABLE TRIGGER USER")
-            connection.exec_driver_sql("ALTER TABLE claim_runs DISABLE TRIGGER USER")
+        _unguarded_runs(connection)
         connection.execute(
             text(
                 "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
@@ -158,21 +158,9 @@ def quarter_files(
 ):
     """The quarter's files, made as a job: decided afresh, the decisions file and work lists,
     the forecast and the progress report, in one .zip its maker downloads."""
-    from sfclaims.dates import check_as_of, parse_date
-
-    typed = form.get("as_of", "")
-    try:
-        day = check_as_of(parse_date(typed, "the as-of date"))
-    except SfclaimsError as error:
-        problem = [{"text": said(error), "href": "#files_as_of"}]
-        return dashboard_page(request, person, None, typed, problem, status_code=400)
     from sfclaims.web.tasks import the_quarters_files
 
-    jobs = request.app.state.jobs
-    job = jobs.begin("quarter files", person.name)
-    arguments = {"person": person, "day": day, "folder": jobs.folder(job)}
-    jobs.run(job, the_quarters_files, arguments)
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    return _a_days_job(request, form, person, "files_as_of", "quarter files", the_quarters_files)
 
 
 @router.post("/outcomes-report")
@@ -181,20 +169,28 @@ def outcomes_report(
 ):
     """The outcomes report, made as a job: the ten headlines' needs, outcomes achieved and
     sustained, this quarter beside the last, by headline and by team; any role may make it."""
+    from sfclaims.web.tasks import the_outcomes_report
+
+    return _a_days_job(
+        request, form, person, "outcomes_as_of", "outcomes report", the_outcomes_report
+    )
+
+
+def _a_days_job(
+    request: Request, form: dict, person: Actor, field: str, kind: str, task: Any
+) -> Response:
+    """A job made as of the day the form gives (refused at the field ``field``), then its page."""
     from sfclaims.dates import check_as_of, parse_date
 
     typed = form.get("as_of", "")
     try:
         day = check_as_of(parse_date(typed, "the as-of date"))
     except SfclaimsError as error:
-        problem = [{"text": said(error), "href": "#outcomes_as_of"}]
+        problem = [{"text": said(error), "href": f"#{field}"}]
         return dashboard_page(request, person, None, typed, problem, status_code=400)
-    from sfclaims.web.tasks import the_outcomes_report
-
     jobs = request.app.state.jobs
-    job = jobs.begin("outcomes report", person.name)
-    arguments = {"person": person, "day": day, "folder": jobs.folder(job)}
-    jobs.run(job, the_outcomes_report, arguments)
+    job = jobs.begin(kind, person.name)
+    jobs.run(job, task, {"person": person, "day": day, "folder": jobs.folder(job)})
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
