@@ -81,7 +81,7 @@ FACT_TABLES = (
     ),
     FactTable("outcomes", OutcomeFacts, {"achieved_date": DAY, "sustained_until": DAY}),
     FactTable("attendance", AttendanceFacts, owner=None),  # by UPN, see below
-    FactTable("referrals", ReferralFacts, {"referral_date": DAY}, owner=None),
+    FactTable("referrals", ReferralFacts, {"referral_date": DAY, "decision_date": DAY}, owner=None),
     FactTable("previous_claims", PreviousClaimFacts, {"claim_date": DAY}),
 )
 TABLES = {spec.table: spec for spec in FACT_TABLES}

@@ -117,6 +117,7 @@ class ReferralFacts(NamedTuple):
     referral_date: date
     service: str
     decision: str
+    decision_date: date | None  # when the service decided: an accepted episode's start
     source: Source
 
 

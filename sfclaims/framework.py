@@ -68,6 +68,7 @@ class _Rereferral(_Strict):
     services: list[str] = Field(min_length=1)
     decisions: list[str] = Field(min_length=1)
     # how councils read the check differently (Readings): the national reading by default
+    counted_by: str = Field(default="referral", pattern=r"^(referral|start)$")
     within_months: int = Field(default=0, ge=0, le=60)
 
 
@@ -190,13 +191,16 @@ class Readings:
       read): a pupil who attended less than the first share of sessions in the last complete
       term before the need was identified has the need met by attendance that improved, in the
       most recent complete term, by the second share of that term's (relative improvement).
-    - ``rereferral_within_months``: an accepted re-referral counts when it is dated within so
+    - ``rereferral_counted_by``: an accepted re-referral is dated by its "referral" date
+      (national) or by the "start" of the episode it opened (the date the service decided, else
+      the referral's); ``rereferral_within_months``: it counts when that date falls within so
       many months of the case's closure (0: any time up to the point of claim, national).
     """
 
     child_need_attendance: str = "the child"
     severe_absence_attended_below: Fraction = Fraction(0)
     severe_absence_improvement: Fraction = Fraction(0)
+    rereferral_counted_by: str = "referral"
     rereferral_within_months: int = 0
 
 
@@ -419,6 +423,7 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
                 str(parsed.readings.severe_absence_improvement_percent)
             )
             / 100,
+            rereferral_counted_by=parsed.rereferral.counted_by,
             rereferral_within_months=parsed.rereferral.within_months,
         ),
         accepted_values=accepted,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sfclaims.facts import FamilyBundle
+from sfclaims.facts import FamilyBundle, ReferralFacts
 from sfclaims.framework import Framework
 from sfclaims.rules.attendance import complete_terms, school_age_children, term_attendance
 from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, FIX_A_RECORD, NEEDS_ACTION, reason, rule
@@ -101,7 +101,7 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
         for r in family.referrals
         if r.service in framework.rereferral_services
         and r.decision in framework.rereferral_decisions
-        and closed < r.referral_date <= until
+        and closed < rereferral_dated(r, framework) <= until
     ]
     if rereferrals:
         return Finding(
@@ -116,6 +116,14 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
         (),
         f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {until:%d/%m/%Y}.",
     )
+
+
+def rereferral_dated(referral: ReferralFacts, framework: Framework) -> date:
+    """The day a re-referral counts from: its referral date (national), or where the framework
+    reads it so, the start of the episode it opened (its decision date, else its referral's)."""
+    if framework.readings.rereferral_counted_by == "start":
+        return referral.decision_date or referral.referral_date
+    return referral.referral_date
 
 
 def rereferral_window_end(closed: date, framework: Framework, as_of: date) -> date:

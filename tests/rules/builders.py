@@ -76,8 +76,9 @@ def referral(
     decision: str = "Accepted",
     family_id: str | None = "F1",
     person_id: str | None = None,
+    decided: date | None = None,
 ) -> ReferralFacts:
-    return ReferralFacts(referral_id, family_id, person_id, when, service, decision, HERE)
+    return ReferralFacts(referral_id, family_id, person_id, when, service, decision, decided, HERE)
 
 
 def claimable_family(**changes) -> FamilyBundle:  # type: ignore[no-untyped-def]

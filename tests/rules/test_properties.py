@@ -114,6 +114,7 @@ def families(draw) -> FamilyBundle:  # type: ignore[no-untyped-def]
                 draw(days),
                 draw(st.sampled_from(("Early Help", "Children's Social Care", "Police"))),
                 draw(st.sampled_from(("Accepted", "Signposted"))),
+                None,
                 HERE,
             )
             for i in range(draw(st.integers(0, 2)))
@@ -189,7 +190,7 @@ def test_a_record_dated_after_the_date_never_changes_a_decision(family, data):
             family,
             referrals=(
                 *family.referrals,
-                ReferralFacts("RX", "F1", None, later, "Early Help", "Accepted", HERE),
+                ReferralFacts("RX", "F1", None, later, "Early Help", "Accepted", None, HERE),
             ),
         )
     before = decide(family, FRAMEWORK, AS_OF)

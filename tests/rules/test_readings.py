@@ -109,6 +109,24 @@ def test_a_rereferral_counts_within_the_months_the_plan_reads(
     assert (reasons(family, six) == failed) is within_six_months
 
 
+def test_a_rereferral_dated_by_the_episode_it_started_where_the_plan_reads_it(tmp_path):
+    """Referred before the case closed on 30/09/2024, taken on by early help after it: no
+    re-referral nationally (its referral date), a re-referral by the episode's start; referred
+    after closure but never decided: the referral's date stands in both."""
+    from tests.rules.builders import claimable_family
+
+    closed = replace(claimable_family(), episode_end=date(2024, 9, 30))
+    start = plan(tmp_path, '[rereferral]\ncounted_by = "start"\n')
+    before_closure = replace(
+        closed,
+        referrals=(referral("R1", date(2024, 9, 20), "Early Help", decided=date(2024, 10, 14)),),
+    )
+    assert reasons(before_closure, NATIONAL) == ()
+    assert reasons(before_closure, start) == ("REREFERRAL_CHECK_FAILED",)
+    undecided = replace(closed, referrals=(referral("R2", date(2025, 1, 6)),))
+    assert reasons(undecided, NATIONAL) == reasons(undecided, start) == ("REREFERRAL_CHECK_FAILED",)
+
+
 def test_the_overlay_example_shows_every_reading(tmp_path):
     example = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
     text = (FRAMEWORK_ROOT / "local-overlay-example.toml").read_text(encoding="utf-8")
@@ -116,6 +134,7 @@ def test_the_overlay_example_shows_every_reading(tmp_path):
         "child_need_attendance",
         "severe_absence_attended_below_percent",
         "severe_absence_improvement_percent",
+        "counted_by",
         "within_months",
     ):
         assert key in text
