@@ -107,6 +107,7 @@ class AttendanceFacts(NamedTuple):
     term: str
     possible_sessions: int
     sessions_missed: int
+    unauthorised_missed: int | None  # of them, unauthorised, where the extract gives it
     source: Source
 
 

@@ -76,6 +76,7 @@ class _Readings(_Strict):
     """Rules councils read differently, each defaulting to the national reading (Readings)."""
 
     child_need_attendance: str = Field(default="the child", pattern=r"^(the child|every child)$")
+    absences: str = Field(default="all", pattern=r"^(all|unauthorised)$")
     severe_absence_attended_below_percent: float = Field(default=0, ge=0, le=100)
     severe_absence_improvement_percent: float = Field(default=0, ge=0, le=1000)
 
@@ -184,6 +185,9 @@ class Readings:
     """How this framework reads the rules councils have read differently; each defaults to the
     national reading, so a framework that sets none decides as the national one does.
 
+    - ``absences``: the sessions missed that count against attendance: "all" (national) or
+      "unauthorised" only (the extract's Unauthorised Sessions Missed; a record without it
+      counts every session missed, as it cannot say which were authorised).
     - ``child_need_attendance``: a child's own need under a headline evidenced by attendance is
       met by "the child"'s attendance (national) or "every child"'s — every school-age child of
       the household, so the family fails when any one fails.
@@ -198,6 +202,7 @@ class Readings:
     """
 
     child_need_attendance: str = "the child"
+    absences: str = "all"
     severe_absence_attended_below: Fraction = Fraction(0)
     severe_absence_improvement: Fraction = Fraction(0)
     rereferral_counted_by: str = "referral"
@@ -415,6 +420,7 @@ def _build(parsed: _FrameworkFile, merged: dict[str, Any], sources: tuple[str, .
         rereferral_decisions=frozenset(parsed.rereferral.decisions),
         readings=Readings(
             child_need_attendance=parsed.readings.child_need_attendance,
+            absences=parsed.readings.absences,
             severe_absence_attended_below=Fraction(
                 str(parsed.readings.severe_absence_attended_below_percent)
             )

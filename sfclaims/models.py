@@ -163,6 +163,8 @@ class Attendance(_FromExtract, table=True):
     term: str
     possible_sessions: int
     sessions_missed: int
+    #: of them, those without authorisation, where the extract gives it (migration 0033)
+    unauthorised_missed: int | None = None
 
 
 class Referral(_FromExtract, table=True):

@@ -299,6 +299,19 @@ ROW_PROBLEMS = [
     ),
     pytest.param(
         "attendance",
+        "UPN,Academic Year,Term,Possible Sessions,Sessions Missed,Unauthorised Sessions Missed\n"
+        "U1,2024/25,Autumn,100,10,11\n",
+        (
+            "attendance.csv",
+            2,
+            "Unauthorised Sessions Missed",
+            "11",
+            "Unauthorised Sessions Missed is more than Sessions Missed.",
+        ),
+        id="unauthorised-over-missed",
+    ),
+    pytest.param(
+        "attendance",
         "UPN,Academic Year,Term,Possible Sessions,Sessions Missed\nU1,2024/26,Autumn,100,1\n",
         (
             "attendance.csv",

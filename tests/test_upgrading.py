@@ -120,6 +120,21 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
         assert runs[facts["submitted"]].status == "submitted"
         # every run submitted before seals is sealed by the upgrade, and the log says so
         assert verify(engine, ALONE).problems == []
+        # a record's fingerprint kept before is still the family's (columns added since, such
+        # as 0033's unauthorised absence, count only where they hold a value)
+        from sfclaims.records import records_fingerprints
+
+        with engine.connect() as connection:
+            kept = dict(
+                connection.execute(
+                    text(
+                        "SELECT family_id, records_sha256 FROM claimed_families "
+                        "WHERE records_sha256 IS NOT NULL"
+                    )
+                ).all()
+            )
+            if kept:
+                assert records_fingerprints(connection, kept) == kept
         with engine.connect() as connection:
             sealed = connection.execute(
                 text("SELECT object FROM activity_log WHERE action = 'claim run sealed'")

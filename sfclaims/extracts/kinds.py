@@ -235,6 +235,7 @@ KINDS: dict[str, ExtractKind] = {
                 _c("Term", "term", F.LISTED, required=True, listed="term"),
                 _c("Possible Sessions", "possible_sessions", F.COUNT, required=True),
                 _c("Sessions Missed", "sessions_missed", F.COUNT, required=True),
+                _c("Unauthorised Sessions Missed", "unauthorised_missed", F.COUNT),
             ),
         ),
         ExtractKind(

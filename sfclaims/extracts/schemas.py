@@ -219,6 +219,14 @@ def _missed_within_possible(parsed: ParsedColumns) -> pd.Series:
     return ~(missed > possible).fillna(False)
 
 
+def _unauthorised_within_missed(parsed: ParsedColumns) -> pd.Series:
+    if "Unauthorised Sessions Missed" not in parsed.table:
+        return pd.Series(True, index=parsed.table.index)
+    unauthorised = parsed[parsed_column(parsed, "Unauthorised Sessions Missed")]
+    missed = parsed[parsed_column(parsed, "Sessions Missed")]
+    return ~(unauthorised > missed).fillna(False)
+
+
 #: Rules over several columns of one row, per kind.
 ROW_RULES: dict[str, list[RowRule]] = {
     "families": [
@@ -243,6 +251,11 @@ ROW_RULES: dict[str, list[RowRule]] = {
             "Sessions Missed",
             "Sessions Missed is more than Possible Sessions.",
             _missed_within_possible,
+        ),
+        RowRule(
+            "Unauthorised Sessions Missed",
+            "Unauthorised Sessions Missed is more than Sessions Missed.",
+            _unauthorised_within_missed,
         ),
     ],
 }

@@ -101,14 +101,23 @@ class TermAttendance(NamedTuple):
             record_of(
                 r,
                 f"{self.school_term}, school {r.school_urn or 'not given'}: "
-                f"{r.sessions_missed} of {r.possible_sessions} sessions missed",
+                f"{r.sessions_missed} of {r.possible_sessions} sessions missed"
+                + (
+                    f" ({r.unauthorised_missed} unauthorised)"
+                    if r.unauthorised_missed is not None
+                    else ""
+                ),
             )
             for r in self.records
         ]
         return [*rows, record_of(pupil, self.describe())]
 
 
-def term_attendance(family: FamilyBundle, upn: str, school_term: SchoolTerm) -> TermAttendance:
+def term_attendance(
+    family: FamilyBundle, upn: str, school_term: SchoolTerm, framework: Framework
+) -> TermAttendance:
+    """The pupil's term summed across schools, counting the absences the framework reads as
+    absence (``Readings.absences``)."""
     records = tuple(
         r
         for r in family.attendance.get(upn, ())
@@ -117,9 +126,17 @@ def term_attendance(family: FamilyBundle, upn: str, school_term: SchoolTerm) -> 
     return TermAttendance(
         school_term,
         sum(r.possible_sessions for r in records),
-        sum(r.sessions_missed for r in records),
+        sum(counted_absence(r, framework) for r in records),
         records,
     )
+
+
+def counted_absence(record: AttendanceFacts, framework: Framework) -> int:
+    """The sessions missed that count: all of them (national), or the unauthorised ones where
+    the framework reads it so and the record gives them (else all: none can be told apart)."""
+    if framework.readings.absences == "unauthorised" and record.unauthorised_missed is not None:
+        return record.unauthorised_missed
+    return record.sessions_missed
 
 
 def school_age_children(
@@ -146,6 +163,6 @@ def good_recent_terms(
     if not person.upn:
         return False, []
     terms = complete_terms(framework, as_of, framework.thresholds.attendance_terms_needed)
-    looked_at = [term_attendance(family, person.upn, t) for t in terms]
+    looked_at = [term_attendance(family, person.upn, t, framework) for t in terms]
     met = all(t.start >= not_before for t in terms) and all(t.is_good(framework) for t in looked_at)
     return met, looked_at

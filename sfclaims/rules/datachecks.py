@@ -53,7 +53,7 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     records: list[Record] = []
     pupils = school_age_children(family, framework, as_of)
     for pupil in pupils:
-        term = term_attendance(family, pupil.upn or "", latest)
+        term = term_attendance(family, pupil.upn or "", latest, framework)
         records.extend(term.cited(pupil))
         if not term.has_data:
             missing.append(pupil.person_id)

@@ -181,7 +181,9 @@ def _pupil_ready(
         return None
     needed = framework.thresholds.attendance_terms_needed
     before = list(reversed(complete_terms(framework, as_of, needed)))  # earliest first
-    good_before = [term_attendance(family, pupil.upn, t).is_good(framework) for t in before]
+    good_before = [
+        term_attendance(family, pupil.upn, t, framework).is_good(framework) for t in before
+    ]
     if not good_before[-1]:
         return None
     after = terms_ending_after(framework, as_of, needed + 1)

@@ -107,8 +107,8 @@ def improved_from_severe(
         return False, []
     (before,) = complete_terms(framework, need.date_identified, 1)
     (latest,) = complete_terms(framework, as_of, 1)
-    then = term_attendance(family, pupil.upn, before)
-    now = term_attendance(family, pupil.upn, latest)
+    then = term_attendance(family, pupil.upn, before, framework)
+    now = term_attendance(family, pupil.upn, latest, framework)
     if not (then.has_data and now.has_data) or latest.start < need.date_identified:
         return False, [then, now]
     attended_then = Fraction(then.possible - then.missed, then.possible)

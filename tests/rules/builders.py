@@ -58,9 +58,15 @@ def outcome(
 
 
 def attendance(
-    upn: str, year: str, term: str, possible: int, missed: int, school: str = "100001"
+    upn: str,
+    year: str,
+    term: str,
+    possible: int,
+    missed: int,
+    school: str = "100001",
+    unauthorised: int | None = None,
 ) -> AttendanceFacts:
-    return AttendanceFacts(upn, school, year, term, possible, missed, HERE)
+    return AttendanceFacts(upn, school, year, term, possible, missed, unauthorised, HERE)
 
 
 def good_terms(

@@ -231,7 +231,7 @@ def assumptions_made_true(family: FamilyBundle, until: date) -> FamilyBundle:
     for pupil in family.people:
         if not pupil.upn:
             continue
-        was = term_attendance(family, pupil.upn, latest)
+        was = term_attendance(family, pupil.upn, latest, FRAMEWORK)
         later = [t for t in terms_ending_after(FRAMEWORK, AS_OF, 12) if t.end <= until]
         rows[pupil.upn] = (
             *rows.get(pupil.upn, ()),

@@ -127,10 +127,30 @@ def test_a_rereferral_dated_by_the_episode_it_started_where_the_plan_reads_it(tm
     assert reasons(undecided, NATIONAL) == reasons(undecided, start) == ("REREFERRAL_CHECK_FAILED",)
 
 
+def test_unauthorised_absence_alone_counts_where_the_plan_reads_it(tmp_path):
+    """C1 missed 15 of 100 sessions last summer, 5 of them unauthorised: not good attendance
+    nationally (the data check fails); good where unauthorised absence alone counts. A record
+    without the column counts every session missed, as it cannot tell them apart."""
+    from tests.rules.builders import claimable_family
+
+    unauthorised = plan(tmp_path, '[readings]\nabsences = "unauthorised"\n')
+    family = claimable_family()
+    summer = attendance("U1", "2024/25", "Summer", 100, 15, unauthorised=5)
+    given = replace(family, attendance={"U1": (*good_terms("U1")[:2], summer)})
+    assert reasons(given, NATIONAL) == ("ATTENDANCE_CHECK_FAILED",)
+    assert reasons(given, unauthorised) == ()
+    untold = replace(
+        family,
+        attendance={"U1": (*good_terms("U1")[:2], attendance("U1", "2024/25", "Summer", 100, 15))},
+    )
+    assert reasons(untold, unauthorised) == ("ATTENDANCE_CHECK_FAILED",)
+
+
 def test_the_overlay_example_shows_every_reading(tmp_path):
     example = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
     text = (FRAMEWORK_ROOT / "local-overlay-example.toml").read_text(encoding="utf-8")
     for key in (
+        "absences",
         "child_need_attendance",
         "severe_absence_attended_below_percent",
         "severe_absence_improvement_percent",
