@@ -93,6 +93,16 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     )
     written.append(("progress report with chart", board_report))
 
+    console.print(
+        "[bold]7. Outcomes[/] without a claim: the ten headlines' needs, outcomes achieved and "
+        "sustained, this quarter beside the last"
+    )
+    from sfclaims.actions import outcomes_report
+    from sfclaims.people import ROLES, Actor
+
+    alone = Actor("demo", frozenset(ROLES), single_user=True)  # before the demo's accounts
+    written.append(("outcomes report", outcomes_report(engine, alone, as_of, outputs)))
+
     database = engine.url.render_as_string()
     written.append(("the demo's own database", Path(engine.url.database or "")))
     console.print("\n[bold]Where everything is[/]")
@@ -100,7 +110,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         console.print(f"  {label:<28} {escape(str(path))}")
     people = demo_accounts(engine)
     console.print(
-        f"\n[bold]7. The workspace in the browser[/]: `sfclaims --database-url {database} "
+        f"\n[bold]8. The workspace in the browser[/]: `sfclaims --database-url {database} "
         f"serve`, then open http://127.0.0.1:8000/ and sign in as one of these (the passwords "
         f"are shown this once and kept only hashed; the admin, the claims team and the auditor "
         f"also set up an authenticator app at their first sign-in):"

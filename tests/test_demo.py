@@ -29,6 +29,7 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
         "evidence-pack-2025-Q1-R1.xlsx",
         f"evidence-pack-2025-Q1-R1-{sampled}-families.xlsx",
         "progress-2025-03-31.xlsx",
+        "outcomes-2025-03-31.xlsx",
     ]
     assert sorted(p.name for p in outputs.iterdir()) == sorted(expected)
     for name in expected:
