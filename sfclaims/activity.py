@@ -117,20 +117,7 @@ def chain_breaks(connection: Connection) -> str | None:
             col(LogChain.position)
         )
     ).all()
-    rows = {
-        row.id: row
-        for row in connection.execute(
-            select(
-                col(Activity.id),
-                col(Activity.at),
-                col(Activity.who),
-                col(Activity.action),
-                col(Activity.object),
-                col(Activity.detail),
-                col(Activity.identified_by),
-            )
-        )
-    }
+    rows = {row.id: row for row in connection.execute(select(*log_columns()))}
     previous = GENESIS
     for expected, (position, activity_id, kept) in enumerate(links, start=1):
         if position != expected:
@@ -213,10 +200,10 @@ def read_log_page(
     )
 
 
-def _filtered(since: date | None, run: str | None, who: str | None) -> Select:
-    """The log's rows (its number first), oldest first, from the date, of the run's object, by
-    the person."""
-    query = select(
+def log_columns() -> tuple:
+    """A log row's columns, in the order its link in the chain is made of them (its number,
+    time, who, what, object, detail, how the person was identified)."""
+    return (
         col(Activity.id),
         col(Activity.at),
         col(Activity.who),
@@ -224,7 +211,13 @@ def _filtered(since: date | None, run: str | None, who: str | None) -> Select:
         col(Activity.object),
         col(Activity.detail),
         col(Activity.identified_by),
-    ).order_by(col(Activity.id))
+    )
+
+
+def _filtered(since: date | None, run: str | None, who: str | None) -> Select:
+    """The log's rows (its number first), oldest first, from the date, of the run's object, by
+    the person."""
+    query = select(*log_columns()).order_by(col(Activity.id))
     if since is not None:
         start = datetime(since.year, since.month, since.day, tzinfo=UTC)
         query = query.where(col(Activity.at) >= start)

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
-from sfclaims.activity import chain_head
+from sfclaims.activity import chain_head, log_columns
 from sfclaims.claim_runs import list_runs, run_contents
 from sfclaims.claim_runs.sealing import key_id, required_seal_key, seal_key
 from sfclaims.db import one_snapshot
@@ -108,17 +108,7 @@ def write_archive(
             out / "activity-log.csv",
             ("id", "at", "who", "action", "object", "detail", "identified_by", "position", "link"),
             connection.execute(
-                select(
-                    col(Activity.id),
-                    col(Activity.at),
-                    col(Activity.who),
-                    col(Activity.action),
-                    col(Activity.object),
-                    col(Activity.detail),
-                    col(Activity.identified_by),
-                    col(LogChain.position),
-                    col(LogChain.hash),
-                )
+                select(*log_columns(), col(LogChain.position), col(LogChain.hash))
                 .join(LogChain, col(LogChain.activity_id) == col(Activity.id), isouter=True)
                 .order_by(col(Activity.id))
             ),

@@ -113,8 +113,10 @@ def _writes() -> dict[str, list[Grant]]:
     ]
     admin = [
         Grant(INSERT, "accounts"),
-        Grant(UPDATE, "accounts", ("roles", "disabled", "totp_secret", "totp_step")),
-        Grant(UPDATE, "accounts", ("recovery_codes",)),  # a second factor reset
+        # roles, an account disabled, a second factor reset (a password: sfclaims_set_password)
+        Grant(
+            UPDATE, "accounts", ("roles", "disabled", "totp_secret", "totp_step", "recovery_codes")
+        ),
         Grant(UPDATE, "settings"),
         Grant(UPDATE, "web_sessions", ("ended_at",)),  # an account disabled ends its sessions
         Grant(DELETE, "sign_in_failures"),  # a lockout lifted

@@ -605,14 +605,7 @@ def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal
     alone = Actor("checker", frozenset(ROLES), single_user=True)
     assert verify(engine, alone).problems == []
     with engine.begin() as connection:
-        _unguarded_runs(connection)
-        connection.execute(
-            text(
-                "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "
-                "AND position = (SELECT min(position) FROM claimed_families WHERE run_id = :r)"
-            ),
-            {"r": run},
-        )
+        _first_family_swapped(connection, run)
         connection.execute(
             text("UPDATE claim_runs SET digest = :d WHERE run_id = :r"),
             {"d": run_digest(connection, run), "r": run},
@@ -621,6 +614,18 @@ def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal
         run_contents(engine, run)
     problems = verify(engine, alone).problems
     assert len(problems) == 1 and problems[0].startswith(f"Claim run {run} no longer matches")
+
+
+def _first_family_swapped(connection, run: str) -> None:  # type: ignore[no-untyped-def]
+    """An insider, the runs' guards off, swaps the run's first family for another."""
+    _unguarded_runs(connection)
+    connection.execute(
+        text(
+            "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "
+            "AND position = (SELECT min(position) FROM claimed_families WHERE run_id = :r)"
+        ),
+        {"r": run},
+    )
 
 
 def _unguarded_runs(connection) -> None:  # type: ignore[no-untyped-def]
@@ -645,14 +650,7 @@ def test_a_seal_taken_off_with_a_family_swapped_and_the_digest_recomputed_is_nam
 
     engine, run = submitted
     with engine.begin() as connection:
-        _unguarded_runs(connection)
-        connection.execute(
-            text(
-                "UPDATE claimed_families SET family_id = 'F999999' WHERE run_id = :r "
-                "AND position = (SELECT min(position) FROM claimed_families WHERE run_id = :r)"
-            ),
-            {"r": run},
-        )
+        _first_family_swapped(connection, run)
         connection.execute(
             text(
                 "UPDATE claim_runs SET digest = :d, seal = NULL, seal_key_id = NULL, "

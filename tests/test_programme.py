@@ -72,8 +72,9 @@ def test_the_calendar_changes_no_decision_and_after_it_the_decide_says_so(sample
     claimable = sum(r.split(",")[header.index("claimable")] == "Y" for r in rows[1:])
     assert claimable > 0
     assert (
-        f"Payment by results ended with 2024/25 Q4: the {claimable} claimable families meet the "
-        f"framework but can no longer be claimed" in files["national"][1]
+        f"Payment by results under Supporting Families national outcome framework 2022-25 "
+        f"ended with its last claim period, 2024/25 Q4: the {claimable} claimable families "
+        f"meet the framework but can no longer be claimed" in files["national"][1]
     )
     assert "can no longer be claimed" not in files["paying-on"][1]
     within = sfclaims(sample_url, "assess", "--as-of", "2025-03-31")

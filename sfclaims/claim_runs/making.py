@@ -62,19 +62,22 @@ def refuse_outside_the_programme(framework: Framework, period: str, convention: 
     programme = framework.programme
     if programme.claimable_in(period):
         return
-    named = period_named(period, convention)
-    if not programme.pays:
-        why = f"{framework.name} pays no results: its outcomes are tracked without claims"
-    else:
-        last = programme.last_claim_period or ""
-        why = (
-            f"payment by results under {framework.name} ended with its last claim period, "
-            f"{period_named(last, convention)}"
-        )
     raise RefusedError(
-        f"No claim can be made for {named}: {why}; nothing was stored. Its families' needs and "
+        f"No claim can be made for {period_named(period, convention)}: "
+        f"{_no_more_claims(framework, convention)}; nothing was stored. Its families' needs and "
         f"outcomes are reported without a claim in the outcomes report.",
         remedy="outcomes report",
+    )
+
+
+def _no_more_claims(framework: Framework, convention: str) -> str:
+    """Why the framework takes no claim: it pays nothing, or its last claim period is past."""
+    programme = framework.programme
+    if not programme.pays:
+        return f"{framework.name} pays no results: its outcomes are tracked without claims"
+    return (
+        f"payment by results under {framework.name} ended with its last claim period, "
+        f"{period_named(programme.last_claim_period or '', convention)}"
     )
 
 
@@ -82,17 +85,10 @@ def claims_closed(framework: Framework, as_of: date, convention: str, claimable:
     """After the programme's window (the quarter of ``as_of`` past its last claim period, or a
     framework that pays no results), what the claimable families are: families that meet the
     framework but can no longer be claimed. None within the window. Never changes a decision."""
-    programme = framework.programme
-    if programme.claimable_in(quarter_of(as_of, "calendar")) or not claimable:
+    if framework.programme.claimable_in(quarter_of(as_of, "calendar")) or not claimable:
         return None
-    ended = (
-        f"{framework.name} pays no results"
-        if not programme.pays
-        else f"payment by results ended with "
-        f"{period_named(programme.last_claim_period or '', convention)}"
-    )
     return (
-        f"{ended}: the {claimable:,} claimable famil{'y' if claimable == 1 else 'ies'} "
+        f"{_no_more_claims(framework, convention)}: the {claimable:,} claimable famil{'y' if claimable == 1 else 'ies'} "
         f"meet{'s' if claimable == 1 else ''} the framework but can no longer be claimed; the "
         f"outcomes report reports their needs and sustained outcomes."
     )

@@ -130,9 +130,12 @@ class AuditConclusion:
 def widen_above(connection: Connection) -> int:
     """The failure rate (percent) past which a sample is widened (the settings)."""
     from sfclaims.models import AuthoritySettings
+    from sfclaims.settings import settings_missing
 
     found = connection.execute(select(col(AuthoritySettings.audit_widen_percent))).scalar()
-    return 10 if found is None else int(found)
+    if found is None:
+        raise settings_missing()
+    return int(found)
 
 
 def left_to_draw(connection: Connection, run_id: str) -> list[str]:
