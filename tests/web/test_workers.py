@@ -130,8 +130,10 @@ def main_of(page: httpx.Response) -> str:
     return page.text[page.text.find("<main") :][:3000]
 
 
-def until_done(server: Server, cookies: dict[str, str], job: str) -> httpx.Response:
-    deadline = time.monotonic() + 120
+def until_done(
+    server: Server, cookies: dict[str, str], job: str, within: float = 120
+) -> httpx.Response:
+    deadline = time.monotonic() + within
     while True:  # bounded: the job's page, from whichever process answers, until it ends
         with server.client(cookies) as client:
             shown = client.get(job)
