@@ -174,7 +174,7 @@ def test_the_quarters_files_from_the_workspace_are_the_command_lines(
         cookies = signed_in(server, "carl")
         started = posted(server, cookies, "/quarter-files", "/", data={"as_of": AS_OF})
         job = started.headers["location"]
-        shown = until_done(server, cookies, job)
+        shown = until_done(server, cookies, job, within=600)
         assert "quarter-files" in shown.text, shown.text[shown.text.find("<main") :][:2000]
         with server.client(cookies) as client:
             zipped = client.get(f"{job}/report")
