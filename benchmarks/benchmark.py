@@ -48,7 +48,7 @@ SFCLAIMS = [sys.executable, "-m", "sfclaims.cli"]
 
 
 def build_authority(families: int, shape: str) -> Path:
-    from sfclaims.synthetic import write_authority
+    from sfclaims.intake.synthetic import write_authority
 
     folder = OUTPUT / f"authority-{families}-seed{SEED}-{shape}"
     marker = folder / ".complete"
@@ -98,7 +98,7 @@ def raw_rows(path: Path) -> list[tuple]:
 
 def baseline(engine, kind: str, path: Path) -> float:  # type: ignore[no-untyped-def]
     """A plain read and a plain bulk insert of the same rows into a table of text columns."""
-    from sfclaims.db import is_sqlite
+    from sfclaims.platform.db import is_sqlite
 
     started = time.perf_counter()
     rows = raw_rows(path)
@@ -128,10 +128,10 @@ def baseline(engine, kind: str, path: Path) -> float:  # type: ignore[no-untyped
 
 
 def import_by_kind(url: str, folder: Path) -> list[dict]:
-    from sfclaims.db import open_database
-    from sfclaims.extracts.reading import find_extract_files
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.intake.reading import find_extract_files
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
 
     engine = open_database(url)
     framework = load_framework()
@@ -177,9 +177,9 @@ def worker(url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
 def _whole_folder(report: dict, url: str, folder: Path, as_of: str, stages: list[str]) -> dict:
     from datetime import date
 
-    from sfclaims.db import open_database
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
 
     engine = open_database(url)
     framework = load_framework()
@@ -189,9 +189,9 @@ def _whole_folder(report: dict, url: str, folder: Path, as_of: str, stages: list
 
     day = date.fromisoformat(as_of)
     if "assess" in stages:
-        from sfclaims.assessing import assess_at_state
-        from sfclaims.decisions import Decided, store_decisions
-        from sfclaims.exports.decisions_file import write_decisions
+        from sfclaims.deciding.assessing import assess_at_state
+        from sfclaims.deciding.decisions import Decided, store_decisions
+        from sfclaims.outputs.decisions_file import write_decisions
 
         started = time.perf_counter()
         assessed, state = assess_at_state(engine, framework, day, keep_claim_evidence=True)
@@ -217,14 +217,14 @@ def _whole_folder(report: dict, url: str, folder: Path, as_of: str, stages: list
 
 def claims_stage(engine, framework, day) -> dict:  # type: ignore[no-untyped-def]
     """A claim run capped at 5,000 families, its submission export and its evidence pack."""
-    from sfclaims.claim_runs import create_run, run_contents
-    from sfclaims.exports.evidence_pack import write_evidence_pack
-    from sfclaims.exports.submission import write_submission
+    from sfclaims.claims import create_run, run_contents
+    from sfclaims.outputs.evidence_pack import write_evidence_pack
+    from sfclaims.outputs.submission import write_submission
 
     times = {}
     out = Path(tempfile.mkdtemp())
     started = time.perf_counter()
-    from sfclaims.quarters import quarter_of
+    from sfclaims.platform.quarters import quarter_of
 
     period = quarter_of(day, "calendar")  # within the programme's years (the synthetic as-of)
     created = create_run(engine, framework, period, day, max_families=CLAIMED)
@@ -251,7 +251,7 @@ def scratch_database(name: str, migrated: bool = True) -> Iterator[str]:
     writes), or a new PostgreSQL schema (migrated, as `sfclaims init` would), dropped after."""
     from sqlalchemy import create_engine, text
 
-    from sfclaims.db import make_engine, upgrade
+    from sfclaims.platform.db import make_engine, upgrade
 
     if name == "sqlite":
         scratch = Path(tempfile.mkdtemp())
@@ -347,8 +347,8 @@ def _as_processes_once(name: str, folder: Path, as_of: str) -> dict:
 
 
 def raw_import(url: str, folder: Path) -> None:
-    from sfclaims.db import make_engine
-    from sfclaims.extracts.reading import find_extract_files
+    from sfclaims.intake.reading import find_extract_files
+    from sfclaims.platform.db import make_engine
 
     engine = make_engine(url)
     for kind, path in find_extract_files(folder).items():
@@ -356,8 +356,8 @@ def raw_import(url: str, folder: Path) -> None:
 
 
 def raw_assess(url: str) -> None:
-    from sfclaims.db import make_engine
-    from sfclaims.models import EXTRACT_TABLES
+    from sfclaims.platform.db import make_engine
+    from sfclaims.platform.models import EXTRACT_TABLES
 
     raw = make_engine(url).raw_connection()
     cursor = raw.cursor()
@@ -518,7 +518,7 @@ def main() -> None:
         what, url = args.raw
         raw_import(url, Path(args.folder)) if what == "import" else raw_assess(url)
         return
-    from sfclaims.synthetic import DEFAULT_AS_OF
+    from sfclaims.intake.synthetic import DEFAULT_AS_OF
 
     as_of = args.as_of or DEFAULT_AS_OF.isoformat()
     print(f"as of {as_of}; machine: {os.cpu_count()} cores")

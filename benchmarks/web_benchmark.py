@@ -73,8 +73,8 @@ def a_long_log(url: str, rows: int) -> None:
     a benchmark's scratch database, whose chain no one verifies)."""
     from datetime import UTC, datetime, timedelta
 
-    from sfclaims.db import bulk_load, open_database
-    from sfclaims.models import Activity, table_of
+    from sfclaims.platform.db import bulk_load, open_database
+    from sfclaims.platform.models import Activity, table_of
 
     engine = open_database(url)
     start = datetime(2023, 4, 1, tzinfo=UTC)
@@ -100,8 +100,9 @@ def prepare(
     """The authority imported and decided in a scratch database of the kind, with the clients'
     account and a long log; the database URL, some family IDs and the reasons near misses
     have."""
-    from sfclaims.db import open_database
-    from sfclaims.people import ROLES, Actor, add_account, set_password
+    from sfclaims.people.accounts import Actor, add_account, set_password
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.roles import ROLES
 
     authority = build_authority(families, "typical")
     url = scratch_database(kind, folder)
@@ -121,7 +122,7 @@ def prepare(
     set_password(engine, setup, "reader", PASSWORD)
     import pyotp
 
-    from sfclaims.second_factor import set_up
+    from sfclaims.people.second_factor import set_up
 
     set_up(engine, "reader", APP_SECRET, pyotp.TOTP(APP_SECRET).now())  # admin and auditor: 2FA
     engine.dispose()
@@ -135,7 +136,7 @@ def prepared(url: str) -> tuple[list[str], list[str]]:
     """Some family IDs and the reasons near misses have, from a prepared database."""
     from sqlalchemy import text
 
-    from sfclaims.db import open_database
+    from sfclaims.platform.db import open_database
 
     engine = open_database(url)
     with engine.connect() as connection:

@@ -3,8 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import sfclaims.models  # noqa: F401  (registers every table on the metadata)
-from sfclaims.db import database_url, make_engine
+import sfclaims.platform.models  # noqa: F401  (registers every table on the metadata)
+from sfclaims.platform.db import database_url, make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

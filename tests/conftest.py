@@ -20,7 +20,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from sfclaims.db import make_engine, open_database, upgrade
+from sfclaims.platform.db import make_engine, open_database, upgrade
 
 POSTGRES_URL = os.environ.get(
     "SFCLAIMS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -41,13 +41,20 @@ def _postgres_available() -> str | None:
         return str(error).splitlines()[0]
 
 
+#: Tests of a minute or so each (a county through the server, a whole quarter in Chromium, many
+#: server processes): started first, so that two workers never wait on one at the end.
+LONG_FIRST = ("tests/county/", "tests/web/test_whole_quarter.py", "tests/web/test_workers.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that reaches the PostgreSQL server is marked ``postgres``."""
+    """Every test that reaches the PostgreSQL server is marked ``postgres``; the long ones run
+    first (the order of the rest is kept)."""
     for item in items:
         params = getattr(item, "callspec", None)
         on_postgres = params is not None and "postgres" in params.params.values()
         if on_postgres or POSTGRES_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.postgres)
+    items.sort(key=lambda item: not item.nodeid.startswith(LONG_FIRST))
 
 
 @pytest.fixture(scope="session")
@@ -68,13 +75,13 @@ PAYING_ON = Path(__file__).parent / "fixtures" / "paying-on.toml"
 def _fill(url: str, kind: str) -> None:
     """Migrate the database at the URL, put the tests' plan in force and, for the ``sample``
     kind, import the sample."""
-    from sfclaims.settings import change_settings
+    from sfclaims.platform.settings import change_settings
 
     engine = make_engine(url)
     upgrade(engine)
     if kind == "sample":
-        from sfclaims.framework import load_framework
-        from sfclaims.importing import import_folder
+        from sfclaims.intake.importing import import_folder
+        from sfclaims.platform.framework import load_framework
 
         import_folder(engine, SAMPLE_AUTHORITY, load_framework())
         change_settings(engine, **SAMPLE_AUTHORITY_NAMED, framework=PAYING_ON)
@@ -119,7 +126,7 @@ class _Templates:
     def drop(self, name: str) -> None:
         """The database, and the group roles ``init --grant`` made for it (roles outlive the
         databases they were granted on)."""
-        from sfclaims.grants import group, roles_of_groups
+        from sfclaims.people.grants import group, roles_of_groups
 
         self._run(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         for role in roles_of_groups():
@@ -150,7 +157,7 @@ def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Itera
         patch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(keys / "secret-key"))
         patch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(keys / "seal-key"))
         patch.setenv("SFCLAIMS_WORK_DIR", str(keys / "work"))
-        from sfclaims.claim_runs.sealing import ensure_seal_key
+        from sfclaims.claims.sealing import ensure_seal_key
 
         ensure_seal_key()  # the installation's, as `sfclaims init` made it
         yield
@@ -159,7 +166,7 @@ def _session_key_of_the_tests(tmp_path_factory: pytest.TempPathFactory) -> Itera
 @pytest.fixture(autouse=True)
 def _no_one_identified_yet() -> None:
     """Each test starts with no one identified in its context (a command's, an action's)."""
-    from sfclaims.activity import forget_who_is_identified
+    from sfclaims.platform.activity import forget_who_is_identified
 
     forget_who_is_identified()
 
@@ -285,7 +292,7 @@ def each_person_logs_in(url: str) -> None:
     """On PostgreSQL, give the database its group roles (``sfclaims init --grant``, as its owner)
     and each test person a login of their own in their role's group, as a council's database
     administrator would; the tests then connect as the person acting (``as_login``)."""
-    from sfclaims.grants import grant_roles
+    from sfclaims.people.grants import grant_roles
 
     engine = open_database(url)
     try:

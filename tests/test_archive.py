@@ -11,15 +11,15 @@ import subprocess
 
 import pytest
 
-from sfclaims.audit import record_verdict
-from sfclaims.claim_runs import create_run, run_contents
+from sfclaims.claims import create_run, run_contents
+from sfclaims.claims.audit import record_verdict
 from tests.test_claims import AS_OF, FRAMEWORK, audited_and_submitted
 from tests.test_cli import sfclaims
 
 
 @pytest.fixture
 def archived(sample_url, tmp_path):  # type: ignore[no-untyped-def]
-    from sfclaims.db import open_database
+    from sfclaims.platform.db import open_database
 
     engine = open_database(sample_url)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=4).run_id

@@ -8,18 +8,18 @@ from datetime import date
 
 from sqlalchemy import select
 
-from sfclaims.assessing import (
+from sfclaims.deciding.assessing import (
     assess,
     assess_and_store,
     explain,
     summarise,
 )
-from sfclaims.decisions import store_decisions
-from sfclaims.exports.decisions_file import write_decisions
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
-from sfclaims.importing import import_folder
-from sfclaims.models import StoredDecision
-from sfclaims.rules.catalogue import near_miss
+from sfclaims.deciding.decisions import store_decisions
+from sfclaims.deciding.rules.catalogue import near_miss
+from sfclaims.intake.importing import import_folder
+from sfclaims.outputs.decisions_file import write_decisions
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
+from sfclaims.platform.models import StoredDecision
 from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS
 
 SAMPLE_AS_OF = date(2025, 9, 30)
@@ -110,8 +110,8 @@ def test_near_misses_hold_no_reason_that_cannot_be_put_right(sample_engine):
     """The summary's and the workspace's near misses are one list: one reason each, a record to
     fix or time alone, never one that cannot be cleared (not eligible, claimed already), an open
     case, poor attendance or a failed audit."""
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.overview import near_misses
+    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.outputs.overview import near_misses
 
     framework = load_framework()
     decided = assess_and_store(sample_engine, framework, SAMPLE_AS_OF).families
@@ -132,7 +132,7 @@ def test_near_misses_hold_no_reason_that_cannot_be_put_right(sample_engine):
 
 
 def test_deciding_on_several_processes_gives_the_same_decisions_as_one(sample_engine, monkeypatch):
-    from sfclaims import assessing
+    from sfclaims.deciding import assessing
 
     framework = load_framework()
     one = assess(sample_engine, framework, SAMPLE_AS_OF)
@@ -160,7 +160,7 @@ def test_two_dates_decided_at_once_each_get_their_own_dates_decisions(sample_eng
     The threads start together at a barrier, so their pools overlap."""
     import threading
 
-    from sfclaims import assessing
+    from sfclaims.deciding import assessing
 
     framework = load_framework()
     dates = (SAMPLE_AS_OF, date(2025, 3, 31))

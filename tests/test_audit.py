@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from sfclaims.assessing import assess
-from sfclaims.audit import record_verdict
-from sfclaims.claim_runs import create_run, discard_run, run_contents
-from sfclaims.errors import RefusedError
-from sfclaims.framework import load_framework
-from sfclaims.importing import import_folder
+from sfclaims.claims import create_run, discard_run, run_contents
+from sfclaims.claims.audit import record_verdict
+from sfclaims.deciding.assessing import assess
+from sfclaims.intake.importing import import_folder
+from sfclaims.platform.errors import RefusedError
+from sfclaims.platform.framework import load_framework
 from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 
 FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
@@ -82,7 +82,7 @@ def test_discarding_the_draft_lifts_it(sample_engine):
 def test_a_hostile_verdict_sheet_is_refused_before_it_is_read(tmp_path):
     """The verdict sheet is a workbook a person uploads: bounded as an extract is, refused in
     the words of what was not done."""
-    from sfclaims.audit import read_verdict_sheet
+    from sfclaims.claims.audit import read_verdict_sheet
     from tests.extracts.test_limits import far_corner
 
     path = far_corner(tmp_path / "evidence-pack.xlsx", "XFD1048576")
@@ -94,7 +94,7 @@ def test_a_hostile_verdict_sheet_is_refused_before_it_is_read(tmp_path):
 
 
 def test_a_conclusion_says_how_many_failed_against_the_rate_the_council_accepts():
-    from sfclaims.claim_runs import AuditConclusion
+    from sfclaims.claims import AuditConclusion
 
     assert AuditConclusion(0, 0, 0, 10).sentence() == "No audit sample is drawn yet."
     assert not AuditConclusion(10, 10, 1, 10).widen  # 10%: not more than accepted
@@ -116,10 +116,10 @@ def test_a_sample_failing_a_fifth_is_widened_before_the_claim_is_submitted(sampl
     the evidence pack say what internal audit found."""
     from openpyxl import load_workbook
 
-    from sfclaims.audit import sample_run, widen_sample
-    from sfclaims.claim_runs import submit_run
-    from sfclaims.exports.evidence_pack import write_evidence_pack
-    from sfclaims.exports.submission import write_submission
+    from sfclaims.claims import submit_run
+    from sfclaims.claims.audit import sample_run, widen_sample
+    from sfclaims.outputs.evidence_pack import write_evidence_pack
+    from sfclaims.outputs.submission import write_submission
     from tests.test_claims import cover_of
 
     run = create_run(sample_engine, FRAMEWORK, "2025-Q3", AS_OF).run_id

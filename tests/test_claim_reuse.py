@@ -6,15 +6,15 @@ from datetime import date
 import pytest
 from sqlalchemy import text
 
-from sfclaims.assessing import assess_and_store, assess_at_state
-from sfclaims.audit import record_verdict, sample_run
-from sfclaims.claim_runs import create_run, run_contents, submit_run
-from sfclaims.data_state import data_version
-from sfclaims.db import one_snapshot, open_database
-from sfclaims.decisions import Decided, current_claimable, store_decisions
-from sfclaims.errors import RefusedError
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
-from sfclaims.importing import import_folder
+from sfclaims.claims import create_run, run_contents, submit_run
+from sfclaims.claims.audit import record_verdict, sample_run
+from sfclaims.deciding.assessing import assess_and_store, assess_at_state
+from sfclaims.deciding.decisions import Decided, current_claimable, store_decisions
+from sfclaims.intake.data_state import data_version
+from sfclaims.intake.importing import import_folder
+from sfclaims.platform.db import one_snapshot, open_database
+from sfclaims.platform.errors import RefusedError
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
 from tests.conftest import PAYING_ON
 
 FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
@@ -126,7 +126,7 @@ def test_decisions_made_while_an_import_is_under_way_are_not_current_after_it(sa
 def test_a_claim_run_is_not_stored_when_the_data_changed_after_its_families_were_decided(
     sample_engine, tmp_path, monkeypatch
 ):
-    from sfclaims import assessing
+    from sfclaims.deciding import assessing
 
     folder = tmp_path / "next"
     folder.mkdir()
@@ -146,7 +146,7 @@ def test_a_claim_run_is_not_stored_when_the_data_changed_after_its_families_were
 
 
 def test_deciding_while_the_data_change_between_ranges_decides_again(sample_engine, monkeypatch):
-    from sfclaims import assessing
+    from sfclaims.deciding import assessing
 
     with one_snapshot(sample_engine) as connection:
         now = data_version(connection)
@@ -170,8 +170,8 @@ def test_deciding_while_the_data_change_between_ranges_decides_again(sample_engi
 def test_deciding_without_citing_gives_every_familys_reasons_and_needs_unchanged(sample_engine):
     """Deciding a county builds no records; the reasons and needs are the same as when each
     rule cites the records it relied on, for every family of the sample authority."""
-    from sfclaims.bundle import load_bundles
-    from sfclaims.rules import Decider
+    from sfclaims.deciding.bundle import load_bundles
+    from sfclaims.deciding.rules import Decider
 
     decider = Decider(FRAMEWORK)
     for bundle in load_bundles(sample_engine, AS_OF):

@@ -12,17 +12,17 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select, text, update
 
-from sfclaims.assessing import assess
-from sfclaims.audit import record_verdict, sample_run
-from sfclaims.bundle import load_bundles
-from sfclaims.claim_runs import create_run, run_contents, submit_run
-from sfclaims.db import open_database
-from sfclaims.errors import RefusedError, UsageError
-from sfclaims.exports.evidence_pack import write_evidence_pack
-from sfclaims.exports.submission import write_submission
-from sfclaims.framework import load_framework
-from sfclaims.importing import import_folder
-from sfclaims.models import ClaimedFamily
+from sfclaims.claims import create_run, run_contents, submit_run
+from sfclaims.claims.audit import record_verdict, sample_run
+from sfclaims.deciding.assessing import assess
+from sfclaims.deciding.bundle import load_bundles
+from sfclaims.intake.importing import import_folder
+from sfclaims.outputs.evidence_pack import write_evidence_pack
+from sfclaims.outputs.submission import write_submission
+from sfclaims.platform.db import open_database
+from sfclaims.platform.errors import RefusedError, UsageError
+from sfclaims.platform.framework import load_framework
+from sfclaims.platform.models import ClaimedFamily
 from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 
 FRAMEWORK = load_framework(PAYING_ON)  # claims for 2025-26 quarters
@@ -57,8 +57,8 @@ def test_a_run_takes_every_claimable_family(sample):
 def test_a_discarded_runs_id_is_never_given_again(sample):
     """R1 and R2 made, R1 then R2 discarded: the next run is R3, and each ID's log is its own
     run's alone."""
-    from sfclaims.activity import read_log
-    from sfclaims.claim_runs import discard_run
+    from sfclaims.claims import discard_run
+    from sfclaims.platform.activity import read_log
 
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
     second = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, another=True).run_id
@@ -307,7 +307,7 @@ def test_formula_looking_text_is_written_as_text(engine, tmp_path):
 
 
 def test_a_cell_that_is_only_a_formula_stays_text(tmp_path):
-    from sfclaims.exports.workbook import new_workbook, write_table
+    from sfclaims.platform.workbook import new_workbook, write_table
 
     path = tmp_path / "t.xlsx"
     workbook = new_workbook(path, "t")
@@ -388,7 +388,7 @@ def test_two_submissions_at_once_on_postgresql_cannot_double_claim(sample_url):
 
 
 def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monkeypatch):
-    from sfclaims.claim_runs import making as claim_runs
+    from sfclaims.claims import making as claim_runs
 
     first = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, max_families=1).run_id
     monkeypatch.setattr(claim_runs, "_next_run_id", lambda connection, period: first)  # a race lost
@@ -400,7 +400,7 @@ def test_two_runs_made_at_the_same_moment_refuse_the_second_plainly(sample, monk
 def test_a_verdict_racing_a_submission_waits_for_it_and_is_refused(sample_url, monkeypatch):
     """The submission holds the run; a fail verdict arriving meanwhile waits for it, then is
     refused, and what submit says it claimed is what it stored."""
-    from sfclaims.claim_runs import ledger as claim_runs
+    from sfclaims.claims import ledger as claim_runs
 
     engine = open_database(sample_url)
     run = create_run(engine, FRAMEWORK, "2025-Q3", AS_OF, max_families=4).run_id
@@ -534,7 +534,7 @@ def test_a_draft_run_can_still_change(sample):
 
 
 def test_the_submission_opens_with_authority_counts_people_and_a_declaration(sample, tmp_path):
-    from sfclaims.settings import change_settings
+    from sfclaims.platform.settings import change_settings
 
     change_settings(sample, authority_name="Anytown Council", authority_code="E06000099")
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF, by="carl").run_id
@@ -561,14 +561,14 @@ def test_the_submission_opens_with_authority_counts_people_and_a_declaration(sam
 def test_a_runs_submission_totals_are_named_by_the_framework_it_was_made_under(sample, tmp_path):
     """Made under the national framework, exported after a local plan was put in force: its
     totals are the run's own headlines, named as the national framework names them."""
-    from sfclaims.actions import _framework_of_run
-    from sfclaims.framework import FRAMEWORK_ROOT
-    from sfclaims.settings import change_settings
+    from sfclaims.actions.frameworks import framework_of_run
+    from sfclaims.platform.framework import FRAMEWORK_ROOT
+    from sfclaims.platform.settings import change_settings
 
     run = create_run(sample, FRAMEWORK, "2025-Q3", AS_OF).run_id
     change_settings(sample, framework=FRAMEWORK_ROOT / "local-overlay-example.toml")
     contents = run_contents(sample, run, evidence=False, records=False)
-    chosen = _framework_of_run(sample, contents.run.framework_sha256)
+    chosen = framework_of_run(sample, contents.run.framework_sha256)
     assert chosen.sha256 == FRAMEWORK.sha256 == contents.run.framework_sha256
 
 
@@ -598,8 +598,9 @@ def test_a_family_swapped_with_the_plain_digest_recomputed_is_caught_by_the_seal
     the run's plain digest with sfclaims's own function: the seal (a key outside the database)
     no longer holds, so export refuses the run and `sfclaims verify` names it."""
     from sfclaims.actions import verify
-    from sfclaims.claim_runs import run_digest
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.claims import run_digest
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
 
     engine, run = submitted
     alone = Actor("checker", frozenset(ROLES), single_user=True)
@@ -645,8 +646,9 @@ def test_a_seal_taken_off_with_a_family_swapped_and_the_digest_recomputed_is_nam
     """The owner swaps a family, recomputes the plain digest and sets the seal, its key and the
     log's head to NULL: a submitted run holds a seal or it was tampered with."""
     from sfclaims.actions import verify
-    from sfclaims.claim_runs import run_digest
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.claims import run_digest
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
 
     engine, run = submitted
     with engine.begin() as connection:
@@ -670,7 +672,8 @@ def test_a_seal_taken_off_with_a_family_swapped_and_the_digest_recomputed_is_nam
 @pytest.mark.raw_changes  # changes tables over a raw connection
 def test_a_submitted_run_made_a_draft_again_is_named_by_verify_from_the_log(submitted):
     from sfclaims.actions import verify
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
 
     engine, run = submitted
     with engine.begin() as connection:
@@ -696,7 +699,7 @@ def test_a_submitted_run_made_a_draft_again_is_named_by_verify_from_the_log(subm
 def test_a_seal_covers_who_submitted_the_run(submitted):
     """Digest version 3: who submitted is in the seal, who made it, the sample and its
     verdicts in the digest; changing who submitted (the guards off) breaks the seal."""
-    from sfclaims.claim_runs import CURRENT, get_run, verify_submitted
+    from sfclaims.claims import CURRENT, get_run, verify_submitted
 
     engine, run = submitted
     with engine.begin() as connection:
@@ -787,7 +790,8 @@ def test_a_log_row_deleted_slipped_in_or_changed_breaks_its_chain_and_verify_nam
     submitted, tampering
 ):
     from sfclaims.actions import verify
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
 
     engine, _run = submitted
     alone = Actor("checker", frozenset(ROLES), single_user=True)
@@ -808,8 +812,9 @@ def test_a_chain_made_again_by_hand_no_longer_reaches_the_head_the_run_was_seale
     """The insider deletes the row of the run's making and makes the whole chain again with
     sfclaims's own function: the chain holds in itself, but not the head sealed at submission."""
     from sfclaims.actions import verify
-    from sfclaims.activity import GENESIS, chain_hash
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.activity import GENESIS, chain_hash
+    from sfclaims.platform.roles import ROLES
 
     engine, run = submitted
     with engine.begin() as connection:
@@ -848,8 +853,8 @@ def test_a_quarter_has_one_name_the_authoritys_and_is_typed_either_way(sample, t
     """A run made for "2025/26 Q2" is the run of "2025-Q3" (July to September 2025): kept as
     2025-Q3, named 2025/26 Q2 on the cover where the quarters are financial, and 2025-Q3 once
     they are calendar quarters; a second draft typed by the other name is the same quarter's."""
-    from sfclaims.claim_runs import check_period
-    from sfclaims.settings import change_settings
+    from sfclaims.claims import check_period
+    from sfclaims.platform.settings import change_settings
 
     assert check_period("2025/26 Q2") == check_period("2025q3") == "2025-Q3"
     assert check_period("2025/2026 q4") == "2026-Q1"  # January to March 2026

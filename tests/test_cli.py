@@ -14,11 +14,11 @@ import typer
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
-from sfclaims.assessing import assess
 from sfclaims.cli import app
-from sfclaims.db import open_database
-from sfclaims.exports.decisions_file import write_decisions
-from sfclaims.framework import load_framework
+from sfclaims.deciding.assessing import assess
+from sfclaims.outputs.decisions_file import write_decisions
+from sfclaims.platform.db import open_database
+from sfclaims.platform.framework import load_framework
 from tests.conftest import SAMPLE_AUTHORITY, SAMPLE_DECISIONS, as_login
 
 runner = CliRunner()

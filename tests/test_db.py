@@ -8,9 +8,9 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from sfclaims import db
-from sfclaims.db import Staging, bulk_load, open_database
-from sfclaims.models import Assessment, StoredDecision, table_of
+from sfclaims.platform import db
+from sfclaims.platform.db import Staging, bulk_load, open_database
+from sfclaims.platform.models import Assessment, StoredDecision, table_of
 
 AWKWARD_TEXT = [
     "back\\slash",
@@ -134,7 +134,7 @@ def test_an_imports_scratch_file_left_by_a_killed_import_is_removed_by_the_next(
     import os
     import time
 
-    from sfclaims.db import SCRATCH_KEPT_FOR, SCRATCH_PREFIX
+    from sfclaims.platform.db import SCRATCH_KEPT_FOR, SCRATCH_PREFIX
 
     engine = open_database(f"sqlite:///{tmp_path / 'x.db'}")
     stale, fresh = tmp_path / f"{SCRATCH_PREFIX}killed.db", tmp_path / f"{SCRATCH_PREFIX}now.db"
@@ -149,7 +149,7 @@ def test_an_imports_scratch_file_left_by_a_killed_import_is_removed_by_the_next(
 
 
 def test_a_page_number_is_a_whole_number_a_database_keeps_else_the_first():
-    from sfclaims.given import page_number
+    from sfclaims.platform.given import page_number
 
     assert [page_number(t) for t in ("3", " 7 ", "0", "-2", "x", "9" * 25, "0" * 12 + "5")] == [
         3, 7, 1, 1, 1, 1, 1,

@@ -26,6 +26,7 @@ def test_the_demo_runs_the_whole_quarter_and_says_where_each_output_is(sqlite_ur
         f"data-quality-report-{today}-import-1.xlsx",
         f"data-quality-set-aside-rows-{today}-import-1.csv",
         "decisions-2025-03-31.csv",
+        "decisions-2025-03-31.xlsx",  # the work lists, beside the decisions as assess --out writes them
         "evidence-pack-2025-Q1-R1.xlsx",
         f"evidence-pack-2025-Q1-R1-{sampled}-families.xlsx",
         "progress-2025-03-31.xlsx",

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from sfclaims.db import open_database
+from sfclaims.platform.db import open_database
 from tests.conftest import SAMPLE_AUTHORITY
 from tests.test_cli import sfclaims
 from tests.test_people import as_person, log_count
@@ -267,7 +267,7 @@ def test_purge_removes_old_set_aside_rows_decisions_and_drafts_but_never_a_claim
             {"at": now},
         )
 
-    from sfclaims.job_files import work_root
+    from sfclaims.platform.job_files import work_root
 
     files = work_root(open_database(sample_url))
     for job in ("done-job", "running-job", "gone-job"):  # left behind by a server that died

@@ -8,8 +8,8 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from sfclaims.forecasting import pipeline
-from sfclaims.rules.forecast import Forecast
+from sfclaims.deciding.forecasting import pipeline
+from sfclaims.deciding.rules.forecast import Forecast
 from tests.conftest import FIXTURES
 from tests.test_cli import sfclaims
 

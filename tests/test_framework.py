@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from sfclaims.errors import FrameworkError
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
-from sfclaims.rules import decide
+from sfclaims.deciding.rules import decide
+from sfclaims.platform.errors import FrameworkError
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
 from tests.rules.builders import AS_OF, attendance, claimable_family
 
 OVERLAY = FRAMEWORK_ROOT / "local-overlay-example.toml"

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from sfclaims.db import make_engine, open_database
-from sfclaims.grants import ACCOUNT_COLUMNS, DELETE, INSERT, UPDATE, WEB, group, writes
-from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER
+from sfclaims.people.grants import ACCOUNT_COLUMNS, DELETE, INSERT, UPDATE, WEB, group, writes
+from sfclaims.platform.db import make_engine, open_database
+from sfclaims.platform.roles import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER
 from tests.conftest import as_login
 from tests.test_people import a_team, as_person, make_run, runner_with_input
 
@@ -155,7 +155,7 @@ def test_no_login_but_the_web_servers_reads_or_sets_anothers_secrets(team, monke
 
 def test_each_person_sets_their_own_password_and_an_admin_anyones(team, monkeypatch):
     """`sfclaims user set-password` worked for no login (web_sessions was refused)."""
-    from sfclaims.people import password_matches
+    from sfclaims.people.accounts import password_matches
     from tests.test_cli import sfclaims
 
     for login in ("dora", "carl", "ada", "root"):
@@ -289,7 +289,7 @@ def test_a_group_of_another_database_or_the_old_shared_groups_gain_nothing_here(
     """As found: a login given sfclaims_claims for another council's database read every
     person here. Groups now belong to one database, and --grant takes everything from the
     groups every database once shared."""
-    from sfclaims.grants import grant_roles
+    from sfclaims.people.grants import grant_roles
 
     owner = open_database(team)
     with owner.begin() as connection:

@@ -12,12 +12,12 @@ import xlsxwriter
 from sqlalchemy import Engine, MetaData, select, text
 from sqlalchemy.exc import DBAPIError
 
-from sfclaims import importing
-from sfclaims.db import Staging
-from sfclaims.errors import RefusedError
-from sfclaims.framework import load_framework
-from sfclaims.importing import import_folder
-from sfclaims.models import Attendance, Family, Need, Person, Plan, SetAsideRow
+from sfclaims.intake import importing
+from sfclaims.intake.importing import import_folder
+from sfclaims.platform.db import Staging
+from sfclaims.platform.errors import RefusedError
+from sfclaims.platform.framework import load_framework
+from sfclaims.platform.models import Attendance, Family, Need, Person, Plan, SetAsideRow
 
 FRAMEWORK = load_framework()
 TODAY = date(2026, 1, 15)
@@ -762,7 +762,7 @@ def test_a_previous_claims_file_adds_its_corrections_as_new_rows_and_removes_non
 def test_a_family_claimed_before_stays_already_claimed_after_a_header_only_ledger_file(
     engine, tmp_path
 ):
-    from sfclaims.assessing import assess
+    from sfclaims.deciding.assessing import assess
 
     run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
     header_only = write_folder(tmp_path / "next", previous_claims="Family ID,Claim Period\n")
@@ -774,7 +774,7 @@ def test_a_family_claimed_before_stays_already_claimed_after_a_header_only_ledge
 
 
 def test_allow_empty_names_only_extract_kinds(engine, tmp_path):
-    from sfclaims.errors import UsageError
+    from sfclaims.platform.errors import UsageError
 
     with pytest.raises(UsageError, match="A kind that may be left empty is one of"):
         run_import(engine, base_folder(tmp_path), allow_empty=["plans", "claims"])

@@ -9,7 +9,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from sfclaims.outcomes_report import Episode, headline_standing, quarter_ends, worked_with
+from sfclaims.deciding.outcomes_report import Episode, headline_standing, quarter_ends, worked_with
 from tests.conftest import SAMPLE_AUTHORITY
 from tests.test_cli import sfclaims
 

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from sfclaims.db import open_database
-from sfclaims.people import password_matches
+from sfclaims.people.accounts import password_matches
+from sfclaims.platform.db import open_database
 from tests.conftest import SAMPLE_AUTHORITY, as_login, each_person_logs_in
 from tests.test_claims import cover_of
 from tests.test_cli import sfclaims, submitted_count
@@ -306,15 +306,15 @@ def test_working_alone_every_output_says_there_were_no_separate_accounts(sample_
 
 @pytest.mark.parametrize("password", [" " * 12, "password1234", "aaaaaaaaaaaa", "qwertyuiop12"])
 def test_common_or_trivial_passwords_are_refused(password):
-    from sfclaims.errors import UsageError
-    from sfclaims.people import hash_password
+    from sfclaims.people.accounts import hash_password
+    from sfclaims.platform.errors import UsageError
 
     with pytest.raises(UsageError, match="would be guessed too easily"):
         hash_password(password)
 
 
 def test_a_long_passphrase_is_accepted_whatever_its_characters():
-    from sfclaims.people import checked_password
+    from sfclaims.people.accounts import checked_password
 
     assert checked_password("kettle orchard umbrella") == "kettle orchard umbrella"
 
@@ -414,10 +414,10 @@ def make_run_as_is(url: str) -> str:
 def test_on_sqlite_an_account_with_a_second_factor_needs_its_code_too(team, tmp_path):
     import pyotp
 
-    from sfclaims.errors import RefusedError
-    from sfclaims.identity import on_the_command_line
-    from sfclaims.people import PASSWORD_AND_CODE, set_password
-    from sfclaims.second_factor import new_secret, set_up
+    from sfclaims.people.accounts import PASSWORD_AND_CODE, set_password
+    from sfclaims.people.identity import on_the_command_line
+    from sfclaims.people.second_factor import new_secret, set_up
+    from sfclaims.platform.errors import RefusedError
 
     engine = open_database(team)
     root = on_the_command_line(engine, None, str, str)
@@ -497,7 +497,7 @@ def test_the_log_and_the_submission_say_how_each_person_was_identified(team, mon
     log = list(book["Log"].iter_rows(values_only=True))
     assert log[0][-1] == "identified by" and {row[-1] for row in log[1:]} == {how}
     with open_database(team).connect() as connection:  # and the chain holds over what it says
-        from sfclaims.activity import chain_breaks
+        from sfclaims.platform.activity import chain_breaks
 
         assert chain_breaks(connection) is None
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from openpyxl import load_workbook
 
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
 from tests.conftest import PAYING_ON
 from tests.test_cli import sfclaims
 
@@ -17,7 +17,7 @@ RUN = ["claim", "run", "--as-of", "2025-09-30"]
 def runs(url: str) -> list[str]:
     from sqlalchemy import text
 
-    from sfclaims.db import open_database
+    from sfclaims.platform.db import open_database
 
     engine = open_database(url)
     with engine.connect() as connection:

@@ -5,8 +5,9 @@ import csv
 from datetime import date
 
 from sfclaims.actions import quarter_files
-from sfclaims.importing import import_folder
-from sfclaims.people import ROLES, Actor
+from sfclaims.intake.importing import import_folder
+from sfclaims.people.accounts import Actor
+from sfclaims.platform.roles import ROLES
 from tests.test_claim_reuse import FRAMEWORK
 
 AS_OF = date(2025, 9, 30)
@@ -19,7 +20,7 @@ def rows(path):
 
 
 def test_the_quarters_files_agree_when_an_import_lands_midway(sample_engine, tmp_path, monkeypatch):
-    from sfclaims import assessing
+    from sfclaims.deciding import assessing
 
     landing = tmp_path / "landing"
     landing.mkdir()

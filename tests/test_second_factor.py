@@ -9,8 +9,9 @@ import time
 import pytest
 from sqlalchemy import text
 
-from sfclaims.people import ROLES, Actor, add_account
-from sfclaims.second_factor import code_holds, set_up, step_of
+from sfclaims.people.accounts import Actor, add_account
+from sfclaims.people.second_factor import code_holds, set_up, step_of
+from sfclaims.platform.roles import ROLES
 
 
 @pytest.fixture

@@ -7,8 +7,8 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from sfclaims.cli import app
-from sfclaims.db import open_database
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
+from sfclaims.platform.db import open_database
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
 from tests.conftest import PAYING_ON
 
 OVERLAY = FRAMEWORK_ROOT / "local-overlay-example.toml"

@@ -1,5 +1,5 @@
-from sfclaims.rules import REASONS
-from sfclaims.synthetic import write_authority
+from sfclaims.deciding.rules import REASONS
+from sfclaims.intake.synthetic import write_authority
 
 
 def test_the_same_seed_writes_the_same_files_and_another_seed_does_not(tmp_path):
@@ -23,9 +23,9 @@ def test_the_folder_has_every_kind_some_as_xlsx_and_a_mapping(tmp_path):
 
 
 def test_the_synthetic_authority_imports_and_has_families_for_every_outcome(tmp_path, engine):
-    from sfclaims.assessing import assess
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.deciding.assessing import assess
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.platform.framework import load_framework
 
     authority = write_authority(tmp_path / "authority", families=400, seed=11)
     framework = load_framework()
@@ -39,9 +39,9 @@ def test_the_synthetic_authority_imports_and_has_families_for_every_outcome(tmp_
 
 
 def test_a_busy_authority_has_the_same_families_with_many_more_records(tmp_path, sqlite_url):
-    from sfclaims.db import open_database
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
 
     typical = write_authority(tmp_path / "typical", families=60, seed=5, bad_rows=False)
     busy = write_authority(tmp_path / "busy", families=60, seed=5, bad_rows=False, shape="busy")

@@ -17,8 +17,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from sfclaims.db import MIGRATIONS, SCHEMA_REVISION, make_engine, schema_revision
-from sfclaims.people import ROLES, Actor
+from sfclaims.people.accounts import Actor
+from sfclaims.platform.db import MIGRATIONS, SCHEMA_REVISION, make_engine, schema_revision
+from sfclaims.platform.roles import ROLES
 from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY, SAMPLE_AUTHORITY_NAMED
 from tests.test_cli import sfclaims
 
@@ -94,10 +95,10 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
     revision, database, tmp_path, request
 ):
     from sfclaims.actions import export_submission, upgrade, verify
-    from sfclaims.claim_runs import list_runs, run_contents
-    from sfclaims.db import open_database
-    from sfclaims.errors import RefusedError
-    from sfclaims.settings import change_settings
+    from sfclaims.claims import list_runs, run_contents
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.errors import RefusedError
+    from sfclaims.platform.settings import change_settings
 
     facts = json.loads((REVISIONS / f"{revision}.json").read_text(encoding="utf-8"))
     if database == "sqlite":
@@ -122,7 +123,7 @@ def test_a_database_made_by_an_earlier_revision_upgrades_with_its_claims(
         assert verify(engine, ALONE).problems == []
         # a record's fingerprint kept before is still the family's (columns added since, such
         # as 0033's unauthorised absence, count only where they hold a value)
-        from sfclaims.records import records_fingerprints
+        from sfclaims.intake.records import records_fingerprints
 
         with engine.connect() as connection:
             kept = dict(
@@ -169,9 +170,9 @@ def test_a_run_tampered_with_before_the_upgrade_is_still_refused(tmp_path):
     """Finding the version that sealed a run is no amnesty: a run changed behind the guards
     matches no version and every export refuses it after the upgrade."""
     from sfclaims.actions import export_submission, upgrade
-    from sfclaims.db import open_database
-    from sfclaims.errors import RefusedError
-    from sfclaims.settings import change_settings
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.errors import RefusedError
+    from sfclaims.platform.settings import change_settings
 
     facts = json.loads((REVISIONS / "0013.json").read_text(encoding="utf-8"))
     url = restored_sqlite("0013", tmp_path)
@@ -193,7 +194,7 @@ def test_runs_submitted_before_seals_are_not_upgraded_without_the_seal_key(tmp_p
     """The upgrade seals them with the council's key, and never makes one quietly: without it,
     nothing is upgraded and the refusal says where the key is expected."""
     from sfclaims.actions import upgrade
-    from sfclaims.errors import RefusedError
+    from sfclaims.platform.errors import RefusedError
 
     monkeypatch.setenv("SFCLAIMS_SEAL_KEY_FILE", str(tmp_path / "no-key-here"))
     engine = make_engine(restored_sqlite("0013", tmp_path))
@@ -209,8 +210,8 @@ def test_runs_submitted_before_seals_are_not_upgraded_without_the_seal_key(tmp_p
 def test_a_failing_step_leaves_the_database_as_it_was_and_names_the_step(tmp_path):
     """A step after 0015 that fails: 0015, applied before it in the same transaction, is rolled
     back too; the database stays at 0013 with its data, and the refusal names the step."""
-    from sfclaims.errors import RefusedError
-    from sfclaims.upgrading import migrate
+    from sfclaims.platform.errors import RefusedError
+    from sfclaims.upkeep.upgrading import migrate
 
     migrations = tmp_path / "migrations"
     shutil.copytree(MIGRATIONS, migrations, ignore=shutil.ignore_patterns("__pycache__"))
@@ -278,11 +279,11 @@ def test_a_backup_taken_during_an_import_opens_and_verifies(sample_url, tmp_path
     """The backup is taken while an import holds its transaction open (paused by events): on
     SQLite a consistent copy of the database as it was before the import; on PostgreSQL pg_dump
     waits for the import's locks and dumps one snapshot. Either opens and verifies."""
-    from sfclaims import importing
     from sfclaims.actions import back_up, export_submission
-    from sfclaims.claim_runs import create_run
-    from sfclaims.db import Staging, open_database
-    from sfclaims.framework import load_framework
+    from sfclaims.claims import create_run
+    from sfclaims.intake import importing
+    from sfclaims.platform.db import Staging, open_database
+    from sfclaims.platform.framework import load_framework
 
     engine = open_database(sample_url)
     run = create_run(
@@ -377,8 +378,8 @@ def restored_dump(dump: Path, server: str, name: str) -> str:
 
 def test_backup_refuses_to_write_over_a_file(sample_url, tmp_path):
     from sfclaims.actions import back_up
-    from sfclaims.db import open_database
-    from sfclaims.errors import UsageError
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.errors import UsageError
 
     there = tmp_path / "there.db"
     there.write_text("mine")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from sfclaims.actions.vocabulary import UsageError, parse_date
 from sfclaims.cli.base import (
     AllocationOption,
     AuthorityCodeOption,
@@ -26,8 +27,6 @@ from sfclaims.cli.base import (
     settings_app,
     user_app,
 )
-from sfclaims.dates import parse_date
-from sfclaims.errors import UsageError
 
 
 def print_settings(lines: list[tuple[str, str]]) -> None:
@@ -39,7 +38,7 @@ def print_settings(lines: list[tuple[str, str]]) -> None:
 @plain_errors
 def settings_show() -> None:
     """Show the authority's settings."""
-    from sfclaims.settings import read_settings, settings_lines
+    from sfclaims.actions.shown import read_settings, settings_lines
 
     engine = open_database()
     acting_as(engine, None, "reading the settings")
@@ -103,7 +102,7 @@ def settings_set(
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
     from sfclaims.actions import change_settings
-    from sfclaims.settings import settings_lines
+    from sfclaims.actions.shown import settings_lines
 
     engine = open_database()
     settings = change_settings(
@@ -170,8 +169,7 @@ def user_add(
     first account must be an admin's; from then on every action needs an account with its
     role. On SQLite a first admin other than you is asked for a password at once on a terminal:
     no one could act as them otherwise."""
-    from sfclaims.identity import password_from_file
-    from sfclaims.people import add_account, has_accounts
+    from sfclaims.actions.accounts import add_account, has_accounts, password_from_file
 
     engine = open_database()
     acting = person(engine)
@@ -198,7 +196,7 @@ def user_add(
 @plain_errors
 def user_list() -> None:
     """Every account: its roles, whether it has a password and whether it is disabled."""
-    from sfclaims.people import list_accounts
+    from sfclaims.actions.accounts import list_accounts
 
     engine = open_database()
     acting_as(engine, None, "listing accounts")
@@ -212,7 +210,7 @@ def user_list() -> None:
 @plain_errors
 def user_disable(name: NameArgument) -> None:
     """Disable an account: it can do nothing from then on (its past actions stay in the log)."""
-    from sfclaims.people import disable_account
+    from sfclaims.actions.accounts import disable_account
 
     engine = open_database()
     disable_account(engine, person(engine), name)
@@ -227,7 +225,7 @@ def user_roles(
 ) -> None:
     """Give an account these roles in place of the ones it has (admin only); its sessions in
     the workspace end, so the next page asks it to sign in again."""
-    from sfclaims.people import set_roles
+    from sfclaims.actions.accounts import set_roles
 
     engine = open_database()
     set_roles(engine, person(engine), name, role)
@@ -239,7 +237,7 @@ def user_roles(
 def user_unlock(name: NameArgument) -> None:
     """Lift an account's sign-in lockout at once (after repeated failed sign-ins it lifts by
     itself 15 minutes after the first of them)."""
-    from sfclaims.signing_in import lift
+    from sfclaims.actions.accounts import lift
 
     engine = open_database()
     removed = lift(engine, person(engine), name)
@@ -253,7 +251,7 @@ def user_unlock(name: NameArgument) -> None:
 def user_reset_second_factor(name: NameArgument) -> None:
     """Clear an account's second factor (a lost phone, lost recovery codes): its authenticator
     app is set up again at its next sign-in to the workspace. Admin only."""
-    from sfclaims.second_factor import reset
+    from sfclaims.actions.accounts import reset
 
     engine = open_database()
     reset(engine, person(engine), name.strip().lower())
@@ -268,7 +266,7 @@ def user_reset_second_factor(name: NameArgument) -> None:
 def user_set_password(name: NameArgument) -> None:
     """Set the account's password for the web workspace, read from a prompt (or standard input),
     never from the command line. An admin may set anyone's; anyone their own."""
-    from sfclaims.people import allowed, checked_name, set_password
+    from sfclaims.actions.accounts import allowed, checked_name, set_password
 
     engine = open_database()
     actor = person(engine)
@@ -338,7 +336,7 @@ def log_command(
     """The activity log: who changed what, and when (the database's clock, UTC), oldest first,
     as tab-separated lines on standard output: when, who, what, object, detail, and how the
     person was identified (database login, password, password and second factor, ...)."""
-    from sfclaims.activity import read_log
+    from sfclaims.actions.shown import read_log
 
     day = parse_date(since, "--since") if since else None
     engine = open_database()

@@ -109,7 +109,7 @@ def audit_record(
 ) -> None:
     """Record an auditor's verdict; a family that fails is withdrawn from the draft run."""
     from sfclaims.actions import record_verdicts
-    from sfclaims.audit import VerdictGiven
+    from sfclaims.actions.shown import VerdictGiven
 
     engine = open_database()
     given = [VerdictGiven(family, verdict.lower(), note)]

@@ -18,14 +18,14 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sfclaims.errors import RefusedError, SfclaimsError
+from sfclaims.actions.vocabulary import RefusedError, SfclaimsError
 from sfclaims.words import COMMAND_LINE
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from sfclaims.framework import Framework
-    from sfclaims.people import Actor
+    from sfclaims.actions.accounts import Actor
+    from sfclaims.actions.vocabulary import Framework
 
 app = typer.Typer(
     name="sfclaims",
@@ -96,7 +96,7 @@ def fail(sentence: str, exit_code: int) -> NoReturn:
 
 
 def _denied(error: Exception) -> str:
-    """PostgreSQL's refusal of a privilege the login does not have (sfclaims.grants), as one
+    """PostgreSQL's refusal of a privilege the login does not have (sfclaims.people.grants), as one
     sentence; empty for any other error."""
     exc = sys.modules.get("sqlalchemy.exc")
     if exc is None or not isinstance(error, exc.DBAPIError):
@@ -137,13 +137,13 @@ def _options(
         typer.Option(
             "--database-url",
             envvar="SFCLAIMS_DATABASE_URL",
-            help="The database: sqlite:///FILE (default sqlite:///sfclaims.db here) or "
+            help="The database: sqlite:///FILE (default sqlite:///sfclaims.platform.db here) or "
             "postgresql+psycopg://USER@HOST/DB.",
             show_envvar=True,
         ),
     ] = None,
 ) -> None:
-    from sfclaims.activity import forget_who_is_identified
+    from sfclaims.actions.service import forget_who_is_identified
 
     Settings.database_url = database_url
     Settings.person = None
@@ -152,7 +152,7 @@ def _options(
 
 def person(engine: Engine) -> Actor:
     """Who is acting on the command line (contract.md, "Who is acting"): asked once a command."""
-    from sfclaims.identity import on_the_command_line
+    from sfclaims.actions.accounts import on_the_command_line
 
     if Settings.person is None or Settings.person[0] is not engine:
         found = on_the_command_line(engine, os.environ.get("SFCLAIMS_USER"), _password, _code)
@@ -162,7 +162,7 @@ def person(engine: Engine) -> Actor:
 
 def _password(name: str) -> str:
     """The account's password: from the file SFCLAIMS_PASSWORD_FILE names, else the terminal."""
-    from sfclaims.identity import password_from_file
+    from sfclaims.actions.accounts import password_from_file
 
     kept = os.environ.get("SFCLAIMS_PASSWORD_FILE")
     if kept:
@@ -196,7 +196,7 @@ def _ask(prompt: str, name: str, missing: str | None = None) -> str:
 def acting_as(engine: Engine, role: str | None, doing: str) -> str:
     """The name of the person acting, once their role allows what they are doing (exit 3
     otherwise); ``role`` None: any account may (reading)."""
-    from sfclaims.people import allowed
+    from sfclaims.actions.accounts import allowed
 
     return allowed(person(engine), role, doing).name
 
@@ -204,7 +204,7 @@ def acting_as(engine: Engine, role: str | None, doing: str) -> str:
 def open_database(create: bool = False):
     """The user's database; only the commands that write extracts (init, import) may create
     it, so a command run in the wrong folder never leaves an empty database behind."""
-    from sfclaims.db import open_database as _open
+    from sfclaims.actions.service import open_database as _open
 
     return _open(Settings.database_url, create=create)
 
@@ -221,7 +221,7 @@ FrameworkOption = Annotated[
 
 def load_framework(engine: Engine, path: Path | None) -> Framework:
     """The framework in force in the database (a differing --framework is refused)."""
-    from sfclaims.settings import framework_in_force
+    from sfclaims.actions.shown import framework_in_force
 
     return framework_in_force(engine, path)
 

@@ -8,6 +8,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from sfclaims.actions.vocabulary import check_as_of, parse_date
 from sfclaims.cli.base import (
     AsOfOption,
     FrameworkOption,
@@ -21,7 +22,6 @@ from sfclaims.cli.base import (
     person,
     plain_errors,
 )
-from sfclaims.dates import check_as_of, parse_date
 
 
 @claim_app.command("run")
@@ -97,8 +97,7 @@ def claim_submit(
     while the run has no audit sample or a sampled family has no verdict. Without --yes it shows
     what will be locked and asks."""
     from sfclaims.actions import submission_preview, submit
-    from sfclaims.quarters import period_named
-    from sfclaims.settings import read_settings
+    from sfclaims.actions.shown import period_named, read_settings
 
     engine = open_database()
     if not yes:
@@ -142,9 +141,7 @@ def claim_list() -> None:
     verdicts, created and submitted (a table on standard output)."""
     from rich.table import Table
 
-    from sfclaims.claim_runs import list_runs
-    from sfclaims.quarters import period_named
-    from sfclaims.settings import read_settings
+    from sfclaims.actions.shown import list_runs, period_named, read_settings
 
     table = Table(title="Claim runs")
     for header in ("run", "period", "as of", "status", "claimed", "withdrawn", "sampled"):

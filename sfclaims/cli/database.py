@@ -24,12 +24,12 @@ from sfclaims.cli.base import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from sfclaims.upgrading import Step, Upgraded
+    from sfclaims.actions.service import Step, Upgraded
 
 
 def any_schema() -> Engine:
     """The database as it is, its schema behind or not there yet."""
-    from sfclaims.db import database_url, make_engine
+    from sfclaims.actions.service import database_url, make_engine
 
     return make_engine(database_url(Settings.database_url))
 
@@ -78,8 +78,8 @@ def init(
     authority's settings given (see `sfclaims settings`). On a database that is behind and holds
     data it does what `sfclaims upgrade` does: a backup first, then the upgrade."""
     from sfclaims.actions import create_or_upgrade
-    from sfclaims.claim_runs.sealing import ensure_seal_key, seal_key_path
-    from sfclaims.web.security import ensure_secret_key
+    from sfclaims.actions.accounts import ensure_secret_key
+    from sfclaims.actions.service import ensure_seal_key, seal_key_path
 
     engine = any_schema()
     _key, made = ensure_seal_key()  # seals submitted runs, outside the database: first

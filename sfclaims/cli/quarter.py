@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
+from sfclaims.actions.vocabulary import UsageError, check_as_of, parse_date, ready_folder
 from sfclaims.cli.base import (
     AsOfOption,
     FrameworkOption,
@@ -19,9 +20,6 @@ from sfclaims.cli.base import (
     plain_errors,
     report_app,
 )
-from sfclaims.dates import check_as_of, parse_date
-from sfclaims.errors import UsageError
-from sfclaims.exports.files import ready_folder
 
 
 @app.command("import")
@@ -56,7 +54,7 @@ def import_command(
     (previous_claims) is a ledger: an import adds its new rows (a correction is a new row) and
     never removes one."""
     from sfclaims.actions import import_extracts
-    from sfclaims.console import import_progress, print_import_summary
+    from sfclaims.cli.console import import_progress, print_import_summary
 
     ready_folder(report_dir, "--report-dir")  # before anything is committed
     engine = open_database(create=True)
@@ -99,9 +97,8 @@ def assess(
     needs, reasons) and a summary with the near misses to work first."""
     day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.actions import decide, explain_family
-    from sfclaims.console import print_assess_summary, print_family_explanation
-    from sfclaims.exports.decisions_file import write_decisions
-    from sfclaims.exports.files import ready_file
+    from sfclaims.actions.vocabulary import ready_file, write_decisions
+    from sfclaims.cli.console import print_assess_summary, print_family_explanation
 
     if out is not None:
         ready_file(out)  # before the decisions are stored
@@ -122,7 +119,7 @@ def assess(
         if out is None:
             write_decisions([explained], sys.stdout)
         else:
-            from sfclaims.exports.files import written_whole
+            from sfclaims.actions.vocabulary import written_whole
 
             with written_whole(out) as partial, partial.open("w", newline="") as f:
                 write_decisions([explained], f)
@@ -166,7 +163,7 @@ def forecast(
     the families claimable by then against the allocation left. Writes the forecast workbook
     and CSV (family_id, status, forecast_date, reasons, actions)."""
     from sfclaims.actions import forecast_files
-    from sfclaims.console import print_forecast_summary
+    from sfclaims.cli.console import print_forecast_summary
 
     day = parse_date(as_of, "--as-of")
     engine = open_database()

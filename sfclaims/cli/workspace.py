@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from sfclaims.actions.vocabulary import UsageError, ready_folder
 from sfclaims.cli.base import (
     Settings,
     app,
@@ -15,8 +16,6 @@ from sfclaims.cli.base import (
     open_database,
     plain_errors,
 )
-from sfclaims.errors import UsageError
-from sfclaims.exports.files import ready_folder
 
 
 @app.command()
@@ -60,8 +59,8 @@ def serve(
     key file `sfclaims init` makes (at least 32 bytes, readable by its owner alone)."""
     import uvicorn
 
-    from sfclaims.web.app import create_app
-    from sfclaims.web.security import secret_key, secret_key_path, usable_key
+    from sfclaims.actions.accounts import secret_key, secret_key_path, usable_key
+    from sfclaims.actions.service import database_url
 
     key = secret_key()
     if key is None:
@@ -79,15 +78,8 @@ def serve(
         f"process{'es' if workers > 1 else ''} (stop it with Ctrl+C)."
     )
     served = {"host": host, "port": port, "log_level": "warning", "proxy_headers": behind_proxy}
-    if workers == 1:
-        workspace = create_app(
-            Settings.database_url, secret=key, upload_limit=limit, https_only=behind_proxy
-        )
-        uvicorn.run(workspace, **served)  # type: ignore[arg-type]
-        return
-    from sfclaims.db import database_url
-
-    # each worker process builds the same app from these (the same user's environment)
+    # every server process builds the same app from these (the same user's environment): the
+    # command line starts the workspace by its name and imports nothing of it
     os.environ.update(
         SFCLAIMS_DATABASE_URL=database_url(Settings.database_url),
         SFCLAIMS_SECRET_KEY=key,
@@ -117,15 +109,15 @@ def demo(
     a database of its own in that folder (never the one --database-url or SFCLAIMS_DATABASE_URL
     names): import, assess, a draft claim run and its export, an audit sample and evidence pack,
     and the progress report; print where each output is."""
-    from sfclaims.db import open_database as _open
-    from sfclaims.demo import DEMO_DATABASE, run_demo
+    from sfclaims.actions.service import open_database as _open
+    from sfclaims.cli.demo import DEMO_DATABASE, run_demo
 
     ready_folder(out)
     database = (out / DEMO_DATABASE).resolve()
     for leftover in (database, *(database.with_name(database.name + s) for s in ("-wal", "-shm"))):
         leftover.unlink(missing_ok=True)  # the demo's own database, from an earlier demo
-    from sfclaims.claim_runs.sealing import ensure_seal_key
-    from sfclaims.web.security import ensure_secret_key
+    from sfclaims.actions.accounts import ensure_secret_key
+    from sfclaims.actions.service import ensure_seal_key
 
     ensure_secret_key()  # for `sfclaims serve` on the demo's database
     ensure_seal_key()  # a new installation's: its claim runs can be submitted

@@ -15,10 +15,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from sfclaims.db import is_busy, open_database
-from sfclaims.errors import NotFoundError, SfclaimsError
-from sfclaims.job_files import identity
-from sfclaims.web.jobs import Jobs
+from sfclaims.actions.accounts import workspace_key
+from sfclaims.actions.service import Jobs, identity, is_busy, open_database
+from sfclaims.actions.vocabulary import NotFoundError, SfclaimsError
 from sfclaims.web.pages import HERE, ROLE_NAMES, refused, said, templates
 from sfclaims.web.security import (
     FormExpired,
@@ -26,7 +25,6 @@ from sfclaims.web.security import (
     NotAllowed,
     NotSignedIn,
     signed_in,
-    workspace_key,
 )
 
 SESSION_COOKIE = "sfclaims_session"

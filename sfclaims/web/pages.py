@@ -10,9 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from sfclaims.errors import SfclaimsError
-from sfclaims.exports.html import environment
-from sfclaims.people import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
+from sfclaims.actions.accounts import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
+from sfclaims.actions.vocabulary import SfclaimsError, environment
 from sfclaims.web.security import csrf_token
 from sfclaims.words import WORKSPACE
 
@@ -70,7 +69,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
 def _pays(request: Request) -> bool:
     """Whether the framework in force pays by results: under one that pays none, the workspace
     shows no claim runs, allocation or ledger (what only claims need), and keeps the rest."""
-    from sfclaims.settings import framework_in_force
+    from sfclaims.actions.shown import framework_in_force
     from sfclaims.web.security import engine_of
 
     try:
@@ -91,7 +90,7 @@ class QuarterNames:
     @property
     def convention(self) -> str:
         if self._convention is None:
-            from sfclaims.settings import quarter_convention
+            from sfclaims.actions.shown import quarter_convention
             from sfclaims.web.security import engine_of
 
             with engine_of(self._request).connect() as connection:
@@ -99,12 +98,12 @@ class QuarterNames:
         return self._convention
 
     def __call__(self, period: str) -> str:
-        from sfclaims.quarters import period_named
+        from sfclaims.actions.shown import period_named
 
         return period_named(period, self.convention) if period else ""
 
     def months(self, period: str) -> str:
-        from sfclaims.quarters import period_months
+        from sfclaims.actions.shown import period_months
 
         return period_months(period) if period else ""
 

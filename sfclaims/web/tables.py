@@ -11,11 +11,11 @@ from urllib.parse import quote, urlencode
 
 from markupsafe import Markup
 
-from sfclaims.exports.html import day, link, moment, number
-from sfclaims.rules.catalogue import in_words, what_to_do
+from sfclaims.actions.shown import in_words, what_to_do
+from sfclaims.actions.vocabulary import day, link, moment, number
 
 if TYPE_CHECKING:
-    from sfclaims.forecasting import QuarterAhead
+    from sfclaims.actions.shown import QuarterAhead
 
 Cell = dict[str, Any]
 Row = list[Cell]

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from sfclaims.errors import SfclaimsError
-from sfclaims.web.jobs import Outcome
+from sfclaims.actions.service import Outcome
+from sfclaims.actions.vocabulary import SfclaimsError
 
 
 def import_upload(

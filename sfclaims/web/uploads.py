@@ -7,7 +7,6 @@ kept only in the import job's own folder (``job_files``), removed when the job e
 from __future__ import annotations
 
 import contextlib
-import errno
 import re
 import shutil
 import zipfile
@@ -15,13 +14,12 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
-from sfclaims.errors import RefusedError
+from sfclaims.actions.vocabulary import DISK_FULL, RefusedError
 
 ACCEPTED = (".csv", ".xlsx", ".zip")
 IN_A_ZIP = (".csv", ".xlsx", ".toml")  # a mapping.toml may travel with the extracts
 MAPPING_FILE = "mapping.toml"  # uploaded beside the extracts, or in their zip
 CHUNK = 1 << 20
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
 SAFE_NAME = re.compile(r"[^A-Za-z0-9._ -]")
 IMPORTED = "nothing was imported"  # what a refusal says was not done (a verdict sheet: recorded)
 

@@ -26,9 +26,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sfclaims.assessing import PARALLEL_FROM
-from sfclaims.claim_runs import RUN_PAGE
-from sfclaims.db import open_database
+from sfclaims.claims import RUN_PAGE
+from sfclaims.deciding.assessing import PARALLEL_FROM
+from sfclaims.platform.db import open_database
 from tests.web.conftest import with_accounts
 from tests.web.test_workers import posted, served, signed_in, until_done
 
@@ -44,7 +44,7 @@ CLI = [sys.executable, "-m", "sfclaims.cli"]
 def county(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A county's extracts imported by the command line into a SQLite file (copied per test),
     with an account per role."""
-    from sfclaims.synthetic import write_authority
+    from sfclaims.intake.synthetic import write_authority
 
     folder = tmp_path_factory.mktemp("county")
     write_authority(folder / "extracts", families=FAMILIES, bad_rows=False, xlsx_kinds=())
@@ -215,7 +215,7 @@ def test_twenty_people_read_and_sign_in_while_a_county_is_imported_with_no_fault
 
     import httpx
 
-    from sfclaims.synthetic import write_authority
+    from sfclaims.intake.synthetic import write_authority
 
     cli(county_url, "assess", "--as-of", AS_OF)
     made = cli(county_url, "claim", "run", "--period", "2025-Q1", "--as-of", AS_OF)

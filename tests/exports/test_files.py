@@ -6,9 +6,9 @@ import csv
 
 import pytest
 
-from sfclaims.errors import UsageError
-from sfclaims.exports.files import ready_file, ready_folder, safe_cell, write_csv, written_whole
-from sfclaims.exports.workbook import new_workbook, write_table
+from sfclaims.outputs.files import ready_file, ready_folder, safe_cell, write_csv, written_whole
+from sfclaims.platform.errors import UsageError
+from sfclaims.platform.workbook import new_workbook, write_table
 
 
 @pytest.mark.parametrize(

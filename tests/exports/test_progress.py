@@ -6,7 +6,7 @@ import zipfile
 import pytest
 from openpyxl import load_workbook
 
-from sfclaims.exports.progress import MEASURES, journey_rows
+from sfclaims.outputs.progress import MEASURES, journey_rows
 from tests.test_cli import sfclaims
 
 

@@ -5,10 +5,10 @@ from datetime import date, datetime
 
 from openpyxl import load_workbook
 
-from sfclaims.decisions import Assessed
-from sfclaims.exports.work_lists import FIXABLE_NOW, HEADERS, OTHER_WORK, WAITING_ONLY, work_list
-from sfclaims.rules import Decision
-from sfclaims.rules.forecast import Forecast
+from sfclaims.deciding.decisions import Assessed
+from sfclaims.deciding.rules import Decision
+from sfclaims.deciding.rules.forecast import Forecast
+from sfclaims.outputs.work_lists import FIXABLE_NOW, HEADERS, OTHER_WORK, WAITING_ONLY, work_list
 from tests.test_cli import sfclaims
 
 AS_OF = date(2025, 9, 30)

@@ -1,14 +1,14 @@
 from pathlib import Path
 
-from sfclaims.extracts.documentation import extracts_markdown
-from sfclaims.extracts.kinds import KINDS
+from sfclaims.intake.documentation import extracts_markdown
+from sfclaims.intake.kinds import KINDS
 
 DOCUMENT = Path(__file__).parents[2] / "docs" / "extracts.md"
 
 
 def test_the_extracts_document_is_what_the_import_definitions_say():
     assert DOCUMENT.read_text(encoding="utf-8") == extracts_markdown(), (
-        "docs/extracts.md is out of date: run python -m sfclaims.extracts.documentation"
+        "docs/extracts.md is out of date: run python -m sfclaims.intake.documentation"
     )
 
 

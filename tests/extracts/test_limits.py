@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from sfclaims.errors import RefusedError
-from sfclaims.extracts.limits import LARGEST_CELL, check_csv, check_xlsx
-from sfclaims.synthetic import write_authority
+from sfclaims.intake.limits import LARGEST_CELL, check_csv, check_xlsx
+from sfclaims.intake.synthetic import write_authority
+from sfclaims.platform.errors import RefusedError
 
 CONTENT_TYPES = (
     '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
@@ -213,9 +213,9 @@ def test_a_csv_with_a_line_longer_than_any_extract_is_refused(tmp_path):
 def test_a_csv_cell_longer_than_a_cell_may_hold_is_refused_naming_row_and_column(
     tmp_path, sqlite_url
 ):
-    from sfclaims.db import open_database
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
 
     (tmp_path / "families.csv").write_text(
         "Family ID,Episode Start Date,Team\nF1,01/01/2025,North\n"

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from sfclaims.errors import RefusedError
-from sfclaims.extracts.reading import _read_csv, _read_csv_carefully, _read_csv_quickly
+from sfclaims.intake.reading import _read_csv, _read_csv_carefully, _read_csv_quickly
+from sfclaims.platform.errors import RefusedError
 
 AWKWARD = (
     b"\xef\xbb\xbfPerson ID,Family ID,Notes\r\n"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sfclaims.facts import (
+from sfclaims.deciding.facts import (
     AssessmentFacts,
     AttendanceFacts,
     FamilyBundle,

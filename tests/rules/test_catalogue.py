@@ -1,8 +1,7 @@
 import pytest
 
-from sfclaims.framework import load_framework
-from sfclaims.rules import REASONS, canonical_codes
-from sfclaims.rules.catalogue import (
+from sfclaims.deciding.rules import REASONS, canonical_codes
+from sfclaims.deciding.rules.catalogue import (
     CANNOT_BE_CLAIMED,
     CATALOGUE,
     FIX_A_RECORD,
@@ -15,6 +14,7 @@ from sfclaims.rules.catalogue import (
     reason,
     what_to_do,
 )
+from sfclaims.platform.framework import load_framework
 
 # The canonical order of domain.md, written out as the spec gives it.
 DOMAIN_ORDER = [

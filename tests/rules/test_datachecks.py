@@ -1,8 +1,8 @@
 from dataclasses import replace
 from datetime import date
 
-from sfclaims.framework import load_framework
-from sfclaims.rules import decide
+from sfclaims.deciding.rules import decide
+from sfclaims.platform.framework import load_framework
 from tests.rules.builders import (
     AS_OF,
     attendance,

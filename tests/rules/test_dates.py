@@ -1,6 +1,6 @@
 from datetime import date
 
-from sfclaims.rules.dates import add_months, age_on
+from sfclaims.platform.dates import add_months, age_on
 
 
 def test_adding_months_clamps_to_the_end_of_a_shorter_month():

@@ -1,9 +1,9 @@
 from dataclasses import replace
 from datetime import date
 
-from sfclaims.facts import AssessmentFacts, LeadPractitionerFacts, PlanFacts
-from sfclaims.framework import load_framework
-from sfclaims.rules import decide
+from sfclaims.deciding.facts import AssessmentFacts, LeadPractitionerFacts, PlanFacts
+from sfclaims.deciding.rules import decide
+from sfclaims.platform.framework import load_framework
 from tests.rules.builders import AS_OF, HERE, claimable_family
 
 FRAMEWORK = load_framework()

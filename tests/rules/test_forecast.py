@@ -9,12 +9,12 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sfclaims.facts import FamilyBundle
-from sfclaims.framework import load_framework
-from sfclaims.rules import decide
-from sfclaims.rules.attendance import complete_terms, term_attendance, terms_ending_after
-from sfclaims.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, WAITING
-from sfclaims.rules.forecast import Forecast, forecast
+from sfclaims.deciding.facts import FamilyBundle
+from sfclaims.deciding.rules import decide
+from sfclaims.deciding.rules.attendance import complete_terms, term_attendance, terms_ending_after
+from sfclaims.deciding.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, WAITING
+from sfclaims.deciding.rules.forecast import Forecast, forecast
+from sfclaims.platform.framework import load_framework
 from tests.rules.builders import (
     AS_OF,
     attendance,

@@ -1,7 +1,7 @@
 from datetime import date
 
-from sfclaims.framework import load_framework
-from sfclaims.rules import decide
+from sfclaims.deciding.rules import decide
+from sfclaims.platform.framework import load_framework
 from tests.rules.builders import AS_OF, claimable_family, previous_claim
 
 FRAMEWORK = load_framework()

@@ -6,15 +6,15 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sfclaims.facts import (
+from sfclaims.deciding.facts import (
     AssessmentFacts,
     FamilyBundle,
     LeadPractitionerFacts,
     PlanFacts,
     ReferralFacts,
 )
-from sfclaims.framework import load_framework
-from sfclaims.rules import ELIGIBILITY_CODES, canonical_codes, decide
+from sfclaims.deciding.rules import ELIGIBILITY_CODES, canonical_codes, decide
+from sfclaims.platform.framework import load_framework
 from tests.rules.builders import HERE, attendance, need, outcome, person
 
 FRAMEWORK = load_framework()

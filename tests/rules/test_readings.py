@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from sfclaims.framework import FRAMEWORK_ROOT, load_framework
-from sfclaims.rules import decide
+from sfclaims.deciding.rules import decide
+from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
 from tests.rules.builders import AS_OF, attendance, good_terms, person, referral, with_people
 from tests.rules.test_outcomes import education_family
 

@@ -11,9 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from sfclaims.db import open_database
-from sfclaims.models import Account, table_of
-from sfclaims.people import ROLES, Actor, add_account, hash_password
+from sfclaims.people.accounts import Actor, add_account, hash_password
+from sfclaims.platform.db import open_database
+from sfclaims.platform.models import Account, table_of
+from sfclaims.platform.roles import ROLES
 from sfclaims.web.app import create_app
 from tests.conftest import _copy
 

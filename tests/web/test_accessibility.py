@@ -75,11 +75,11 @@ def test_every_page_of_every_role_has_no_serious_accessibility_violation_and_fit
     server,
     accounts,
 ):
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.audit import sample_run
-    from sfclaims.claim_runs import create_run, run_contents
-    from sfclaims.db import open_database
-    from sfclaims.framework import load_framework
+    from sfclaims.claims import create_run, run_contents
+    from sfclaims.claims.audit import sample_run
+    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
     from tests.conftest import PAYING_ON
 
     engine = open_database(accounts)

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
-from sfclaims.db import open_database
+from sfclaims.platform.db import open_database
 from tests.test_cli import sfclaims
 from tests.test_people import as_person
 from tests.web.conftest import post, sign_in, wait_for
@@ -155,7 +155,7 @@ def what_stands(url: str) -> tuple:
 @pytest.fixture
 def with_mo(accounts: str) -> str:
     """The workspace's accounts, and mo, who holds both the claims and the auditor role."""
-    from sfclaims.people import acting, add_account, set_password
+    from sfclaims.people.accounts import acting, add_account, set_password
     from tests.web.conftest import PASSWORD
 
     engine = open_database(accounts)
@@ -176,7 +176,7 @@ def make_draft(url: str, monkeypatch, by: str) -> str:
 def filled(value: str, run: str, url: str) -> str:
     """RUN: the run made for the test; FAMILY: its first family."""
     if "FAMILY" in value:
-        from sfclaims.claim_runs import run_family_ids
+        from sfclaims.claims import run_family_ids
 
         with open_database(url).connect() as connection:
             value = value.replace("FAMILY", sorted(run_family_ids(connection, run))[0])

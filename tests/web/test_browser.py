@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from sfclaims.synthetic import write_authority
+from sfclaims.intake.synthetic import write_authority
 from tests.web.browsing import NEEDS_CHROMIUM
 from tests.web.conftest import PASSWORD, SECOND_FACTORS, code_for
 
@@ -37,9 +37,9 @@ PAGES_SEEN = {
 def test_every_page_draws_in_chromium_with_no_markup_shown_as_text(person, server, accounts):
     from datetime import date
 
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.db import open_database
-    from sfclaims.framework import load_framework
+    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.framework import load_framework
 
     engine = open_database(accounts)
     assess_and_store(engine, load_framework(), date(2025, 9, 30))  # the quarter's figures

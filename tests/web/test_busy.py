@@ -14,9 +14,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select, text
 from sqlmodel import col
 
-from sfclaims import db
-from sfclaims.models import WebSession
-from sfclaims.sessions import SEEN_EVERY
+from sfclaims.people.sessions import SEEN_EVERY
+from sfclaims.platform import db
+from sfclaims.platform.models import WebSession
 from tests.web.conftest import post, sign_in
 
 

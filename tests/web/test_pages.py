@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sfclaims.db import open_database
+from sfclaims.platform.db import open_database
 from tests.conftest import PAYING_ON, SAMPLE_AUTHORITY
 from tests.web.conftest import PEOPLE, chunked_upload, post, sign_in, token, wait_for
 
@@ -58,8 +58,8 @@ def test_every_page_is_allowed_refused_or_sends_to_sign_in(workspace, path, role
 def test_the_dashboard_shows_the_quarter_from_the_stored_decisions(workspace, accounts):
     from datetime import date
 
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.framework import load_framework
+    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.platform.framework import load_framework
 
     assess_and_store(open_database(accounts), load_framework(), date(2025, 9, 30))
     sign_in(workspace, "carl")
@@ -120,7 +120,7 @@ def test_sign_in_starts_a_new_session_and_failures_are_kept_apart_from_the_log(w
     assert wrong.status_code == 400 and "not right" in wrong.text
     hostile = sign_in(workspace, "<script>alert(1)</script>", "x")
     assert hostile.status_code == 400 and "<script>alert" not in hostile.text
-    from sfclaims.signing_in import name_key
+    from sfclaims.people.signing_in import name_key
 
     with open_database(accounts).connect() as connection:
         failed = connection.execute(text("SELECT name_sha256 FROM sign_in_failures")).scalars()
@@ -139,8 +139,8 @@ def test_failures_slow_their_own_address_and_never_lock_the_owner_out(workspace,
     an admin's lift ends every wait."""
     from fastapi.testclient import TestClient
 
-    from sfclaims.people import acting
-    from sfclaims.signing_in import FREE_TRIES, PER_NAME, lift, locked_until, wait_after
+    from sfclaims.people.accounts import acting
+    from sfclaims.people.signing_in import FREE_TRIES, PER_NAME, lift, locked_until, wait_after
 
     assert sign_in(workspace, "carl").status_code == 200  # carl's own browser, known from now
     owner_cookie = workspace.cookies.get("sfclaims_known")
@@ -322,7 +322,7 @@ def test_every_page_but_signing_in_names_who_may_see_it(workspace):
 
 
 def test_the_session_key_file_is_made_readable_by_its_owner_only(tmp_path, monkeypatch):
-    from sfclaims.web.security import ensure_secret_key, secret_key
+    from sfclaims.people.sessions import ensure_secret_key, secret_key
 
     monkeypatch.delenv("SFCLAIMS_SECRET_KEY", raising=False)
     monkeypatch.setenv("SFCLAIMS_SECRET_KEY_FILE", str(tmp_path / "keys" / "secret-key"))
@@ -365,9 +365,9 @@ def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_a
     today's; deciding again through the page shows one fewer claimable and no warning."""
     from datetime import date
 
-    from sfclaims.assessing import assess_and_store
-    from sfclaims.framework import load_framework
-    from sfclaims.importing import import_folder
+    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.intake.importing import import_folder
+    from sfclaims.platform.framework import load_framework
 
     engine = open_database(accounts)
     decided = assess_and_store(engine, load_framework(), date(2025, 9, 30))
@@ -402,10 +402,10 @@ def test_two_decide_jobs_at_once_each_store_their_own_dates_decisions(
 
     from sqlalchemy import select
 
-    from sfclaims import assessing
-    from sfclaims.assessing import assess
-    from sfclaims.framework import load_framework
-    from sfclaims.models import StoredDecision
+    from sfclaims.deciding import assessing
+    from sfclaims.deciding.assessing import assess
+    from sfclaims.platform.framework import load_framework
+    from sfclaims.platform.models import StoredDecision
 
     engine = open_database(accounts)
     days = (date(2025, 9, 30), date(2025, 3, 31))
@@ -536,7 +536,7 @@ def test_signing_out_ends_the_session_even_for_a_copied_cookie(workspace):
 def test_a_password_change_or_a_disabled_account_ends_its_sessions_at_once(
     workspace, accounts, change
 ):
-    from sfclaims.people import acting, disable_account, set_password
+    from sfclaims.people.accounts import acting, disable_account, set_password
     from tests.web.conftest import PASSWORD
 
     sign_in(workspace, "carl")
@@ -555,7 +555,7 @@ def test_a_session_ends_after_its_lifetime_however_busy(workspace, accounts):
     """Used every minute, a session still ends 8 hours after it began."""
     from datetime import UTC, datetime, timedelta
 
-    from sfclaims import sessions
+    from sfclaims.people import sessions
 
     sign_in(workspace, "carl")
     assert workspace.get("/claims", follow_redirects=False).status_code == 200
@@ -577,8 +577,8 @@ def test_a_job_outlives_its_server_and_a_dead_ones_job_shows_as_interrupted(work
 
     from fastapi.testclient import TestClient
 
+    from sfclaims.platform.jobs import RUNNER
     from sfclaims.web.app import create_app
-    from sfclaims.web.jobs import RUNNER
     from tests.web.conftest import SECRET
 
     sign_in(workspace, "dora")
@@ -736,7 +736,7 @@ def test_an_admin_sets_up_an_app_at_first_sign_in_then_gives_its_code_once(works
 
 def test_wrong_codes_lock_sign_in_out_like_wrong_passwords(workspace, accounts):
     """A wrong code counts as a failed sign-in: past the free tries, the next waits (429)."""
-    from sfclaims.signing_in import FREE_TRIES
+    from sfclaims.people.signing_in import FREE_TRIES
     from tests.web.conftest import PASSWORD
 
     sign_in(workspace, "ada")  # sets the app up
@@ -759,9 +759,9 @@ def test_wrong_codes_lock_sign_in_out_like_wrong_passwords(workspace, accounts):
 
 
 def test_a_setting_asks_everyone_for_a_second_factor_and_an_admin_resets_one(workspace, accounts):
-    from sfclaims.people import acting
-    from sfclaims.second_factor import reset
-    from sfclaims.settings import change_settings
+    from sfclaims.people.accounts import acting
+    from sfclaims.people.second_factor import reset
+    from sfclaims.platform.settings import change_settings
     from tests.web.conftest import PASSWORD
 
     def first_step(name: str):  # type: ignore[no-untyped-def]
@@ -829,7 +829,7 @@ def test_a_draft_is_discarded_only_after_its_question_and_each_change_says_it_wa
 def test_a_run_is_offered_for_submission_once_its_sample_is_checked(
     workspace, accounts, monkeypatch
 ):
-    from sfclaims.claim_runs import sampled
+    from sfclaims.claims import sampled
     from tests.web.test_both_faces import make_draft
 
     run = make_draft(accounts, monkeypatch, "carl")
@@ -905,7 +905,7 @@ def test_an_admin_changes_roles_makes_a_password_and_disables_an_account_in_the_
 def test_the_auditor_downloads_a_familys_evidence_as_the_pdf_of_its_page(
     workspace, accounts, monkeypatch
 ):
-    from sfclaims.claim_runs import run_family_ids
+    from sfclaims.claims import run_family_ids
     from tests.web.test_both_faces import make_draft
 
     run = make_draft(accounts, monkeypatch, "carl")
@@ -926,7 +926,7 @@ def test_the_sample_page_is_paged_filtered_and_each_verdict_goes_on_to_the_next_
 ):
     """A page of families at a time (five here, a hundred served), filtered by checked or not;
     the share, seed and who drew it shown; a verdict goes on to the next family to check."""
-    from sfclaims.claim_runs import sampled
+    from sfclaims.claims import sampled
     from sfclaims.web.routes import audit
     from tests.web.test_both_faces import make_draft
 
@@ -965,7 +965,7 @@ def test_verdicts_are_recorded_from_the_uploaded_sample_pack_all_or_none(
     row with the auditor's name; a sheet with a bad row records none and says which row."""
     from openpyxl import load_workbook
 
-    from sfclaims.claim_runs import sampled
+    from sfclaims.claims import sampled
     from tests.web.test_both_faces import make_draft
 
     run = make_draft(accounts, monkeypatch, "carl")
@@ -1112,8 +1112,8 @@ def test_a_file_that_would_empty_a_kind_is_asked_about_in_words_and_no_imports_n
     as empty?" (its files kept for the answer); no imports nothing and removes the files."""
     from sqlalchemy import func, select
 
-    from sfclaims.job_files import work_root
-    from sfclaims.models import Referral
+    from sfclaims.platform.job_files import work_root
+    from sfclaims.platform.models import Referral
 
     engine = workspace.app.state.engine
 
@@ -1149,7 +1149,7 @@ def test_yes_imports_the_kept_files_asking_again_for_each_kind_it_would_empty(wo
     """Two header-only files: each is asked about in turn, and yes to both imports them."""
     from sqlalchemy import func, select
 
-    from sfclaims.models import Attendance, Referral
+    from sfclaims.platform.models import Attendance, Referral
 
     engine = workspace.app.state.engine
     files = []
@@ -1280,7 +1280,7 @@ def test_the_log_is_paged_newest_first_with_no_change_missed_or_shown_twice(work
     walking every page gives the whole log once, newest first, as the CSV has it oldest first."""
     import csv
 
-    from sfclaims.activity import LOG_PAGE, record_now
+    from sfclaims.platform.activity import LOG_PAGE, record_now
 
     engine = workspace.app.state.engine
     for n in range(LOG_PAGE + 7):  # more than a page
@@ -1305,8 +1305,8 @@ def test_the_log_is_paged_newest_first_with_no_change_missed_or_shown_twice(work
 
 
 def test_a_runs_page_shows_its_families_a_page_at_a_time_in_the_runs_order(sample_engine):
-    from sfclaims.claim_runs import create_run, run_contents, run_page
-    from sfclaims.framework import load_framework
+    from sfclaims.claims import create_run, run_contents, run_page
+    from sfclaims.platform.framework import load_framework
 
     run = create_run(sample_engine, load_framework(PAYING_ON), "2025-Q3", date(2025, 9, 30)).run_id
     every = [f.family_id for f in run_contents(sample_engine, run, evidence=False).families]
@@ -1347,7 +1347,7 @@ def test_an_admin_puts_a_local_outcome_plan_in_force_by_upload_and_goes_back(
     """The plan is uploaded, kept where only the service reads it (named by its hash), shown
     with its version and hash, and decides from then on; a file that is no plan is refused
     and the framework in force stays; the national framework comes back with one button."""
-    from sfclaims.settings import read_settings
+    from sfclaims.platform.settings import read_settings
 
     monkeypatch.setenv("SFCLAIMS_PLANS_DIR", str(tmp_path / "plans"))
     engine = workspace.app.state.engine
@@ -1395,7 +1395,7 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
     nothing until it is confirmed; confirmed, the same is removed and said."""
     from sqlalchemy import func, select
 
-    from sfclaims.models import ClaimRun, StoredDecision
+    from sfclaims.platform.models import ClaimRun, StoredDecision
     from tests.test_evidence import made_long_ago
     from tests.web.test_both_faces import make_draft
 
@@ -1476,7 +1476,8 @@ def test_the_quarters_ahead_come_from_the_stored_decisions_whichever_face_decide
     the work lists, read from each decision's forecast date; a purge of finished jobs leaves
     them."""
     from sfclaims.actions import decide
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
 
     alone = Actor("officer", frozenset(ROLES), single_user=True)
     done = decide(workspace.app.state.engine, alone, date(2025, 9, 30))
@@ -1558,7 +1559,7 @@ def test_a_stranger_cannot_send_more_than_a_form_to_any_address_but_an_uploads(w
 def test_an_account_added_with_a_password_the_checker_refuses_is_not_added(workspace, accounts):
     """Adding an account and its password is one transaction: a refused password adds no
     account, so trying again with a better one is not told the account exists already."""
-    from sfclaims.people import list_accounts
+    from sfclaims.people.accounts import list_accounts
 
     engine = workspace.app.state.engine
     sign_in(workspace, "root")
@@ -1655,7 +1656,7 @@ def test_under_a_plan_that_pays_nothing_the_workspace_shows_no_claims(
 ):
     """Runs, allocation and ledger are what only claims need: hidden; deciding, near misses,
     work lists and the outcomes report stay."""
-    from sfclaims.settings import change_settings
+    from sfclaims.platform.settings import change_settings
 
     sign_in(workspace, "carl")
     ended(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from sfclaims.db import open_database
-from sfclaims.errors import RefusedError
-from sfclaims.settings import change_settings
-from sfclaims.single_sign_on import Pending, Provider, finish, verified_claims
+from sfclaims.people.single_sign_on import Pending, Provider, finish, verified_claims
+from sfclaims.platform.db import open_database
+from sfclaims.platform.errors import RefusedError
+from sfclaims.platform.settings import change_settings
 from tests.web.browsing import NEEDS_CHROMIUM, free_port, npm_installed, serving
 from tests.web.conftest import SECRET
 
@@ -118,9 +118,9 @@ def test_through_the_provider_a_return_whose_nonce_is_another_sign_ins_is_refuse
     nonce it was sent, no longer matches, and nobody is signed in."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from sfclaims.job_files import identity
+    from sfclaims.people.sessions import workspace_key
+    from sfclaims.platform.job_files import identity
     from sfclaims.web.routes.account import SIGN_ON_COOKIE
-    from sfclaims.web.security import workspace_key
 
     engine = open_database(accounts)
     with engine.connect() as connection:
@@ -256,7 +256,7 @@ MAPPED = Provider(ISSUER, "sfclaims", "secret", [("auditors", "auditor"), ("clai
 def test_a_token_without_its_groups_claim_keeps_the_accounts_roles(engine):
     """The provider leaves the groups out (too many of them, or a misconfiguration): the
     account's roles stay as they were, never all taken away; a token that names them maps them."""
-    from sfclaims.single_sign_on import _signed_in
+    from sfclaims.people.single_sign_on import _signed_in
 
     first = _signed_in(engine, MAPPED, {"sub": "ana", "groups": ["auditors"]})
     assert first.roles == frozenset({"auditor"})
@@ -267,7 +267,7 @@ def test_a_token_without_its_groups_claim_keeps_the_accounts_roles(engine):
 
 
 def test_accounts_are_keyed_by_issuer_and_subject_and_oid_never_stands_for_sub(engine):
-    from sfclaims.single_sign_on import _signed_in, subject_key
+    from sfclaims.people.single_sign_on import _signed_in, subject_key
 
     by_oid = _signed_in(engine, MAPPED, {"sub": "x", "oid": "abc", "preferred_username": "ana"})
     assert subject_key(ISSUER, {"sub": "x", "oid": "abc"}) == f"{ISSUER} oid:abc"
@@ -282,7 +282,7 @@ def test_accounts_are_keyed_by_issuer_and_subject_and_oid_never_stands_for_sub(e
 
 @pytest.mark.raw_changes
 def test_an_account_kept_before_subjects_named_their_issuer_is_found_and_rekeyed(engine):
-    from sfclaims.single_sign_on import _signed_in
+    from sfclaims.people.single_sign_on import _signed_in
 
     _signed_in(engine, MAPPED, {"sub": "ana", "groups": ["auditors"]})
     with engine.begin() as connection:  # as an earlier sfclaims kept it

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
-from sfclaims.db import open_database
+from sfclaims.platform.db import open_database
 from tests.conftest import as_login, each_person_logs_in
 from tests.web.conftest import SECRET, post, sign_in, wait_for, with_accounts
 from tests.web.test_pages import extract_files, upload
@@ -27,8 +27,9 @@ def as_the_web_servers_login(pg_sample_url, monkeypatch) -> tuple[str, str]:
 
 def test_the_web_servers_login_does_each_roles_part_of_the_quarter(as_the_web_servers_login):
     from sfclaims.actions import verify
-    from sfclaims.claim_runs import sampled
-    from sfclaims.people import ROLES, Actor
+    from sfclaims.claims import sampled
+    from sfclaims.people.accounts import Actor
+    from sfclaims.platform.roles import ROLES
     from sfclaims.web.app import create_app
 
     owner, served = as_the_web_servers_login

@@ -16,8 +16,8 @@ from collections.abc import Iterator
 import pytest
 from openpyxl import load_workbook
 
-from sfclaims.activity import operating_system_user
-from sfclaims.synthetic import DEFAULT_AS_OF, write_authority
+from sfclaims.intake.synthetic import DEFAULT_AS_OF, write_authority
+from sfclaims.platform.activity import operating_system_user
 from tests.test_cli import runner
 from tests.web.browsing import NEEDS_CHROMIUM, free_port, serving, shot
 from tests.web.conftest import PASSWORD

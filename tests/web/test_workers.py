@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import text
 
-from sfclaims.db import open_database
+from sfclaims.platform.db import open_database
 from tests.conftest import SAMPLE_AUTHORITY
 from tests.web.conftest import PASSWORD, SECOND_FACTORS, SECRET, chunked_upload, code_for, token
 from tests.web.test_pages import extract_files
@@ -165,7 +165,7 @@ def test_a_job_killed_with_its_server_shows_as_interrupted_after_a_restart(pg_ac
     the job as interrupted, logged, with its uploaded files gone."""
     import psycopg
 
-    from sfclaims.job_files import work_root
+    from sfclaims.platform.job_files import work_root
 
     engine = open_database(pg_accounts)
     with engine.connect() as connection:
@@ -316,7 +316,7 @@ def test_a_server_on_a_copy_of_the_database_leaves_the_originals_job_files_alone
     for its answer, which imports them."""
     import shutil
 
-    from sfclaims.job_files import work_root
+    from sfclaims.platform.job_files import work_root
 
     copy = tmp_path / "copy.db"
     shutil.copyfile(accounts.removeprefix("sqlite:///"), copy)
@@ -384,8 +384,8 @@ def fills_the_disk(engine, arguments, progress):  # type: ignore[no-untyped-def]
 
 
 def test_a_job_that_meets_a_full_disk_ends_with_a_sentence_and_its_files_removed(accounts):
-    from sfclaims.job_files import work_root
-    from sfclaims.web.jobs import Jobs
+    from sfclaims.platform.job_files import work_root
+    from sfclaims.platform.jobs import Jobs
 
     engine = open_database(accounts)
     jobs = Jobs(engine)

@@ -10,12 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from sfclaims.activity import record_now
-from sfclaims.errors import SfclaimsError
-from sfclaims.people import PASSWORD, SINGLE_SIGN_ON, Actor, has_accounts
+from sfclaims.actions.accounts import PASSWORD, SINGLE_SIGN_ON, Actor, LockedOut, has_accounts
+from sfclaims.actions.vocabulary import SfclaimsError
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import (
-    LockedOut,
     begin_session,
     checked_form,
     engine_of,
@@ -49,7 +47,7 @@ def sign_in_again(
     request: Request, next: str, errors: list, status: int = 200, name: str = ""
 ) -> Response:
     """The sign-in page: the council's sign-in service when set, local passwords when allowed."""
-    from sfclaims.settings import read_settings
+    from sfclaims.actions.shown import read_settings
 
     engine = engine_of(request)
     with engine.connect() as connection:
@@ -81,14 +79,14 @@ def single_sign_on(request: Request, next: str | None = None) -> Response:
     cookie of their own (the session's cookie is strict: it would not come back)."""
     from itsdangerous import URLSafeTimedSerializer
 
-    from sfclaims.settings import read_settings
-    from sfclaims.single_sign_on import begin, provider_of
+    from sfclaims.actions.accounts import begin_single_sign_on, provider_of
+    from sfclaims.actions.shown import read_settings
 
     try:
         provider = provider_of(read_settings(engine_of(request)))
         if provider is None:
             return RedirectResponse("/sign-in", status_code=303)
-        address, pending = begin(provider, return_address(request))
+        address, pending = begin_single_sign_on(provider, return_address(request))
     except SfclaimsError as error:
         return sign_in_again(request, safe_next(next), [{"text": said(error), "href": "#sso"}], 503)
     kept = URLSafeTimedSerializer(request.app.state.key, salt="sign-on").dumps(
@@ -112,8 +110,8 @@ def single_sign_on_return(request: Request) -> Response:
     """Back from the council's sign-in service: the person signed in, or the reason not."""
     from itsdangerous import BadData, URLSafeTimedSerializer
 
-    from sfclaims.settings import read_settings
-    from sfclaims.single_sign_on import Pending, finish, provider_of
+    from sfclaims.actions.accounts import Pending, finish_single_sign_on, provider_of
+    from sfclaims.actions.shown import read_settings
 
     after = "/"
     pending = None
@@ -129,7 +127,9 @@ def single_sign_on_return(request: Request) -> Response:
         provider = provider_of(read_settings(engine_of(request)))
         if provider is None:
             return RedirectResponse("/sign-in", status_code=303)
-        person = finish(engine_of(request), provider, return_address(request), pending, answer)
+        person = finish_single_sign_on(
+            engine_of(request), provider, return_address(request), pending, answer
+        )
     except SfclaimsError as error:
         response = sign_in_again(request, "/", [{"text": said(error), "href": "#sso"}], 400)
         response.delete_cookie(SIGN_ON_COOKIE, path="/sign-in/single-sign-on")
@@ -191,7 +191,7 @@ async def sign_in_form(request: Request, form: dict = Depends(checked_form)) -> 
 
 
 def local_passwords_allowed(request: Request) -> bool:
-    from sfclaims.settings import read_settings
+    from sfclaims.actions.shown import read_settings
 
     return read_settings(engine_of(request)).local_passwords
 
@@ -214,7 +214,7 @@ def locked_out(locked: LockedOut, field: str) -> dict[str, str]:
 
 def code_page(request: Request, next: str, errors: list, status: int = 200) -> Response:
     """The second step of signing in: the code from the app, or the set-up of the app."""
-    from sfclaims.second_factor import qr_code_svg, set_up_address
+    from sfclaims.actions.accounts import qr_code_svg, set_up_address
 
     name = pending(request)
     if name is None:  # no right password moments ago: begin again
@@ -273,7 +273,7 @@ def password_page(request: Request, person: Actor = requires()) -> Response:
 async def change_password(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires()
 ) -> Response:
-    from sfclaims.people import change_own_password
+    from sfclaims.actions.accounts import change_own_password
 
     current, new, again = form.get("current", ""), form.get("new", ""), form.get("again", "")
     errors = []
@@ -312,11 +312,9 @@ def accessibility(request: Request, person: Actor = requires()) -> Response:
 
 @router.post("/sign-out")
 def sign_out(request: Request, form: dict = Depends(checked_form)) -> Response:
-    from sfclaims.sessions import end
+    from sfclaims.actions.accounts import sign_out as end_session
 
     person = signed_in(request)
-    if person is not None:
-        record_now(engine_of(request), person.name, "signed out", person.name)
-    end(engine_of(request), request.session.get("sid"))
+    end_session(engine_of(request), request.session.get("sid"), person)
     request.session.clear()
     return RedirectResponse("/sign-in", status_code=303)

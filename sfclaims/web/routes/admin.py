@@ -10,9 +10,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sfclaims.errors import SfclaimsError
-from sfclaims.given import checked_text, page_number
-from sfclaims.people import ADMIN, MIN_PASSWORD, ROLES, Actor
+from sfclaims.actions.accounts import ADMIN, MIN_PASSWORD, ROLES, Actor
+from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -23,7 +22,7 @@ router = APIRouter()
 def log_filters(since: str, run: str, user: str) -> tuple[dict, list[dict]]:
     """The log's filters as the page and its file take them (from the date, of the run, by the
     person); a date that is no date is the page's error (and nothing is filtered by it)."""
-    from sfclaims.dates import parse_date
+    from sfclaims.actions.vocabulary import parse_date
 
     errors, day = [], None
     if since:
@@ -45,7 +44,7 @@ def log_page(
     person: Actor = requires(),
 ) -> Response:
     """A page of the log, newest first; "older changes" follows on from its last row."""
-    from sfclaims.activity import read_log_page
+    from sfclaims.actions.shown import read_log_page
 
     filters, errors = log_filters(since, run, user)
     start = page_number(before) if before else None  # a number that is none: the newest
@@ -75,8 +74,8 @@ def log_file(
     cell safe from being run as a formula."""
     import io
 
-    from sfclaims.activity import LOG_HEADERS, log_rows, read_log
-    from sfclaims.exports.files import write_rows
+    from sfclaims.actions.shown import LOG_HEADERS, log_rows, read_log
+    from sfclaims.actions.vocabulary import write_rows
 
     filters, errors = log_filters(since, run, user)
     if errors:
@@ -91,7 +90,7 @@ def log_file(
 
 
 def settings_page(request: Request, person: Actor, errors: list, status: int = 200) -> Response:
-    from sfclaims.settings import read_settings, settings_lines
+    from sfclaims.actions.shown import read_settings, settings_lines
 
     settings = read_settings(engine_of(request))
     return render(
@@ -166,8 +165,8 @@ async def outcome_plan(
     """Put the authority's local outcome plan in force (an uploaded .toml), or the national
     framework again."""
     from sfclaims.actions import PLAN_LIMIT, change_settings, put_outcome_plan
-    from sfclaims.errors import RefusedError
-    from sfclaims.settings import NATIONAL
+    from sfclaims.actions.shown import NATIONAL
+    from sfclaims.actions.vocabulary import RefusedError
 
     def put_in_force() -> str:
         engine = engine_of(request)
@@ -191,7 +190,7 @@ async def outcome_plan(
 def purge_page(request: Request, person: Actor, typed: str, errors: list) -> Response:
     """What a purge would remove, in words, with the date it counts from: its confirmation."""
     from sfclaims.actions import retention_day, what_purge_removes
-    from sfclaims.dates import parse_date
+    from sfclaims.actions.vocabulary import parse_date
 
     day = None
     if typed:
@@ -225,7 +224,7 @@ def purge_old(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
 ) -> Response:
     from sfclaims.actions import purge
-    from sfclaims.dates import parse_date
+    from sfclaims.actions.vocabulary import parse_date
 
     try:
         day, gone = purge(
@@ -243,7 +242,7 @@ def purge_old(
 
 
 def accounts_page(request: Request, errors: list, status: int = 200) -> Response:
-    from sfclaims.people import list_accounts
+    from sfclaims.actions.accounts import list_accounts
 
     return render(
         request,
@@ -264,7 +263,7 @@ def accounts(request: Request, person: Actor = requires(ADMIN)) -> Response:
 async def add_account_form(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
 ) -> Response:
-    from sfclaims.people import add_account
+    from sfclaims.actions.accounts import add_account
 
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     name, password = form.get("name", ""), form.get("password", "")
@@ -287,8 +286,8 @@ async def add_account_form(
 
 
 def account_page(request: Request, name: str, errors: list, status: int = 200, **shown) -> Response:
-    from sfclaims.errors import NotFoundError
-    from sfclaims.people import list_accounts
+    from sfclaims.actions.accounts import list_accounts
+    from sfclaims.actions.vocabulary import NotFoundError
 
     found = [a for a in list_accounts(engine_of(request)) if a.name == name.strip().lower()]
     if not found:
@@ -314,7 +313,7 @@ def account_view(request: Request, name: str, person: Actor = requires(ADMIN)) -
 async def account_roles(
     request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
 ) -> Response:
-    from sfclaims.people import set_roles
+    from sfclaims.actions.accounts import set_roles
 
     roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     try:
@@ -330,7 +329,7 @@ async def account_roles(
 def account_disable(
     request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
 ) -> Response:
-    from sfclaims.people import disable_account
+    from sfclaims.actions.accounts import disable_account
 
     try:
         disable_account(engine_of(request), person, name)
@@ -345,7 +344,7 @@ def account_password(
     request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
 ) -> Response:
     """A new password made for the person, shown this once for the admin to give them."""
-    from sfclaims.people import new_password, set_password
+    from sfclaims.actions.accounts import new_password, set_password
 
     made = new_password()
     set_password(engine_of(request), person, name, made)
@@ -356,7 +355,7 @@ def account_password(
 def account_second_factor(
     request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
 ) -> Response:
-    from sfclaims.second_factor import reset
+    from sfclaims.actions.accounts import reset
 
     reset(engine_of(request), person, name.strip().lower())
     done(request, f"The second factor of {name} is cleared: it is set up at the next sign-in.")

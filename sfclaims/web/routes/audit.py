@@ -8,9 +8,8 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sfclaims.errors import RefusedError, SfclaimsError
-from sfclaims.given import page_number
-from sfclaims.people import AUDITOR, Actor
+from sfclaims.actions.accounts import AUDITOR, Actor
+from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import done, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -20,7 +19,7 @@ router = APIRouter()
 
 @router.get("/audit")
 def audit_list(request: Request, person: Actor = requires(AUDITOR)) -> Response:
-    from sfclaims.claim_runs import list_runs
+    from sfclaims.actions.shown import list_runs
 
     return render(request, "audit.html", rows=tables.audit_runs(list_runs(engine_of(request))))
 
@@ -40,7 +39,7 @@ def sample_page(
 ) -> Response:
     """The sample a page of families at a time, filtered by checked or not: two queries,
     whatever the sample's size."""
-    from sfclaims.claim_runs import audit_conclusion, get_run, sample_status, widen_above
+    from sfclaims.actions.shown import audit_conclusion, get_run, sample_status, widen_above
 
     with engine_of(request).connect() as connection:
         run = get_run(connection, run_id)
@@ -169,7 +168,7 @@ def widen(
 def evidence_page(
     request: Request, run_id: str, family_id: str, errors: list, status: int = 200
 ) -> Response:
-    from sfclaims.claim_runs import run_contents
+    from sfclaims.actions.shown import run_contents
 
     contents = run_contents(engine_of(request), run_id, [family_id])
     (family,) = contents.families
@@ -216,7 +215,7 @@ def record(
     person: Actor = requires(AUDITOR),
 ) -> Response:
     from sfclaims.actions import record_verdicts
-    from sfclaims.audit import VerdictGiven
+    from sfclaims.actions.shown import VerdictGiven
 
     verdict, note = form.get("verdict", ""), form.get("note", "").strip()
     errors = []
@@ -294,7 +293,7 @@ async def upload_verdicts(
 
 
 def next_to_check(request: Request, run_id: str, after: str) -> str | None:
-    from sfclaims.claim_runs import get_run, sample_status
+    from sfclaims.actions.shown import get_run, sample_status
 
     with engine_of(request).connect() as connection:
         return sample_status(connection, get_run(connection, run_id)).next_after(after)
@@ -306,7 +305,7 @@ def pack(
 ) -> Response:
     """Make the sample's or the whole run's evidence pack as a job (a large run's takes a
     while); its page offers the workbook when it is made."""
-    from sfclaims.claim_runs import get_run
+    from sfclaims.actions.shown import get_run
     from sfclaims.web.tasks import evidence_pack
 
     with engine_of(request).connect() as connection:

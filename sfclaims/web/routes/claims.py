@@ -11,8 +11,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import FileResponse, RedirectResponse, Response
 from starlette.background import BackgroundTask
 
-from sfclaims.errors import SfclaimsError
-from sfclaims.people import CLAIMS, Actor
+from sfclaims.actions.accounts import CLAIMS, Actor
+from sfclaims.actions.vocabulary import SfclaimsError
 from sfclaims.web import tables
 from sfclaims.web.pages import QuarterNames, done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -22,7 +22,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def claims_page(request: Request, person: Actor, errors: list, typed: dict, status: int = 200):
-    from sfclaims.claim_runs import list_runs
+    from sfclaims.actions.shown import list_runs
 
     return render(
         request,
@@ -44,8 +44,8 @@ def claims_list(request: Request, person: Actor = requires()) -> Response:
 def make_run(
     request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)
 ) -> Response:
-    from sfclaims.claim_runs import check_period
-    from sfclaims.dates import parse_date
+    from sfclaims.actions.shown import check_period
+    from sfclaims.actions.vocabulary import parse_date
     from sfclaims.web.tasks import make_claim_run
 
     errors = []
@@ -69,7 +69,7 @@ def make_run(
     if form.get("another") == "no":
         return RedirectResponse("/claims", status_code=303)
     if form.get("another") != "yes":  # a draft for the period already: ask, plainly
-        from sfclaims.claim_runs import refuse_second_draft
+        from sfclaims.actions.shown import refuse_second_draft
 
         try:
             with engine_of(request).connect() as connection:
@@ -99,7 +99,7 @@ def run_page(
     request: Request, run_id: str, page: str = "1", person: Actor = requires()
 ) -> Response:
     """The run, and a page of its families."""
-    from sfclaims.claim_runs import run_page as read_page
+    from sfclaims.actions.shown import run_page as read_page
 
     shown = read_page(
         engine_of(request), run_id, int(page) if page.isdigit() and len(page) < 9 else 1
@@ -194,7 +194,7 @@ def discard(
 @router.get("/claims/{run_id}/discard")
 def confirm_discard(request: Request, run_id: str, person: Actor = requires(CLAIMS)) -> Response:
     """The question before a draft is discarded, saying what goes with it."""
-    from sfclaims.claim_runs import run_contents
+    from sfclaims.actions.shown import run_contents
 
     contents = run_contents(engine_of(request), run_id, evidence=False, records=False)
     return render(request, "discard.html", contents=contents)

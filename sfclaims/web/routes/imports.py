@@ -12,9 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from sfclaims.errors import SfclaimsError
-from sfclaims.given import checked_text, page_number
-from sfclaims.people import DATA_OFFICER, Actor
+from sfclaims.actions.accounts import DATA_OFFICER, Actor
+from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -25,7 +24,7 @@ router = APIRouter()
 
 def history(request: Request, page: int = 1) -> list:
     """A page of the imports, newest first, one row each (who, when, its files and rows)."""
-    from sfclaims.importing import IMPORTS_PAGE, imports_so_far
+    from sfclaims.actions.shown import IMPORTS_PAGE, imports_so_far
 
     skip = (page - 1) * IMPORTS_PAGE
     return tables.imports(imports_so_far(engine_of(request), IMPORTS_PAGE, skip))
@@ -232,7 +231,7 @@ def import_report(
     import tempfile
 
     from sfclaims.actions import quality_report
-    from sfclaims.job_files import work_root
+    from sfclaims.actions.service import work_root
 
     engine = engine_of(request)
     try:
@@ -257,7 +256,7 @@ def set_aside(
     batch: list[str] = Query(default=[]),  # noqa: B008 - FastAPI's way to read a repeated key
     person: Actor = requires(DATA_OFFICER),
 ) -> Response:
-    from sfclaims.importing import set_aside_page
+    from sfclaims.actions.shown import set_aside_page
 
     batches = [int(b) for b in batch if b.isdigit() and len(b) < 18]
     shown = set_aside_page(

@@ -11,25 +11,26 @@ from typing import TYPE_CHECKING, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from sfclaims.data_state import states
-from sfclaims.errors import SfclaimsError
-from sfclaims.given import checked_text, page_number
-from sfclaims.overview import (
+from sfclaims.actions.accounts import CLAIMS, DATA_OFFICER, Actor
+from sfclaims.actions.shown import (
+    WAITING,
     decided_dates,
+    describe,
     family_history,
     glance,
+    near_miss,
     near_misses,
+    states,
     team_and_locality,
+    what_to_do,
 )
-from sfclaims.people import CLAIMS, DATA_OFFICER, Actor
-from sfclaims.rules.catalogue import WAITING, describe, near_miss, what_to_do
+from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import QuarterNames, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 if TYPE_CHECKING:
-    from sfclaims.assessing import Explained
-    from sfclaims.facts import FamilyBundle
+    from sfclaims.actions.shown import Explained, FamilyBundle
 
 router = APIRouter()
 CHART_WIDTH = 480  # the longest bar, in SVG units
@@ -49,7 +50,7 @@ def cached(request: Request, key: tuple, make):
     """What ``make`` gives, kept while the data stay in the state they are in (every import,
     submission, verdict and discard moves it on), no family is decided again and the settings
     are unchanged."""
-    from sfclaims.settings import read_settings
+    from sfclaims.actions.shown import read_settings
 
     store: dict = request.app.state.__dict__.setdefault("cache", {})
     stamp = getattr(request.state, "cache_stamp", None)  # read once a request, however many
@@ -70,7 +71,7 @@ def cached(request: Request, key: tuple, make):
 
 
 def chosen_date(request: Request, typed: str | None) -> tuple[date | None, list[dict]]:
-    from sfclaims.dates import parse_date
+    from sfclaims.actions.vocabulary import parse_date
 
     if typed:
         try:
@@ -136,7 +137,7 @@ def dashboard(request: Request, as_of: str | None = None, person: Actor = requir
 
 @router.post("/decide")
 def decide(request: Request, form: dict = Depends(checked_form), person: Actor = requires(CLAIMS)):
-    from sfclaims.dates import check_as_of, parse_date
+    from sfclaims.actions.vocabulary import check_as_of, parse_date
 
     typed = form.get("as_of", "")
     try:
@@ -180,7 +181,7 @@ def _a_days_job(
     request: Request, form: dict, person: Actor, field: str, kind: str, task: Any
 ) -> Response:
     """A job made as of the day the form gives (refused at the field ``field``), then its page."""
-    from sfclaims.dates import check_as_of, parse_date
+    from sfclaims.actions.vocabulary import check_as_of, parse_date
 
     typed = form.get("as_of", "")
     try:
@@ -265,7 +266,7 @@ def work_list_page(
 ) -> Response:
     """A work list as of a date, by team, a page at a time, with each family's reasons in
     words, what to do and (waiting) the date it becomes claimable."""
-    from sfclaims.overview import work_lists
+    from sfclaims.actions.shown import work_lists
 
     page, team = page_number(typed_page), checked_text(team, "the team", 200)
     day, errors = chosen_date(request, as_of)
@@ -300,8 +301,7 @@ def work_list_page(
 def family_page(
     request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
 ) -> Response:
-    from sfclaims.assessing import explained
-    from sfclaims.settings import framework_in_force
+    from sfclaims.actions.shown import explained, framework_in_force
 
     day, errors = chosen_date(request, as_of)
     engine = engine_of(request)

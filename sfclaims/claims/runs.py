@@ -1,0 +1,62 @@
+"""A claim run found by its ID (typed in any case), its families, and the guards every job on
+a run shares: a submitted run does not change; once there are accounts, duties are separate."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, func, select
+from sqlmodel import col
+
+from sfclaims.platform.errors import NotFoundError, RefusedError
+from sfclaims.platform.given import checked_text
+from sfclaims.platform.models import (
+    ClaimedFamily,
+    ClaimRun,
+    table_of,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun:
+    """The run; with ``lock``, its row locked until the transaction ends (PostgreSQL: FOR
+    UPDATE; on SQLite the transaction holds the write lock, see ``db.writing``), so a verdict and
+    a submission of the same run happen one after the other."""
+    checked_text(run_id, "the run ID", 100)
+    query = select(*table_of(ClaimRun).c).where(
+        func.upper(col(ClaimRun.run_id)) == run_id.strip().upper()  # as typed: 2025-q3-r1
+    )
+    row = connection.execute(query.with_for_update() if lock else query).first()
+    if row is None:
+        raise NotFoundError(f"There is no claim run {run_id}.", remedy="run IDs")
+    return ClaimRun(**row._mapping)
+
+
+def run_family_ids(connection: Connection, run_id: str) -> list[str]:
+    return list(
+        connection.execute(
+            select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.run_id) == run_id)
+        ).scalars()
+    )
+
+
+def refuse_if_submitted(run: ClaimRun, what: str) -> None:
+    if run.submitted_at is not None:
+        raise RefusedError(
+            f"Claim run {run.run_id} was submitted on {run.submitted_at:%d/%m/%Y} and is locked; "
+            f"{what}."
+        )
+
+
+def separate_duties(connection: Connection) -> bool:
+    """Whether separation of duties applies: once the database has accounts."""
+    from sfclaims.people.accounts import has_accounts
+
+    return has_accounts(connection)
+
+
+def plural(items: Sequence[object], one: str, many: str) -> str:
+    return one if len(items) == 1 else many

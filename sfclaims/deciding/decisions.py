@@ -1,0 +1,165 @@
+"""Decisions kept in the database, for the claim run to reuse while they are current.
+
+An assess stores every family's decision as of its date, with the evidence and records of the
+families that can be claimed; a claim run as of the same date takes them from here instead of
+deciding again, as long as nothing they rest on has changed since.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Engine, delete, func, select
+from sqlmodel import col
+
+from sfclaims.deciding.rules import Decision
+from sfclaims.deciding.rules.catalogue import (
+    CANNOT_BE_CLAIMED,
+    FIX_A_RECORD,
+    TIME_ALONE,
+    WAITING,
+    describe,
+)
+from sfclaims.deciding.rules.forecast import Forecast
+from sfclaims.intake.data_state import data_version, decisions_stored
+from sfclaims.intake.kinds import LIST_SEPARATOR
+from sfclaims.platform.db import bulk_load, one_snapshot
+from sfclaims.platform.framework import Framework
+from sfclaims.platform.models import StoredDecision, table_of
+
+
+@dataclass(frozen=True)
+class Assessed:
+    """A family decided. For the families that can be claimed, when asked for, the evidence
+    (every rule's finding, as JSON) and the family's records (JSON) that a claim keeps."""
+
+    decision: Decision  # without its findings: they stay in the process that decided
+    episode_start: date
+    evidence: str | None = None
+    facts: str | None = None
+    forecast: Forecast | None = None  # when asked for, of a family that is not claimable
+
+
+@dataclass(frozen=True)
+class Decided:
+    """Families decided, and the state of the data (data_state.py) they were all decided from."""
+
+    families: list[Assessed]
+    data_version: int
+
+
+FIXABLE_NOW = "fixable now"
+WAITING_ONLY = "waiting"
+OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
+WORK_LISTS = (FIXABLE_NOW, WAITING_ONLY, OTHER_WORK)
+
+
+def work_list(family: Assessed) -> str | None:
+    """*Fixable now* when some reason is a record to put right and every other one is too or
+    waits; *waiting* when every reason waits (the forecast's waiting education need included);
+    *other work* for the rest that can still be claimed (poor attendance, a failed audit); None
+    for a family that is claimable or cannot be claimed (the decisions file has them all)."""
+    reasons = family.decision.reasons
+    if not reasons or any(describe(c).prospect == CANNOT_BE_CLAIMED for c in reasons):
+        return None
+    waits = family.forecast is not None and family.forecast.status == WAITING
+
+    def kind(code: str) -> str | None:
+        remedy = describe(code).remedy
+        if waits or remedy == TIME_ALONE:
+            return WAITING_ONLY
+        return FIXABLE_NOW if remedy == FIX_A_RECORD else None
+
+    kinds = {kind(code) for code in reasons}
+    if kinds == {WAITING_ONLY}:
+        return WAITING_ONLY
+    return FIXABLE_NOW if None not in kinds else OTHER_WORK
+
+
+def store_decisions(
+    engine: Engine,
+    decided: Decided,
+    framework: Framework,
+    as_of: date,
+    with_forecast: bool = False,
+) -> None:
+    """Keep the decisions as of the date (replacing earlier ones for that date) with their
+    reasons, the state of the data they rest on, and the evidence and records of the families
+    that can be claimed, for the claim run to reuse; decided with the forecast, each other
+    family's work list and forecast date too, for the workspace's work-list pages."""
+    table = table_of(StoredDecision)
+    shared = {
+        "as_of": as_of.isoformat(),
+        "framework": framework.label(),
+        "framework_sha256": framework.sha256,
+        "decided_at": datetime.now(UTC),
+        "data_version": decided.data_version,
+    }
+    columns = [c.name for c in table.c]
+
+    def row(a: Assessed) -> tuple:
+        values = {
+            **shared,
+            "family_id": a.decision.family_id,
+            "eligible": a.decision.eligible,
+            "claimable": a.decision.claimable,
+            "needs": LIST_SEPARATOR.join(a.decision.needs),
+            "reasons": LIST_SEPARATOR.join(a.decision.reasons),
+            "evidence": a.evidence,
+            "episode_start": a.episode_start.isoformat(),
+            "facts": a.facts,
+            # decided with the forecast: its list ("" for none); without it, not known (None)
+            "work_list": (work_list(a) or "") if with_forecast else None,
+            "forecast_date": (
+                a.forecast.forecast_date.isoformat()
+                if a.forecast and a.forecast.forecast_date
+                else None
+            ),
+        }
+        return tuple(values[c] for c in columns)
+
+    rows = (row(a) for a in decided.families)
+    with engine.begin() as connection:
+        connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
+        bulk_load(connection, table, columns, rows)
+        decisions_stored(connection)
+
+
+def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
+    """The claimable families of the stored decisions as of the date, if those decisions are
+    still current: made under this framework from the data in the state they are in now. None
+    when they are not, and the families must be decided again."""
+    with one_snapshot(engine) as connection:
+        states = connection.execute(
+            select(
+                func.min(col(StoredDecision.data_version)),
+                func.max(col(StoredDecision.data_version)),
+                func.min(col(StoredDecision.framework_sha256)),
+                func.max(col(StoredDecision.framework_sha256)),
+            ).where(col(StoredDecision.as_of) == as_of)
+        ).one()
+        now = data_version(connection)
+        if tuple(states) != (now, now, framework.sha256, framework.sha256):
+            return None
+        rows = connection.execute(
+            select(
+                col(StoredDecision.family_id),
+                col(StoredDecision.needs),
+                col(StoredDecision.evidence),
+                col(StoredDecision.episode_start),
+                col(StoredDecision.facts),
+            )
+            .where(col(StoredDecision.as_of) == as_of, col(StoredDecision.claimable))
+            .order_by(col(StoredDecision.family_id))
+        ).all()
+    claimable = [
+        Assessed(
+            Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
+            start or as_of,  # kept for every decision since it was stored; never blank
+            evidence,
+            facts,
+        )
+        for family_id, needs, evidence, start, facts in rows
+    ]
+    return Decided(claimable, now)

@@ -1,1 +1,0 @@
-"""The Liquidlogic extracts: their kinds, reading, header mapping and one pandera schema per kind."""

@@ -1,0 +1,114 @@
+"""Progress information for the department and the board: per quarter of episode start, the
+funnel (attached, assessed, with a plan, eligible, claimable, claimed) with each as a share of
+attached, and one chart of the journey: claimed so far, claimable on top, against the
+allocation. Each sheet prints on one landscape page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+from sfclaims.deciding.decisions import Assessed
+from sfclaims.deciding.rules.essentials import NO_ASSESSMENT, NO_PLAN
+from sfclaims.deciding.rules.ledger import ALREADY_CLAIMED
+from sfclaims.platform.framework import Framework
+from sfclaims.platform.quarters import quarter_of
+from sfclaims.platform.workbook import (
+    columns_against_a_line,
+    new_workbook,
+    print_on_one_page,
+    write_notes,
+    write_table,
+)
+
+#: The funnel a family goes through, in order.
+MEASURES = ("attached", "assessed", "with a plan", "eligible", "claimable", "claimed")
+SHARES = tuple(f"% {m}" for m in MEASURES[1:])  # of the families attached
+
+
+def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:
+    """Per quarter of episode start: the funnel's counts, then each as a share of attached."""
+    counts: dict[str, Counter[str]] = {}
+    for family in assessed:
+        d = family.decision
+        reasons = set(d.reasons)
+        seen = counts.setdefault(quarter_of(family.episode_start, quarters), Counter())
+        seen["attached"] += 1
+        seen["assessed"] += NO_ASSESSMENT() not in reasons
+        seen["with a plan"] += NO_PLAN() not in reasons
+        seen["eligible"] += d.eligible
+        seen["claimable"] += d.claimable
+        seen["claimed"] += ALREADY_CLAIMED() in reasons
+    rows = []
+    for quarter in sorted(counts):
+        seen = counts[quarter]
+        shares = (seen[m] / seen["attached"] for m in MEASURES[1:])
+        rows.append((quarter, *(seen[m] for m in MEASURES), *shares))
+    return rows
+
+
+def journey_rows(rows: list[tuple], allocation: int | None) -> list[tuple]:
+    """Per quarter: families claimed so far, those claimable now on top (the pipeline), and the
+    allocation."""
+    claimed = claimable = 0
+    found = []
+    for row in rows:
+        counts = dict(zip(MEASURES, row[1:], strict=False))
+        claimed += counts["claimed"]
+        claimable += counts["claimable"]
+        found.append((row[0], claimed, claimable, allocation))
+    return found
+
+
+JOURNEY_HEADERS = (
+    "quarter",
+    "claimed (cumulative)",
+    "claimable now, not yet claimed (cumulative)",
+    "allocation",
+)
+
+
+def write_progress(
+    rows: list[tuple],
+    as_of: date,
+    quarters: str,
+    framework: Framework,
+    folder: Path,
+    allocation: int | None = None,
+) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"progress-{as_of.isoformat()}.xlsx"
+    workbook = new_workbook(path, f"Supporting Families progress as of {as_of:%d/%m/%Y}")
+    headers = (f"quarter ({quarters})", *MEASURES, *SHARES)
+    sheet = write_table(workbook, "Progress", headers, rows)
+    share = workbook.add_format({"num_format": "0%"})
+    sheet.set_column(len(MEASURES) + 1, len(headers) - 1, 12, share)
+    print_on_one_page(sheet)
+    journey = journey_rows(rows, allocation)
+    chart_sheet = write_table(workbook, "Journey", JOURNEY_HEADERS, journey)
+    if journey:
+        chart = columns_against_a_line(
+            workbook,
+            "Journey",
+            len(journey),
+            ((1, "#00703C"), (2, "#B1B4B6")),  # claimed, with the pipeline stacked on it
+            3 if allocation is not None else None,
+            "Families claimed, and claimable, against the allocation",
+        )
+        chart_sheet.insert_chart(len(journey) + 3, 0, chart)
+    print_on_one_page(chart_sheet)
+    write_notes(
+        workbook,
+        "About",
+        [
+            ("as of", as_of),
+            ("quarters", f"{quarters} quarters of the episode start date"),
+            ("shares", "each measure as a share of the families attached in the quarter"),
+            ("allocation", allocation if allocation is not None else "not set"),
+            ("outcome framework", framework.label()),
+            ("claimed", "in a submitted claim run or in the record of earlier claims"),
+        ],
+    )
+    workbook.close()
+    return path

@@ -1,0 +1,71 @@
+"""The data-quality report a data officer acts on after every import.
+
+A workbook (per file: rows read, loaded, set aside; then every set-aside row with file, row as the
+user sees it, column, value and reason) and a CSV of the set-aside rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sfclaims.intake.importing import ImportResult
+from sfclaims.outputs.files import write_csv
+from sfclaims.platform.workbook import new_workbook, write_notes, write_table
+
+ROW_HEADERS = ("file", "row", "record ID", "column", "value", "reason")
+
+
+def report_names(result: ImportResult) -> tuple[str, str]:
+    """The report's workbook and CSV, named by the import they are of (its date and first
+    batch), so last quarter's is never written over."""
+    first = min(result.files, key=lambda f: f.batch_id)
+    day = f"{first.imported_at:%Y-%m-%d}" if first.imported_at else "undated"
+    stem = f"{day}-import-{first.batch_id}"
+    return f"data-quality-report-{stem}.xlsx", f"data-quality-set-aside-rows-{stem}.csv"
+
+
+def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    problems = sorted(result.problems, key=lambda p: (p.file_name, p.row_number, p.column))
+    rows = [(p.file_name, p.row_number, p.record_id, p.column, p.value, p.reason) for p in problems]
+    workbook_name, csv_name = report_names(result)
+
+    workbook_path = folder / workbook_name
+    workbook = new_workbook(workbook_path, "sfclaims data-quality report")
+    write_table(
+        workbook,
+        "Files",
+        ("file", "kind", "rows read", "rows loaded", "rows set aside", "headers not known"),
+        [
+            (
+                f.file_name,
+                f.kind,
+                f.rows_read,
+                f.rows_loaded,
+                f.rows_set_aside,
+                ", ".join(f.unknown_headers),
+            )
+            for f in result.files
+        ],
+    )
+    write_table(workbook, "Set-aside rows", ROW_HEADERS, rows)
+    write_notes(
+        workbook,
+        "About",
+        [
+            ("folder", str(result.folder)),
+            (
+                "what this is",
+                "Every row of the extracts that was not loaded, with the reason. Fix "
+                "the row in the case system, export again and re-import.",
+            ),
+            ("row", "The row number as you see it in the file: the header is row 1."),
+            (
+                "nothing lost",
+                "A set-aside row is kept whole in the database (set_aside_rows.raw_row).",
+            ),
+        ],
+    )
+    workbook.close()
+
+    return [workbook_path, write_csv(folder / csv_name, ROW_HEADERS, rows)]

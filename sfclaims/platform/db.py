@@ -1,0 +1,460 @@
+"""The database: engine, schema migrations and the bulk paths that load extract rows.
+
+SQLite by default (a file in the current folder), PostgreSQL for a team server. Extract rows
+are staged (``Staging``) with ``executemany`` of plain tuples on SQLite and ``COPY`` on
+PostgreSQL, then swapped into their tables in one short transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from sfclaims.platform.errors import UsageError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+DEFAULT_DATABASE_URL = "sqlite:///sfclaims.db"
+DATABASE_URL_VARIABLE = "SFCLAIMS_DATABASE_URL"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+MIGRATIONS = PROJECT_ROOT / "migrations"
+#: The newest migration (a test holds it to Alembic's head): every command checks the database
+#: against it, and reading Alembic's scripts for it would cost each command a tenth of a second.
+SCHEMA_REVISION = "0033"
+
+
+def database_url(given: str | None = None) -> str:
+    """The URL the user chose: ``--database-url``, else the environment, else the default."""
+    url = given or os.environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE_URL
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+#: How long a write waits for SQLite's one writer (an import's swap, another's write) before it
+#: gives up: longer than the longest swap of a county's import (6.6 s at 50,000 families).
+SQLITE_BUSY_SECONDS = 30
+
+
+def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
+    """An engine for the URL; SQLite gets WAL, foreign keys, real transactional DDL and a
+    writer that waits its turn (``SQLITE_BUSY_SECONDS``). ``statement_timeout`` (seconds,
+    PostgreSQL) ends any statement that runs longer: a page's, never a job's."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise UsageError(f"The database URL {url!r} is not a database URL.") from None
+    # an error's message never carries the values of its statement: they are families' data
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, hide_parameters=True)
+        _make_sqlite_transactional(engine)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        limited = (
+            {"options": f"-c statement_timeout={int(statement_timeout * 1000)}"}
+            if statement_timeout
+            else {}
+        )
+        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=limited)
+    raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
+
+
+def _make_sqlite_transactional(engine: Engine) -> None:
+    # pysqlite's own transaction handling does not cover every statement; take it over so one
+    # import (DDL included) commits or rolls back as a whole.
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        # a writing transaction (see writing) takes SQLite's write lock at once: another waits
+        connection.exec_driver_sql(connection.get_execution_options().get(_SQLITE_BEGIN, "BEGIN"))
+
+
+_SQLITE_BEGIN = "sfclaims_sqlite_begin"
+
+
+@contextlib.contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction that will write what it reads: on SQLite it holds the write lock from its
+    first statement (BEGIN IMMEDIATE), so two such transactions run one after the other instead
+    of both reading the same state; on PostgreSQL the caller locks the rows it reads (FOR
+    UPDATE)."""
+    with engine.connect() as connection:
+        connection.execution_options(**{_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+        with connection.begin():
+            yield connection
+
+
+@contextlib.contextmanager
+def one_snapshot(engine: Engine) -> Iterator[Connection]:
+    """A transaction whose reads all see one state of the database (PostgreSQL: REPEATABLE
+    READ; SQLite: any transaction in WAL mode), however many statements it takes."""
+    with engine.connect() as connection:
+        if not is_sqlite(connection):
+            connection.execution_options(isolation_level="REPEATABLE READ")
+        with connection.begin():
+            yield connection
+
+
+def is_sqlite(engine_or_connection: Engine | Connection) -> bool:
+    return engine_or_connection.dialect.name == "sqlite"
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether the database could not answer in time, for others' work (SQLite's writer still
+    taken after ``SQLITE_BUSY_SECONDS``; a PostgreSQL statement past its timeout or a lock not
+    had): a moment later it will, so it is a sentence and a retry, never a fault."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(error, OperationalError):
+        return False
+    if "database is locked" in str(error.orig) or "database is busy" in str(error.orig):
+        return True
+    return getattr(error.orig, "sqlstate", None) in {"57014", "55P03"}
+
+
+def try_briefly(engine: Engine, write: Callable[[Connection], object]) -> bool:
+    """Make a write that may wait for a better moment (a session's "last seen"): on SQLite it
+    waits a tenth of a second at most for the writer, and False says it was not made now."""
+    with engine.connect() as connection:
+        sqlite = is_sqlite(connection)
+        driver: Any = connection.connection.driver_connection
+        if sqlite:  # on the driver: a statement through SQLAlchemy would begin a transaction
+            driver.execute("PRAGMA busy_timeout = 100")
+        try:
+            with connection.begin():
+                write(connection)
+            return True
+        except Exception as error:
+            if is_busy(error):
+                return False
+            raise
+        finally:
+            if sqlite:
+                driver.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
+
+
+def alembic_config(url: str):
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or upgrade the schema to the latest migration."""
+    from alembic import command
+
+    config = alembic_config(engine.url.render_as_string(hide_password=False))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def open_database(
+    url: str | None = None, create: bool = True, statement_timeout: float | None = None
+) -> Engine:
+    """The engine for the user's database, at the latest schema.
+
+    A new SQLite file is created at the latest schema when ``create`` allows it (import, demo);
+    a PostgreSQL server's schema is created only by ``sfclaims init``. A database whose schema is
+    behind is refused: upgrading is a step of its own, after a backup (``sfclaims upgrade``).
+    Without ``create`` (a command that only reads) a SQLite file that does not exist is refused
+    rather than made empty: the user is in the wrong folder or forgot --database-url.
+    """
+    resolved = database_url(url)
+    engine = make_engine(resolved, statement_timeout)
+    missing = sqlite_file(engine)
+    if not create and missing is not None and not missing.exists():
+        raise UsageError(
+            f"There is no sfclaims database at {missing}; import extracts first or give "
+            f"--database-url."
+        )
+    revision = schema_revision(engine)
+    if revision == SCHEMA_REVISION:
+        return engine
+    if revision is None and is_sqlite(engine) and create:
+        upgrade(engine)  # a new database, made at the latest schema
+        return engine
+    if revision is None:
+        raise UsageError(
+            "The database has no sfclaims schema yet; create it first.", remedy="create schema"
+        )
+    raise UsageError(
+        f"The database is at schema revision {revision}, behind this sfclaims "
+        f"({SCHEMA_REVISION}); it must be backed up and upgraded first.",
+        remedy="upgrade",
+    )
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or an in-memory database)."""
+    name = engine.url.database
+    if not is_sqlite(engine) or not name or name == ":memory:":
+        return None
+    return Path(name).resolve()
+
+
+def schema_revision(engine: Engine) -> str | None:
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            return None
+        return connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+
+def bulk_load(
+    connection: Connection, table: Table | str, columns: Sequence[str], rows: Iterable[tuple]
+) -> None:
+    """Append rows (plain tuples in ``columns`` order) to a table (or one named) in the
+    caller's transaction."""
+    driver = connection.connection.driver_connection
+    column_list = ", ".join(columns)
+    name = table if isinstance(table, str) else table.name
+    if is_sqlite(connection):
+        placeholders = ", ".join("?" for _ in columns)
+        cursor = driver.cursor()  # type: ignore[union-attr]
+        cursor.executemany(f"INSERT INTO {name} ({column_list}) VALUES ({placeholders})", rows)
+        cursor.close()
+        return
+    copy_sql = f"COPY {name} ({column_list}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        for row in rows:
+            copy.write_row(row)
+
+
+SCRATCH_PREFIX = ".sfclaims-import-"
+SCRATCH_KEPT_FOR = 24 * 60 * 60  # seconds: no import runs longer; older is a killed one's
+
+
+def _remove_stale_scratch(folder: Path) -> None:
+    """The scratch files of imports killed before they could remove their own (SIGKILL, a
+    power cut): personal data never stays beside the database."""
+    import time
+
+    for stale in folder.glob(f"{SCRATCH_PREFIX}*.db"):
+        with contextlib.suppress(OSError):  # another import's, removed meanwhile
+            if time.time() - stale.stat().st_mtime > SCRATCH_KEPT_FOR:
+                stale.unlink()
+
+
+class Staging:
+    """An import's rows set down beside the database, then swapped into its tables in one short
+    transaction, so that an import never holds the database for the whole of its run.
+
+    SQLite has one writer: its rows are staged in a scratch file of their own beside the
+    database (readable by its owner alone, removed at the end), and only the swap takes the
+    write lock (BEGIN IMMEDIATE), with the file attached. On PostgreSQL they are staged by
+    ``COPY`` in temporary tables of the import's own transaction; the swap deletes and inserts
+    (never TRUNCATE, never an index dropped: each takes a lock that would stop every reader of
+    the table until the import commits). Either way a failure before the commit changes
+    nothing."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._scratch: Path | None = None
+        self._scratch_connection: Any = None
+        self._connection: Connection | None = None  # PostgreSQL: the import's one transaction
+        self._transaction: Any = None
+
+    def __enter__(self) -> Staging:
+        if is_sqlite(self.engine):
+            import sqlite3
+            import tempfile
+
+            beside = sqlite_file(self.engine)
+            folder = beside.parent if beside else Path(tempfile.gettempdir())
+            _remove_stale_scratch(folder)
+            handle, name = tempfile.mkstemp(  # mode 0600: the rows are personal data
+                prefix=SCRATCH_PREFIX, suffix=".db", dir=folder
+            )
+            os.close(handle)
+            self._scratch = Path(name)
+            self._scratch_connection = sqlite3.connect(name, isolation_level=None)
+            self._scratch_connection.execute("PRAGMA journal_mode=OFF")
+            self._scratch_connection.execute("PRAGMA synchronous=OFF")
+        else:
+            self._connection = self.engine.connect()
+            self._transaction = self._connection.begin()
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        if self._scratch_connection is not None:
+            self._scratch_connection.close()
+        if self._scratch is not None:
+            self._scratch.unlink(missing_ok=True)
+        if self._connection is not None:
+            if self._transaction.is_active:
+                self._transaction.rollback()
+            self._connection.close()
+
+    def put(
+        self,
+        name: str,
+        table: Table,
+        rows: pd.DataFrame,
+        loaded: Callable[[int], None] = lambda _done: None,
+    ) -> None:
+        """Stage the frame's rows (its columns named as the table's) under the name; ``loaded``
+        hears the rows staged so far after each chunk."""
+        columns = list(rows.columns)
+        if self._connection is None:
+            self._scratch_table(name, columns)
+            for start in range(0, len(rows), CHUNK):
+                chunk = rows.iloc[start : start + CHUNK]
+                self._scratch_rows(name, columns, python_rows(chunk))
+                loaded(start + len(chunk))
+            return
+        self._temporary_table(name, table, columns)
+        _copy_csv(self._connection, name, rows, loaded)
+
+    def put_rows(
+        self, name: str, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+    ) -> None:
+        """Stage plain tuples in ``columns`` order under the name."""
+        if self._connection is None:
+            self._scratch_table(name, columns)
+            self._scratch_rows(name, columns, rows)
+            return
+        self._temporary_table(name, table, columns)
+        bulk_load(self._connection, name, columns, rows)
+
+    @contextlib.contextmanager
+    def swapping(self) -> Iterator[Connection]:
+        """The one short transaction that moves the staged rows in: it commits when the block
+        ends, and rolls back (changing nothing) when it raises."""
+        if self._connection is not None:
+            yield self._connection
+            self._transaction.commit()
+            return
+        assert self._scratch is not None
+        with self.engine.connect() as connection:
+            driver: Any = connection.connection.driver_connection
+            driver.execute("ATTACH DATABASE ? AS staged", (str(self._scratch),))
+            try:
+                connection.execution_options(**{_SQLITE_BEGIN: "BEGIN IMMEDIATE"})
+                with connection.begin():
+                    yield connection
+            finally:
+                driver.execute("DETACH DATABASE staged")
+
+    def replace(
+        self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
+    ) -> None:
+        """Every row of the table replaced by the staged rows (with ``fixed`` values in the
+        columns they name): on SQLite with the table's indexes off while the rows go in."""
+        sqlite = is_sqlite(connection)
+        if sqlite:
+            for index in table.indexes:
+                index.drop(connection, checkfirst=True)
+        connection.exec_driver_sql(f"DELETE FROM {table.name}")
+        self.append(connection, name, table, fixed)
+        if sqlite:
+            for index in table.indexes:
+                index.create(connection)
+        elif _owns(connection, table):  # fresh planner statistics: without them PostgreSQL
+            connection.exec_driver_sql(f"ANALYZE {table.name}")  # guesses a table of a few rows
+
+    def append(
+        self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
+    ) -> None:
+        """The staged rows added to the table, with ``fixed`` values in the columns they name."""
+        from sqlalchemy import text
+
+        staged = self._columns(connection, name)
+        source = f"staged.{name}" if is_sqlite(connection) else name
+        listed = ", ".join([*fixed, *staged])
+        values = ", ".join([*(f":{key}" for key in fixed), *staged])
+        connection.execute(
+            text(f"INSERT INTO {table.name} ({listed}) SELECT {values} FROM {source}"), fixed
+        )
+
+    def _columns(self, connection: Connection, name: str) -> list[str]:
+        if is_sqlite(connection):
+            found = connection.exec_driver_sql(f"PRAGMA staged.table_info({name})").all()
+            return [row[1] for row in found]
+        found = connection.exec_driver_sql(
+            "SELECT attname FROM pg_attribute WHERE attrelid = %(name)s::regclass "
+            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
+            {"name": name},
+        ).all()
+        return [row[0] for row in found]
+
+    def _scratch_table(self, name: str, columns: Sequence[str]) -> None:
+        self._scratch_connection.execute(f"DROP TABLE IF EXISTS {name}")
+        self._scratch_connection.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
+
+    def _scratch_rows(self, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+        placeholders = ", ".join("?" for _ in columns)
+        scratch = self._scratch_connection
+        scratch.execute("BEGIN")
+        scratch.executemany(
+            f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({placeholders})", rows
+        )
+        scratch.execute("COMMIT")
+
+    def _temporary_table(self, name: str, table: Table, columns: Sequence[str]) -> None:
+        assert self._connection is not None
+        self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
+        self._connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS "
+            f"SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
+        )
+
+
+def _owns(connection: Connection, table: Table) -> bool:
+    """Whether the login owns the table (PostgreSQL): only an owner drops and makes indexes."""
+    return bool(
+        connection.exec_driver_sql(
+            "SELECT pg_has_role(tableowner, 'USAGE') FROM pg_tables "
+            "WHERE tablename = %(name)s AND schemaname = current_schema()",
+            {"name": table.name},
+        ).scalar()
+    )
+
+
+CHUNK = 50_000  # rows loaded between two reports of progress
+
+
+def python_rows(frame: pd.DataFrame) -> Iterator[tuple]:
+    """The frame's rows as tuples of Python values, None where blank: a column at a time."""
+    columns = [frame[c].to_numpy(dtype=object, na_value=None).tolist() for c in frame.columns]
+    return zip(*columns, strict=True)
+
+
+def _copy_csv(
+    connection: Connection, name: str, rows: pd.DataFrame, loaded: Callable[[int], None]
+) -> None:
+    import pyarrow
+    from pyarrow import csv as arrow_csv
+
+    arrow = pyarrow.Table.from_pandas(rows, preserve_index=False)
+    # "needed": Arrow quotes every text value and leaves a blank unquoted, which COPY reads as NULL
+    options = arrow_csv.WriteOptions(include_header=False, quoting_style="needed")
+    copy_sql = f"COPY {name} ({', '.join(rows.columns)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
+    driver = connection.connection.driver_connection
+    done = 0
+    with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
+        for batch in arrow.to_batches(max_chunksize=CHUNK):
+            text = pyarrow.BufferOutputStream()
+            arrow_csv.write_csv(batch, text, write_options=options)
+            copy.write(text.getvalue())
+            done += batch.num_rows
+            loaded(done)
