@@ -1,4 +1,5 @@
-"""The README's quarter, followed as a new user would: its commands, in its order."""
+"""The README's quarter, followed as a new user would: its commands, in its order; and
+docs/running.md's backups and upgrades, as written."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from sfclaims.cli import app
-from sfclaims.db import open_database
-from sfclaims.synthetic import write_authority
+from sfclaims.intake.synthetic import write_authority
+from sfclaims.platform.db import open_database
 
 README = Path(__file__).parents[1] / "README.md"
 
@@ -73,9 +74,12 @@ def test_following_the_readme_ends_with_a_submitted_audited_run(tmp_path, monkey
     assert submitted == 1 and verdicts == len(sampled)
 
 
-def section_commands(heading: str) -> list[list[str]]:
-    """Every `uv run sfclaims ...` line of a README section, in order."""
-    text = README.read_text(encoding="utf-8")
+RUNNING = README.parent / "docs" / "running.md"
+
+
+def section_commands(heading: str, page: Path = README) -> list[list[str]]:
+    """Every `uv run sfclaims ...` line of a page's section, in order."""
+    text = page.read_text(encoding="utf-8")
     part = text[text.index(f"## {heading}") :]
     part = part[: part.index("\n## ", 1)]
     return [
@@ -86,24 +90,24 @@ def section_commands(heading: str) -> list[list[str]]:
     ]
 
 
-def test_backups_and_upgrades_as_the_readme_gives_them(tmp_path, monkeypatch):
-    """On a database an earlier revision made (0013, the last landed before upgrades): the
-    README's backup, then its upgrade, a command and verify after it, as written; the backup restores
-    (copied over, as the README says) to a database that is behind again, and upgrades again."""
+def test_backups_and_upgrades_as_the_docs_give_them(tmp_path, monkeypatch):
+    """On a database an earlier revision made (0013, the last landed before upgrades):
+    docs/running.md's backup, then its upgrade, a command and verify after it, as written; the backup restores
+    (copied over, as the page says) to a database that is behind again, and upgrades again."""
     import gzip
     import os
     import shutil
     import subprocess
     import sys
 
-    from sfclaims.db import schema_revision
+    from sfclaims.platform.db import schema_revision
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("SFCLAIMS_DATABASE_URL", raising=False)
     packed = Path(__file__).parent / "fixtures" / "revisions" / "0013.db.gz"
     with gzip.open(packed, "rb") as old, (tmp_path / "sfclaims.db").open("wb") as out:
         shutil.copyfileobj(old, out)
-    commands = section_commands("Backups and upgrades")
+    commands = section_commands("Backups and upgrades", RUNNING)
     assert [c[0] for c in commands] == ["backup", "upgrade", "claim", "verify"]
     for args in commands:  # each a process, as a person runs them: it ends before the restore
         result = subprocess.run(
@@ -116,13 +120,13 @@ def test_backups_and_upgrades_as_the_readme_gives_them(tmp_path, monkeypatch):
         assert result.returncode == 0, (args, result.stderr)
     (backup,) = (tmp_path / "backups").iterdir()
     assert list(tmp_path.glob("sfclaims.before-upgrade-0013-*.db"))
-    for journal in ("sfclaims.db-wal", "sfclaims.db-shm"):  # the README's restore
+    for journal in ("sfclaims.db-wal", "sfclaims.db-shm"):  # the page's restore
         (tmp_path / journal).unlink(missing_ok=True)
     shutil.copy(backup, tmp_path / "sfclaims.db")
     assert schema_revision(open_engine(tmp_path / "sfclaims.db")) == "0013"
 
 
 def open_engine(path: Path):  # type: ignore[no-untyped-def]
-    from sfclaims.db import make_engine
+    from sfclaims.platform.db import make_engine
 
     return make_engine(f"sqlite:///{path}")
