@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
 from sqlalchemy import Connection, Engine, Row, func, select
@@ -29,6 +29,9 @@ from sfclaims.platform.models import (
 from sfclaims.platform.quarters import period_months, period_named
 from sfclaims.platform.settings import quarter_convention
 
+#: A row of claimed_families, as SQLAlchemy gives it (its columns' types are the table's).
+FamilyRow: TypeAlias = "Row[*tuple[Any, ...]]"
+
 if TYPE_CHECKING:
     pass
 
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class RunContents:
     run: ClaimRun
-    families: list[Row]  # claimed_families rows, in the run's order, withdrawn ones included
+    families: list[FamilyRow]  # claimed_families rows, in the run's order, withdrawn ones included
     verdicts: dict[str, list[AuditVerdict]]  # by family: every verdict on it, in any run
     chosen: tuple[str, ...] = ()  # the families asked for; none: the whole run
     log: tuple[LogEntry, ...] = ()  # the run's activity, up to its submission once submitted
@@ -54,14 +57,14 @@ class RunContents:
         return f"{period_named(self.run.period, self.quarters)} ({period_months(self.run.period)})"
 
     @property
-    def claimed(self) -> list[Row]:
+    def claimed(self) -> list[FamilyRow]:
         return [f for f in self.families if not f.withdrawn]
 
     @property
     def status(self) -> str:
         return "submitted" if self.run.submitted_at else "draft"
 
-    def evidence(self, family: Row) -> list[Finding]:
+    def evidence(self, family: FamilyRow) -> list[Finding]:
         return findings_from_json(orjson.loads(family.evidence))
 
 

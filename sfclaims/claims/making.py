@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from importlib.metadata import version
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import Connection, Engine, insert, select
@@ -267,7 +267,7 @@ def _claimed_row(
     as_of: date,
     columns: list[str],
     fingerprints: dict[str, str],
-) -> tuple:
+) -> tuple[Any, ...]:
     decision = assessed.decision
     findings = findings_from_json(orjson.loads(assessed.evidence or "[]"), with_records=False)
     facts = orjson.loads(assessed.facts or "{}")

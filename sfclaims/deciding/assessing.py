@@ -9,7 +9,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import col
@@ -183,7 +183,7 @@ class _Work:
         self,
         engine: Engine,
         family_range: tuple[str, str | None] | None = None,
-        keep_alive: list | None = None,
+        keep_alive: list[Any] | None = None,
     ) -> tuple[list[Assessed], int]:
         """The range's families decided, and the state of the data they were read in.
         ``keep_alive`` receives the bundles, for a process about to end: freeing a million
@@ -212,7 +212,7 @@ class _Work:
 
 
 _WORK: _Work | None = None  # in a pool's worker process: the work its pool was started with
-_KEPT_UNTIL_EXIT: list = []  # in a worker process: its bundles, freed with the process
+_KEPT_UNTIL_EXIT: list[Any] = []  # in a worker process: its bundles, freed with the process
 
 
 def _take_work(work: _Work | None) -> None:
@@ -223,7 +223,7 @@ def _take_work(work: _Work | None) -> None:
     _WORK = work
 
 
-def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple]]:
+def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple[Any, ...]]]:
     """One range's state of the data and decisions as plain tuples: they travel back to the
     parent far faster than dataclasses."""
     assert _WORK is not None, "a pool worker is always started with its work"
@@ -240,7 +240,7 @@ def _assess_range(family_range: tuple[str, str | None]) -> tuple[int, list[tuple
         engine.dispose()
 
 
-def _from_plain(plain: tuple, as_of: date) -> Assessed:
+def _from_plain(plain: tuple[Any, ...], as_of: date) -> Assessed:
     family_id, needs, reasons, episode_start, evidence, facts, prospects = plain
     decision = Decision(family_id, as_of, needs, reasons)
     return Assessed(decision, episode_start, evidence, facts, prospects)

@@ -120,7 +120,7 @@ def load_bundles_at_state(
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
-class _Days(dict):
+class _Days(dict[Any, Any]):
     """Dates as the driver returns them (SQLite: ISO text; PostgreSQL: dates) to dates, each
     distinct value parsed once: extracts repeat the same days thousands of times."""
 
@@ -151,13 +151,13 @@ class _Loader:
             )
         }
         self.day = day = _Days()
-        self.converters: dict[str, Callable[[Iterable], Iterator]] = {
+        self.converters: dict[str, Callable[[Iterable[Any]], Iterator[Any]]] = {
             DAY: lambda column: map(day.__getitem__, column),
             FLAG: lambda column: map(bool, column),
             LIST: lambda column: map(members, column),
         }
         self.which: str = ""  # the SQL condition on family_id that picks the families wanted
-        self.which_params: tuple = ()
+        self.which_params: tuple[Any, ...] = ()
         if family_id is not None:
             self.which, self.which_params = f"family_id = {m}", (family_id,)
         elif family_ids is not None:
@@ -171,8 +171,13 @@ class _Loader:
                 self.which_params += (high,)
 
     def fetch(
-        self, table: str, columns: str, where: str = "", params: tuple = (), by_family: bool = True
-    ) -> list[tuple]:
+        self,
+        table: str,
+        columns: str,
+        where: str = "",
+        params: tuple[Any, ...] = (),
+        by_family: bool = True,
+    ) -> list[tuple[Any, ...]]:
         """Rows of ``columns``; only the wanted families' rows when the table is ``by_family``."""
         conditions = [where] if where else []
         if self.which and by_family:
@@ -184,13 +189,14 @@ class _Loader:
         cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, params)
-            return cursor.fetchall()
+            rows: list[tuple[Any, ...]] = cursor.fetchall()
+            return rows
         finally:
             cursor.close()
 
     def facts(
-        self, spec: FactTable, where: str = "", params: tuple = (), by_family: bool = True
-    ) -> tuple[tuple, list]:
+        self, spec: FactTable, where: str = "", params: tuple[Any, ...] = (), by_family: bool = True
+    ) -> tuple[tuple[Any, ...], list[Any]]:
         """The table's rows as facts, and the family each belongs to (empty without an owner)."""
         owner = [spec.owner] if spec.owner else []
         columns = ", ".join(["batch_id", "source_row", *owner, *spec.column_list()])
@@ -213,15 +219,15 @@ class _Loader:
         name, day = self.imports[batch]
         return new_tuple(Source, (name, row, batch, day))
 
-    def grouped(self, spec: FactTable) -> dict[str, list]:
+    def grouped(self, spec: FactTable) -> dict[str, list[Any]]:
         """The table's facts by family."""
-        by_family: dict[str, list] = defaultdict(list)
+        by_family: dict[str, list[Any]] = defaultdict(list)
         owners, facts = self.facts(spec)
         for family, fact in zip(owners, facts, strict=True):
             by_family[family].append(fact)
         return by_family
 
-    def _people_of_wanted(self, column: str) -> tuple[str, tuple]:
+    def _people_of_wanted(self, column: str) -> tuple[str, tuple[Any, ...]]:
         """A subquery of the wanted families' people's ``column``, and its parameters."""
         sql = f"SELECT {column} FROM people WHERE {column} IS NOT NULL"
         if self.which:
@@ -337,7 +343,7 @@ class _Loader:
                 standing[family_id].append(run_id)
         return {family: tuple(runs) for family, runs in standing.items()}
 
-    def _verdicts(self) -> list[tuple]:
+    def _verdicts(self) -> list[tuple[Any, ...]]:
         """Every verdict on the wanted families, oldest first (the latest of each run stands)."""
         rows = self.fetch("audit_verdicts", "recorded_at, id, run_id, family_id, verdict")
         return [row[2:] for row in sorted(rows, key=lambda row: (row[0], row[1]))]

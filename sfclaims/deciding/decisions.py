@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
 from sqlmodel import col
@@ -98,7 +99,7 @@ def store_decisions(
     }
     columns = [c.name for c in table.c]
 
-    def row(a: Assessed) -> tuple:
+    def row(a: Assessed) -> tuple[Any, ...]:
         values = {
             **shared,
             "family_id": a.decision.family_id,

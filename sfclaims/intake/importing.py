@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, func, insert, select
@@ -255,7 +255,7 @@ def _ahead(items: Iterator[T]) -> Iterator[T]:
     folder of large files is never all in memory at once. The caller alone touches the
     database, so Ctrl-C and errors roll back as before; an error in the thread is raised to the
     caller."""
-    handoff: queue.Queue = queue.Queue(maxsize=1)
+    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
     stop = threading.Event()
     end = object()
 
@@ -558,7 +558,7 @@ _SET_ASIDE_COLUMNS = (
 )
 
 
-def _set_aside_rows(extract: ValidatedExtract) -> Iterator[tuple]:
+def _set_aside_rows(extract: ValidatedExtract) -> Iterator[tuple[Any, ...]]:
     """The rows the file set aside, each problem with its row kept whole (all columns of the
     set-aside table but its batch)."""
     raw_rows: dict[int, str] = {}
@@ -673,7 +673,7 @@ SET_ASIDE_PAGE = 50  # rows on a page of the rows set aside
 
 @dataclass(frozen=True)
 class SetAsidePage:
-    rows: list  # file, row, column, value, reason: in the order they were set aside
+    rows: list[Any]  # file, row, column, value, reason: in the order they were set aside
     total: int  # rows that match
     page: int
     pages: int

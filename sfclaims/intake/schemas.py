@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -151,7 +152,7 @@ def build_schema(
     return schema, {rule.reason: rule.column for rule in rules}
 
 
-def _check(function: Callable, reason: str) -> pa.Check:
+def _check(function: Callable[..., Any], reason: str) -> pa.Check:
     return pa.Check(function, error=reason, ignore_na=False)
 
 

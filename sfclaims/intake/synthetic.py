@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import random
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sfclaims.intake.kinds import KINDS
@@ -32,6 +32,10 @@ MAPPING_TOML = """# The authority's report headers that differ from sfclaims' ow
 """
 FIRST = ("Sam", "Alex", "Chris", "Jo", "Lee", "Pat", "Kim", "Ash", "Robin", "Jamie")
 LAST = ("Taylor", "Smith", "Jones", "Evans", "Wilson", "Brown", "Clarke", "Hughes", "Walker")
+
+
+Person = tuple[str, str | None, bool]  # person ID, UPN (a child's), in the household
+Need = tuple[str, str | None, str, date]  # need ID, whose, headline, identified
 
 
 @dataclass
@@ -156,7 +160,7 @@ class SyntheticAuthority:
         if self.chance(0.02):
             self.writers["previous_claims"].add(family_id, "2024-Q3", self.when(date(2024, 8, 19)))
 
-    def people(self, family_id: str, start: date) -> list[tuple[str, str | None, bool]]:
+    def people(self, family_id: str, start: date) -> list[Person]:
         """(person ID, UPN, household member) of each person written."""
         r = self.random
         people: list[tuple[str, str | None, bool]] = []
@@ -204,7 +208,14 @@ class SyntheticAuthority:
             people.append((person_id, None, household))
         return people
 
-    def needs(self, family_id, people, headlines, start, end):
+    def needs(
+        self,
+        family_id: str,
+        people: list[Person],
+        headlines: list[str],
+        start: date,
+        end: date | None,
+    ) -> list[Need]:
         r = self.random
         latest = min(end or self.as_of, self.as_of)
         needs = []
@@ -248,16 +259,15 @@ class SyntheticAuthority:
             )
         return needs
 
-    def assessment(self, family_id, household, start) -> None:
+    def assessment(self, family_id: str, household: list[Person], start: date) -> None:
         if self.chance(0.04):
             return
         members = [p[0] for p in household]
         whole = not self.chance(0.04)
         if self.chance(0.03) and len(members) > 1:
             members = members[:-1]
-        completed = start + timedelta(days=self.random.randint(5, 40))
-        if completed > self.as_of or self.chance(0.02):
-            completed = None
+        done = start + timedelta(days=self.random.randint(5, 40))
+        completed = None if done > self.as_of or self.chance(0.02) else done  # None: not yet
         self.writers["assessments"].add(
             f"{family_id}-A1",
             family_id,
@@ -269,7 +279,14 @@ class SyntheticAuthority:
             self.flag(True),
         )
 
-    def plans(self, family_id, household, headlines, start, end) -> None:
+    def plans(
+        self,
+        family_id: str,
+        household: list[Person],
+        headlines: list[str],
+        start: date,
+        end: date | None,
+    ) -> None:
         if self.chance(0.05):
             return
         members = [p[0] for p in household]
@@ -289,7 +306,7 @@ class SyntheticAuthority:
             ";".join(self.headline(h) for h in addressed),
         )
 
-    def lead_practitioner(self, family_id, start, end) -> None:
+    def lead_practitioner(self, family_id: str, start: date, end: date | None) -> None:
         if self.chance(0.04):
             return
         worker = self.random.randint(1, 400)
@@ -303,7 +320,7 @@ class SyntheticAuthority:
             self.flag(not self.chance(0.08)),
         )
 
-    def outcomes(self, family_id, needs, end) -> None:
+    def outcomes(self, family_id: str, needs: list[Need], end: date | None) -> None:
         for serial, (_need_id, person_id, code, identified) in enumerate(needs, start=1):
             if self.chance(0.04):
                 continue  # no outcome recorded: NEED_WITHOUT_OUTCOME
@@ -345,7 +362,7 @@ class SyntheticAuthority:
                 self.name(),
             )
 
-    def attendance(self, people, start) -> None:
+    def attendance(self, people: list[Person], start: date) -> None:
         for _person_id, upn, _household in people:
             if upn:
                 self.pupil_attendance(upn, poor=self.chance(0.04), gaps=self.chance(0.02))
@@ -380,7 +397,9 @@ class SyntheticAuthority:
         while len(self.writers["attendance"].rows) < rows + self.count * 20:
             self.pupil_attendance(self.new_upn(), poor=self.chance(0.1))
 
-    def referrals(self, family_id, people, start, end) -> None:
+    def referrals(
+        self, family_id: str, people: list[Person], start: date, end: date | None
+    ) -> None:
         r = self.random
         writer = self.writers["referrals"]
         writer.add(
@@ -418,7 +437,14 @@ class SyntheticAuthority:
                 "",
             )
 
-    def more_records(self, family_id, people, needs, start, end) -> None:
+    def more_records(
+        self,
+        family_id: str,
+        people: list[Person],
+        needs: list[Need],
+        start: date,
+        end: date | None,
+    ) -> None:
         """The busy shape: more needs under each headline, each with the outcomes it went
         through before it was achieved, and referrals while the case was open."""
         x = self.extra
@@ -534,9 +560,7 @@ def _write_xlsx(path: Path, writer: _Writer) -> None:
     workbook.close()
 
 
-def _as_date(text: str):
-    from datetime import datetime
-
+def _as_date(text: str) -> datetime | None:
     for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
         try:
             return datetime.strptime(text, fmt)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import orjson
 from xlsxwriter.workbook import Workbook
@@ -44,10 +45,10 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
     folder.mkdir(parents=True, exist_ok=True)
     path = pack_path(folder, contents.run.run_id, families)
     workbook = new_workbook(path, f"Evidence pack for claim run {contents.run.run_id}")
-    summary: list[tuple] = []
-    rules: list[tuple] = []
-    facts: list[tuple] = []
-    verdicts: list[tuple] = []
+    summary: list[tuple[Any, ...]] = []
+    rules: list[tuple[Any, ...]] = []
+    facts: list[tuple[Any, ...]] = []
+    verdicts: list[tuple[Any, ...]] = []
     for family in contents.families:
         history = contents.verdicts.get(family.family_id, [])
         summary.append(
@@ -148,7 +149,7 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
     return path
 
 
-def _fact_rows(family_id: str, facts: dict, used: set[str]) -> list[tuple]:
+def _fact_rows(family_id: str, facts: dict[Any, Any], used: set[str]) -> list[tuple[Any, ...]]:
     """Each record the run kept for the family, its fields as ``name: value`` (a UPN only where
     a rule used it: a pupil's attendance), with its file, row and import."""
     rows = [
@@ -178,7 +179,7 @@ def _fact_rows(family_id: str, facts: dict, used: set[str]) -> list[tuple]:
     return rows
 
 
-def _where(source: list) -> tuple[str, int, str]:
+def _where(source: list[Any]) -> tuple[str, int, str]:
     """A kept source (``[file, row]``, or ``[file, row, batch, imported]`` since records named
     their import) as file, row and the import."""
     file, row, *loaded = source
@@ -203,7 +204,7 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _verdicts_to_record(workbook: Workbook, families: list[str], recorded: dict) -> None:
+def _verdicts_to_record(workbook: Workbook, families: list[str], recorded: dict[Any, Any]) -> None:
     """A row per sampled family: those still to check first, blank to fill in; then those
     checked, with the verdict that stands and who recorded it when (read back, a row left as
     it was records nothing again)."""

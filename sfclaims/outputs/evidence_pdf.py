@@ -7,13 +7,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from jinja2 import Template
-from sqlalchemy import Row
 
-from sfclaims.claims import RunContents
+from sfclaims.claims.contents import FamilyRow, RunContents
 from sfclaims.outputs.html import environment, write_pdf
 
 
-def family_page(page: Template, contents: RunContents, family: Row, authority: str) -> str:
+def family_page(page: Template, contents: RunContents, family: FamilyRow, authority: str) -> str:
     """The family's evidence page, as HTML to print."""
     return page.render(
         contents=contents,

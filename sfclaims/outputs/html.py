@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, PrefixLoader
 from markupsafe import Markup
@@ -39,7 +40,7 @@ def number(value: int | None) -> str:
     return f"{value:,}" if value is not None else "not set"
 
 
-def error_for(errors: list[dict] | None, field: str) -> dict | None:
+def error_for(errors: list[dict[Any, Any]] | None, field: str) -> dict[Any, Any] | None:
     """The field's own error, as GOV.UK shows it above the field as well as in the summary:
     the first error whose link is the field's."""
     for error in errors or []:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sfclaims.deciding.outcomes_report import MEASURES, QuarterOutcomes
 from sfclaims.platform.framework import Framework
@@ -25,7 +26,7 @@ def write_outcomes(
     path = folder / f"outcomes-{as_of.isoformat()}.xlsx"
     workbook = new_workbook(path, f"Supporting Families outcomes as of {as_of:%d/%m/%Y}")
     headers = ("headline", *(f"{q.name} {m}" for q in quarters for m in MEASURES))
-    rows: list[tuple] = [
+    rows: list[tuple[Any, ...]] = [
         ("families worked with", *(v for q in quarters for v in (q.families, None, None)))
     ]
     for headline in framework.headlines:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from sfclaims.deciding.decisions import Assessed
 from sfclaims.deciding.rules.essentials import NO_ASSESSMENT, NO_PLAN
@@ -27,7 +28,7 @@ MEASURES = ("attached", "assessed", "with a plan", "eligible", "claimable", "cla
 SHARES = tuple(f"% {m}" for m in MEASURES[1:])  # of the families attached
 
 
-def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:
+def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple[Any, ...]]:
     """Per quarter of episode start: the funnel's counts, then each as a share of attached."""
     counts: dict[str, Counter[str]] = {}
     for family in assessed:
@@ -48,7 +49,7 @@ def progress_rows(assessed: list[Assessed], quarters: str) -> list[tuple]:
     return rows
 
 
-def journey_rows(rows: list[tuple], allocation: int | None) -> list[tuple]:
+def journey_rows(rows: list[tuple[Any, ...]], allocation: int | None) -> list[tuple[Any, ...]]:
     """Per quarter: families claimed so far, those claimable now on top (the pipeline), and the
     allocation."""
     claimed = claimable = 0
@@ -70,7 +71,7 @@ JOURNEY_HEADERS = (
 
 
 def write_progress(
-    rows: list[tuple],
+    rows: list[tuple[Any, ...]],
     as_of: date,
     quarters: str,
     framework: Framework,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import orjson
 from xlsxwriter.workbook import Workbook
@@ -51,7 +52,7 @@ def headlines_evidenced(evidenced: str) -> str:
     return "; ".join(f"{h} ({' and '.join(how)})" for h, how in orjson.loads(evidenced).items())
 
 
-def family_rows(contents: RunContents) -> list[tuple]:
+def family_rows(contents: RunContents) -> list[tuple[Any, ...]]:
     """A row per claimed family, each data check with what it found (the CSV's rows)."""
     return [
         (
@@ -84,7 +85,7 @@ PRINTED_HEADERS = (
 PRINTED_WIDTHS = (8, 8, 8, 8, 8, 8, 72, 9, 9)  # characters at 8 pt: A4 landscape, ~40 a page
 
 
-def in_brief(contents: RunContents) -> list[tuple]:
+def in_brief(contents: RunContents) -> list[tuple[Any, ...]]:
     """The claimed families as the workbook prints them, a family to a line: the headlines met
     grouped by how they were evidenced (a claimed family's every headline is), and each data
     check's result without what it found, which the CSV and the family's evidence give in full."""
@@ -238,7 +239,7 @@ def _cover(
     workbook: Workbook,
     contents: RunContents,
     authority: tuple[str | None, str | None],
-    totals: list[tuple],
+    totals: list[tuple[Any, ...]],
     paid: tuple[str | None, int],
 ) -> None:
     """What the department reads first, on one A4 page: who claims from whom (the department
@@ -346,7 +347,7 @@ def _cover_line(sheet: Worksheet, style: _CoverStyle, row: int, label: str, valu
     return row + 1
 
 
-def _totals(contents: RunContents, framework: Framework) -> list[tuple]:
+def _totals(contents: RunContents, framework: Framework) -> list[tuple[Any, ...]]:
     """Per headline: its code, its name, the claimed families with the need and evidenced."""
     identified = {h: 0 for h in framework.headline_codes}
     evidenced = dict(identified)

@@ -9,6 +9,7 @@ every reason in words, what to do, and the forecast date where there is one.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from sfclaims.deciding.decisions import FIXABLE_NOW, OTHER_WORK, WAITING_ONLY, Assessed, work_list
 from sfclaims.deciding.forecasting import Casework
@@ -37,7 +38,7 @@ HEADERS = (
 WRAPPED = (8, 9, 10)
 
 
-def family_row(family: Assessed, work: Casework | None) -> tuple:
+def family_row(family: Assessed, work: Casework | None) -> tuple[Any, ...]:
     d = family.decision
     prospect = family.forecast
     return (
@@ -61,7 +62,11 @@ def write_work_lists(
     as_of = assessed[0].decision.as_of if assessed else None
     title = f"Supporting Families decisions as of {as_of:%d/%m/%Y}" if as_of else "decisions"
     workbook = new_workbook(path, title)
-    lists: dict[str | None, list[tuple]] = {FIXABLE_NOW: [], WAITING_ONLY: [], OTHER_WORK: []}
+    lists: dict[str | None, list[tuple[Any, ...]]] = {
+        FIXABLE_NOW: [],
+        WAITING_ONLY: [],
+        OTHER_WORK: [],
+    }
     for family in assessed:
         listed = work_list(family)
         if listed is not None:

@@ -57,7 +57,7 @@ def qr_code_svg(address: str) -> str:
     from qrcode.image.svg import SvgPathImage
 
     image = qrcode.make(address, image_factory=SvgPathImage, box_size=8)
-    svg = image.to_string(encoding="unicode")
+    svg: str = image.to_string(encoding="unicode")
     return svg[svg.index("<svg") :]  # no XML declaration inside the page
 
 

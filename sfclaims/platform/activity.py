@@ -17,6 +17,7 @@ import os
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, Select, insert, select, text
 from sqlmodel import col
@@ -87,7 +88,7 @@ def chained_time(at: object) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
-def chain_hash(previous: str, row: tuple) -> str:
+def chain_hash(previous: str, row: tuple[Any, ...]) -> str:
     """A row's link: the SHA-256 of the link before and the row (id, time, who, action, object,
     detail, and how the person was identified when the row says). Migration 0022 keeps a frozen
     copy for rows that do not say how: change neither."""
@@ -200,7 +201,7 @@ def read_log_page(
     )
 
 
-def log_columns() -> tuple:
+def log_columns() -> tuple[Any, ...]:
     """A log row's columns, in the order its link in the chain is made of them (its number,
     time, who, what, object, detail, how the person was identified)."""
     return (
@@ -214,7 +215,7 @@ def log_columns() -> tuple:
     )
 
 
-def _filtered(since: date | None, run: str | None, who: str | None) -> Select:
+def _filtered(since: date | None, run: str | None, who: str | None) -> Select[Any]:
     """The log's rows (its number first), oldest first, from the date, of the run's object, by
     the person."""
     query = select(*log_columns()).order_by(col(Activity.id))
@@ -228,7 +229,7 @@ def _filtered(since: date | None, run: str | None, who: str | None) -> Select:
     return query
 
 
-def log_rows(entries: list[LogEntry]) -> list[tuple]:
+def log_rows(entries: list[LogEntry]) -> list[tuple[Any, ...]]:
     """The log as workbook rows: when, who, what, object, detail, how identified."""
     return [(e.at, e.who, e.action, e.object, e.detail, e.identified_by or "") for e in entries]
 

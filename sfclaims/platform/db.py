@@ -21,6 +21,7 @@ from sfclaims.platform.errors import UsageError
 
 if TYPE_CHECKING:
     import pandas as pd
+    from alembic.config import Config
 
 DEFAULT_DATABASE_URL = "sqlite:///sfclaims.db"
 DATABASE_URL_VARIABLE = "SFCLAIMS_DATABASE_URL"
@@ -71,7 +72,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
     # pysqlite's own transaction handling does not cover every statement; take it over so one
     # import (DDL included) commits or rolls back as a whole.
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -81,7 +82,7 @@ def _make_sqlite_transactional(engine: Engine) -> None:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection):
+    def _on_begin(connection: Connection) -> None:
         # a writing transaction (see writing) takes SQLite's write lock at once: another waits
         connection.exec_driver_sql(connection.get_execution_options().get(_SQLITE_BEGIN, "BEGIN"))
 
@@ -150,7 +151,7 @@ def try_briefly(engine: Engine, write: Callable[[Connection], object]) -> bool:
                 driver.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_SECONDS * 1000)}")
 
 
-def alembic_config(url: str):
+def alembic_config(url: str) -> Config:
     from alembic.config import Config
 
     config = Config(str(PROJECT_ROOT / "alembic.ini"))
@@ -221,7 +222,10 @@ def schema_revision(engine: Engine) -> str | None:
 
 
 def bulk_load(
-    connection: Connection, table: Table | str, columns: Sequence[str], rows: Iterable[tuple]
+    connection: Connection,
+    table: Table | str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[Any, ...]],
 ) -> None:
     """Append rows (plain tuples in ``columns`` order) to a table (or one named) in the
     caller's transaction."""
@@ -326,7 +330,7 @@ class Staging:
         _copy_csv(self._connection, name, rows, loaded)
 
     def put_rows(
-        self, name: str, table: Table, columns: Sequence[str], rows: Iterable[tuple]
+        self, name: str, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
     ) -> None:
         """Stage plain tuples in ``columns`` order under the name."""
         if self._connection is None:
@@ -401,7 +405,9 @@ class Staging:
         self._scratch_connection.execute(f"DROP TABLE IF EXISTS {name}")
         self._scratch_connection.execute(f"CREATE TABLE {name} ({', '.join(columns)})")
 
-    def _scratch_rows(self, name: str, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    def _scratch_rows(
+        self, name: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> None:
         placeholders = ", ".join("?" for _ in columns)
         scratch = self._scratch_connection
         scratch.execute("BEGIN")
@@ -433,7 +439,7 @@ def _owns(connection: Connection, table: Table) -> bool:
 CHUNK = 50_000  # rows loaded between two reports of progress
 
 
-def python_rows(frame: pd.DataFrame) -> Iterator[tuple]:
+def python_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
     """The frame's rows as tuples of Python values, None where blank: a column at a time."""
     columns = [frame[c].to_numpy(dtype=object, na_value=None).tolist() for c in frame.columns]
     return zip(*columns, strict=True)

@@ -108,7 +108,7 @@ class _FrameworkFile(_Strict):
 
     @field_validator("values")
     @classmethod
-    def _has_every_list(cls, values: dict[str, dict[str, list[str]]]) -> dict:
+    def _has_every_list(cls, values: dict[str, dict[str, list[str]]]) -> dict[Any, Any]:
         missing = [kind for kind in VALUE_LISTS if kind not in values]
         if missing:
             raise ValueError(f"the accepted values for {', '.join(missing)} are missing")
@@ -264,7 +264,7 @@ def load_framework(overlay: Path | str | None = None) -> Framework:
     return _load_framework(None if overlay is None else str(overlay), _stamp(overlay))
 
 
-def _stamp(overlay: Path | str | None) -> tuple:
+def _stamp(overlay: Path | str | None) -> tuple[Any, ...]:
     """When and how large each file the framework would be read from is, as it stands now."""
     paths = [NATIONAL / name for name in FRAMEWORK_FILES]
     if overlay is not None:
@@ -281,7 +281,7 @@ def _stamp(overlay: Path | str | None) -> tuple:
 
 
 @lru_cache(maxsize=16)
-def _load_framework(overlay: str | None, _stamp: tuple) -> Framework:
+def _load_framework(overlay: str | None, _stamp: tuple[Any, ...]) -> Framework:
     base_dir = NATIONAL
     overlay_data: dict[str, Any] = {}
     overlay_name: str | None = None

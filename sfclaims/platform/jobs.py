@@ -175,7 +175,7 @@ class Jobs:
         )
 
         def watch() -> None:
-            message: tuple = ("died",)
+            message: tuple[Any, ...] = ("died",)
             try:
                 process.start()
                 sending.close()  # the process has its own end: an EOF now means it ended
@@ -210,7 +210,7 @@ class Jobs:
 
         threading.Thread(target=watch, name=f"sfclaims-{job.kind}", daemon=True).start()
 
-    def _ending(self, job: Job, message: tuple, exitcode: int | None) -> dict[str, Any]:
+    def _ending(self, job: Job, message: tuple[Any, ...], exitcode: int | None) -> dict[str, Any]:
         """What the job's row keeps of how its process ended."""
         what = SUBJECTS.get(job.kind, "The work")
         if message[0] == "done":

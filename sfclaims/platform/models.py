@@ -405,7 +405,8 @@ EXTRACT_TABLES: dict[str, type[SQLModel]] = {
 
 def table_of(model: type[SQLModel]) -> Table:
     """The model's table, typed: SQLModel declares ``__table__`` only when the class is made."""
-    return model.__table__  # type: ignore[attr-defined]
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
 
 
 class WebSession(SQLModel, table=True):

@@ -23,11 +23,11 @@ MAX_WIDTH = 60
 DEFAULT_FONT_SIZE = 11  # Calibri 11: the unit of a column's width
 
 
-class _WholeWorkbook(Workbook):
+class _WholeWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter declares no types
     """A workbook written to a temporary name and renamed once complete: a command stopped while
     writing never leaves a broken or empty workbook under the real name."""
 
-    def __init__(self, path: Path, options: dict) -> None:
+    def __init__(self, path: Path, options: dict[Any, Any]) -> None:
         self.final_path = path
         self.title = ""
         self.partial_path = path.with_name(f".{path.name}.{os.getpid()}.partial")

@@ -17,6 +17,7 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
@@ -169,7 +170,7 @@ def _sample_and_verdicts(connection: Connection, run_id: str, folder: Path) -> N
     )
 
 
-def _csv(path: Path, headers: tuple[str, ...], rows: Iterable) -> None:
+def _csv(path: Path, headers: tuple[str, ...], rows: Iterable[Any]) -> None:
     """A CSV as every export writes one (UTF-8 for Excel, every text cell safe)."""
     from sfclaims.outputs.files import write_csv
 

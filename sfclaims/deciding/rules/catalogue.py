@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sfclaims.platform.framework import Framework
 
@@ -100,10 +100,10 @@ RULE_IDS: set[str] = set()
 
 def rule(
     rule_id: str, title: str, *reasons: Reason, per_headline: bool = False
-) -> Callable[[Callable], Rule]:
+) -> Callable[[Callable[..., Any]], Rule]:
     """Declare the function below as a rule; declaring the same id twice is a defect."""
 
-    def declare(check: Callable) -> Rule:
+    def declare(check: Callable[..., Any]) -> Rule:
         if rule_id in RULE_IDS:
             raise ValueError(f"the rule id {rule_id} is declared twice")
         RULE_IDS.add(rule_id)

@@ -12,7 +12,7 @@ import contextlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sfclaims.deciding import facts as b
 from sfclaims.deciding.facts import Source
@@ -122,7 +122,7 @@ def record_of(
 NOT_CITED = Record("not cited", "", Source("", 0))
 
 
-def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict]:
+def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict[Any, Any]]:
     """The findings as plain data, to store beside a decision or a claimed family."""
     return [
         {
@@ -141,7 +141,7 @@ def findings_to_json(findings: tuple[Finding, ...] | list[Finding]) -> list[dict
     ]
 
 
-def findings_from_json(data: list[dict], with_records: bool = True) -> list[Finding]:
+def findings_from_json(data: list[dict[Any, Any]], with_records: bool = True) -> list[Finding]:
     """The findings back from plain data; ``with_records=False`` leaves out the records, for
     a reader that needs only the verdicts (thousands of families, hundreds of thousands of
     records)."""
@@ -159,7 +159,7 @@ def findings_from_json(data: list[dict], with_records: bool = True) -> list[Find
     ]
 
 
-def _record(kept: list) -> Record:
+def _record(kept: list[Any]) -> Record:
     """A record as kept: ``[kind, id, file, row, note]`` before records named their import and
     evidence, ``[kind, id, file, row, batch, imported, note, details]`` since."""
     if len(kept) == 5:
