@@ -1,7 +1,7 @@
 """People in the system: accounts and roles, every command refused to a role that may not run it
 (with nothing changed), separation of duties, and the activity log the database protects."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -278,11 +278,12 @@ def test_a_password_is_read_from_standard_input_and_kept_hashed(team, monkeypatc
 def test_the_log_filters_by_date_run_and_person(team, monkeypatch):
     run = make_run(team, monkeypatch)
     today = date.today()
-    everything = sfclaims(team, "log", "--since", f"{today:%d/%m/%Y}").stdout.splitlines()
-    # the sample's import and its authority's name (today), the accounts, the run
+    since = today - timedelta(days=1)  # every change this test made, past midnight or not
+    everything = sfclaims(team, "log", "--since", f"{since:%d/%m/%Y}").stdout.splitlines()
+    # the sample's import and its authority's name, the accounts, the run
     assert len(everything) == 2 + len(ROLES) + 1
-    tomorrow = date.fromordinal(today.toordinal() + 1).isoformat()
-    assert sfclaims(team, "log", "--since", tomorrow).stdout == ""
+    ahead = (today + timedelta(days=3)).isoformat()
+    assert sfclaims(team, "log", "--since", ahead).stdout == ""
     assert [
         line.split("\t")[3]
         for line in sfclaims(team, "log", "--run", run.lower()).stdout.splitlines()

@@ -16,7 +16,7 @@ from tests.test_cli import sfclaims
 from tests.test_people import as_person
 from tests.web.conftest import post, sign_in, wait_for
 
-TOMORROW = date.today() + timedelta(days=1)
+TOMORROW = date.today() + timedelta(days=3)  # in the future however long the suite runs
 
 
 @dataclass(frozen=True)

