@@ -173,3 +173,29 @@ def test_no_result_is_looked_up_by_the_words_of_a_rule():
     for path in PACKAGE.rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert ".rule.startswith(" not in source and ".rule ==" not in source, path
+
+
+DOORS = ("accounts", "shown", "service", "vocabulary")
+
+
+def names_the_faces_import() -> dict[str, set[str]]:
+    """Each door of the actions, and the names the faces import through it."""
+    used: dict[str, set[str]] = {door: set() for door in DOORS}
+    for face in FACES:
+        for path in (PACKAGE / face).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module:
+                    door = node.module.removeprefix("sfclaims.actions.")
+                    if door in used:
+                        used[door] |= {alias.name for alias in node.names}
+    return used
+
+
+def test_each_door_of_the_actions_holds_only_what_a_face_uses():
+    """A door lists the engine's names a face relies on: one no face imports is taken out."""
+    import importlib
+
+    used = names_the_faces_import()
+    for door in DOORS:
+        listed = set(importlib.import_module(f"sfclaims.actions.{door}").__all__)
+        assert listed - used[door] == set(), f"sfclaims.actions.{door}"

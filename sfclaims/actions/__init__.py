@@ -43,6 +43,7 @@ from sfclaims.actions.claims_team import (
     outcomes_report,
     progress_report,
     quarter_files,
+    read_family,
     submission_preview,
     submit,
 )
@@ -87,6 +88,7 @@ __all__ = [
     "put_outcome_plan",
     "quality_report",
     "quarter_files",
+    "read_family",
     "record_verdict_sheet",
     "record_verdicts",
     "retention_day",

@@ -19,7 +19,7 @@ from sfclaims.platform.roles import CLAIMS
 
 if TYPE_CHECKING:
     from sfclaims.claims import RunCreated, RunListed
-    from sfclaims.deciding.assessing import AssessSummary
+    from sfclaims.deciding.assessing import AssessSummary, Explained
     from sfclaims.deciding.decisions import Assessed, Decided
     from sfclaims.deciding.forecasting import Pipeline
     from sfclaims.deciding.rules import Decision
@@ -104,16 +104,24 @@ def explain_family(
 ) -> Decision:
     """One family's decision with every rule's finding and the records it relied on (any
     account may read it); an ID no family has, or whose episode starts later, is not found."""
-    from sfclaims.deciding.assessing import explain
+    return read_family(engine, person, as_of, family_id, framework).decision
+
+
+def read_family(
+    engine: Engine, person: Actor, as_of: date, family_id: str, framework: Path | None = None
+) -> Explained:
+    """The family's decision, its facts and its forecast, as the family's page shows them and
+    ``assess --family`` prints them: one read for both faces."""
+    from sfclaims.deciding.assessing import explained
 
     allowed(person, None, "reading a family's decision")
     checked_text(family_id, "the family ID", 100)
-    explained = explain(engine, framework_in_force(engine, framework), as_of, family_id)
-    if explained is None:
+    found = explained(engine, framework_in_force(engine, framework), as_of, family_id)
+    if found is None:
         raise NotFoundError(
             f"There is no family {family_id} whose episode started on or before {as_of:%d/%m/%Y}."
         )
-    return explained
+    return found
 
 
 def _pipeline(engine: Engine, decided: Decided, as_of: date) -> Pipeline:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sfclaims.claims.sealing import ensure_seal_key, seal_key_path
 from sfclaims.intake.synthetic import write_authority
-from sfclaims.platform.activity import forget_who_is_identified, operating_system_user, record_now
+from sfclaims.platform.activity import forget_who_is_identified, operating_system_user
 from sfclaims.platform.db import database_url, is_busy, make_engine, open_database
 from sfclaims.platform.job_files import identity, work_root
 from sfclaims.platform.jobs import Jobs, Outcome
@@ -24,7 +24,6 @@ __all__ = [
     "make_engine",
     "open_database",
     "operating_system_user",
-    "record_now",
     "seal_key_path",
     "work_root",
     "write_authority",

@@ -17,7 +17,7 @@ from sfclaims.claims import (
     widen_above,
 )
 from sfclaims.claims.audit import VerdictGiven
-from sfclaims.deciding.assessing import AssessSummary, Explained, explained
+from sfclaims.deciding.assessing import AssessSummary, Explained
 from sfclaims.deciding.facts import FamilyBundle
 from sfclaims.deciding.forecasting import Pipeline, QuarterAhead
 from sfclaims.deciding.rules import Decision
@@ -66,7 +66,6 @@ __all__ = [
     "check_period",
     "decided_dates",
     "describe",
-    "explained",
     "family_history",
     "framework_in_force",
     "get_run",

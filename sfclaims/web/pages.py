@@ -7,8 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 from sfclaims.actions.accounts import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, environment
@@ -34,6 +35,34 @@ ROLE_NAMES = {
 }
 
 
+#: What a downloaded file is, by its name's ending.
+MEDIA_TYPES = {
+    ".csv": "text/csv; charset=utf-8",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ".zip": "application/zip",
+    ".pdf": "application/pdf",
+}
+
+
+def download(content: bytes | str, name: str) -> Response:
+    """A file to save, by its name (one of ours: a CSV starts with a byte-order mark, so Excel
+    reads it as UTF-8)."""
+    suffix = Path(name).suffix.lower()
+    if isinstance(content, str):
+        content = ("\ufeff" if suffix == ".csv" else "") + content
+    safe = "".join(c for c in Path(name).name if c.isalnum() or c in "._- ")
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[suffix],
+        headers={"Content-Disposition": f'attachment; filename="{safe}"'},
+    )
+
+
+def csrf_field(request: Request) -> Markup:
+    """The hidden field every form posts: this session's CSRF token (``security.checked_form``)."""
+    return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
+
+
 def templates() -> Jinja2Templates:
     return Jinja2Templates(env=environment())
 
@@ -56,6 +85,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "person": person,
             "navigation": navigation,
             "csrf_token": csrf_token(request),
+            "csrf_field": csrf_field(request),
             "cspNonce": getattr(request.state, "nonce", None),
             "role_names": ROLE_NAMES,
             "quarter": QuarterNames(request),

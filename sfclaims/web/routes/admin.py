@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from sfclaims.actions.accounts import ADMIN, MIN_PASSWORD, ROLES, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
-from sfclaims.web.pages import done, render, said
+from sfclaims.web.pages import done, download, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -82,11 +82,7 @@ def log_file(
         return RedirectResponse("/log", status_code=303)
     text = io.StringIO()
     write_rows(text, LOG_HEADERS, log_rows(read_log(engine_of(request), **filters)))
-    return Response(
-        "\ufeff" + text.getvalue(),  # a byte-order mark: Excel reads it as UTF-8
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="activity-log.csv"'},
-    )
+    return download(text.getvalue(), "activity-log.csv")
 
 
 def settings_page(request: Request, person: Actor, errors: list, status: int = 200) -> Response:

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sfclaims.actions.accounts import AUDITOR, Actor
 from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, page_number
 from sfclaims.web import tables
-from sfclaims.web.pages import done, render, said
+from sfclaims.web.pages import done, download, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -192,11 +192,7 @@ def audit_family_pdf(
     from sfclaims.actions import evidence_pdf
 
     name, made = evidence_pdf(engine_of(request), person, run_id, family_id)
-    return Response(
-        made,
-        media_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(made, name)
 
 
 @router.get("/audit/{run_id}/families/{family_id}")

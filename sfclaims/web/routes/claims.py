@@ -3,18 +3,16 @@ workbook and CSV, submit it behind a page that states what will be locked, disca
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import FileResponse, RedirectResponse, Response
-from starlette.background import BackgroundTask
+from fastapi.responses import RedirectResponse, Response
 
 from sfclaims.actions.accounts import CLAIMS, Actor
 from sfclaims.actions.vocabulary import SfclaimsError
 from sfclaims.web import tables
-from sfclaims.web.pages import QuarterNames, done, refused, render, said
+from sfclaims.web.pages import QuarterNames, done, download, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -123,19 +121,10 @@ def submission(request: Request, run_id: str, kind: str, person: Actor = require
 
     if kind not in ("xlsx", "csv"):
         return RedirectResponse(f"/claims/{run_id}", status_code=303)
-    folder = Path(tempfile.mkdtemp(prefix="sfclaims-export-"))
-    try:
-        workbook, table = export_submission(engine_of(request), person, run_id, folder)
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
-    chosen = workbook if kind == "xlsx" else table
-    return FileResponse(
-        chosen,
-        filename=chosen.name,
-        media_type=XLSX if kind == "xlsx" else "text/csv",
-        background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-    )
+    with tempfile.TemporaryDirectory(prefix="sfclaims-export-") as folder:
+        workbook, table = export_submission(engine_of(request), person, run_id, Path(folder))
+        chosen = workbook if kind == "xlsx" else table
+        return download(chosen.read_bytes(), chosen.name)
 
 
 @router.get("/claims/{run_id}/submit")

@@ -15,7 +15,7 @@ from starlette.datastructures import UploadFile
 from sfclaims.actions.accounts import DATA_OFFICER, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
-from sfclaims.web.pages import done, refused, render, said
+from sfclaims.web.pages import done, download, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 from sfclaims.web.uploads import save_upload
 
@@ -213,14 +213,7 @@ def job_report(request: Request, job_id: str, person: Actor = requires()) -> Res
     if job is None or workbook is None:
         return RedirectResponse("/", status_code=303)
     name = (job.result or {}).get("file_name") or f"data-quality-report-{job_id}.xlsx"
-    zipped = name.endswith(".zip")
-    return Response(
-        workbook,
-        media_type="application/zip"
-        if zipped
-        else "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(workbook, name)
 
 
 @router.get("/imports/{number}/report")
@@ -240,11 +233,7 @@ def import_report(
             content, name = workbook.read_bytes(), workbook.name
     except SfclaimsError as error:
         return refused(request, "No such import", said(error), 404)
-    return Response(
-        content,
-        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return download(content, name)
 
 
 @router.get("/imports/set-aside")

@@ -24,7 +24,7 @@ from sfclaims.actions.shown import (
     team_and_locality,
     what_to_do,
 )
-from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
+from sfclaims.actions.vocabulary import NotFoundError, SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import QuarterNames, refused, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
@@ -301,17 +301,17 @@ def work_list_page(
 def family_page(
     request: Request, family_id: str, as_of: str | None = None, person: Actor = requires()
 ) -> Response:
-    from sfclaims.actions.shown import explained, framework_in_force
+    from sfclaims.actions import read_family
 
     day, errors = chosen_date(request, as_of)
     engine = engine_of(request)
-    found = explained(engine, framework_in_force(engine), day, family_id) if day else None
+    try:
+        found = read_family(engine, person, day, family_id) if day else None
+    except NotFoundError as error:
+        return refused(request, "Family not found", said(error), 404)
     if found is None or day is None:
         return refused(
-            request,
-            "Family not found",
-            "There is no family with that ID whose episode started by the date.",
-            404,
+            request, "Family not found", "Choose the date to decide the family as of.", 404
         )
     decision = found.decision
     team, locality = team_and_locality(engine, decision.family_id)
