@@ -251,13 +251,7 @@ def sample_run(
                 f"({', '.join(checked[:10])}{', …' if len(checked) > 10 else ''}); it stays as "
                 f"drawn."
             )
-        families = sorted(
-            connection.execute(
-                select(col(ClaimedFamily.family_id)).where(
-                    col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
-                )
-            ).scalars()
-        )
+        families = sorted(run_family_ids(connection, run_id, claimed_only=True))
         wanted = size if size is not None else math.ceil(len(families) * (percent or 0) / 100)
         drawn = sorted(random.Random(seed).sample(families, min(wanted, len(families))))
         connection.execute(delete(AuditSample).where(col(AuditSample.run_id) == run_id))

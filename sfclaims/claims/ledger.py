@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from sfclaims.claims.digest import CURRENT, SUBMITTED_ACTION, covered, run_digest
-from sfclaims.claims.runs import get_run, refuse_if_submitted, separate_duties
+from sfclaims.claims.runs import get_run, refuse_if_submitted, run_family_ids, separate_duties
 from sfclaims.claims.sample import refuse_unless_audited, sampled, sampled_with_verdicts
 from sfclaims.claims.sealing import key_id, required_seal_key, seal
 from sfclaims.intake.data_state import data_changed
@@ -47,13 +47,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                     f"{by} recorded audit verdicts in claim run {run_id}, so cannot also submit "
                     f"it; another member of the claims team must."
                 )
-            families = list(
-                connection.execute(
-                    select(col(ClaimedFamily.family_id)).where(
-                        col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
-                    )
-                ).scalars()
-            )
+            families = run_family_ids(connection, run_id, claimed_only=True)
             if not families:
                 raise RefusedError(f"Claim run {run_id} holds no family to claim.")
             already = _already_claimed(connection, run_id, families)

@@ -35,12 +35,12 @@ def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun
     return ClaimRun(**row._mapping)
 
 
-def run_family_ids(connection: Connection, run_id: str) -> list[str]:
-    return list(
-        connection.execute(
-            select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.run_id) == run_id)
-        ).scalars()
-    )
+def run_family_ids(connection: Connection, run_id: str, claimed_only: bool = False) -> list[str]:
+    """The run's families; ``claimed_only``: those it still claims (none withdrawn by audit)."""
+    query = select(col(ClaimedFamily.family_id)).where(col(ClaimedFamily.run_id) == run_id)
+    if claimed_only:
+        query = query.where(~col(ClaimedFamily.withdrawn))
+    return list(connection.execute(query).scalars())
 
 
 def refuse_if_submitted(run: ClaimRun, what: str) -> None:

@@ -9,13 +9,12 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine, select
 from sqlmodel import col
 
-from sfclaims.claims.runs import get_run, separate_duties
+from sfclaims.claims.runs import get_run, run_family_ids, separate_duties
 from sfclaims.platform.errors import RefusedError
 from sfclaims.platform.models import (
     Activity,
     AuditSample,
     AuditVerdict,
-    ClaimedFamily,
     ClaimRun,
     table_of,
 )
@@ -149,13 +148,7 @@ def left_to_draw(connection: Connection, run_id: str) -> list[str]:
     """The run's families that are neither withdrawn nor in its sample, sorted."""
     drawn = set(sampled(connection, run_id))
     return sorted(
-        f
-        for f in connection.execute(
-            select(col(ClaimedFamily.family_id)).where(
-                col(ClaimedFamily.run_id) == run_id, ~col(ClaimedFamily.withdrawn)
-            )
-        ).scalars()
-        if f not in drawn
+        f for f in run_family_ids(connection, run_id, claimed_only=True) if f not in drawn
     )
 
 
