@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import multiprocessing as mp
 import os
-import threading
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import date
@@ -28,7 +27,7 @@ from sfclaims.platform.errors import RefusedError
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.memory import many_objects
 from sfclaims.platform.models import Family
-from sfclaims.platform.processes import die_with_parent
+from sfclaims.platform.processes import die_with_parent, threads_besides_the_watcher
 
 
 def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
@@ -162,10 +161,11 @@ def _assess_once(
 
 
 def _start_method() -> str:
-    """``fork`` where it is safe (one thread, and the platform has it), else ``forkserver`` or
-    ``spawn``: a forked copy of a threaded process can inherit a lock another thread held."""
+    """``fork`` where it is safe (one thread but a job's watcher, which holds no lock, and the
+    platform has it), else ``forkserver`` or ``spawn``: a forked copy of a threaded process can
+    inherit a lock another thread held."""
     methods = mp.get_all_start_methods()
-    if "fork" in methods and threading.active_count() == 1:
+    if "fork" in methods and threads_besides_the_watcher() == 0:
         return "fork"
     return "forkserver" if "forkserver" in methods else "spawn"
 
