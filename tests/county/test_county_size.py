@@ -28,13 +28,14 @@ from sqlalchemy import text
 
 from sfclaims.claims import RUN_PAGE
 from sfclaims.deciding.assessing import PARALLEL_FROM
-from sfclaims.platform.db import open_database
+from sfclaims.platform.db import CHUNK, open_database
 from tests.web.conftest import with_accounts
 from tests.web.test_workers import posted, served, signed_in, until_done
 
 pytestmark = pytest.mark.county
 
 FAMILIES = 4_500  # past PARALLEL_FROM however the synthetic authority's episodes fall
+BUSY_FAMILIES = 2_500  # the county imported while people read: its attendance passes db.CHUNK
 AS_OF = "2026-09-30"
 THINKING = 0.1  # seconds a person takes between one page and the next: a brisk one
 CLI = [sys.executable, "-m", "sfclaims.cli"]
@@ -221,7 +222,9 @@ def test_twenty_people_read_and_sign_in_while_a_county_is_imported_with_no_fault
     made = cli(county_url, "claim", "run", "--period", "2025-Q1", "--as-of", AS_OF)
     run = made.stdout.strip().splitlines()[-1]
     family = run_families(county_url, run)[0]
-    other = write_authority(tmp_path / "busy", families=FAMILIES, shape="busy", xlsx_kinds=())
+    other = write_authority(tmp_path / "busy", families=BUSY_FAMILIES, shape="busy", xlsx_kinds=())
+    with (other.folder / "attendance.csv").open(encoding="utf-8") as rows:
+        assert sum(1 for _ in rows) > CHUNK + 1, "the import must stage in more than one chunk"
     archive = tmp_path / "busy.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as packed:
         for file in sorted(other.folder.glob("*.csv")):
