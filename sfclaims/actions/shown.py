@@ -38,6 +38,7 @@ from sfclaims.outputs.overview import (
     team_and_locality,
     work_lists,
 )
+from sfclaims.outputs.tasks import quarter_tasks
 from sfclaims.platform.activity import LOG_HEADERS, log_rows, read_log, read_log_page
 from sfclaims.platform.quarters import period_months, period_named
 from sfclaims.platform.settings import (
@@ -49,6 +50,7 @@ from sfclaims.platform.settings import (
 )
 
 __all__ = [
+    "quarter_tasks",
     "AssessSummary",
     "Decision",
     "Explained",

@@ -180,6 +180,31 @@ def forecast(
     messages.print("\n".join(f"Written: {escape(str(path))}" for path in written))
 
 
+@app.command()
+@plain_errors
+def status() -> None:
+    """Where the quarter stands: import, decide, the draft claim, its sample, the verdicts and
+    the submission, each with its state, who did it and when; and whose turn it is now."""
+    from sfclaims.actions.shown import quarter_tasks
+
+    engine = open_database()
+    stands = quarter_tasks(engine, person(engine))
+    for task in stands.tasks:
+        done = f" by {task.done_by}" if task.done_by else ""
+        when = f" on {task.done_at:%d/%m/%Y %H:%M}" if task.done_at else ""
+        note = f" ({task.note})" if task.note else ""
+        typer.echo(f"{task.state:<17} {task.name}{done}{when}{note}")
+    waiting = stands.waiting_on
+    messages.print(
+        f"Waiting on the {ROLE_WORDS[waiting.role]}: {escape(waiting.name.lower())}."
+        if waiting
+        else "The quarter's claim is submitted."
+    )
+
+
+ROLE_WORDS = {"data_officer": "data officer", "claims": "claims team", "auditor": "auditor"}
+
+
 @report_app.command("progress")
 @plain_errors
 def report_progress(

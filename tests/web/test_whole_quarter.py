@@ -115,6 +115,11 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     dora.wait_for_selector("#import-result", timeout=60_000)
     dora.goto(f"{url}/imports")
     assert dora.inner_text("#imports").count("Workbook") == 2  # each import's report kept
+    # where the quarter stands: imported by dora, and the claims team's turn to decide
+    assert "Waiting on: Business development (claims), to decide every family" in dora.inner_text(
+        "#waiting-on"
+    )
+    assert "Data officer: dora" in dora.inner_text("#tasks")
     looked_at(dora, "data-officer-imports")
 
     # business development decides, reads the work lists (the workbook, and the pages by
@@ -209,3 +214,10 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     carl.wait_for_selector("text=is submitted and locked")
     assert "Submitted, locked" in carl.inner_text("#status")
     looked_at(carl, "claims-submitted")
+
+    # the quarter's task list, on the dashboard: every task done, each by whom
+    carl.goto(f"{url}/")
+    assert carl.inner_text("#waiting-on") == "The quarter's claim is submitted."
+    tasks = carl.inner_text("#tasks")
+    assert tasks.count("Completed") == 6 and "Internal auditor: ada" in tasks
+    looked_at(carl, "quarter-tasks")

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from sfclaims.actions.accounts import DATA_OFFICER, Actor
+from sfclaims.actions.shown import quarter_tasks
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
 from sfclaims.web.pages import done, download, refused, render, said
@@ -35,7 +36,14 @@ def imports_page(
     request: Request, page: str = "1", person: Actor = requires(DATA_OFFICER)
 ) -> Response:
     number = page_number(page)
-    return render(request, "imports.html", errors=[], rows=history(request, number), page=number)
+    return render(
+        request,
+        "imports.html",
+        errors=[],
+        rows=history(request, number),
+        page=number,
+        stands=quarter_tasks(engine_of(request), person),
+    )
 
 
 @router.post("/imports")

@@ -20,6 +20,7 @@ from sfclaims.actions.shown import (
     glance,
     near_miss,
     near_misses,
+    quarter_tasks,
     states,
     team_and_locality,
     what_to_do,
@@ -124,6 +125,7 @@ def dashboard_page(
         later=ahead[1] if ahead else 0,
         ahead_rows=tables.quarters_ahead(ahead[0], seen.allocation_left) if seen and ahead else [],
         may_decide=person.may(CLAIMS),
+        stands=quarter_tasks(engine_of(request), person),
     )
 
 
