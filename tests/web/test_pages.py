@@ -1249,8 +1249,26 @@ def test_a_sample_is_drawn_by_a_number_of_families_as_well_as_by_a_share(
     assert bad.status_code == 400 and 'id="size-error"' in bad.text
     assert "Enter how many families to check, like 100" in bad.text
     drawn = post(workspace, f"{page}/sample", {"size": "3", "percent": "", "seed": "3"}, page=page)
-    assert "The audit sample is drawn: 3 families to check." in drawn.text
+    assert "The audit sample is drawn with seed 3: 3 families to check." in drawn.text
     assert '<span id="left">3 of 3</span>' in drawn.text
+
+
+def test_a_share_may_be_typed_with_its_percent_sign_and_a_seed_left_empty_is_drawn(
+    workspace, accounts, monkeypatch
+):
+    import re
+
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    page = f"/audit/{run}"
+    drawn = post(workspace, f"{page}/sample", {"size": "", "percent": "10%", "seed": ""}, page=page)
+    said = re.search(r"The audit sample is drawn with seed (\d+): (\d+) families", drawn.text)
+    assert said, drawn.text[drawn.text.find("<main") :][:1500]
+    shown = workspace.get(page).text
+    kept = re.search(r"Seed\s*</dt>\s*<dd[^>]*>\s*(\d+)\s*<", shown)
+    assert kept and kept[1] == said[1]  # the seed drawn is kept with the sample
 
 
 def test_the_log_downloads_as_a_csv_filtered_as_the_page_is(workspace, accounts, monkeypatch):

@@ -3,6 +3,7 @@ kept with a verdict form, see what is left to check, download the packs."""
 
 from __future__ import annotations
 
+import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -99,11 +100,13 @@ def draw_sample(
         errors.append({"text": "Enter how many families to check, like 100", "href": "#size"})
     elif not by_number:
         try:
-            share = float(percent)
+            share = float(percent.removesuffix("%").strip())  # "10" or "10%"
         except ValueError:
             errors.append(
                 {"text": "Enter the share of the run to sample, like 10", "href": "#percent"}
             )
+    if not seed:  # none given: one drawn for the auditor, shown and kept with the sample
+        seed = str(secrets.randbelow(1_000_000))
     if not seed.isdigit():
         errors.append(
             {"text": "Enter a seed: a whole number, kept with the sample", "href": "#seed"}
@@ -118,7 +121,10 @@ def draw_sample(
                 size=int(size) if by_number else None,
                 seed=int(seed),
             )
-            done(request, f"The audit sample is drawn: {len(drawn):,} families to check.")
+            done(
+                request,
+                f"The audit sample is drawn with seed {seed}: {len(drawn):,} families to check.",
+            )
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
             errors.append({"text": said(error), "href": "#size" if by_number else "#percent"})
