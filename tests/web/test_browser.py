@@ -79,6 +79,15 @@ def test_the_import_result_page_shows_every_warning_the_terminal_prints(person, 
     )
     assert "people.csv: headers not known, so not loaded: Pupil UPN" in warnings
     assert "--" not in warnings and "sfclaims " not in warnings
+    # said before it matters: no green "Imported" over them, and the warnings before the table
+    assert dora.locator(".govuk-notification-banner--success").count() == 0
+    listed = dora.locator("#import-warnings li").count()
+    assert f"Imported, with {listed} things to check" in dora.inner_text("#imported-with-warnings")
+    order = dora.evaluate(
+        "document.getElementById('import-warnings').compareDocumentPosition("
+        "document.getElementById('import-result'))"
+    )
+    assert order & 4, "the warnings come before the table"  # DOCUMENT_POSITION_FOLLOWING
 
 
 def test_signing_in_and_deciding_by_keyboard_alone_each_focus_visible(browser, server):
