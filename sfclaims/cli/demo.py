@@ -37,6 +37,8 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     period = f"{as_of.year}-Q{(as_of.month - 1) // 3 + 1}"
     outputs = out / "outputs"
     you = Actor(operating_system_user(), frozenset(ROLES), single_user=True)
+    people = demo_accounts(engine, you)  # first: each step is then its role's person's
+    admin, officer, claims, auditor = (Actor(name, frozenset({role})) for name, role, _ in people)
     written: list[tuple[str, Path]] = []
     console.print(
         f"[bold]1. Extracts[/]: a synthetic authority of {families:,} families "
@@ -45,7 +47,7 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
 
     console.print("[bold]2. Import[/] (data officer)")
     with import_progress(console) as progress:
-        imported = import_extracts(engine, you, out, outputs, progress=progress)
+        imported = import_extracts(engine, officer, out, outputs, progress=progress)
     print_import_summary(console, imported.result, [])
     written += [
         ("data-quality report", imported.reports[0]),
@@ -55,14 +57,16 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     console.print(
         f"[bold]3. Assess[/] every family as of {as_of:%d/%m/%Y} (business development team)"
     )
-    decided = decide(engine, you, as_of, out=outputs / f"decisions-{as_of.isoformat()}.csv")
+    decided = decide(engine, claims, as_of, out=outputs / f"decisions-{as_of.isoformat()}.csv")
     print_assess_summary(console, decided.summary, as_of, decided.framework.label())
     written += [("decisions file", decided.files[0]), ("work lists", decided.files[1])]
 
-    change_settings(engine, you, authority_name=DEMO_AUTHORITY[0], authority_code=DEMO_AUTHORITY[1])
+    change_settings(
+        engine, admin, authority_name=DEMO_AUTHORITY[0], authority_code=DEMO_AUTHORITY[1]
+    )
     console.print(f"[bold]4. Claim[/] for {period}: a draft run of every claimable family")
-    created = make_run(engine, you, period, as_of)
-    submission = export_submission(engine, you, created.run_id, outputs)
+    created = make_run(engine, claims, period, as_of)
+    submission = export_submission(engine, claims, created.run_id, outputs)
     console.print(f"Draft claim run {created.run_id}: {created.families:,} families.")
     written += [("submission workbook", submission[0]), ("submission CSV", submission[1])]
 
@@ -70,31 +74,32 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         f"[bold]5. Audit[/]: a {SAMPLE_PERCENT}% sample (seed {SAMPLE_SEED}) and its "
         f"evidence pack (internal audit)"
     )
-    sampled = draw_sample(engine, you, created.run_id, percent=SAMPLE_PERCENT, seed=SAMPLE_SEED)
+    sampled = draw_sample(engine, auditor, created.run_id, percent=SAMPLE_PERCENT, seed=SAMPLE_SEED)
     console.print(
         f"Sampled {len(sampled)} families: {', '.join(sampled[:8])}"
         f"{' …' if len(sampled) > 8 else ''}"
     )
-    written.append(("evidence pack (whole run)", write_pack(engine, you, created.run_id, outputs)))
+    written.append(
+        ("evidence pack (whole run)", write_pack(engine, auditor, created.run_id, outputs))
+    )
     if sampled:
-        sample_pack = write_pack(engine, you, created.run_id, outputs, sample=True)
+        sample_pack = write_pack(engine, auditor, created.run_id, outputs, sample=True)
         written.append(("evidence pack (the sample)", sample_pack))
 
     console.print("[bold]6. Progress[/] for the department, by the authority's quarters")
-    written.append(("progress report with chart", progress_report(engine, you, as_of, outputs)))
+    written.append(("progress report with chart", progress_report(engine, claims, as_of, outputs)))
 
     console.print(
         "[bold]7. Outcomes[/] without a claim: the ten headlines' needs, outcomes achieved and "
         "sustained, this quarter beside the last"
     )
-    written.append(("outcomes report", outcomes_report(engine, you, as_of, outputs)))
+    written.append(("outcomes report", outcomes_report(engine, claims, as_of, outputs)))
 
     database = engine.url.render_as_string()
     written.append(("the demo's own database", Path(engine.url.database or "")))
     console.print("\n[bold]Where everything is[/]")
     for label, path in written:
         console.print(f"  {label:<28} {escape(str(path))}")
-    people = demo_accounts(engine, you)
     console.print(
         f"\n[bold]8. The workspace in the browser[/]: `sfclaims --database-url {database} "
         f"serve`, then open http://127.0.0.1:8000/ and sign in as one of these (the passwords "
