@@ -84,13 +84,17 @@ SECOND_FACTORS: dict[str, tuple[str, int]] = {}
 def code_for(name: str) -> str:
     """A code of the account's app that has not been used: the step after the last one used,
     within the steps the workspace takes (this one and one either side); waits for the next
-    step when both are used."""
+    step when both are used. The step before this one only while ten seconds of this one are
+    left: a busy machine's sign-in that crossed this step's end would find it out of the
+    window."""
     import pyotp
 
     secret, last = SECOND_FACTORS[name]
     while True:  # bounded: at most one step (30 s) of waiting
-        current = int(time.time() // 30)
-        step = max(current - 1, last + 1)
+        now = time.time()
+        current = int(now // 30)
+        oldest = current - 1 if now - current * 30 < 20 else current
+        step = max(oldest, last + 1)
         if step <= current + 1:
             break
         time.sleep((step - 1) * 30 - time.time() + 0.05)
