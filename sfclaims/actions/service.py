@@ -4,8 +4,9 @@ for who is acting, the seal key, upgrades' steps, and the synthetic authority th
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from sfclaims.platform.lazily import names_from
 
 if TYPE_CHECKING:  # the names, typed; at run time each is imported when first asked for
     from sfclaims.claims.sealing import ensure_seal_key, seal_key_path
@@ -54,10 +55,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    if name not in _WHERE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module, real = _WHERE[name]
-    found = getattr(importlib.import_module(module), real)
-    globals()[name] = found
-    return found
+__getattr__ = names_from(__name__, _WHERE)
