@@ -57,7 +57,7 @@ def test_import_prints_a_summary_and_writes_the_data_quality_report(database_url
     assert result.stdout == ""
     assert "families.csv" in result.stderr and "1 rows were set aside" in result.stderr
     workbook = load_workbook(the_report(tmp_path / "out"))
-    assert workbook.sheetnames == ["Files", "Set-aside rows", "About"]
+    assert workbook.sheetnames == ["Warnings", "Files", "Set-aside rows", "About"]
     rows = list(workbook["Set-aside rows"].values)
     assert rows == [
         ("file", "row", "record ID", "column", "value", "reason"),

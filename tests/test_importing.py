@@ -7,6 +7,7 @@ import threading
 from datetime import date, datetime
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlsxwriter
 from sqlalchemy import Engine, MetaData, select, text
@@ -803,6 +804,44 @@ def test_a_kind_that_shrinks_by_more_than_a_quarter_is_warned_about(engine, tmp_
     fewer = PEOPLE.splitlines()[0] + "\n" + PEOPLE.splitlines()[1] + "\n"
     result = run_import(engine, write_folder(tmp_path / "next", people=fewer))
     assert result.shrunk == {"people": (3, 1)}
+
+
+def test_an_imports_warnings_are_kept_with_it_its_page_its_report_and_its_log(engine, tmp_path):
+    """The warnings said as an import was made are kept: the imports so far list them, the
+    data-quality report written again from the database has them (the same bytes as the one
+    written then, and no server folder), and the import's log row names them."""
+    from sfclaims.intake.importing import import_as_made, imports_so_far
+    from sfclaims.outputs.quality_report import write_quality_report
+    from sfclaims.platform.models import Activity
+
+    run_import(engine, base_folder(tmp_path, previous_claims=CLAIMS))
+    fewer = PEOPLE.splitlines()[0] + "\n" + PEOPLE.splitlines()[1] + "\n"
+    made = run_import(engine, write_folder(tmp_path / "next", people=fewer))
+    said = [w.text for w in made.warnings]
+    assert any("people: 1 rows loaded where the last import loaded 3" in w for w in said)
+    latest, first = imports_so_far(engine)
+    assert [w.text for w in latest.warnings] == said and latest.number == made.number
+    assert first.warnings == [] or all(w not in said for w in first.warnings)
+    again = import_as_made(engine, made.number)
+    assert [w.text for w in again.warnings] == said
+
+    then = write_quality_report(made, tmp_path / "then")
+    now = write_quality_report(again, tmp_path / "now")
+    assert [p.read_bytes() for p in then] == [p.read_bytes() for p in now]
+    workbook = openpyxl.load_workbook(then[0])
+    assert workbook.sheetnames[0] == "Warnings"
+    kept = [row[2] for row in workbook["Warnings"].iter_rows(min_row=2, values_only=True)]
+    assert kept == said
+    cells = [str(c) for ws in workbook for row in ws.iter_rows(values_only=True) for c in row]
+    assert not any(str(tmp_path) in c for c in cells), "no server folder in the report"
+    with engine.connect() as connection:
+        detail = connection.execute(
+            select(Activity.detail).where(Activity.action == "import").order_by(Activity.id.desc())
+        ).scalar()
+    assert detail.endswith(
+        f"; {len(said)} warning{'s' if len(said) != 1 else ''}: "
+        + "; ".join(w.about + (f" ({w.kind})" if w.kind else "") for w in made.warnings)
+    )
 
 
 @pytest.mark.parametrize(("separator", "named"), [(";", "semicolons"), ("\t", "tabs")])

@@ -17,7 +17,7 @@ import json
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +47,7 @@ from sfclaims.platform.models import (
     EXTRACT_TABLES,
     Family,
     ImportBatch,
+    KeptWarning,
     Person,
     PreviousClaim,
     SetAsideRow,
@@ -73,6 +74,16 @@ class FileImported:
     missing_headers: list[str] = field(default_factory=list)  # optional columns of ours absent
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """One thing an import did that the data officer must know: what (a short code), the extract
+    kind it is about ("" for none) and the sentence to show, in no face's words."""
+
+    about: str
+    kind: str
+    text: str
+
+
 #: A kind whose rows fall by more than this share from its last snapshot gets a warning.
 SHRINK_WARNING = 0.25
 
@@ -85,16 +96,25 @@ class ImportResult:
     not_recognised: list[str] = field(default_factory=list)  # files that are no extract kind
     absent: dict[str, datetime | None] = field(default_factory=dict)  # kind -> last imported
     shrunk: dict[str, tuple[int, int]] = field(default_factory=dict)  # kind -> (before, now)
+    kept: list[ImportWarning] | None = None  # an earlier import's warnings, as it kept them
 
     @property
     def problems(self) -> list[RowProblem]:
         return [p for f in self.files for p in f.problems]
 
     @property
+    def number(self) -> int:
+        """The import's number: its first batch's (0 for an import that loaded nothing)."""
+        return min((f.batch_id for f in self.files), default=0)
+
+    @property
     def warnings(self) -> list[ImportWarning]:
         """What the data officer must know before reading the table (both faces show them):
         files not used, kinds not in the folder, kinds that shrank, columns of ours a file does
-        not have and what the rules lose without them, headers we do not know."""
+        not have and what the rules lose without them, headers we do not know. An earlier
+        import's are those it kept when it was made."""
+        if self.kept is not None:
+            return self.kept
         found: list[ImportWarning] = []
         if self.not_recognised:
             expected = ", ".join(f"{kind}.csv" for kind in KINDS)
@@ -153,16 +173,6 @@ class ImportResult:
         return found
 
 
-@dataclass(frozen=True)
-class ImportWarning:
-    """One thing an import did that the data officer must know: what (a short code), the extract
-    kind it is about ("" for none) and the sentence to show, in no face's words."""
-
-    about: str
-    kind: str
-    text: str
-
-
 def import_folder(
     engine: Engine,
     folder: Path,
@@ -202,13 +212,27 @@ def import_folder(
         checked = _read_and_validate(
             files, mapping, fingerprints, framework, references, today, report
         )
-        imported = _load(engine, _ahead(checked), folder, mapping, report, allowed_empty, by)
-    shrunk = {
+        return _load(
+            engine,
+            _ahead(checked),
+            ImportResult(folder, False, [], not_recognised, absent),
+            before,
+            mapping,
+            report,
+            allowed_empty,
+            by,
+        )
+
+
+def _shrunk(
+    files: list[FileImported], before: dict[str, ImportBatch]
+) -> dict[str, tuple[int, int]]:
+    """The kinds whose rows fell by more than ``SHRINK_WARNING`` from their last snapshot."""
+    return {
         f.kind: (before[f.kind].rows_loaded, f.rows_loaded)
-        for f in imported
+        for f in files
         if f.kind in before and f.rows_loaded < before[f.kind].rows_loaded * (1 - SHRINK_WARNING)
     }
-    return ImportResult(folder, False, imported, not_recognised, absent, shrunk)
 
 
 def _read_and_validate(
@@ -297,16 +321,18 @@ class _Staged:
 def _load(
     engine: Engine,
     validated: Iterable[tuple[ValidatedExtract, pd.DataFrame]],
-    folder: Path,
+    survey: ImportResult,
+    before: dict[str, ImportBatch],
     mapping: HeaderMapping,
     report: Progress,
     allowed_empty: frozenset[str],
     by: str | None,
-) -> list[FileImported]:
+) -> ImportResult:
     """Each file's good rows and the rows it set aside staged beside the database (``Staging``)
     while others go on working; then, in one short transaction, per file: its batch, its good
     rows (replacing the kind's, but for the ledger of earlier claims, which keeps every family
-    it holds) and the rows it set aside."""
+    it holds) and the rows it set aside; last, the import's warnings kept with it and its log
+    row. ``survey`` is what was found of the folder before reading it."""
     imported_at = datetime.now(UTC)
     with Staging(engine) as staging:
         staged = [
@@ -314,8 +340,11 @@ def _load(
         ]
         with staging.swapping() as connection:
             for file in staged:
-                _swap_in(connection, staging, file, folder, mapping, allowed_empty)
+                _swap_in(connection, staging, file, survey.folder, mapping, allowed_empty)
             imported = [file.file for file in staged]
+            result = replace(survey, files=imported, shrunk=_shrunk(imported, before))
+            warnings = result.warnings
+            _keep_warnings(connection, result.number, warnings)
             # decisions made before this commits are not current; last, for the row it locks
             # (PostgreSQL) holds up a verdict or a submission only until the commit
             data_changed(connection)
@@ -326,9 +355,44 @@ def _load(
                 "batches " + ", ".join(str(f.batch_id) for f in imported),
                 f"{len(imported)} files ({', '.join(f.file_name for f in imported)}): "
                 f"{sum(f.rows_loaded for f in imported):,} rows loaded, "
-                f"{sum(f.rows_set_aside for f in imported):,} set aside",
+                f"{sum(f.rows_set_aside for f in imported):,} set aside"
+                + (
+                    f"; {len(warnings)} warning{'s' if len(warnings) != 1 else ''}: "
+                    + "; ".join(w.about + (f" ({w.kind})" if w.kind else "") for w in warnings)
+                    if warnings
+                    else ""
+                ),
             )
-    return imported
+    return result
+
+
+def _keep_warnings(connection: Connection, number: int, warnings: list[ImportWarning]) -> None:
+    if warnings and number:
+        connection.execute(
+            insert(KeptWarning),
+            [
+                {"import_number": number, "about": w.about, "kind": w.kind, "text": w.text}
+                for w in warnings
+            ],
+        )
+
+
+def kept_warnings(connection: Connection, numbers: Iterable[int]) -> dict[int, list[ImportWarning]]:
+    """The warnings each import kept, by its number, in the order they were said."""
+    found: dict[int, list[ImportWarning]] = {}
+    rows = connection.execute(
+        select(
+            col(KeptWarning.import_number),
+            col(KeptWarning.about),
+            col(KeptWarning.kind),
+            col(KeptWarning.text),
+        )
+        .where(col(KeptWarning.import_number).in_(list(numbers)))
+        .order_by(col(KeptWarning.id))
+    )
+    for number, about, kind, text in rows:
+        found.setdefault(number, []).append(ImportWarning(about, kind, text))
+    return found
 
 
 def _stage(
@@ -597,6 +661,7 @@ class ImportDone:
     who: str
     at: datetime | None
     batches: list[ImportBatch]
+    warnings: list[ImportWarning] = field(default_factory=list)  # as it kept them
 
     @property
     def number(self) -> int:
@@ -629,7 +694,7 @@ def import_as_made(engine: Engine, number: int | None = None) -> ImportResult:
             remedy="import first" if number is None else "",
         )
     files = files_of(engine, done.batches)
-    return ImportResult(Path(done.batches[0].folder), False, files)
+    return ImportResult(Path(done.batches[0].folder), False, files, kept=done.warnings)
 
 
 IMPORTS_PAGE = 20  # imports on a page of Imports so far
@@ -661,11 +726,13 @@ def imports_so_far(
                 select(*table_of(ImportBatch).c).where(col(ImportBatch.id).in_(wanted))
             )
         }
-    made = [
-        ImportDone(row.who, row.at, [batches[n] for n in numbers[row.object] if n in batches])
-        for row in logged
-    ]
-    return [done for done in made if done.batches]  # an import whose batches were purged: none
+        made = [
+            ImportDone(row.who, row.at, [batches[n] for n in numbers[row.object] if n in batches])
+            for row in logged
+        ]
+        made = [done for done in made if done.batches]  # an import whose batches were purged
+        kept = kept_warnings(connection, [done.number for done in made])
+    return [replace(done, warnings=kept.get(done.number, [])) for done in made]
 
 
 SET_ASIDE_PAGE = 50  # rows on a page of the rows set aside

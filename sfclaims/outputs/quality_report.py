@@ -1,7 +1,8 @@
 """The data-quality report a data officer acts on after every import.
 
-A workbook (per file: rows read, loaded, set aside; then every set-aside row with file, row as the
-user sees it, column, value and reason) and a CSV of the set-aside rows.
+A workbook (what the import warned of, as it was said then; per file: rows read, loaded, set
+aside; then every set-aside row with file, row as the user sees it, column, value and reason)
+and a CSV of the set-aside rows. It names no server folder: the import's number and date.
 """
 
 from __future__ import annotations
@@ -20,8 +21,13 @@ def report_names(result: ImportResult) -> tuple[str, str]:
     batch), so last quarter's is never written over."""
     first = min(result.files, key=lambda f: f.batch_id)
     day = f"{first.imported_at:%Y-%m-%d}" if first.imported_at else "undated"
-    stem = f"{day}-import-{first.batch_id}"
+    stem = f"{day}-import-{result.number}"
     return f"data-quality-report-{stem}.xlsx", f"data-quality-set-aside-rows-{stem}.csv"
+
+
+def _when(result: ImportResult) -> str:
+    at = min((f.imported_at for f in result.files if f.imported_at), default=None)
+    return f", made {at:%d/%m/%Y %H:%M} UTC" if at else ""
 
 
 def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
@@ -32,6 +38,14 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
 
     workbook_path = folder / workbook_name
     workbook = new_workbook(workbook_path, "sfclaims data-quality report")
+    # what the import warned of comes first, as it was said when the import was made
+    write_table(
+        workbook,
+        "Warnings",
+        ("about", "kind", "warning"),
+        [(w.about, w.kind.replace("_", " "), w.text) for w in result.warnings]
+        or [("none", "", "This import warned of nothing.")],
+    )
     write_table(
         workbook,
         "Files",
@@ -53,7 +67,7 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
         workbook,
         "About",
         [
-            ("folder", str(result.folder)),
+            ("import", f"import {result.number}" + _when(result)),
             (
                 "what this is",
                 "Every row of the extracts that was not loaded, with the reason. Fix "

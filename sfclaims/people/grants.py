@@ -40,6 +40,7 @@ SHARED_GROUPS = tuple(f"{GROUP_PREFIX}{r}" for r in (ADMIN, DATA_OFFICER, CLAIMS
 #: previous claims, an extract too, only grows (INSERT alone, below).
 EXTRACT_TABLES = (
     "import_batches",
+    "import_warnings",
     "set_aside_rows",
     *(kind for kind in KINDS if kind != "previous_claims"),
 )

@@ -40,6 +40,19 @@ class ImportBatch(SQLModel, table=True):
     imported_at: datetime
 
 
+class KeptWarning(SQLModel, table=True):
+    """One thing an import warned of (``importing.ImportWarning``), kept with the import: its
+    page, its data-quality report and the log say it as it was said when it was made."""
+
+    __tablename__ = "import_warnings"
+
+    id: int | None = Field(default=None, primary_key=True)
+    import_number: int = Field(foreign_key="import_batches.id", index=True)  # its first batch
+    about: str
+    kind: str
+    text: str
+
+
 class SetAsideRow(SQLModel, table=True):
     """A problem with one row of an extract: the row was not loaded, and this says why."""
 

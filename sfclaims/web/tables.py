@@ -127,7 +127,7 @@ def near_misses(families: Iterable[Any], as_of: str, title: Callable[[str], str]
 
 def imports(done: Iterable[Any]) -> list[Row]:
     """Imports so far, one row each: its number, when, who, its files with their kinds in words,
-    its rows, a link to the rows it set aside and its data-quality workbook."""
+    its rows, a link to the rows it set aside, what it warned of and its data-quality workbook."""
     rows = []
     for made in done:
         read, loaded, aside = made.rows
@@ -145,6 +145,7 @@ def imports(done: Iterable[Any]) -> list[Row]:
                     "html": link(f"/imports/set-aside?{batches}", number(aside)) if aside else "0",
                     "format": "numeric",
                 },
+                warnings_cell(made.warnings),
                 {
                     "html": link(
                         f"/imports/{made.number}/report",
@@ -155,6 +156,14 @@ def imports(done: Iterable[Any]) -> list[Row]:
             ]
         )
     return rows
+
+
+def warnings_cell(warnings: Sequence[Any]) -> Cell:
+    """What an import warned of, as it was said when it was made ("None" for nothing)."""
+    if not warnings:
+        return {"text": "None"}
+    items = Markup("").join(Markup("<li>{}</li>").format(w.text) for w in warnings)
+    return {"html": Markup('<ul class="govuk-list govuk-list--bullet">{}</ul>').format(items)}
 
 
 def claim_history(history: Iterable[Any], quarter: Callable[[str], str]) -> list[Row]:

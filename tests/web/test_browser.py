@@ -88,6 +88,11 @@ def test_the_import_result_page_shows_every_warning_the_terminal_prints(person, 
         "document.getElementById('import-result'))"
     )
     assert order & 4, "the warnings come before the table"  # DOCUMENT_POSITION_FOLLOWING
+    # kept with the import: Imports so far says every one again, as it was said
+    said = dora.locator("#import-warnings li").all_inner_texts()
+    dora.click("text=Imports")
+    latest = dora.inner_text("#imports tbody tr >> nth=0")
+    assert said and all(line in latest for line in said), (said, latest)
 
 
 def test_signing_in_and_deciding_by_keyboard_alone_each_focus_visible(browser, server):
