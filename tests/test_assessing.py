@@ -71,6 +71,40 @@ def test_an_overlay_changes_the_decisions_that_depend_on_it(sample_engine):
         assert lifted <= {"REREFERRAL_CHECK_FAILED", "NEED_WITHOUT_OUTCOME:EDUCATION"}
 
 
+def test_each_decide_is_kept_beside_the_one_before_with_what_moved_by_reason(sample_engine):
+    """Decided under the national framework, then under the local plan: the second decide says
+    which families became or stopped being claimable and why, the counts of a by-hand
+    comparison of the two decisions files, and the dashboard reads the same from the store."""
+    from collections import Counter
+
+    from sfclaims.outputs.overview import glance
+
+    local = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
+    first = assess_and_store(sample_engine, load_framework(), SAMPLE_AS_OF)
+    assert first.since is not None and first.since.as_of is None  # nothing before it
+    national = {a.decision.family_id: a.decision.reasons for a in first.families}
+    second = assess_and_store(sample_engine, local, SAMPLE_AS_OF)
+    overlay = {a.decision.family_id: a.decision.reasons for a in second.families}
+
+    became = [f for f in overlay if national[f] and not overlay[f]]
+    stopped = [f for f in overlay if overlay[f] and not national[f]]
+    assert became or stopped, "the local plan moves some family across"
+    since = second.since
+    assert since is not None and since.as_of == SAMPLE_AS_OF
+    assert (since.became, since.stopped, since.new) == (len(became), len(stopped), 0)
+    assert since.claimable_before == sum(not r for r in national.values())
+    assert since.claimable_now == sum(not r for r in overlay.values())
+    assert dict(since.became_by_reason) == Counter(c for f in became for c in national[f])
+    assert dict(since.stopped_by_reason) == Counter(c for f in stopped for c in overlay[f])
+    assert f"{len(became)} became claimable, {len(stopped)} stopped" in since.said
+
+    seen = glance(sample_engine, SAMPLE_AS_OF)
+    assert seen is not None and seen.since is not None
+    assert (seen.since.became, seen.since.stopped) == (since.became, since.stopped)
+    assert seen.since.stopped_by_reason == since.stopped_by_reason
+    assert seen.since.decided_at is not None
+
+
 def test_decisions_are_stored_with_their_reasons_and_no_records_of_any_family(sample_engine):
     """Deciding keeps each family's reasons and the state they rest on; the records behind them
     are cited when a face shows them or a claim run keeps them, never stored with a decision."""

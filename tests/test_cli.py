@@ -150,6 +150,27 @@ def test_assess_writes_the_same_csv_to_standard_output_as_the_library(imported):
     assert "claimable" in result.stderr and "Near misses" in result.stderr
 
 
+def test_assess_says_what_moved_since_the_decide_before(imported):
+    """The first decide has none before it; the next, as of a later date, says how many became
+    or stopped being claimable and why, as the dashboard does."""
+    first = sfclaims(imported, "assess", "--as-of", "2025-09-30")
+    assert first.exit_code == 0 and "Beside the decide before" not in first.stderr
+    again = sfclaims(imported, "assess", "--as-of", "2025-06-30")
+    assert again.exit_code == 0
+    said = " ".join(again.stderr.split())
+    then = {r["family_id"]: r["reasons"] for r in csv.DictReader(io.StringIO(first.stdout))}
+    now = {r["family_id"]: r["reasons"] for r in csv.DictReader(io.StringIO(again.stdout))}
+    became = sum(bool(then[f]) and not now[f] for f in now)
+    stopped = sum(not then[f] and bool(now[f]) for f in now)
+    assert became + stopped, "three months earlier, some families stand otherwise"
+    assert (
+        f"Beside the decide before (as of 30/09/2025): {became} became claimable, {stopped} "
+        f"stopped being claimable" in said
+    )
+    for title, moved in (("Became claimable", became), ("Stopped being claimable", stopped)):
+        assert (f"{title}, by the reason" in said) == bool(moved)
+
+
 def test_assess_out_writes_the_file_and_keeps_standard_output_clean(imported, tmp_path):
     out = tmp_path / "deep" / "decisions.csv"
     result = sfclaims(imported, "assess", "--as-of", "2025-09-30", "--out", str(out))

@@ -24,6 +24,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
     )
     from sfclaims.claims.audit import VerdictGiven
     from sfclaims.deciding.assessing import AssessSummary, Explained
+    from sfclaims.deciding.decisions import SinceBefore
     from sfclaims.deciding.facts import FamilyBundle
     from sfclaims.deciding.forecasting import Pipeline, QuarterAhead
     from sfclaims.deciding.rules import Decision
@@ -68,6 +69,7 @@ _WHERE = {
     "Pipeline": ("sfclaims.deciding.forecasting", "Pipeline"),
     "Progress": ("sfclaims.intake.importing", "Progress"),
     "QuarterAhead": ("sfclaims.deciding.forecasting", "QuarterAhead"),
+    "SinceBefore": ("sfclaims.deciding.decisions", "SinceBefore"),
     "VerdictGiven": ("sfclaims.claims.audit", "VerdictGiven"),
     "WAITING": ("sfclaims.deciding.rules.catalogue", "WAITING"),
     "audit_conclusion": ("sfclaims.claims", "audit_conclusion"),
@@ -116,6 +118,7 @@ __all__ = [
     "Pipeline",
     "Progress",
     "QuarterAhead",
+    "SinceBefore",
     "VerdictGiven",
     "WAITING",
     "audit_conclusion",

@@ -23,7 +23,13 @@ from rich.table import Table
 from sfclaims.actions.shown import describe
 
 if TYPE_CHECKING:  # the stages' types only: a command loads the stages it runs, no more
-    from sfclaims.actions.shown import AssessSummary, Decision, ImportResult, Pipeline
+    from sfclaims.actions.shown import (
+        AssessSummary,
+        Decision,
+        ImportResult,
+        Pipeline,
+        SinceBefore,
+    )
     from sfclaims.actions.shown import Progress as ImportProgress
 
 NEAR_MISSES_SHOWN = 25
@@ -120,6 +126,25 @@ def print_assess_summary(
                 f"… and {len(summary.near_misses) - len(shown):,} more near misses "
                 f"(the decisions file lists every reason of every family)."
             )
+
+
+def print_since_before(console: Console, since: SinceBefore) -> None:
+    """This decide beside the one before: the sentence, then the families that moved by reason."""
+    if since.as_of is None:
+        return
+    console.print(escape(since.said))
+    for title, moved in (
+        ("Became claimable, by the reason they had before", since.became_by_reason),
+        ("Stopped being claimable, by the reason they have now", since.stopped_by_reason),
+    ):
+        if moved:
+            table = Table(title=title)
+            table.add_column("reason")
+            table.add_column("what it means")
+            table.add_column("families", justify="right")
+            for code, count in moved:
+                table.add_row(code, describe(code).title, f"{count:,}")
+            console.print(table)
 
 
 def print_family_explanation(console: Console, decision: Decision) -> None:

@@ -98,7 +98,11 @@ def assess(
     day = check_as_of(parse_date(as_of, "--as-of"))
     from sfclaims.actions import decide, explain_family
     from sfclaims.actions.vocabulary import ready_file, write_decisions
-    from sfclaims.cli.console import print_assess_summary, print_family_explanation
+    from sfclaims.cli.console import (
+        print_assess_summary,
+        print_family_explanation,
+        print_since_before,
+    )
 
     if out is not None:
         ready_file(out)  # before the decisions are stored
@@ -132,6 +136,8 @@ def assess(
     if out is None:
         write_decisions([a.decision for a in done.decided.families], sys.stdout)
     print_assess_summary(messages, done.summary, day, done.framework.label())
+    if done.decided.since is not None:
+        print_since_before(messages, done.decided.since)
     if done.files:
         messages.print(f"Decisions file: {escape(str(done.files[0]))}")
         messages.print(f"Work lists: {escape(str(done.files[1]))}")

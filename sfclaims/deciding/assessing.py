@@ -292,8 +292,8 @@ def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decid
     work-list pages read them, whichever face decided)."""
     assessed, state = assess_at_state(engine, framework, as_of, with_forecast=True)
     decided = Decided(assessed, state)
-    store_decisions(engine, decided, framework, as_of, with_forecast=True)
-    return decided
+    since = store_decisions(engine, decided, framework, as_of, with_forecast=True)
+    return replace(decided, since=since)
 
 
 CITED_AT_ONCE = 2_000  # families whose facts are read in one go when decided again, citing

@@ -7,14 +7,16 @@ deciding again, as long as nothing they rest on has changed since.
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlmodel import col
 
-from sfclaims.deciding.rules import Decision
+from sfclaims.deciding.rules import Decision, canonical_codes
 from sfclaims.deciding.rules.catalogue import (
     CANNOT_BE_CLAIMED,
     FIX_A_RECORD,
@@ -43,11 +45,87 @@ class Assessed:
 
 
 @dataclass(frozen=True)
+class SinceBefore:
+    """A decide beside the decide before it: the families that became claimable, by the reasons
+    they had then; those that stopped being claimable, by the reasons they have now (a family
+    may have several); and those that decide did not decide."""
+
+    as_of: date | None  # the decide before: its as-of date (None: there was none)
+    decided_at: datetime | None
+    claimable_before: int
+    claimable_now: int
+    became: int
+    stopped: int
+    new: int  # decided now, not then (a family new to the extracts, or to the date)
+    became_by_reason: list[tuple[str, int]]  # most first, then canonical order
+    stopped_by_reason: list[tuple[str, int]]
+
+    @property
+    def said(self) -> str:
+        """The change in one sentence, in no face's words."""
+        when = f"{self.as_of:%d/%m/%Y}" if self.as_of else "no date"
+        parts = [
+            f"{self.became:,} became claimable",
+            f"{self.stopped:,} stopped being claimable",
+        ]
+        if self.new:
+            parts.append(f"{self.new:,} decided for the first time")
+        return (
+            f"Beside the decide before (as of {when}): {', '.join(parts)}; claimable "
+            f"{self.claimable_before:,} then, {self.claimable_now:,} now."
+        )
+
+
+def since_before(
+    pairs: Iterable[tuple[str | None, str]],
+    as_of: date | None,
+    decided_at: datetime | None,
+    order: dict[str, int] | None = None,
+) -> SinceBefore:
+    """Each family's reasons at the decide before (None: not decided then; "" claimable) and
+    now, as kept (``LIST_SEPARATOR``-joined), counted; ``order`` ranks codes that tie."""
+    became: Counter[str] = Counter()
+    stopped: Counter[str] = Counter()
+    counts = Counter[str]()
+    for before, now in pairs:
+        if before is None:
+            counts["new"] += 1
+            counts["claimable now"] += not now
+            continue
+        counts["claimable before"] += not before
+        counts["claimable now"] += not now
+        if before and not now:
+            counts["became"] += 1
+            became.update(before.split(LIST_SEPARATOR))
+        elif now and not before:
+            counts["stopped"] += 1
+            stopped.update(now.split(LIST_SEPARATOR))
+    rank = order or {}
+
+    def ranked(found: Counter[str]) -> list[tuple[str, int]]:
+        return sorted(found.items(), key=lambda item: (-item[1], rank.get(item[0], 0), item[0]))
+
+    return SinceBefore(
+        as_of,
+        decided_at,
+        counts["claimable before"],
+        counts["claimable now"],
+        counts["became"],
+        counts["stopped"],
+        counts["new"],
+        ranked(became),
+        ranked(stopped),
+    )
+
+
+@dataclass(frozen=True)
 class Decided:
-    """Families decided, and the state of the data (data_state.py) they were all decided from."""
+    """Families decided, and the state of the data (data_state.py) they were all decided from;
+    once kept, beside the decide before."""
 
     families: list[Assessed]
     data_version: int
+    since: SinceBefore | None = None
 
 
 FIXABLE_NOW = "fixable now"
@@ -84,47 +162,99 @@ def store_decisions(
     framework: Framework,
     as_of: date,
     with_forecast: bool = False,
-) -> None:
+) -> SinceBefore:
     """Keep the decisions as of the date (replacing earlier ones for that date) with their
     reasons, the state of the data they rest on, and the evidence and records of the families
     that can be claimed, for the claim run to reuse; decided with the forecast, each other
-    family's work list and forecast date too, for the workspace's work-list pages."""
+    family's work list and forecast date too, for the workspace's work-list pages. Each keeps
+    the family's reasons at the decide before (the newest kept, as of any date), read in the
+    same transaction; the two decides side by side are returned."""
     table = table_of(StoredDecision)
-    shared = {
+    with engine.begin() as connection:
+        before_as_of, before_at, before = _decide_before(connection)
+        shared = _shared(decided, framework, as_of, before_as_of, before_at)
+        columns = [c.name for c in table.c]
+        rows = (_row(a, shared, columns, with_forecast, before) for a in decided.families)
+        connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
+        bulk_load(connection, table, columns, rows)
+        decisions_stored(connection)
+    return since_before(
+        ((before.get(a.decision.family_id), _joined(a.decision.reasons)) for a in decided.families),
+        before_as_of,
+        before_at,
+        {code: i for i, code in enumerate(canonical_codes(framework))},
+    )
+
+
+def _joined(reasons: tuple[str, ...]) -> str:
+    return LIST_SEPARATOR.join(reasons)
+
+
+def _decide_before(connection: Connection) -> tuple[date | None, datetime | None, dict[str, str]]:
+    """The newest decide kept (as of any date): its date, when it was made, and each family's
+    reasons then."""
+    newest = connection.execute(
+        select(col(StoredDecision.as_of), col(StoredDecision.decided_at))
+        .order_by(col(StoredDecision.decided_at).desc())
+        .limit(1)
+    ).first()
+    if newest is None:
+        return None, None, {}
+    as_of, at = newest
+    reasons = connection.execute(
+        select(col(StoredDecision.family_id), col(StoredDecision.reasons)).where(
+            col(StoredDecision.as_of) == as_of
+        )
+    )
+    day = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
+    return day, at, {family_id: kept for family_id, kept in reasons}
+
+
+def _shared(
+    decided: Decided,
+    framework: Framework,
+    as_of: date,
+    before_as_of: date | None,
+    before_at: datetime | None,
+) -> dict[str, Any]:
+    return {
         "as_of": as_of.isoformat(),
         "framework": framework.label(),
         "framework_sha256": framework.sha256,
         "decided_at": datetime.now(UTC),
         "data_version": decided.data_version,
+        "before_as_of": before_as_of.isoformat() if before_as_of else None,
+        "before_decided_at": before_at,
     }
-    columns = [c.name for c in table.c]
 
-    def row(a: Assessed) -> tuple[Any, ...]:
-        values = {
-            **shared,
-            "family_id": a.decision.family_id,
-            "eligible": a.decision.eligible,
-            "claimable": a.decision.claimable,
-            "needs": LIST_SEPARATOR.join(a.decision.needs),
-            "reasons": LIST_SEPARATOR.join(a.decision.reasons),
-            "evidence": a.evidence,
-            "episode_start": a.episode_start.isoformat(),
-            "facts": a.facts,
-            # decided with the forecast: its list ("" for none); without it, not known (None)
-            "work_list": (work_list(a) or "") if with_forecast else None,
-            "forecast_date": (
-                a.forecast.forecast_date.isoformat()
-                if a.forecast and a.forecast.forecast_date
-                else None
-            ),
-        }
-        return tuple(values[c] for c in columns)
 
-    rows = (row(a) for a in decided.families)
-    with engine.begin() as connection:
-        connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
-        bulk_load(connection, table, columns, rows)
-        decisions_stored(connection)
+def _row(
+    a: Assessed,
+    shared: dict[str, Any],
+    columns: list[str],
+    with_forecast: bool,
+    before: dict[str, str],
+) -> tuple[Any, ...]:
+    values = {
+        **shared,
+        "family_id": a.decision.family_id,
+        "eligible": a.decision.eligible,
+        "claimable": a.decision.claimable,
+        "needs": LIST_SEPARATOR.join(a.decision.needs),
+        "reasons": _joined(a.decision.reasons),
+        "evidence": a.evidence,
+        "episode_start": a.episode_start.isoformat(),
+        "facts": a.facts,
+        # decided with the forecast: its list ("" for none); without it, not known (None)
+        "work_list": (work_list(a) or "") if with_forecast else None,
+        "forecast_date": (
+            a.forecast.forecast_date.isoformat()
+            if a.forecast and a.forecast.forecast_date
+            else None
+        ),
+        "reasons_before": before.get(a.decision.family_id),
+    }
+    return tuple(values[c] for c in columns)
 
 
 def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:

@@ -14,7 +14,9 @@ from sqlmodel import col
 
 from sfclaims.claims import allocation_left, claimed_family_ids
 from sfclaims.claims.making import claims_closed
+from sfclaims.deciding.decisions import SinceBefore, since_before
 from sfclaims.deciding.forecasting import QuarterAhead, quarters_ahead
+from sfclaims.deciding.rules import canonical_codes
 from sfclaims.deciding.rules.catalogue import near_miss
 from sfclaims.intake.data_state import data_version
 from sfclaims.intake.kinds import LIST_SEPARATOR
@@ -40,6 +42,8 @@ class Glance:
     ahead: tuple[list[QuarterAhead], int] | None = None
     #: after the programme's window: the claimable families can no longer be claimed
     closed: str | None = None
+    #: beside the decide before it (None: the first, or kept before decides were compared)
+    since: SinceBefore | None = None
 
     @property
     def stale(self) -> bool:
@@ -69,6 +73,9 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
                 col(StoredDecision.data_version),
                 col(StoredDecision.work_list),
                 col(StoredDecision.forecast_date),
+                col(StoredDecision.reasons_before),
+                col(StoredDecision.before_as_of),
+                col(StoredDecision.before_decided_at),
             ).where(col(StoredDecision.as_of) == as_of)
         ).all()
         now = data_version(connection)
@@ -90,7 +97,19 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
     if all(row.work_list is not None for row in rows):  # decided with the forecast
         dates = [_day(row.forecast_date) for row in rows if row.forecast_date]
         ahead = quarters_ahead(dates, claimable, as_of, settings.quarters)
-    closed = claims_closed(framework_in_force(engine), as_of, settings.quarters, claimable)
+    in_force = framework_in_force(engine)
+    closed = claims_closed(in_force, as_of, settings.quarters, claimable)
+    first = rows[0]
+    since = (
+        since_before(
+            ((row.reasons_before, row.reasons) for row in rows),
+            _day(first.before_as_of),
+            first.before_decided_at,
+            {code: i for i, code in enumerate(canonical_codes(in_force))},
+        )
+        if first.before_as_of is not None
+        else None
+    )
     return Glance(
         as_of,
         max(row.decided_at for row in rows),
@@ -105,6 +124,7 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
         now,
         ahead,
         closed[0].upper() + closed[1:] if closed else None,
+        since,
     )
 
 

@@ -263,6 +263,11 @@ class StoredDecision(SQLModel, table=True):
     # decided with the forecast: the work list it is on (decisions.work_list) and its date
     work_list: str | None = None
     forecast_date: date | None = None
+    # the decide before this one (the newest kept, as of any date): the family's reasons then
+    # ("" claimable; None when that decide did not decide it), and that decide's date and time
+    reasons_before: str | None = None
+    before_as_of: date | None = None
+    before_decided_at: datetime | None = None
 
 
 class ClaimRun(SQLModel, table=True):

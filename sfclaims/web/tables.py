@@ -158,6 +158,18 @@ def imports(done: Iterable[Any]) -> list[Row]:
     return rows
 
 
+def families_by_reason(counted: Iterable[tuple[str, int]]) -> list[Row]:
+    """Families counted by reason: the reason in words with its code beside it, and the count
+    (the reasons chart's table, and what moved since the decide before)."""
+    return [
+        [
+            {"html": Markup("{}<br><span class='govuk-hint'>{}</span>").format(in_words(c), c)},
+            numeric(n),
+        ]
+        for c, n in counted
+    ]
+
+
 def warnings_cell(warnings: Sequence[Any]) -> Cell:
     """What an import warned of, as it was said when it was made ("None" for nothing)."""
     if not warnings:

@@ -67,7 +67,8 @@ def decide_families(
     claimable = sum(a.decision.claimable for a in done.decided.families)
     shown = {
         "redirect": f"/?as_of={day.isoformat()}",
-        "said": f"Every family is decided as of {day:%d/%m/%Y}: {claimable:,} claimable.",
+        "said": f"Every family is decided as of {day:%d/%m/%Y}: {claimable:,} claimable."
+        + (f" {since.said}" if (since := done.decided.since) and since.as_of else ""),
     }
     return shown, None
 

@@ -390,6 +390,11 @@ def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_a
     after = workspace.get("/?as_of=2025-09-30").text
     assert f"<strong id='claimable'>{len(claimable) - 1}</strong>" in after
     assert 'id="stale"' not in after
+    # beside the decide before: the one family stopped being claimable, and why, in words
+    assert "0 became claimable, 1 stopped being claimable" in after
+    stopped = after.split('id="stopped-claimable"')[1].split("</table>")[0]
+    assert "Already claimed" in stopped and "ALREADY_CLAIMED" in stopped
+    assert 'id="became-claimable"' not in after
 
 
 def test_two_decide_jobs_at_once_each_store_their_own_dates_decisions(

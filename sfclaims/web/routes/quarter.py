@@ -112,6 +112,7 @@ def dashboard_page(
         cached(request, ("glance", day), lambda: glance(engine_of(request), day)) if day else None
     )
     ahead = seen.ahead if seen else None
+    since = seen.since if seen else None
     return render(
         request,
         "dashboard.html",
@@ -121,6 +122,9 @@ def dashboard_page(
         errors=errors,
         glance=seen,
         bars=reason_bars(seen.reasons) if seen else [],
+        reason_rows=tables.families_by_reason(seen.reasons) if seen else [],
+        became_rows=tables.families_by_reason(since.became_by_reason) if since else [],
+        stopped_rows=tables.families_by_reason(since.stopped_by_reason) if since else [],
         chart_height=28 * len(seen.reasons) if seen else 0,
         later=ahead[1] if ahead else 0,
         ahead_rows=tables.quarters_ahead(ahead[0], seen.allocation_left) if seen and ahead else [],
