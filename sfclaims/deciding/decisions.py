@@ -27,7 +27,7 @@ from sfclaims.deciding.rules.catalogue import (
 from sfclaims.deciding.rules.forecast import Forecast
 from sfclaims.intake.data_state import data_version, decisions_stored
 from sfclaims.intake.kinds import LIST_SEPARATOR
-from sfclaims.platform.db import bulk_load, one_snapshot
+from sfclaims.platform.db import bulk_load, one_snapshot, writing
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.models import StoredDecision, table_of
 
@@ -170,7 +170,7 @@ def store_decisions(
     the family's reasons at the decide before (the newest kept, as of any date), read in the
     same transaction; the two decides side by side are returned."""
     table = table_of(StoredDecision)
-    with engine.begin() as connection:
+    with writing(engine) as connection:  # the decide before read under the write lock
         before_as_of, before_at, before = _decide_before(connection)
         shared = _shared(decided, framework, as_of, before_as_of, before_at)
         columns = [c.name for c in table.c]
