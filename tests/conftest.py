@@ -15,6 +15,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
@@ -318,3 +319,47 @@ def as_login(url: str) -> str:
     if not url.startswith("postgresql") or not login or not os.environ.get("SFCLAIMS_TEST_LOGINS"):
         return url
     return make_url(url).set(username=login).render_as_string(hide_password=False)
+
+
+class KeptMail:
+    """A real SMTP server's inbox (aiosmtpd), each message parsed as it arrived."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.messages: list[tuple[list[str], Any]] = []
+        self.arrived = threading.Condition()
+        self.port = 0
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        from email import message_from_bytes, policy
+
+        message = message_from_bytes(envelope.content, policy=policy.default)
+        with self.arrived:
+            self.messages.append((list(envelope.rcpt_tos), message))
+            self.arrived.notify_all()
+        return "250 OK"
+
+    def to(self, address: str) -> list[Any]:
+        return [m for rcpt, m in self.messages if address in rcpt]
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        with self.arrived:
+            assert self.arrived.wait_for(lambda: len(self.messages) >= count, timeout), (
+                f"{len(self.messages)} of {count} emails arrived"
+            )
+
+
+@pytest.fixture
+def mail_server() -> Iterator[KeptMail]:
+    """An SMTP server on loopback, started by the test: what sfclaims sends, as it arrives."""
+    from aiosmtpd.controller import Controller
+
+    from tests.web.browsing import free_port
+
+    kept = KeptMail()
+    kept.port = free_port()
+    controller = Controller(kept, hostname="127.0.0.1", port=kept.port)
+    controller.start()
+    yield kept
+    controller.stop()

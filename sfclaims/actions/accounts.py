@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
         set_roles,
     )
     from sfclaims.people.identity import on_the_command_line, password_from_file
+    from sfclaims.people.notifications import EVENTS, choice_of, choose, events_for
     from sfclaims.people.second_factor import qr_code_svg, reset, set_up_address
     from sfclaims.people.sessions import (
         ensure_secret_key,
@@ -59,6 +60,7 @@ _WHERE = {
     "Actor": ("sfclaims.people.accounts", "Actor"),
     "CLAIMS": ("sfclaims.platform.roles", "CLAIMS"),
     "DATA_OFFICER": ("sfclaims.platform.roles", "DATA_OFFICER"),
+    "EVENTS": ("sfclaims.people.notifications", "EVENTS"),
     "LockedOut": ("sfclaims.people.signing_in", "LockedOut"),
     "MIN_PASSWORD": ("sfclaims.people.accounts", "MIN_PASSWORD"),
     "PASSWORD": ("sfclaims.people.accounts", "PASSWORD"),
@@ -73,9 +75,12 @@ _WHERE = {
     "change_own_password": ("sfclaims.people.accounts", "change_own_password"),
     "check_code": ("sfclaims.people.signing_in", "check_code"),
     "check_password": ("sfclaims.people.signing_in", "check_password"),
+    "choice_of": ("sfclaims.people.notifications", "choice_of"),
+    "choose": ("sfclaims.people.notifications", "choose"),
     "checked_name": ("sfclaims.people.accounts", "checked_name"),
     "disable_account": ("sfclaims.people.accounts", "disable_account"),
     "ensure_secret_key": ("sfclaims.people.sessions", "ensure_secret_key"),
+    "events_for": ("sfclaims.people.notifications", "events_for"),
     "finish_single_sign_on": ("sfclaims.people.single_sign_on", "finish"),
     "has_accounts": ("sfclaims.people.accounts", "has_accounts"),
     "lift": ("sfclaims.people.signing_in", "lift"),
@@ -104,6 +109,7 @@ __all__ = [
     "Actor",
     "CLAIMS",
     "DATA_OFFICER",
+    "EVENTS",
     "LockedOut",
     "MIN_PASSWORD",
     "PASSWORD",
@@ -118,9 +124,12 @@ __all__ = [
     "change_own_password",
     "check_code",
     "check_password",
+    "choice_of",
+    "choose",
     "checked_name",
     "disable_account",
     "ensure_secret_key",
+    "events_for",
     "finish_single_sign_on",
     "has_accounts",
     "lift",

@@ -36,8 +36,21 @@ def change_settings(engine: Engine, person: Actor, **given: object) -> Settings:
 
     if all(value is None for value in given.values()):
         return read_settings(engine)
+    from sfclaims.actions.telling import draft_runs, drafts_touched
+
     allowed(person, ADMIN, "changing the settings")
-    return change(engine, by=person.name, **given)  # type: ignore[arg-type]
+    before = read_settings(engine).framework_sha256
+    changed = change(engine, by=person.name, **given)  # type: ignore[arg-type]
+    if changed.framework_sha256 != before:  # the drafts were made under the plan before
+        drafts_touched(
+            engine,
+            person,
+            "a change of outcome plan",
+            f"the plan in force is now {changed.framework}, and the drafts were made under the "
+            "plan before; decide again and make the draft again before it is submitted.",
+            draft_runs(engine),
+        )
+    return changed
 
 
 PLAN_LIMIT = 1_000_000  # bytes: a local outcome plan is a page or two of TOML
@@ -73,11 +86,20 @@ def put_outcome_plan(engine: Engine, person: Actor, file_name: str, content: byt
 def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Purged]:
     """Remove personal data no claim needs from before the date (default: the retention
     setting's start), logged as counts."""
+    from sfclaims.actions.telling import drafts_touched
     from sfclaims.upkeep.retention import purge as purge_data
 
     allowed(person, ADMIN, "purging old personal data")
     day = before or retention_day(engine)
-    return day, purge_data(engine, day, person.name)
+    purged = purge_data(engine, day, person.name)
+    drafts_touched(
+        engine,
+        person,
+        "a purge",
+        f"the drafts made before {day:%d/%m/%Y} were removed with the rest of what was older.",
+        list(purged.draft_runs),
+    )
+    return day, purged
 
 
 def retention_day(engine: Engine) -> date:

@@ -146,12 +146,15 @@ def make_run(
 ) -> RunCreated:
     """A draft claim run of the claimable families (capped by the allocation left unless a cap
     is given), logged as made."""
+    from sfclaims.actions.telling import draft_ready
     from sfclaims.claims import allocation_left, create_run
 
     allowed(person, CLAIMS, "making a claim run")
     chosen = framework_in_force(engine, framework)
     limit = cap if cap is not None else allocation_left(engine)
-    return create_run(engine, chosen, period, as_of, limit, another, person.name)
+    made = create_run(engine, chosen, period, as_of, limit, another, person.name)
+    draft_ready(engine, person, made.run_id, made.families, period, as_of)
+    return made
 
 
 def discard(engine: Engine, person: Actor, run: str) -> tuple[str, int, int]:
@@ -338,7 +341,11 @@ def submission_preview(engine: Engine, person: Actor, run: str) -> RunListed:
 
 def submit(engine: Engine, person: Actor, run: str) -> int:
     """Lock the run for good: how many families it claims."""
-    from sfclaims.claims import submit_run
+    from sfclaims.actions.telling import run_submitted
+    from sfclaims.claims import get_run, submit_run
 
     allowed(person, CLAIMS, "submitting a claim run")
-    return submit_run(engine, run, person.name)
+    families = submit_run(engine, run, person.name)
+    with engine.connect() as connection:
+        run_submitted(engine, person, get_run(connection, run).run_id, families)
+    return families

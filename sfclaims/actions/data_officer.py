@@ -39,6 +39,7 @@ def import_extracts(
 ) -> Imported:
     """Import every extract in the folder (one transaction, logged in it) and write the
     data-quality report into ``report_dir``; the result carries its warnings."""
+    from sfclaims.actions.telling import import_warned
     from sfclaims.intake.importing import import_folder
     from sfclaims.outputs.quality_report import write_quality_report
 
@@ -52,7 +53,9 @@ def import_extracts(
         allow_empty=[kind.strip().lower() for kind in allow_empty],
         by=person.name,
     )
-    return Imported(result, write_quality_report(result, report_dir))
+    reports = write_quality_report(result, report_dir)
+    import_warned(engine, person, result)
+    return Imported(result, reports)
 
 
 def quality_report(

@@ -50,10 +50,14 @@ def record_verdicts(
     engine: Engine, person: Actor, run: str, given: list[VerdictGiven]
 ) -> tuple[str, list[str]]:
     """Keep every verdict with the auditor's name, or none (never by the run's maker)."""
+    from sfclaims.actions.telling import left_to_check, sample_checked
     from sfclaims.claims.audit import record_verdicts as record
 
     allowed(person, AUDITOR, "recording audit verdicts")
-    return record(engine, run, given, person.name)
+    left = left_to_check(engine, run)
+    run_id, families = record(engine, run, given, person.name)
+    sample_checked(engine, person, run_id, left)
+    return run_id, families
 
 
 @dataclass(frozen=True)

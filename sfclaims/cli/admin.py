@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from sfclaims.actions.vocabulary import UsageError, parse_date
 from sfclaims.cli.base import (
@@ -98,6 +99,34 @@ def settings_set(
             "default) is widened before the claim is submitted."
         ),
     ] = None,
+    mail_host: Annotated[
+        str | None,
+        typer.Option(
+            help="The council's mail relay, through which notifications are emailed "
+            "(smtp.council.gov.uk); '' sends none."
+        ),
+    ] = None,
+    mail_port: Annotated[int | None, typer.Option(help="The relay's port (25 by default).")] = None,
+    mail_sender: Annotated[
+        str | None, typer.Option(help="The address the notifications come from.")
+    ] = None,
+    mail_user: Annotated[
+        str | None, typer.Option(help="The relay's account, where it asks for one.")
+    ] = None,
+    mail_password_file: Annotated[
+        str | None,
+        typer.Option(
+            help="The file the relay's password is read from as each email is sent (readable "
+            "by its owner alone): never kept in the database."
+        ),
+    ] = None,
+    workspace_address: Annotated[
+        str | None,
+        typer.Option(
+            help="The workspace's address as its people reach it "
+            "(https://sfclaims.council.gov.uk): the notifications link to its pages."
+        ),
+    ] = None,
 ) -> None:
     """Change the settings given; the others stay. Putting another outcome framework in force
     changes how every family is decided from then on."""
@@ -121,6 +150,12 @@ def settings_set(
         local_passwords=allowed_or_off(local_passwords),
         results_payment=results_payment,
         audit_widen_percent=audit_widen_percent,
+        mail_host=mail_host,
+        mail_port=mail_port,
+        mail_sender=mail_sender,
+        mail_user=mail_user,
+        mail_password_file=mail_password_file,
+        workspace_address=workspace_address,
     )
     print_settings(settings_lines(settings))
 
@@ -139,6 +174,46 @@ def everyone_or_not(given: str | None) -> bool | None:
     if given not in ("everyone", "admins-and-auditors"):
         raise UsageError(f"--second-factor is 'everyone' or 'admins-and-auditors', not {given!r}.")
     return given == "everyone"
+
+
+@app.command("notifications")
+@plain_errors
+def notifications(
+    email: Annotated[
+        str | None,
+        typer.Option("--email", help="Where to send them: your work email address."),
+    ] = None,
+    hear: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--hear",
+            help="An event to hear of (give it once for each): import warned, draft ready, "
+            "sample checked, run submitted, draft touched — those your roles touch.",
+        ),
+    ] = None,
+    none: Annotated[bool, typer.Option("--none", help="Hear of nothing by email.")] = False,
+) -> None:
+    """What you hear of by email, and where: shown without options; with --email and --hear,
+    chosen (each for yourself alone; the emails hold counts and links, never a family)."""
+    from sfclaims.actions.accounts import EVENTS, choice_of, choose, events_for
+
+    engine = open_database()
+    me = person(engine)
+    if none or hear or email is not None:
+        if not none and not hear:
+            raise UsageError("Give each event to hear of with --hear, or --none for none.")
+        kept = choose(engine, me, "" if none else (email or ""), [] if none else (hear or []))
+    else:
+        kept = choice_of(engine, me.name)
+    heard = set(kept.hears) if kept else set()
+    table = Table(title=f"What {escape(me.name)} hears of by email")
+    table.add_column("event")
+    table.add_column("what it is")
+    table.add_column("heard", justify="center")
+    for event in events_for(me):
+        table.add_row(event, EVENTS[event].said, "yes" if event in heard else "no")
+    messages.print(table)
+    messages.print(f"Sent to: {escape(kept.email)}" if kept else "Nothing is sent to you.")
 
 
 @user_app.command("add")

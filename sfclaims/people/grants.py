@@ -92,7 +92,13 @@ def _each(privileges: tuple[str, ...], *tables: str) -> list[Grant]:
 
 #: Written by every role's actions: the log and its chain (INSERT only, stamped by the
 #: database), and the state of the data (every change moves it on).
-EVERYONE = [Grant(INSERT, "activity_log"), Grant(INSERT, "log_chain"), Grant(UPDATE, "data_state")]
+EVERYONE = [
+    Grant(INSERT, "activity_log"),
+    Grant(INSERT, "log_chain"),
+    Grant(UPDATE, "data_state"),
+    # what each person hears of by email: their own row alone (migration 0036's trigger)
+    *_each(ALL, "notification_choices"),
+]
 
 
 def _writes() -> dict[str, list[Grant]]:

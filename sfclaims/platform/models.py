@@ -229,6 +229,27 @@ class AuthoritySettings(SQLModel, table=True):
     results_payment: int = Field(default=800, sa_column_kwargs={"server_default": "800"})
     #: a sample failing more than this share (percent) is widened before submission
     audit_widen_percent: int = Field(default=10, sa_column_kwargs={"server_default": "10"})
+    # email notifications (migration 0036): the council's mail relay, the sender, the relay's
+    # account and the file its password is read from (never the password), and the address
+    # of the workspace the emails link to
+    mail_host: str | None = None
+    mail_port: int = Field(default=25, sa_column_kwargs={"server_default": "25"})
+    mail_sender: str | None = None
+    mail_user: str | None = None
+    mail_password_file: str | None = None
+    workspace_address: str | None = None
+
+
+class NotificationChoice(SQLModel, table=True):
+    """What one person chose to hear of by email, and where (notifications.py): their own row,
+    written by them alone (migration 0036 holds each login to its own on PostgreSQL)."""
+
+    __tablename__ = "notification_choices"
+
+    name: str = Field(primary_key=True)  # the account's name
+    email: str
+    hears: str  # the events, LIST_SEPARATOR-joined
+    changed_at: datetime
 
 
 class DataState(SQLModel, table=True):

@@ -6,9 +6,12 @@ option can never claim under the wrong rules."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, select, update
@@ -17,7 +20,7 @@ from sqlmodel import col
 from sfclaims.platform.activity import record_activity
 from sfclaims.platform.errors import RefusedError, UsageError
 from sfclaims.platform.framework import Framework, load_framework
-from sfclaims.platform.given import checked_number, checked_text
+from sfclaims.platform.given import LARGEST_NUMBER, checked_number, checked_text
 from sfclaims.platform.models import AuthoritySettings, table_of
 from sfclaims.platform.roles import ROLES
 
@@ -43,6 +46,12 @@ class Settings:
     local_passwords: bool = True  # else single sign-on alone signs in to the workspace
     results_payment: int = 800  # pounds a family claimed: the submission's total
     audit_widen_percent: int = 10  # a sample failing more than this is widened
+    mail_host: str | None = None  # the council's mail relay: none, no email is sent
+    mail_port: int = 25
+    mail_sender: str | None = None  # the address the emails come from
+    mail_user: str | None = None  # the relay's account, if it asks for one
+    mail_password_file: str | None = None  # its password is read from this file when sending
+    workspace_address: str | None = None  # the workspace's address, which the emails link to
 
 
 def read_settings(engine: Engine) -> Settings:
@@ -120,52 +129,52 @@ def change_settings(
     local_passwords: bool | None = None,
     results_payment: int | None = None,
     audit_widen_percent: int | None = None,
+    mail_host: str | None = None,
+    mail_port: int | None = None,
+    mail_sender: str | None = None,
+    mail_user: str | None = None,
+    mail_password_file: str | None = None,
+    workspace_address: str | None = None,
 ) -> Settings:
-    """Change the settings given; the rest stay."""
+    """Change the settings given; the rest stay ("" clears a text setting). Every setting is
+    checked before any is changed: the error raised names the first problem, and carries every
+    one by setting (``about["problems"]``), so a form can show them all at once."""
+    given = {
+        "mail_host": mail_host,
+        "mail_port": mail_port,
+        "mail_sender": mail_sender,
+        "mail_user": mail_user,
+        "mail_password_file": mail_password_file,
+        "workspace_address": workspace_address,
+        "sign_on_issuer": sign_on_issuer,
+        "sign_on_client_id": sign_on_client_id,
+        "sign_on_groups": sign_on_groups,
+        "local_passwords": local_passwords,
+        "authority_name": authority_name,
+        "authority_code": authority_code,
+        "quarters": quarters,
+        "allocation": allocation,
+        "retention_months": retention_months,
+        "second_factor_for_everyone": second_factor_for_everyone,
+        "results_payment": results_payment,
+        "audit_widen_percent": audit_widen_percent,
+    }
     changes: dict[str, object] = {}
-    if sign_on_issuer is not None:
-        changes["sign_on_issuer"] = checked_issuer(sign_on_issuer)
-    if sign_on_client_id is not None:
-        changes["sign_on_client_id"] = (
-            checked_text(sign_on_client_id, "the client ID", 200).strip() or None
-        )
-    if sign_on_groups is not None:
-        changes["sign_on_groups"] = checked_groups(sign_on_groups) or None
-    if local_passwords is not None:
-        changes["local_passwords"] = local_passwords
-    if authority_name is not None:
-        changes["authority_name"] = (
-            checked_text(authority_name, "the authority's name", 200).strip() or None
-        )
-    if authority_code is not None:
-        changes["authority_code"] = (
-            checked_text(authority_code, "the authority's code", 40).strip() or None
-        )
+    problems: dict[str, str] = {}
+    for name, value in given.items():
+        if value is None:
+            continue
+        try:
+            changes[name] = _CHECKS[name](value)
+        except UsageError as error:
+            problems[name] = str(error)
+    if problems:
+        raise UsageError(next(iter(problems.values())), problems=problems)
     if framework is not None:
         overlay = None if str(framework) == NATIONAL else str(framework.resolve())
         chosen = load_framework(overlay)
         changes.update(
             framework_overlay=overlay, framework=chosen.label(), framework_sha256=chosen.sha256
-        )
-    if quarters is not None:
-        if quarters.lower() not in QUARTERS:
-            raise UsageError(f"The quarters are financial or calendar, not {quarters!r}.")
-        changes["quarters"] = quarters.lower()
-    if allocation is not None:
-        changes["allocation"] = checked_number(allocation, "the allocation")
-    if retention_months is not None:
-        changes["retention_months"] = checked_number(
-            retention_months, "the months personal data is kept", 1, 240
-        )
-    if second_factor_for_everyone is not None:
-        changes["second_factor_for_everyone"] = second_factor_for_everyone
-    if results_payment is not None:
-        changes["results_payment"] = checked_number(
-            results_payment, "the results payment a family", 0, 100_000
-        )
-    if audit_widen_percent is not None:
-        changes["audit_widen_percent"] = checked_number(
-            audit_widen_percent, "the failure rate that widens a sample", 0, 100
         )
     if changes:
         with engine.begin() as connection:
@@ -174,7 +183,11 @@ def change_settings(
                 .where(col(AuthoritySettings.id) == 1)
                 .values(**changes, changed_at=datetime.now(UTC))
             )
-            said = ", ".join(f"{k} = {v}" for k, v in changes.items() if k != "framework_sha256")
+            said = ", ".join(
+                f"{k} = {'a file on the server' if k == 'mail_password_file' and v else v}"
+                for k, v in changes.items()
+                if k != "framework_sha256"
+            )
             record_activity(connection, by, "settings changed", "settings", said)
     return read_settings(engine)
 
@@ -208,8 +221,74 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
         ),
         ("groups as roles", settings.sign_on_groups or "none: an admin gives the roles"),
         ("local passwords", "allowed" if settings.local_passwords else "switched off"),
+        (
+            "email notifications",
+            f"through {settings.mail_host}:{settings.mail_port}, from {settings.mail_sender}"
+            + (f", as {settings.mail_user}" if settings.mail_user else "")
+            + (", its password read from a file" if settings.mail_password_file else "")
+            if settings.mail_host and settings.mail_sender
+            else "not set: no email is sent",
+        ),
+        ("workspace address", settings.workspace_address or "not set: emails name the page"),
         ("changed", f"{settings.changed_at:%d/%m/%Y %H:%M}"),
     ]
+
+
+EMAIL = re.compile(r"[^@\s<>\"',;]+@[^@\s<>\"',;]+\.[^@\s<>\"',;.]+")
+HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]{0,252}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]")
+
+
+def checked_email(address: str, what: str = "the email address") -> str:
+    """An email address as people write one (name@council.gov.uk), or "" for none."""
+    address = checked_text(address, what, 254).strip()
+    if address and not EMAIL.fullmatch(address):
+        raise UsageError(f"{what[0].upper()}{what[1:]} is written like name@council.gov.uk.")
+    return address
+
+
+def checked_host(host: str) -> str | None:
+    """The mail relay's host name or address ("" for none: no email is sent)."""
+    host = checked_text(host, "the mail relay", 253).strip()
+    if host and not HOST.fullmatch(host):
+        raise UsageError("The mail relay is a host name (smtp.council.gov.uk) or an address.")
+    return host or None
+
+
+def checked_password_file(path: str) -> str | None:
+    """The file the relay's password is read from: it must exist now, and be readable by the
+    service's own account alone (a password is never kept in the database)."""
+    path = checked_text(path, "the password file", 1000).strip()
+    if not path:
+        return None
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise UsageError("The mail relay's password file does not exist, or is not a file.")
+    if file.stat().st_mode & 0o077:
+        raise UsageError(
+            "The mail relay's password file may be readable by its owner alone "
+            "(chmod 600), as it holds a password."
+        )
+    return str(file.resolve())
+
+
+def checked_address(address: str) -> str | None:
+    """The workspace's address as its people reach it: https (http only on this machine's
+    loopback, for tests), no query; "" for none."""
+    address = checked_text(address, "the workspace's address", 500).strip().rstrip("/")
+    if not address:
+        return None
+    parts = urlsplit(address)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if (
+        not parts.hostname
+        or parts.query
+        or parts.fragment
+        or (parts.scheme != "https" and not (parts.scheme == "http" and loopback))
+    ):
+        raise UsageError(
+            "The workspace's address is an https address, such as https://sfclaims.council.gov.uk."
+        )
+    return address
 
 
 def checked_issuer(issuer: str) -> str | None:
@@ -243,3 +322,44 @@ def group_roles(groups: str | None) -> list[tuple[str, str]]:
             )
         pairs.append((group.strip(), role.strip()))
     return pairs
+
+
+def _quarters(given: str) -> str:
+    if given.lower() not in QUARTERS:
+        raise UsageError(f"The quarters are financial or calendar, not {given!r}.")
+    return given.lower()
+
+
+def _text(what: str, longest: int) -> Callable[[Any], str | None]:
+    return lambda given: checked_text(given, what, longest).strip() or None
+
+
+def _number(what: str, least: int = 0, most: int = LARGEST_NUMBER) -> Callable[[Any], int]:
+    return lambda given: checked_number(given, what, least, most)
+
+
+def _yes_or_no(given: Any) -> bool:
+    return bool(given)
+
+
+#: Each setting a person may change, and its check: the value kept, or a UsageError.
+_CHECKS: dict[str, Callable[[Any], object]] = {
+    "mail_host": checked_host,
+    "mail_port": _number("the mail relay's port", 1, 65535),
+    "mail_sender": lambda given: checked_email(given, "the sender's address") or None,
+    "mail_user": _text("the relay's account", 200),
+    "mail_password_file": checked_password_file,
+    "workspace_address": checked_address,
+    "sign_on_issuer": checked_issuer,
+    "sign_on_client_id": _text("the client ID", 200),
+    "sign_on_groups": lambda given: checked_groups(given) or None,
+    "local_passwords": _yes_or_no,
+    "authority_name": _text("the authority's name", 200),
+    "authority_code": _text("the authority's code", 40),
+    "quarters": _quarters,
+    "allocation": _number("the allocation"),
+    "retention_months": _number("the months personal data is kept", 1, 240),
+    "second_factor_for_everyone": _yes_or_no,
+    "results_payment": _number("the results payment a family", 0, 100_000),
+    "audit_widen_percent": _number("the failure rate that widens a sample", 0, 100),
+}

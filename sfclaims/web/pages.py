@@ -154,6 +154,16 @@ def said(error: SfclaimsError) -> str:
     return error.worded(WORKSPACE)
 
 
+def every_problem(error: SfclaimsError, first_field: str) -> list[dict[str, str]]:
+    """A refusal as GOV.UK's error summary lists it: every problem the stage found, each
+    linked to its field (``about["problems"]``, by setting), or the one sentence at
+    ``first_field``."""
+    problems = error.about.get("problems")
+    if isinstance(problems, dict) and problems:
+        return [{"text": text, "href": f"#{field}"} for field, text in problems.items()]
+    return [{"text": said(error), "href": f"#{first_field}"}]
+
+
 def refused(request: Request, title: str, sentence: str, status_code: int = 400) -> HTMLResponse:
     """The page that says, in one sentence, why something was not done (nothing changed)."""
     return render(request, "refused.html", status_code=status_code, title=title, sentence=sentence)

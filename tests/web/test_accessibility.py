@@ -54,7 +54,7 @@ PAGES = {
         "/claims",
         "/claims/RUN",
     ],
-    "dora": ["/imports", "/imports/set-aside", "/accessibility"],
+    "dora": ["/imports", "/imports/set-aside", "/accessibility", "/notifications"],
     "carl": [
         "/?as_of=30/09/2025",
         "/near-misses?as_of=2025-09-30",

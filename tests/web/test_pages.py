@@ -31,6 +31,7 @@ PAGES = [
     ("/accounts", "admin"),
     ("/accounts/carl", "admin"),
     ("/accessibility", None),
+    ("/notifications", None),
 ]
 
 
@@ -1694,3 +1695,62 @@ def test_under_a_plan_that_pays_nothing_the_workspace_shows_no_claims(
     assert 'href="/claims"' not in shown and "id='claimed'" not in shown
     assert "id='claimable'" in shown and 'id="outcomes-report"' in shown
     assert "/near-misses" in shown and 'id="work-lists"' in shown
+
+
+def test_the_mail_settings_say_every_problem_at_once_and_keep_what_was_typed(workspace):
+    sign_in(workspace, "root")
+    typed = {
+        "mail_host": "not a host!",
+        "mail_port": "twenty-five",
+        "mail_sender": "nobody",
+        "mail_user": "relay-account",
+        "mail_password_file": "",
+        "workspace_address": "ftp://sfclaims.example",
+    }
+    refused = post(workspace, "/settings/mail", typed, page="/settings")
+    assert refused.status_code == 400
+    summary = refused.text.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    for field in ("mail_host", "mail_port", "mail_sender", "workspace_address"):
+        assert f'href="#{field}"' in summary, field
+    assert "port must be a whole number from 1 to 65,535" in summary
+    for value in ("not a host!", "twenty-five", "nobody", "relay-account"):
+        assert f'value="{value}"' in refused.text, value
+    assert (
+        "Not set: no email is sent" in refused.text or "not set: no email is sent" in refused.text
+    )
+    saved = post(
+        workspace,
+        "/settings/mail",
+        {
+            "mail_host": "smtp.council.example",
+            "mail_port": "587",
+            "mail_sender": "sfclaims@council.example",
+            "workspace_address": "https://sfclaims.council.example",
+        },
+        page="/settings",
+    )
+    assert saved.status_code == 200 and "through smtp.council.example:587" in saved.text
+
+
+def test_a_person_chooses_what_they_hear_of_among_what_their_roles_touch(workspace):
+    sign_in(workspace, "dora")
+    page = workspace.get("/notifications").text
+    assert "An import warned of something to check" in page
+    assert "A draft claim run is ready for audit" not in page  # not hers to hear of
+    refused = post(
+        workspace,
+        "/notifications",
+        {"email": "dora@council", "hears": "import warned"},
+        page="/notifications",
+    )
+    assert refused.status_code == 400 and 'href="#email"' in refused.text
+    assert 'value="dora@council"' in refused.text  # kept as typed
+    kept = post(
+        workspace,
+        "/notifications",
+        {"email": "dora@council.example", "hears": "import warned"},
+        page="/notifications",
+    )
+    assert "You will hear of 1 thing by email." in kept.text
+    assert 'value="import warned" checked' in kept.text
+    assert 'value="dora@council.example"' in kept.text

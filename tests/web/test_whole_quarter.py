@@ -10,6 +10,7 @@ README's pictures)."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -67,7 +68,7 @@ def downloaded(page, selector: str) -> bytes:  # type: ignore[no-untyped-def]
 
 
 def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
-    first_admin, signing_in, tmp_path
+    first_admin, signing_in, tmp_path, mail_server
 ):
     url, admin = first_admin
 
@@ -89,16 +90,44 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     looked_at(ann, "admin-accounts")
     assert all(name in ann.inner_text("main") for name in TEAM)
 
+    # the council's mail relay (the test's own SMTP server), and each person chooses what
+    # they hear of by email
+    ann.goto(f"{url}/settings")
+    ann.fill("#mail_host", "127.0.0.1")
+    ann.fill("#mail_port", str(mail_server.port))
+    ann.fill("#mail_sender", "sfclaims@council.example")
+    ann.fill("#workspace_address", url)
+    ann.click("#save-mail")
+    ann.wait_for_selector(".govuk-notification-banner--success")
+    pages = {admin: ann}
+    for name, events in (
+        (admin, ["run submitted"]),
+        ("dora", ["import warned"]),
+        ("carl", ["sample checked"]),
+        ("ada", ["draft ready", "run submitted"]),
+    ):
+        page = pages.get(name) or signing_in(url, name)
+        page.click("#your-emails")
+        page.fill("#email", f"{name}@council.example")
+        for event in events:
+            page.check(f"input[value='{event}']")
+        page.click("#save-notifications")
+        page.wait_for_selector(".govuk-notification-banner--success")
+        pages[name] = page
+    looked_at(pages["ada"], "your-emails")
+
     # the data officer lands on Imports and uploads the extracts with their mapping.toml (the
     # authority's people report calls the UPN "Pupil UPN")
     extracts = tmp_path / "extracts"
     write_authority(extracts, families=500, seed=11)
     assert "Pupil UPN" in (extracts / "mapping.toml").read_text()
-    dora = signing_in(url, "dora")
+    dora = pages["dora"]
+    dora.goto(f"{url}/")
     assert dora.url.endswith("/imports")
     dora.set_input_files("#extracts", sorted(str(p) for p in extracts.iterdir()))
     dora.click("#import")
     dora.wait_for_selector("#import-result", timeout=60_000)
+    warned = dora.locator("#import-warnings").count()  # the first import's warnings, if any
     assert "Pupil UPN" not in dora.inner_text("main")  # mapped, so not a header unknown
     looked_at(dora, "data-officer-import")
 
@@ -113,6 +142,9 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     dora.check("#empty")  # yes
     dora.click("#answer")
     dora.wait_for_selector("#import-result", timeout=60_000)
+    assert dora.locator("#import-warnings").count() == 1  # the other kinds were not given
+    told = [m["Subject"] for m in mail_server.to("dora@council.example")]
+    assert len(told) == warned + 1 and all("warned of" in t for t in told), told
     dora.goto(f"{url}/imports")
     assert dora.inner_text("#imports").count("Workbook") == 2  # each import's report kept
     # where the quarter stands: imported by dora, and the claims team's turn to decide
@@ -124,7 +156,8 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
 
     # business development decides, reads the work lists (the workbook, and the pages by
     # team), makes a run, a second draft on a plain question, and discards the second
-    carl = signing_in(url, "carl")
+    carl = pages["carl"]
+    carl.goto(f"{url}/")
     carl.fill("#decide_as_of", AS_OF)
     carl.click("#decide")
     carl.wait_for_selector("#claimable", timeout=60_000)
@@ -173,7 +206,11 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
 
     # the auditor draws 70 families, records 60 verdicts from the sample pack's sheet, and
     # the other 10 one family at a time
-    ada = signing_in(url, "ada")
+    assert [m["Subject"] for m in mail_server.to("ada@council.example")] == [
+        f"sfclaims: draft claim run {run_id} is ready for audit",
+        f"sfclaims: draft claim run {run_id[:-1]}2 is ready for audit",
+    ]
+    ada = pages["ada"]
     ada.goto(f"{url}/audit/{run_id}")
     ada.fill("#size", "70")
     ada.fill("#seed", "42")
@@ -206,6 +243,10 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
         ada.click("#record")
     ada.wait_for_selector("#left")
     assert ada.inner_text("#left") == "0 of 70"
+    (checked,) = mail_server.to("carl@council.example")  # told once: by the last verdict
+    assert checked["Subject"] == f"sfclaims: the audit sample of {run_id} is checked"
+    assert "69 passed, 1 failed" in checked.get_content()
+    assert f"See it at {url}/claims/{run_id}" in checked.get_content()
 
     # business development submits the audited run, behind its confirmation
     carl.goto(first_run)
@@ -214,6 +255,11 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     carl.wait_for_selector("text=is submitted and locked")
     assert "Submitted, locked" in carl.inner_text("#status")
     looked_at(carl, "claims-submitted")
+    for name in (admin, "ada"):
+        last = mail_server.to(f"{name}@council.example")[-1]
+        assert last["Subject"] == f"sfclaims: claim run {run_id} is submitted", name
+    for _to, message in mail_server.messages:  # counts and links, never a family
+        assert not re.search(r"F\d{7}", message["Subject"] + message.get_content())
 
     # the quarter's task list, on the dashboard: every task done, each by whom
     carl.goto(f"{url}/")

@@ -305,6 +305,62 @@ async def change_password(
     return RedirectResponse("/", status_code=303)
 
 
+def notifications_page(
+    request: Request,
+    person: Actor,
+    errors: list[dict],
+    email: str | None = None,
+    hears: list[str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """What the person hears of by email: as kept, or as just typed when it was refused."""
+    from sfclaims.actions.accounts import EVENTS, choice_of, events_for
+
+    kept = choice_of(engine_of(request), person.name)
+    if email is None:
+        email, hears = (kept.email, list(kept.hears)) if kept else ("", [])
+    items = [
+        {"value": e, "text": EVENTS[e].said, "checked": e in (hears or [])}
+        for e in events_for(person)
+    ]
+    return render(
+        request,
+        "notifications.html",
+        status_code=status_code,
+        errors=errors,
+        email=email,
+        items=items,
+    )
+
+
+@router.get("/notifications")
+def notifications(request: Request, person: Actor = requires()) -> Response:
+    return notifications_page(request, person, [])
+
+
+@router.post("/notifications")
+async def choose_notifications(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires()
+) -> Response:
+    from sfclaims.actions.accounts import choose
+
+    email = form.get("email", "")
+    hears = [h for h in (await request.form()).getlist("hears") if isinstance(h, str)]
+    try:
+        kept = choose(engine_of(request), person, email, hears)
+    except SfclaimsError as error:
+        where = "#hears" if "roles" in str(error) or "not something" in str(error) else "#email"
+        problem = [{"text": said(error), "href": where}]
+        return notifications_page(request, person, problem, email, hears, 400)
+    done(
+        request,
+        f"You will hear of {len(kept.hears)} thing{'s' if len(kept.hears) != 1 else ''} by email."
+        if kept
+        else "You will hear of nothing by email.",
+    )
+    return RedirectResponse("/notifications", status_code=303)
+
+
 @router.get("/accessibility")
 def accessibility(request: Request, person: Actor = requires()) -> Response:
     return render(request, "accessibility.html")

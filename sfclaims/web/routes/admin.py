@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 from sfclaims.actions.accounts import ADMIN, MIN_PASSWORD, ROLES, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
-from sfclaims.web.pages import done, download, render, said
+from sfclaims.web.pages import done, download, every_problem, render, said
 from sfclaims.web.security import checked_form, engine_of, requires
 
 router = APIRouter()
@@ -85,7 +85,15 @@ def log_file(
     return download(text.getvalue(), "activity-log.csv")
 
 
-def settings_page(request: Request, person: Actor, errors: list, status: int = 200) -> Response:
+def settings_page(
+    request: Request,
+    person: Actor,
+    errors: list,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The settings, and (an admin's) the forms that change them: refused, each field shows
+    what was typed in it, with every problem at once."""
     from sfclaims.actions.shown import read_settings, settings_lines
 
     settings = read_settings(engine_of(request))
@@ -97,6 +105,7 @@ def settings_page(request: Request, person: Actor, errors: list, status: int = 2
         settings=settings,
         may_edit=person.may(ADMIN),
         errors=errors,
+        typed=typed or {},
     )
 
 
@@ -111,45 +120,68 @@ def settings_edit(
 ) -> Response:
     from sfclaims.actions import change_settings
 
-    errors = []
-    allocation = form.get("allocation", "").strip()
-    if allocation and not allocation.isdigit():
-        errors.append({"text": "The allocation must be a whole number", "href": "#allocation"})
-    retention = form.get("retention_months", "").strip()
-    if retention and not retention.isdigit():
-        errors.append(
-            {
-                "text": "Give the months personal data is kept as a whole number, like 24",
-                "href": "#retention_months",
-            }
+    try:
+        change_settings(
+            engine_of(request),
+            person,
+            authority_name=form.get("authority_name"),
+            authority_code=form.get("authority_code"),
+            quarters=form.get("quarters") or None,
+            allocation=whole_number(form.get("allocation")),
+            retention_months=whole_number(form.get("retention_months")),
+            second_factor_for_everyone=(
+                {"everyone": True, "admins-and-auditors": False}.get(form.get("second_factor", ""))
+            ),
+            sign_on_issuer=form.get("sign_on_issuer"),
+            sign_on_client_id=form.get("sign_on_client_id"),
+            sign_on_groups=form.get("sign_on_groups"),
+            local_passwords={"allowed": True, "off": False}.get(form.get("local_passwords", "")),
         )
-    if not errors:
-        try:
-            change_settings(
-                engine_of(request),
-                person,
-                authority_name=form.get("authority_name"),
-                authority_code=form.get("authority_code"),
-                quarters=form.get("quarters") or None,
-                allocation=int(allocation) if allocation else None,
-                retention_months=int(retention) if retention else None,
-                second_factor_for_everyone=(
-                    {"everyone": True, "admins-and-auditors": False}.get(
-                        form.get("second_factor", "")
-                    )
-                ),
-                sign_on_issuer=form.get("sign_on_issuer"),
-                sign_on_client_id=form.get("sign_on_client_id"),
-                sign_on_groups=form.get("sign_on_groups"),
-                local_passwords={"allowed": True, "off": False}.get(
-                    form.get("local_passwords", "")
-                ),
-            )
-            done(request, "The settings are saved.")
-            return RedirectResponse("/settings", status_code=303)
-        except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#authority_name"})
-    return settings_page(request, person, errors, status=400)
+    except SfclaimsError as error:
+        errors = every_problem(error, "authority_name")
+        return settings_page(request, person, errors, status=400, typed=form)
+    done(request, "The settings are saved.")
+    return RedirectResponse("/settings", status_code=303)
+
+
+def whole_number(typed: str | None) -> int | None:
+    """A number typed in a form: None left empty; a typed thing that is no whole number is
+    given to the stage as -1, which its check refuses in its own words (beside every other
+    problem of the form)."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    return int(typed) if typed.isdigit() and len(typed) < 19 else -1
+
+
+MAIL_FIELDS = (
+    "mail_host",
+    "mail_port",
+    "mail_sender",
+    "mail_user",
+    "mail_password_file",
+    "workspace_address",
+)
+
+
+@router.post("/settings/mail")
+def mail_settings(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+) -> Response:
+    """The council's mail relay, which the notifications go through, and the workspace's
+    address they link to: every problem at once, what was typed kept."""
+    from sfclaims.actions import change_settings
+
+    given = {f: form.get(f, "") for f in MAIL_FIELDS if f != "mail_port"}
+    try:
+        change_settings(
+            engine_of(request), person, mail_port=whole_number(form.get("mail_port")), **given
+        )
+    except SfclaimsError as error:
+        errors = every_problem(error, "mail_host")
+        return settings_page(request, person, errors, status=400, typed=form)
+    done(request, "The email settings are saved.")
+    return RedirectResponse("/settings", status_code=303)
 
 
 @router.post("/settings/outcome-plan")
