@@ -703,3 +703,27 @@ def test_a_claim_run_is_refused_while_a_kind_was_never_imported_and_assess_warns
     warned = sfclaims(sqlite_url, "assess", "--as-of", "2025-09-30")
     assert warned.exit_code == 0
     assert "Warning: No people, needs," in warned.stderr
+
+
+def test_settings_preview_says_what_a_plan_would_change_and_changes_nothing(imported):
+    from sfclaims.platform.framework import FRAMEWORK_ROOT
+    from sfclaims.platform.settings import read_settings
+
+    plan = FRAMEWORK_ROOT / "local-overlay-example.toml"
+    engine = open_database(imported)
+    before = read_settings(engine)
+    day = date(2025, 9, 30)
+    now = {d.family_id: d.claimable for d in assess(engine, load_framework(), day)}
+    under = {d.family_id: d.claimable for d in assess(engine, load_framework(plan), day)}
+    shown = sfclaims(
+        imported, "settings", "preview", "--framework", str(plan), "--as-of", "2025-09-30"
+    )
+    assert shown.exit_code == 0, shown.output
+    said = " ".join(shown.stderr.split())
+    became = sum(under[f] and not now[f] for f in under)
+    stopped = sum(now[f] and not under[f] for f in under)
+    assert (
+        f"{sum(now.values())} claimable now, {sum(under.values())} under the plan; {became} would "
+        f"become claimable and {stopped} would stop. Nothing has changed." in said
+    )
+    assert read_settings(engine) == before

@@ -20,6 +20,7 @@ from sfclaims.platform.given import checked_text
 from sfclaims.platform.roles import ADMIN, AUDITOR
 
 if TYPE_CHECKING:
+    from sfclaims.deciding.decisions import SinceBefore
     from sfclaims.platform.settings import Settings
     from sfclaims.upkeep.archive import Archived
     from sfclaims.upkeep.retention import Purged
@@ -56,31 +57,102 @@ def change_settings(engine: Engine, person: Actor, **given: object) -> Settings:
 PLAN_LIMIT = 1_000_000  # bytes: a local outcome plan is a page or two of TOML
 
 
-def put_outcome_plan(engine: Engine, person: Actor, file_name: str, content: bytes) -> Settings:
-    """Put an authority's local outcome plan in force from its file (an admin's): kept where
-    only the service reads it, named by its hash, and decided under from then on. A file that
-    is no plan is refused whole, in a sentence naming the file (never where it is kept), and
-    nothing of it stays."""
+def keep_outcome_plan(engine: Engine, person: Actor, file_name: str, content: bytes) -> str:
+    """Keep an uploaded local outcome plan, checked, where only the service reads it, named by
+    its hash; its key (for ``preview_outcome_plan`` and ``put_kept_plan``). A file that is no
+    plan is refused whole, in a sentence naming the file, and nothing of it stays."""
+    from sfclaims.platform.framework import load_framework
     from sfclaims.platform.job_files import outcome_plans
 
     allowed(person, ADMIN, "changing the settings")
     name = checked_text(file_name, "the plan's file name", 200)
     if not name.lower().endswith(".toml") or len(content) > PLAN_LIMIT:
         raise RefusedError(f"A local outcome plan is a .toml file of at most {PLAN_LIMIT:,} bytes.")
-    digest = hashlib.sha256(content).hexdigest()
-    kept = outcome_plans(engine) / f"local-outcome-plan-{digest[:16]}.toml"
+    key = hashlib.sha256(content).hexdigest()[:16]
+    kept = outcome_plans(engine) / f"{PLAN_PREFIX}{key}.toml"
     new = not kept.exists()
     if new:
         kept.write_bytes(content)
         kept.chmod(0o600)
     try:
-        return change_settings(engine, person, framework=kept)
+        load_framework(str(kept))
     except BaseException as error:
         if new:
             kept.unlink(missing_ok=True)
         if isinstance(error, SfclaimsError):  # said of the file as the person named it
             raise RefusedError(str(error).replace(kept.name, name)) from None
         raise
+    return key
+
+
+PLAN_PREFIX = "local-outcome-plan-"
+
+
+def kept_plan(engine: Engine, key: str) -> Path:
+    """The kept plan of the key (sixteen hex digits: anything else is refused)."""
+    from sfclaims.platform.job_files import outcome_plans
+
+    if not (len(key) == 16 and all(c in "0123456789abcdef" for c in key)):
+        raise RefusedError("That is no outcome plan this service keeps.")
+    kept = outcome_plans(engine) / f"{PLAN_PREFIX}{key}.toml"
+    if not kept.is_file():
+        raise RefusedError("That outcome plan is no longer kept here: upload it again.")
+    return kept
+
+
+def put_kept_plan(engine: Engine, person: Actor, key: str) -> Settings:
+    """Put a kept plan in force (previewed, or just uploaded)."""
+    allowed(person, ADMIN, "changing the settings")
+    return change_settings(engine, person, framework=kept_plan(engine, key))
+
+
+@dataclass(frozen=True)
+class PlanPreview:
+    """A local outcome plan's effect before it is put in force: every family decided as of the
+    date under the framework in force ("before") and under the plan ("now"), side by side."""
+
+    framework: str  # the plan's name and version
+    sha256: str
+    in_force: str  # the framework in force now
+    as_of: date
+    since: SinceBefore
+
+
+def preview_outcome_plan(
+    engine: Engine, person: Actor, plan: Path, as_of: date | None = None
+) -> PlanPreview:
+    """Decide every family as of the date (the newest date decided, else today) under the plan
+    and under the framework in force, and compare them; nothing is kept or changed (an
+    admin's). ``plan`` is the plan's file: kept (``kept_plan``) or on this machine."""
+    from sfclaims.actions.frameworks import framework_in_force
+    from sfclaims.deciding.assessing import assess_families
+    from sfclaims.deciding.decisions import since_before
+    from sfclaims.deciding.rules import canonical_codes
+    from sfclaims.intake.kinds import LIST_SEPARATOR
+    from sfclaims.outputs.overview import decided_dates
+    from sfclaims.platform.dates import check_as_of
+    from sfclaims.platform.framework import load_framework
+
+    allowed(person, ADMIN, "previewing an outcome plan")
+    chosen = load_framework(str(plan))
+    current = framework_in_force(engine, None)
+    day = check_as_of(as_of or next(iter(decided_dates(engine)), None) or date.today())
+    now = assess_families(engine, current, day)
+    then = {a.decision.family_id: a.decision.reasons for a in now}
+    under = assess_families(engine, chosen, day)
+    since = since_before(
+        (
+            (
+                LIST_SEPARATOR.join(then.get(a.decision.family_id, ())),
+                LIST_SEPARATOR.join(a.decision.reasons),
+            )
+            for a in under
+        ),
+        day,
+        None,
+        {code: i for i, code in enumerate(canonical_codes(chosen))},
+    )
+    return PlanPreview(chosen.label(), chosen.sha256, current.label(), day, since)
 
 
 def purge(engine: Engine, person: Actor, before: date | None) -> tuple[date, Purged]:

@@ -46,6 +46,44 @@ def settings_show() -> None:
     print_settings(settings_lines(read_settings(engine)))
 
 
+@settings_app.command("preview")
+@plain_errors
+def settings_preview(
+    framework: Annotated[
+        Path,
+        typer.Option(
+            "--framework",
+            help="The local outcome plan to preview (a .toml overlay file).",
+            exists=True,
+            dir_okay=False,
+        ),
+    ],
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", help="Decide as of this date (the newest date decided, else today)."
+        ),
+    ] = None,
+) -> None:
+    """What a local outcome plan would change before it is put in force: every family decided
+    as of the date under it and under the framework in force, side by side (nothing changes;
+    `settings set --framework` puts it in force)."""
+    from sfclaims.actions import preview_outcome_plan
+    from sfclaims.cli.console import print_since_before
+
+    engine = open_database()
+    day = parse_date(as_of, "--as-of") if as_of else None
+    seen = preview_outcome_plan(engine, person(engine), framework, day)
+    messages.print(
+        f"Every family decided as of {seen.as_of:%d/%m/%Y} under {escape(seen.framework)}, "
+        f"beside {escape(seen.in_force)} in force now: {seen.since.claimable_before:,} "
+        f"claimable now, {seen.since.claimable_now:,} under the plan; "
+        f"{seen.since.became:,} would become claimable and {seen.since.stopped:,} would stop. "
+        "Nothing has changed."
+    )
+    print_since_before(messages, seen.since, said=False)
+
+
 @settings_app.command("set")
 @plain_errors
 def settings_set(

@@ -128,11 +128,13 @@ def print_assess_summary(
             )
 
 
-def print_since_before(console: Console, since: SinceBefore) -> None:
-    """This decide beside the one before: the sentence, then the families that moved by reason."""
+def print_since_before(console: Console, since: SinceBefore, said: bool = True) -> None:
+    """This decide beside the one before: the sentence (unless ``said`` is False), then the
+    families that moved by reason."""
     if since.as_of is None:
         return
-    console.print(escape(since.said))
+    if said:
+        console.print(escape(since.said))
     for title, moved in (
         ("Became claimable, by the reason they had before", since.became_by_reason),
         ("Stopped being claimable, by the reason they have now", since.stopped_by_reason),

@@ -73,6 +73,32 @@ def decide_families(
     return shown, None
 
 
+def preview_plan(
+    engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
+) -> Outcome:
+    """Every family decided under the uploaded plan and under the framework in force, side by
+    side: what putting it in force would change (nothing is changed here)."""
+    from sfclaims.actions import kept_plan, preview_outcome_plan
+
+    key: str = arguments["key"]
+    seen = preview_outcome_plan(engine, arguments["person"], kept_plan(engine, key))
+    since = seen.since
+    return {
+        "key": key,
+        "name": arguments["name"],
+        "framework": seen.framework,
+        "sha256": seen.sha256,
+        "in_force": seen.in_force,
+        "as_of": f"{seen.as_of:%d/%m/%Y}",
+        "claimable_before": since.claimable_before,
+        "claimable_now": since.claimable_now,
+        "became": since.became,
+        "stopped": since.stopped,
+        "became_by_reason": since.became_by_reason,
+        "stopped_by_reason": since.stopped_by_reason,
+    }, None
+
+
 def make_claim_run(
     engine: Engine, arguments: dict[str, Any], progress: Callable[[str, int, int], None]
 ) -> Outcome:

@@ -136,3 +136,32 @@ def test_signing_in_and_deciding_by_keyboard_alone_each_focus_visible(browser, s
     page.keyboard.press("Enter")
     page.wait_for_selector("#claimable", timeout=60_000)
     page.context.close()
+
+
+def test_a_plan_is_previewed_before_it_is_put_in_force(person, server, accounts):
+    """The admin uploads the local plan: a page says what it would change (counted by reason,
+    axe-core clean), and nothing changes until it is put in force from that page."""
+    from pathlib import Path
+
+    from sfclaims.platform.db import open_database
+    from sfclaims.platform.settings import read_settings
+    from tests.web.test_accessibility import axe_source, violations
+
+    engine = open_database(accounts)
+    before = read_settings(engine).framework_sha256
+    root = person("root")
+    root.goto(f"{server}/settings")
+    plan = Path(__file__).parents[2] / "outcome_framework/local-overlay-example.toml"
+    root.set_input_files("#plan", str(plan))
+    root.click("#put-plan")
+    root.wait_for_selector("#plan-preview", timeout=60_000)
+    said = root.inner_text("#plan-preview")
+    assert "under the plan" in said and "Nothing has changed yet." in said
+    assert read_settings(engine).framework_sha256 == before
+    root.evaluate(axe_source())
+    assert violations(root) == []
+    root.click("#plan-in-force")
+    root.wait_for_selector(".govuk-notification-banner--success")
+    assert "The local outcome plan is in force" in root.inner_text("main")
+    assert read_settings(engine).framework_sha256 != before
+    engine.dispose()

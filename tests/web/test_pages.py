@@ -1368,17 +1368,51 @@ def test_a_nul_in_a_lists_filter_is_a_sentence_never_a_fault(workspace):
 def test_an_admin_puts_a_local_outcome_plan_in_force_by_upload_and_goes_back(
     workspace, tmp_path, monkeypatch
 ):
-    """The plan is uploaded, kept where only the service reads it (named by its hash), shown
-    with its version and hash, and decides from then on; a file that is no plan is refused
-    and the framework in force stays; the national framework comes back with one button."""
+    """The plan is uploaded, kept where only the service reads it (named by its hash), and
+    previewed before anything changes: every family decided under it beside the framework in
+    force, the counts those of deciding both by hand; put in force, it is shown with its
+    version and hash, and decides from then on; a file that is no plan is refused and the
+    framework in force stays; the national framework comes back with one button."""
+    from datetime import date
+
+    from sfclaims.deciding.assessing import assess
+    from sfclaims.platform.framework import FRAMEWORK_ROOT, load_framework
     from sfclaims.platform.settings import read_settings
 
     monkeypatch.setenv("SFCLAIMS_PLANS_DIR", str(tmp_path / "plans"))
     engine = workspace.app.state.engine
     plan = (Path(__file__).parents[2] / "outcome_framework/local-overlay-example.toml").read_bytes()
+    sign_in(workspace, "carl")
+    ended(workspace, post(workspace, "/decide", {"as_of": "30/09/2025"}))  # the newest date
+    workspace.cookies.clear()
     sign_in(workspace, "root")
+    before = read_settings(engine)
+    preview = wait_for(
+        workspace,
+        post(
+            workspace,
+            "/settings/outcome-plan",
+            files={"plan": ("ours.toml", plan)},
+            page="/settings",
+        ),
+    )
+    assert read_settings(engine) == before, "nothing changes until it is put in force"
+    day = date(2025, 9, 30)
+    now = {d.family_id: d.claimable for d in assess(engine, load_framework(), day)}
+    local = load_framework(FRAMEWORK_ROOT / "local-overlay-example.toml")
+    under = {d.family_id: d.claimable for d in assess(engine, local, day)}
+    said = " ".join(preview.text.split())
+    assert (
+        f'<strong>{sum(now.values())}</strong> claimable now, <strong id="claimable-under-plan">'
+        f"{sum(under.values())}</strong> under the plan" in said
+    )
+    became = sum(under[f] and not now[f] for f in under)
+    stopped = sum(now[f] and not under[f] for f in under)
+    assert f"{became} would become claimable and {stopped} would stop" in said
+    key = re.search(r'name="plan" value="([0-9a-f]{16})"', preview.text)
+    assert key is not None
     put = post(
-        workspace, "/settings/outcome-plan", files={"plan": ("ours.toml", plan)}, page="/settings"
+        workspace, "/settings/outcome-plan/in-force", {"plan": key.group(1)}, page="/settings"
     )
     words = " ".join(put.text.split())
     assert (

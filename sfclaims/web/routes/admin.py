@@ -190,28 +190,56 @@ async def outcome_plan(
     person: Actor = requires(ADMIN),  # first: no body is read for anyone else
     form: dict = Depends(checked_form),
 ) -> Response:
-    """Put the authority's local outcome plan in force (an uploaded .toml), or the national
-    framework again."""
-    from sfclaims.actions import PLAN_LIMIT, change_settings, put_outcome_plan
+    """An uploaded local outcome plan, checked and kept, then previewed as a job (every family
+    decided under it beside the framework in force) before it is put in force; or the
+    national framework in force again."""
+    from sfclaims.actions import PLAN_LIMIT, change_settings, keep_outcome_plan
     from sfclaims.actions.shown import NATIONAL
     from sfclaims.actions.vocabulary import RefusedError
 
-    def put_in_force() -> str:
-        engine = engine_of(request)
-        if form.get("national") == "yes":
-            chosen = change_settings(engine, person, framework=Path(NATIONAL))
-            return f"The national framework is in force again: {chosen.framework}."
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise RefusedError("Choose the local outcome plan's .toml file.")
-        chosen = put_outcome_plan(engine, person, upload.filename, upload.file.read(PLAN_LIMIT + 1))
-        return f"The local outcome plan is in force: {chosen.framework} (sha256 {chosen.framework_sha256})."
-
     posted = await request.form()
     upload = posted.get("plan")
+    engine = engine_of(request)
     try:
-        done(request, await run_in_threadpool(put_in_force))
+        if form.get("national") == "yes":
+            chosen = await run_in_threadpool(
+                change_settings, engine, person, framework=Path(NATIONAL)
+            )
+            done(request, f"The national framework is in force again: {chosen.framework}.")
+            return RedirectResponse("/settings", status_code=303)
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise RefusedError("Choose the local outcome plan's .toml file.")
+        key = await run_in_threadpool(
+            keep_outcome_plan, engine, person, upload.filename, upload.file.read(PLAN_LIMIT + 1)
+        )
     except SfclaimsError as error:
         return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
+    from sfclaims.web.tasks import preview_plan
+
+    job = request.app.state.jobs.start(
+        "plan preview",
+        person.name,
+        preview_plan,
+        {"person": person, "key": key, "name": upload.filename},
+    )
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+@router.post("/settings/outcome-plan/in-force")
+def plan_in_force(
+    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+) -> Response:
+    """The previewed plan put in force, once its preview was read."""
+    from sfclaims.actions import put_kept_plan
+
+    try:
+        chosen = put_kept_plan(engine_of(request), person, form.get("plan", ""))
+    except SfclaimsError as error:
+        return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
+    done(
+        request,
+        f"The local outcome plan is in force: {chosen.framework} (sha256 {chosen.framework_sha256}).",
+    )
     return RedirectResponse("/settings", status_code=303)
 
 

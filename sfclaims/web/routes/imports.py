@@ -174,6 +174,13 @@ JOB_WORDS = {
         "Making the outcomes report was interrupted",
         ("/", "Back to the quarter"),
     ),
+    "plan preview": JobWords(
+        "What the plan would change",
+        "Deciding every family under the plan",
+        "The plan's effect could not be worked out",
+        "Working out the plan's effect was interrupted",
+        ("/settings", "Back to the settings"),
+    ),
     "archive": JobWords(
         "The close-out archive",
         "Making the close-out archive",
@@ -209,7 +216,16 @@ def job_page(request: Request, job_id: str, person: Actor = requires()) -> Respo
         if job.result.get("said"):
             done(request, job.result["said"])
         return RedirectResponse(job.result["redirect"], status_code=303)
-    return render(request, "job.html", job=job, words=JOB_WORDS[job.kind], errors=[])
+    preview = job.result if job.kind == "plan preview" and job.status == "done" else {}
+    return render(
+        request,
+        "job.html",
+        job=job,
+        words=JOB_WORDS[job.kind],
+        errors=[],
+        preview_became=tables.families_by_reason(preview.get("became_by_reason", [])),
+        preview_stopped=tables.families_by_reason(preview.get("stopped_by_reason", [])),
+    )
 
 
 @router.get("/jobs/{job_id}/report")
