@@ -217,3 +217,25 @@ def test_two_dates_decided_at_once_each_get_their_own_dates_decisions(sample_eng
             thread.join(timeout=120)
         assert not any(thread.is_alive() for thread in threads), "a decide hung"
         assert got == alone
+
+
+def test_a_record_cites_its_import_by_the_number_imports_so_far_gives_it(sample_engine, tmp_path):
+    """One number per import: a second import of the outcomes alone is cited by its outcomes'
+    records under the number Imports so far shows; the rest cite the first import's."""
+    import shutil
+
+    from sfclaims.intake.importing import imports_so_far
+
+    folder = tmp_path / "again"
+    folder.mkdir()
+    shutil.copy(SAMPLE_AUTHORITY / "outcomes.csv", folder / "outcomes.csv")
+    with (folder / "outcomes.csv").open("a") as f:
+        f.write("\n")  # other bytes, the same rows: imported again
+    import_folder(sample_engine, folder, load_framework())
+    latest, first = imports_so_far(sample_engine)[:2]
+    assert latest.number != first.number and latest.number > len(first.batches)
+    decision = explain(sample_engine, load_framework(), SAMPLE_AS_OF, "F000006")
+    assert decision is not None
+    cited = {r.source.file: r.source.import_number for f in decision.findings for r in f.records}
+    assert cited["outcomes.csv"] == latest.number
+    assert {n for file, n in cited.items() if file != "outcomes.csv"} == {first.number}

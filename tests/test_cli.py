@@ -186,7 +186,8 @@ def test_assess_family_explains_every_rule_with_its_records_and_sources(imported
     assert "PASS At least 3 headline needs" in explanation
     assert "FAIL School attendance in the most recent complete term" in explanation
     assert "(Summer 2024/25, school " in explanation
-    assert ": 13 of 129 sessions missed) [attendance.csv row 74, import 8 of " in explanation
+    # cited by the import's number, as Imports so far and its report name it (its first batch)
+    assert ": 13 of 129 sessions missed) [attendance.csv row 74, import 1 of " in explanation
     assert (
         "evidence: Health visitor; reference: EV-F000006-1; recorded by: Kim Smith" in explanation
     )

@@ -42,6 +42,30 @@ FLAG = "flag"  # 0/1 or a boolean
 LIST = "list"  # a ;-list, as a set
 
 
+def imports_by_batch(connection: Connection) -> dict[int, tuple[str, int, date]]:
+    """Each batch's file, the number of the import that loaded it and that import's day. An
+    import's files are stamped with one moment (``importing._load``), and it is numbered by its
+    first batch, as Imports so far and its data-quality report name it: one number per import
+    wherever a record cites it."""
+    rows: list[tuple[int, str, Any]] = [
+        (int(batch or 0), name, at)
+        for batch, name, at in connection.execute(
+            select(col(ImportBatch.id), col(ImportBatch.file_name), col(ImportBatch.imported_at))
+        )
+    ]
+    first: dict[Any, int] = {}
+    for batch, _name, at in rows:
+        first[at] = min(first.get(at, batch), batch)
+    return {
+        batch: (
+            name,
+            first[at],
+            at.date() if isinstance(at, datetime) else date.fromisoformat(str(at)[:10]),
+        )
+        for batch, name, at in rows
+    }
+
+
 class FactTable(NamedTuple):
     """One extract table and the fact each of its rows becomes."""
 
@@ -142,14 +166,7 @@ class _Loader:
     ) -> None:
         self.connection = connection
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
-        self.imports = {  # batch -> (file name, the day it was imported)
-            batch: (name, at.date() if isinstance(at, datetime) else date.fromisoformat(at[:10]))
-            for batch, name, at in connection.execute(
-                select(
-                    col(ImportBatch.id), col(ImportBatch.file_name), col(ImportBatch.imported_at)
-                )
-            )
-        }
+        self.imports = imports_by_batch(connection)
         self.day = day = _Days()
         self.converters: dict[str, Callable[[Iterable[Any]], Iterator[Any]]] = {
             DAY: lambda column: map(day.__getitem__, column),
@@ -216,8 +233,8 @@ class _Loader:
         return owners, list(map(spec.fact._make, zip(*in_order, strict=True)))
 
     def source(self, batch: int, row: int) -> Source:
-        name, day = self.imports[batch]
-        return new_tuple(Source, (name, row, batch, day))
+        name, number, day = self.imports[batch]
+        return new_tuple(Source, (name, row, number, day))
 
     def grouped(self, spec: FactTable) -> dict[str, list[Any]]:
         """The table's facts by family."""

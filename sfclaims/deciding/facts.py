@@ -26,13 +26,15 @@ class Source(NamedTuple):
 
     file: str
     row: int
-    batch: int | None = None
+    #: the import's number, as Imports so far and its data-quality report name it (its first
+    #: batch); evidence kept before 7 December 2026 holds the file's own batch here
+    import_number: int | None = None
     imported: date | None = None
 
     def __str__(self) -> str:
         where = f"{self.file} row {self.row}"
-        if self.batch is not None and self.imported is not None:
-            where += f", import {self.batch} of {self.imported:%d/%m/%Y}"
+        if self.import_number is not None and self.imported is not None:
+            where += f", import {self.import_number} of {self.imported:%d/%m/%Y}"
         return where
 
 
