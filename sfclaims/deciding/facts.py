@@ -170,12 +170,19 @@ RECORD_KINDS: dict[type, str] = {
 
 #: What an auditor looks up in the case system, per kind of fact (field -> label).
 EVIDENCE_FIELDS: dict[type, dict[str, str]] = {
-    NeedFacts: {"indicator": "indicator", "identified_by": "identified by"},
+    NeedFacts: {
+        "indicator": "indicator",
+        "identified_by": "identified by",
+        "date_identified": "identified",
+    },
     OutcomeFacts: {
         "outcome_measure": "measure",
         "evidence_source": "evidence",
         "evidence_reference": "reference",
         "recorded_by": "recorded by",
+        # the dates the rules read, for the auditor to check against the case record
+        "achieved_date": "achieved",
+        "sustained_until": "held until",
     },
     LeadPractitionerFacts: {"worker_name": "worker", "agency": "agency"},
 }

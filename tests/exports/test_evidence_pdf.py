@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pypdf import PdfReader
 
 from tests.test_cli import sfclaims
@@ -35,4 +37,7 @@ def test_a_familys_pdf_holds_its_rules_records_sources_and_verdicts(
     assert "PASS" in text
     assert "needs.csv row" in text and "import" in text  # a record, its source file and row
     assert noted in text  # the verdict
+    # the dates the rules read, beside each need and outcome, and a box for the sign-off
+    assert "identified: " in text and re.search(r"achieved: \d\d/\d\d/\d{4}", text), text
+    assert "Auditor's sign-off" in text and "Signature" in text
     assert f"Page 1 of {len(pages)}" in text and len(pages) <= 6

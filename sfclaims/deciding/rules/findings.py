@@ -110,11 +110,21 @@ def record_of(
         return NOT_CITED
     shown = b.EVIDENCE_FIELDS.get(type(fact))
     details = (
-        tuple((label, value) for name, label in shown.items() if (value := getattr(fact, name)))
+        tuple(
+            (label, _shown(value))
+            for name, label in shown.items()
+            if (value := getattr(fact, name))
+        )
         if shown
         else ()
     )
     return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note, details))
+
+
+def _shown(value: object) -> str:
+    """A record's detail as people read it: a date as DD/MM/YYYY, the rest as the extract gave
+    it."""
+    return f"{value:%d/%m/%Y}" if isinstance(value, date) else str(value)
 
 
 #: What ``record_of`` gives while the rules decide without citing: one record for all, so a
