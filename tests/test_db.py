@@ -46,6 +46,9 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
             "facts": text,
             "work_list": None if number % 2 else text,
             "forecast_date": None if number % 2 else date(2027, 1, number + 1),
+            "reasons_before": None if number % 2 else text,
+            "before_as_of": None if number % 2 else date(2026, 6, 30),
+            "before_decided_at": None,
         }
         wanted.append(values)
     with engine.begin() as connection:
