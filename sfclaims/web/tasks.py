@@ -78,10 +78,10 @@ def preview_plan(
 ) -> Outcome:
     """Every family decided under the uploaded plan and under the framework in force, side by
     side: what putting it in force would change (nothing is changed here)."""
-    from sfclaims.actions import kept_plan, preview_outcome_plan
+    from sfclaims.actions import preview_outcome_plan
 
     key: str = arguments["key"]
-    seen = preview_outcome_plan(engine, arguments["person"], kept_plan(engine, key))
+    seen = preview_outcome_plan(engine, arguments["person"], arguments["plan"])
     since = seen.since
     return {
         "key": key,

@@ -193,7 +193,7 @@ async def outcome_plan(
     """An uploaded local outcome plan, checked and kept, then previewed as a job (every family
     decided under it beside the framework in force) before it is put in force; or the
     national framework in force again."""
-    from sfclaims.actions import PLAN_LIMIT, change_settings, keep_outcome_plan
+    from sfclaims.actions import PLAN_LIMIT, change_settings, keep_outcome_plan, kept_plan
     from sfclaims.actions.shown import NATIONAL
     from sfclaims.actions.vocabulary import RefusedError
 
@@ -212,6 +212,7 @@ async def outcome_plan(
         key = await run_in_threadpool(
             keep_outcome_plan, engine, person, upload.filename, upload.file.read(PLAN_LIMIT + 1)
         )
+        plan = kept_plan(engine, key)  # where this server keeps it: the job reads it there
     except SfclaimsError as error:
         return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
     from sfclaims.web.tasks import preview_plan
@@ -220,7 +221,7 @@ async def outcome_plan(
         "plan preview",
         person.name,
         preview_plan,
-        {"person": person, "key": key, "name": upload.filename},
+        {"person": person, "key": key, "plan": plan, "name": upload.filename},
     )
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
