@@ -28,6 +28,10 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
         set_password,
         set_roles,
     )
+    from sfclaims.people.first_admin import LINK_MINUTES, make_first_admin
+    from sfclaims.people.first_admin import PATH as FIRST_ADMIN_PATH
+    from sfclaims.people.first_admin import check_link as check_first_admin_link
+    from sfclaims.people.first_admin import make_link as first_admin_link
     from sfclaims.people.identity import on_the_command_line, password_from_file
     from sfclaims.people.notifications import EVENTS, choice_of, choose, events_for
     from sfclaims.people.second_factor import qr_code_svg, reset, set_up_address
@@ -61,6 +65,8 @@ _WHERE = {
     "CLAIMS": ("sfclaims.platform.roles", "CLAIMS"),
     "DATA_OFFICER": ("sfclaims.platform.roles", "DATA_OFFICER"),
     "EVENTS": ("sfclaims.people.notifications", "EVENTS"),
+    "FIRST_ADMIN_PATH": ("sfclaims.people.first_admin", "PATH"),
+    "LINK_MINUTES": ("sfclaims.people.first_admin", "LINK_MINUTES"),
     "LockedOut": ("sfclaims.people.signing_in", "LockedOut"),
     "MIN_PASSWORD": ("sfclaims.people.accounts", "MIN_PASSWORD"),
     "PASSWORD": ("sfclaims.people.accounts", "PASSWORD"),
@@ -77,14 +83,17 @@ _WHERE = {
     "check_password": ("sfclaims.people.signing_in", "check_password"),
     "choice_of": ("sfclaims.people.notifications", "choice_of"),
     "choose": ("sfclaims.people.notifications", "choose"),
+    "check_first_admin_link": ("sfclaims.people.first_admin", "check_link"),
     "checked_name": ("sfclaims.people.accounts", "checked_name"),
     "disable_account": ("sfclaims.people.accounts", "disable_account"),
     "ensure_secret_key": ("sfclaims.people.sessions", "ensure_secret_key"),
     "events_for": ("sfclaims.people.notifications", "events_for"),
     "finish_single_sign_on": ("sfclaims.people.single_sign_on", "finish"),
+    "first_admin_link": ("sfclaims.people.first_admin", "make_link"),
     "has_accounts": ("sfclaims.people.accounts", "has_accounts"),
     "lift": ("sfclaims.people.signing_in", "lift"),
     "list_accounts": ("sfclaims.people.accounts", "list_accounts"),
+    "make_first_admin": ("sfclaims.people.first_admin", "make_first_admin"),
     "name_key": ("sfclaims.people.signing_in", "name_key"),
     "new_password": ("sfclaims.people.accounts", "new_password"),
     "on_the_command_line": ("sfclaims.people.identity", "on_the_command_line"),
@@ -110,6 +119,8 @@ __all__ = [
     "CLAIMS",
     "DATA_OFFICER",
     "EVENTS",
+    "FIRST_ADMIN_PATH",
+    "LINK_MINUTES",
     "LockedOut",
     "MIN_PASSWORD",
     "PASSWORD",
@@ -126,14 +137,17 @@ __all__ = [
     "check_password",
     "choice_of",
     "choose",
+    "check_first_admin_link",
     "checked_name",
     "disable_account",
     "ensure_secret_key",
     "events_for",
     "finish_single_sign_on",
+    "first_admin_link",
     "has_accounts",
     "lift",
     "list_accounts",
+    "make_first_admin",
     "name_key",
     "new_password",
     "on_the_command_line",

@@ -95,6 +95,19 @@ def init(
     from sfclaims.cli.admin import settings_set
 
     settings_set(authority_name, authority_code, framework, quarters, allocation)
+    from sfclaims.actions.accounts import FIRST_ADMIN_PATH, LINK_MINUTES, first_admin_link
+    from sfclaims.actions.shown import read_settings
+
+    token = first_admin_link(engine)
+    if token is not None:  # no account yet: the first admin may be made in the browser
+        address = read_settings(engine).workspace_address
+        link = f"{address or 'http://HOST:PORT'}{FIRST_ADMIN_PATH}{token}"
+        messages.print(
+            "No account exists yet. To make the first admin in the browser, open this link in "
+            f"the next {LINK_MINUTES} minutes (it works once"
+            + ("" if address else "; HOST:PORT is where `sfclaims serve` listens")
+            + f"):\n{escape(link)}\nOr on this machine: sfclaims user add NAME --role admin."
+        )
     if grant:
         from sfclaims.actions import grant_group_roles
 

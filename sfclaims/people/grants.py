@@ -141,6 +141,7 @@ def _writes() -> dict[str, list[Grant]]:
         *_each(ALL, "web_sessions", "jobs"),
         Grant(INSERT, "sign_in_failures"),
         Grant(UPDATE, "workspace"),
+        Grant(UPDATE, "first_admin_links", ("used_at",)),  # the first admin made by its link
     ]
     return {DATA_OFFICER: extracts, CLAIMS: claims, AUDITOR: audit, ADMIN: admin, WEB: web}
 

@@ -240,6 +240,18 @@ class AuthoritySettings(SQLModel, table=True):
     workspace_address: str | None = None
 
 
+class FirstAdminLink(SQLModel, table=True):
+    """A one-time link that makes the first admin in the browser (first_admin.py): only its
+    token's SHA-256 is kept, with when it stops working and when it was used."""
+
+    __tablename__ = "first_admin_links"
+
+    token_sha256: str = Field(primary_key=True)
+    made_at: datetime
+    expires_at: datetime
+    used_at: datetime | None = None
+
+
 class NotificationChoice(SQLModel, table=True):
     """What one person chose to hear of by email, and where (notifications.py): their own row,
     written by them alone (migration 0036 holds each login to its own on PostgreSQL)."""

@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from sfclaims.actions.accounts import PASSWORD, SINGLE_SIGN_ON, Actor, LockedOut, has_accounts
 from sfclaims.actions.vocabulary import SfclaimsError
-from sfclaims.web.pages import done, render, said
+from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import (
     begin_session,
     checked_form,
@@ -359,6 +359,65 @@ async def choose_notifications(
         else "You will hear of nothing by email.",
     )
     return RedirectResponse("/notifications", status_code=303)
+
+
+def first_admin_page(
+    request: Request, token: str, errors: list[dict], name: str = "", status_code: int = 200
+) -> Response:
+    return render(
+        request,
+        "first_admin.html",
+        status_code=status_code,
+        token=token,
+        errors=errors,
+        name=name,
+    )
+
+
+@router.get("/first-admin/{token}")
+def first_admin(request: Request, token: str) -> Response:
+    """The page the link `sfclaims init` prints opens: the first admin's name and password
+    (while the link works; refused, in words, when it does not)."""
+    from sfclaims.actions.accounts import check_first_admin_link
+
+    try:
+        check_first_admin_link(engine_of(request), token)
+    except SfclaimsError as error:
+        return refused(request, "This link does not work", said(error), 404)
+    return first_admin_page(request, token, [])
+
+
+@router.post("/first-admin/{token}")
+async def first_admin_made(
+    request: Request, token: str, form: dict = Depends(checked_form)
+) -> Response:
+    from sfclaims.actions.accounts import make_first_admin
+
+    name, password = form.get("name", "").strip(), form.get("password", "")
+    errors = []
+    if not name:
+        errors.append({"text": "Enter your account's name", "href": "#name"})
+    if not password:
+        errors.append({"text": "Enter a password", "href": "#password"})
+    elif password != form.get("again", ""):
+        errors.append({"text": "The password and its repeat differ", "href": "#again"})
+    if not errors:
+        try:
+            made = await anyio.to_thread.run_sync(
+                make_first_admin,
+                engine_of(request),
+                token,
+                name,
+                password,
+                limiter=password_checks(request),
+            )
+        except SfclaimsError as error:
+            where = "#password" if "password" in str(error).lower() else "#name"
+            errors.append({"text": said(error), "href": where})
+    if errors:
+        return first_admin_page(request, token, errors, name, 400)
+    done(request, f"The first admin, {made}, is made: sign in with the password you chose.")
+    return RedirectResponse("/sign-in", status_code=303)
 
 
 @router.get("/accessibility")
