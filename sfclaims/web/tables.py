@@ -98,18 +98,28 @@ def sample(shown: Iterable[tuple[str, Any]], base: str) -> list[Row]:
     ]
 
 
-def log(entries: Iterable[Any]) -> list[Row]:
+def log(entries: Iterable[Any], viewer: str) -> list[Row]:
+    """The log's rows. A job's is about its page, never its number: a link for the person
+    whose job it was (their job's page), "one of their jobs" for everyone else."""
     return [
         [
             {"text": moment(e.at)},
             {"text": e.who},
             {"text": e.action},
-            {"text": e.object},
+            _logged_object(e, viewer),
             {"text": e.detail},
             {"text": e.identified_by or ""},
         ]
         for e in entries
     ]
+
+
+def _logged_object(entry: Any, viewer: str) -> Cell:
+    if " job " not in f" {entry.action} " or not entry.object:
+        return {"text": entry.object}
+    if entry.who == viewer:
+        return {"html": link(f"/jobs/{quote(entry.object)}", "Your job's page")}
+    return {"text": "one of their jobs"}
 
 
 def near_misses(families: Iterable[Any], as_of: str, title: Callable[[str], str]) -> list[Row]:

@@ -1788,3 +1788,20 @@ def test_a_person_chooses_what_they_hear_of_among_what_their_roles_touch(workspa
     assert "You will hear of 1 thing by email." in kept.text
     assert 'value="import warned" checked' in kept.text
     assert 'value="dora@council.example"' in kept.text
+
+
+def test_the_log_shows_a_job_as_a_link_to_its_page_for_its_owner_never_its_number(workspace):
+    sign_in(workspace, "carl")
+    started = post(workspace, "/decide", {"as_of": "30/09/2025"})
+    job_id = (
+        str(started.history[0].headers["location"]).rsplit("/", 1)[1] if started.history else ""
+    )
+    ended(workspace, started)
+    assert job_id
+    mine = workspace.get("/log").text
+    assert f'<a class="govuk-link" href="/jobs/{job_id}">Your job&#39;s page</a>' in mine
+    assert mine.count(job_id) == 1  # in the link's address alone
+    workspace.cookies.clear()
+    sign_in(workspace, "root")
+    theirs = workspace.get("/log").text
+    assert job_id not in theirs and "one of their jobs" in theirs

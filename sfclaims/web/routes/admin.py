@@ -52,7 +52,7 @@ def log_page(
     return render(
         request,
         "log.html",
-        rows=tables.log(page.entries),
+        rows=tables.log(page.entries, person.name),
         older=page.older,
         newer=page.newer,
         since=since,
