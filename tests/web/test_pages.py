@@ -344,6 +344,7 @@ def test_deciding_needs_a_real_date_and_says_so_at_its_field(workspace, accounts
     page = post(workspace, "/decide", {"as_of": "31/02/2025"})
     assert page.status_code == 400 and 'href="#decide_as_of"' in page.text
     assert "is not a date" in page.text and count(accounts, "decisions") == before
+    assert "No families have been decided" not in page.text  # the refusal alone, no false word
 
 
 def ended(workspace, response) -> None:
