@@ -67,6 +67,11 @@ def test_the_dashboard_shows_the_quarter_from_the_stored_decisions(workspace, ac
     page = workspace.get("/?as_of=2025-09-30").text
     assert "Families decided" in page and "<strong id='claimable'>12</strong>" in page
     assert "<svg" in page and "NOT_ELIGIBLE" in page  # the reasons chart
+    chart = page.split("<svg")[1].split("</svg>")[0]
+    assert "Too few headline needs" in chart  # its bars in words
+    assert ">NOT_ELIGIBLE<" not in chart  # a code only beside its words, in the table
+    table = page.split('id="reasons-table"')[1].split("</table>")[0]
+    assert "NOT_ELIGIBLE" in table
     near = workspace.get("/near-misses?as_of=2025-09-30").text
     assert "NEED_WITHOUT_OUTCOME" in near and "EPISODE_OPEN" not in near
     assert '<a class="govuk-link" href="/families/F' in near  # a link, not its escaped text

@@ -18,6 +18,7 @@ from sfclaims.actions.shown import (
     describe,
     family_history,
     glance,
+    in_words,
     near_miss,
     near_misses,
     quarter_tasks,
@@ -89,6 +90,7 @@ def reason_bars(reasons: list[tuple[str, int]]) -> list[dict]:
     return [
         {
             "code": code,
+            "words": in_words(code),  # what the bar says; the code is in its table beside it
             "title": describe(code).title,
             "count": count,
             "width": max(round(CHART_WIDTH * count / most), 1),
@@ -236,7 +238,11 @@ def near_miss_list(
         pages=max(-(-len(found) // NEAR_MISSES_PAGE), 1),
         reason=reason or "",
         team=team or "",
-        reasons=[code for code, _n in (seen.reasons if seen else []) if near_miss((code,))],
+        reasons=[  # each in words, its code beside them
+            (code, f"{in_words(code)} — {code}")
+            for code, _n in (seen.reasons if seen else [])
+            if near_miss((code,))
+        ],
         teams=seen.teams if seen else [],
         describe=describe,
     )
