@@ -100,6 +100,8 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
             "headlines evidenced (how)",
         ),
         summary,
+        (10, 10, 10, 30, 40),
+        wrapped=(3, 4),  # every headline printed, never cut at the column's edge
     )
     write_table(
         workbook,
@@ -132,6 +134,8 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
         "Verdicts",
         ("family ID", "claim run", "verdict", "note", "recorded", "recorded by"),
         verdicts,
+        (10, 12, 7, 50, 16, 14),
+        wrapped=(3,),  # the auditor's note whole
     )
     if verdict_sheet:
         latest = {

@@ -45,6 +45,8 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
         ("about", "kind", "warning"),
         [(w.about, w.kind.replace("_", " "), w.text) for w in result.warnings]
         or [("none", "", "This import warned of nothing.")],
+        widths=(16, 16, 80),
+        wrapped=(2,),  # each warning whole, printed or on screen
     )
     write_table(
         workbook,
@@ -62,7 +64,15 @@ def write_quality_report(result: ImportResult, folder: Path) -> list[Path]:
             for f in result.files
         ],
     )
-    write_table(workbook, "Set-aside rows", ROW_HEADERS, rows)
+    # the value and the reason wrap at their columns' widths: printed, each is whole
+    write_table(
+        workbook,
+        "Set-aside rows",
+        ROW_HEADERS,
+        rows,
+        widths=(18, 6, 12, 18, 30, 60),
+        wrapped=(4, 5),
+    )
     write_notes(
         workbook,
         "About",

@@ -191,3 +191,18 @@ def test_an_evidence_pack_of_ten_families_prints_within_three_pages_a_family(wor
     printed_text = "".join(page.extract_text() for page in pdf.pages)
     assert all(family in printed_text for family in ten)
     assert min(smallest_text(page) for page in pages_of(pdf, "Rules")) >= 7.95
+
+
+def test_the_data_quality_report_prints_each_reason_whole_and_no_server_folder(workbooks, tmp_path):
+    (report,) = [p for p in workbooks if p.name.startswith("data-quality-report-")]
+    book = load_workbook(report)
+    assert book.sheetnames[0] == "Warnings"
+    reasons = {
+        row[5] for row in book["Set-aside rows"].iter_rows(min_row=2, values_only=True) if row[5]
+    }
+    pdf = printed(report, tmp_path)
+    text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+    assert reasons, "the demo's extracts set some rows aside"
+    cut = [r for r in reasons if " ".join(r.split()) not in text]
+    assert cut == [], cut[:3]
+    assert str(report.parent.parent) not in text  # no server folder, printed or not
