@@ -13,6 +13,7 @@ from sfclaims.intake.kinds import LIST_SEPARATOR
 from sfclaims.outputs.files import write_plain_csv
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.workbook import (
+    chart_below_its_table,
     columns_against_a_line,
     new_workbook,
     print_on_one_page,
@@ -86,7 +87,7 @@ def write_forecast_workbook(
             5 if left is not None else None,
             "Families claimable by each quarter against the allocation left",
         )
-        sheet.insert_chart(len(quarter_rows) + 3, 0, chart)
+        chart_below_its_table(sheet, len(quarter_rows), chart)
     print_on_one_page(sheet)
     write_notes(
         workbook,

@@ -11,6 +11,7 @@ from typing import Any
 from sfclaims.deciding.outcomes_report import MEASURES, QuarterOutcomes
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.workbook import (
+    chart_below_its_table,
     columns_against_a_line,
     new_workbook,
     print_on_one_page,
@@ -62,7 +63,7 @@ def write_outcomes(
         None,
         f"Outcomes sustained by headline, {last.name}",
     )
-    chart_sheet.insert_chart(len(chart_rows) + 3, 0, chart)
+    chart_below_its_table(chart_sheet, len(chart_rows), chart)
     print_on_one_page(chart_sheet)
     write_notes(
         workbook,

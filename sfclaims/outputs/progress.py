@@ -16,6 +16,7 @@ from sfclaims.deciding.rules.ledger import ALREADY_CLAIMED
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.quarters import quarter_of
 from sfclaims.platform.workbook import (
+    chart_below_its_table,
     columns_against_a_line,
     new_workbook,
     print_on_one_page,
@@ -97,7 +98,7 @@ def write_progress(
             3 if allocation is not None else None,
             "Families claimed, and claimable, against the allocation",
         )
-        chart_sheet.insert_chart(len(journey) + 3, 0, chart)
+        chart_below_its_table(chart_sheet, len(journey), chart)
     print_on_one_page(chart_sheet)
     write_notes(
         workbook,

@@ -240,6 +240,18 @@ def columns_against_a_line(
     return chart
 
 
+CHART_ROWS, CHART_COLUMNS = 15, 8  # the cells a chart of xlsxwriter's default size covers
+
+
+def chart_below_its_table(sheet: Worksheet, table_rows: int, chart: Chart) -> None:
+    """The chart two rows below its table, and the print area around both: printed, the chart
+    is on the page beside the figures it draws (a print area of the table alone left it off)."""
+    top = table_rows + 3
+    sheet.insert_chart(top, 0, chart)
+    columns = max(sheet.dim_colmax or 0, CHART_COLUMNS - 1)
+    sheet.print_area(0, 0, top + CHART_ROWS, columns)
+
+
 def print_on_one_page(sheet: Worksheet, wide_only: bool = False) -> None:
     """Landscape A4, the header row repeated on every page, fitted to one page (or, for a long
     table, to the page's width)."""

@@ -206,3 +206,16 @@ def test_the_data_quality_report_prints_each_reason_whole_and_no_server_folder(w
     cut = [r for r in reasons if " ".join(r.split()) not in text]
     assert cut == [], cut[:3]
     assert str(report.parent.parent) not in text  # no server folder, printed or not
+
+
+def test_a_charts_page_prints_the_chart_with_its_table(workbooks, tmp_path):
+    """The progress report's journey: the print area holds the chart below its table, and
+    LibreOffice's PDF of the sheet draws the chart (its title printed beside the figures)."""
+    (report,) = [p for p in workbooks if p.name.startswith("progress-")]
+    sheet = load_workbook(report)["Journey"]
+    (area,) = re.findall(r"\$(\d+)$", str(sheet.print_area))
+    (chart,) = sheet._charts  # noqa: SLF001 - openpyxl keeps a sheet's charts here only
+    assert int(area) >= chart.anchor._from.row + 15, (sheet.print_area, chart.anchor._from.row)
+    pdf = printed(report, tmp_path)
+    journey = " ".join(" ".join(p.extract_text().split()) for p in pages_of(pdf, "Journey"))
+    assert "Families claimed, and claimable, against the allocation" in journey, journey[:500]
