@@ -100,7 +100,9 @@ def write_table(
     ``wrapped`` columns wrap at the column's width, one line per line of their text. A smaller
     ``font_size`` prints more to a page (widths stay counted in characters of that font)."""
     sheet = workbook.add_worksheet(sheet_name)
-    font = {"font_size": font_size, "valign": "top"} if font_size != DEFAULT_FONT_SIZE else {}
+    # every cell at the top of its row: a row made tall by one wrapped cell keeps its family's
+    # ID and reasons on one line, not its ID at the foot beside the next family's reasons
+    font = {"valign": "top"} | ({"font_size": font_size} if font_size != DEFAULT_FONT_SIZE else {})
     header_format = workbook.add_format(
         {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"}
         | font
@@ -145,7 +147,7 @@ def write_table(
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"} | font)
-    plain_format = workbook.add_format(font) if font else None
+    plain_format = workbook.add_format(font)
     chosen = [min(max(size + 2, 8), MAX_WIDTH) for size in (widths or sizes)]
     scale = font_size / DEFAULT_FONT_SIZE  # a column's width counts the default font's characters
     for column, width in enumerate(chosen):
@@ -156,7 +158,7 @@ def write_table(
             wrap_format if column in wrapped else plain_format,
         )
     line = 15 * scale  # a line's height in points
-    if font:  # printed dense: every row a line high unless it wraps, and narrow side margins
+    if font_size != DEFAULT_FONT_SIZE:  # printed dense: rows a line high unless they wrap
         sheet.set_default_row(line)
         sheet.set_margins(left=0.4, right=0.4)
     for row_number, texts in tall.items():  # neither Excel nor LibreOffice sizes them on opening

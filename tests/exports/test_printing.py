@@ -219,3 +219,23 @@ def test_a_charts_page_prints_the_chart_with_its_table(workbooks, tmp_path):
     pdf = printed(report, tmp_path)
     journey = " ".join(" ".join(p.extract_text().split()) for p in pages_of(pdf, "Journey"))
     assert "Families claimed, and claimable, against the allocation" in journey, journey[:500]
+
+
+def test_a_familys_reasons_print_on_its_own_row_every_cell_at_the_rows_top(workbooks):
+    """Work lists and the forecast: a row made tall by its wrapped reasons holds every one of
+    its cells at the top, so the family's ID prints level with its own reasons, never at the
+    foot of the row beside the next family's."""
+    chosen = [p for p in workbooks if p.name.startswith(("decisions", "forecast-"))]
+    assert len(chosen) >= 2, workbooks
+    problems = []
+    for path in chosen:
+        for sheet in load_workbook(path).worksheets:
+            if sheet.title == "About":
+                continue
+            for row in sheet.iter_rows(min_row=2, max_row=min(sheet.max_row, 300)):
+                problems += [
+                    f"{path.name} {sheet.title}!{c.coordinate}"
+                    for c in row
+                    if c.value is not None and c.alignment.vertical != "top"
+                ]
+    assert problems == [], problems[:10]
