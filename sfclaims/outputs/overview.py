@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, func, select
 from sqlmodel import col
 
 from sfclaims.claims import allocation_left, claimed_family_ids
@@ -21,7 +21,8 @@ from sfclaims.deciding.rules.catalogue import near_miss
 from sfclaims.intake.data_state import data_version
 from sfclaims.intake.kinds import LIST_SEPARATOR
 from sfclaims.platform.models import AuditVerdict, ClaimedFamily, ClaimRun, Family, StoredDecision
-from sfclaims.platform.settings import framework_in_force, read_settings
+from sfclaims.platform.quarters import quarter_containing, quarter_of
+from sfclaims.platform.settings import framework_in_force, quarter_convention, read_settings
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,9 @@ class Glance:
     closed: str | None = None
     #: beside the decide before it (None: the first, or kept before decides were compared)
     since: SinceBefore | None = None
+    #: the quarter before: its name, its last day, and, when decided as of that day, the
+    #: families decided and claimable then (None, None: not decided as of it)
+    last_quarter: tuple[str, date, int | None, int | None] | None = None
 
     @property
     def stale(self) -> bool:
@@ -79,6 +83,13 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
             ).where(col(StoredDecision.as_of) == as_of)
         ).all()
         now = data_version(connection)
+        quarters = quarter_convention(connection)
+        last_day = quarter_containing(as_of, quarters).start - timedelta(days=1)
+        decided_then, claimable_then = connection.execute(
+            select(func.count(), func.sum(case((col(StoredDecision.claimable), 1), else_=0))).where(
+                col(StoredDecision.as_of) == last_day
+            )
+        ).one()
         claimed = len(claimed_family_ids(connection))  # the ledger now, not as decided
         teams = sorted(
             t
@@ -125,6 +136,12 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
         ahead,
         closed[0].upper() + closed[1:] if closed else None,
         since,
+        (
+            quarter_of(last_day, quarters),
+            last_day,
+            decided_then or None,
+            int(claimable_then or 0) if decided_then else None,
+        ),
     )
 
 

@@ -372,7 +372,7 @@ def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_a
     today's; deciding again through the page shows one fewer claimable and no warning."""
     from datetime import date
 
-    from sfclaims.deciding.assessing import assess_and_store
+    from sfclaims.deciding.assessing import assess, assess_and_store
     from sfclaims.intake.importing import import_folder
     from sfclaims.platform.framework import load_framework
 
@@ -397,6 +397,16 @@ def test_the_dashboard_after_a_decide_shows_the_new_figures_and_says_when_they_a
     after = workspace.get("/?as_of=2025-09-30").text
     assert f"<strong id='claimable'>{len(claimable) - 1}</strong>" in after
     assert 'id="stale"' not in after
+    # the quarter before, not decided as of its last day: said, and how to see it
+    assert "The quarter before, 2025/26 Q1, as of 30/06/2025: not decided as of that day" in after
+    ended(workspace, post(workspace, "/decide", {"as_of": "30/06/2025"}))
+    then = {d.family_id: d.claimable for d in assess(engine, load_framework(), date(2025, 6, 30))}
+    beside = " ".join(workspace.get("/?as_of=2025-09-30").text.split())
+    assert (
+        f"The quarter before, 2025/26 Q1, as of 30/06/2025: <strong>{sum(then.values())}</strong> "
+        f"claimable of {len(then)} families decided" in beside
+    )
+    after = workspace.get("/?as_of=2025-09-30").text  # (the decide before is now June's)
     # beside the decide before: the one family stopped being claimable, and why, in words
     assert "0 became claimable, 1 stopped being claimable" in after
     stopped = after.split('id="stopped-claimable"')[1].split("</table>")[0]
