@@ -163,20 +163,19 @@ def notify(engine: Engine, notice: Notice, by: str | None) -> Told:
     if not to:
         return Told(0, 0)
     body = _body(notice, settings.workspace_address)
-    sent, why = 0, ""
-    for address in to:
-        try:
-            send_mail(settings, address, f"sfclaims: {notice.subject}", body)
-            sent += 1
-        except MailNotSent as error:
-            why = str(error)
+    try:
+        sent, why = send_mail(settings, to, f"sfclaims: {notice.subject}", body), ""
+    except MailNotSent as error:
+        sent, why = 0, str(error)
     told = Told(sent, len(to) - sent)
     record_now(
         engine,
         by,
         "notification sent" if not told.not_sent else "notification not sent",
         notice.about or notice.event,
-        f"{notice.event}: {sent} sent" + (f", {told.not_sent} not sent: {why}" if why else ""),
+        f"{notice.event}: {sent} sent"
+        + (f", {told.not_sent} not sent" if told.not_sent else "")
+        + (f": {why}" if why else ""),
     )
     return told
 

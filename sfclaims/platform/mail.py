@@ -1,4 +1,4 @@
-"""Email through the council's mail relay (the settings' ``mail_*``): one message to one person.
+"""Email through the council's mail relay (the settings' ``mail_*``): a message to each person.
 
 The relay's password, where it asks for one, is read from its file as each message is sent
 (never kept in the database, never logged). The relay is spoken to with STARTTLS when it offers
@@ -27,16 +27,15 @@ def mail_configured(settings: Settings) -> bool:
     return bool(settings.mail_host and settings.mail_sender)
 
 
-def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
-    """Send one plain-text message to one address through the relay."""
+def send_mail(settings: Settings, to: list[str], subject: str, body: str) -> int:
+    """Send the plain-text message to each address, one message each (no reader sees
+    another's address), over one conversation with the relay; how many it took. A relay that
+    cannot be reached, or refuses the lot, raises ``MailNotSent``; one address refused is
+    left out of the count."""
     if not mail_configured(settings):
         raise MailNotSent("No mail relay is set.")
-    message = EmailMessage()
-    message["From"] = settings.mail_sender
-    message["To"] = to
-    message["Subject"] = subject
-    message.set_content(body)
     host = str(settings.mail_host)
+    sent = 0
     try:
         with smtplib.SMTP(host, settings.mail_port, timeout=TIMEOUT) as relay:
             relay.ehlo()
@@ -45,12 +44,27 @@ def send_mail(settings: Settings, to: str, subject: str, body: str) -> None:
                 relay.ehlo()
             if settings.mail_user:
                 relay.login(settings.mail_user, _password(settings))
-            relay.send_message(message)
+            for address in to:
+                message = EmailMessage()
+                message["From"] = settings.mail_sender
+                message["To"] = address
+                message["Subject"] = subject
+                message.set_content(body)
+                try:
+                    relay.send_message(message)
+                    sent += 1
+                except smtplib.SMTPRecipientsRefused:
+                    continue
     except (OSError, smtplib.SMTPException) as error:
+        if sent:
+            return sent
         raise MailNotSent(
             f"The mail relay {host}:{settings.mail_port} did not take the message "
             f"({type(error).__name__})."
         ) from None
+    if not sent and to:
+        raise MailNotSent(f"The mail relay {host}:{settings.mail_port} refused every address.")
+    return sent
 
 
 def _password(settings: Settings) -> str:

@@ -346,19 +346,24 @@ async def choose_notifications(
 
     email = form.get("email", "")
     hears = [h for h in (await request.form()).getlist("hears") if isinstance(h, str)]
-    try:
-        kept = choose(engine_of(request), person, email, hears)
-    except SfclaimsError as error:
-        where = "#hears" if "roles" in str(error) or "not something" in str(error) else "#email"
-        problem = [{"text": said(error), "href": where}]
-        return notifications_page(request, person, problem, email, hears, 400)
-    done(
-        request,
-        f"You will hear of {len(kept.hears)} thing{'s' if len(kept.hears) != 1 else ''} by email."
-        if kept
-        else "You will hear of nothing by email.",
-    )
-    return RedirectResponse("/notifications", status_code=303)
+
+    def answer() -> Response:  # the database: never on the event loop
+        try:
+            kept = choose(engine_of(request), person, email, hears)
+        except SfclaimsError as error:
+            mine = "roles" in str(error) or "not something" in str(error)
+            problem = [{"text": said(error), "href": "#hears" if mine else "#email"}]
+            return notifications_page(request, person, problem, email, hears, 400)
+        count = len(kept.hears) if kept else 0
+        done(
+            request,
+            f"You will hear of {count} thing{'s' if count != 1 else ''} by email."
+            if count
+            else "You will hear of nothing by email.",
+        )
+        return RedirectResponse("/notifications", status_code=303)
+
+    return await anyio.to_thread.run_sync(answer)
 
 
 def first_admin_page(

@@ -199,31 +199,32 @@ async def outcome_plan(
 
     posted = await request.form()
     upload = posted.get("plan")
-    engine = engine_of(request)
-    try:
-        if form.get("national") == "yes":
-            chosen = await run_in_threadpool(
-                change_settings, engine, person, framework=Path(NATIONAL)
-            )
-            done(request, f"The national framework is in force again: {chosen.framework}.")
-            return RedirectResponse("/settings", status_code=303)
-        if not isinstance(upload, UploadFile) or not upload.filename:
-            raise RefusedError("Choose the local outcome plan's .toml file.")
-        key = await run_in_threadpool(
-            keep_outcome_plan, engine, person, upload.filename, upload.file.read(PLAN_LIMIT + 1)
-        )
-        plan = kept_plan(engine, key)  # where this server keeps it: the job reads it there
-    except SfclaimsError as error:
-        return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
-    from sfclaims.web.tasks import preview_plan
 
-    job = request.app.state.jobs.start(
-        "plan preview",
-        person.name,
-        preview_plan,
-        {"person": person, "key": key, "plan": plan, "name": upload.filename},
-    )
-    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+    def answer() -> Response:  # the database, the file and the job: never on the event loop
+        engine = engine_of(request)
+        try:
+            if form.get("national") == "yes":
+                chosen = change_settings(engine, person, framework=Path(NATIONAL))
+                done(request, f"The national framework is in force again: {chosen.framework}.")
+                return RedirectResponse("/settings", status_code=303)
+            if not isinstance(upload, UploadFile) or not upload.filename:
+                raise RefusedError("Choose the local outcome plan's .toml file.")
+            content = upload.file.read(PLAN_LIMIT + 1)
+            key = keep_outcome_plan(engine, person, upload.filename, content)
+            plan = kept_plan(engine, key)  # where this server keeps it: the job reads it there
+        except SfclaimsError as error:
+            return settings_page(request, person, [{"text": said(error), "href": "#plan"}], 400)
+        from sfclaims.web.tasks import preview_plan
+
+        job = request.app.state.jobs.start(
+            "plan preview",
+            person.name,
+            preview_plan,
+            {"person": person, "key": key, "plan": plan, "name": upload.filename},
+        )
+        return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+    return await run_in_threadpool(answer)
 
 
 @router.post("/settings/outcome-plan/in-force")
