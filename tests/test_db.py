@@ -49,6 +49,8 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
             "reasons_before": None if number % 2 else text,
             "before_as_of": None if number % 2 else date(2026, 6, 30),
             "before_decided_at": None,
+            "forecast_status": None if number % 2 else text,
+            "forecast_actions": None if number % 3 else text,
         }
         wanted.append(values)
     with engine.begin() as connection:

@@ -6,10 +6,13 @@ import re
 import zipfile
 from datetime import date
 
+import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from sfclaims.deciding.forecasting import pipeline
 from sfclaims.deciding.rules.forecast import Forecast
+from sfclaims.platform.db import open_database
 from tests.conftest import FIXTURES
 from tests.test_cli import sfclaims
 
@@ -97,3 +100,46 @@ def test_the_pipeline_counts_each_quarter_s_new_families_and_the_running_total()
 def test_a_forecast_needs_a_database_that_exists(tmp_path):
     result = sfclaims(f"sqlite:///{tmp_path}/none.db", "forecast", "--as-of", "2025-09-30")
     assert result.exit_code == 2
+
+
+@pytest.mark.raw_changes
+def test_a_forecast_after_a_decide_of_its_date_reads_what_it_kept_until_the_data_change(
+    sample_url, tmp_path
+):
+    """The forecast straight after a decide of the same date reads each family's forecast as the
+    decide kept it (the same files as one decided afresh) instead of deciding every family again;
+    once an import changes the data, it decides them again."""
+    files = ("forecast-2025-09-30.csv", "forecast-2025-09-30.xlsx")
+    run_forecast(sample_url, tmp_path / "afresh")  # nothing kept for the date: decided now
+    decided = sfclaims(sample_url, "assess", "--as-of", "30/09/2025", "--out", str(tmp_path / "d"))
+    assert decided.exit_code == 0, decided.output
+    run_forecast(sample_url, tmp_path / "kept")
+    for name in files:
+        assert (tmp_path / "kept" / name).read_bytes() == (tmp_path / "afresh" / name).read_bytes()
+
+    family = "F000013"
+    engine = open_database(sample_url)
+    with engine.begin() as connection:  # what the decide kept, marked: the forecast shows it
+        marked = connection.execute(
+            text(
+                "UPDATE decisions SET forecast_actions = '[\"as the decide kept it\"]' "
+                "WHERE family_id = :family AND as_of = '2025-09-30' AND NOT claimable"
+            ),
+            {"family": family},
+        ).rowcount
+    engine.dispose()
+    assert marked == 1
+    run_forecast(sample_url, tmp_path / "marked")
+    assert forecast_row(tmp_path / "marked", family)[4] == "as the decide kept it"
+
+    claims = tmp_path / "next"
+    claims.mkdir()
+    (claims / "previous_claims.csv").write_text("Family ID,Claim Period\nF000001,2025-Q1\n")
+    assert sfclaims(sample_url, "import", str(claims)).exit_code == 0
+    run_forecast(sample_url, tmp_path / "after")  # the data changed: decided again
+    assert forecast_row(tmp_path / "after", family) == forecast_row(tmp_path / "afresh", family)
+
+
+def forecast_row(folder, family: str) -> list[str]:
+    with (folder / "forecast-2025-09-30.csv").open(newline="", encoding="utf-8") as handle:
+        return next(row for row in csv.reader(handle) if row[0] == family)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, Engine, delete, func, select
 from sqlmodel import col
 
@@ -252,9 +253,30 @@ def _row(
             if a.forecast and a.forecast.forecast_date
             else None
         ),
+        "forecast_status": a.forecast.status if a.forecast else None,
+        "forecast_actions": orjson.dumps(a.forecast.actions).decode() if a.forecast else None,
         "reasons_before": before.get(a.decision.family_id),
     }
     return tuple(values[c] for c in columns)
+
+
+def _current(connection: Connection, framework: Framework, as_of: date) -> int | None:
+    """The state of the data now, if the decisions kept as of the date were all made under
+    this framework from the data in that state; else None (they must be made again)."""
+    states = connection.execute(
+        select(
+            func.min(col(StoredDecision.data_version)),
+            func.max(col(StoredDecision.data_version)),
+            func.min(col(StoredDecision.framework_sha256)),
+            func.max(col(StoredDecision.framework_sha256)),
+        ).where(col(StoredDecision.as_of) == as_of)
+    ).one()
+    now = data_version(connection)
+    return now if tuple(states) == (now, now, framework.sha256, framework.sha256) else None
+
+
+def _needs(kept: str) -> tuple[str, ...]:
+    return tuple(filter(None, kept.split(LIST_SEPARATOR)))
 
 
 def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
@@ -262,16 +284,8 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Deci
     still current: made under this framework from the data in the state they are in now. None
     when they are not, and the families must be decided again."""
     with one_snapshot(engine) as connection:
-        states = connection.execute(
-            select(
-                func.min(col(StoredDecision.data_version)),
-                func.max(col(StoredDecision.data_version)),
-                func.min(col(StoredDecision.framework_sha256)),
-                func.max(col(StoredDecision.framework_sha256)),
-            ).where(col(StoredDecision.as_of) == as_of)
-        ).one()
-        now = data_version(connection)
-        if tuple(states) != (now, now, framework.sha256, framework.sha256):
+        now = _current(connection, framework, as_of)
+        if now is None:
             return None
         rows = connection.execute(
             select(
@@ -286,7 +300,7 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Deci
         ).all()
     claimable = [
         Assessed(
-            Decision(family_id, as_of, tuple(filter(None, needs.split(LIST_SEPARATOR))), ()),
+            Decision(family_id, as_of, _needs(needs), ()),
             start or as_of,  # kept for every decision since it was stored; never blank
             evidence,
             facts,
@@ -294,3 +308,45 @@ def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Deci
         for family_id, needs, evidence, start, facts in rows
     ]
     return Decided(claimable, now)
+
+
+def current_forecasts(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
+    """Every family of the stored decisions as of the date with its forecast, as a decide with
+    the forecast kept them, if they are still current (``current_claimable``) and were all made
+    with the forecast; else None, and the families must be decided again. What a forecast
+    straight after a decide of the same date reads instead of deciding every family again."""
+    with one_snapshot(engine) as connection:
+        now = _current(connection, framework, as_of)
+        if now is None:
+            return None
+        rows = connection.execute(
+            select(
+                col(StoredDecision.family_id),
+                col(StoredDecision.needs),
+                col(StoredDecision.reasons),
+                col(StoredDecision.episode_start),
+                col(StoredDecision.forecast_status),
+                col(StoredDecision.forecast_date),
+                col(StoredDecision.forecast_actions),
+            )
+            .where(col(StoredDecision.as_of) == as_of)
+            .order_by(col(StoredDecision.family_id))
+        ).all()
+    families: list[Assessed] = []
+    for family_id, needs, reasons, start, status, forecast_date, actions in rows:
+        decision = Decision(family_id, as_of, _needs(needs), _needs(reasons))
+        if not decision.claimable and status is None:  # kept without its forecast
+            return None
+        prospects = (
+            Forecast(
+                family_id,
+                status,
+                forecast_date,
+                decision.reasons,
+                tuple(orjson.loads(actions or "[]")),
+            )
+            if status is not None
+            else None
+        )
+        families.append(Assessed(decision, start or as_of, forecast=prospects))
+    return Decided(families, now)

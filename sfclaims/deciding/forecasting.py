@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from sqlmodel import col
 
 from sfclaims.deciding.assessing import assess_at_state
-from sfclaims.deciding.decisions import Assessed
+from sfclaims.deciding.decisions import Assessed, current_forecasts
 from sfclaims.deciding.rules.catalogue import PROSPECTS, WAITING
 from sfclaims.deciding.rules.forecast import Forecast
 from sfclaims.platform.framework import Framework
@@ -54,9 +54,15 @@ def forecast_families(
     quarters_ahead: int = DEFAULT_QUARTERS,
     allocation_left: int | None = None,
 ) -> Pipeline:
-    """Decide every family as of the date and forecast each one that is not claimable, from the
-    same facts in one state of the data."""
-    assessed, _state = assess_at_state(engine, framework, as_of, with_forecast=True)
+    """Every family as of the date with the forecast of each one that is not claimable: as a
+    decide of the date kept them while they are current, else decided now from the same facts
+    in one state of the data."""
+    kept = current_forecasts(engine, framework, as_of)
+    assessed = (
+        kept.families
+        if kept is not None
+        else assess_at_state(engine, framework, as_of, with_forecast=True)[0]
+    )
     return pipeline_of(engine, assessed, as_of, quarters, quarters_ahead, allocation_left)
 
 

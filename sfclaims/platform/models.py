@@ -296,6 +296,10 @@ class StoredDecision(SQLModel, table=True):
     # decided with the forecast: the work list it is on (decisions.work_list) and its date
     work_list: str | None = None
     forecast_date: date | None = None
+    # and its status and what must happen first (a JSON list): the forecast reads them while
+    # the decisions are current
+    forecast_status: str | None = None
+    forecast_actions: str | None = None
     # the decide before this one (the newest kept, as of any date): the family's reasons then
     # ("" claimable; None when that decide did not decide it), and that decide's date and time
     reasons_before: str | None = None
