@@ -3,6 +3,8 @@ outcomes reports, the quarter's files, claim runs made, exported, submitted and 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -71,32 +73,42 @@ def decide(
         if never
         else []
     )
-    # every decision keeps its forecast date and work list: the dashboard's quarters ahead and
-    # the work lists read them, whichever face decided
-    decided = assess_and_store(engine, chosen, as_of)
+    # every decision keeps its forecast: the dashboard's quarters ahead, the work lists and the
+    # forecast read them, whichever face decided; the files are written while they are kept
+    files = [out, out.with_suffix(".xlsx")] if out is not None else []
+    decided = assess_and_store(
+        engine,
+        chosen,
+        as_of,
+        meanwhile=(lambda d: _decisions_files(engine, d, chosen, as_of, files)) if files else None,
+    )
     summary = summarise([a.decision for a in decided.families], chosen)
     with engine.connect() as connection:
         closed = claims_closed(chosen, as_of, quarter_convention(connection), summary.claimable)
     warnings += [closed[0].upper() + closed[1:]] if closed else []
     pipeline = _pipeline(engine, decided, as_of) if with_forecast else None
-    files = _decisions_files(engine, decided, chosen, as_of, out) if out is not None else []
     return Decisions(decided, summary, chosen, warnings, pipeline, files)
 
 
 def _decisions_files(
-    engine: Engine, decided: Decided, framework: Framework, as_of: date, out: Path
-) -> list[Path]:
+    engine: Engine, decided: Decided, framework: Framework, as_of: date, paths: list[Path]
+) -> AbstractContextManager[None]:
+    """The decisions file and the work lists beside it, written at ``paths`` by a copy of this
+    process while the block keeps the decisions (from the families' casework read here first)."""
     from sfclaims.deciding.forecasting import casework
     from sfclaims.outputs.decisions_file import write_decisions
-    from sfclaims.outputs.files import written_whole
+    from sfclaims.outputs.files import written_alongside
     from sfclaims.outputs.work_lists import write_work_lists
 
-    with written_whole(out) as partial, partial.open("w", newline="", encoding="utf-8") as f:
-        write_decisions([a.decision for a in decided.families], f)
-    workbook = write_work_lists(
-        out.with_suffix(".xlsx"), decided.families, casework(engine, as_of), framework
-    )
-    return [out, workbook]
+    work = casework(engine, as_of)
+
+    def write(to: Sequence[Path]) -> None:
+        decisions, lists = to
+        with decisions.open("w", newline="", encoding="utf-8") as f:
+            write_decisions([a.decision for a in decided.families], f)
+        write_work_lists(lists, decided.families, work, framework)
+
+    return written_alongside(paths, write)
 
 
 def explain_family(

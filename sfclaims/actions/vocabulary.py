@@ -1,6 +1,7 @@
 """The words both faces share with the engine: the errors a person can meet, dates as people type
 them, values given in a form or an option, the framework, and the helpers for files and pages a
-face writes (owner-only files written whole, HTML's formatting of a day, a number, a link).
+face writes (owner-only files written whole, HTML's formatting of a day, a number, a link), and
+how a command's process keeps its memory.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
     )
     from sfclaims.platform.framework import Framework
     from sfclaims.platform.given import checked_text, page_number
+    from sfclaims.platform.memory import one_piece_of_work
 
 #: Where each name lives: a command imports only what it uses, so it starts quickly.
 _WHERE = {
@@ -39,6 +41,7 @@ _WHERE = {
     "link": ("sfclaims.outputs.html", "link"),
     "moment": ("sfclaims.outputs.html", "moment"),
     "number": ("sfclaims.outputs.html", "number"),
+    "one_piece_of_work": ("sfclaims.platform.memory", "one_piece_of_work"),
     "page_number": ("sfclaims.platform.given", "page_number"),
     "parse_date": ("sfclaims.platform.dates", "parse_date"),
     "ready_file": ("sfclaims.outputs.files", "ready_file"),
@@ -62,6 +65,7 @@ __all__ = [
     "link",
     "moment",
     "number",
+    "one_piece_of_work",
     "page_number",
     "parse_date",
     "ready_file",

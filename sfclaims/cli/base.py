@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sfclaims.actions.vocabulary import RefusedError, SfclaimsError
+from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, one_piece_of_work
 from sfclaims.words import COMMAND_LINE
 
 if TYPE_CHECKING:
@@ -308,4 +308,5 @@ NameArgument = Annotated[
 def main() -> None:
     # the database, reports and packs hold families' personal data: readable by their owner only
     os.umask(0o077)
+    one_piece_of_work()
     app()

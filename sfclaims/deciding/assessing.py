@@ -6,6 +6,8 @@ import gc
 import multiprocessing as mp
 import os
 from collections import Counter
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, NamedTuple
@@ -27,7 +29,7 @@ from sfclaims.platform.errors import RefusedError
 from sfclaims.platform.framework import Framework
 from sfclaims.platform.memory import many_objects
 from sfclaims.platform.models import Family
-from sfclaims.platform.processes import die_with_parent, threads_besides_the_watcher
+from sfclaims.platform.processes import die_with_parent, may_fork
 
 
 def assess(engine: Engine, framework: Framework, as_of: date) -> list[Decision]:
@@ -164,10 +166,9 @@ def _start_method() -> str:
     """``fork`` where it is safe (one thread but a job's watcher, which holds no lock, and the
     platform has it), else ``forkserver`` or ``spawn``: a forked copy of a threaded process can
     inherit a lock another thread held."""
-    methods = mp.get_all_start_methods()
-    if "fork" in methods and threads_besides_the_watcher() == 0:
+    if may_fork():
         return "fork"
-    return "forkserver" if "forkserver" in methods else "spawn"
+    return "forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn"
 
 
 @dataclass(frozen=True)
@@ -285,14 +286,21 @@ def summarise(decisions: list[Decision], framework: Framework) -> AssessSummary:
     )
 
 
-def assess_and_store(engine: Engine, framework: Framework, as_of: date) -> Decided:
+def assess_and_store(
+    engine: Engine,
+    framework: Framework,
+    as_of: date,
+    meanwhile: Callable[[Decided], AbstractContextManager[Any]] | None = None,
+) -> Decided:
     """Decide every family (its reasons, not the records behind them) and keep the decisions
     with the state of the data they rest on, for a claim run as of the same date to reuse, and
-    each other family's forecast date and work list (the dashboard's quarters ahead and the
-    work-list pages read them, whichever face decided)."""
+    each other family's forecast (the dashboard's quarters ahead, the work-list pages and the
+    forecast read them, whichever face decided). ``meanwhile`` gives what to do with the
+    decisions while they are kept (files written alongside)."""
     assessed, state = assess_at_state(engine, framework, as_of, with_forecast=True)
     decided = Decided(assessed, state)
-    since = store_decisions(engine, decided, framework, as_of, with_forecast=True)
+    with meanwhile(decided) if meanwhile is not None else nullcontext():
+        since = store_decisions(engine, decided, framework, as_of, with_forecast=True)
     return replace(decided, since=since)
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import contextlib
 import csv
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from sfclaims.intake.kinds import FORMULA_STARTS
 from sfclaims.platform.errors import UsageError
+from sfclaims.platform.processes import alongside
 
 
 def ready_folder(folder: Path, option: str = "--out") -> Path:
@@ -49,6 +50,24 @@ def written_whole(path: Path) -> Iterator[Path]:
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def written_alongside(
+    paths: Sequence[Path], write: Callable[[Sequence[Path]], None]
+) -> Iterator[None]:
+    """The files ``write`` writes (to temporary names beside ``paths``, in that order), written
+    by a copy of this process while the block runs (``processes.alongside``); put in place when
+    both have ended well, and none of them when either fails."""
+    aside = [path.with_name(f".{path.name}.{os.getpid()}.aside") for path in paths]
+    try:
+        with alongside(lambda: write(aside)):
+            yield
+        for written, path in zip(aside, paths, strict=True):
+            os.replace(written, path)
+    finally:
+        for written in aside:
+            written.unlink(missing_ok=True)
 
 
 def safe_cell(value: Any) -> Any:

@@ -427,7 +427,10 @@ def _work(
 
     from sfclaims.platform.db import open_database
     from sfclaims.platform.errors import SfclaimsError
+    from sfclaims.platform.memory import one_piece_of_work
     from sfclaims.words import WORKSPACE
+
+    one_piece_of_work()
 
     engine = open_database(url)
     sent = 0.0

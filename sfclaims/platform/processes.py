@@ -1,5 +1,6 @@
 """Processes that end with the one that started them: a web job's process when its server dies,
-a decide's pool workers when their job (or command) dies, however it died."""
+a decide's pool workers when their job (or command) dies, however it died; and work done by a
+copy of the process alongside its own (``alongside``)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 
 #: The one thread of a job's process beside its main one: it only waits to hear that the server
@@ -46,3 +48,56 @@ def threads_besides_the_watcher() -> int:
         for thread in threading.enumerate()
         if thread is not threading.main_thread() and thread.name != WATCHER
     )
+
+
+def may_fork() -> bool:
+    """Whether this process may fork a copy of itself: the platform has fork, and no thread but
+    a job's watcher (which holds no lock) runs beside the main one, so the copy inherits no lock
+    another thread held."""
+    import multiprocessing as mp
+
+    return "fork" in mp.get_all_start_methods() and threads_besides_the_watcher() == 0
+
+
+@contextlib.contextmanager
+def alongside(work: Callable[[], None] | None) -> Iterator[None]:
+    """``work`` done by a copy of this process (forked: it sees this process's objects as they
+    are, with nothing sent to it) while the block runs on the other core; the block's end waits
+    for it, and its failure is raised here. Where forking is not safe (``may_fork``), the work
+    is done here after the block. The work must not use this process's database connections."""
+    if work is None:
+        yield
+        return
+    if not may_fork():
+        yield
+        work()
+        return
+    import multiprocessing as mp
+    import traceback
+
+    context = mp.get_context("fork")
+    hearing, telling = context.Pipe(duplex=False)
+
+    def done_in_the_copy() -> None:
+        die_with_parent()
+        try:
+            work()
+            telling.send(None)
+        except BaseException as error:  # noqa: BLE001 - carried to the parent, raised there
+            telling.send((error, traceback.format_exc()))
+
+    copy = context.Process(target=done_in_the_copy, name="sfclaims: work alongside")
+    copy.start()
+    telling.close()
+    try:
+        yield
+    finally:
+        try:
+            failed = hearing.recv()
+        except EOFError:  # the copy died without a word (killed, out of memory)
+            failed = (RuntimeError(f"the work alongside ended with code {copy.exitcode}"), "")
+        copy.join()
+        hearing.close()
+    if failed is not None:
+        error, _trace = failed
+        raise error

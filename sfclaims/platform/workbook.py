@@ -171,13 +171,19 @@ def write_table(
     return sheet
 
 
-@functools.lru_cache(maxsize=8192)
 def _lines(text: str, width: int) -> int:
     """How many lines the text takes wrapped in a column ``width`` characters wide (a width
-    counts characters as wide as a digit; capitals are about as wide, most others narrower).
-    Kept for texts seen before: a county's families share a few hundred reasons and actions."""
-    room = max(width - 1, 1)
-    return sum(max(1, -(-_wide(line) // room)) for line in text.split("\n"))
+    counts characters as wide as a digit; capitals are about as wide, most others narrower)."""
+    if "\n" not in text:
+        return _line_lines(text, width)
+    return sum(_line_lines(line, width) for line in text.split("\n"))
+
+
+@functools.lru_cache(maxsize=8192)
+def _line_lines(line: str, width: int) -> int:
+    """How many lines one line of text takes wrapped (``_lines``). Kept for lines seen before:
+    a county's families share a few hundred reasons and actions, in many combinations."""
+    return max(1, -(-_wide(line) // max(width - 1, 1)))
 
 
 _ASCII_NARROW = re.compile(r"[^A-Z0-9_]")

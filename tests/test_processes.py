@@ -1,0 +1,75 @@
+"""Work done alongside: a copy of the process writes files while the process does its own work,
+and they appear only when both end well."""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import pytest
+
+from sfclaims.outputs.files import written_alongside
+from sfclaims.platform.processes import alongside
+
+WAIT = 60  # seconds: only ever reached when the test fails
+
+
+def test_the_work_runs_in_a_copy_of_the_process_while_the_block_runs():
+    """The block waits for a word the copy sends: had the work waited for the block to end, the
+    block would never hear it."""
+    context = mp.get_context("fork")
+    started = context.Event()
+    hearing, telling = context.Pipe(duplex=False)
+
+    def work() -> None:
+        telling.send(os.getpid())
+        started.set()
+
+    with alongside(work):
+        assert started.wait(WAIT), "the work did not start while the block ran"
+    assert hearing.recv() != os.getpid()
+
+
+def test_the_works_failure_is_raised_where_the_block_ran():
+    def work() -> None:
+        raise ValueError("the copy could not write")
+
+    with pytest.raises(ValueError, match="the copy could not write"), alongside(work):
+        pass
+
+
+def write_both(to: Sequence[Path]) -> None:
+    for path in to:
+        path.write_text(f"written as {path.name}\n")
+
+
+def test_files_written_alongside_appear_once_both_end_well(tmp_path):
+    paths = [tmp_path / "decisions.csv", tmp_path / "decisions.xlsx"]
+    with written_alongside(paths, write_both):
+        assert not any(p.exists() for p in paths)  # not in place before the block ends
+    assert [p.read_text().startswith("written as .decisions") for p in paths] == [True, True]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decisions.csv", "decisions.xlsx"]
+
+
+def test_a_block_that_fails_leaves_the_files_as_they_were(tmp_path):
+    paths = [tmp_path / "decisions.csv", tmp_path / "decisions.xlsx"]
+    paths[0].write_text("an earlier decisions file\n")
+    refused = pytest.raises(RuntimeError, match="the decisions could not be kept")
+    with refused, written_alongside(paths, write_both):
+        raise RuntimeError("the decisions could not be kept")
+    assert paths[0].read_text() == "an earlier decisions file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["decisions.csv"]
+
+
+def test_a_writer_that_fails_leaves_no_file(tmp_path):
+    paths = [tmp_path / "decisions.csv", tmp_path / "decisions.xlsx"]
+
+    def half(to: Sequence[Path]) -> None:
+        to[0].write_text("half\n")
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"), written_alongside(paths, half):
+        pass
+    assert list(tmp_path.iterdir()) == []
