@@ -29,7 +29,7 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
     columns = [c.name for c in table.c]
     decided = datetime(2026, 11, 30, 9, 15, 2, 123456, tzinfo=UTC)
     wanted = []
-    for number, text in enumerate(AWKWARD_TEXT):
+    for number, text in enumerate(AWKWARD_TEXT * 17):  # whole statements of rows, and a few
         values = {
             "as_of": date(2026, 9, 30),
             "family_id": f"F{number:03d}",
@@ -42,10 +42,10 @@ def test_bulk_load_keeps_awkward_text_nulls_flags_and_dates(engine):
             "evidence": None if number % 3 == 0 else text,
             "decided_at": decided,
             "data_version": number,
-            "episode_start": None if number == 1 else date(2025, 1, number + 1),
+            "episode_start": None if number == 1 else date(2025, 1, number % 28 + 1),
             "facts": text,
             "work_list": None if number % 2 else text,
-            "forecast_date": None if number % 2 else date(2027, 1, number + 1),
+            "forecast_date": None if number % 2 else date(2027, 1, number % 28 + 1),
             "reasons_before": None if number % 2 else text,
             "before_as_of": None if number % 2 else date(2026, 6, 30),
             "before_decided_at": None,
@@ -69,6 +69,7 @@ def test_replacing_a_table_keeps_awkward_text_blanks_flags_and_dates_and_reports
     engine, monkeypatch
 ):
     monkeypatch.setattr(db, "CHUNK", 3)  # several chunks from a few rows
+    monkeypatch.setattr(db, "ROWS_A_STATEMENT", 2)  # statements of several rows, and one left
     table = table_of(Assessment)
     count = len(AWKWARD_TEXT)
     frame = pd.DataFrame(  # typed as the import's table_frame types them
