@@ -307,8 +307,9 @@ REPEATS = 1  # each measurement as a process, this many times: the mean is repor
 
 
 def as_processes(name: str, folder: Path, as_of: str) -> dict:
-    """`sfclaims import`, `assess --out` and `forecast --out` as a user runs them, each a
-    process with its start-up, beside the raw baselines as processes: a plain read and bulk
+    """`sfclaims import`, `assess --out` and `forecast --out` (before any decide of the date,
+    and after the assess has kept its decisions) as a user runs them, each a process with its
+    start-up, beside the raw baselines as processes: a plain read and bulk
     insert of every file, and a plain fetch of every row assess reads; each the mean of
     ``REPEATS`` runs, taken in turn (baseline, then ours) so a busy moment weighs on both."""
     runs = [_as_processes_once(name, folder, as_of) for _ in range(REPEATS)]
@@ -335,6 +336,10 @@ def _as_processes_once(name: str, folder: Path, as_of: str) -> dict:
         )[:2]
         raw = [sys.executable, __file__, "--raw", "assess", url]
         times["raw assess (every row assess reads, fetched)"] = timed_process(raw)[:2]
+        # the forecast with no decide of its date kept (it decides every family), then after one
+        times["sfclaims forecast, nothing kept"] = timed_process(
+            [*base, "forecast", "--as-of", as_of, "--out", str(scratch / "afresh")]
+        )[:2]
         decisions = str(scratch / "decisions.csv")
         times["sfclaims assess"] = timed_process(
             [*base, "assess", "--as-of", as_of, "--out", decisions]
@@ -485,8 +490,11 @@ def print_report(name: str, report: dict) -> None:
         for stage, raw in (
             ("import", "raw import"),
             ("assess", "raw assess"),
+            ("forecast, nothing kept", "raw assess"),
             ("forecast", "raw assess"),
         ):
+            if f"sfclaims {stage}" not in processes:
+                continue
             ours = next(v[0] for k, v in processes.items() if k == f"sfclaims {stage}")
             base = next(v[0] for k, v in processes.items() if k.startswith(raw))
             print(f"  sfclaims {stage} / {raw}: {ours / base:.2f}x (goal: within 2x)")
