@@ -279,25 +279,37 @@ def _needs(kept: str) -> tuple[str, ...]:
     return tuple(filter(None, kept.split(LIST_SEPARATOR)))
 
 
-def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
-    """The claimable families of the stored decisions as of the date, if those decisions are
-    still current: made under this framework from the data in the state they are in now. None
-    when they are not, and the families must be decided again."""
+def _kept_if_current(
+    engine: Engine, framework: Framework, as_of: date, columns: list[Any], claimable: bool
+) -> tuple[int, list[Any]] | None:
+    """The state of the data and the ``columns`` of the decisions kept as of the date (only
+    the claimable ones, if ``claimable``), by family ID, read in one snapshot, if they are
+    current (``_current``); else None."""
     with one_snapshot(engine) as connection:
         now = _current(connection, framework, as_of)
         if now is None:
             return None
-        rows = connection.execute(
-            select(
-                col(StoredDecision.family_id),
-                col(StoredDecision.needs),
-                col(StoredDecision.evidence),
-                col(StoredDecision.episode_start),
-                col(StoredDecision.facts),
-            )
-            .where(col(StoredDecision.as_of) == as_of, col(StoredDecision.claimable))
-            .order_by(col(StoredDecision.family_id))
-        ).all()
+        query = select(*columns).where(col(StoredDecision.as_of) == as_of)
+        if claimable:
+            query = query.where(col(StoredDecision.claimable))
+        return now, list(connection.execute(query.order_by(col(StoredDecision.family_id))))
+
+
+def current_claimable(engine: Engine, framework: Framework, as_of: date) -> Decided | None:
+    """The claimable families of the stored decisions as of the date, if those decisions are
+    still current: made under this framework from the data in the state they are in now. None
+    when they are not, and the families must be decided again."""
+    columns = [
+        col(StoredDecision.family_id),
+        col(StoredDecision.needs),
+        col(StoredDecision.evidence),
+        col(StoredDecision.episode_start),
+        col(StoredDecision.facts),
+    ]
+    kept = _kept_if_current(engine, framework, as_of, columns, claimable=True)
+    if kept is None:
+        return None
+    now, rows = kept
     claimable = [
         Assessed(
             Decision(family_id, as_of, _needs(needs), ()),
@@ -315,23 +327,19 @@ def current_forecasts(engine: Engine, framework: Framework, as_of: date) -> Deci
     the forecast kept them, if they are still current (``current_claimable``) and were all made
     with the forecast; else None, and the families must be decided again. What a forecast
     straight after a decide of the same date reads instead of deciding every family again."""
-    with one_snapshot(engine) as connection:
-        now = _current(connection, framework, as_of)
-        if now is None:
-            return None
-        rows = connection.execute(
-            select(
-                col(StoredDecision.family_id),
-                col(StoredDecision.needs),
-                col(StoredDecision.reasons),
-                col(StoredDecision.episode_start),
-                col(StoredDecision.forecast_status),
-                col(StoredDecision.forecast_date),
-                col(StoredDecision.forecast_actions),
-            )
-            .where(col(StoredDecision.as_of) == as_of)
-            .order_by(col(StoredDecision.family_id))
-        ).all()
+    columns = [
+        col(StoredDecision.family_id),
+        col(StoredDecision.needs),
+        col(StoredDecision.reasons),
+        col(StoredDecision.episode_start),
+        col(StoredDecision.forecast_status),
+        col(StoredDecision.forecast_date),
+        col(StoredDecision.forecast_actions),
+    ]
+    kept = _kept_if_current(engine, framework, as_of, columns, claimable=False)
+    if kept is None:
+        return None
+    now, rows = kept
     families: list[Assessed] = []
     for family_id, needs, reasons, start, status, forecast_date, actions in rows:
         decision = Decision(family_id, as_of, _needs(needs), _needs(reasons))
