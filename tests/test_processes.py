@@ -1,5 +1,6 @@
 """Work done alongside: a copy of the process writes files while the process does its own work,
-and they appear only when both end well."""
+and they appear only when both end well; and the collector as a command and as the server want
+it."""
 
 from __future__ import annotations
 
@@ -73,3 +74,21 @@ def test_a_writer_that_fails_leaves_no_file(tmp_path):
     with pytest.raises(OSError, match="No space left"), written_alongside(paths, half):
         pass
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_command_leaves_the_collector_less_to_do_and_the_server_has_it_back_as_python_sets_it():
+    """A command's process freezes what it loaded and collects young objects less often; the
+    workspace's server, which the same command line starts and which runs for days, undoes it."""
+    import gc
+
+    from sfclaims.platform.memory import LONG_RUNNING_THRESHOLDS, long_running, one_piece_of_work
+
+    before = gc.get_threshold()
+    try:
+        one_piece_of_work()
+        assert gc.get_threshold()[0] > LONG_RUNNING_THRESHOLDS[0] and gc.get_freeze_count() > 0
+        long_running()
+        assert gc.get_threshold() == LONG_RUNNING_THRESHOLDS and gc.get_freeze_count() == 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)

@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
     )
     from sfclaims.platform.framework import Framework
     from sfclaims.platform.given import checked_text, page_number
-    from sfclaims.platform.memory import one_piece_of_work
+    from sfclaims.platform.memory import long_running, one_piece_of_work
 
 #: Where each name lives: a command imports only what it uses, so it starts quickly.
 _WHERE = {
@@ -39,6 +39,7 @@ _WHERE = {
     "day": ("sfclaims.outputs.html", "day"),
     "environment": ("sfclaims.outputs.html", "environment"),
     "link": ("sfclaims.outputs.html", "link"),
+    "long_running": ("sfclaims.platform.memory", "long_running"),
     "moment": ("sfclaims.outputs.html", "moment"),
     "number": ("sfclaims.outputs.html", "number"),
     "one_piece_of_work": ("sfclaims.platform.memory", "one_piece_of_work"),
@@ -63,6 +64,7 @@ __all__ = [
     "day",
     "environment",
     "link",
+    "long_running",
     "moment",
     "number",
     "one_piece_of_work",

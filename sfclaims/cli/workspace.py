@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from sfclaims.actions.vocabulary import UsageError, ready_folder
+from sfclaims.actions.vocabulary import UsageError, long_running, ready_folder
 from sfclaims.cli.base import (
     Settings,
     app,
@@ -86,6 +86,7 @@ def serve(
         SFCLAIMS_UPLOAD_LIMIT=str(limit),
         SFCLAIMS_BEHIND_PROXY="1" if behind_proxy else "",
     )
+    long_running()  # a server with one process serves from this one, for days
     uvicorn.run(
         "sfclaims.web.app:from_environment",
         factory=True,

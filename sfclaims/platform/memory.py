@@ -21,6 +21,10 @@ def many_objects() -> Iterator[None]:
             gc.enable()
 
 
+#: The collector's thresholds as Python sets them, for a process that runs for days
+LONG_RUNNING_THRESHOLDS = gc.get_threshold()
+
+
 def one_piece_of_work() -> None:
     """For a process that does one piece of work and ends (a command, a web job): what it has
     loaded so far lives as long as it does, so the cyclic collector never looks at it again
@@ -30,3 +34,11 @@ def one_piece_of_work() -> None:
     its work lists about a second."""
     gc.freeze()
     gc.set_threshold(100_000, 50, 100)
+
+
+def long_running() -> None:
+    """For a process that serves for days (the workspace's server): the collector as Python
+    sets it, undoing ``one_piece_of_work`` (which the command line sets before it knows the
+    command), so cyclic garbage never waits long to be freed."""
+    gc.unfreeze()
+    gc.set_threshold(*LONG_RUNNING_THRESHOLDS)
