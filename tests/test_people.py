@@ -480,6 +480,42 @@ def test_on_postgresql_each_group_role_is_refused_what_it_may_not_do(
     assert said.startswith("The database refused your login this (") and table in said
 
 
+def test_the_cover_names_people_by_their_full_names_as_they_were_when_it_was_submitted(
+    team, monkeypatch, tmp_path
+):
+    """A full name given (by the admin, on the command line) is what the cover prints, not the
+    account; an account with none is named by its account; a submitted run keeps the names it
+    was submitted with, whoever is renamed since."""
+    as_person(monkeypatch, "root")
+    named = sfclaims(team, "user", "full-name", "ada", "  Ada   Lovelace ")
+    assert named.exit_code == 0 and "is named Ada Lovelace." in named.output
+    listed = sfclaims(team, "user", "list").stdout
+    assert "ada\tauditor\tactive\tno password\tAda Lovelace" in listed.splitlines()
+    run = make_run(team, monkeypatch)
+    the_quarter(team, monkeypatch, run)
+    as_person(monkeypatch, "root")  # carl is named between the verdicts and the submission
+    assert sfclaims(team, "user", "full-name", "carl", "Carl Jung").exit_code == 0
+    as_person(monkeypatch, "carl")
+    assert sfclaims(team, "claim", "submit", run, "--yes").exit_code == 0
+
+    def cover() -> dict:
+        as_person(monkeypatch, "carl")
+        exported = sfclaims(team, "claim", "export", run, "--out", str(tmp_path))
+        assert exported.exit_code == 0, exported.output
+        return cover_of(load_workbook(tmp_path / f"claim-{run}.xlsx"))
+
+    first = cover()
+    assert first["audited by"].startswith("Ada Lovelace (identified by ")
+    assert first["prepared by"].startswith("Carl Jung (identified by ")
+    assert first["submitted by"].startswith("Carl Jung (identified by ")
+    as_person(monkeypatch, "root")
+    assert sfclaims(team, "user", "full-name", "ada", "Ada King").exit_code == 0
+    assert cover() == first
+    as_person(monkeypatch, "ada")  # only an admin names people
+    refused = sfclaims(team, "user", "full-name", "ada", "Countess of Lovelace")
+    assert refused.exit_code == 3 and "admin" in refused.output
+
+
 def test_the_log_and_the_submission_say_how_each_person_was_identified(team, monkeypatch, tmp_path):
     """On SQLite each person here is the machine's user; on PostgreSQL their database login."""
     how = "database login" if team.startswith("postgresql") else "operating-system user"
@@ -492,9 +528,9 @@ def test_the_log_and_the_submission_say_how_each_person_was_identified(team, mon
     assert sfclaims(team, "claim", "export", run, "--out", str(tmp_path)).exit_code == 0
     book = load_workbook(tmp_path / f"claim-{run}.xlsx")
     cover = cover_of(book)
-    assert cover["prepared by"].startswith(f"carl ({how}), ")
-    assert cover["audited by"] == f"ada ({how})"
-    assert cover["submitted by"].startswith(f"carl ({how}), ")
+    assert cover["prepared by"].startswith(f"carl (identified by {how}), ")
+    assert cover["audited by"] == f"ada (identified by {how})"
+    assert cover["submitted by"].startswith(f"carl (identified by {how}), ")
     log = list(book["Log"].iter_rows(values_only=True))
     assert log[0][-1] == "identified by" and {row[-1] for row in log[1:]} == {how}
     with open_database(team).connect() as connection:  # and the chain holds over what it says

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
         has_accounts,
         list_accounts,
         new_password,
+        set_full_name,
         set_password,
         set_roles,
     )
@@ -75,6 +76,7 @@ _WHERE = {
     "ROLES": ("sfclaims.platform.roles", "ROLES"),
     "SINGLE_SIGN_ON": ("sfclaims.people.accounts", "SINGLE_SIGN_ON"),
     "add_account": ("sfclaims.people.accounts", "add_account"),
+    "set_full_name": ("sfclaims.people.accounts", "set_full_name"),
     "allowed": ("sfclaims.people.accounts", "allowed"),
     "begin": ("sfclaims.people.signing_in", "begin"),
     "begin_single_sign_on": ("sfclaims.people.single_sign_on", "begin"),
@@ -158,6 +160,7 @@ __all__ = [
     "secret_key",
     "secret_key_path",
     "session_holder",
+    "set_full_name",
     "set_password",
     "set_roles",
     "set_up_address",

@@ -4,7 +4,7 @@ its log."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import orjson
@@ -12,7 +12,13 @@ from sqlalchemy import Connection, Engine, Row, func, select
 from sqlmodel import col
 
 from sfclaims.claims.digest import SUBMITTED_ACTION, verify_submitted
-from sfclaims.claims.runs import get_run, plural, run_family_ids, separate_duties
+from sfclaims.claims.runs import (
+    get_run,
+    people_named,
+    plural,
+    run_family_ids,
+    separate_duties,
+)
 from sfclaims.claims.sample import AuditConclusion, audit_conclusion, widen_above
 from sfclaims.deciding.facts import as_stored
 from sfclaims.deciding.rules.findings import Finding, findings_from_json
@@ -50,6 +56,7 @@ class RunContents:
     run_claims: int = 0  # families the whole run claims (not only those chosen)
     quarters: str = "financial"  # the authority's convention: how the run's period is named
     conclusion: AuditConclusion | None = None  # what internal audit found in its sample
+    people: dict[str, str] = field(default_factory=dict)  # full names, by account (runs.py)
 
     @property
     def period(self) -> str:
@@ -123,8 +130,18 @@ def run_contents(
         ).scalar_one()
         quarters = quarter_convention(connection)
         conclusion = audit_conclusion(connection, run, widen_above(connection))
+        people = people_named(connection, run)
     return RunContents(
-        run, found, verdicts, tuple(families), tuple(log), not alone, claims, quarters, conclusion
+        run,
+        found,
+        verdicts,
+        tuple(families),
+        tuple(log),
+        not alone,
+        claims,
+        quarters,
+        conclusion,
+        people,
     )
 
 

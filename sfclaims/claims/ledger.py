@@ -6,12 +6,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, NamedTuple
 
+import orjson
 from sqlalchemy import Connection, Engine, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from sfclaims.claims.digest import CURRENT, SUBMITTED_ACTION, covered, run_digest
-from sfclaims.claims.runs import get_run, refuse_if_submitted, run_family_ids, separate_duties
+from sfclaims.claims.runs import (
+    get_run,
+    people_named,
+    refuse_if_submitted,
+    run_family_ids,
+    separate_duties,
+)
 from sfclaims.claims.sample import refuse_unless_audited, sampled, sampled_with_verdicts
 from sfclaims.claims.sealing import key_id, required_seal_key, seal
 from sfclaims.intake.data_state import data_changed
@@ -67,6 +74,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
             # logged first: the seal holds the log's chain head with the submission in it
             record_activity(connection, by, SUBMITTED_ACTION, run_id, f"{len(families)} families")
             _, head = chain_head(connection)
+            named = people_named(connection, run, submitting=by)
             connection.execute(
                 update(ClaimRun)
                 .where(col(ClaimRun.run_id) == run_id)
@@ -79,6 +87,7 @@ def submit_run(engine: Engine, run_id: str, by: str | None = None) -> int:
                     log_head=head,
                     seal=seal(key, run_id, CURRENT, digest, head, by),
                     seal_key_id=key_id(key),
+                    people_named=orjson.dumps(named, option=orjson.OPT_SORT_KEYS).decode(),
                 )
             )
             data_changed(connection)  # its families are ALREADY_CLAIMED from now on

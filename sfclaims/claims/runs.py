@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import orjson
 from sqlalchemy import Connection, func, select
 from sqlmodel import col
 
+from sfclaims.people.accounts import full_names
 from sfclaims.platform.errors import NotFoundError, RefusedError
 from sfclaims.platform.given import checked_text
 from sfclaims.platform.models import (
+    AuditVerdict,
     ClaimedFamily,
     ClaimRun,
     table_of,
@@ -33,6 +36,22 @@ def get_run(connection: Connection, run_id: str, lock: bool = False) -> ClaimRun
     if row is None:
         raise NotFoundError(f"There is no claim run {run_id}.", remedy="run IDs")
     return ClaimRun(**row._mapping)
+
+
+def people_named(
+    connection: Connection, run: ClaimRun, submitting: str | None = None
+) -> dict[str, str]:
+    """The full names of the people who made, audited and submitted the run (``submitting``:
+    who is submitting it now), by account: as kept when it was submitted, so its cover never
+    changes; a draft's as their accounts say now. An account with no full name is left out."""
+    if run.people_named is not None:
+        named: dict[str, str] = orjson.loads(run.people_named)
+        return named
+    authors = connection.execute(
+        select(col(AuditVerdict.recorded_by)).where(col(AuditVerdict.run_id) == run.run_id)
+    ).scalars()
+    cited = {run.created_by, submitting or run.submitted_by, *authors}
+    return full_names(connection, (name for name in cited if name))
 
 
 def run_family_ids(connection: Connection, run_id: str, claimed_only: bool = False) -> list[str]:

@@ -277,8 +277,16 @@ def user_add(
             "command line with its password file alone (give --password-file).",
         ),
     ] = False,
+    full_name: Annotated[
+        str | None,
+        typer.Option(
+            "--full-name",
+            help="The person's full name, as a claim's cover prints it (\"Ada Lovelace\").",
+        ),
+    ] = None,
 ) -> None:
-    """Add an account with its roles (and its password, when given: in the same step). The
+    """Add an account with its roles (and its person's full name and password, when given: in
+    the same step). The
     first account must be an admin's; from then on every action needs an account with its
     role. On SQLite a first admin other than you is asked for a password at once on a terminal:
     no one could act as them otherwise."""
@@ -298,7 +306,7 @@ def user_add(
         password = getpass.getpass(f"{name}'s password: ")
         if getpass.getpass("The same again: ") != password:
             raise UsageError("The two passwords differ; nothing was added.")
-    added = add_account(engine, acting, name, role, password, automation)
+    added = add_account(engine, acting, name, role, password, automation, full_name)
     messages.print(
         f"Account {escape(added)} added with {', '.join(sorted(set(role)))}"
         + (" and its password." if password else ".")
@@ -308,7 +316,8 @@ def user_add(
 @user_app.command("list")
 @plain_errors
 def user_list() -> None:
-    """Every account: its roles, whether it has a password and whether it is disabled."""
+    """Every account: its roles, whether it is disabled, whether it has a password, and its
+    person's full name."""
     from sfclaims.actions.accounts import list_accounts
 
     engine = open_database()
@@ -316,7 +325,26 @@ def user_list() -> None:
     for account in list_accounts(engine):
         state = "disabled" if account.disabled else "active"
         password = "password set" if account.has_password else "no password"
-        print(f"{account.name}\t{account.roles.replace(';', ', ')}\t{state}\t{password}")
+        print(
+            f"{account.name}\t{account.roles.replace(';', ', ')}\t{state}\t{password}\t"
+            f"{account.full_name or 'no full name'}"
+        )
+
+
+@user_app.command("full-name")
+@plain_errors
+def user_full_name(
+    name: NameArgument,
+    full_name: Annotated[str, typer.Argument(help='The person\'s full name: "Ada Lovelace".')],
+) -> None:
+    """Give an account its person's full name, as a claim's cover prints who made, audited and
+    submitted it (admin only; a submitted claim keeps the names it was submitted with)."""
+    from sfclaims.actions.accounts import set_full_name
+
+    engine = open_database()
+    set_full_name(engine, person(engine), name, full_name)
+    given = " ".join(full_name.split())
+    messages.print(f"Account {escape(name.strip().lower())} is named {escape(given)}.")
 
 
 @user_app.command("disable")

@@ -119,11 +119,11 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
     )
 
 
-DEMO_PEOPLE = (
-    ("demo-admin", "admin"),
-    ("demo-data-officer", "data_officer"),
-    ("demo-claims", "claims"),
-    ("demo-auditor", "auditor"),
+DEMO_PEOPLE = (  # the account, its role and its made-up person, as documents name them
+    ("demo-admin", "admin", "Alex Admin (demo)"),
+    ("demo-data-officer", "data_officer", "Dora Data (demo)"),
+    ("demo-claims", "claims", "Carl Claims (demo)"),
+    ("demo-auditor", "auditor", "Ada Audit (demo)"),
 )
 
 
@@ -134,9 +134,9 @@ def demo_accounts(engine: Engine, you: Actor) -> list[tuple[str, str, str]]:
 
     add_account(engine, you, you.name, list(ROLES))
     made = []
-    for name, role in DEMO_PEOPLE:
+    for name, role, full_name in DEMO_PEOPLE:
         password = secrets.token_urlsafe(12)
-        add_account(engine, you, name, [role])
+        add_account(engine, you, name, [role], full_name=full_name)
         # set as each person's own: the demo's people are all you, so none is asked to change it
         set_password(engine, Actor(name, frozenset({role})), name, password)
         made.append((name, role, password))

@@ -173,8 +173,9 @@ VERDICT_ACTIONS = ("verdict pass", "verdict fail")
 
 
 def named(contents: RunContents, name: str | None, actions: str | tuple[str, ...]) -> str:
-    """The person, with how they were identified when they did it, as the run's log says:
-    ``carl (database login)``."""
+    """The person by their full name (their account's, when it has none), with how they were
+    identified when they did it, as the run's log says: ``Carl Jung (identified by database
+    login)``."""
     if not name:
         return "not recorded"
     chosen = (actions,) if isinstance(actions, str) else actions
@@ -185,7 +186,8 @@ def named(contents: RunContents, name: str | None, actions: str | tuple[str, ...
             if e.who == name and e.action in chosen and e.identified_by
         }
     )
-    return f"{name} ({', '.join(hows)})" if hows else name
+    person = contents.people.get(name, name)
+    return f"{person} (identified by {' and '.join(hows)})" if hows else person
 
 
 def write_log(workbook: Workbook, contents: RunContents) -> None:

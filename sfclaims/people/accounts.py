@@ -12,8 +12,10 @@ from __future__ import annotations
 import functools
 import getpass
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine, column, func, insert, select, table, text, update
 from sqlmodel import col
@@ -21,7 +23,7 @@ from sqlmodel import col
 from sfclaims.intake.kinds import LIST_SEPARATOR, members
 from sfclaims.platform.activity import identified, operating_system_user, record_activity
 from sfclaims.platform.db import is_sqlite
-from sfclaims.platform.errors import RefusedError, UsageError
+from sfclaims.platform.errors import RefusedError, SfclaimsError, UsageError
 from sfclaims.platform.models import Account, table_of
 from sfclaims.platform.roles import ADMIN, ROLES
 
@@ -199,12 +201,19 @@ def add_account(
     roles: list[str],
     password: str | None = None,
     automation: bool = False,
+    full_name: str | None = None,
 ) -> str:
-    """A new account, with its password when one is given, in one transaction: a password the
-    checker refuses adds no account. The first account must be an admin's: from then on
+    """A new account, with its person's full name and its password when given, in one
+    transaction; refused, every problem of the name, roles, full name and password at once (a
+    form shows them together), and no account is added. The first account must be an admin's: from then on
     accounts are needed. An ``automation`` account is a script's: it needs a password, signs
     in to no workspace, and acts on the command line with its password file alone."""
-    name, chosen = checked_name(name), checked_roles(roles)
+    name, chosen, full_name, _ = _every_problem_at_once(
+        name=lambda: checked_name(name),
+        roles=lambda: checked_roles(roles),
+        full_name=lambda: checked_full_name(full_name),
+        password=lambda: checked_password(password, (name,)) if password else None,
+    )
     hashed = hash_password(password) if password else None  # checked and hashed before
     with engine.begin() as connection:
         first = not has_accounts(connection)
@@ -231,6 +240,7 @@ def add_account(
                 "(--password-file FILE)."
             )
         detail = f"roles: {', '.join(sorted(chosen))}" + ("; with a password" if hashed else "")
+        detail += "; with a full name" if full_name else ""
         detail += "; for scripts, no workspace sign-in" if automation else ""
         new_account(
             connection,
@@ -242,8 +252,40 @@ def add_account(
             automation=automation,
             # a person's password given by an admin is changed at its first use
             must_change=hashed is not None and not automation and name != by.name,
+            full_name=full_name,
         )
     return name
+
+
+def _every_problem_at_once(**checks: Callable[[], Any]) -> list[Any]:
+    """Each check's answer, in order; refused, every check's problem at once, by field
+    (``about["problems"]``), the first as the sentence."""
+    answers, problems = [], {}
+    for field, check in checks.items():
+        try:
+            answers.append(check())
+        except SfclaimsError as problem:
+            problems[field] = str(problem)
+    if problems:
+        raise UsageError(next(iter(problems.values())), problems=problems)
+    return answers
+
+
+FULL_NAME_LONGEST = 100
+
+
+def checked_full_name(typed: str | None) -> str | None:
+    """A person's full name as documents print it (``Ada Lovelace``): its spaces tidied, at
+    most 100 characters, no control characters; None when none is given."""
+    cleaned = " ".join((typed or "").split())
+    if not cleaned:
+        return None
+    if len(cleaned) > FULL_NAME_LONGEST or not cleaned.isprintable():
+        raise UsageError(
+            f"A full name is at most {FULL_NAME_LONGEST} letters, spaces and punctuation, "
+            "as it should be printed."
+        )
+    return cleaned
 
 
 def new_account(
@@ -256,6 +298,7 @@ def new_account(
     password_hash: str | None = None,
     automation: bool = False,
     must_change: bool = False,
+    full_name: str | None = None,
 ) -> None:
     """The account's row and its log entry, in the caller's transaction: an admin adding it
     (``add_account``), or its first single sign-on (``single_sign_on``), each with its own
@@ -270,6 +313,7 @@ def new_account(
             password_hash=password_hash,
             automation=automation,
             password_must_change=must_change,
+            full_name=full_name,
         )
     )
     record_activity(connection, by, "account added", name, detail)
@@ -281,6 +325,7 @@ class AccountListed:
     either (migration 0031's ``account_standing``: no person's login reads the secrets)."""
 
     name: str
+    full_name: str | None
     roles: str
     disabled: bool
     automation: bool
@@ -297,6 +342,7 @@ def list_accounts(engine: Engine) -> list[AccountListed]:
         rows = connection.execute(
             select(
                 col(Account.name),
+                col(Account.full_name),
                 col(Account.roles),
                 col(Account.disabled),
                 col(Account.automation),
@@ -307,7 +353,10 @@ def list_accounts(engine: Engine) -> list[AccountListed]:
             .join(standing, standing.c.name == col(Account.name))
             .order_by(col(Account.name))
         )
-        return [AccountListed(r.name, r.roles, *(bool(v) for v in tuple(r)[2:])) for r in rows]
+        return [
+            AccountListed(r.name, r.full_name, r.roles, *(bool(v) for v in tuple(r)[3:]))
+            for r in rows
+        ]
 
 
 def _change(
@@ -316,6 +365,7 @@ def _change(
     name: str,
     action: str,
     password: tuple[str, bool] | None = None,
+    end_sessions: bool = True,
     **values: object,
 ) -> None:
     """Change the account, logged; every session it has in the workspace ends with it (a
@@ -333,8 +383,8 @@ def _change(
             connection.execute(
                 update(table_of(Account)).where(col(Account.name) == name).values(**values)
             )
-        if password is None or is_sqlite(connection):  # else sfclaims_set_password ended them
-            end_every_session_of(connection, name)
+        if end_sessions and (password is None or is_sqlite(connection)):
+            end_every_session_of(connection, name)  # else sfclaims_set_password ended them
         record_activity(connection, by.name, action, name)
 
 
@@ -411,6 +461,29 @@ def set_roles(engine: Engine, by: Actor, name: str, roles: list[str]) -> None:
     if checked_name(name) == by.name and ADMIN not in chosen:
         raise RefusedError("You cannot take the admin role from yourself; ask another admin.")
     _change(engine, by, name, "roles changed", roles=";".join(sorted(chosen)))
+
+
+def set_full_name(engine: Engine, by: Actor, name: str, full_name: str) -> None:
+    """An admin gives an account its person's full name, as documents name them (a claim's
+    cover); their sessions go on."""
+    allowed(by, ADMIN, "naming an account's person")
+    given = checked_full_name(full_name)
+    if given is None:
+        raise UsageError("Enter the person's full name, as documents should print it.")
+    _change(engine, by, name, "full name given", end_sessions=False, full_name=given)
+
+
+def full_names(connection: Connection, accounts: Iterable[str]) -> dict[str, str]:
+    """The full name of each of these accounts that has one."""
+    wanted = sorted(set(accounts))
+    if not wanted:
+        return {}
+    rows = connection.execute(
+        select(col(Account.name), col(Account.full_name)).where(
+            col(Account.name).in_(wanted), col(Account.full_name).is_not(None)
+        )
+    )
+    return {r.name: r.full_name for r in rows}
 
 
 def new_password() -> str:

@@ -54,6 +54,7 @@ ACCOUNT_COLUMNS = (
     "sign_on_subject",
     "automation",
     "password_must_change",
+    "full_name",
 )
 SECRETS = ("password_hash", "totp_secret", "totp_step", "recovery_codes")
 #: The columns of a run each role fills: claims its submission, the auditor its sample.
@@ -66,6 +67,7 @@ SUBMISSION_COLUMNS = (
     "seal",
     "seal_key_id",
     "log_head",
+    "people_named",
 )
 SAMPLE_COLUMNS = ("sample_size", "sample_percent", "sample_seed")
 
@@ -120,9 +122,12 @@ def _writes() -> dict[str, list[Grant]]:
     ]
     admin = [
         Grant(INSERT, "accounts"),
-        # roles, an account disabled, a second factor reset (a password: sfclaims_set_password)
+        # roles, a full name, an account disabled, a second factor reset (a password:
+        # sfclaims_set_password)
         Grant(
-            UPDATE, "accounts", ("roles", "disabled", "totp_secret", "totp_step", "recovery_codes")
+            UPDATE,
+            "accounts",
+            ("roles", "full_name", "disabled", "totp_secret", "totp_step", "recovery_codes"),
         ),
         Grant(UPDATE, "settings"),
         Grant(UPDATE, "web_sessions", ("ended_at",)),  # an account disabled ends its sessions

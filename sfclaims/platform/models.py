@@ -331,6 +331,8 @@ class ClaimRun(SQLModel, table=True):
     log_head: str | None = None  # the activity log's chain head at submission (in the seal)
     created_by: str | None = None  # the person who made the run (None: before accounts)
     submitted_by: str | None = None
+    #: the names of the people its cover cites, kept at submission (JSON: account to full name)
+    people_named: str | None = None
     # the audit sample, once drawn (its families are in audit_samples)
     sample_size: int | None = None
     sample_percent: float | None = None
@@ -424,6 +426,8 @@ class Account(SQLModel, table=True):
     automation: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
     #: a password someone else set (migration 0030): its person chooses their own first
     password_must_change: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
+    #: the person's full name, as documents name them (migration 0039); None: not given yet
+    full_name: str | None = None
 
 
 class Activity(SQLModel, table=True):
