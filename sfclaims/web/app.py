@@ -18,9 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from sfclaims.actions.accounts import workspace_key
 from sfclaims.actions.service import Jobs, identity, is_busy, open_database
 from sfclaims.actions.vocabulary import NotFoundError, SfclaimsError
+from sfclaims.web.forms import FormExpired
 from sfclaims.web.pages import HERE, ROLE_NAMES, refused, said, templates
 from sfclaims.web.security import (
-    FormExpired,
     MustChangePassword,
     NotAllowed,
     NotSignedIn,

@@ -59,7 +59,7 @@ def download(content: bytes | str, name: str) -> Response:
 
 
 def csrf_field(request: Request) -> Markup:
-    """The hidden field every form posts: this session's CSRF token (``security.checked_form``)."""
+    """The hidden field every form posts: this session's CSRF token (``forms.csrf_checked``)."""
     return Markup('<input type="hidden" name="csrf_token" value="{}">').format(csrf_token(request))
 
 

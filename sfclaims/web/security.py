@@ -5,7 +5,6 @@ command line (sfclaims.people.accounts)."""
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from typing import Any
@@ -23,6 +22,7 @@ from sfclaims.actions.accounts import (
     check_password,
     session_holder,
 )
+from sfclaims.web.forms import FormExpired
 
 
 class NotSignedIn(Exception):
@@ -35,10 +35,6 @@ class NotAllowed(Exception):
     def __init__(self, role: str) -> None:
         super().__init__(role)
         self.role = role
-
-
-class FormExpired(Exception):
-    """A form without this session's CSRF token: refused, nothing changed."""
 
 
 def engine_of(request: Request) -> Engine:
@@ -82,16 +78,6 @@ def csrf_token(request: Request) -> str:
     if not token:
         token = request.session["csrf"] = secrets.token_urlsafe(32)
     return token
-
-
-async def checked_form(request: Request) -> dict[str, str]:
-    """The posted form's fields, once its CSRF token matches the session's."""
-    form = await request.form()
-    given = form.get("csrf_token")
-    expected = request.session.get("csrf")
-    if not (isinstance(given, str) and expected and hmac.compare_digest(given, expected)):
-        raise FormExpired()
-    return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
 class MustChangePassword(Exception):

@@ -39,6 +39,7 @@ def accounts(listed: Iterable[Any]) -> list[Row]:
     return [
         [
             {"html": link(f"/accounts/{quote(a.name)}", a.name)},
+            {"text": a.full_name or "not given"},
             {"text": a.roles.replace(";", ", ")},
             {"text": "disabled" if a.disabled else "active"},
             {"text": "set" if a.has_password else "none"},

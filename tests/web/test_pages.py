@@ -1656,6 +1656,83 @@ def test_an_account_added_with_a_password_the_checker_refuses_is_not_added(works
     assert sam.has_password and sam.roles == "auditor"
 
 
+def test_the_account_form_says_every_problem_at_once_and_keeps_what_was_typed(workspace, accounts):
+    """A name no account may have, no role, a full name too long and a password too easily
+    guessed: all four in the summary, each at its field, the name and full name kept, the
+    roles ticked kept, the password never shown again, and no account added. A full name
+    given on the account's page is saved, and shown on the list."""
+    from sfclaims.people.accounts import list_accounts
+
+    engine = workspace.app.state.engine
+    sign_in(workspace, "root")
+    long_name = "Ada " + "Augusta " * 13 + "Lovelace"
+    refused = post(
+        workspace,
+        "/accounts",
+        {"name": "Not a name!", "full_name": long_name, "password": "password1234"},
+        page="/accounts",
+    )
+    assert refused.status_code == 400
+    summary = refused.text.split("govuk-error-summary__list")[1].split("</ul>")[0]
+    for field in ("name", "roles", "full_name", "password"):
+        assert f'href="#{field}"' in summary, field
+    assert 'value="Not a name!"' in refused.text and f'value="{long_name}"' in refused.text
+    assert "password1234" not in refused.text
+    ticked = post(workspace, "/accounts", {"name": "x y", "roles": ["auditor"]}, page="/accounts")
+    assert ticked.status_code == 400 and 'value="auditor" checked' in ticked.text
+    assert {"not a name!", "x y"}.isdisjoint(a.name for a in list_accounts(engine))
+    added = post(
+        workspace,
+        "/accounts",
+        {"name": "sam", "full_name": "Sam Vimes", "roles": ["auditor"]},
+        page="/accounts",
+    )
+    assert "The account sam is added" in added.text and "Sam Vimes" in added.text
+    empty = post(workspace, "/accounts/carl/full-name", {"full_name": " "}, page="/accounts/carl")
+    assert empty.status_code == 400 and 'href="#full_name"' in empty.text
+    saved = post(
+        workspace, "/accounts/carl/full-name", {"full_name": "Carl Jung"}, page="/accounts/carl"
+    )
+    assert "The full name of carl is saved" in saved.text and 'value="Carl Jung"' in saved.text
+    assert {a.name: a.full_name for a in list_accounts(engine)}["carl"] == "Carl Jung"
+
+
+def test_the_audit_forms_keep_what_was_typed_and_draw_a_seed_when_none_is_given(
+    workspace, accounts, monkeypatch
+):
+    """A verdict refused keeps its choice and note; widening with no seed draws one, says it,
+    and the log keeps it."""
+    from tests.web.test_both_faces import make_draft
+
+    run = make_draft(accounts, monkeypatch, "carl")
+    sign_in(workspace, "ada")
+    page = f"/audit/{run}"
+    post(workspace, f"{page}/sample", {"percent": "10", "seed": "3"}, page=page)
+    family = workspace.get(page).text.split(f'href="{page}/families/')[1].split('"')[0]
+    refused = post(
+        workspace, f"{page}/families/{family}", {"verdict": "pass", "note": " "}, page=page
+    )
+    assert refused.status_code == 400 and 'href="#note"' in refused.text
+    assert 'value="pass" checked' in refused.text
+    no_choice = post(
+        workspace,
+        f"{page}/families/{family}",
+        {"note": "Checked the <plan> dates"},
+        page=page,
+    )
+    assert 'href="#verdict"' in no_choice.text
+    assert "Checked the &lt;plan&gt; dates</textarea>" in no_choice.text
+    widened = post(workspace, f"{page}/widen", {"more": "2", "more_seed": ""}, page=page)
+    said = widened.text.split("The audit sample is widened with seed ")[1]
+    seed = said.split(":")[0]
+    assert seed.isdigit()
+    with workspace.app.state.engine.connect() as connection:
+        details = connection.execute(
+            text("SELECT detail FROM activity_log WHERE action = 'audit sample drawn'")
+        ).scalars()
+        assert any(d.endswith(f"widened by 2, seed {seed}") for d in details)
+
+
 def test_everyone_changes_their_own_password_given_the_one_they_have(workspace):
     """Any account with a password changes it on its own page: refused without the password it
     has now, with a repeat that differs, or a weak one — every refusal at once, nothing

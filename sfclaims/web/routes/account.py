@@ -12,10 +12,10 @@ from markupsafe import Markup
 
 from sfclaims.actions.accounts import PASSWORD, SINGLE_SIGN_ON, Actor, LockedOut, has_accounts
 from sfclaims.actions.vocabulary import SfclaimsError
+from sfclaims.web.forms import checked_form
 from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import (
     begin_session,
-    checked_form,
     engine_of,
     known_device,
     pending,

@@ -4,6 +4,7 @@ settings and the accounts."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -13,8 +14,9 @@ from starlette.datastructures import UploadFile
 from sfclaims.actions.accounts import ADMIN, MIN_PASSWORD, ROLES, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
+from sfclaims.web.forms import Form, checked_form
 from sfclaims.web.pages import done, download, every_problem, render, said
-from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.security import engine_of, requires
 
 router = APIRouter()
 
@@ -299,7 +301,9 @@ def purge_old(
     return RedirectResponse("/settings", status_code=303)
 
 
-def accounts_page(request: Request, errors: list, status: int = 200) -> Response:
+def accounts_page(
+    request: Request, errors: list, status: int = 200, typed: dict[str, Any] | None = None
+) -> Response:
     from sfclaims.actions.accounts import list_accounts
 
     return render(
@@ -309,6 +313,7 @@ def accounts_page(request: Request, errors: list, status: int = 200) -> Response
         rows=tables.accounts(list_accounts(engine_of(request))),
         roles=ROLES,
         errors=errors,
+        typed=typed or {},
     )
 
 
@@ -317,33 +322,58 @@ def accounts(request: Request, person: Actor = requires(ADMIN)) -> Response:
     return accounts_page(request, [])
 
 
+class NewAccount(Form):
+    """An account to add: its name, its person's full name, its roles and (when given) its
+    password. The people stage checks them all at once (``add_account``); the page only keeps
+    a short password from being hashed."""
+
+    fields = ("name", "full_name", "password")
+    lists = ("roles",)
+    first = "name"
+
+    def check(self) -> None:
+        if self["password"] and len(self["password"]) < MIN_PASSWORD:
+            self.problem("password", f"A password needs at least {MIN_PASSWORD} characters")
+
+
 @router.post("/accounts")
 async def add_account_form(
-    request: Request, form: dict = Depends(checked_form), person: Actor = requires(ADMIN)
+    request: Request,
+    person: Actor = requires(ADMIN),
+    form: NewAccount = Depends(NewAccount.posted),
 ) -> Response:
     from sfclaims.actions.accounts import add_account
 
-    roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
-    name, password = form.get("name", ""), form.get("password", "")
-    if password and len(password) < MIN_PASSWORD:
-        error = f"A password needs at least {MIN_PASSWORD} characters"
-        shown = [{"text": error, "href": "#password"}]
-        return await run_in_threadpool(accounts_page, request, shown, 400)
-
     def add() -> None:  # Argon2 hashing is slow on purpose: never on the event loop
-        add_account(engine_of(request), person, name, roles, password or None)
+        add_account(
+            engine_of(request),
+            person,
+            form["name"],
+            form.chosen["roles"],
+            form["password"] or None,
+            full_name=form["full_name"],
+        )
 
-    try:
-        await run_in_threadpool(add)
-    except SfclaimsError as error:
-        field = "#password" if "password" in str(error) else "#name"
-        shown = [{"text": said(error), "href": field}]
-        return await run_in_threadpool(accounts_page, request, shown, 400)
-    done(request, f"The account {name.strip().lower()} is added.")
+    if form.ok:
+        try:
+            await run_in_threadpool(add)
+        except SfclaimsError as error:
+            form.refused(error)
+    if not form.ok:  # what was typed is kept, never the password
+        kept = {**form.typed, "password": "", "roles": form.chosen["roles"]}
+        return await run_in_threadpool(accounts_page, request, form.errors, 400, kept)
+    done(request, f"The account {form['name'].lower()} is added.")
     return RedirectResponse("/accounts", status_code=303)
 
 
-def account_page(request: Request, name: str, errors: list, status: int = 200, **shown) -> Response:
+def account_page(
+    request: Request,
+    name: str,
+    errors: list,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
+    **shown: Any,
+) -> Response:
     from sfclaims.actions.accounts import list_accounts
     from sfclaims.actions.vocabulary import NotFoundError
 
@@ -358,6 +388,7 @@ def account_page(request: Request, name: str, errors: list, status: int = 200, *
         held=found[0].roles.split(";"),
         roles=ROLES,
         errors=errors,
+        typed=typed or {},
         **shown,
     )
 
@@ -367,19 +398,53 @@ def account_view(request: Request, name: str, person: Actor = requires(ADMIN)) -
     return account_page(request, name, [])
 
 
+class Roles(Form):
+    """The roles an account is to have, in place of those it has."""
+
+    lists = ("roles",)
+    first = "roles"
+
+
 @router.post("/accounts/{name}/roles")
-async def account_roles(
-    request: Request, name: str, form: dict = Depends(checked_form), person=requires(ADMIN)
+def account_roles(
+    request: Request,
+    name: str,
+    person: Actor = requires(ADMIN),
+    form: Roles = Depends(Roles.posted),
 ) -> Response:
     from sfclaims.actions.accounts import set_roles
 
-    roles = [r for r in (await request.form()).getlist("roles") if isinstance(r, str)]
     try:
-        await run_in_threadpool(set_roles, engine_of(request), person, name, roles)
-    except SfclaimsError as error:  # the page reads the database: off the event loop too
-        problem = [{"text": said(error), "href": "#roles"}]
-        return await run_in_threadpool(account_page, request, name, problem, 400)
+        set_roles(engine_of(request), person, name, form.chosen["roles"])
+    except SfclaimsError as error:
+        form.refused(error)
+        return account_page(request, name, form.errors, 400)
     done(request, f"The roles of {name} are changed; their sessions have ended.")
+    return RedirectResponse(f"/accounts/{name}", status_code=303)
+
+
+class FullName(Form):
+    """The person's full name, as a claim's cover prints it."""
+
+    fields = ("full_name",)
+    first = "full_name"
+
+
+@router.post("/accounts/{name}/full-name")
+def account_full_name(
+    request: Request,
+    name: str,
+    person: Actor = requires(ADMIN),
+    form: FullName = Depends(FullName.posted),
+) -> Response:
+    from sfclaims.actions.accounts import set_full_name
+
+    try:
+        set_full_name(engine_of(request), person, name, form["full_name"])
+    except SfclaimsError as error:
+        form.refused(error)
+        return account_page(request, name, form.errors, 400, typed=form.typed)
+    done(request, f"The full name of {name} is saved.")
     return RedirectResponse(f"/accounts/{name}", status_code=303)
 
 

@@ -3,7 +3,6 @@ kept with a verdict form, see what is left to check, download the packs."""
 
 from __future__ import annotations
 
-import secrets
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Request
@@ -12,8 +11,9 @@ from fastapi.responses import RedirectResponse, Response
 from sfclaims.actions.accounts import AUDITOR, Actor
 from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, page_number
 from sfclaims.web import tables
+from sfclaims.web.forms import Form, checked_form, drawn_seed
 from sfclaims.web.pages import done, download, render, said
-from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.security import engine_of, requires
 
 router = APIRouter()
 
@@ -82,53 +82,57 @@ def audit_run(
     return sample_page(request, run_id, [], show=show, page=page_number(page))
 
 
+class Sample(Form):
+    """The sample to draw: a number of families, or else a share of the run (typed with or
+    without "%"), and a seed (none typed: one is drawn for the auditor, shown and kept)."""
+
+    fields = ("size", "percent", "seed")
+    first = "percent"
+
+    def check(self) -> None:
+        self.by_number = bool(self["size"])  # a number of families given, else the share
+        self.share: float | None = None
+        if self.by_number and not self["size"].isdigit():
+            self.problem("size", "Enter how many families to check, like 100")
+        elif not self.by_number:
+            try:
+                self.share = float(self["percent"].removesuffix("%").strip())  # "10" or "10%"
+            except ValueError:
+                self.problem("percent", "Enter the share of the run to sample, like 10")
+        self.seed = drawn_seed(self["seed"])
+        if not self.seed.isdigit():
+            self.problem("seed", "Enter a seed: a whole number, kept with the sample")
+        self.first = "size" if self.by_number else "percent"
+
+
 @router.post("/audit/{run_id}/sample")
 def draw_sample(
     request: Request,
     run_id: str,
-    form: dict = Depends(checked_form),
     person: Actor = requires(AUDITOR),
+    form: Sample = Depends(Sample.posted),
 ) -> Response:
     from sfclaims.actions import draw_sample as draw
 
-    errors = []
-    percent, seed = form.get("percent", "").strip(), form.get("seed", "").strip()
-    size = form.get("size", "").strip()
-    by_number = bool(size)  # a number of families given, else the share
-    share: float | None = None
-    if by_number and not size.isdigit():
-        errors.append({"text": "Enter how many families to check, like 100", "href": "#size"})
-    elif not by_number:
-        try:
-            share = float(percent.removesuffix("%").strip())  # "10" or "10%"
-        except ValueError:
-            errors.append(
-                {"text": "Enter the share of the run to sample, like 10", "href": "#percent"}
-            )
-    if not seed:  # none given: one drawn for the auditor, shown and kept with the sample
-        seed = str(secrets.randbelow(1_000_000))
-    if not seed.isdigit():
-        errors.append(
-            {"text": "Enter a seed: a whole number, kept with the sample", "href": "#seed"}
-        )
-    if not errors:
+    if form.ok:
         try:
             drawn = draw(
                 engine_of(request),
                 person,
                 run_id,
-                percent=share,
-                size=int(size) if by_number else None,
-                seed=int(seed),
+                percent=form.share,
+                size=int(form["size"]) if form.by_number else None,
+                seed=int(form.seed),
             )
             done(
                 request,
-                f"The audit sample is drawn with seed {seed}: {len(drawn):,} families to check.",
+                f"The audit sample is drawn with seed {form.seed}: {len(drawn):,} families "
+                "to check.",
             )
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#size" if by_number else "#percent"})
-    return sample_page(request, run_id, errors, status=400, typed=form)
+            form.refused(error)
+    return sample_page(request, run_id, form.errors, status=400, typed=form.typed)
 
 
 @router.post("/archive")
@@ -144,35 +148,53 @@ def make_archive(
     return RedirectResponse(f"/jobs/{job.id}", status_code=303)
 
 
+class Widen(Form):
+    """Families to add to the sample, and a seed (none typed: one is drawn, shown and kept in
+    the log)."""
+
+    fields = ("more", "more_seed")
+    first = "more"
+
+    def check(self) -> None:
+        if not self["more"].isdigit() or int(self["more"]) < 1:
+            self.problem("more", "Enter how many families to add, like 10")
+        self.seed = drawn_seed(self["more_seed"])
+        if not self.seed.isdigit():
+            self.problem("more_seed", "Enter a seed: a whole number, kept in the log")
+
+
 @router.post("/audit/{run_id}/widen")
 def widen(
     request: Request,
     run_id: str,
-    form: dict = Depends(checked_form),
     person: Actor = requires(AUDITOR),
+    form: Widen = Depends(Widen.posted),
 ) -> Response:
     from sfclaims.actions import widen_sample
 
-    errors = []
-    size, seed = form.get("more", "").strip(), form.get("more_seed", "").strip()
-    if not size.isdigit() or int(size) < 1:
-        errors.append({"text": "Enter how many families to add, like 10", "href": "#more"})
-    if not seed.isdigit():
-        errors.append(
-            {"text": "Enter a seed: a whole number, kept in the log", "href": "#more_seed"}
-        )
-    if not errors:
+    if form.ok:
         try:
-            added = widen_sample(engine_of(request), person, run_id, int(size), int(seed))
-            done(request, f"The audit sample is widened: {len(added):,} families added to check.")
+            added = widen_sample(
+                engine_of(request), person, run_id, int(form["more"]), int(form.seed)
+            )
+            done(
+                request,
+                f"The audit sample is widened with seed {form.seed}: {len(added):,} families "
+                "added to check.",
+            )
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#more"})
-    return sample_page(request, run_id, errors, status=400, typed=form)
+            form.refused(error)
+    return sample_page(request, run_id, form.errors, status=400, typed=form.typed)
 
 
 def evidence_page(
-    request: Request, run_id: str, family_id: str, errors: list, status: int = 200
+    request: Request,
+    run_id: str,
+    family_id: str,
+    errors: list,
+    status: int = 200,
+    typed: dict[str, str] | None = None,
 ) -> Response:
     from sfclaims.actions.shown import run_contents
 
@@ -187,6 +209,7 @@ def evidence_page(
         findings=contents.evidence(family),
         verdicts=contents.verdicts.get(family.family_id, []),
         errors=errors,
+        typed=typed or {},
     )
 
 
@@ -208,26 +231,34 @@ def audit_family(
     return evidence_page(request, run_id, family_id, [])
 
 
+class Verdict(Form):
+    """An auditor's verdict on a sampled family: pass or fail, and what they checked."""
+
+    fields = ("verdict", "note")
+    first = "verdict"
+
+    def check(self) -> None:
+        if self["verdict"] not in ("pass", "fail"):
+            self.problem("verdict", "Choose pass or fail")
+        if not self["note"]:
+            self.problem("note", "Say what you checked in the note")
+
+
 @router.post("/audit/{run_id}/families/{family_id}")
 def record(
     request: Request,
     run_id: str,
     family_id: str,
-    form: dict = Depends(checked_form),
     person: Actor = requires(AUDITOR),
+    form: Verdict = Depends(Verdict.posted),
 ) -> Response:
     from sfclaims.actions import record_verdicts
     from sfclaims.actions.shown import VerdictGiven
 
-    verdict, note = form.get("verdict", ""), form.get("note", "").strip()
-    errors = []
-    if verdict not in ("pass", "fail"):
-        errors.append({"text": "Choose pass or fail", "href": "#verdict"})
-    if not note:
-        errors.append({"text": "Say what you checked in the note", "href": "#note"})
-    if not errors:
+    verdict = form["verdict"]
+    if form.ok:
         try:
-            given = [VerdictGiven(family_id, verdict, note)]
+            given = [VerdictGiven(family_id, verdict, form["note"])]
             run, _families = record_verdicts(engine_of(request), person, run_id, given)
             following = next_to_check(request, run, family_id)
             done(
@@ -245,8 +276,8 @@ def record(
                 )
             return RedirectResponse(f"/audit/{quote(run)}", status_code=303)
         except SfclaimsError as error:
-            errors.append({"text": said(error), "href": "#verdict"})
-    return evidence_page(request, run_id, family_id, errors, status=400)
+            form.refused(error)
+    return evidence_page(request, run_id, family_id, form.errors, status=400, typed=form.typed)
 
 
 @router.post("/audit/{run_id}/verdicts")

@@ -12,8 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from sfclaims.actions.accounts import CLAIMS, Actor
 from sfclaims.actions.vocabulary import SfclaimsError
 from sfclaims.web import tables
+from sfclaims.web.forms import checked_form
 from sfclaims.web.pages import QuarterNames, done, download, refused, render, said
-from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.security import engine_of, requires
 
 router = APIRouter()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

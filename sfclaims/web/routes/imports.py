@@ -16,8 +16,9 @@ from sfclaims.actions.accounts import DATA_OFFICER, Actor
 from sfclaims.actions.shown import quarter_tasks
 from sfclaims.actions.vocabulary import SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
+from sfclaims.web.forms import checked_form
 from sfclaims.web.pages import done, download, refused, render, said
-from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.security import engine_of, requires
 from sfclaims.web.uploads import save_upload
 
 router = APIRouter()

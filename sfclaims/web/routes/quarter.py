@@ -28,8 +28,9 @@ from sfclaims.actions.shown import (
 )
 from sfclaims.actions.vocabulary import NotFoundError, SfclaimsError, checked_text, page_number
 from sfclaims.web import tables
+from sfclaims.web.forms import checked_form
 from sfclaims.web.pages import QuarterNames, refused, render, said
-from sfclaims.web.security import checked_form, engine_of, requires
+from sfclaims.web.security import engine_of, requires
 
 if TYPE_CHECKING:
     from sfclaims.actions.shown import Explained, FamilyBundle
