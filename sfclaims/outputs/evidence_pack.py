@@ -118,6 +118,7 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
         (8, 26, 4, 12, 36, 46),
         wrapped=(1, 3, 4, 5),
         font_size=PRINTED_FONT_SIZE,
+        continued=(0, 1),  # a rule relying on more records than a row holds: over more rows
     )
     if families:
         write_table(

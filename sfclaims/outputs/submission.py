@@ -226,6 +226,7 @@ def write_submission(
         workbook, "Claimed families", PRINTED_HEADERS, in_brief(contents), PRINTED_WIDTHS, (6,), 8
     )
     print_on_one_page(families, wide_only=True)
+    families.hide_gridlines(0)  # printed as a table: each family's cells ruled off
     write_log(workbook, contents)
     workbook.close()
 

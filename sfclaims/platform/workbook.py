@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from xlsxwriter.chart import Chart
+from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -95,9 +96,12 @@ def write_table(
     widths: Sequence[int] | None = None,
     wrapped: Sequence[int] = (),
     font_size: float = DEFAULT_FONT_SIZE,
+    continued: Sequence[int] = (0,),
 ) -> Worksheet:
     """A sheet with one table: bold header, frozen, filtered, sized to its contents. Cells of the
-    ``wrapped`` columns wrap at the column's width, one line per line of their text. A smaller
+    ``wrapped`` columns wrap at the column's width, one line per line of their text; a row whose
+    wrapped text would be taller than a row can be (409 points) goes on over the rows below it,
+    each repeating the ``continued`` columns (the family's ID), so nothing is clipped. A smaller
     ``font_size`` prints more to a page (widths stay counted in characters of that font)."""
     sheet = workbook.add_worksheet(sheet_name)
     # every cell at the top of its row: a row made tall by one wrapped cell keeps its family's
@@ -114,42 +118,28 @@ def write_table(
     count = 0
     tall: dict[int, dict[int, str]] = {}  # row -> its wrapped cells' text that may not fit
     fits = min((widths[c] for c in wrapped), default=MAX_WIDTH) if widths else MAX_WIDTH
-    for count, row in enumerate(rows, start=1):
-        if wrapped:
-            texts = {c: row[c] for c in wrapped if type(row[c]) is str and row[c]}
-            if any("\n" in t or len(t) > fits for t in texts.values()):
-                tall[count] = texts
-        for column, value in enumerate(row):
-            if type(value) is str:  # most cells: first, and an empty one left blank
-                if value:
-                    sheet.write_string(count, column, value)
-                size = len(value)
-            elif isinstance(value, datetime):  # a moment: its day and time, in UTC
-                moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
-                sheet.write_datetime(count, column, moment, moment_format)
-                size = 16
-            elif isinstance(value, date):
-                sheet.write_datetime(
-                    count, column, datetime(value.year, value.month, value.day), date_format
-                )
-                size = 10
-            elif value is None:
-                size = 0
-            elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                sheet.write_number(count, column, value)
-                size = len(f"{value:,}")
-            else:
-                text = str(value)
-                sheet.write_string(count, column, text)
-                size = len(text)
-            if size > sizes[column]:
-                sizes[column] = size
+    scale = font_size / DEFAULT_FONT_SIZE  # a column's width counts the default font's characters
+    line = 15 * scale  # a line's height in points
+    most = int(TALLEST_ROW // line)  # lines a row can show
+    for whole in rows:
+        if not wrapped:
+            pieces: Iterable[Sequence[Any]] = (whole,)
+        else:
+            texts = {c: whole[c] for c in wrapped if type(whole[c]) is str and whole[c]}
+            tall_text = any("\n" in t or len(t) > fits for t in texts.values())
+            pieces = (
+                _rows_that_fit(whole, texts, widths, most, continued) if tall_text else (whole,)
+            )
+        for row in pieces:
+            count += 1
+            if wrapped and tall_text:
+                tall[count] = {c: row[c] for c in texts if row[c]}
+            _write_row(sheet, count, row, sizes, date_format, moment_format)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
     wrap_format = workbook.add_format({"text_wrap": True, "valign": "top"} | font)
     plain_format = workbook.add_format(font)
     chosen = [min(max(size + 2, 8), MAX_WIDTH) for size in (widths or sizes)]
-    scale = font_size / DEFAULT_FONT_SIZE  # a column's width counts the default font's characters
     for column, width in enumerate(chosen):
         sheet.set_column(
             column,
@@ -157,18 +147,114 @@ def write_table(
             round(width * scale, 1),
             wrap_format if column in wrapped else plain_format,
         )
-    line = 15 * scale  # a line's height in points
     if font_size != DEFAULT_FONT_SIZE:  # printed dense: rows a line high unless they wrap
         sheet.set_default_row(line)
         sheet.set_margins(left=0.4, right=0.4)
     for row_number, texts in tall.items():  # neither Excel nor LibreOffice sizes them on opening
-        lines = max(_lines(text, chosen[c]) for c, text in texts.items())
+        lines = max((_lines(text, chosen[c]) for c, text in texts.items()), default=1)
         if lines > 1:
-            sheet.set_row(row_number, min(line * lines, 409))
+            sheet.set_row(row_number, min(line * lines, TALLEST_ROW))
     header_lines = max(_lines(h, chosen[c]) for c, h in enumerate(headers))
     if header_lines > 1:  # the header row wraps its words within the columns' widths
         sheet.set_row(0, line * header_lines)
     return sheet
+
+
+TALLEST_ROW = 409  # points: the tallest row Excel (and LibreOffice) keeps
+
+
+def _rows_that_fit(
+    row: Sequence[Any],
+    texts: dict[int, str],
+    widths: Sequence[int] | None,
+    most: int,
+    continued: Sequence[int],
+) -> list[Sequence[Any]]:
+    """The row as one row or, when a wrapped cell has more lines than a row shows, as several:
+    the ``continued`` columns on every one, each other wrapped cell's lines shared out in order,
+    the other cells on the first."""
+    shared: dict[int, list[str]] = {}
+    for column, text in texts.items():
+        if column in continued:
+            continue
+        width = min(max(widths[column] + 2, 8), MAX_WIDTH) if widths else MAX_WIDTH
+        shared[column] = _shared_out(text, width, most)
+    count = max((len(parts) for parts in shared.values()), default=1)
+    if count == 1:
+        return [row]
+    return [
+        tuple(
+            value
+            if c in continued
+            else (shared[c][i] if i < len(shared[c]) else "")
+            if c in shared
+            else (value if i == 0 else "")
+            for c, value in enumerate(row)
+        )
+        for i in range(count)
+    ]
+
+
+def _shared_out(text: str, width: int, most: int) -> list[str]:
+    """The text in parts of at most ``most`` wrapped lines each, broken between its lines (a
+    line too long for one part alone, between its words or characters)."""
+    parts: list[str] = []
+    taken: list[str] = []
+    used = 0
+    for each in text.split("\n"):
+        for piece in _pieces_of(each, width, most):
+            lines = _line_lines(piece, width)
+            if taken and used + lines > most:
+                parts.append("\n".join(taken))
+                taken, used = [], 0
+            taken.append(piece)
+            used += lines
+    parts.append("\n".join(taken))
+    return parts
+
+
+def _pieces_of(line: str, width: int, most: int) -> list[str]:
+    """A line as it is, or, when it alone is taller than a row, cut into pieces that fit."""
+    if _line_lines(line, width) <= most:
+        return [line]
+    room = max((width - 1) * most, 1)  # characters, counted as the widest
+    return [line[start : start + room] for start in range(0, len(line), room)]
+
+
+def _write_row(
+    sheet: Worksheet,
+    number: int,
+    row: Sequence[Any],
+    sizes: list[int],
+    date_format: Format,
+    moment_format: Format,
+) -> None:
+    """A row's cells, each as its type; ``sizes`` grows to the widest of each column."""
+    for column, value in enumerate(row):
+        if type(value) is str:  # most cells: first, and an empty one left blank
+            if value:
+                sheet.write_string(number, column, value)
+            size = len(value)
+        elif isinstance(value, datetime):  # a moment: its day and time, in UTC
+            moment = value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+            sheet.write_datetime(number, column, moment, moment_format)
+            size = 16
+        elif isinstance(value, date):
+            sheet.write_datetime(
+                number, column, datetime(value.year, value.month, value.day), date_format
+            )
+            size = 10
+        elif value is None:
+            size = 0
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            sheet.write_number(number, column, value)
+            size = len(f"{value:,}")
+        else:
+            text = str(value)
+            sheet.write_string(number, column, text)
+            size = len(text)
+        if size > sizes[column]:
+            sizes[column] = size
 
 
 def _lines(text: str, width: int) -> int:

@@ -167,6 +167,7 @@ def test_the_submission_prints_a_cover_then_about_40_families_a_page_at_8_points
         assert words in text
     claimed = pages_of(pdf, "Claimed families")
     assert len(claimed) == -(-families // 40)
+    assert load_workbook(submission)["Claimed families"].print_options.gridLines  # a table
     assert min(smallest_text(page) for page in claimed) >= 7.95
     assert sum(t.count("F0") for t in (p.extract_text() for p in claimed)) == families
 
@@ -239,3 +240,74 @@ def test_a_familys_reasons_print_on_its_own_row_every_cell_at_the_rows_top(workb
                     if c.value is not None and c.alignment.vertical != "top"
                 ]
     assert problems == [], problems[:10]
+
+
+def test_a_cell_taller_than_a_row_goes_on_over_the_rows_below_and_prints_whole(tmp_path):
+    """A rule relying on more records than the tallest row (409 pt) shows: its records go on
+    over more rows, each repeating the family and the rule, none taller than a row can be, and
+    LibreOffice prints every record (the last too), none cut off."""
+    from sfclaims.platform.workbook import TALLEST_ROW, new_workbook, write_table
+
+    records = "\n".join(
+        f"attendance record R{n:04d} [attendance.csv row {n + 1}]" for n in range(300)
+    )
+    path = tmp_path / "pack.xlsx"
+    workbook = new_workbook(path, "Evidence pack")
+    write_table(
+        workbook,
+        "Rules",
+        ("family ID", "rule", "result", "records relied on"),
+        [("F0001", "school attendance", "PASS", records), ("F0002", "plan", "PASS", "one")],
+        (8, 20, 6, 46),
+        wrapped=(1, 3),
+        font_size=8,
+        continued=(0, 1),
+    )
+    workbook.close()
+    rows = list(load_workbook(path)["Rules"].iter_rows(min_row=2, values_only=True))
+    first = [row for row in rows if row[0] == "F0001"]
+    assert len(first) > 1 and all(row[1] == "school attendance" for row in first)
+    assert [row[2] for row in first] == ["PASS"] + [None] * (len(first) - 1)
+    assert "\n".join(row[3] for row in first) == records
+    assert rows[-1] == ("F0002", "plan", "PASS", "one")
+    sheet = load_workbook(path)["Rules"]
+    heights = [sheet.row_dimensions[n].height or 0 for n in range(2, len(first) + 2)]
+    assert max(heights) <= TALLEST_ROW and min(heights) > 15
+    text = " ".join(page.extract_text() for page in printed(path, tmp_path).pages)
+    assert all(f"R{n:04d}" in text for n in (0, 150, 299)), text[-300:]
+
+
+def test_the_forecast_prints_every_family_then_its_quarters_chart_on_one_page(workbooks, tmp_path):
+    """The forecast printed: its families (each ID read back) about 25 a page at most a page
+    more, then its quarters with their chart on one page, then what it was made under."""
+    (forecast,) = [p for p in workbooks if p.name.startswith("forecast-")]
+    book = load_workbook(forecast)
+    families = [row[0] for row in book["Families"].iter_rows(min_row=2, values_only=True)]
+    assert len(families) > 100, len(families)
+    pdf = printed(forecast, tmp_path)
+    printed_families = pages_of(pdf, "Families")
+    assert len(printed_families) <= -(-len(families) // 20), len(printed_families)
+    assert len(pdf.pages) == len(printed_families) + 2, [p.extract_text()[:60] for p in pdf.pages]
+    text = " ".join(page.extract_text() for page in printed_families)
+    assert [f for f in families if f not in text] == []
+    (quarters,) = pages_of(pdf, "Quarters")
+    assert "Families claimable by each quarter against the allocation left" in " ".join(
+        quarters.extract_text().split()
+    )
+    assert len(pages_of(pdf, "About")) == 1
+
+
+def test_the_outcomes_report_prints_a_page_a_sheet_with_every_headline_named(workbooks, tmp_path):
+    """The outcomes report printed: each of its sheets on one page, the headlines by name
+    beside their codes, and the chart of outcomes sustained with its table."""
+    (report,) = [p for p in workbooks if p.name.startswith("outcomes-")]
+    sheets = load_workbook(report).sheetnames
+    pdf = printed(report, tmp_path)
+    assert [len(pages_of(pdf, sheet)) for sheet in sheets] == [1] * len(sheets)
+    assert len(pdf.pages) == len(sheets)
+    (outcomes,) = pages_of(pdf, "Outcomes")
+    text = " ".join(outcomes.extract_text().split())
+    for named in ("Getting a good education (EDUCATION)", "Improved family relationships"):
+        assert named in text
+    (sustained,) = pages_of(pdf, "Sustained")
+    assert "Outcomes sustained by headline" in " ".join(sustained.extract_text().split())
