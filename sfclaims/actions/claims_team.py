@@ -232,12 +232,28 @@ def progress_report(
 def _progress_report(
     engine: Engine, assessed: list[Assessed], framework: Framework, as_of: date, out: Path
 ) -> Path:
-    from sfclaims.outputs.progress import progress_rows, write_progress
+    from sfclaims.deciding.decisions import totals_as_of
+    from sfclaims.outputs.overview import quarter_before
+    from sfclaims.outputs.progress import (
+        QuarterBefore,
+        beside_the_last,
+        progress_rows,
+        totals_now,
+        write_progress,
+    )
+    from sfclaims.platform.quarters import quarter_of
     from sfclaims.platform.settings import read_settings
 
     settings = read_settings(engine)
     rows = progress_rows(assessed, settings.quarters)
-    return write_progress(rows, as_of, settings.quarters, framework, out, settings.allocation)
+    name, last_day = quarter_before(as_of, settings.quarters)
+    with engine.connect() as connection:
+        before = QuarterBefore(name, last_day, totals_as_of(connection, last_day))
+    this_quarter = quarter_of(as_of, settings.quarters)
+    beside = beside_the_last(totals_now(assessed), before, as_of, this_quarter)
+    return write_progress(
+        rows, as_of, settings.quarters, framework, out, settings.allocation, beside
+    )
 
 
 def outcomes_report(

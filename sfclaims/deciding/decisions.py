@@ -26,6 +26,7 @@ from sfclaims.deciding.rules.catalogue import (
     describe,
 )
 from sfclaims.deciding.rules.forecast import Forecast
+from sfclaims.deciding.rules.ledger import ALREADY_CLAIMED
 from sfclaims.intake.data_state import data_version, decisions_stored
 from sfclaims.intake.kinds import LIST_SEPARATOR
 from sfclaims.platform.db import bulk_load, one_snapshot, writing
@@ -133,6 +134,42 @@ FIXABLE_NOW = "fixable now"
 WAITING_ONLY = "waiting"
 OTHER_WORK = "other work"  # needs action that is not a record to put right: attendance, audit
 WORK_LISTS = (FIXABLE_NOW, WAITING_ONLY, OTHER_WORK)
+
+
+@dataclass(frozen=True)
+class Totals:
+    """A decide's families in brief: how many were decided, eligible, claimable and claimed
+    already (claimed as the decide found them)."""
+
+    decided: int
+    eligible: int
+    claimable: int
+    claimed: int
+
+
+def totals_of(decided: Iterable[tuple[bool, bool, Iterable[str]]]) -> Totals:
+    """The totals of decisions given as (eligible, claimable, reason codes)."""
+    claimed_code = ALREADY_CLAIMED()
+    counts = Counter[str]()
+    for eligible, claimable, reasons in decided:
+        counts["decided"] += 1
+        counts["eligible"] += bool(eligible)
+        counts["claimable"] += bool(claimable)
+        counts["claimed"] += claimed_code in reasons
+    return Totals(counts["decided"], counts["eligible"], counts["claimable"], counts["claimed"])
+
+
+def totals_as_of(connection: Connection, as_of: date) -> Totals | None:
+    """The totals of the decisions kept as of the date (None: none are kept for it)."""
+    rows = connection.execute(
+        select(
+            col(StoredDecision.eligible), col(StoredDecision.claimable), col(StoredDecision.reasons)
+        ).where(col(StoredDecision.as_of) == as_of)
+    )
+    found = totals_of(
+        (r.eligible, r.claimable, (r.reasons or "").split(LIST_SEPARATOR)) for r in rows
+    )
+    return found if found.decided else None
 
 
 def work_list(family: Assessed) -> str | None:

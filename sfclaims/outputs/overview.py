@@ -9,12 +9,12 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, func, select
 from sqlmodel import col
 
 from sfclaims.claims import allocation_left, claimed_family_ids
 from sfclaims.claims.making import claims_closed
-from sfclaims.deciding.decisions import SinceBefore, since_before
+from sfclaims.deciding.decisions import SinceBefore, since_before, totals_as_of
 from sfclaims.deciding.forecasting import QuarterAhead, quarters_ahead
 from sfclaims.deciding.rules import canonical_codes
 from sfclaims.deciding.rules.catalogue import near_miss
@@ -84,12 +84,8 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
         ).all()
         now = data_version(connection)
         quarters = quarter_convention(connection)
-        last_day = quarter_containing(as_of, quarters).start - timedelta(days=1)
-        decided_then, claimable_then = connection.execute(
-            select(func.count(), func.sum(case((col(StoredDecision.claimable), 1), else_=0))).where(
-                col(StoredDecision.as_of) == last_day
-            )
-        ).one()
+        last_name, last_day = quarter_before(as_of, quarters)
+        then = totals_as_of(connection, last_day)
         claimed = len(claimed_family_ids(connection))  # the ledger now, not as decided
         teams = sorted(
             t
@@ -137,12 +133,18 @@ def glance(engine: Engine, as_of: date) -> Glance | None:
         closed[0].upper() + closed[1:] if closed else None,
         since,
         (
-            quarter_of(last_day, quarters),
+            last_name,
             last_day,
-            decided_then or None,
-            int(claimable_then or 0) if decided_then else None,
+            then.decided if then else None,
+            then.claimable if then else None,
         ),
     )
+
+
+def quarter_before(as_of: date, quarters: str) -> tuple[str, date]:
+    """The quarter before the date's, named in the authority's convention, and its last day."""
+    last_day = quarter_containing(as_of, quarters).start - timedelta(days=1)
+    return quarter_of(last_day, quarters), last_day
 
 
 def _day(value: date | str) -> date:
@@ -212,7 +214,6 @@ def work_lists(
 ) -> WorkLists:
     """A page of the work list (``decisions.WORK_LISTS``) as of the date, by family ID, from the
     decisions stored with their work lists: three queries, whatever the authority's size."""
-    from sqlalchemy import func
 
     decided = col(StoredDecision.as_of) == as_of
     with engine.connect() as connection:

@@ -1,16 +1,18 @@
 """Progress information for the department and the board: per quarter of episode start, the
 funnel (attached, assessed, with a plan, eligible, claimable, claimed) with each as a share of
 attached, and one chart of the journey: claimed so far, claimable on top, against the
-allocation. Each sheet prints on one landscape page."""
+allocation; and this quarter beside the one before (families decided, eligible, claimable and
+claimed as of each one's day). Each sheet prints on one landscape page."""
 
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sfclaims.deciding.decisions import Assessed
+from sfclaims.deciding.decisions import Assessed, Totals, totals_of
 from sfclaims.deciding.rules.essentials import NO_ASSESSMENT, NO_PLAN
 from sfclaims.deciding.rules.ledger import ALREADY_CLAIMED
 from sfclaims.platform.framework import Framework
@@ -71,6 +73,69 @@ JOURNEY_HEADERS = (
 )
 
 
+def totals_now(assessed: list[Assessed]) -> Totals:
+    """The families decided for the report, in brief."""
+    return totals_of(
+        (f.decision.eligible, f.decision.claimable, f.decision.reasons) for f in assessed
+    )
+
+
+@dataclass(frozen=True)
+class QuarterBefore:
+    """The quarter before the report's: its name, its last day, and its totals as the families
+    were decided as of that day (None: they were not)."""
+
+    name: str
+    last_day: date
+    totals: Totals | None
+
+
+TOTALS = (
+    ("decided", "decided"),
+    ("eligible (three or more headline needs)", "eligible"),
+    ("claimable, not yet claimed", "claimable"),
+    ("claimed already", "claimed"),
+)
+
+
+@dataclass(frozen=True)
+class Beside:
+    """This quarter beside the one before, as a table: its headers and rows."""
+
+    headers: tuple[str, ...]
+    rows: list[tuple[Any, ...]]
+
+
+def beside_the_last(now: Totals, before: QuarterBefore, as_of: date, this_quarter: str) -> Beside:
+    """This quarter's totals beside the quarter before's, each with its change; when the
+    quarter before was not decided as of its last day, the one row that says so and how."""
+    headers = (
+        "families",
+        f"{before.name}, as of {before.last_day:%d/%m/%Y}",
+        f"{this_quarter}, as of {as_of:%d/%m/%Y}",
+        "change",
+    )
+    then = before.totals
+    if then is None:
+        said = (
+            f"The quarter before was not decided as of its last day: decide the families as "
+            f"of {before.last_day:%d/%m/%Y} to set it beside this one."
+        )
+        return Beside(headers, [(said, None, None, None)])
+    return Beside(
+        headers,
+        [
+            (
+                label,
+                getattr(then, name),
+                getattr(now, name),
+                getattr(now, name) - getattr(then, name),
+            )
+            for label, name in TOTALS
+        ],
+    )
+
+
 def write_progress(
     rows: list[tuple[Any, ...]],
     as_of: date,
@@ -78,6 +143,7 @@ def write_progress(
     framework: Framework,
     folder: Path,
     allocation: int | None = None,
+    beside: Beside | None = None,
 ) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"progress-{as_of.isoformat()}.xlsx"
@@ -100,6 +166,12 @@ def write_progress(
         )
         chart_below_its_table(chart_sheet, len(journey), chart)
     print_on_one_page(chart_sheet)
+    if beside is not None:
+        print_on_one_page(
+            write_table(
+                workbook, "Beside the last", beside.headers, beside.rows, (44, 26, 26, 8), (0,)
+            )
+        )
     write_notes(
         workbook,
         "About",

@@ -2,6 +2,7 @@
 
 import re
 import zipfile
+from datetime import date
 
 import pytest
 from openpyxl import load_workbook
@@ -56,3 +57,52 @@ def test_one_chart_claimed_with_claimable_stacked_against_the_allocation(sample_
 def test_the_journey_adds_up_quarter_by_quarter():
     rows = [("Q1", 10, 9, 8, 7, 3, 2), ("Q2", 5, 5, 5, 4, 2, 1)]
     assert journey_rows(rows, 12) == [("Q1", 2, 3, 12), ("Q2", 3, 5, 12)]
+
+
+def test_this_quarter_is_set_beside_the_last_as_each_was_decided(sample_url, tmp_path):
+    """The quarter before, as its families were decided as of its last day, beside this one,
+    each total with its change; not decided as of that day, the report says which day to
+    decide as of."""
+    from sfclaims.deciding.decisions import totals_as_of
+    from sfclaims.platform.db import open_database
+
+    made = sfclaims(
+        sample_url, "report", "progress", "--as-of", "2025-08-15", "--out", str(tmp_path)
+    )
+    assert made.exit_code == 0, made.output
+    header, (said, *_) = list(
+        load_workbook(tmp_path / "progress-2025-08-15.xlsx")["Beside the last"].values
+    )
+    assert header == (
+        "families",
+        "2025/26 Q1, as of 30/06/2025",
+        "2025/26 Q2, as of 15/08/2025",
+        "change",
+    )
+    assert "decide the families as of 30/06/2025 to set it beside this one" in said
+    assert sfclaims(sample_url, "assess", "--as-of", "2025-06-30").exit_code == 0
+    assert sfclaims(sample_url, "assess", "--as-of", "2025-08-15").exit_code == 0
+    sfclaims(sample_url, "report", "progress", "--as-of", "2025-08-15", "--out", str(tmp_path))
+    header, *rows = list(
+        load_workbook(tmp_path / "progress-2025-08-15.xlsx")["Beside the last"].values
+    )
+    engine = open_database(sample_url)
+    with engine.connect() as connection:
+        then, now = (
+            totals_as_of(connection, date(2025, 6, 30)),
+            totals_as_of(connection, date(2025, 8, 15)),
+        )
+    engine.dispose()
+    assert then is not None and now is not None and then != now
+    assert [row[0] for row in rows] == [
+        "decided",
+        "eligible (three or more headline needs)",
+        "claimable, not yet claimed",
+        "claimed already",
+    ]
+    expected = zip(
+        (then.decided, then.eligible, then.claimable, then.claimed),
+        (now.decided, now.eligible, now.claimable, now.claimed),
+        strict=True,
+    )
+    assert [row[1:] for row in rows] == [(a, b, b - a) for a, b in expected]
