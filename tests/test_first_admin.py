@@ -53,6 +53,21 @@ def test_a_weak_password_spends_no_link(engine):
     check_link(engine, token)  # still usable
 
 
+def test_every_problem_is_said_at_once_and_the_full_name_is_kept(engine):
+    """A bad name, a full name too long and a weak password: all three at once, by field, and
+    the link still works; given well, the admin has their full name."""
+    from sfclaims.platform.errors import SfclaimsError
+
+    token = make_link(engine)
+    assert token is not None
+    with pytest.raises(SfclaimsError) as refused:
+        make_first_admin(engine, token, "Ann Admin!", "password123", "A" * 101)
+    assert set(refused.value.about["problems"]) == {"name", "full_name", "password"}
+    make_first_admin(engine, token, "ann", PASSWORD, "  Ann   Admin ")
+    (ann,) = list_accounts(engine)
+    assert ann.full_name == "Ann Admin"
+
+
 def test_two_uses_at_once_make_one_admin(engine):
     """Two people open the same link and submit at the same moment (released together by an
     event): one admin is made, the other is refused."""

@@ -208,7 +208,7 @@ def add_account(
     form shows them together), and no account is added. The first account must be an admin's: from then on
     accounts are needed. An ``automation`` account is a script's: it needs a password, signs
     in to no workspace, and acts on the command line with its password file alone."""
-    name, chosen, full_name, _ = _every_problem_at_once(
+    name, chosen, full_name, _ = every_problem_at_once(
         name=lambda: checked_name(name),
         roles=lambda: checked_roles(roles),
         full_name=lambda: checked_full_name(full_name),
@@ -257,7 +257,7 @@ def add_account(
     return name
 
 
-def _every_problem_at_once(**checks: Callable[[], Any]) -> list[Any]:
+def every_problem_at_once(**checks: Callable[[], Any]) -> list[Any]:
     """Each check's answer, in order; refused, every check's problem at once, by field
     (``about["problems"]``), the first as the sentence."""
     answers, problems = [], {}

@@ -17,7 +17,15 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, insert, select, update
 from sqlmodel import col
 
-from sfclaims.people.accounts import checked_name, has_accounts, hash_password, new_account
+from sfclaims.people.accounts import (
+    checked_full_name,
+    checked_name,
+    checked_password,
+    every_problem_at_once,
+    has_accounts,
+    hash_password,
+    new_account,
+)
 from sfclaims.platform.activity import record_activity
 from sfclaims.platform.db import is_sqlite, writing
 from sfclaims.platform.errors import RefusedError
@@ -86,10 +94,18 @@ def _usable(connection, token: str, lock: bool) -> bool:  # type: ignore[no-unty
     return bool(expires > datetime.now(UTC))
 
 
-def make_first_admin(engine: Engine, token: str, name: str, password: str) -> str:
-    """The first account, an admin's with the password given, made by the link's token — once,
-    while no account exists and before the link's time is over; the account's name."""
-    name = checked_name(name)
+def make_first_admin(
+    engine: Engine, token: str, name: str, password: str, full_name: str | None = None
+) -> str:
+    """The first account, an admin's with the password (and the person's full name) given,
+    made by the link's token — once, while no account exists and before the link's time is
+    over; the account's name. Refused, every problem of the name, full name and password at
+    once."""
+    name, full_name, _ = every_problem_at_once(
+        name=lambda: checked_name(name),
+        full_name=lambda: checked_full_name(full_name),
+        password=lambda: checked_password(password, (name,)),
+    )
     hashed = hash_password(password)  # checked (and slow) before the write lock is taken
     with writing(engine) as connection:
         if not _usable(connection, token, lock=True):
@@ -106,5 +122,6 @@ def make_first_admin(engine: Engine, token: str, name: str, password: str) -> st
             name,
             "roles: admin; with a password; the first admin, by the link sfclaims init printed",
             password_hash=hashed,
+            full_name=full_name,
         )
     return name

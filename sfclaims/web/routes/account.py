@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from sfclaims.actions.accounts import PASSWORD, SINGLE_SIGN_ON, Actor, LockedOut, has_accounts
 from sfclaims.actions.vocabulary import SfclaimsError
-from sfclaims.web.forms import checked_form
+from sfclaims.web.forms import Form, checked_form
 from sfclaims.web.pages import done, refused, render, said
 from sfclaims.web.security import (
     begin_session,
@@ -367,7 +367,11 @@ async def choose_notifications(
 
 
 def first_admin_page(
-    request: Request, token: str, errors: list[dict], name: str = "", status_code: int = 200
+    request: Request,
+    token: str,
+    errors: list[dict],
+    typed: dict[str, str] | None = None,
+    status_code: int = 200,
 ) -> Response:
     return render(
         request,
@@ -375,8 +379,23 @@ def first_admin_page(
         status_code=status_code,
         token=token,
         errors=errors,
-        name=name,
+        typed=typed or {},
     )
+
+
+class FirstAdmin(Form):
+    """The first admin: their account's name, their full name, a password and its repeat."""
+
+    fields = ("name", "full_name", "password", "again")
+    first = "name"
+
+    def check(self) -> None:
+        if not self["name"]:
+            self.problem("name", "Enter your account's name")
+        if not self["password"]:
+            self.problem("password", "Enter a password")
+        elif self["password"] != self["again"]:
+            self.problem("again", "The password and its repeat differ")
 
 
 @router.get("/first-admin/{token}")
@@ -394,33 +413,26 @@ def first_admin(request: Request, token: str) -> Response:
 
 @router.post("/first-admin/{token}")
 async def first_admin_made(
-    request: Request, token: str, form: dict = Depends(checked_form)
+    request: Request, token: str, form: FirstAdmin = Depends(FirstAdmin.posted)
 ) -> Response:
     from sfclaims.actions.accounts import make_first_admin
 
-    name, password = form.get("name", "").strip(), form.get("password", "")
-    errors = []
-    if not name:
-        errors.append({"text": "Enter your account's name", "href": "#name"})
-    if not password:
-        errors.append({"text": "Enter a password", "href": "#password"})
-    elif password != form.get("again", ""):
-        errors.append({"text": "The password and its repeat differ", "href": "#again"})
-    if not errors:
+    if form.ok:
         try:
             made = await anyio.to_thread.run_sync(
                 make_first_admin,
                 engine_of(request),
                 token,
-                name,
-                password,
+                form["name"],
+                form["password"],
+                form["full_name"],
                 limiter=password_checks(request),
             )
         except SfclaimsError as error:
-            where = "#password" if "password" in str(error).lower() else "#name"
-            errors.append({"text": said(error), "href": where})
-    if errors:
-        return first_admin_page(request, token, errors, name, 400)
+            form.refused(error)
+    if not form.ok:  # the name and full name kept, never the password
+        kept = {"name": form["name"], "full_name": form["full_name"]}
+        return first_admin_page(request, token, form.errors, kept, 400)
     done(request, f"The first admin, {made}, is made: sign in with the password you chose.")
     return RedirectResponse("/sign-in", status_code=303)
 
