@@ -138,13 +138,17 @@ def run_notes(contents: RunContents) -> list[tuple[str, object]]:
 
 
 def made_with(run: ClaimRun) -> list[tuple[str, object]]:
-    """What the run was made under: its cap, framework, engine and the log's chain head."""
+    """What the run was made under: the most families it could claim, the framework (and its
+    file's fingerprint), the engine, and the activity log's fingerprint when it was sealed."""
     return [
-        ("cap on families", run.max_families if run.max_families is not None else "none"),
+        (
+            "most families it could claim",
+            run.max_families if run.max_families is not None else "no limit",
+        ),
         ("outcome framework", run.framework),
-        ("framework sha256", run.framework_sha256),
+        ("the framework file's fingerprint (SHA-256)", run.framework_sha256),
         ("engine version", f"sfclaims {run.engine_version}"),
-        ("activity log chain head", log_head_note(run)),
+        ("the activity log's fingerprint when submitted", log_head_note(run)),
     ]
 
 

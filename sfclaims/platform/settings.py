@@ -198,7 +198,7 @@ def settings_lines(settings: Settings) -> list[tuple[str, str]]:
         ("authority", settings.authority_name or "not set"),
         ("authority code", settings.authority_code or "not set"),
         ("outcome framework", _named(settings)),
-        ("framework sha256", settings.framework_sha256),
+        ("the framework file's fingerprint (SHA-256)", settings.framework_sha256),
         ("quarters", settings.quarters),
         (
             "allocation",
