@@ -89,10 +89,11 @@ def signed_in(browser, url: str, name: str, password: str = PASSWORD):  # type: 
 CHOSEN: dict[tuple[str, str], str] = {}
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str, of: str | None = None) -> None:  # type: ignore[no-untyped-def]
+    """The page as it is seen (``of``: only the part the selector picks, however far down)."""
     if SHOTS:
         Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"))
+        (page.locator(of) if of else page).screenshot(path=str(Path(SHOTS) / f"{name}.png"))
 
 
 def npm_installed(folder: Path, needed: str) -> Path:

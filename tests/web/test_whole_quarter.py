@@ -47,7 +47,7 @@ def first_admin(tmp_path) -> Iterator[tuple[str, str, str]]:  # type: ignore[no-
     next(served, None)
 
 
-def looked_at(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def looked_at(page, name: str, of: str | None = None) -> None:  # type: ignore[no-untyped-def]
     """The page as its person sees it: no serious or critical axe-core violation, no sideways
     scrolling at a phone's 375 px, and saved for the README when screenshots are asked for."""
     page.evaluate(axe_source())
@@ -56,7 +56,7 @@ def looked_at(page, name: str) -> None:  # type: ignore[no-untyped-def]
     page.set_viewport_size({"width": 375, "height": 800})
     assert not sideways(page), name
     page.set_viewport_size(size)
-    shot(page, name)
+    shot(page, name, of)
 
 
 def downloaded(page, selector: str) -> bytes:  # type: ignore[no-untyped-def]
@@ -77,6 +77,7 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     maker.goto(f"{url}{link}")
     looked_at(maker, "first-admin")
     maker.fill("#name", admin)
+    maker.fill("#full_name", "Ann Admin")
     maker.fill("#password", PASSWORD)
     maker.fill("#again", PASSWORD)
     maker.click("#make-first-admin")
@@ -93,11 +94,13 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     for name, role in TEAM.items():
         ann.goto(f"{url}/accounts")
         ann.fill("#name", name)
+        ann.fill("#full_name", f"{name.title()} Example")  # as the cover will print them
         ann.check(f"label:has-text('{role}')")
         ann.fill("#password", PASSWORD)
         ann.click("text=Add the account")
         ann.wait_for_selector(".govuk-notification-banner--success")
     ann.goto(f"{url}/accounts")
+    assert all(f"{name.title()} Example" in ann.inner_text("table") for name in TEAM)
     looked_at(ann, "admin-accounts")
     assert all(name in ann.inner_text("main") for name in TEAM)
 
@@ -277,4 +280,4 @@ def test_each_roles_whole_quarter_in_the_browser_after_the_first_admin(
     assert carl.inner_text("#waiting-on") == "The quarter's claim is submitted."
     tasks = carl.inner_text("#tasks")
     assert tasks.count("Completed") == 6 and "Internal auditor: ada" in tasks
-    looked_at(carl, "quarter-tasks")
+    looked_at(carl, "quarter-tasks", "#tasks")
