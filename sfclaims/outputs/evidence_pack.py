@@ -118,7 +118,9 @@ def write_evidence_pack(contents: RunContents, folder: Path, verdict_sheet: bool
         (8, 26, 4, 12, 36, 46),
         wrapped=(1, 3, 4, 5),
         font_size=PRINTED_FONT_SIZE,
-        continued=(0, 1),  # a rule relying on more records than a row holds: over more rows
+        # a rule relying on more records than a row holds goes on over more rows, each with
+        # the family, the rule and its result (a filter on the result keeps them all)
+        continued=(0, 1, 2),
     )
     if families:
         write_table(

@@ -244,8 +244,8 @@ def test_a_familys_reasons_print_on_its_own_row_every_cell_at_the_rows_top(workb
 
 def test_a_cell_taller_than_a_row_goes_on_over_the_rows_below_and_prints_whole(tmp_path):
     """A rule relying on more records than the tallest row (409 pt) shows: its records go on
-    over more rows, each repeating the family and the rule, none taller than a row can be, and
-    LibreOffice prints every record (the last too), none cut off."""
+    over more rows, each repeating the family, the rule and its result, none taller than a row
+    can be, and LibreOffice prints every record (the last too), none cut off."""
     from sfclaims.platform.workbook import TALLEST_ROW, new_workbook, write_table
 
     records = "\n".join(
@@ -261,13 +261,13 @@ def test_a_cell_taller_than_a_row_goes_on_over_the_rows_below_and_prints_whole(t
         (8, 20, 6, 46),
         wrapped=(1, 3),
         font_size=8,
-        continued=(0, 1),
+        continued=(0, 1, 2),
     )
     workbook.close()
     rows = list(load_workbook(path)["Rules"].iter_rows(min_row=2, values_only=True))
     first = [row for row in rows if row[0] == "F0001"]
     assert len(first) > 1 and all(row[1] == "school attendance" for row in first)
-    assert [row[2] for row in first] == ["PASS"] + [None] * (len(first) - 1)
+    assert {row[2] for row in first} == {"PASS"}
     assert "\n".join(row[3] for row in first) == records
     assert rows[-1] == ("F0002", "plan", "PASS", "one")
     sheet = load_workbook(path)["Rules"]
@@ -311,3 +311,23 @@ def test_the_outcomes_report_prints_a_page_a_sheet_with_every_headline_named(wor
         assert named in text
     (sustained,) = pages_of(pdf, "Sustained")
     assert "Outcomes sustained by headline" in " ".join(sustained.extract_text().split())
+
+
+def test_the_work_lists_print_every_family_on_its_own_lists_pages(workbooks, tmp_path):
+    """The work lists printed: each list's families (each ID read back on that list's pages),
+    at most a page for every 15 families, and what they were decided under on one page."""
+    (lists,) = [p for p in workbooks if p.name.startswith("decisions-")]
+    book = load_workbook(lists)
+    pdf = printed(lists, tmp_path)
+    counted = 0
+    for sheet in book.worksheets:
+        pages = pages_of(pdf, sheet.title)
+        counted += len(pages)
+        if sheet.title == "About":
+            assert len(pages) == 1
+            continue
+        families = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True) if row[0]]
+        assert 1 <= len(pages) <= max(1, -(-len(families) // 15)), (sheet.title, len(pages))
+        text = " ".join(page.extract_text() for page in pages)
+        assert [f for f in families if f not in text] == [], sheet.title
+    assert counted == len(pdf.pages)
