@@ -12,10 +12,9 @@ from __future__ import annotations
 import functools
 import getpass
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import Connection, Engine, column, func, insert, select, table, text, update
 from sqlmodel import col
@@ -23,7 +22,7 @@ from sqlmodel import col
 from sfclaims.intake.kinds import LIST_SEPARATOR, members
 from sfclaims.platform.activity import identified, operating_system_user, record_activity
 from sfclaims.platform.db import is_sqlite
-from sfclaims.platform.errors import RefusedError, SfclaimsError, UsageError
+from sfclaims.platform.errors import RefusedError, UsageError, every_problem_at_once
 from sfclaims.platform.models import Account, table_of
 from sfclaims.platform.roles import ADMIN, ROLES
 
@@ -147,9 +146,14 @@ def allowed(person: Actor, role: str | None, doing: str) -> Actor:
 
 
 def hash_password(password: str) -> str:
+    """The password judged (``checked_password``), then hashed."""
+    return hash_checked_password(checked_password(password))
+
+
+def hash_checked_password(password: str) -> str:
+    """A password already judged, hashed with Argon2."""
     from argon2 import PasswordHasher
 
-    checked_password(password)
     return PasswordHasher().hash(password)
 
 
@@ -208,13 +212,15 @@ def add_account(
     form shows them together), and no account is added. The first account must be an admin's: from then on
     accounts are needed. An ``automation`` account is a script's: it needs a password, signs
     in to no workspace, and acts on the command line with its password file alone."""
-    name, chosen, full_name, _ = every_problem_at_once(
+    checked = every_problem_at_once(
         name=lambda: checked_name(name),
         roles=lambda: checked_roles(roles),
         full_name=lambda: checked_full_name(full_name),
         password=lambda: checked_password(password, (name,)) if password else None,
     )
-    hashed = hash_password(password) if password else None  # checked and hashed before
+    name, chosen, full_name = checked["name"], checked["roles"], checked["full_name"]
+    # hashed before the transaction (Argon2 is slow on purpose)
+    hashed = hash_checked_password(password) if password else None
     with engine.begin() as connection:
         first = not has_accounts(connection)
         if not first:
@@ -255,20 +261,6 @@ def add_account(
             full_name=full_name,
         )
     return name
-
-
-def every_problem_at_once(**checks: Callable[[], Any]) -> list[Any]:
-    """Each check's answer, in order; refused, every check's problem at once, by field
-    (``about["problems"]``), the first as the sentence."""
-    answers, problems = [], {}
-    for field, check in checks.items():
-        try:
-            answers.append(check())
-        except SfclaimsError as problem:
-            problems[field] = str(problem)
-    if problems:
-        raise UsageError(next(iter(problems.values())), problems=problems)
-    return answers
 
 
 FULL_NAME_LONGEST = 100
@@ -443,13 +435,12 @@ def change_own_password(engine: Engine, by: Actor, current: str, new: str) -> No
         raise UsageError("That is not your password now; nothing was changed.")
     if new == current:
         raise UsageError("The new password is the one you have now; choose another.")
-    checked_password(new, (by.name,))
     _change(
         engine,
         by,
         by.name,
         "own password changed",
-        password=(hash_password(new), False),
+        password=(hash_checked_password(checked_password(new, (by.name,))), False),
     )
 
 

@@ -21,14 +21,13 @@ from sfclaims.people.accounts import (
     checked_full_name,
     checked_name,
     checked_password,
-    every_problem_at_once,
     has_accounts,
-    hash_password,
+    hash_checked_password,
     new_account,
 )
 from sfclaims.platform.activity import record_activity
 from sfclaims.platform.db import is_sqlite, writing
-from sfclaims.platform.errors import RefusedError
+from sfclaims.platform.errors import RefusedError, every_problem_at_once
 from sfclaims.platform.models import FirstAdminLink
 from sfclaims.platform.roles import ADMIN
 
@@ -101,12 +100,13 @@ def make_first_admin(
     made by the link's token — once, while no account exists and before the link's time is
     over; the account's name. Refused, every problem of the name, full name and password at
     once."""
-    name, full_name, _ = every_problem_at_once(
+    checked = every_problem_at_once(
         name=lambda: checked_name(name),
         full_name=lambda: checked_full_name(full_name),
         password=lambda: checked_password(password, (name,)),
     )
-    hashed = hash_password(password)  # checked (and slow) before the write lock is taken
+    name, full_name = checked["name"], checked["full_name"]
+    hashed = hash_checked_password(password)  # (slow) before the write lock is taken
     with writing(engine) as connection:
         if not _usable(connection, token, lock=True):
             raise RefusedError(NOT_USABLE)

@@ -7,6 +7,7 @@ each face words itself — the command line names its options, the workspace its
 """
 
 import errno
+from collections.abc import Callable
 from typing import Any
 
 #: What an operating system says when a disk (or a person's quota on it) is full.
@@ -53,3 +54,18 @@ class FrameworkError(SfclaimsError):
 
 class NotFoundError(UsageError):
     """What was asked for (a claim run, a family) does not exist."""
+
+
+def every_problem_at_once(**checks: Callable[[], Any]) -> dict[str, Any]:
+    """Each check's answer, by field; refused, every check's problem at once, by field
+    (``about["problems"]``, which a form shows together), the first as the sentence."""
+    answers: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for field, check in checks.items():
+        try:
+            answers[field] = check()
+        except SfclaimsError as problem:
+            problems[field] = str(problem)
+    if problems:
+        raise UsageError(next(iter(problems.values())), problems=problems)
+    return answers

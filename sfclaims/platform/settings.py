@@ -6,6 +6,7 @@ option can never claim under the wrong rules."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +19,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlmodel import col
 
 from sfclaims.platform.activity import record_activity
-from sfclaims.platform.errors import RefusedError, UsageError
+from sfclaims.platform.errors import RefusedError, UsageError, every_problem_at_once
 from sfclaims.platform.framework import Framework, load_framework
 from sfclaims.platform.given import LARGEST_NUMBER, checked_number, checked_text
 from sfclaims.platform.models import AuthoritySettings, table_of
@@ -159,17 +160,13 @@ def change_settings(
         "results_payment": results_payment,
         "audit_widen_percent": audit_widen_percent,
     }
-    changes: dict[str, object] = {}
-    problems: dict[str, str] = {}
-    for name, value in given.items():
-        if value is None:
-            continue
-        try:
-            changes[name] = _CHECKS[name](value)
-        except UsageError as error:
-            problems[name] = str(error)
-    if problems:
-        raise UsageError(next(iter(problems.values())), problems=problems)
+    changes: dict[str, object] = every_problem_at_once(
+        **{
+            name: functools.partial(_CHECKS[name], value)
+            for name, value in given.items()
+            if value is not None
+        }
+    )
     if framework is not None:
         overlay = None if str(framework) == NATIONAL else str(framework.resolve())
         chosen = load_framework(overlay)

@@ -71,12 +71,8 @@ class Form:
 
     def refused(self, error: SfclaimsError) -> None:
         """A stage's refusal: each of its problems at its field, or its sentence at ``first``."""
-        given = error.about.get("problems")
-        if isinstance(given, dict) and given:
-            for field, text in given.items():
-                self.problem(field, text)
-        else:
-            self.problem(self.first, error.worded(WORKSPACE))
+        for field, text in problems_of(error, self.first).items():
+            self.problem(field, text)
 
     @property
     def ok(self) -> bool:
@@ -86,6 +82,15 @@ class Form:
     def errors(self) -> list[dict[str, str]]:
         """The problems as GOV.UK's error summary lists them, each linked to its field."""
         return [{"text": text, "href": f"#{field}"} for field, text in self.problems.items()]
+
+
+def problems_of(error: SfclaimsError, first_field: str) -> dict[str, str]:
+    """A stage's refusal by field: every problem it found (``about["problems"]``), or its one
+    sentence, in the workspace's words, at ``first_field``."""
+    given = error.about.get("problems")
+    if isinstance(given, dict) and given:
+        return {str(field): str(text) for field, text in given.items()}
+    return {first_field: error.worded(WORKSPACE)}
 
 
 def drawn_seed(typed: str) -> str:

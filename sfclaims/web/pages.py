@@ -13,6 +13,7 @@ from markupsafe import Markup
 
 from sfclaims.actions.accounts import ADMIN, AUDITOR, CLAIMS, DATA_OFFICER, Actor
 from sfclaims.actions.vocabulary import SfclaimsError, environment
+from sfclaims.web.forms import problems_of
 from sfclaims.web.security import csrf_token
 from sfclaims.words import WORKSPACE
 
@@ -158,10 +159,7 @@ def every_problem(error: SfclaimsError, first_field: str) -> list[dict[str, str]
     """A refusal as GOV.UK's error summary lists it: every problem the stage found, each
     linked to its field (``about["problems"]``, by setting), or the one sentence at
     ``first_field``."""
-    problems = error.about.get("problems")
-    if isinstance(problems, dict) and problems:
-        return [{"text": text, "href": f"#{field}"} for field, text in problems.items()]
-    return [{"text": said(error), "href": f"#{first_field}"}]
+    return [{"text": t, "href": f"#{f}"} for f, t in problems_of(error, first_field).items()]
 
 
 def refused(request: Request, title: str, sentence: str, status_code: int = 400) -> HTMLResponse:
