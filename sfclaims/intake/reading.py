@@ -163,7 +163,9 @@ def _read_csv(path: Path) -> tuple[list[str], pd.DataFrame]:
 
 def _read_csv_quickly(path: Path) -> tuple[list[str], pd.DataFrame] | None:
     """The common case, read by Arrow's CSV reader (several times faster than pandas'): UTF-8,
-    every row as wide as the header. Anything else gives None, for the careful reader, which
+    a header on one line, every row as wide as the header or every row short of the same last
+    cells (an export that leaves out a trailing blank optional column: those cells are blank,
+    as the careful reader reads them). Anything else gives None, for the careful reader, which
     says exactly what is wrong."""
     import pyarrow
     from pyarrow import csv as arrow_csv
@@ -172,14 +174,15 @@ def _read_csv_quickly(path: Path) -> tuple[list[str], pd.DataFrame] | None:
         data = path.read_bytes()
     except OSError:
         return None
-    if not data:
+    end = data.find(b"\n")
+    first_line = data[: max(end, 0)].removeprefix(codecs.BOM_UTF8)
+    if end < 0 or first_line.count(b'"') % 2:  # no body, or a line break inside a header
         return None
-    try:  # Arrow skips a byte-order mark itself
-        end = data.find(b"\n")
-        first_line = (data if end < 0 else data[:end]).removeprefix(codecs.BOM_UTF8)
-        width = len(next(csv.reader([first_line.decode("utf-8")])))
+    try:
+        headers = next(csv.reader([first_line.decode("utf-8")]))
+        width = len(headers)
         table = arrow_csv.read_csv(
-            pyarrow.py_buffer(data),
+            pyarrow.py_buffer(memoryview(data)[end + 1 :]),
             read_options=arrow_csv.ReadOptions(autogenerate_column_names=True),
             parse_options=arrow_csv.ParseOptions(
                 newlines_in_values=True,
@@ -192,14 +195,14 @@ def _read_csv_quickly(path: Path) -> tuple[list[str], pd.DataFrame] | None:
         )
     except (pyarrow.ArrowInvalid, UnicodeDecodeError, csv.Error, StopIteration):
         return None
-    if table.num_columns != width:
+    if table.num_columns > width:
         return None
     frame = table.to_pandas()
-    frame.columns = range(width)
-    headers = [str(h) for h in frame.iloc[0].tolist()]
-    body = frame.iloc[1:]
-    body.index = range(2, len(body) + 2)
-    return headers, body
+    frame.columns = range(table.num_columns)
+    for left_out in range(table.num_columns, width):
+        frame[left_out] = ""
+    frame.index = range(2, len(frame) + 2)
+    return headers, frame
 
 
 def _read_csv_carefully(path: Path) -> tuple[list[str], pd.DataFrame]:

@@ -44,6 +44,31 @@ def test_a_blank_line_counts_as_a_row_so_later_rows_keep_their_numbers(tmp_path)
         assert all(not cell or cell != cell for cell in rows[1]), "the blank line is blank"
 
 
+def test_rows_that_all_leave_out_the_last_cells_read_quickly_as_blank_cells(tmp_path):
+    """An export that leaves a trailing optional column out of every row (the header names it)
+    takes the quick path, and reads as the careful reader reads it: those cells blank."""
+    path = tmp_path / "attendance.csv"
+    path.write_bytes(
+        b"\xef\xbb\xbfUPN,Term,Possible Sessions,Unauthorised Sessions Missed\r\n"
+        b'S1,Autumn,"1,2"\r\nS2,Spring,3\r\n'
+    )
+    quick = _read_csv_quickly(path)
+    assert quick is not None, "rows alike in width take the quick path"
+    assert cells(quick) == cells(_read_csv_carefully(path))
+    headers, rows, numbers = cells(quick)
+    assert headers == ["UPN", "Term", "Possible Sessions", "Unauthorised Sessions Missed"]
+    assert rows == [["S1", "Autumn", "1,2", ""], ["S2", "Spring", "3", ""]]
+    assert numbers == [2, 3]
+
+
+def test_rows_of_different_widths_are_left_to_the_careful_reader(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_bytes(b"Person ID,Family ID,Notes\n001,F1\n002,F1,note\n")
+    assert _read_csv_quickly(path) is None
+    headers, rows, _ = cells(_read_csv(path))
+    assert rows == [["001", "F1", ""], ["002", "F1", "note"]]
+
+
 def test_a_row_with_too_many_cells_is_refused_naming_the_row(tmp_path):
     path = tmp_path / "people.csv"
     path.write_bytes(b"Person ID,Family ID\n001,F1\n002,F1,extra\n")
