@@ -137,6 +137,9 @@ def _streamed(path: Path, archive: zipfile.ZipFile, part: str, parser: Any, larg
         ) from None
 
 
+_PLACED = frozenset({"c", "row", "dimension"})  # the parts of a sheet that say where it reaches
+
+
 def _check_sheet(path: Path, archive: zipfile.ZipFile, sheet: str) -> None:
     """The sheet's declared range, and every row and cell as a reader places them (a row or a
     cell without its number is the one after the last), kept within bounds."""
@@ -163,8 +166,14 @@ def _check_sheet(path: Path, archive: zipfile.ZipFile, sheet: str) -> None:
         return int(found.group(2)), _column_number(found.group(1).encode())
 
     def start(name: str, attributes: dict[str, str]) -> None:
-        local = name.rsplit(" ", 1)[-1]
-        given = {key.rsplit(" ", 1)[-1]: value for key, value in attributes.items()}
+        local = name[name.rfind(" ") + 1 :]  # the name without its namespace
+        if local not in _PLACED:
+            return  # a value, a formula, inline text: called for as often as cells, so quick
+        given = (  # attributes by their names without a namespace, the last one winning
+            {key.rsplit(" ", 1)[-1]: value for key, value in attributes.items()}
+            if " " in "".join(attributes)
+            else attributes
+        )
         if local == "c":
             if "r" in given:
                 row, column = reference(given["r"])
