@@ -693,6 +693,120 @@ def test_the_reader_stays_one_file_ahead_of_the_load_and_no_more():
     assert list(ahead) == list(range(2, 11))
 
 
+def test_the_reader_runs_ahead_until_the_rows_waiting_reach_the_bound():
+    """Weighed by rows, the reader goes on while the files waiting hold no more than the bound
+    together; a file heavier than the bound alone still passes."""
+    started: list[int] = []
+    blocked = threading.Event()
+    weights = {1: 5, 2: 4, 3: 4, 4: 3, 5: 20, 6: 1}
+
+    def files():
+        for number in weights:
+            started.append(number)
+            if number == 5:
+                blocked.set()
+            yield number
+
+    ahead = importing._ahead(files(), weight=weights.__getitem__, most=10)
+    assert next(ahead) == 1
+    # 2 and 3 wait (8 rows); 4 would make 11, so the reader holds it until 2 is taken
+    assert next(ahead) == 2  # 3 waits (4); 4 joins it (7); 5 (20) must wait for an empty queue
+    assert blocked.wait(timeout=30)
+    assert started == [1, 2, 3, 4, 5]
+    assert list(ahead) == [3, 4, 5, 6]
+
+
+def test_families_and_people_are_read_first_then_the_largest_while_results_keep_kind_order(
+    engine, tmp_path
+):
+    """The files are read in an order of their own (the families and people every other kind is
+    checked against, then the largest first, so the database writes the largest while the rest
+    are read); the results, the batches and the log keep the kinds' order."""
+    folder = base_folder(
+        tmp_path,
+        needs=NEEDS_HEADER + "N1,F1,P1,HEALTH,01/02/2024,Identified\n",
+        attendance="UPN,School URN,Academic Year,Term,Possible Sessions,Sessions Missed\n"
+        + "0012345,100000,2023/24,Autumn,100,4\n" * 50,
+    )
+    order = importing._reading_order(importing.survey_folder(folder)[0])
+    assert list(order) == ["families", "people", "attendance", "needs"]
+    result = run_import(engine, folder)
+    assert [f.kind for f in result.files] == ["families", "people", "needs", "attendance"]
+    with engine.connect() as connection:
+        logged = connection.execute(
+            text("SELECT object FROM activity_log WHERE action = 'import'")
+        ).scalar_one()
+    assert logged == "batches " + ", ".join(str(f.batch_id) for f in result.files)
+    assert [f.kind for f in importing.import_as_made(engine).files] == [
+        "families",
+        "people",
+        "needs",
+        "attendance",
+    ]
+
+
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+def test_two_imports_at_once_on_postgresql_take_turns_and_the_second_replaces_the_first(
+    engine, tmp_path
+):
+    """On PostgreSQL each file moves into its table as it is read, in the import's transaction;
+    a second import started meanwhile waits for the first to commit (it would otherwise find the
+    first one's rows in its way) and then replaces them whole."""
+    import contextlib
+
+    run_import(engine, base_folder(tmp_path / "first"))
+    real, swapping, finish = Staging.replace, threading.Event(), threading.Event()
+    held_one = []
+
+    def replace_then_hold(*args, **kwargs):
+        real(*args, **kwargs)
+        if not held_one:  # the first import, held with its families in and the rest to come
+            held_one.append(threading.current_thread().name)
+            swapping.set()
+            assert finish.wait(60)
+
+    second = write_folder(
+        tmp_path / "second",
+        families=FAMILIES.replace("F2", "F3"),
+        people=PEOPLE.replace("F2", "F3"),
+    )
+    third = write_folder(
+        tmp_path / "third", families=FAMILIES.replace("F2", "F4"), people=PEOPLE.replace("F2", "F4")
+    )
+    errors: list[BaseException] = []
+
+    def import_from(folder: Path) -> None:
+        try:
+            run_import(engine, folder)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+
+    Staging.replace = replace_then_hold  # type: ignore[method-assign]
+    workers = [threading.Thread(target=import_from, args=(f,)) for f in (second, third)]
+    try:
+        workers[0].start()
+        assert swapping.wait(60)
+        workers[1].start()
+        with engine.connect() as watcher:  # the third is seen waiting on a lock
+            for _ in range(1200):
+                waiting = watcher.exec_driver_sql(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND wait_event_type = 'Lock'"
+                ).scalar_one()
+                watcher.rollback()
+                if waiting or threading.Event().wait(0.05):
+                    break
+        assert waiting == 1
+    finally:
+        finish.set()
+        Staging.replace = real  # type: ignore[method-assign]
+        for worker in workers:
+            with contextlib.suppress(RuntimeError):
+                worker.join(60)
+    assert not errors, errors
+    assert family_ids(engine) == ["F1", "F4"]
+
+
 # --- no import empties a kind unasked; the ledger of earlier claims never shrinks --------------
 
 CLAIMS = "Family ID,Claim Period,Claim Date\nF1,2024-Q3,19/08/2024\nF2,2024-Q4,\n"

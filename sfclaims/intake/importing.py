@@ -3,18 +3,18 @@ transaction.
 
 Each file is a full snapshot of its kind, so importing a kind replaces that kind's rows. Either
 the whole folder loads or nothing changes: the files are read and validated one ahead of the
-staging, in a thread of their own, their rows staged beside the database (``db.Staging``) while
-everyone else goes on working, and only then moved into the tables in one transaction; a refused
-file, an error or Ctrl-C half-way leaves the tables as they were. Importing files already loaded
+staging, in a thread of their own, their rows staged (``db.Staging``) while everyone else goes
+on working — on SQLite beside the database, moved into the tables in one short transaction at
+the end; on PostgreSQL straight into the tables by the import's one transaction, which no reader
+waits on — so a refused file, an error or Ctrl-C half-way leaves the tables as they were. Importing files already loaded
 (same bytes, same header mapping) changes nothing and says so.
 """
 
 from __future__ import annotations
 
-import contextlib
+import collections
 import functools
 import json
-import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -210,11 +210,11 @@ def import_folder(
     with many_objects():
         references = _references_in_database(engine, files)
         checked = _read_and_validate(
-            files, mapping, fingerprints, framework, references, today, report
+            _reading_order(files), mapping, fingerprints, framework, references, today, report
         )
         return _load(
             engine,
-            _ahead(checked),
+            _ahead(checked, weight=lambda checked: len(checked[1]), most=ROWS_READ_AHEAD),
             ImportResult(folder, False, [], not_recognised, absent),
             before,
             mapping,
@@ -233,6 +233,23 @@ def _shrunk(
         for f in files
         if f.kind in before and f.rows_loaded < before[f.kind].rows_loaded * (1 - SHRINK_WARNING)
     }
+
+
+#: Rows read and validated ahead of the load, waiting for it: about a county's attendance, so
+#: the database writes the largest file while the others are read, and memory stays bounded.
+ROWS_READ_AHEAD = 1_500_000
+
+
+def _reading_order(files: dict[str, Path]) -> dict[str, Path]:
+    """The files in the order they are read and loaded: the families and the people first, as
+    every other kind's rows are checked against them; then the largest first, so that the
+    database writes the largest while the others are read (on PostgreSQL both go on at once).
+    The import's results and batches keep the kinds' own order."""
+    first = [kind for kind in ("families", "people") if kind in files]
+    rest = sorted(
+        (kind for kind in files if kind not in first), key=lambda kind: -files[kind].stat().st_size
+    )
+    return {kind: files[kind] for kind in [*first, *rest]}
 
 
 def _read_and_validate(
@@ -272,40 +289,63 @@ def _read_and_validate(
         yield extract, extract.table_frame()
 
 
-def _ahead(items: Iterator[T]) -> Iterator[T]:
-    """The items, made in a thread of their own while the caller works on the one before:
-    the next file is read and validated while the database loads the last one, which is
-    mostly waiting on the database. At most one made item waits (the queue holds one), so a
-    folder of large files is never all in memory at once. The caller alone touches the
-    database, so Ctrl-C and errors roll back as before; an error in the thread is raised to the
-    caller."""
-    handoff: queue.Queue[Any] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-    end = object()
+def _ahead(
+    items: Iterator[T], weight: Callable[[T], int] = lambda _item: 1, most: int = 1
+) -> Iterator[T]:
+    """The items, made in a thread of their own while the caller works on earlier ones: the
+    next files are read and validated while the database loads the last one, which is mostly
+    waiting on the database. The items made and waiting weigh at most ``most`` together (one
+    alone may weigh more), so a folder of large files is never all in memory at once. The
+    caller alone touches the database, so Ctrl-C and errors roll back as before; an error in
+    the thread is raised to the caller after the items made before it."""
+    ready: collections.deque[tuple[T, int]] = collections.deque()
+    waiting = [0]  # the weight of the items in ready
+    ended: list[BaseException | None] = []  # [None] once every item is made, or [the error]
+    stopped = threading.Event()
+    changed = threading.Condition()
+
+    def room_for(heavy: int) -> bool:
+        return stopped.is_set() or not ready or waiting[0] + heavy <= most
 
     def make() -> None:
+        outcome: BaseException | None = None
         try:
             for item in items:
-                handoff.put((item, None))  # waits while the caller has not taken the last one
-                if stop.is_set():
-                    return
-            handoff.put((end, None))
+                heavy = weight(item)
+                with changed:
+                    changed.wait_for(functools.partial(room_for, heavy))
+                    if stopped.is_set():
+                        return
+                    ready.append((item, heavy))
+                    waiting[0] += heavy
+                    changed.notify_all()
         except BaseException as error:  # noqa: BLE001 - raised again in the caller's thread
-            handoff.put((None, error))
+            outcome = error
+        with changed:
+            ended.append(outcome)
+            changed.notify_all()
 
     threading.Thread(target=make, name="read and validate extracts", daemon=True).start()
     try:
         while True:
-            item, error = handoff.get()
-            if error is not None:
-                raise error
-            if item is end:
-                return
+            with changed:
+                changed.wait_for(lambda: bool(ready or ended))
+                if not ready:
+                    if ended[0] is not None:
+                        raise ended[0]
+                    return
+                item, heavy = ready.popleft()
+                waiting[0] -= heavy
+                changed.notify_all()
             yield item
     finally:
-        stop.set()  # the caller stopped early: make no more, and free a maker waiting to hand over
-        with contextlib.suppress(queue.Empty):
-            handoff.get_nowait()
+        with changed:  # the caller stopped early: make no more, and free a maker waiting
+            stopped.set()
+            ready.clear()
+            changed.notify_all()
+
+
+_KIND_ORDER = {kind: place for place, kind in enumerate(KINDS)}
 
 
 @dataclass
@@ -328,18 +368,30 @@ def _load(
     allowed_empty: frozenset[str],
     by: str | None,
 ) -> ImportResult:
-    """Each file's good rows and the rows it set aside staged beside the database (``Staging``)
-    while others go on working; then, in one short transaction, per file: its batch, its good
-    rows (replacing the kind's, but for the ledger of earlier claims, which keeps every family
-    it holds) and the rows it set aside; last, the import's warnings kept with it and its log
-    row. ``survey`` is what was found of the folder before reading it."""
+    """Each file's good rows and the rows it set aside staged (``Staging``: on SQLite beside the
+    database while others go on working, then swapped in by one short transaction; on
+    PostgreSQL straight into the tables by the import's one transaction, while the next file is
+    read). Per file: its batch, its good rows (replacing the kind's, but for the ledger of
+    earlier claims, which keeps every family it holds) and the rows it set aside; last, the
+    import's warnings kept with it and its log row. ``survey`` is what was found of the folder
+    before reading it."""
     imported_at = datetime.now(UTC)
     with Staging(engine) as staging:
-        staged = [
-            _stage(staging, extract, rows, report, imported_at) for extract, rows in validated
-        ]
+        staged: list[_Staged] = []
+        numbers = (  # PostgreSQL: the batches numbered in the kinds' order, whatever is read first
+            _batch_numbers(staging.connection, [k for k in KINDS if k not in survey.absent])
+            if staging.as_read
+            else {}
+        )
+        for extract, rows in validated:
+            staged.append(file := _stage(staging, extract, rows, report, imported_at))
+            if staging.as_read:  # it moves in while the thread reads the next file
+                file.file.batch_id = numbers[file.file.kind]
+                _swap_in(staging.connection, staging, file, survey.folder, mapping, allowed_empty)
+            report(file.file.file_name, file.file.rows_loaded, file.file.rows_loaded)
+        staged.sort(key=lambda file: _KIND_ORDER[file.file.kind])  # as the kinds come
         with staging.swapping() as connection:
-            for file in staged:
+            for file in [] if staging.as_read else staged:
                 _swap_in(connection, staging, file, survey.folder, mapping, allowed_empty)
             imported = [file.file for file in staged]
             result = replace(survey, files=imported, shrunk=_shrunk(imported, before))
@@ -416,7 +468,6 @@ def _stage(
         _SET_ASIDE_COLUMNS[1:],
         _set_aside_rows(extract),
     )
-    report(name, total, total)
     return _Staged(_file_imported(extract, 0, imported_at), extract.raw.sha256, ledger)
 
 
@@ -432,7 +483,7 @@ def _swap_in(
     table = table_of(EXTRACT_TABLES[file.kind])
     if file.rows_loaded == 0 and file.kind not in allowed_empty:
         _refuse_emptying(connection, table, file)
-    file.batch_id = batch = _record_batch(connection, staged, folder, mapping)
+    file.batch_id = batch = _record_batch(connection, staged, folder, mapping, file.batch_id)
     if staged.ledger is not None:  # a ledger: rows added, none removed
         added = _new_to_the_ledger(connection, staged.ledger.assign(batch_id=batch))
         bulk_load(connection, table, list(added.columns), python_rows(added))
@@ -588,13 +639,30 @@ def _references_in_database(engine: Engine, files: dict[str, Path]) -> Reference
     return References(family_ids, family_of_person)
 
 
+def _batch_numbers(connection: Connection, kinds: list[str]) -> dict[str, int]:
+    """PostgreSQL: a batch number for each kind, taken from the batches' own sequence now, in
+    the kinds' order, for the batches recorded as the files are read."""
+    numbers = connection.exec_driver_sql(
+        "SELECT nextval(pg_get_serial_sequence('import_batches', 'id')) "
+        "FROM generate_series(1, %(kinds)s)",
+        {"kinds": len(kinds)},
+    ).scalars()
+    return dict(zip(kinds, sorted(numbers), strict=True))
+
+
 def _record_batch(
-    connection: Connection, staged: _Staged, folder: Path, mapping: HeaderMapping
+    connection: Connection,
+    staged: _Staged,
+    folder: Path,
+    mapping: HeaderMapping,
+    number: int = 0,
 ) -> int:
+    """The file's batch recorded: numbered ``number``, or the next number when 0."""
     file = staged.file
     result = connection.execute(
         insert(ImportBatch)
         .values(
+            **({"id": number} if number else {}),
             kind=file.kind,
             file_name=file.file_name,
             folder=str(folder.resolve()),

@@ -1,8 +1,9 @@
 """The database: engine, schema migrations and the bulk paths that load extract rows.
 
 SQLite by default (a file in the current folder), PostgreSQL for a team server. Extract rows
-are staged (``Staging``) with ``executemany`` of plain tuples on SQLite and ``COPY`` on
-PostgreSQL, then swapped into their tables in one short transaction.
+move in through ``Staging``: on SQLite staged beside the database with ``executemany`` of plain
+tuples, then swapped into their tables in one short transaction; on PostgreSQL written by
+``COPY`` into their tables as each file is read, in the import's one transaction.
 """
 
 from __future__ import annotations
@@ -287,47 +288,58 @@ def _remove_stale_scratch(folder: Path) -> None:
                 stale.unlink()
 
 
+#: PostgreSQL's advisory lock key held by an import's transaction: one import writes at a time,
+#: so a second one's deletions see the first one's rows (it waits, then replaces them whole).
+IMPORT_LOCK = 0x5FC11A9D
+
+
 class Staging:
-    """An import's rows set down beside the database, then swapped into its tables in one short
-    transaction, so that an import never holds the database for the whole of its run.
+    """An import's rows set down and moved into the database's tables so that a failure before
+    the commit changes nothing, and no reader ever waits on the import or sees it half done.
 
     SQLite has one writer: its rows are staged in a scratch file of their own beside the
-    database (readable by its owner alone, removed at the end), and only the swap takes the
-    write lock (BEGIN IMMEDIATE), with the file attached. On PostgreSQL they are staged by
-    ``COPY`` in temporary tables of the import's own transaction; the swap deletes and inserts
-    (never TRUNCATE, never an index dropped: each takes a lock that would stop every reader of
-    the table until the import commits). Either way a failure before the commit changes
-    nothing."""
+    database (readable by its owner alone, removed at the end) while others go on working, and
+    only the swap, one short transaction at the end, takes the write lock (BEGIN IMMEDIATE),
+    with the file attached. PostgreSQL's readers do not wait on writers (each reads the
+    snapshot it began with), so there each file moves in as soon as it is read (``as_read``),
+    in the import's one transaction: ``put`` holds the file's rows and ``replace`` or
+    ``append`` writes them by ``COPY`` straight into the table, while the next file is read
+    (deletes and inserts: never TRUNCATE, never an index dropped, which would stop every
+    reader of the table until the import commits)."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.as_read = not is_sqlite(engine)
         self._scratch: Path | None = None
         self._scratch_connection: Any = None
         self._connection: Connection | None = None  # PostgreSQL: the import's one transaction
         self._transaction: Any = None
+        self._held: dict[str, Callable[[Connection, Table, dict[str, object]], None]] = {}
 
     def __enter__(self) -> Staging:
-        if is_sqlite(self.engine):
-            import sqlite3
-            import tempfile
-
-            beside = sqlite_file(self.engine)
-            folder = beside.parent if beside else Path(tempfile.gettempdir())
-            _remove_stale_scratch(folder)
-            handle, name = tempfile.mkstemp(  # mode 0600: the rows are personal data
-                prefix=SCRATCH_PREFIX, suffix=".db", dir=folder
-            )
-            os.close(handle)
-            self._scratch = Path(name)
-            self._scratch_connection = sqlite3.connect(name, isolation_level=None)
-            self._scratch_connection.execute("PRAGMA journal_mode=OFF")
-            self._scratch_connection.execute("PRAGMA synchronous=OFF")
-        else:
+        if self.as_read:
             self._connection = self.engine.connect()
             self._transaction = self._connection.begin()
+            self._connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({IMPORT_LOCK})")
+            return self
+        import sqlite3
+        import tempfile
+
+        beside = sqlite_file(self.engine)
+        folder = beside.parent if beside else Path(tempfile.gettempdir())
+        _remove_stale_scratch(folder)
+        handle, name = tempfile.mkstemp(  # mode 0600: the rows are personal data
+            prefix=SCRATCH_PREFIX, suffix=".db", dir=folder
+        )
+        os.close(handle)
+        self._scratch = Path(name)
+        self._scratch_connection = sqlite3.connect(name, isolation_level=None)
+        self._scratch_connection.execute("PRAGMA journal_mode=OFF")
+        self._scratch_connection.execute("PRAGMA synchronous=OFF")
         return self
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
+        self._held.clear()
         if self._scratch_connection is not None:
             self._scratch_connection.close()
         if self._scratch is not None:
@@ -345,33 +357,39 @@ class Staging:
         loaded: Callable[[int], None] = lambda _done: None,
     ) -> None:
         """Stage the frame's rows (its columns named as the table's) under the name; ``loaded``
-        hears the rows staged so far after each chunk."""
+        hears the rows staged so far after each chunk (PostgreSQL: as they are written)."""
         columns = list(rows.columns)
-        if self._connection is None:
-            self._scratch_table(name, columns)
-            for start in range(0, len(rows), CHUNK):
-                chunk = rows.iloc[start : start + CHUNK]
-                self._scratch_rows(name, columns, python_rows(chunk))
-                loaded(start + len(chunk))
+        if self.as_read:
+            self._held[name] = lambda connection, into, fixed: _copy_csv(
+                connection, into.name, rows, loaded, fixed
+            )
             return
-        self._temporary_table(name, table, columns)
-        _copy_csv(self._connection, name, rows, loaded)
+        self._scratch_table(name, columns)
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows.iloc[start : start + CHUNK]
+            self._scratch_rows(name, columns, python_rows(chunk))
+            loaded(start + len(chunk))
 
     def put_rows(
         self, name: str, table: Table, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]
     ) -> None:
         """Stage plain tuples in ``columns`` order under the name."""
-        if self._connection is None:
-            self._scratch_table(name, columns)
-            self._scratch_rows(name, columns, rows)
+        if self.as_read:
+            self._held[name] = lambda connection, into, fixed: bulk_load(
+                connection,
+                into,
+                [*fixed, *columns],
+                ((*fixed.values(), *row) for row in rows),
+            )
             return
-        self._temporary_table(name, table, columns)
-        bulk_load(self._connection, name, columns, rows)
+        self._scratch_table(name, columns)
+        self._scratch_rows(name, columns, rows)
 
     @contextlib.contextmanager
     def swapping(self) -> Iterator[Connection]:
-        """The one short transaction that moves the staged rows in: it commits when the block
-        ends, and rolls back (changing nothing) when it raises."""
+        """The transaction that moves the staged rows in: it commits when the block ends, and
+        rolls back (changing nothing) when it raises. On PostgreSQL it is the import's own,
+        begun with it, so the rows may move in before the block (``as_read``)."""
         if self._connection is not None:
             yield self._connection
             self._transaction.commit()
@@ -386,6 +404,12 @@ class Staging:
                     yield connection
             finally:
                 driver.execute("DETACH DATABASE staged")
+
+    @property
+    def connection(self) -> Connection:
+        """PostgreSQL: the import's one transaction, which moves each file in as it is read."""
+        assert self._connection is not None
+        return self._connection
 
     def replace(
         self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
@@ -408,26 +432,17 @@ class Staging:
         self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
     ) -> None:
         """The staged rows added to the table, with ``fixed`` values in the columns they name."""
+        if self.as_read:
+            self._held.pop(name)(connection, table, fixed)
+            return
         from sqlalchemy import text
 
-        staged = self._columns(connection, name)
-        source = f"staged.{name}" if is_sqlite(connection) else name
+        staged = [row[1] for row in connection.exec_driver_sql(f"PRAGMA staged.table_info({name})")]
         listed = ", ".join([*fixed, *staged])
         values = ", ".join([*(f":{key}" for key in fixed), *staged])
         connection.execute(
-            text(f"INSERT INTO {table.name} ({listed}) SELECT {values} FROM {source}"), fixed
+            text(f"INSERT INTO {table.name} ({listed}) SELECT {values} FROM staged.{name}"), fixed
         )
-
-    def _columns(self, connection: Connection, name: str) -> list[str]:
-        if is_sqlite(connection):
-            found = connection.exec_driver_sql(f"PRAGMA staged.table_info({name})").all()
-            return [row[1] for row in found]
-        found = connection.exec_driver_sql(
-            "SELECT attname FROM pg_attribute WHERE attrelid = %(name)s::regclass "
-            "AND attnum > 0 AND NOT attisdropped ORDER BY attnum",
-            {"name": name},
-        ).all()
-        return [row[0] for row in found]
 
     def _scratch_table(self, name: str, columns: Sequence[str]) -> None:
         self._scratch_connection.execute(f"DROP TABLE IF EXISTS {name}")
@@ -440,14 +455,6 @@ class Staging:
         scratch.execute("BEGIN")
         insert_many(scratch, name, columns, rows)
         scratch.execute("COMMIT")
-
-    def _temporary_table(self, name: str, table: Table, columns: Sequence[str]) -> None:
-        assert self._connection is not None
-        self._connection.exec_driver_sql(f"DROP TABLE IF EXISTS {name}")
-        self._connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS "
-            f"SELECT {', '.join(columns)} FROM {table.name} WITH NO DATA"
-        )
 
 
 def _owns(connection: Connection, table: Table) -> bool:
@@ -471,15 +478,24 @@ def python_rows(frame: pd.DataFrame) -> Iterator[tuple[Any, ...]]:
 
 
 def _copy_csv(
-    connection: Connection, name: str, rows: pd.DataFrame, loaded: Callable[[int], None]
+    connection: Connection,
+    name: str,
+    rows: pd.DataFrame,
+    loaded: Callable[[int], None],
+    fixed: dict[str, object] | None = None,
 ) -> None:
+    """The frame's rows written to the table by ``COPY`` as CSV (Arrow writes it), with
+    ``fixed`` values in the columns they name."""
     import pyarrow
     from pyarrow import csv as arrow_csv
 
     arrow = pyarrow.Table.from_pandas(rows, preserve_index=False)
+    for column, value in (fixed or {}).items():
+        arrow = arrow.append_column(column, pyarrow.repeat(value, len(arrow)))
     # "needed": Arrow quotes every text value and leaves a blank unquoted, which COPY reads as NULL
     options = arrow_csv.WriteOptions(include_header=False, quoting_style="needed")
-    copy_sql = f"COPY {name} ({', '.join(rows.columns)}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
+    columns = ", ".join(arrow.column_names)
+    copy_sql = f"COPY {name} ({columns}) FROM STDIN (FORMAT csv, ENCODING 'UTF8')"
     driver = connection.connection.driver_connection
     done = 0
     with driver.cursor() as cursor, cursor.copy(copy_sql) as copy:  # type: ignore[union-attr]
