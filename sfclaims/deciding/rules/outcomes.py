@@ -24,7 +24,7 @@ from sfclaims.deciding.rules.catalogue import (
 )
 from sfclaims.deciding.rules.eligibility import identified_needs
 from sfclaims.deciding.rules.essentials import episode_end
-from sfclaims.deciding.rules.findings import Finding, Record, record_of
+from sfclaims.deciding.rules.findings import Finding, Record, is_citing, record_of
 from sfclaims.intake.kinds import ACHIEVED
 from sfclaims.platform.dates import add_months
 from sfclaims.platform.framework import Framework, Headline
@@ -133,30 +133,51 @@ def headline_outcomes(
     as_of: date,
     headline: Headline,
     needs: list[NeedFacts],
+    outcomes: list[OutcomeFacts] | None = None,
 ) -> Finding:
-    """The finding for one headline, given the family's identified needs under it."""
-    outcomes = [o for o in family.outcomes if o.headline == headline.code]
+    """The finding for one headline, given the family's identified needs under it (and the
+    family's outcomes under it, where the caller has them). Each outcome is judged sustained
+    once, however many needs it evidences, and each need's attendance once per pupil and day
+    identified; the records behind the finding are built only while citing (``findings``)."""
+    if outcomes is None:
+        outcomes = [o for o in family.outcomes if o.headline == headline.code]
+    cite = is_citing()
     unevidenced: list[str] = []
     unsustained: list[str] = []
     records: list[Record] = []
     evidenced_by: set[str] = set()
+    held: dict[int, bool] = {}  # an outcome's place -> sustained
+
+    def holds(place: int) -> bool:
+        if place not in held:
+            held[place] = sustained(outcomes[place], family, headline, as_of)
+        return held[place]
+
+    by_attendance: dict[tuple[str | None, date], tuple[bool, list[Record]]] = {}
     for need in needs:
-        records.append(record_of(need))
-        evidencing = [o for o in outcomes if evidences(o, need, as_of)]
-        held = [sustained(o, family, headline, as_of) for o in evidencing]
-        records.extend(
-            record_of(o, "sustained" if ok else "not sustained")
-            for o, ok in zip(evidencing, held, strict=True)
-        )
         if headline.evidenced_by_attendance:
-            by_attendance, attendance_records = met_by_attendance(need, family, framework, as_of)
+            asked = need.person_id, need.date_identified  # all that the attendance reads of it
+            if asked not in by_attendance:
+                by_attendance[asked] = met_by_attendance(need, family, framework, as_of)
+            met, attendance_records = by_attendance[asked]
+        else:
+            met, attendance_records = False, []
+        if met and not cite:  # met by attendance: its outcomes matter only to the records
+            evidenced_by.add(BY_ATTENDANCE)
+            continue
+        evidencing = [place for place, o in enumerate(outcomes) if evidences(o, need, as_of)]
+        if cite:
+            records.append(record_of(need))
+            records.extend(
+                record_of(outcomes[place], "sustained" if holds(place) else "not sustained")
+                for place in evidencing
+            )
             records.extend(attendance_records)
-            if by_attendance:
-                evidenced_by.add(BY_ATTENDANCE)
-                continue
-        if not evidencing:
+        if met:
+            evidenced_by.add(BY_ATTENDANCE)
+        elif not evidencing:
             unevidenced.append(need.need_id)
-        elif not any(held):
+        elif not any(holds(place) for place in evidencing):
             unsustained.append(need.need_id)
         else:
             evidenced_by.add(BY_OUTCOME)
@@ -199,8 +220,13 @@ def headline_outcomes(
 )
 def every_need_met(family: FamilyBundle, framework: Framework, as_of: date) -> list[Finding]:
     by_headline = needs_by_headline(family, as_of)
+    outcomes: dict[str, list[OutcomeFacts]] = {}
+    for outcome in family.outcomes:
+        outcomes.setdefault(outcome.headline, []).append(outcome)
     return [
-        headline_outcomes(family, framework, as_of, h, by_headline[h.code])
+        headline_outcomes(
+            family, framework, as_of, h, by_headline[h.code], outcomes.get(h.code, [])
+        )
         for h in framework.headlines
         if h.code in by_headline
     ]
