@@ -239,3 +239,35 @@ def test_a_record_cites_its_import_by_the_number_imports_so_far_gives_it(sample_
     cited = {r.source.file: r.source.import_number for f in decision.findings for r in f.records}
     assert cited["outcomes.csv"] == latest.number
     assert {n for file, n in cited.items() if file != "outcomes.csv"} == {first.number}
+
+
+def test_a_familys_facts_come_in_the_order_of_their_files_whatever_order_the_database_keeps(
+    sample_engine,
+):
+    """A row changed in place moves to the end of its table on PostgreSQL (a new version of the
+    row), so a plain read returns it last; the facts still come in the order of the files, and
+    the evidence the same on either database, however often the family is decided."""
+    from sfclaims.deciding.bundle import load_bundles
+
+    family = "F000006"
+    before = load_bundles(sample_engine, SAMPLE_AS_OF, family_id=family)[0]
+    evidence = explain(sample_engine, load_framework(), SAMPLE_AS_OF, family).evidence
+    assert len(before.needs) > 1 and len(before.outcomes) > 1
+    first_need, first_outcome = before.needs[0].need_id, before.outcomes[0].outcome_id
+    with sample_engine.begin() as connection:
+        connection.exec_driver_sql(
+            f"UPDATE needs SET status = status WHERE need_id = '{first_need}'"
+        )
+        connection.exec_driver_sql(
+            f"UPDATE outcomes SET status = status WHERE outcome_id = '{first_outcome}'"
+        )
+    with sample_engine.connect() as connection:  # the database's own order has moved
+        stored = connection.exec_driver_sql(
+            f"SELECT need_id FROM needs WHERE family_id = '{family}'"
+        ).scalars()
+        if sample_engine.dialect.name == "postgresql":
+            assert list(stored)[-1] == first_need
+    after = load_bundles(sample_engine, SAMPLE_AS_OF, family_id=family)[0]
+    assert [n.source.row for n in after.needs] == sorted(n.source.row for n in after.needs)
+    assert after.needs == before.needs and after.outcomes == before.outcomes
+    assert explain(sample_engine, load_framework(), SAMPLE_AS_OF, family).evidence == evidence

@@ -8,9 +8,12 @@ named tuple's ``_make``, which checks that a row has exactly as many values as t
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Engine, select
@@ -144,6 +147,9 @@ def load_bundles_at_state(
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
+_BATCH, _ROW = itemgetter(0), itemgetter(1)  # a row's batch, and its row in the batch's file
+
+
 class _Days(dict[Any, Any]):
     """Dates as the driver returns them (SQLite: ISO text; PostgreSQL: dates) to dates, each
     distinct value parsed once: extracts repeat the same days thousands of times."""
@@ -203,7 +209,8 @@ class _Loader:
         sql = f"SELECT {columns} FROM {table}"
         if conditions:
             sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
-        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        driver: Any = self.connection.connection.driver_connection
+        cursor = driver.cursor()
         try:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -220,6 +227,13 @@ class _Loader:
         rows = self.fetch(spec.table, columns, where, params, by_family)
         if not rows:
             return (), []
+        # in the order of the files (a database returns rows in any order: PostgreSQL's parallel
+        # scans differ run to run), so a family's evidence lists its records in one order on
+        # either database, however often it is decided; rows come nearly in order, which Python's
+        # sort takes in one pass
+        rows.sort(key=_ROW)
+        if len(set(map(_BATCH, rows))) > 1:  # the ledger of earlier claims keeps every import's
+            rows.sort(key=_BATCH)  # by batch, and within one by row (the sort is stable)
         batches, numbers, *values = zip(*rows, strict=True)  # a column at a time: far fewer calls
         owners = tuple(values.pop(0)) if owner else ()
         fields = [f for f in spec.fact._fields if f != "source"]
@@ -227,14 +241,36 @@ class _Loader:
             self.converters[spec.converters[name]](column) if name in spec.converters else column
             for name, column in zip(fields, values, strict=True)
         ]
-        sources = map(self.source, batches, numbers)
         at = spec.fact._fields.index("source")
-        in_order = [*converted[:at], sources, *converted[at:]]
-        return owners, list(map(spec.fact._make, zip(*in_order, strict=True)))
+        in_order = [*converted[:at], self.sources(batches, numbers), *converted[at:]]
+        if len(in_order) != len(spec.fact._fields):  # what the fact's _make would check per row
+            raise TypeError(f"{spec.table}: {len(in_order)} columns for {spec.fact.__name__}")
+        made = functools.partial(new_tuple, spec.fact)
+        return owners, list(map(made, zip(*in_order, strict=True)))
 
     def source(self, batch: int, row: int) -> Source:
         name, number, day = self.imports[batch]
         return new_tuple(Source, (name, row, number, day))
+
+    def sources(self, batches: Sequence[int], rows: Iterable[int]) -> Iterator[Source]:
+        """Each row's source, a column at a time: a table's rows come from one batch or few."""
+        found = {batch: self.imports[batch] for batch in set(batches)}
+        if len(found) == 1:
+            ((name, number, day),) = found.values()
+            columns: tuple[Iterable[Any], ...] = (repeat(name), rows, repeat(number), repeat(day))
+        else:
+            names, numbers, days = (
+                {batch: of[part] for batch, of in found.items()} for part in range(3)
+            )
+            columns = (
+                map(names.__getitem__, batches),
+                rows,
+                map(numbers.__getitem__, batches),
+                map(days.__getitem__, batches),
+            )
+        return map(
+            functools.partial(new_tuple, Source), zip(*columns, strict=False)
+        )  # repeat() runs on
 
     def grouped(self, spec: FactTable) -> dict[str, list[Any]]:
         """The table's facts by family."""
