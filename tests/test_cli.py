@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import stat
 import subprocess
 import sys
@@ -315,6 +316,28 @@ def test_audit_sample_prints_sorted_ids_one_a_line_and_is_reproducible(claimed):
     assert one == two == sorted(one) and len(one) == 2
     both = sfclaims(url, "audit", "sample", run, "--size", "2", "--percent", "10", "--seed", "5")
     assert both.exit_code == 2
+
+
+def test_audit_sample_without_a_seed_draws_one_says_it_and_the_same_seed_draws_it_again(claimed):
+    """The action draws the seed both faces use when none is given: the command says it on
+    standard error (the IDs alone on output), the log keeps it, and given back it draws the same
+    families; widening without a seed says its own."""
+    url, run = claimed
+    drawn = sfclaims(url, "audit", "sample", run, "--size", "2")
+    assert drawn.exit_code == 0, drawn.output
+    said = re.search(
+        r"Drawn with seed (\d+) \(kept with the sample; --seed \1 draws the same\)", drawn.stderr
+    )
+    assert said, drawn.stderr
+    seed = said.group(1)
+    again = sfclaims(url, "audit", "sample", run, "--size", "2", "--seed", seed)
+    assert again.stdout.split() == drawn.stdout.split() and len(drawn.stdout.split()) == 2
+    assert "Drawn with seed" not in again.stderr
+    logged = sfclaims(url, "log", "--run", run).stdout
+    assert f"2 families, seed {seed}" in logged
+    widened = sfclaims(url, "audit", "widen", run, "--size", "1")
+    assert widened.exit_code == 0, widened.output
+    assert re.search(r"Drawn with seed \d+", widened.stderr) and len(widened.stdout.split()) == 1
 
 
 def test_audit_pack_of_the_sample_takes_family_once_per_family(claimed, tmp_path):

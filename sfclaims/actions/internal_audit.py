@@ -3,6 +3,7 @@ and PDFs."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,23 @@ if TYPE_CHECKING:
 # --- internal audit -------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Drawn:
+    """Families drawn into a run's sample, sorted, and the seed that drew them: the one given,
+    or one drawn for the auditor when none was (kept with the sample and in the log, so the
+    same draw can be made again)."""
+
+    families: list[str]
+    seed: int
+
+
+def _seed(given: int | None) -> int:
+    return secrets.randbelow(SEEDS) if given is None else given
+
+
+SEEDS = 1_000_000  # a drawn seed is below this: short enough to read out and type again
+
+
 def draw_sample(
     engine: Engine,
     person: Actor,
@@ -28,22 +46,26 @@ def draw_sample(
     *,
     size: int | None = None,
     percent: float | None = None,
-    seed: int,
-) -> list[str]:
-    """Draw and keep the run's audit sample (never by the run's maker): the IDs, sorted."""
+    seed: int | None = None,
+) -> Drawn:
+    """Draw and keep the run's audit sample (never by the run's maker)."""
     from sfclaims.claims.audit import sample_run
 
     allowed(person, AUDITOR, "drawing an audit sample")
-    return sample_run(engine, run, size, percent, seed, person.name)
+    chosen = _seed(seed)
+    return Drawn(sample_run(engine, run, size, percent, chosen, person.name), chosen)
 
 
-def widen_sample(engine: Engine, person: Actor, run: str, size: int, seed: int) -> list[str]:
+def widen_sample(
+    engine: Engine, person: Actor, run: str, size: int, seed: int | None = None
+) -> Drawn:
     """Draw more families into the run's sample, its verdicts kept (never by the run's maker):
-    the families added, sorted."""
+    the families added."""
     from sfclaims.claims.audit import widen_sample as widen
 
     allowed(person, AUDITOR, "widening an audit sample")
-    return widen(engine, run, size, seed, person.name)
+    chosen = _seed(seed)
+    return Drawn(widen(engine, run, size, chosen, person.name), chosen)
 
 
 def record_verdicts(

@@ -18,12 +18,14 @@ from sfclaims.cli.base import (
     plain_errors,
 )
 
+SEED_HELP = "The same seed draws the same families again; none given: one is drawn, and said."
+
 
 @audit_app.command("sample")
 @plain_errors
 def audit_sample(
     run: RunArgument,
-    seed: Annotated[int, typer.Option(help="The same seed gives the same sample.")],
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP)] = None,
     size: Annotated[int | None, typer.Option(help="How many families.")] = None,
     percent: Annotated[float | None, typer.Option(help="What share of the run's families.")] = None,
 ) -> None:
@@ -31,9 +33,9 @@ def audit_sample(
     from sfclaims.actions import draw_sample
 
     engine = open_database()
-    for family_id in draw_sample(
-        engine, person(engine), run, size=size, percent=percent, seed=seed
-    ):
+    drawn = draw_sample(engine, person(engine), run, size=size, percent=percent, seed=seed)
+    _say_seed(drawn.seed, seed)
+    for family_id in drawn.families:
         print(family_id)
 
 
@@ -42,15 +44,25 @@ def audit_sample(
 def audit_widen(
     run: RunArgument,
     size: Annotated[int, typer.Option(help="How many families to add to the sample.")],
-    seed: Annotated[int, typer.Option(help="The same seed adds the same families.")],
+    seed: Annotated[int | None, typer.Option(help=SEED_HELP)] = None,
 ) -> None:
     """Widen the run's audit sample (when it fails more than the council accepts): more of its
     families drawn, the verdicts kept; the families added on standard output, sorted."""
     from sfclaims.actions import widen_sample
 
     engine = open_database()
-    for family_id in widen_sample(engine, person(engine), run, size, seed):
+    drawn = widen_sample(engine, person(engine), run, size, seed)
+    _say_seed(drawn.seed, seed)
+    for family_id in drawn.families:
         print(family_id)
+
+
+def _say_seed(used: int, given: int | None) -> None:
+    """A seed drawn for the auditor, said on standard error (the IDs stay alone on output)."""
+    if given is None:
+        messages.print(
+            f"Drawn with seed {used} (kept with the sample; --seed {used} draws the same)."
+        )
 
 
 @audit_app.command("pack")

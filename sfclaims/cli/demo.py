@@ -74,7 +74,9 @@ def run_demo(engine: Engine, out: Path, families: int, seed: int, console: Conso
         f"[bold]5. Audit[/]: a {SAMPLE_PERCENT}% sample (seed {SAMPLE_SEED}) and its "
         f"evidence pack (internal audit)"
     )
-    sampled = draw_sample(engine, auditor, created.run_id, percent=SAMPLE_PERCENT, seed=SAMPLE_SEED)
+    sampled = draw_sample(
+        engine, auditor, created.run_id, percent=SAMPLE_PERCENT, seed=SAMPLE_SEED
+    ).families
     console.print(
         f"Sampled {len(sampled)} families: {', '.join(sampled[:8])}"
         f"{' …' if len(sampled) > 8 else ''}"

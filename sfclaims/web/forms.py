@@ -7,7 +7,6 @@ each problem at its field (``refused``)."""
 from __future__ import annotations
 
 import hmac
-import secrets
 from typing import Any, ClassVar, Self
 
 from fastapi import Request
@@ -91,8 +90,3 @@ def problems_of(error: SfclaimsError, first_field: str) -> dict[str, str]:
     if isinstance(given, dict) and given:
         return {str(field): str(text) for field, text in given.items()}
     return {first_field: error.worded(WORKSPACE)}
-
-
-def drawn_seed(typed: str) -> str:
-    """The seed as typed, or one drawn when none was: shown, and kept with what it drew."""
-    return typed or str(secrets.randbelow(1_000_000))

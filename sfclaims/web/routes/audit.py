@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sfclaims.actions.accounts import AUDITOR, Actor
 from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, page_number
 from sfclaims.web import tables
-from sfclaims.web.forms import Form, checked_form, drawn_seed
+from sfclaims.web.forms import Form, checked_form
 from sfclaims.web.pages import done, download, render, said
 from sfclaims.web.security import engine_of, requires
 
@@ -82,6 +82,14 @@ def audit_run(
     return sample_page(request, run_id, [], show=show, page=page_number(page))
 
 
+def seed_typed(form: Form, field: str, problem: str) -> int | None:
+    """The seed typed in the field, or None when none was (the action draws one)."""
+    typed = form[field]
+    if typed and not typed.isdigit():
+        form.problem(field, problem)
+    return int(typed) if typed.isdigit() else None
+
+
 class Sample(Form):
     """The sample to draw: a number of families, or else a share of the run (typed with or
     without "%"), and a seed (none typed: one is drawn for the auditor, shown and kept)."""
@@ -99,9 +107,7 @@ class Sample(Form):
                 self.share = float(self["percent"].removesuffix("%").strip())  # "10" or "10%"
             except ValueError:
                 self.problem("percent", "Enter the share of the run to sample, like 10")
-        self.seed = drawn_seed(self["seed"])
-        if not self.seed.isdigit():
-            self.problem("seed", "Enter a seed: a whole number, kept with the sample")
+        self.seed = seed_typed(self, "seed", "Enter a seed: a whole number, kept with the sample")
         self.first = "size" if self.by_number else "percent"
 
 
@@ -122,12 +128,12 @@ def draw_sample(
                 run_id,
                 percent=form.share,
                 size=int(form["size"]) if form.by_number else None,
-                seed=int(form.seed),
+                seed=form.seed,
             )
             done(
                 request,
-                f"The audit sample is drawn with seed {form.seed}: {len(drawn):,} families "
-                "to check.",
+                f"The audit sample is drawn with seed {drawn.seed}: {len(drawn.families):,} "
+                "families to check.",
             )
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
@@ -158,9 +164,7 @@ class Widen(Form):
     def check(self) -> None:
         if not self["more"].isdigit() or int(self["more"]) < 1:
             self.problem("more", "Enter how many families to add, like 10")
-        self.seed = drawn_seed(self["more_seed"])
-        if not self.seed.isdigit():
-            self.problem("more_seed", "Enter a seed: a whole number, kept in the log")
+        self.seed = seed_typed(self, "more_seed", "Enter a seed: a whole number, kept in the log")
 
 
 @router.post("/audit/{run_id}/widen")
@@ -174,13 +178,11 @@ def widen(
 
     if form.ok:
         try:
-            added = widen_sample(
-                engine_of(request), person, run_id, int(form["more"]), int(form.seed)
-            )
+            added = widen_sample(engine_of(request), person, run_id, int(form["more"]), form.seed)
             done(
                 request,
-                f"The audit sample is widened with seed {form.seed}: {len(added):,} families "
-                "added to check.",
+                f"The audit sample is widened with seed {added.seed}: {len(added.families):,} "
+                "families added to check.",
             )
             return RedirectResponse(f"/audit/{run_id}", status_code=303)
         except SfclaimsError as error:
