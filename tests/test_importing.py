@@ -3,7 +3,9 @@ as a whole or not at all. Every test runs on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
+from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
@@ -752,41 +754,13 @@ def test_two_imports_at_once_on_postgresql_take_turns_and_the_second_replaces_th
     """On PostgreSQL each file moves into its table as it is read, in the import's transaction;
     a second import started meanwhile waits for the first to commit (it would otherwise find the
     first one's rows in its way) and then replaces them whole."""
-    import contextlib
-
     run_import(engine, base_folder(tmp_path / "first"))
-    real, swapping, finish = Staging.replace, threading.Event(), threading.Event()
-    held_one = []
-
-    def replace_then_hold(*args, **kwargs):
-        real(*args, **kwargs)
-        if not held_one:  # the first import, held with its families in and the rest to come
-            held_one.append(threading.current_thread().name)
-            swapping.set()
-            assert finish.wait(60)
-
-    second = write_folder(
-        tmp_path / "second",
-        families=FAMILIES.replace("F2", "F3"),
-        people=PEOPLE.replace("F2", "F3"),
-    )
     third = write_folder(
         tmp_path / "third", families=FAMILIES.replace("F2", "F4"), people=PEOPLE.replace("F2", "F4")
     )
-    errors: list[BaseException] = []
-
-    def import_from(folder: Path) -> None:
-        try:
-            run_import(engine, folder)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
-    Staging.replace = replace_then_hold  # type: ignore[method-assign]
-    workers = [threading.Thread(target=import_from, args=(f,)) for f in (second, third)]
-    try:
-        workers[0].start()
-        assert swapping.wait(60)
-        workers[1].start()
+    with an_import_held_half_way(engine, changed_folder(tmp_path)) as errors:
+        another = threading.Thread(target=importing_into, args=(engine, third, errors))
+        another.start()
         with engine.connect() as watcher:  # the third is seen waiting on a lock
             for _ in range(1200):
                 waiting = watcher.exec_driver_sql(
@@ -797,12 +771,7 @@ def test_two_imports_at_once_on_postgresql_take_turns_and_the_second_replaces_th
                 if waiting or threading.Event().wait(0.05):
                     break
         assert waiting == 1
-    finally:
-        finish.set()
-        Staging.replace = real  # type: ignore[method-assign]
-        for worker in workers:
-            with contextlib.suppress(RuntimeError):
-                worker.join(60)
+    another.join(60)
     assert not errors, errors
     assert family_ids(engine) == ["F1", "F4"]
 
@@ -972,49 +941,62 @@ def test_no_reader_waits_behind_an_import_and_none_sees_it_half_done(engine, tmp
     """An import held half-way through its swap (a table replaced, the rest to come): another
     connection reads the families at once — told to give up after two seconds of waiting for a
     lock — and sees them as they were before the import; once it commits, the new ones."""
-    import contextlib
-
     run_import(engine, base_folder(tmp_path / "first"))
     before = family_ids(engine)
-    real, swapping, finish = Staging.replace, threading.Event(), threading.Event()
+    held = an_import_held_half_way(engine, changed_folder(tmp_path))
+    with held as errors, engine.connect() as reader:
+        if engine.dialect.name == "postgresql":  # a lock waited for is an error, not a wait
+            reader.exec_driver_sql("SET lock_timeout = '2s'")
+        else:
+            reader.connection.driver_connection.execute("PRAGMA busy_timeout = 2000")  # type: ignore[union-attr]
+        seen = sorted(reader.exec_driver_sql("SELECT family_id FROM families").scalars())
+    assert not errors, errors
+    assert seen == before
+    assert family_ids(engine) != before
 
-    def replace_then_hold(*args, **kwargs):
-        real(*args, **kwargs)
-        swapping.set()
-        assert finish.wait(60)
 
-    changed = write_folder(
+def changed_folder(tmp_path: Path) -> Path:
+    """The base folder with family F2 become F3."""
+    return write_folder(
         tmp_path / "second",
         families=FAMILIES.replace("F2", "F3"),
         people=PEOPLE.replace("F2", "F3"),
     )
+
+
+def importing_into(engine: Engine, folder: Path, errors: list[BaseException]) -> None:
+    """An import of the folder, any error it raises kept in ``errors`` (for a thread)."""
+    try:
+        run_import(engine, folder)
+    except BaseException as error:  # noqa: BLE001 - the test reports it
+        errors.append(error)
+
+
+@contextlib.contextmanager
+def an_import_held_half_way(engine: Engine, folder: Path) -> Iterator[list[BaseException]]:
+    """An import of the folder in a thread of its own, held once it has replaced its first table
+    (the rest to come) for as long as the block runs, then let go and waited for; the block gets
+    the errors it (and any import the block starts with ``importing_into``) raised."""
+    real, replaced, finish = Staging.replace, threading.Event(), threading.Event()
+
+    def replace_then_hold(*args, **kwargs):
+        real(*args, **kwargs)
+        if not replaced.is_set():  # the first table of the first import; any other goes on
+            replaced.set()
+            assert finish.wait(60)
+
     errors: list[BaseException] = []
-
-    def import_again() -> None:
-        try:
-            run_import(engine, changed)
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-
+    worker = threading.Thread(target=importing_into, args=(engine, folder, errors))
     Staging.replace = replace_then_hold  # type: ignore[method-assign]
-    worker = threading.Thread(target=import_again)
     try:
         worker.start()
-        assert swapping.wait(60)
-        with engine.connect() as reader:
-            if engine.dialect.name == "postgresql":  # a lock waited for is an error, not a wait
-                reader.exec_driver_sql("SET lock_timeout = '2s'")
-            else:
-                reader.connection.driver_connection.execute("PRAGMA busy_timeout = 2000")  # type: ignore[union-attr]
-            seen = sorted(reader.exec_driver_sql("SELECT family_id FROM families").scalars())
+        assert replaced.wait(60)
+        yield errors
     finally:
         finish.set()
         Staging.replace = real  # type: ignore[method-assign]
         with contextlib.suppress(RuntimeError):
             worker.join(60)
-    assert not errors, errors
-    assert seen == before
-    assert family_ids(engine) != before
 
 
 def family_ids(engine: Engine) -> list[str]:
