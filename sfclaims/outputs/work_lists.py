@@ -8,6 +8,7 @@ every reason in words, what to do, and the forecast date where there is one.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -50,9 +51,17 @@ def family_row(family: Assessed, work: Casework | None) -> tuple[Any, ...]:
         work.episode_end if work else None,
         "yes" if d.claimable else "no",
         prospect.forecast_date if prospect else None,
-        "\n".join(d.reasons),
-        "\n".join(describe(code).title for code in d.reasons),
-        "\n".join(dict.fromkeys(what_to_do(code) for code in d.reasons)),
+        *_in_words(d.reasons),
+    )
+
+
+@functools.lru_cache(maxsize=4096)  # a county's families share a few thousand combinations
+def _in_words(reasons: tuple[str, ...]) -> tuple[str, str, str]:
+    """The reasons, their titles and what to do, a line each."""
+    return (
+        "\n".join(reasons),
+        "\n".join(describe(code).title for code in reasons),
+        "\n".join(dict.fromkeys(what_to_do(code) for code in reasons)),
     )
 
 

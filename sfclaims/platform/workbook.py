@@ -178,7 +178,8 @@ def _rows_that_fit(
         if column in continued:
             continue
         width = min(max(widths[column] + 2, 8), MAX_WIDTH) if widths else MAX_WIDTH
-        shared[column] = _shared_out(text, width, most)
+        # most rows fit: their text is one part, as _shared_out would find line by line
+        shared[column] = [text] if _lines(text, width) <= most else _shared_out(text, width, most)
     count = max((len(parts) for parts in shared.values()), default=1)
     if count == 1:
         return [row]
@@ -221,6 +222,11 @@ def _pieces_of(line: str, width: int, most: int) -> list[str]:
     return [line[start : start + room] for start in range(0, len(line), room)]
 
 
+#: Excel numbers a day by the days since this one (its 1900 leap day, which never was, aside):
+#: true from 1 March 1900, before which write_datetime reckons the day.
+DAY_NOUGHT, FIRST_TRUE_DAY = date(1899, 12, 30), date(1900, 3, 1)
+
+
 def _write_row(
     sheet: Worksheet,
     number: int,
@@ -240,9 +246,12 @@ def _write_row(
             sheet.write_datetime(number, column, moment, moment_format)
             size = 16
         elif isinstance(value, date):
-            sheet.write_datetime(
-                number, column, datetime(value.year, value.month, value.day), date_format
-            )
+            if value >= FIRST_TRUE_DAY:  # the day's number, as write_datetime would reckon it
+                sheet.write_number(number, column, (value - DAY_NOUGHT).days, date_format)
+            else:
+                sheet.write_datetime(
+                    number, column, datetime(value.year, value.month, value.day), date_format
+                )
             size = 10
         elif value is None:
             size = 0
