@@ -271,3 +271,37 @@ def test_a_familys_facts_come_in_the_order_of_their_files_whatever_order_the_dat
     assert [n.source.row for n in after.needs] == sorted(n.source.row for n in after.needs)
     assert after.needs == before.needs and after.outcomes == before.outcomes
     assert explain(sample_engine, load_framework(), SAMPLE_AS_OF, family).evidence == evidence
+
+
+def test_families_read_for_their_reasons_alone_decide_alike_and_are_never_cited(sample_engine):
+    """A decide reads every family without the fields only evidence shows (an outcome's evidence
+    source and reference, who recorded it, a need's indicator, ...): the same reasons and
+    forecasts as families read whole, and such a family is refused where evidence is wanted."""
+    import pytest
+
+    from sfclaims.deciding.bundle import load_bundles_at_state
+    from sfclaims.deciding.facts import bundle_to_json
+    from sfclaims.deciding.rules import Decider
+    from sfclaims.deciding.rules.forecast import forecast
+
+    framework = load_framework()
+    whole, _ = load_bundles_at_state(sample_engine, SAMPLE_AS_OF)
+    lean, _ = load_bundles_at_state(sample_engine, SAMPLE_AS_OF, cited=False)
+    assert any(o.evidence_source for b in whole for o in b.outcomes)
+    assert not any(o.evidence_source or o.recorded_by for b in lean for o in b.outcomes)
+    decider = Decider(framework)
+    decided = [[decider.decide(b, SAMPLE_AS_OF, cite=False) for b in bs] for bs in (whole, lean)]
+    assert [d.reasons for d in decided[0]] == [d.reasons for d in decided[1]]
+    assert [
+        forecast(b, d, framework, SAMPLE_AS_OF)
+        for b, d in zip(whole, decided[0], strict=True)
+        if not d.claimable
+    ] == [
+        forecast(b, d, framework, SAMPLE_AS_OF)
+        for b, d in zip(lean, decided[1], strict=True)
+        if not d.claimable
+    ]
+    with pytest.raises(ValueError, match="for its reasons alone and cannot be cited"):
+        decider.decide(lean[0], SAMPLE_AS_OF)
+    with pytest.raises(ValueError, match="cannot be kept with a claim"):
+        bundle_to_json(lean[0])

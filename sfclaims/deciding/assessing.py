@@ -190,8 +190,8 @@ class _Work:
         ``keep_alive`` receives the bundles, for a process about to end: freeing a million
         small objects one by one takes it most of a second for nothing."""
         with many_objects():
-            bundles, state = load_bundles_at_state(
-                engine, self.as_of, None, self.terms, family_range
+            bundles, state = load_bundles_at_state(  # a claim keeps evidence: it cites
+                engine, self.as_of, None, self.terms, family_range, cited=self.keep_claim_evidence
             )
             decider = Decider(self.framework)
             assessed = []

@@ -78,8 +78,17 @@ class FactTable(NamedTuple):
     columns: dict[str, str] = {}  # fact field -> table column, where the names differ
     owner: str | None = "family_id"  # the column naming the family; None: found from the facts
 
-    def column_list(self) -> list[str]:
-        return [self.columns.get(f, f) for f in self.fact._fields if f != "source"]
+    def read(self, cited: bool = True) -> list[str]:
+        """The fact's fields read from the table: all of them, or, for reasons alone, all but
+        those that only evidence shows (the fields with a default, last in every fact)."""
+        return [
+            f
+            for f in self.fact._fields
+            if f != "source" and (cited or f not in self.fact._field_defaults)
+        ]
+
+    def column_list(self, cited: bool = True) -> list[str]:
+        return [self.columns.get(f, f) for f in self.read(cited)]
 
 
 FACT_TABLES = (
@@ -138,12 +147,14 @@ def load_bundles_at_state(
     attendance_terms: Iterable[tuple[str, str]] | None = None,
     family_range: tuple[str, str | None] | None = None,
     family_ids: Sequence[str] | None = None,
+    cited: bool = True,
 ) -> tuple[list[FamilyBundle], int]:
     """The bundles of ``load_bundles`` (or of the families named in ``family_ids``, a few
     thousand at most), all read in one snapshot of the database, and the number of that state
-    of the data (see data_state.py)."""
+    of the data (see data_state.py). ``cited=False``: for their reasons alone, without the
+    fields only evidence shows (such a bundle cannot be decided citing)."""
     with one_snapshot(engine) as connection:
-        loader = _Loader(connection, family_id, family_range, family_ids)
+        loader = _Loader(connection, family_id, family_range, family_ids, cited)
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
@@ -169,8 +180,10 @@ class _Loader:
         family_id: str | None,
         family_range: tuple[str, str | None] | None,
         family_ids: Sequence[str] | None = None,
+        cited: bool = True,
     ) -> None:
         self.connection = connection
+        self.cited = cited
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
         self.imports = imports_by_batch(connection)
         self.day = day = _Days()
@@ -223,7 +236,7 @@ class _Loader:
     ) -> tuple[tuple[Any, ...], list[Any]]:
         """The table's rows as facts, and the family each belongs to (empty without an owner)."""
         owner = [spec.owner] if spec.owner else []
-        columns = ", ".join(["batch_id", "source_row", *owner, *spec.column_list()])
+        columns = ", ".join(["batch_id", "source_row", *owner, *spec.column_list(self.cited)])
         rows = self.fetch(spec.table, columns, where, params, by_family)
         if not rows:
             return (), []
@@ -236,13 +249,21 @@ class _Loader:
             rows.sort(key=_BATCH)  # by batch, and within one by row (the sort is stable)
         batches, numbers, *values = zip(*rows, strict=True)  # a column at a time: far fewer calls
         owners = tuple(values.pop(0)) if owner else ()
-        fields = [f for f in spec.fact._fields if f != "source"]
+        fields = spec.read(self.cited)
         converted = [
             self.converters[spec.converters[name]](column) if name in spec.converters else column
             for name, column in zip(fields, values, strict=True)
         ]
         at = spec.fact._fields.index("source")
-        in_order = [*converted[:at], self.sources(batches, numbers), *converted[at:]]
+        left_out = [
+            repeat(spec.fact._field_defaults[f], len(rows)) for f in spec.fact._fields[at + 1 :]
+        ]
+        in_order = [
+            *converted[:at],
+            self.sources(batches, numbers),
+            *converted[at:],
+            *left_out[len(converted) - at :],  # the evidence's fields not read: their defaults
+        ]
         if len(in_order) != len(spec.fact._fields):  # what the fact's _make would check per row
             raise TypeError(f"{spec.table}: {len(in_order)} columns for {spec.fact.__name__}")
         made = functools.partial(new_tuple, spec.fact)
@@ -320,6 +341,7 @@ class _Loader:
                 claimed_in_runs=claimed_in_runs.get(fid, ()),
                 failed_audits=failed_audits.get(fid, ()),
                 **{name: tuple(by_family.get(fid, ())) for name, by_family in facts.items()},
+                cited=self.cited,
             )
             for fid, start, end, source in families
         ]

@@ -148,6 +148,9 @@ class FamilyBundle:
     claimed_in_runs: tuple[str, ...] = ()  # submitted claim runs that claimed this family
     # claim runs whose auditor's latest verdict on the family is fail, its records unchanged since
     failed_audits: tuple[str, ...] = ()
+    # False: loaded for its reasons alone, without the fields only evidence shows (their
+    # defaults in their place): it may be decided, never cited or kept
+    cited: bool = True
 
     @cached_property  # several rules ask in turn; the bundle never changes
     def household(self) -> tuple[PersonFacts, ...]:
@@ -209,8 +212,17 @@ FACT_LISTS = (
 )
 
 
+def check_cited(bundle: FamilyBundle, what: str) -> None:
+    """Refuse a bundle loaded for its reasons alone where its evidence is wanted."""
+    if not bundle.cited:
+        raise ValueError(
+            f"family {bundle.family_id} was loaded for its reasons alone and cannot be {what}"
+        )
+
+
 def bundle_to_json(bundle: FamilyBundle) -> str:
     """Every fact of the family as JSON, to keep with a claim as it stood when it was made."""
+    check_cited(bundle, "kept with a claim")
     data: dict[str, object] = {
         "family_id": bundle.family_id,
         "episode_start": bundle.episode_start,

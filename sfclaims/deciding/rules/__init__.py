@@ -11,7 +11,7 @@ from typing import cast
 
 import orjson
 
-from sfclaims.deciding.facts import FamilyBundle
+from sfclaims.deciding.facts import FamilyBundle, check_cited
 from sfclaims.deciding.rules import datachecks, eligibility, essentials, ledger, outcomes
 from sfclaims.deciding.rules.catalogue import Reason, Rule
 from sfclaims.deciding.rules.catalogue import canonical_codes as _canonical_codes
@@ -92,6 +92,8 @@ class Decider:
     def decide(self, family: FamilyBundle, as_of: date, cite: bool = True) -> Decision:
         """The family's decision; ``cite=False`` gives the same reasons without building the
         records behind each finding (its findings then cite nothing: ``findings.citing``)."""
+        if cite:
+            check_cited(family, "cited")
         with citing(cite):
             found = findings_for(family, self.framework, as_of)
         reasons = sorted({code for f in found for code in f.reasons}, key=self.order.__getitem__)
