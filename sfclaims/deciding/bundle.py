@@ -2,8 +2,8 @@
 
 All families are loaded in a few queries (one per table), never one query per family, into the
 plain facts of :mod:`sfclaims.deciding.facts` that the rules read. What each table gives is declared once,
-in :data:`FACT_TABLES`: the columns are the fact's own fields, and each fact is built with the
-named tuple's ``_make``, which checks that a row has exactly as many values as the fact fields.
+in :data:`FACT_TABLES`: the columns are the fact's own fields, read a column at a time and made
+into facts with as many values as the fact has fields (checked once per table).
 """
 
 from __future__ import annotations
@@ -222,8 +222,7 @@ class _Loader:
         sql = f"SELECT {columns} FROM {table}"
         if conditions:
             sql += " WHERE " + " AND ".join(f"({c})" for c in conditions)
-        driver: Any = self.connection.connection.driver_connection
-        cursor = driver.cursor()
+        cursor = self.connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.execute(sql, params)
             rows: list[tuple[Any, ...]] = cursor.fetchall()
@@ -276,9 +275,15 @@ class _Loader:
     def sources(self, batches: Sequence[int], rows: Iterable[int]) -> Iterator[Source]:
         """Each row's source, a column at a time: a table's rows come from one batch or few."""
         found = {batch: self.imports[batch] for batch in set(batches)}
+        count = len(batches)
         if len(found) == 1:
             ((name, number, day),) = found.values()
-            columns: tuple[Iterable[Any], ...] = (repeat(name), rows, repeat(number), repeat(day))
+            columns: tuple[Iterable[Any], ...] = (
+                repeat(name, count),
+                rows,
+                repeat(number, count),
+                repeat(day, count),
+            )
         else:
             names, numbers, days = (
                 {batch: of[part] for batch, of in found.items()} for part in range(3)
@@ -289,9 +294,7 @@ class _Loader:
                 map(numbers.__getitem__, batches),
                 map(days.__getitem__, batches),
             )
-        return map(
-            functools.partial(new_tuple, Source), zip(*columns, strict=False)
-        )  # repeat() runs on
+        return map(functools.partial(new_tuple, Source), zip(*columns, strict=True))
 
     def grouped(self, spec: FactTable) -> dict[str, list[Any]]:
         """The table's facts by family."""
