@@ -3,6 +3,7 @@ settings and the accounts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -414,13 +415,13 @@ def account_roles(
 ) -> Response:
     from sfclaims.actions.accounts import set_roles
 
-    try:
-        set_roles(engine_of(request), person, name, form.chosen["roles"])
-    except SfclaimsError as error:
-        form.refused(error)
-        return account_page(request, name, form.errors, 400)
-    done(request, f"The roles of {name} are changed; their sessions have ended.")
-    return RedirectResponse(f"/accounts/{name}", status_code=303)
+    return account_changed(
+        request,
+        name,
+        form,
+        lambda: set_roles(engine_of(request), person, name, form.chosen["roles"]),
+        f"The roles of {name} are changed; their sessions have ended.",
+    )
 
 
 class FullName(Form):
@@ -439,12 +440,26 @@ def account_full_name(
 ) -> Response:
     from sfclaims.actions.accounts import set_full_name
 
+    return account_changed(
+        request,
+        name,
+        form,
+        lambda: set_full_name(engine_of(request), person, name, form["full_name"]),
+        f"The full name of {name} is saved.",
+    )
+
+
+def account_changed(
+    request: Request, name: str, form: Form, change: Callable[[], object], message: str
+) -> Response:
+    """The account's page again once the action has made the change, saying so; or, refused,
+    with what the action said beside each field and what was typed."""
     try:
-        set_full_name(engine_of(request), person, name, form["full_name"])
+        change()
     except SfclaimsError as error:
         form.refused(error)
         return account_page(request, name, form.errors, 400, typed=form.typed)
-    done(request, f"The full name of {name} is saved.")
+    done(request, message)
     return RedirectResponse(f"/accounts/{name}", status_code=303)
 
 
