@@ -158,6 +158,8 @@ def load_bundles_at_state(
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
+#: every fact's source when read for its reasons alone: no face shows it (``check_cited``)
+UNCITED = Source("", 0)
 _BATCH, _ROW = itemgetter(0), itemgetter(1)  # a row's batch, and its row in the batch's file
 
 
@@ -187,11 +189,13 @@ class _Loader:
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
         self.imports = imports_by_batch(connection)
         self.day = day = _Days()
-        self.converters: dict[str, Callable[[Iterable[Any]], Iterator[Any]]] = {
+        self.converters: dict[str, Callable[[Iterable[Any]], Iterable[Any]]] = {
             DAY: lambda column: map(day.__getitem__, column),
             FLAG: lambda column: map(bool, column),
             LIST: lambda column: map(members, column),
         }
+        if connection.dialect.name != "sqlite":  # the driver gives dates and booleans
+            self.converters[DAY] = self.converters[FLAG] = lambda column: column
         self.which: str = ""  # the SQL condition on family_id that picks the families wanted
         self.which_params: tuple[Any, ...] = ()
         if family_id is not None:
@@ -259,7 +263,7 @@ class _Loader:
         ]
         in_order = [
             *converted[:at],
-            self.sources(batches, numbers),
+            self.sources(batches, numbers) if self.cited else repeat(UNCITED, len(rows)),
             *converted[at:],
             *left_out[len(converted) - at :],  # the evidence's fields not read: their defaults
         ]
