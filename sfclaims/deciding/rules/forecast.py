@@ -31,7 +31,8 @@ from sfclaims.deciding.rules.catalogue import (
 from sfclaims.deciding.rules.essentials import episode_end
 from sfclaims.deciding.rules.outcomes import (
     NEED_WITHOUT_OUTCOME,
-    evidences,
+    could_evidence,
+    evidencing,
     met_by_attendance,
     needs_by_headline,
     sustained,
@@ -68,8 +69,10 @@ def forecast(
     if decision.claimable:
         raise ValueError(f"family {decision.family_id} is claimable: there is nothing to forecast")
     needs = needs_by_headline(family, as_of)
+    achieved = could_evidence(family.outcomes, as_of)
     prospects = {
-        code: _prospect(code, family, framework, as_of, needs) for code in decision.reasons
+        code: _prospect(code, family, framework, as_of, needs, achieved)
+        for code in decision.reasons
     }
     status = max(prospects.values(), key=PROSPECTS.index)
     if status == CANNOT_BE_CLAIMED:
@@ -81,7 +84,7 @@ def forecast(
         )
         return Forecast(decision.family_id, status, None, decision.reasons, actions)
     readies = [
-        _ready(need, family, framework, as_of, framework.headline(code))
+        _ready(need, family, framework, as_of, framework.headline(code), achieved)
         for code, under in needs.items()
         for need in under
     ]
@@ -99,6 +102,7 @@ def _prospect(
     framework: Framework,
     as_of: date,
     needs: dict[str, list[NeedFacts]],
+    achieved: dict[str | None, list[int]],
 ) -> str:
     """What a reason means for the family: the catalogue's, except that a need without an
     outcome under a headline that attendance evidences waits when attendance will meet every
@@ -110,7 +114,7 @@ def _prospect(
             without = [
                 n
                 for n in needs.get(headline.code, [])
-                if not any(evidences(o, n, as_of) for o in family.outcomes)
+                if not evidencing(n, family.outcomes, achieved)
             ]
             if all(_ready_by_attendance(n, family, framework, as_of) for n in without):
                 return WAITING
@@ -118,12 +122,18 @@ def _prospect(
 
 
 def _ready(
-    need: NeedFacts, family: FamilyBundle, framework: Framework, as_of: date, headline: Headline
+    need: NeedFacts,
+    family: FamilyBundle,
+    framework: Framework,
+    as_of: date,
+    headline: Headline,
+    achieved: dict[str | None, list[int]],
 ) -> Ready | None:
     """The need's ready date: the earlier of by outcome and (under a headline attendance
-    evidences) by attendance; the date itself for a need already met at it."""
-    evidencing = [o for o in family.outcomes if evidences(o, need, as_of)]
-    if any(sustained(o, family, headline, as_of) for o in evidencing) or (
+    evidences) by attendance; the date itself for a need already met at it. ``achieved``:
+    ``could_evidence`` of the family's outcomes."""
+    evidenced = [family.outcomes[place] for place in evidencing(need, family.outcomes, achieved)]
+    if any(sustained(o, family, headline, as_of) for o in evidenced) or (
         headline.evidenced_by_attendance and met_by_attendance(need, family, framework, as_of)[0]
     ):
         return Ready(as_of, "")
@@ -134,7 +144,7 @@ def _ready(
             f"record that outcome {o.outcome_id} still held, on or after "
             f"{max(day, as_of + timedelta(days=1)):%d/%m/%Y}",
         )
-        for o in evidencing
+        for o in evidenced
         if o.achieved_date is not None
         for day in (
             add_months(max(o.achieved_date, end or o.achieved_date), headline.sustain_months),

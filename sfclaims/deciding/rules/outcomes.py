@@ -3,6 +3,7 @@ need has no evidencing outcome, else OUTCOME_NOT_SUSTAINED when some need has no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from fractions import Fraction
 
@@ -53,16 +54,45 @@ BY_OUTCOME = "outcome"
 BY_ATTENDANCE = "attendance"
 
 
-def evidences(outcome: OutcomeFacts, need: NeedFacts, as_of: date) -> bool:
-    """Same headline, achieved on or after the need was identified and by the date, and for the
-    same person or for the whole family (a family-level need takes only a family-level outcome)."""
+def achieved_by(outcome: OutcomeFacts, as_of: date) -> bool:
+    """Achieved, on a date recorded, by the date: what an outcome needs to evidence any need."""
     return (
-        outcome.headline == need.headline
-        and outcome.status == ACHIEVED
+        outcome.status == ACHIEVED
         and outcome.achieved_date is not None
-        and need.date_identified <= outcome.achieved_date <= as_of
-        and (outcome.person_id is None or outcome.person_id == need.person_id)
+        and outcome.achieved_date <= as_of
     )
+
+
+def answers(achieved: OutcomeFacts, need: NeedFacts) -> bool:
+    """An outcome ``achieved_by`` the date evidences the need: same headline, achieved on or
+    after the need was identified, and for the same person or for the whole family (a
+    family-level need takes only a family-level outcome)."""
+    return (
+        achieved.headline == need.headline
+        and need.date_identified <= achieved.achieved_date  # type: ignore[operator]
+        and (achieved.person_id is None or achieved.person_id == need.person_id)
+    )
+
+
+def could_evidence(outcomes: Sequence[OutcomeFacts], as_of: date) -> dict[str | None, list[int]]:
+    """The places of the outcomes ``achieved_by`` the date, by the person each is for (None:
+    the whole family)."""
+    found: dict[str | None, list[int]] = {}
+    for place, outcome in enumerate(outcomes):
+        if achieved_by(outcome, as_of):
+            found.setdefault(outcome.person_id, []).append(place)
+    return found
+
+
+def evidencing(
+    need: NeedFacts, outcomes: Sequence[OutcomeFacts], achieved: dict[str | None, list[int]]
+) -> list[int]:
+    """The places, in order, of the outcomes that evidence the need, given ``could_evidence``
+    of them: only the family's and the need's person's can (``answers``)."""
+    places = achieved.get(None, [])
+    if need.person_id is not None and need.person_id in achieved:
+        places = sorted([*places, *achieved[need.person_id]])
+    return [place for place in places if answers(outcomes[place], need)]
 
 
 def sustained(outcome: OutcomeFacts, family: FamilyBundle, headline: Headline, as_of: date) -> bool:
@@ -153,6 +183,7 @@ def headline_outcomes(
             held[place] = sustained(outcomes[place], family, headline, as_of)
         return held[place]
 
+    achieved = could_evidence(outcomes, as_of)
     by_attendance: dict[tuple[str | None, date], tuple[bool, list[Record]]] = {}
     for need in needs:
         if headline.evidenced_by_attendance:
@@ -165,19 +196,19 @@ def headline_outcomes(
         if met and not cite:  # met by attendance: its outcomes matter only to the records
             evidenced_by.add(BY_ATTENDANCE)
             continue
-        evidencing = [place for place, o in enumerate(outcomes) if evidences(o, need, as_of)]
+        evidenced = evidencing(need, outcomes, achieved)
         if cite:
             records.append(record_of(need))
             records.extend(
                 record_of(outcomes[place], "sustained" if holds(place) else "not sustained")
-                for place in evidencing
+                for place in evidenced
             )
             records.extend(attendance_records)
         if met:
             evidenced_by.add(BY_ATTENDANCE)
-        elif not evidencing:
+        elif not evidenced:
             unevidenced.append(need.need_id)
-        elif not any(holds(place) for place in evidencing):
+        elif not any(holds(place) for place in evidenced):
             unsustained.append(need.need_id)
         else:
             evidenced_by.add(BY_OUTCOME)
