@@ -76,6 +76,43 @@ def test_a_writer_that_fails_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_file_written_here_is_written_by_this_process_after_the_block_while_the_copy_writes(
+    tmp_path,
+):
+    """The copy holds its file open until this process has written its own: had this process
+    waited for the copy first, neither would finish (the copy waits on an event set here)."""
+    context = mp.get_context("fork")
+    mine_written = context.Event()
+    block_done: list[str] = []
+
+    def in_the_copy(to: Sequence[Path]) -> None:
+        assert mine_written.wait(WAIT), "this process did not write its file while the copy ran"
+        to[0].write_text(f"by {os.getpid()}\n")
+
+    def here(to: Sequence[Path]) -> None:
+        assert block_done == ["stored"], "written here before the block's own work was done"
+        to[0].write_text(f"by {os.getpid()}\n")
+        mine_written.set()
+
+    lists, decisions = tmp_path / "decisions.xlsx", tmp_path / "decisions.csv"
+    with written_alongside([lists], in_the_copy, [decisions], here):
+        block_done.append("stored")
+    assert decisions.read_text() == f"by {os.getpid()}\n"
+    assert lists.read_text() != f"by {os.getpid()}\n"
+
+
+def test_a_file_here_that_fails_leaves_none_of_them(tmp_path):
+    def here(to: Sequence[Path]) -> None:
+        to[0].write_text("half\n")
+        raise OSError("No space left on device")
+
+    lists, decisions = tmp_path / "decisions.xlsx", tmp_path / "decisions.csv"
+    failed = pytest.raises(OSError, match="No space left")
+    with failed, written_alongside([lists], write_both, [decisions], here):
+        pass
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_command_leaves_the_collector_less_to_do_and_the_server_has_it_back_as_python_sets_it():
     """A command's process freezes what it loaded and collects young objects less often; the
     workspace's server, which the same command line starts and which runs for days, undoes it."""

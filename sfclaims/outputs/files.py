@@ -54,16 +54,23 @@ def written_whole(path: Path) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def written_alongside(
-    paths: Sequence[Path], write: Callable[[Sequence[Path]], None]
+    paths: Sequence[Path],
+    write: Callable[[Sequence[Path]], None],
+    here: Sequence[Path] = (),
+    write_here: Callable[[Sequence[Path]], None] | None = None,
 ) -> Iterator[None]:
     """The files ``write`` writes (to temporary names beside ``paths``, in that order), written
-    by a copy of this process while the block runs (``processes.alongside``); put in place when
-    both have ended well, and none of them when either fails."""
-    aside = [path.with_name(f".{path.name}.{os.getpid()}.aside") for path in paths]
+    by a copy of this process while the block runs (``processes.alongside``), and those
+    ``write_here`` writes beside ``here`` by this process once the block's own work is done,
+    while the copy goes on; all put in place when every part has ended well, none of them
+    when any fails."""
+    aside = [path.with_name(f".{path.name}.{os.getpid()}.aside") for path in [*paths, *here]]
     try:
-        with alongside(lambda: write(aside)):
+        with alongside(lambda: write(aside[: len(paths)])):
             yield
-        for written, path in zip(aside, paths, strict=True):
+            if write_here is not None:
+                write_here(aside[len(paths) :])
+        for written, path in zip(aside, [*paths, *here], strict=True):
             os.replace(written, path)
     finally:
         for written in aside:
