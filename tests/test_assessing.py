@@ -176,6 +176,35 @@ def test_deciding_on_several_processes_gives_the_same_decisions_as_one(sample_en
     assert several == one
 
 
+def test_what_is_read_while_deciding_is_read_while_the_cores_decide_in_the_state_decided(
+    sample_engine, monkeypatch
+):
+    """The command's own process reads the work lists' casework while the pool's processes
+    decide (they are alive as it reads), and it reads the state of the data the families were
+    decided in."""
+    import multiprocessing as mp
+
+    from sfclaims.deciding import assessing
+    from sfclaims.intake.data_state import data_version
+    from sfclaims.platform.db import one_snapshot
+
+    monkeypatch.setattr(assessing, "PARALLEL_FROM", 10)
+    monkeypatch.setattr(assessing.os, "cpu_count", lambda: 2)
+    seen: list[tuple[int, int]] = []
+
+    def meanwhile() -> None:
+        with one_snapshot(sample_engine) as connection:
+            seen.append((len(mp.active_children()), data_version(connection)))
+
+    assessed, state = assessing.assess_at_state(
+        sample_engine, load_framework(), SAMPLE_AS_OF, while_deciding=meanwhile
+    )
+    assert len(seen) == 1 and seen[0][0] >= 2, "read before or after the pool, not while"
+    assert seen[0][1] == state and len(assessed) == len(
+        assess(sample_engine, load_framework(), SAMPLE_AS_OF)
+    )
+
+
 def test_explaining_one_family_gives_the_same_decision_with_every_finding(sample_engine):
     framework = load_framework()
     decided = {d.family_id: d for d in assess(sample_engine, framework, SAMPLE_AS_OF)}

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from sfclaims.claims import RunCreated, RunListed
     from sfclaims.deciding.assessing import AssessSummary, Explained
     from sfclaims.deciding.decisions import Assessed, Decided
-    from sfclaims.deciding.forecasting import Pipeline
+    from sfclaims.deciding.forecasting import Casework, Pipeline
     from sfclaims.deciding.rules import Decision
     from sfclaims.platform.framework import Framework
 
@@ -55,6 +55,7 @@ def decide(
     ``out``, the decisions file there and the work lists beside it."""
     from sfclaims.claims.making import claims_closed
     from sfclaims.deciding.assessing import assess_and_store, summarise
+    from sfclaims.deciding.forecasting import casework
     from sfclaims.intake.data_state import anything_imported, kinds_never_imported
     from sfclaims.platform.dates import check_as_of
     from sfclaims.platform.settings import quarter_convention
@@ -76,11 +77,13 @@ def decide(
     # every decision keeps its forecast: the dashboard's quarters ahead, the work lists and the
     # forecast read them, whichever face decided; the files are written while they are kept
     files = [out, out.with_suffix(".xlsx")] if out is not None else []
+    work: dict[str, Casework] = {}  # what the work lists show of each family, read meanwhile
     decided = assess_and_store(
         engine,
         chosen,
         as_of,
-        meanwhile=(lambda d: _decisions_files(engine, d, chosen, as_of, files)) if files else None,
+        meanwhile=(lambda d: _decisions_files(d, work, chosen, as_of, files)) if files else None,
+        while_deciding=(lambda: work.update(casework(engine, as_of))) if files else None,
     )
     summary = summarise([a.decision for a in decided.families], chosen)
     with engine.connect() as connection:
@@ -91,24 +94,29 @@ def decide(
 
 
 def _decisions_files(
-    engine: Engine, decided: Decided, framework: Framework, as_of: date, paths: list[Path]
+    decided: Decided,
+    casework: dict[str, Casework],
+    framework: Framework,
+    as_of: date,
+    paths: list[Path],
 ) -> AbstractContextManager[None]:
-    """The decisions file and the work lists beside it, written at ``paths`` by a copy of this
-    process while the block keeps the decisions (from the families' casework read here first)."""
-    from sfclaims.deciding.forecasting import casework
+    """The decisions file and the work lists beside it, at ``paths``: the work lists (the
+    longer to write) by a copy of this process while the block keeps the decisions, the
+    decisions file by this process once they are kept."""
     from sfclaims.outputs.decisions_file import write_decisions
     from sfclaims.outputs.files import written_alongside
     from sfclaims.outputs.work_lists import write_work_lists
 
-    work = casework(engine, as_of)
+    decisions, lists = paths
 
-    def write(to: Sequence[Path]) -> None:
-        decisions, lists = to
-        with decisions.open("w", newline="", encoding="utf-8") as f:
+    def write_lists(to: Sequence[Path]) -> None:
+        write_work_lists(to[0], decided.families, casework, framework)
+
+    def write_file(to: Sequence[Path]) -> None:
+        with to[0].open("w", newline="", encoding="utf-8") as f:
             write_decisions([a.decision for a in decided.families], f)
-        write_work_lists(lists, decided.families, work, framework)
 
-    return written_alongside(paths, write)
+    return written_alongside([lists], write_lists, [decisions], write_file)
 
 
 def explain_family(

@@ -101,6 +101,7 @@ def assess_at_state(
     as_of: date,
     keep_claim_evidence: bool = False,
     with_forecast: bool = False,
+    while_deciding: Callable[[], object] | None = None,
 ) -> tuple[list[Assessed], int]:
     """Decide the families, sorted by family ID, all from one state of the data, and that
     state's number. A large authority is split into ranges of family IDs, and each core loads
@@ -109,15 +110,16 @@ def assess_at_state(
     differ and the families are decided again, once; then the command is refused. (The state is
     read once more when they are decided: on PostgreSQL a table an import replaced looks empty
     to a snapshot taken before it committed.) ``with_forecast`` adds each unclaimable family's
-    forecast, made from the same facts. Refused on a database nothing was imported into, and
-    as of a date in the future."""
+    forecast, made from the same facts. ``while_deciding`` is done by this process while the
+    cores decide (what it reads is of the same state: it ends before the state is read again).
+    Refused on a database nothing was imported into, and as of a date in the future."""
     check_as_of(as_of)
     with engine.connect() as connection:
         if not anything_imported(connection):
             raise RefusedError(NOTHING_IMPORTED, remedy="import first")
     for _attempt in range(2):
         assessed, states = _assess_once(
-            engine, framework, as_of, keep_claim_evidence, with_forecast
+            engine, framework, as_of, keep_claim_evidence, with_forecast, while_deciding
         )
         with one_snapshot(engine) as connection:
             states.add(data_version(connection))
@@ -135,6 +137,7 @@ def _assess_once(
     as_of: date,
     keep_claim_evidence: bool,
     with_forecast: bool,
+    while_deciding: Callable[[], object] | None = None,
 ) -> tuple[list[Assessed], set[int]]:
     work = _Work(
         engine.url.render_as_string(hide_password=False),
@@ -148,6 +151,8 @@ def _assess_once(
     ranges = _family_ranges(engine, as_of, workers) if workers > 1 else []
     if len(ranges) < 2:
         assessed, state = work.assess(engine)
+        if while_deciding is not None:
+            while_deciding()
         return assessed, {state}
     # The work goes to each pool's own processes as they start (never through a module global
     # that a second decide at the same moment would overwrite). Forking copies the parent's
@@ -156,7 +161,10 @@ def _assess_once(
     context = mp.get_context(_start_method())
     # the decisions coming back are many small objects too
     with many_objects(), context.Pool(workers, _take_work, (work,)) as pool:
-        parts = pool.map(_assess_range, ranges)
+        deciding = pool.map_async(_assess_range, ranges)
+        if while_deciding is not None:  # this process would only wait meanwhile
+            while_deciding()
+        parts = deciding.get()
         assessed = [_from_plain(plain, as_of) for _state, part in parts for plain in part]
     assessed.sort(key=lambda a: a.decision.family_id)  # the database's order may differ
     return assessed, {state for state, _part in parts}
@@ -291,13 +299,17 @@ def assess_and_store(
     framework: Framework,
     as_of: date,
     meanwhile: Callable[[Decided], AbstractContextManager[Any]] | None = None,
+    while_deciding: Callable[[], object] | None = None,
 ) -> Decided:
     """Decide every family (its reasons, not the records behind them) and keep the decisions
     with the state of the data they rest on, for a claim run as of the same date to reuse, and
     each other family's forecast (the dashboard's quarters ahead, the work-list pages and the
     forecast read them, whichever face decided). ``meanwhile`` gives what to do with the
-    decisions while they are kept (files written alongside)."""
-    assessed, state = assess_at_state(engine, framework, as_of, with_forecast=True)
+    decisions while they are kept (files written alongside); ``while_deciding`` is done while
+    the families are decided (see ``assess_at_state``)."""
+    assessed, state = assess_at_state(
+        engine, framework, as_of, with_forecast=True, while_deciding=while_deciding
+    )
     decided = Decided(assessed, state)
     with meanwhile(decided) if meanwhile is not None else nullcontext():
         since = store_decisions(engine, decided, framework, as_of, with_forecast=True)
