@@ -58,12 +58,19 @@ def forecast_families(
     decide of the date kept them while they are current, else decided now from the same facts
     in one state of the data."""
     kept = current_forecasts(engine, framework, as_of)
-    assessed = (
-        kept.families
-        if kept is not None
-        else assess_at_state(engine, framework, as_of, with_forecast=True)[0]
+    if kept is not None:
+        return pipeline_of(engine, kept.families, as_of, quarters, quarters_ahead, allocation_left)
+    work: dict[str, Casework] = {}  # read while the cores decide
+    assessed = assess_at_state(
+        engine,
+        framework,
+        as_of,
+        with_forecast=True,
+        while_deciding=lambda: work.update(casework(engine, as_of)),
+    )[0]
+    return pipeline_of(
+        engine, assessed, as_of, quarters, quarters_ahead, allocation_left, casework_read=work
     )
-    return pipeline_of(engine, assessed, as_of, quarters, quarters_ahead, allocation_left)
 
 
 def pipeline_of(
@@ -73,8 +80,10 @@ def pipeline_of(
     quarters: str,
     quarters_ahead: int = DEFAULT_QUARTERS,
     allocation_left: int | None = None,
+    casework_read: dict[str, Casework] | None = None,
 ) -> Pipeline:
-    """The pipeline of families decided with their forecasts (``with_forecast``)."""
+    """The pipeline of families decided with their forecasts (``with_forecast``), and their
+    casework (read here unless ``casework_read`` has it)."""
     families = [a.forecast for a in assessed if a.forecast is not None]
     claimable = sum(a.decision.claimable for a in assessed)
     return Pipeline(
@@ -84,7 +93,7 @@ def pipeline_of(
         families,
         *pipeline(families, claimable, as_of, quarters, quarters_ahead),
         allocation_left,
-        casework(engine, as_of),
+        casework_read if casework_read is not None else casework(engine, as_of),
     )
 
 
