@@ -16,8 +16,11 @@ from typing import Any
 
 from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
+from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from sfclaims.platform.processes import may_fork
 
 FIXED_CREATED = datetime(2022, 4, 1)
 MAX_WIDTH = 60
@@ -42,6 +45,84 @@ class _WholeWorkbook(Workbook):  # type: ignore[misc]  # xlsxwriter declares no 
             os.replace(self.partial_path, self.final_path)
         finally:
             self.partial_path.unlink(missing_ok=True)
+
+    def _get_packager(self) -> Packager:  # xlsxwriter's hook for its packager
+        return _PackagedBeside()
+
+
+#: Rows from which a sheet's XML is worth assembling in a copy of the process (the fork costs
+#: a few milliseconds; a 10,000-row sheet's XML takes this process about a quarter of a second)
+ASSEMBLED_BESIDE_FROM = 5_000
+
+
+class _PackagedBeside(Packager):  # type: ignore[misc]  # xlsxwriter declares no types
+    """xlsxwriter's packager, but the sheet of most rows has its XML assembled by a copy of this
+    process (forked: it has the sheet as it is) while this one assembles the rest of the package
+    (the other sheets, the shared strings, the styles); the package is byte for byte what one
+    process makes. Only a plain sheet (cells and print settings: no link, drawing, table or
+    note, whose assembly records what the package's other parts need), and only where forking
+    is safe (``may_fork``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.beside: int | None = None  # the copy's process ID
+
+    def _write_worksheet_files(self) -> None:
+        sheets = [sheet for sheet in self.workbook.worksheets() if not sheet.is_chartsheet]
+        largest = max(sheets, key=lambda sheet: sheet.dim_rowmax or 0, default=None)
+        for index, sheet in enumerate(sheets, start=1):
+            name = self._filename(f"xl/worksheets/sheet{index}.xml")  # in order: the zip's
+            if sheet is largest and _beside_worth_it(sheet, self.in_memory):
+                self.beside = _assembled_beside(sheet, name)
+                continue
+            if sheet.constant_memory:
+                sheet._opt_reopen()
+                sheet._write_single_row()
+            sheet._set_xml_writer(name)
+            sheet._assemble_xml_file()
+
+    def _create_package(self) -> list[tuple[Any, str, bool]]:
+        try:
+            files: list[tuple[Any, str, bool]] = super()._create_package()
+        finally:
+            if self.beside is not None:
+                _pid, status = os.waitpid(self.beside, 0)
+                self.beside = None
+                if status:  # (xlsxwriter would take an OSError for a file it could not make)
+                    raise RuntimeError("a worksheet of the workbook could not be written")
+        return files
+
+
+def _beside_worth_it(sheet: Worksheet, in_memory: bool) -> bool:
+    plain = not (
+        sheet.hyperlinks
+        or sheet.drawing
+        or sheet.tables
+        or sheet.has_vml
+        or sheet.has_header_vml
+        or sheet.constant_memory
+    )
+    return (
+        plain and not in_memory and (sheet.dim_rowmax or 0) >= ASSEMBLED_BESIDE_FROM and may_fork()
+    )
+
+
+def _assembled_beside(sheet: Worksheet, name: str) -> int:
+    """The sheet's XML written to ``name`` by a forked copy of this process: its ID."""
+    copy = os.fork()
+    if copy == 0:  # the copy: it writes the file and ends, never returning into the caller
+        code = 1
+        try:
+            sheet._set_xml_writer(name)
+            sheet._assemble_xml_file()
+            code = 0
+        except BaseException:  # noqa: BLE001 - said here, its end told by the code
+            import traceback
+
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    return copy
 
 
 def ready_to_print(sheet: Worksheet, title: str) -> None:

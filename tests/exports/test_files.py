@@ -52,3 +52,49 @@ def test_an_out_file_that_is_a_folder_is_refused(tmp_path):
     with pytest.raises(UsageError, match="is a folder; give the name of a file"):
         ready_file(tmp_path)
     assert ready_file(tmp_path / "new" / "decisions.csv").parent.is_dir()
+
+
+def _a_workbook_of_many_rows(path):
+    """Three sheets, the largest past the rows from which its XML is assembled beside."""
+    from datetime import date
+
+    book = new_workbook(path, "test")
+    big = 5_010
+    for name, count in (("Small", 300), ("Large", big), ("Middle", 2_000)):
+        rows = [
+            (f"F{n:07d}", f"reason {n % 7}\nand {n % 3}", date(2025, 1, 1 + n % 28), n)
+            for n in range(count)
+        ]
+        write_table(book, name, ("family", "reasons", "day", "number"), rows, wrapped=(1,))
+    return book
+
+
+def test_a_large_sheet_assembled_beside_gives_the_workbook_one_process_gives(tmp_path, monkeypatch):
+    """The largest sheet's XML is written by a copy of the process while this one writes the
+    rest: the workbook is byte for byte the one written in one process."""
+    from sfclaims.platform import workbook as house
+
+    assert house.ASSEMBLED_BESIDE_FROM <= 5_010
+    copies: list[int] = []
+    real = house._assembled_beside
+    monkeypatch.setattr(house, "_assembled_beside", lambda *a: copies.append(1) or real(*a))
+    _a_workbook_of_many_rows(tmp_path / "beside.xlsx").close()
+    assert copies == [1], "the largest sheet was not assembled beside"
+    monkeypatch.setattr(house, "ASSEMBLED_BESIDE_FROM", 10**9)
+    _a_workbook_of_many_rows(tmp_path / "alone.xlsx").close()
+    assert copies == [1]
+    assert (tmp_path / "beside.xlsx").read_bytes() == (tmp_path / "alone.xlsx").read_bytes()
+
+
+def test_a_sheet_the_copy_could_not_write_leaves_no_workbook(tmp_path, monkeypatch):
+    from xlsxwriter.worksheet import Worksheet
+
+    def fails(self) -> None:
+        raise OSError("No space left on device")
+
+    book = _a_workbook_of_many_rows(tmp_path / "lists.xlsx")
+    large = book.get_worksheet_by_name("Large")
+    monkeypatch.setattr(large, "_assemble_xml_file", fails.__get__(large, Worksheet))
+    with pytest.raises(RuntimeError, match="a worksheet of the workbook could not be written"):
+        book.close()
+    assert list(tmp_path.iterdir()) == []
