@@ -308,7 +308,7 @@ def test_families_read_for_their_reasons_alone_decide_alike_and_are_never_cited(
     forecasts as families read whole, and such a family is refused where evidence is wanted."""
     import pytest
 
-    from sfclaims.deciding.bundle import load_bundles_at_state
+    from sfclaims.deciding.bundle import UNCITED, load_bundles_at_state
     from sfclaims.deciding.facts import bundle_to_json
     from sfclaims.deciding.rules import Decider
     from sfclaims.deciding.rules.forecast import forecast
@@ -318,6 +318,15 @@ def test_families_read_for_their_reasons_alone_decide_alike_and_are_never_cited(
     lean, _ = load_bundles_at_state(sample_engine, SAMPLE_AS_OF, cited=False)
     assert any(o.evidence_source for b in whole for o in b.outcomes)
     assert not any(o.evidence_source or o.recorded_by for b in lean for o in b.outcomes)
+    # every fact as read whole, but for its source (one placeholder) and the evidence's fields
+    for table in ("people", "needs", "assessments", "plans", "lead_practitioners", "outcomes"):
+        as_read = [f for b in lean for f in getattr(b, table)]
+        kind = type(as_read[0])
+        left_out = {"source": UNCITED, **kind._field_defaults}
+        assert as_read == [f._replace(**left_out) for b in whole for f in getattr(b, table)], table
+    assert [a for b in lean for v in b.attendance.values() for a in v] == [
+        a._replace(source=UNCITED) for b in whole for v in b.attendance.values() for a in v
+    ]
     decider = Decider(framework)
     decided = [[decider.decide(b, SAMPLE_AS_OF, cite=False) for b in bs] for bs in (whole, lean)]
     assert [d.reasons for d in decided[0]] == [d.reasons for d in decided[1]]

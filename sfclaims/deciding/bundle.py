@@ -163,6 +163,11 @@ UNCITED = Source("", 0)
 _BATCH, _ROW = itemgetter(0), itemgetter(1)  # a row's batch, and its row in the batch's file
 
 
+def _as_given(column: Iterable[Any]) -> Iterable[Any]:
+    """A column whose values the driver already gives as the fact holds them."""
+    return column
+
+
 class _Days(dict[Any, Any]):
     """Dates as the driver returns them (SQLite: ISO text; PostgreSQL: dates) to dates, each
     distinct value parsed once: extracts repeat the same days thousands of times."""
@@ -195,7 +200,7 @@ class _Loader:
             LIST: lambda column: map(members, column),
         }
         if connection.dialect.name != "sqlite":  # the driver gives dates and booleans
-            self.converters[DAY] = self.converters[FLAG] = lambda column: column
+            self.converters[DAY] = self.converters[FLAG] = _as_given
         self.which: str = ""  # the SQL condition on family_id that picks the families wanted
         self.which_params: tuple[Any, ...] = ()
         if family_id is not None:
@@ -236,7 +241,7 @@ class _Loader:
 
     def facts(
         self, spec: FactTable, where: str = "", params: tuple[Any, ...] = (), by_family: bool = True
-    ) -> tuple[tuple[Any, ...], list[Any]]:
+    ) -> tuple[Sequence[Any], list[Any]]:
         """The table's rows as facts, and the family each belongs to (empty without an owner)."""
         owner = [spec.owner] if spec.owner else []
         columns = ", ".join(["batch_id", "source_row", *owner, *spec.column_list(self.cited)])
@@ -250,14 +255,30 @@ class _Loader:
         rows.sort(key=_ROW)
         if len(set(map(_BATCH, rows))) > 1:  # the ledger of earlier claims keeps every import's
             rows.sort(key=_BATCH)  # by batch, and within one by row (the sort is stable)
+        fields = spec.read(self.cited)
+        at = spec.fact._fields.index("source")
+        made = functools.partial(new_tuple, spec.fact)
+        if (
+            not self.cited
+            and fields == list(spec.fact._fields[:at])
+            and not any(
+                self.converters[spec.converters[name]] is not _as_given
+                for name in fields
+                if name in spec.converters
+            )
+        ):  # each row's values are its fact's fields up to the source: the fact is made whole
+            rest = (UNCITED, *(spec.fact._field_defaults[f] for f in spec.fact._fields[at + 1 :]))
+            values_of = itemgetter(slice(2 + len(owner), None))
+            return (
+                list(map(itemgetter(2), rows)) if owner else (),
+                list(map(made, map(tuple.__add__, map(values_of, rows), repeat(rest)))),
+            )
         batches, numbers, *values = zip(*rows, strict=True)  # a column at a time: far fewer calls
         owners = tuple(values.pop(0)) if owner else ()
-        fields = spec.read(self.cited)
         converted = [
             self.converters[spec.converters[name]](column) if name in spec.converters else column
             for name, column in zip(fields, values, strict=True)
         ]
-        at = spec.fact._fields.index("source")
         left_out = [
             repeat(spec.fact._field_defaults[f], len(rows)) for f in spec.fact._fields[at + 1 :]
         ]
@@ -269,7 +290,6 @@ class _Loader:
         ]
         if len(in_order) != len(spec.fact._fields):  # what the fact's _make would check per row
             raise TypeError(f"{spec.table}: {len(in_order)} columns for {spec.fact.__name__}")
-        made = functools.partial(new_tuple, spec.fact)
         return owners, list(map(made, zip(*in_order, strict=True)))
 
     def source(self, batch: int, row: int) -> Source:
