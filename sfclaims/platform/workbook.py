@@ -6,6 +6,7 @@ links, and a fixed created date so the same input gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
@@ -20,7 +21,7 @@ from xlsxwriter.packager import Packager
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from sfclaims.platform.processes import may_fork
+from sfclaims.platform.processes import die_with_parent, may_fork
 
 FIXED_CREATED = datetime(2022, 4, 1)
 MAX_WIDTH = 60
@@ -83,13 +84,20 @@ class _PackagedBeside(Packager):  # type: ignore[misc]  # xlsxwriter declares no
 
     def _create_package(self) -> list[tuple[Any, str, bool]]:
         try:
-            files: list[tuple[Any, str, bool]] = super()._create_package()
-        finally:
-            if self.beside is not None:
-                _pid, status = os.waitpid(self.beside, 0)
-                self.beside = None
-                if status:  # (xlsxwriter would take an OSError for a file it could not make)
-                    raise RuntimeError("a worksheet of the workbook could not be written")
+            try:
+                files: list[tuple[Any, str, bool]] = super()._create_package()
+            finally:
+                if self.beside is not None:
+                    _pid, status = os.waitpid(self.beside, 0)
+                    self.beside = None
+                    if status:  # (xlsxwriter would take an OSError for a file it could not make)
+                        raise RuntimeError("a worksheet of the workbook could not be written")
+        except BaseException:
+            # the parts written so far hold the families' data: none is left behind
+            for part, _name, _binary in [] if self.in_memory else self.filenames:
+                with contextlib.suppress(OSError):
+                    os.remove(part)
+            raise
         return files
 
 
@@ -113,6 +121,7 @@ def _assembled_beside(sheet: Worksheet, name: str) -> int:
     if copy == 0:  # the copy: it writes the file and ends, never returning into the caller
         code = 1
         try:
+            die_with_parent()
             sheet._set_xml_writer(name)
             sheet._assemble_xml_file()
             code = 0

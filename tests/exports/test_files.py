@@ -92,9 +92,13 @@ def test_a_sheet_the_copy_could_not_write_leaves_no_workbook(tmp_path, monkeypat
     def fails(self) -> None:
         raise OSError("No space left on device")
 
+    parts = tmp_path / "parts"  # where xlsxwriter writes each part before zipping them
+    parts.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(parts))
     book = _a_workbook_of_many_rows(tmp_path / "lists.xlsx")
     large = book.get_worksheet_by_name("Large")
     monkeypatch.setattr(large, "_assemble_xml_file", fails.__get__(large, Worksheet))
     with pytest.raises(RuntimeError, match="a worksheet of the workbook could not be written"):
         book.close()
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == ["parts"]
+    assert list(parts.iterdir()) == [], "the parts written so far were left behind"
