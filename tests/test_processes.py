@@ -12,14 +12,17 @@ from pathlib import Path
 import pytest
 
 from sfclaims.outputs.files import written_alongside
-from sfclaims.platform.processes import alongside
+from sfclaims.platform.processes import alongside, may_fork
+from tests.alone import in_a_process_of_its_own
 
 WAIT = 60  # seconds: only ever reached when the test fails
 
 
+@in_a_process_of_its_own
 def test_the_work_runs_in_a_copy_of_the_process_while_the_block_runs():
     """The block waits for a word the copy sends: had the work waited for the block to end, the
     block would never hear it."""
+    assert may_fork(), "a thread runs beside the test: the work would be done after the block"
     context = mp.get_context("fork")
     started = context.Event()
     hearing, telling = context.Pipe(duplex=False)
@@ -76,11 +79,13 @@ def test_a_writer_that_fails_leaves_no_file(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+@in_a_process_of_its_own
 def test_a_file_written_here_is_written_by_this_process_after_the_block_while_the_copy_writes(
     tmp_path,
 ):
     """The copy holds its file open until this process has written its own: had this process
     waited for the copy first, neither would finish (the copy waits on an event set here)."""
+    assert may_fork(), "a thread runs beside the test: the copy would write after the block"
     context = mp.get_context("fork")
     mine_written = context.Event()
     block_done: list[str] = []

@@ -9,6 +9,7 @@ import pytest
 from sfclaims.outputs.files import ready_file, ready_folder, safe_cell, write_csv, written_whole
 from sfclaims.platform.errors import UsageError
 from sfclaims.platform.workbook import new_workbook, write_table
+from tests.alone import in_a_process_of_its_own
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,8 @@ def _a_workbook_of_many_rows(path):
     return book
 
 
-def test_a_large_sheet_assembled_beside_gives_the_workbook_one_process_gives(tmp_path, monkeypatch):
+@in_a_process_of_its_own  # (so what it sets on the module ends with that process)
+def test_a_large_sheet_assembled_beside_gives_the_workbook_one_process_gives(tmp_path):
     """The largest sheet's XML is written by a copy of the process while this one writes the
     rest: the workbook is byte for byte the one written in one process."""
     from sfclaims.platform import workbook as house
@@ -77,10 +79,10 @@ def test_a_large_sheet_assembled_beside_gives_the_workbook_one_process_gives(tmp
     assert house.ASSEMBLED_BESIDE_FROM <= 5_010
     copies: list[int] = []
     real = house._assembled_beside
-    monkeypatch.setattr(house, "_assembled_beside", lambda *a: copies.append(1) or real(*a))
+    house._assembled_beside = lambda *a: copies.append(1) or real(*a)
     _a_workbook_of_many_rows(tmp_path / "beside.xlsx").close()
     assert copies == [1], "the largest sheet was not assembled beside"
-    monkeypatch.setattr(house, "ASSEMBLED_BESIDE_FROM", 10**9)
+    house.ASSEMBLED_BESIDE_FROM = 10**9
     _a_workbook_of_many_rows(tmp_path / "alone.xlsx").close()
     assert copies == [1]
     assert (tmp_path / "beside.xlsx").read_bytes() == (tmp_path / "alone.xlsx").read_bytes()
