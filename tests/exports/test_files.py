@@ -104,3 +104,60 @@ def test_a_sheet_the_copy_could_not_write_leaves_no_workbook(tmp_path, monkeypat
         book.close()
     assert [p.name for p in tmp_path.iterdir()] == ["parts"]
     assert list(parts.iterdir()) == [], "the parts written so far were left behind"
+
+
+def _a_workbook_of_every_kind_of_cell(path):
+    """Cells of every type write_table takes, strings xlsxwriter writes other than as they are
+    among them, rows that wrap and go on over the rows below, a sheet past the beside size."""
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    awkward = [
+        "plain",
+        'Smith & Sons <ltd> "quoted"',
+        " leading space",
+        "trailing space ",
+        "ends with a line\n",
+        "a\x01control",
+        "reads as an escape _x0041_",
+        "not a character \ufffe",
+        "<r>not rich</r>",
+        "über café",
+        "x" * 20_000,
+        "y" * 40_000,  # past Excel's limit: xlsxwriter cuts it
+        "",
+    ]
+    values = [
+        *awkward,
+        date(2025, 3, 31),
+        date(1900, 1, 1),  # before Excel's false leap day
+        datetime(2025, 3, 31, 9, 30),
+        datetime(2025, 3, 31, 9, 30, tzinfo=UTC),
+        7,
+        -12,
+        2.5,
+        True,
+        None,
+        Decimal("1.5"),
+    ]
+    book = new_workbook(path, "every kind of cell")
+    rows = [
+        (f"F{n:07d}", values[n % len(values)], "\n".join(["reason"] * (n % 40)), n)
+        for n in range(300)
+    ]
+    write_table(book, "Kinds", ("family", "value", "reasons", "n"), rows, wrapped=(2,))
+    many = [(f"F{n:07d}", f"team {n % 9}", date(2025, 1, 1 + n % 28), n) for n in range(5_010)]
+    write_table(book, "Many", ("family", "team", "day", "n"), many)
+    return book
+
+
+def test_the_quick_cells_give_the_workbook_xlsxwriters_own_calls_give(tmp_path, monkeypatch):
+    """Strings, whole numbers and days put straight into xlsxwriter's table, and shared strings
+    and cells written to the XML in one step: byte for byte what xlsxwriter's own calls make."""
+    from sfclaims.platform import workbook as house
+
+    assert house.QUICK
+    _a_workbook_of_every_kind_of_cell(tmp_path / "quick.xlsx").close()
+    monkeypatch.setattr(house, "QUICK", False)
+    _a_workbook_of_every_kind_of_cell(tmp_path / "own.xlsx").close()
+    assert (tmp_path / "quick.xlsx").read_bytes() == (tmp_path / "own.xlsx").read_bytes()
