@@ -168,8 +168,9 @@ def test_deciding_while_the_data_change_between_ranges_decides_again(sample_engi
 
 
 def test_deciding_without_citing_gives_every_familys_reasons_and_needs_unchanged(sample_engine):
-    """Deciding a county builds no records; the reasons and needs are the same as when each
-    rule cites the records it relied on, for every family of the sample authority."""
+    """Deciding a county builds no records and words no finding's sentence; the reasons and
+    needs are the same as when each rule cites the records it relied on and says what it
+    found, for every family of the sample authority."""
     from sfclaims.deciding.bundle import load_bundles
     from sfclaims.deciding.rules import Decider
 
@@ -178,6 +179,12 @@ def test_deciding_without_citing_gives_every_familys_reasons_and_needs_unchanged
         cited, plain = decider.decide(bundle, AS_OF), decider.decide(bundle, AS_OF, cite=False)
         assert (plain.needs, plain.reasons) == (cited.needs, cited.reasons), bundle.family_id
         assert any(f.records for f in cited.findings)
+        assert all(f.says for f in cited.findings), bundle.family_id
+        assert not any(f.says for f in plain.findings if f.rule_id in WORDED_WHEN_SHOWN)
+
+
+#: rules whose every sentence is worded from the family's records, only when it is shown
+WORDED_WHEN_SHOWN = {"dependent_child", "enough_headlines", "case_closed", "every_need_met"}
 
 
 def test_a_claim_runs_families_are_decided_again_citing_their_records(sample_engine):

@@ -15,7 +15,7 @@ from sfclaims.deciding.rules.catalogue import (
     rule,
 )
 from sfclaims.deciding.rules.essentials import episode_end
-from sfclaims.deciding.rules.findings import Finding, Record, record_of
+from sfclaims.deciding.rules.findings import Finding, Record, record_of, saying
 from sfclaims.platform.dates import add_months
 from sfclaims.platform.framework import Framework
 
@@ -68,25 +68,24 @@ def attendance_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     reasons = ((ATTENDANCE_DATA_MISSING(),) if missing else ()) + (
         (ATTENDANCE_CHECK_FAILED(),) if failed else ()
     )
-    parts = []
-    if missing:
-        parts.append(f"no attendance for {latest} for {', '.join(missing)}")
-    if failed:
-        parts.append(f"attendance in {latest} not good for {', '.join(failed)}")
-    says = (
-        _sentence("; ".join(parts))
-        if parts
-        else (
-            f"{len(pupils)} school-age child(ren) with good attendance in {latest}."
-            if pupils
-            else "No school-age child to check."
-        )
-    )
+
+    def says() -> str:
+        parts = []
+        if missing:
+            parts.append(f"no attendance for {latest} for {', '.join(missing)}")
+        if failed:
+            parts.append(f"attendance in {latest} not good for {', '.join(failed)}")
+        if parts:
+            return _sentence("; ".join(parts))
+        if pupils:
+            return f"{len(pupils)} school-age child(ren) with good attendance in {latest}."
+        return "No school-age child to check."
+
     return Finding(
         attendance_check.id,
         f"{attendance_check.title} ({latest})",
         reasons,
-        says,
+        saying(says),
         tuple(records),
     )
 
@@ -113,14 +112,23 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
         return Finding(
             *this,
             (REREFERRAL_CHECK_FAILED(),),
-            f"{len(rereferrals)} accepted re-referral(s) after closure on {closed:%d/%m/%Y}"
-            f"{'' if until == as_of else f', by {until:%d/%m/%Y}'}.",
+            saying(
+                lambda: (
+                    f"{len(rereferrals)} accepted re-referral(s) after closure on "
+                    f"{closed:%d/%m/%Y}{'' if until == as_of else f', by {until:%d/%m/%Y}'}."
+                )
+            ),
             tuple(record_of(r) for r in rereferrals),
         )
     return Finding(
         *this,
         (),
-        f"No accepted re-referral between closure on {closed:%d/%m/%Y} and {until:%d/%m/%Y}.",
+        saying(
+            lambda: (
+                f"No accepted re-referral between closure on {closed:%d/%m/%Y} and "
+                f"{until:%d/%m/%Y}."
+            )
+        ),
     )
 
 

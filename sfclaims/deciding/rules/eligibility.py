@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from sfclaims.deciding.facts import FamilyBundle, NeedFacts
 from sfclaims.deciding.rules.catalogue import CANNOT_BE_CLAIMED, reason, rule
-from sfclaims.deciding.rules.findings import Finding, finding, record_of
+from sfclaims.deciding.rules.findings import Finding, finding, record_of, saying
 from sfclaims.intake.kinds import CHILD, IDENTIFIED
 from sfclaims.platform.dates import age_on
 from sfclaims.platform.framework import Framework
@@ -45,17 +45,24 @@ def identified_headlines(family: FamilyBundle, framework: Framework, as_of: date
 def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
     headlines = identified_headlines(family, framework, as_of)
     minimum = framework.thresholds.minimum_headlines
-    listed = ", ".join(headlines) or "none"
     failed = len(headlines) < minimum
+
+    def listed() -> str:
+        return ", ".join(headlines) or "none"
+
     return finding(
         enough_headlines.id,
         f"At least {minimum} headline needs",
         failed,
         NOT_ELIGIBLE(),
-        f"Only {len(headlines)} headline{'s' if len(headlines) != 1 else ''} identified "
-        f"({listed}); at least {minimum} are needed."
-        if failed
-        else f"{len(headlines)} headlines identified ({listed}).",
+        saying(
+            lambda: (
+                f"Only {len(headlines)} headline{'s' if len(headlines) != 1 else ''} "
+                f"identified ({listed()}); at least {minimum} are needed."
+                if failed
+                else f"{len(headlines)} headlines identified ({listed()})."
+            )
+        ),
         tuple(record_of(n) for n in identified_needs(family, as_of)),
     )
 
@@ -76,10 +83,14 @@ def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> 
         dependent_child.title,
         failed,
         NO_DEPENDENT_CHILD(),
-        f"No household child under {under} at the episode start ({family.episode_start:%d/%m/%Y}) "
-        f"and no expectant parent."
-        if failed
-        else f"{len(children)} dependent child(ren) under {under} at the episode start "
-        f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s).",
+        saying(
+            lambda: (
+                f"No household child under {under} at the episode start "
+                f"({family.episode_start:%d/%m/%Y}) and no expectant parent."
+                if failed
+                else f"{len(children)} dependent child(ren) under {under} at the episode start "
+                f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s)."
+            )
+        ),
         tuple(record_of(p) for p in children + expectant),
     )

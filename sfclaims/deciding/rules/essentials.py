@@ -8,7 +8,7 @@ from datetime import date
 from sfclaims.deciding.facts import FamilyBundle, PlanFacts
 from sfclaims.deciding.rules.catalogue import FIX_A_RECORD, NEEDS_ACTION, TIME_ALONE, reason, rule
 from sfclaims.deciding.rules.eligibility import identified_headlines
-from sfclaims.deciding.rules.findings import Finding, finding, record_of
+from sfclaims.deciding.rules.findings import Finding, finding, record_of, saying
 from sfclaims.platform.framework import Framework
 
 NO_ASSESSMENT = reason(
@@ -102,15 +102,23 @@ def assessment(family: FamilyBundle, _framework: Framework, as_of: date) -> Find
         return Finding(
             *this,
             (),
-            f"Assessment {whole[0].assessment_id} is whole-family and "
-            f"covers all {len(household)} household members.",
+            saying(
+                lambda: (
+                    f"Assessment {whole[0].assessment_id} is whole-family and "
+                    f"covers all {len(household)} household members."
+                )
+            ),
             (record_of(whole[0]),),
         )
     return Finding(
         *this,
         (ASSESSMENT_NOT_WHOLE_FAMILY(),),
-        f"{len(completed)} assessment(s) completed, but none is marked whole-family and covers "
-        f"every household member.",
+        saying(
+            lambda: (
+                f"{len(completed)} assessment(s) completed, but none is marked whole-family "
+                f"and covers every household member."
+            )
+        ),
         tuple(record_of(a) for a in completed),
     )
 
@@ -136,9 +144,13 @@ def plan(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
         plan.title,
         bool(left_out),
         PLAN_NOT_WHOLE_FAMILY(),
-        f"The plans leave out household member(s) {', '.join(left_out)}."
-        if left_out
-        else f"{len(started)} plan(s) cover every household member.",
+        saying(
+            lambda: (
+                f"The plans leave out household member(s) {', '.join(left_out)}."
+                if left_out
+                else f"{len(started)} plan(s) cover every household member."
+            )
+        ),
         tuple(record_of(p) for p in started),
     )
 
@@ -155,9 +167,13 @@ def plan_addresses_needs(family: FamilyBundle, framework: Framework, as_of: date
         *this,
         bool(missing),
         PLAN_MISSING_NEEDS(),
-        f"The plans do not address {', '.join(missing)}."
-        if missing
-        else "The plans address every identified headline.",
+        saying(
+            lambda: (
+                f"The plans do not address {', '.join(missing)}."
+                if missing
+                else "The plans address every identified headline."
+            )
+        ),
         tuple(record_of(p) for p in started),
     )
 
@@ -180,10 +196,14 @@ def lead_practitioner(family: FamilyBundle, _framework: Framework, as_of: date) 
         *this,
         not recognised,
         LEAD_PRACTITIONER_NOT_RECOGNISED(),
-        f"Lead practitioner {recognised[0].worker_id} is recognised by the family."
-        if recognised
-        else f"{len(assigned)} lead practitioner(s) assigned, none recorded as recognised by "
-        f"the family.",
+        saying(
+            lambda: (
+                f"Lead practitioner {recognised[0].worker_id} is recognised by the family."
+                if recognised
+                else f"{len(assigned)} lead practitioner(s) assigned, none recorded as recognised "
+                f"by the family."
+            )
+        ),
         tuple(record_of(lp) for lp in (recognised[:1] or assigned)),
     )
 
@@ -196,9 +216,13 @@ def closed_episode(family: FamilyBundle, _framework: Framework, as_of: date) -> 
         closed_episode.title,
         end is None,
         EPISODE_OPEN(),
-        f"The episode ended on {end:%d/%m/%Y}."
-        if end
-        else "The episode has no end date on or before the date.",
+        saying(
+            lambda: (
+                f"The episode ended on {end:%d/%m/%Y}."
+                if end
+                else "The episode has no end date on or before the date."
+            )
+        ),
     )
 
 

@@ -1,15 +1,16 @@
 """What a rule returns: whether it passed, the reasons it gives, and the records it relied on.
 
-Deciding a county needs only the reasons; the records behind them are built when a face shows
-them (a family's page, a claimed family's evidence), by the same rule functions, so what is
-shown is what decided. ``citing(False)`` decides without building them: ``record_of`` then gives
-``NOT_CITED`` at once, and a finding's records mean nothing until it is decided again citing.
+Deciding a county needs only the reasons; the records behind them, and the sentence that says
+what was found, are built when a face shows them (a family's page, a claimed family's evidence),
+by the same rule functions, so what is shown is what decided. ``citing(False)`` decides without
+building them: ``record_of`` then gives ``NOT_CITED`` at once and ``saying`` an empty sentence,
+and a finding's records and sentence mean nothing until it is decided again citing.
 """
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from datetime import date
 from typing import Any, NamedTuple
@@ -90,6 +91,12 @@ def is_citing() -> bool:
     """Whether the records behind a finding are wanted now (a rule may skip its own work for
     them, as ``record_of`` does)."""
     return _CITING.get()
+
+
+def saying(words: Callable[[], str]) -> str:
+    """The finding's sentence, worded (``words()``) only while citing: a decide for the reasons
+    alone never shows it, and wording it (its dates, its lists) is much of a rule's work."""
+    return words() if _CITING.get() else ""
 
 
 def record_of(

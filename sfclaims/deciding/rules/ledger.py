@@ -7,7 +7,7 @@ from datetime import date
 
 from sfclaims.deciding.facts import FamilyBundle
 from sfclaims.deciding.rules.catalogue import CANNOT_BE_CLAIMED, NEEDS_ACTION, reason, rule
-from sfclaims.deciding.rules.findings import Finding, Record, record_of
+from sfclaims.deciding.rules.findings import Finding, Record, record_of, saying
 from sfclaims.platform.framework import Framework
 
 AUDIT_FAILED = reason(
@@ -51,11 +51,14 @@ def not_claimed_before(family: FamilyBundle, _framework: Framework, _as_of: date
     records += [
         Record("claim run", run, family.source, "submitted") for run in family.claimed_in_runs
     ]
-    claims = [f"{r.kind} {r.record_id} ({r.note})" for r in records]
+
+    def claims() -> str:
+        return ", ".join(f"{r.kind} {r.record_id} ({r.note})" for r in records)
+
     return Finding(
         not_claimed_before.id,
         not_claimed_before.title,
         (ALREADY_CLAIMED(),) if records else (),
-        f"Already claimed: {', '.join(claims)}." if records else "Never claimed before.",
+        saying(lambda: f"Already claimed: {claims()}.") if records else "Never claimed before.",
         tuple(records),
     )

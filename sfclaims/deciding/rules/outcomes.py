@@ -25,7 +25,7 @@ from sfclaims.deciding.rules.catalogue import (
 )
 from sfclaims.deciding.rules.eligibility import identified_needs
 from sfclaims.deciding.rules.essentials import episode_end
-from sfclaims.deciding.rules.findings import Finding, Record, is_citing, record_of
+from sfclaims.deciding.rules.findings import Finding, Record, is_citing, record_of, saying
 from sfclaims.intake.kinds import ACHIEVED
 from sfclaims.platform.dates import add_months
 from sfclaims.platform.framework import Framework, Headline
@@ -218,7 +218,12 @@ def headline_outcomes(
         return Finding(
             *this,
             (NEED_WITHOUT_OUTCOME(headline.code),),
-            f"Need(s) {', '.join(unevidenced)} have no achieved outcome that evidences them.",
+            saying(
+                lambda: (
+                    f"Need(s) {', '.join(unevidenced)} have no achieved outcome that "
+                    "evidences them."
+                )
+            ),
             unique_records,
             headline.code,
         )
@@ -226,8 +231,12 @@ def headline_outcomes(
         return Finding(
             *this,
             (OUTCOME_NOT_SUSTAINED(headline.code),),
-            f"The outcomes of need(s) {', '.join(unsustained)} did not hold for "
-            f"{headline.sustain_months} months.",
+            saying(
+                lambda: (
+                    f"The outcomes of need(s) {', '.join(unsustained)} did not hold for "
+                    f"{headline.sustain_months} months."
+                )
+            ),
             unique_records,
             headline.code,
         )
@@ -235,7 +244,12 @@ def headline_outcomes(
     return Finding(
         *this,
         (),
-        f"All {len(needs)} need(s) have an evidenced, sustained outcome (by {' and '.join(how)}).",
+        saying(
+            lambda: (
+                f"All {len(needs)} need(s) have an evidenced, sustained outcome "
+                f"(by {' and '.join(how)})."
+            )
+        ),
         unique_records,
         headline.code,
         how,
