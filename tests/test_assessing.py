@@ -14,7 +14,7 @@ from sfclaims.deciding.assessing import (
     explain,
     summarise,
 )
-from sfclaims.deciding.decisions import store_decisions
+from sfclaims.deciding.decisions import store_decisions, work_list
 from sfclaims.deciding.rules.catalogue import near_miss
 from sfclaims.intake.importing import import_folder
 from sfclaims.outputs.decisions_file import write_decisions
@@ -123,6 +123,27 @@ def test_decisions_are_stored_with_their_reasons_and_no_records_of_any_family(sa
     not_claimable = rows["F000006"]
     assert not_claimable.reasons.startswith("NEED_WITHOUT_OUTCOME:HEALTH")
     assert not_claimable.evidence is None and not_claimable.facts is None
+
+
+def test_every_column_of_a_kept_decision_is_written(sample_engine):
+    """A decision's row is written by its columns' names, every one of the table's: a column
+    added to the table and not to the row would be left empty for every family."""
+    from sfclaims.deciding import decisions
+
+    written = [*decisions._SHARED, *decisions._OWN]
+    assert sorted(written) == sorted(c.name for c in StoredDecision.__table__.columns)
+    decided = assess_and_store(sample_engine, load_framework(), SAMPLE_AS_OF)
+    with sample_engine.connect() as connection:
+        kept = {r.family_id: r for r in connection.execute(select(StoredDecision)).all()}
+    for a in decided.families:
+        row = kept[a.decision.family_id]
+        assert (row.eligible, row.claimable, row.episode_start) == (
+            a.decision.eligible,
+            a.decision.claimable,
+            a.episode_start,
+        )
+        assert row.work_list == (work_list(a) or "") and row.reasons_before is None
+        assert row.forecast_status == (a.forecast.status if a.forecast else None)
 
 
 def test_the_summary_counts_and_lists_the_near_misses(sample_engine):

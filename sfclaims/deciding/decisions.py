@@ -7,6 +7,7 @@ deciding again, as long as nothing they rest on has changed since.
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -177,10 +178,19 @@ def work_list(family: Assessed) -> str | None:
     waits; *waiting* when every reason waits (the forecast's waiting education need included);
     *other work* for the rest that can still be claimed (poor attendance, a failed audit); None
     for a family that is claimable or cannot be claimed (the decisions file has them all)."""
-    reasons = family.decision.reasons
+    waits = family.forecast is not None and family.forecast.status == WAITING
+    return _work_list_of(family.decision.reasons, waits)
+
+
+#: Combinations of reasons kept for what follows from them (a work list, the reasons in words):
+#: the benchmark's 50,000 families have 12,800, so a few thousand would be pushed out unused
+REASON_COMBINATIONS = 65_536
+
+
+@functools.lru_cache(maxsize=REASON_COMBINATIONS)
+def _work_list_of(reasons: tuple[str, ...], waits: bool) -> str | None:
     if not reasons or any(describe(c).prospect == CANNOT_BE_CLAIMED for c in reasons):
         return None
-    waits = family.forecast is not None and family.forecast.status == WAITING
 
     def kind(code: str) -> str | None:
         remedy = describe(code).remedy
@@ -211,10 +221,9 @@ def store_decisions(
     with writing(engine) as connection:  # the decide before read under the write lock
         before_as_of, before_at, before = _decide_before(connection)
         shared = _shared(decided, framework, as_of, before_as_of, before_at)
-        columns = [c.name for c in table.c]
-        rows = (_row(a, shared, columns, with_forecast, before) for a in decided.families)
+        rows = (_row(a, shared, with_forecast, before) for a in decided.families)
         connection.execute(delete(StoredDecision).where(col(StoredDecision.as_of) == as_of))
-        bulk_load(connection, table, columns, rows)
+        bulk_load(connection, table, [*_SHARED, *_OWN], rows)
         decisions_stored(connection)
     return since_before(
         ((before.get(a.decision.family_id), _joined(a.decision.reasons)) for a in decided.families),
@@ -248,53 +257,77 @@ def _decide_before(connection: Connection) -> tuple[date | None, datetime | None
     return day, at, {family_id: kept for family_id, kept in reasons}
 
 
+#: The columns every decision of a decide shares, then each family's own: the order of ``_row``
+_SHARED = (
+    "as_of",
+    "framework",
+    "framework_sha256",
+    "decided_at",
+    "data_version",
+    "before_as_of",
+    "before_decided_at",
+)
+_OWN = (
+    "family_id",
+    "eligible",
+    "claimable",
+    "needs",
+    "reasons",
+    "evidence",
+    "episode_start",
+    "facts",
+    "work_list",
+    "forecast_date",
+    "forecast_status",
+    "forecast_actions",
+    "reasons_before",
+)
+
+
 def _shared(
     decided: Decided,
     framework: Framework,
     as_of: date,
     before_as_of: date | None,
     before_at: datetime | None,
-) -> dict[str, Any]:
-    return {
-        "as_of": as_of.isoformat(),
-        "framework": framework.label(),
-        "framework_sha256": framework.sha256,
-        "decided_at": datetime.now(UTC),
-        "data_version": decided.data_version,
-        "before_as_of": before_as_of.isoformat() if before_as_of else None,
-        "before_decided_at": before_at,
-    }
+) -> tuple[Any, ...]:
+    """The values of ``_SHARED``."""
+    return (
+        as_of.isoformat(),
+        framework.label(),
+        framework.sha256,
+        datetime.now(UTC),
+        decided.data_version,
+        before_as_of.isoformat() if before_as_of else None,
+        before_at,
+    )
 
 
 def _row(
     a: Assessed,
-    shared: dict[str, Any],
-    columns: list[str],
+    shared: tuple[Any, ...],
     with_forecast: bool,
     before: dict[str, str],
 ) -> tuple[Any, ...]:
-    values = {
-        **shared,
-        "family_id": a.decision.family_id,
-        "eligible": a.decision.eligible,
-        "claimable": a.decision.claimable,
-        "needs": LIST_SEPARATOR.join(a.decision.needs),
-        "reasons": _joined(a.decision.reasons),
-        "evidence": a.evidence,
-        "episode_start": a.episode_start.isoformat(),
-        "facts": a.facts,
+    """A decision's row: ``shared``, then the values of ``_OWN``."""
+    d, prospect = a.decision, a.forecast
+    return (
+        *shared,
+        d.family_id,
+        d.eligible,
+        d.claimable,
+        LIST_SEPARATOR.join(d.needs),
+        _joined(d.reasons),
+        a.evidence,
+        a.episode_start.isoformat(),
+        a.facts,
         # decided with the forecast: its list ("" for none); without it, not known (None)
-        "work_list": (work_list(a) or "") if with_forecast else None,
-        "forecast_date": (
-            a.forecast.forecast_date.isoformat()
-            if a.forecast and a.forecast.forecast_date
-            else None
-        ),
-        "forecast_status": a.forecast.status if a.forecast else None,
-        "forecast_actions": orjson.dumps(a.forecast.actions).decode() if a.forecast else None,
-        "reasons_before": before.get(a.decision.family_id),
-    }
-    return tuple(values[c] for c in columns)
+        (work_list(a) or "") if with_forecast else None,
+        prospect.forecast_date.isoformat() if prospect and prospect.forecast_date else None,
+        prospect.status if prospect else None,
+        orjson.dumps(prospect.actions).decode() if prospect else None,
+        before.get(d.family_id),
+    )
 
 
 def _current(connection: Connection, framework: Framework, as_of: date) -> int | None:

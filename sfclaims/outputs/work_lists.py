@@ -12,7 +12,14 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from sfclaims.deciding.decisions import FIXABLE_NOW, OTHER_WORK, WAITING_ONLY, Assessed, work_list
+from sfclaims.deciding.decisions import (
+    FIXABLE_NOW,
+    OTHER_WORK,
+    REASON_COMBINATIONS,
+    WAITING_ONLY,
+    Assessed,
+    work_list,
+)
 from sfclaims.deciding.forecasting import Casework
 from sfclaims.deciding.rules.catalogue import describe, what_to_do
 from sfclaims.platform.framework import Framework
@@ -55,7 +62,7 @@ def family_row(family: Assessed, work: Casework | None) -> tuple[Any, ...]:
     )
 
 
-@functools.lru_cache(maxsize=4096)  # a county's families share a few thousand combinations
+@functools.lru_cache(maxsize=REASON_COMBINATIONS)
 def _in_words(reasons: tuple[str, ...]) -> tuple[str, str, str]:
     """The reasons, their titles and what to do, a line each."""
     return (
