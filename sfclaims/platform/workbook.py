@@ -19,7 +19,7 @@ from xlsxwriter.chart import Chart
 from xlsxwriter.format import Format
 from xlsxwriter.packager import Packager
 from xlsxwriter.sharedstrings import SharedStrings
-from xlsxwriter.utility import xl_rowcol_to_cell_fast
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import CellNumberTuple, CellStringTuple, Worksheet
 
@@ -118,31 +118,72 @@ class _PackagedBeside(Packager):  # type: ignore[misc]  # xlsxwriter declares no
 
 
 class _QuickSheet(Worksheet):  # type: ignore[misc]  # xlsxwriter declares no types
-    """xlsxwriter's worksheet, but a cell of a shared string or a number, the commonest by far,
-    is written to the sheet's XML in one step (xlsxwriter's own takes several calls): the same XML."""
+    """xlsxwriter's worksheet, but a row's cells of shared strings and numbers, the commonest by
+    far, are written to the sheet's XML in one piece (xlsxwriter's own calls several functions a
+    cell): the same XML. A sheet with notes is written by xlsxwriter's own loop."""
 
-    def _write_cell(self, row: int, col: int, cell: Any) -> None:
-        kind = type(cell)
-        if (
-            not QUICK
-            or self.constant_memory
-            or (kind is not CellStringTuple and kind is not CellNumberTuple)
-        ):
-            super()._write_cell(row, col, cell)
+    def _write_rows(self) -> None:
+        if not QUICK or self.comments:
+            super()._write_rows()
             return
-        style = cell.format
-        if style is None:  # the row's format, else the column's, as xlsxwriter chooses
-            info = self.row_info.get(row)
-            if info is not None and info.row_format:
-                style = info.row_format
-            elif col in self.col_info:
-                style = self.col_info[col].column_format
-        where = xl_rowcol_to_cell_fast(row, col)
-        styled = f' s="{style._get_xf_index()}"' if style is not None else ""
-        if kind is CellStringTuple:
-            self.fh.write(f'<c r="{where}"{styled} t="s"><v>{cell.string}</v></c>')
-        else:
-            self.fh.write(f'<c r="{where}"{styled}><v>{cell.number:.16G}</v></c>')
+        self._calculate_spans()
+        write, styled = self.fh.write, _Styled(self)
+        first, last = self.dim_colmin, self.dim_colmax
+        letters = {col: xl_col_to_name(col) for col in range(first, last + 1)}
+        for row in range(self.dim_rowmin, self.dim_rowmax + 1):
+            cells, info = self.table.get(row), self.row_info.get(row)
+            span = self.row_spans.get(row // 16)
+            if not cells:
+                if info is not None:  # a row of attributes alone
+                    self._write_empty_row(row, span, info)
+                continue
+            self._write_row(row, span, info)
+            row_style = info.row_format if info is not None and info.row_format else None
+            number = str(row + 1)
+            parts: list[str] = []
+            for col in range(first, last + 1):
+                cell = cells.get(col)
+                if cell is None:
+                    continue
+                kind = type(cell)
+                if kind is CellStringTuple:
+                    style = styled(cell.format or row_style, col)
+                    parts.append(
+                        f'<c r="{letters[col]}{number}"{style} t="s"><v>{cell.string}</v></c>'
+                    )
+                elif kind is CellNumberTuple:
+                    style = styled(cell.format or row_style, col)
+                    parts.append(
+                        f'<c r="{letters[col]}{number}"{style}><v>{cell.number:.16G}</v></c>'
+                    )
+                else:  # any other cell as xlsxwriter writes it, in its place
+                    write("".join(parts))
+                    parts.clear()
+                    self._write_cell(row, col, cell)
+            write("".join(parts))
+            write("</row>")
+
+
+class _Styled:
+    """A cell's style attribute as xlsxwriter writes it: its own format's, else its row's, else
+    its column's, else none; each format's worked out once."""
+
+    def __init__(self, sheet: Worksheet) -> None:
+        self.by_format: dict[int, str] = {}
+        self.by_column = {
+            col: self._of(info.column_format)
+            for col, info in sheet.col_info.items()
+            if info.column_format is not None
+        }
+
+    def _of(self, style: Format) -> str:
+        known = self.by_format.get(id(style))
+        if known is None:
+            known = self.by_format[id(style)] = f' s="{style._get_xf_index()}"'
+        return known
+
+    def __call__(self, style: Format | None, col: int) -> str:
+        return self._of(style) if style is not None else self.by_column.get(col, "")
 
 
 #: A shared string xlsxwriter would write other than as it is: whitespace kept at an end, a

@@ -108,7 +108,8 @@ def test_a_sheet_the_copy_could_not_write_leaves_no_workbook(tmp_path, monkeypat
 
 def _a_workbook_of_every_kind_of_cell(path):
     """Cells of every type write_table takes, strings xlsxwriter writes other than as they are
-    among them, rows that wrap and go on over the rows below, a sheet past the beside size."""
+    among them, rows that wrap and go on over the rows below, a row with its own format and one
+    of attributes alone, a sheet past the beside size."""
     from datetime import UTC, date, datetime
     from decimal import Decimal
 
@@ -145,7 +146,9 @@ def _a_workbook_of_every_kind_of_cell(path):
         (f"F{n:07d}", values[n % len(values)], "\n".join(["reason"] * (n % 40)), n)
         for n in range(300)
     ]
-    write_table(book, "Kinds", ("family", "value", "reasons", "n"), rows, wrapped=(2,))
+    kinds = write_table(book, "Kinds", ("family", "value", "reasons", "n"), rows, wrapped=(2,))
+    kinds.set_row(3, 30, book.add_format({"italic": True}))  # a row's own format
+    kinds.set_row(400, 20)  # a row of attributes alone, below the cells
     many = [(f"F{n:07d}", f"team {n % 9}", date(2025, 1, 1 + n % 28), n) for n in range(5_010)]
     write_table(book, "Many", ("family", "team", "day", "n"), many)
     return book
