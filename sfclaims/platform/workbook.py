@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import operator
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -312,24 +313,37 @@ def write_table(
     sheet.write_row(0, 0, headers, header_format)
     sizes = [len(h) for h in headers]
     count = 0
-    tall: dict[int, dict[int, str]] = {}  # row -> its wrapped cells' text that may not fit
+    tall: dict[int, tuple[Any, ...]] = {}  # row -> its wrapped cells, whose text may not fit
     fits = min((widths[c] for c in wrapped), default=MAX_WIDTH) if widths else MAX_WIDTH
     scale = font_size / DEFAULT_FONT_SIZE  # a column's width counts the default font's characters
     line = 15 * scale  # a line's height in points
     most = int(TALLEST_ROW // line)  # lines a row can show
+    wrapped_of = _picker(wrapped)
+    # wrapped cells -> whether their text may not fit a line, and whether it overflows a row:
+    # judged once for each combination (a county's families share their reasons' texts)
+    judged: dict[tuple[Any, ...], tuple[bool, bool]] = {}
     for whole in rows:
-        if not wrapped:
-            pieces: Iterable[Sequence[Any]] = (whole,)
-        else:
-            texts = {c: whole[c] for c in wrapped if type(whole[c]) is str and whole[c]}
-            tall_text = any("\n" in t or len(t) > fits for t in texts.values())
-            pieces = (
-                _rows_that_fit(whole, texts, widths, most, continued) if tall_text else (whole,)
-            )
+        tall_text, overflows = False, False
+        if wrapped:
+            cells = wrapped_of(whole)
+            known = judged.get(cells)
+            if known is None:
+                texts = _texts(wrapped, cells)
+                tall_text = any("\n" in t or len(t) > fits for t in texts.values())
+                overflows = (
+                    tall_text and len(_rows_that_fit(whole, texts, widths, most, continued)) > 1
+                )
+                known = judged[cells] = (tall_text, overflows)
+            tall_text, overflows = known
+        pieces: Iterable[Sequence[Any]] = (
+            _rows_that_fit(whole, _texts(wrapped, cells), widths, most, continued)
+            if overflows
+            else (whole,)
+        )
         for row in pieces:
             count += 1
-            if wrapped and tall_text:
-                tall[count] = {c: row[c] for c in texts if row[c]}
+            if tall_text:
+                tall[count] = wrapped_of(row)
             _write_row(sheet, count, row, sizes, date_format, moment_format)
     sheet.freeze_panes(1, 0)
     sheet.autofilter(0, 0, max(count, 1), len(headers) - 1)
@@ -346,8 +360,13 @@ def write_table(
     if font_size != DEFAULT_FONT_SIZE:  # printed dense: rows a line high unless they wrap
         sheet.set_default_row(line)
         sheet.set_margins(left=0.4, right=0.4)
-    for row_number, texts in tall.items():  # neither Excel nor LibreOffice sizes them on opening
-        lines = max((_lines(text, chosen[c]) for c, text in texts.items()), default=1)
+    heights: dict[tuple[Any, ...], int] = {}  # wrapped cells -> the lines they take
+    for row_number, cells in tall.items():  # neither Excel nor LibreOffice sizes them on opening
+        lines = heights.get(cells)
+        if lines is None:
+            lines = heights[cells] = max(
+                (_lines(text, chosen[c]) for c, text in _texts(wrapped, cells).items()), default=1
+            )
         if lines > 1:
             sheet.set_row(row_number, min(line * lines, TALLEST_ROW))
     header_lines = max(_lines(h, chosen[c]) for c, h in enumerate(headers))
@@ -357,6 +376,19 @@ def write_table(
 
 
 TALLEST_ROW = 409  # points: the tallest row Excel (and LibreOffice) keeps
+
+
+def _picker(columns: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """What picks a row's cells of the columns, as a tuple."""
+    if len(columns) == 1:
+        (column,) = columns
+        return lambda row: (row[column],)
+    return operator.itemgetter(*columns) if columns else lambda row: ()
+
+
+def _texts(columns: Sequence[int], cells: tuple[Any, ...]) -> dict[int, str]:
+    """The columns' cells (``_picker``) that hold text, by column."""
+    return {c: cell for c, cell in zip(columns, cells, strict=True) if type(cell) is str and cell}
 
 
 def _rows_that_fit(
@@ -437,13 +469,14 @@ def _write_row(
     quick = QUICK and not sheet.constant_memory and number < sheet.xls_rowmax
     cells: dict[int, Any] = sheet.table[number] if quick else {}  # column -> cell
     shared = sheet.str_table._get_shared_string_index
+    cell = tuple.__new__  # xlsxwriter's cells are named tuples: made as its constructor makes them
     put: list[int] = []  # the columns put straight in
     for column, value in enumerate(row):
         if type(value) is str:  # most cells: first, and an empty one left blank
             if not value:
                 pass
             elif quick and len(value) <= _SHORT_STRING:
-                cells[column] = CellStringTuple(shared(value), None)
+                cells[column] = cell(CellStringTuple, (shared(value), None))
                 put.append(column)
             else:
                 sheet.write_string(number, column, value)
@@ -458,7 +491,7 @@ def _write_row(
                     number, column, datetime(value.year, value.month, value.day), date_format
                 )
             elif quick:  # the day's number, as write_datetime would reckon it
-                cells[column] = CellNumberTuple((value - DAY_NOUGHT).days, date_format)
+                cells[column] = cell(CellNumberTuple, ((value - DAY_NOUGHT).days, date_format))
                 put.append(column)
             else:
                 sheet.write_number(number, column, (value - DAY_NOUGHT).days, date_format)
@@ -467,7 +500,7 @@ def _write_row(
             size = 0
         elif isinstance(value, (int, float)) and not isinstance(value, bool):
             if quick and type(value) is int:
-                cells[column] = CellNumberTuple(value, None)
+                cells[column] = cell(CellNumberTuple, (value, None))
                 put.append(column)
             else:
                 sheet.write_number(number, column, value)
