@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import cast
 
 import orjson
 
@@ -65,10 +64,10 @@ def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> lis
     found: list[Finding] = []
     for rule in RULES:
         result = rule.check(family, framework, as_of)
-        if rule.per_headline:
-            found.extend(cast(list[Finding], result))
+        if isinstance(result, list):  # a per-headline rule's: a finding per headline
+            found.extend(result)
         else:
-            found.append(cast(Finding, result))
+            found.append(result)
     return found
 
 

@@ -213,7 +213,7 @@ def headline_outcomes(
         else:
             evidenced_by.add(BY_OUTCOME)
     this = every_need_met.id, f"{headline.code}: every need has a sustained outcome"
-    unique_records = tuple(dict.fromkeys(records))
+    unique_records = tuple(dict.fromkeys(records)) if records else ()
     if unevidenced:
         return Finding(
             *this,
@@ -240,7 +240,7 @@ def headline_outcomes(
             unique_records,
             headline.code,
         )
-    how = tuple(way for way in (BY_OUTCOME, BY_ATTENDANCE) if way in evidenced_by)
+    how = _HOW[BY_OUTCOME in evidenced_by, BY_ATTENDANCE in evidenced_by]
     return Finding(
         *this,
         (),
@@ -254,6 +254,14 @@ def headline_outcomes(
         headline.code,
         how,
     )
+
+
+#: How a headline's needs were met, in this order, by whether some were by outcome, by attendance
+_HOW = {
+    (by_outcome, by_attendance): (BY_OUTCOME,) * by_outcome + (BY_ATTENDANCE,) * by_attendance
+    for by_outcome in (False, True)
+    for by_attendance in (False, True)
+}
 
 
 @rule(
