@@ -6,6 +6,7 @@ import csv
 import io
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from sfclaims.deciding.assessing import (
@@ -364,3 +365,38 @@ def test_families_read_for_their_reasons_alone_decide_alike_and_are_never_cited(
         decider.decide(lean[0], SAMPLE_AS_OF)
     with pytest.raises(ValueError, match="cannot be kept with a claim"):
         bundle_to_json(lean[0])
+
+
+@pytest.mark.parametrize("plan", ["national", "local-overlay-example.toml"])
+def test_families_read_for_their_reasons_leave_out_the_rows_no_rule_looks_at(sample_engine, plan):
+    """Read for its reasons alone, a family leaves out the outcomes not achieved by the date and
+    the referrals of services or decisions the framework does not count (``read_for_reasons``):
+    the same reasons and forecasts as read whole, under the national framework and a local plan;
+    a family read whole is never read so."""
+    from sfclaims.deciding.bundle import load_bundles_at_state
+    from sfclaims.deciding.rules import Decider, read_for_reasons
+    from sfclaims.deciding.rules.forecast import forecast
+
+    framework = load_framework(None if plan == "national" else FRAMEWORK_ROOT / plan)
+    reads = read_for_reasons(framework, SAMPLE_AS_OF)
+    whole, _ = load_bundles_at_state(sample_engine, SAMPLE_AS_OF)
+    lean, _ = load_bundles_at_state(sample_engine, SAMPLE_AS_OF, cited=False, reads=reads)
+    for table in ("outcomes", "referrals"):
+        left_out = sum(len(getattr(b, table)) for b in whole) - sum(
+            len(getattr(b, table)) for b in lean
+        )
+        assert left_out > 0, f"no {table} left out: the test would prove nothing"
+    decider = Decider(framework)
+    decided = [[decider.decide(b, SAMPLE_AS_OF, cite=False) for b in bs] for bs in (whole, lean)]
+    assert [(d.needs, d.reasons) for d in decided[0]] == [(d.needs, d.reasons) for d in decided[1]]
+    forecasts = [
+        [
+            forecast(b, d, framework, SAMPLE_AS_OF)
+            for b, d in zip(bundles, decisions, strict=True)
+            if not d.claimable
+        ]
+        for bundles, decisions in zip((whole, lean), decided, strict=True)
+    ]
+    assert forecasts[0] == forecasts[1]
+    with pytest.raises(ValueError, match="read whole is read with every row"):
+        load_bundles_at_state(sample_engine, SAMPLE_AS_OF, reads=reads)

@@ -18,7 +18,7 @@ from sqlmodel import col
 from sfclaims.deciding.bundle import load_bundles, load_bundles_at_state
 from sfclaims.deciding.decisions import Assessed, Decided, store_decisions
 from sfclaims.deciding.facts import FamilyBundle, as_stored, bundle_to_json
-from sfclaims.deciding.rules import Decider, Decision, canonical_codes
+from sfclaims.deciding.rules import Decider, Decision, canonical_codes, read_for_reasons
 from sfclaims.deciding.rules.attendance import terms_needed
 from sfclaims.deciding.rules.catalogue import near_miss
 from sfclaims.deciding.rules.forecast import Forecast, forecast
@@ -198,8 +198,15 @@ class _Work:
         ``keep_alive`` receives the bundles, for a process about to end: freeing a million
         small objects one by one takes it most of a second for nothing."""
         with many_objects():
-            bundles, state = load_bundles_at_state(  # a claim keeps evidence: it cites
-                engine, self.as_of, None, self.terms, family_range, cited=self.keep_claim_evidence
+            whole = self.keep_claim_evidence  # a claim keeps evidence: it cites
+            bundles, state = load_bundles_at_state(
+                engine,
+                self.as_of,
+                None,
+                self.terms,
+                family_range,
+                cited=whole,
+                reads=None if whole else read_for_reasons(self.framework, self.as_of),
             )
             decider = Decider(self.framework)
             assessed = []

@@ -29,12 +29,13 @@ from sfclaims.deciding.facts import (
     PersonFacts,
     PlanFacts,
     PreviousClaimFacts,
+    Reads,
     ReferralFacts,
     Source,
     new_tuple,
 )
 from sfclaims.intake.data_state import data_version
-from sfclaims.intake.kinds import members
+from sfclaims.intake.kinds import ACHIEVED, members
 from sfclaims.intake.records import records_fingerprints
 from sfclaims.platform.db import one_snapshot
 from sfclaims.platform.models import ImportBatch
@@ -148,13 +149,17 @@ def load_bundles_at_state(
     family_range: tuple[str, str | None] | None = None,
     family_ids: Sequence[str] | None = None,
     cited: bool = True,
+    reads: Reads | None = None,
 ) -> tuple[list[FamilyBundle], int]:
     """The bundles of ``load_bundles`` (or of the families named in ``family_ids``, a few
     thousand at most), all read in one snapshot of the database, and the number of that state
     of the data (see data_state.py). ``cited=False``: for their reasons alone, without the
-    fields only evidence shows (such a bundle cannot be decided citing)."""
+    fields only evidence shows (such a bundle cannot be decided citing), and with ``reads``,
+    without the rows the rules say they never look at."""
+    if reads is not None and cited:
+        raise ValueError("a family read whole is read with every row: it may be cited")
     with one_snapshot(engine) as connection:
-        loader = _Loader(connection, family_id, family_range, family_ids, cited)
+        loader = _Loader(connection, family_id, family_range, family_ids, cited, reads)
         return loader.bundles(as_of, attendance_terms), data_version(connection)
 
 
@@ -188,10 +193,24 @@ class _Loader:
         family_range: tuple[str, str | None] | None,
         family_ids: Sequence[str] | None = None,
         cited: bool = True,
+        reads: Reads | None = None,
     ) -> None:
         self.connection = connection
         self.cited = cited
         self.mark = m = "?" if connection.dialect.name == "sqlite" else "%s"
+        # table -> the SQL condition (and its parameters) on the rows the rules look at
+        self.only: dict[str, tuple[str, tuple[Any, ...]]] = {}
+        if reads is not None:
+            services, decisions = reads.referral_services, reads.referral_decisions
+            self.only["outcomes"] = (
+                f"status = {m} AND achieved_date <= {m}",
+                (ACHIEVED, reads.achieved_by.isoformat()),
+            )
+            self.only["referrals"] = (
+                f"service IN ({', '.join(m for _ in services) or 'NULL'})"
+                f" AND decision IN ({', '.join(m for _ in decisions) or 'NULL'})",
+                (*services, *decisions),
+            )
         self.imports = imports_by_batch(connection)
         self.day = day = _Days()
         self.converters: dict[str, Callable[[Iterable[Any]], Iterable[Any]]] = {
@@ -320,10 +339,12 @@ class _Loader:
             )
         return map(functools.partial(new_tuple, Source), zip(*columns, strict=True))
 
-    def grouped(self, spec: FactTable) -> dict[str, list[Any]]:
-        """The table's facts by family."""
+    def grouped(
+        self, spec: FactTable, where: str = "", params: tuple[Any, ...] = ()
+    ) -> dict[str, list[Any]]:
+        """The table's facts by family (those of its rows ``where`` picks)."""
         by_family: dict[str, list[Any]] = defaultdict(list)
-        owners, facts = self.facts(spec)
+        owners, facts = self.facts(spec, where, params)
         for family, fact in zip(owners, facts, strict=True):
             by_family[family].append(fact)
         return by_family
@@ -349,7 +370,11 @@ class _Loader:
             )
         ]
         wanted = {f[0] for f in families}
-        facts = {spec.table: self.grouped(spec) for spec in FACT_TABLES if spec.owner}
+        facts = {
+            spec.table: self.grouped(spec, *self.only.get(spec.table, ("", ())))
+            for spec in FACT_TABLES
+            if spec.owner
+        }
         people: dict[str, list[PersonFacts]] = facts["people"]
         for fid in set(people) - wanted:
             del people[fid]
@@ -407,12 +432,13 @@ class _Loader:
     ) -> dict[str, dict[str, ReferralFacts]]:
         """Referrals for the wanted families, or for any of their people, by family and ID."""
         spec = TABLES["referrals"]
+        where, params = self.only.get("referrals", ("", ()))
         if self.which:
-            of_people, params = self._people_of_wanted("person_id")
-            where = f"({self.which}) OR person_id IN ({of_people})"
-            _none, facts = self.facts(spec, where, (*self.which_params, *params), by_family=False)
-        else:
-            _none, facts = self.facts(spec)
+            of_people, of_params = self._people_of_wanted("person_id")
+            whose = f"({self.which}) OR person_id IN ({of_people})"
+            where = f"({whose}) AND ({where})" if where else whose
+            params = (*self.which_params, *of_params, *params)
+        _none, facts = self.facts(spec, where, params, by_family=False)
         family_of_person = {
             p.person_id: fid for fid, household in people.items() for p in household
         }

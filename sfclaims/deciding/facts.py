@@ -128,6 +128,17 @@ class PreviousClaimFacts(NamedTuple):
     source: Source
 
 
+class Reads(NamedTuple):
+    """What a decide for the reasons alone reads of two tables, as the rules that look at them
+    say (``rules.read_for_reasons``): the outcomes achieved by ``achieved_by`` (no other can
+    evidence a need) and the referrals of these services with these decisions (no other counts
+    as a re-referral). Every other row is left out of such a bundle, never shown."""
+
+    achieved_by: date
+    referral_services: tuple[str, ...]
+    referral_decisions: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class FamilyBundle:
     """Every fact of one family. Compared by identity: each is loaded once per evaluation."""

@@ -10,7 +10,7 @@ from datetime import date
 
 import orjson
 
-from sfclaims.deciding.facts import FamilyBundle, check_cited
+from sfclaims.deciding.facts import FamilyBundle, Reads, check_cited
 from sfclaims.deciding.rules import datachecks, eligibility, essentials, ledger, outcomes
 from sfclaims.deciding.rules.catalogue import Reason, Rule
 from sfclaims.deciding.rules.catalogue import canonical_codes as _canonical_codes
@@ -69,6 +69,18 @@ def findings_for(family: FamilyBundle, framework: Framework, as_of: date) -> lis
         else:
             found.append(result)
     return found
+
+
+def read_for_reasons(framework: Framework, as_of: date) -> Reads:
+    """What the rules look at of the outcomes and the referrals when they decide as of the date:
+    an outcome only if it is achieved by the date (``outcomes.achieved_by``: the outcome rule and
+    the forecast look at no other), a referral only if of a service with a decision the framework
+    counts (``datachecks.rereferral_check``, the one rule that reads referrals)."""
+    return Reads(
+        as_of,
+        tuple(sorted(framework.rereferral_services)),
+        tuple(sorted(framework.rereferral_decisions)),
+    )
 
 
 def result_of(findings: list[Finding] | tuple[Finding, ...], rule: Rule) -> Finding:
