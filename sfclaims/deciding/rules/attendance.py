@@ -118,17 +118,15 @@ def term_attendance(
 ) -> TermAttendance:
     """The pupil's term summed across schools, counting the absences the framework reads as
     absence (``Readings.absences``)."""
-    records = tuple(
-        r
-        for r in family.attendance.get(upn, ())
-        if r.academic_year == school_term.academic_year and r.term == school_term.term.name
-    )
-    return TermAttendance(
-        school_term,
-        sum(r.possible_sessions for r in records),
-        sum(counted_absence(r, framework) for r in records),
-        records,
-    )
+    year, term = school_term.academic_year, school_term.term.name
+    records: list[AttendanceFacts] = []
+    possible = missed = 0
+    for r in family.attendance.get(upn, ()):
+        if r.academic_year == year and r.term == term:
+            records.append(r)
+            possible += r.possible_sessions
+            missed += counted_absence(r, framework)
+    return TermAttendance(school_term, possible, missed, tuple(records))
 
 
 def counted_absence(record: AttendanceFacts, framework: Framework) -> int:

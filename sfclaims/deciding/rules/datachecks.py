@@ -15,7 +15,7 @@ from sfclaims.deciding.rules.catalogue import (
     rule,
 )
 from sfclaims.deciding.rules.essentials import episode_end
-from sfclaims.deciding.rules.findings import Finding, Record, record_of, saying
+from sfclaims.deciding.rules.findings import Finding, Record, records_of, saying
 from sfclaims.platform.dates import add_months
 from sfclaims.platform.framework import Framework
 
@@ -118,7 +118,7 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
                     f"{closed:%d/%m/%Y}{'' if until == as_of else f', by {until:%d/%m/%Y}'}."
                 )
             ),
-            tuple(record_of(r) for r in rereferrals),
+            records_of(rereferrals),
         )
     return Finding(
         *this,

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from sfclaims.deciding.facts import FamilyBundle, NeedFacts
 from sfclaims.deciding.rules.catalogue import CANNOT_BE_CLAIMED, reason, rule
-from sfclaims.deciding.rules.findings import Finding, finding, record_of, saying
+from sfclaims.deciding.rules.findings import Finding, finding, records_of, saying
 from sfclaims.intake.kinds import CHILD, IDENTIFIED
 from sfclaims.platform.dates import age_on
 from sfclaims.platform.framework import Framework
@@ -63,7 +63,7 @@ def enough_headlines(family: FamilyBundle, framework: Framework, as_of: date) ->
                 else f"{len(headlines)} headlines identified ({listed()})."
             )
         ),
-        tuple(record_of(n) for n in identified_needs(family, as_of)),
+        records_of(identified_needs(family, as_of)),
     )
 
 
@@ -92,5 +92,5 @@ def dependent_child(family: FamilyBundle, framework: Framework, as_of: date) -> 
                 f"({family.episode_start:%d/%m/%Y}) and {len(expectant)} expectant parent(s)."
             )
         ),
-        tuple(record_of(p) for p in children + expectant),
+        records_of(children + expectant),
     )

@@ -8,7 +8,7 @@ from datetime import date
 from sfclaims.deciding.facts import FamilyBundle, PlanFacts
 from sfclaims.deciding.rules.catalogue import FIX_A_RECORD, NEEDS_ACTION, TIME_ALONE, reason, rule
 from sfclaims.deciding.rules.eligibility import identified_headlines
-from sfclaims.deciding.rules.findings import Finding, finding, record_of, saying
+from sfclaims.deciding.rules.findings import Finding, finding, record_of, records_of, saying
 from sfclaims.platform.framework import Framework
 
 NO_ASSESSMENT = reason(
@@ -119,7 +119,7 @@ def assessment(family: FamilyBundle, _framework: Framework, as_of: date) -> Find
                 f"and covers every household member."
             )
         ),
-        tuple(record_of(a) for a in completed),
+        records_of(completed),
     )
 
 
@@ -151,7 +151,7 @@ def plan(family: FamilyBundle, framework: Framework, as_of: date) -> Finding:
                 else f"{len(started)} plan(s) cover every household member."
             )
         ),
-        tuple(record_of(p) for p in started),
+        records_of(started),
     )
 
 
@@ -174,7 +174,7 @@ def plan_addresses_needs(family: FamilyBundle, framework: Framework, as_of: date
                 else "The plans address every identified headline."
             )
         ),
-        tuple(record_of(p) for p in started),
+        records_of(started),
     )
 
 
@@ -204,7 +204,7 @@ def lead_practitioner(family: FamilyBundle, _framework: Framework, as_of: date) 
                 f"by the family."
             )
         ),
-        tuple(record_of(lp) for lp in (recognised[:1] or assigned)),
+        records_of(recognised[:1] or assigned),
     )
 
 

@@ -10,7 +10,7 @@ and a finding's records and sentence mean nothing until it is decided again citi
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from datetime import date
 from typing import Any, NamedTuple
@@ -126,6 +126,13 @@ def record_of(
         else ()
     )
     return b.new_tuple(Record, (b.RECORD_KINDS[type(fact)], fact[0], fact.source, note, details))
+
+
+def records_of(facts: Iterable[Any]) -> tuple[Record, ...]:
+    """The record for each fact (``record_of``); none while not citing (the facts not looked at)."""
+    if not _CITING.get():
+        return ()
+    return tuple(record_of(fact) for fact in facts)
 
 
 def _shown(value: object) -> str:
