@@ -31,8 +31,8 @@ MAX_WIDTH = 60
 DEFAULT_FONT_SIZE = 11  # Calibri 11: the unit of a column's width
 
 
-#: Whether the commonest cells are written in fewer steps than xlsxwriter's own (``_QuickSheet``,
-#: ``_write_row``, ``_PackagedBeside``): the same bytes either way, which the tests compare.
+#: Whether the commonest cells are written in fewer steps than xlsxwriter's own (``_write_row``,
+#: ``_QuickSheet``, ``_QuickStrings``): the same bytes either way, which the tests compare.
 QUICK = True
 
 
@@ -467,6 +467,7 @@ def _write_row(
     a whole number or a day is put straight into xlsxwriter's table of cells, as its own calls
     put it after their checks (``QUICK``: the same workbook, with a few steps a cell, not dozens)."""
     quick = QUICK and not sheet.constant_memory and number < sheet.xls_rowmax
+    short = sheet.xls_strmax // 2  # no longer, under Excel's limit however it counts (as it checks)
     cells: dict[int, Any] = sheet.table[number] if quick else {}  # column -> cell
     shared = sheet.str_table._get_shared_string_index
     cell = tuple.__new__  # xlsxwriter's cells are named tuples: made as its constructor makes them
@@ -475,7 +476,7 @@ def _write_row(
         if type(value) is str:  # most cells: first, and an empty one left blank
             if not value:
                 pass
-            elif quick and len(value) <= _SHORT_STRING:
+            elif quick and len(value) <= short:
                 cells[column] = cell(CellStringTuple, (shared(value), None))
                 put.append(column)
             else:
@@ -514,10 +515,6 @@ def _write_row(
     if put:  # the sheet's extent, as each call would have widened it
         sheet._check_dimensions(number, put[0])
         sheet._check_dimensions(number, put[-1])
-
-
-#: A string no longer than this is under Excel's limit however it counts (xlsxwriter's own check)
-_SHORT_STRING = 32767 // 2
 
 
 #: The wrapped texts whose lines are counted once: a county's families share their reasons' texts
