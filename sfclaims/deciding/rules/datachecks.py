@@ -101,8 +101,8 @@ def rereferral_check(family: FamilyBundle, framework: Framework, as_of: date) ->
     if closed is None:
         return Finding(*this, (), "The case is open, so there is no re-referral to check.")
     until = rereferral_window_end(closed, framework, as_of)
-    rereferrals = [
-        r
+    rereferrals = [  # of the services and decisions a decide for the reasons alone reads
+        r  # (``read_for_reasons``: the loader asks the same of the table; change one, change both)
         for r in family.referrals
         if r.service in framework.rereferral_services
         and r.decision in framework.rereferral_decisions

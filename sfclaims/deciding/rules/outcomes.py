@@ -55,7 +55,9 @@ BY_ATTENDANCE = "attendance"
 
 
 def achieved_by(outcome: OutcomeFacts, as_of: date) -> bool:
-    """Achieved, on a date recorded, by the date: what an outcome needs to evidence any need."""
+    """Achieved, on a date recorded, by the date: what an outcome needs to evidence any need.
+    A decide for the reasons alone reads no other outcome (``read_for_reasons``: the loader asks
+    the same of the table); change one, change both."""
     return (
         outcome.status == ACHIEVED
         and outcome.achieved_date is not None
@@ -213,7 +215,7 @@ def headline_outcomes(
         else:
             evidenced_by.add(BY_OUTCOME)
     this = every_need_met.id, f"{headline.code}: every need has a sustained outcome"
-    unique_records = tuple(dict.fromkeys(records)) if records else ()
+    unique_records = tuple(dict.fromkeys(records))
     if unevidenced:
         return Finding(
             *this,
