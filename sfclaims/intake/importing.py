@@ -42,7 +42,7 @@ from sfclaims.platform.activity import record_activity
 from sfclaims.platform.db import Staging, bulk_load, python_rows
 from sfclaims.platform.errors import NotFoundError, RefusedError, UsageError
 from sfclaims.platform.framework import Framework
-from sfclaims.platform.memory import many_objects
+from sfclaims.platform.memory import arrow_memory_from_the_system, many_objects
 from sfclaims.platform.models import (
     EXTRACT_TABLES,
     Family,
@@ -207,6 +207,7 @@ def import_folder(
         current = _current_files(engine, list(files))
         return ImportResult(folder, True, current, not_recognised, absent)
 
+    arrow_memory_from_the_system()
     with many_objects():
         references = _references_in_database(engine, files)
         checked = _read_and_validate(
