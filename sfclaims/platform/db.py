@@ -426,7 +426,13 @@ class Staging:
             for index in table.indexes:
                 index.create(connection)
         elif _owns(connection, table):  # fresh planner statistics: without them PostgreSQL
-            connection.exec_driver_sql(f"ANALYZE {table.name}")  # guesses a table of a few rows
+            # guesses a table of a few rows; from a sample a quarter of its usual, which does
+            # for the IDs and codes the queries pick rows by (autovacuum's later look refines
+            # them): a tenth of a county's import was spent sampling (0.75 s -> 0.2 s)
+            connection.exec_driver_sql(
+                f"SET LOCAL default_statistics_target = {IMPORT_STATISTICS_TARGET}"
+            )
+            connection.exec_driver_sql(f"ANALYZE {table.name}")
 
     def append(
         self, connection: Connection, name: str, table: Table, fixed: dict[str, object]
@@ -455,6 +461,10 @@ class Staging:
         scratch.execute("BEGIN")
         insert_many(scratch, name, columns, rows)
         scratch.execute("COMMIT")
+
+
+#: The statistics target of the import's ANALYZE (PostgreSQL's default is 100: 30,000 rows sampled)
+IMPORT_STATISTICS_TARGET = 25
 
 
 def _owns(connection: Connection, table: Table) -> bool:
