@@ -718,20 +718,23 @@ def test_the_reader_runs_ahead_until_the_rows_waiting_reach_the_bound():
     assert list(ahead) == [3, 4, 5, 6]
 
 
-def test_families_and_people_are_read_first_then_the_largest_while_results_keep_kind_order(
+def test_families_and_people_are_read_first_then_the_smallest_while_results_keep_kind_order(
     engine, tmp_path
 ):
     """The files are read in an order of their own (the families and people every other kind is
-    checked against, then the largest first, so the database writes the largest while the rest
-    are read); the results, the batches and the log keep the kinds' order."""
+    checked against, then the CSV files smallest first and the workbooks last, so the database
+    is kept writing while the largest is read); the results, the batches and the log keep the
+    kinds' order."""
     folder = base_folder(
         tmp_path,
         needs=NEEDS_HEADER + "N1,F1,P1,HEALTH,01/02/2024,Identified\n",
         attendance="UPN,School URN,Academic Year,Term,Possible Sessions,Sessions Missed\n"
         + "0012345,100000,2023/24,Autumn,100,4\n" * 50,
     )
+    (folder / "assessments.xlsx").write_bytes(b"PK")  # the smallest, but a workbook: last
     order = importing._reading_order(importing.survey_folder(folder)[0])
-    assert list(order) == ["families", "people", "attendance", "needs"]
+    assert list(order) == ["families", "people", "needs", "attendance", "assessments"]
+    (folder / "assessments.xlsx").unlink()
     result = run_import(engine, folder)
     assert [f.kind for f in result.files] == ["families", "people", "needs", "attendance"]
     with engine.connect() as connection:

@@ -243,12 +243,15 @@ ROWS_READ_AHEAD = 1_500_000
 
 def _reading_order(files: dict[str, Path]) -> dict[str, Path]:
     """The files in the order they are read and loaded: the families and the people first, as
-    every other kind's rows are checked against them; then the largest first, so that the
-    database writes the largest while the others are read (on PostgreSQL both go on at once).
-    The import's results and batches keep the kinds' own order."""
+    every other kind's rows are checked against them; then the CSV files smallest first, the
+    XLSX files last. The database's writing bounds the import (on PostgreSQL it goes on while
+    the next file is read): small files first keep it busy from the start, and the largest is
+    read while it writes the others; a workbook is slow to read for the few rows it holds. The
+    import's results and batches keep the kinds' own order."""
     first = [kind for kind in ("families", "people") if kind in files]
     rest = sorted(
-        (kind for kind in files if kind not in first), key=lambda kind: -files[kind].stat().st_size
+        (kind for kind in files if kind not in first),
+        key=lambda kind: (files[kind].suffix.lower() == ".xlsx", files[kind].stat().st_size),
     )
     return {kind: files[kind] for kind in [*first, *rest]}
 
