@@ -37,8 +37,15 @@ def identified_needs(family: FamilyBundle, as_of: date) -> tuple[NeedFacts, ...]
 
 def identified_headlines(family: FamilyBundle, framework: Framework, as_of: date) -> list[str]:
     """The distinct headlines of the identified needs, in canonical order."""
+    return list(_identified_headlines(family, as_of, framework.headline_codes))
+
+
+@lru_cache(maxsize=8)  # the eligibility rule, the plan rule and the decision ask in turn
+def _identified_headlines(
+    family: FamilyBundle, as_of: date, canonical: tuple[str, ...]
+) -> tuple[str, ...]:
     found = {n.headline for n in identified_needs(family, as_of)}
-    return [code for code in framework.headline_codes if code in found]
+    return tuple(code for code in canonical if code in found)
 
 
 @rule("enough_headlines", "Enough headline needs", NOT_ELIGIBLE)
