@@ -134,3 +134,51 @@ def test_a_command_leaves_the_collector_less_to_do_and_the_server_has_it_back_as
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+ENDS_NOW = """
+import sys, tempfile, threading
+from pathlib import Path
+from sqlalchemy import text
+from sfclaims.platform.db import make_engine
+from sfclaims.platform.processes import end_now
+
+database, folder = sys.argv[1], Path(sys.argv[2])
+engine = make_engine(f"sqlite:///{database}")
+with engine.begin() as connection:
+    connection.execute(text("PRAGMA journal_mode=WAL"))
+    connection.execute(text("CREATE TABLE kept (value TEXT)"))
+    connection.execute(text("INSERT INTO kept VALUES ('a row')"))
+scratch = tempfile.TemporaryDirectory(dir=folder)
+(folder / "scratch.txt").write_text(scratch.name)
+go = threading.Event()
+writer = threading.Thread(target=lambda: go.wait() and (folder / "late.txt").write_text("done"))
+writer.start()
+go.set()
+print("said before the end", end="")
+end_now(4)
+"""
+
+
+def test_a_command_ending_at_once_first_does_what_ending_does(tmp_path):
+    """``end_now`` skips freeing objects one by one, not what ending does: the exit code kept,
+    the output flushed, a thread still working waited for, a temporary folder removed, and
+    SQLite's last connection closed, its write-ahead log folded into the database file."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    database = tmp_path / "ends.db"
+    done = subprocess.run(
+        [sys.executable, "-c", ENDS_NOW, str(database), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=WAIT,
+    )
+    assert done.returncode == 4, done.stderr
+    assert done.stdout == "said before the end"
+    assert (tmp_path / "late.txt").read_text() == "done"
+    assert not Path((tmp_path / "scratch.txt").read_text()).exists()
+    assert not database.with_name("ends.db-wal").exists()
+    with sqlite3.connect(database) as connection:
+        assert connection.execute("SELECT value FROM kept").fetchall() == [("a row",)]

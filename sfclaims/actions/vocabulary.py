@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the names, typed; at run time each is imported when first a
     from sfclaims.platform.framework import Framework
     from sfclaims.platform.given import checked_text, page_number
     from sfclaims.platform.memory import long_running, one_piece_of_work
+    from sfclaims.platform.processes import end_now
 
 #: Where each name lives: a command imports only what it uses, so it starts quickly.
 _WHERE = {
@@ -37,6 +38,7 @@ _WHERE = {
     "check_as_of": ("sfclaims.platform.dates", "check_as_of"),
     "checked_text": ("sfclaims.platform.given", "checked_text"),
     "day": ("sfclaims.outputs.html", "day"),
+    "end_now": ("sfclaims.platform.processes", "end_now"),
     "environment": ("sfclaims.outputs.html", "environment"),
     "link": ("sfclaims.outputs.html", "link"),
     "long_running": ("sfclaims.platform.memory", "long_running"),
@@ -62,6 +64,7 @@ __all__ = [
     "check_as_of",
     "checked_text",
     "day",
+    "end_now",
     "environment",
     "link",
     "long_running",

@@ -18,7 +18,12 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from sfclaims.actions.vocabulary import RefusedError, SfclaimsError, one_piece_of_work
+from sfclaims.actions.vocabulary import (
+    RefusedError,
+    SfclaimsError,
+    end_now,
+    one_piece_of_work,
+)
 from sfclaims.words import COMMAND_LINE
 
 if TYPE_CHECKING:
@@ -309,4 +314,7 @@ def main() -> None:
     # the database, reports and packs hold families' personal data: readable by their owner only
     os.umask(0o077)
     one_piece_of_work()
-    app()
+    try:
+        app()
+    except SystemExit as ended:  # the command's work is done: no object is freed one by one
+        end_now(ended.code)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -47,6 +48,18 @@ def database_url(given: str | None = None) -> str:
 SQLITE_BUSY_SECONDS = 30
 
 
+#: Every engine this process has made, for a process that ends at once (``close_every_engine``)
+_MADE: weakref.WeakSet[Engine] = weakref.WeakSet()
+
+
+def close_every_engine() -> None:
+    """Every engine's pooled connections closed, as Python's own ending would close them:
+    PostgreSQL hears each connection end, and SQLite, its last connection closed, folds its
+    write-ahead log into the database file (a copy of that file alone then has every row)."""
+    for engine in list(_MADE):
+        engine.dispose()
+
+
 def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     """An engine for the URL; SQLite gets WAL, foreign keys, real transactional DDL and a
     writer that waits its turn (``SQLITE_BUSY_SECONDS``). ``statement_timeout`` (seconds,
@@ -59,6 +72,7 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, hide_parameters=True)
         _make_sqlite_transactional(engine)
+        _MADE.add(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
         limited = (
@@ -66,7 +80,9 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
             if statement_timeout
             else {}
         )
-        return create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=limited)
+        engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=limited)
+        _MADE.add(engine)
+        return engine
     raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
 
 
