@@ -1,11 +1,14 @@
 """Work done alongside: a copy of the process writes files while the process does its own work,
-and they appear only when both end well; and the collector as a command and as the server want
-it."""
+and they appear only when both end well; the collector as a command and as the server want it;
+and a command that ends at once, having done what ending does."""
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import sqlite3
+import subprocess
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -164,10 +167,6 @@ def test_a_command_ending_at_once_first_does_what_ending_does(tmp_path):
     """``end_now`` skips freeing objects one by one, not what ending does: the exit code kept,
     the output flushed, a thread still working waited for, a temporary folder removed, and
     SQLite's last connection closed, its write-ahead log folded into the database file."""
-    import sqlite3
-    import subprocess
-    import sys
-
     database = tmp_path / "ends.db"
     done = subprocess.run(
         [sys.executable, "-c", ENDS_NOW, str(database), str(tmp_path)],

@@ -1,6 +1,7 @@
 """Processes that end with the one that started them: a web job's process when its server dies,
-a decide's pool workers when their job (or command) dies, however it died; and work done by a
-copy of the process alongside its own (``alongside``)."""
+a decide's pool workers when their job (or command) dies, however it died; work done by a
+copy of the process alongside its own (``alongside``); and a command's process ending at once
+when its work is done (``end_now``)."""
 
 from __future__ import annotations
 
