@@ -72,18 +72,17 @@ def make_engine(url: str, statement_timeout: float | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, hide_parameters=True)
         _make_sqlite_transactional(engine)
-        _MADE.add(engine)
-        return engine
-    if parsed.get_backend_name() == "postgresql":
+    elif parsed.get_backend_name() == "postgresql":
         limited = (
             {"options": f"-c statement_timeout={int(statement_timeout * 1000)}"}
             if statement_timeout
             else {}
         )
         engine = create_engine(url, pool_pre_ping=True, hide_parameters=True, connect_args=limited)
-        _MADE.add(engine)
-        return engine
-    raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
+    else:
+        raise UsageError(f"The database URL {url!r} is neither SQLite nor PostgreSQL.")
+    _MADE.add(engine)
+    return engine
 
 
 def _make_sqlite_transactional(engine: Engine) -> None:
@@ -304,6 +303,10 @@ def _remove_stale_scratch(folder: Path) -> None:
                 stale.unlink()
 
 
+#: The statistics target of the import's ANALYZE (PostgreSQL's default is 100: 30,000 rows sampled)
+IMPORT_STATISTICS_TARGET = 25
+
+
 #: PostgreSQL's advisory lock key held by an import's transaction: one import writes at a time,
 #: so a second one's deletions see the first one's rows (it waits, then replaces them whole).
 IMPORT_LOCK = 0x5FC11A9D
@@ -477,10 +480,6 @@ class Staging:
         scratch.execute("BEGIN")
         insert_many(scratch, name, columns, rows)
         scratch.execute("COMMIT")
-
-
-#: The statistics target of the import's ANALYZE (PostgreSQL's default is 100: 30,000 rows sampled)
-IMPORT_STATISTICS_TARGET = 25
 
 
 def _owns(connection: Connection, table: Table) -> bool:
