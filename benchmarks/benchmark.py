@@ -12,7 +12,9 @@ referrals) and each database:
   executemany on SQLite or COPY on PostgreSQL into a table of text columns); the whole folder
   imported at once, and the later stages, in one worker process so its peak memory is its own;
 * what a user waits for: ``sfclaims import`` and ``sfclaims assess`` each run as a process (its
-  start-up included) on a fresh database, beside the raw baselines run as processes too.
+  start-up included) on a fresh database, beside the raw baselines run as processes too, each
+  taken before and after them (the mean): every file read and bulk inserted (the goal's
+  baseline: each command within 2× it), and every row assess reads fetched (a stricter floor).
 
 Then the small commands a user types all day (a sample, a verdict, one family explained, a
 refused date) as processes on the demo's database, beside the cost of starting Python with the
@@ -309,9 +311,9 @@ REPEATS = 1  # each measurement as a process, this many times: the mean is repor
 def as_processes(name: str, folder: Path, as_of: str) -> dict:
     """`sfclaims import`, `assess --out` and `forecast --out` (before any decide of the date,
     and after the assess has kept its decisions) as a user runs them, each a process with its
-    start-up, beside the raw baselines as processes: a plain read and bulk
-    insert of every file, and a plain fetch of every row assess reads; each the mean of
-    ``REPEATS`` runs, taken in turn (baseline, then ours) so a busy moment weighs on both."""
+    start-up, beside the raw baselines as processes: a plain read and bulk insert of every file
+    (the goal's baseline), and a plain fetch of every row assess reads (a stricter floor); each
+    baseline taken before and after ours, and each measurement the mean of ``REPEATS`` runs."""
     runs = [_as_processes_once(name, folder, as_of) for _ in range(REPEATS)]
     return {
         label: (
@@ -322,33 +324,55 @@ def as_processes(name: str, folder: Path, as_of: str) -> dict:
     }
 
 
+RAW_IMPORT = "raw import (every file read and bulk inserted; before and after, the mean)"
+RAW_FETCH = "raw assess (every row assess reads, fetched; before and after, the mean)"
+
+
 def _as_processes_once(name: str, folder: Path, as_of: str) -> dict:
-    times: dict = {}
+    """One run: each raw baseline taken before ours and again after, so a machine busier at
+    one moment than the other weighs on both; the baseline is their mean."""
+    ours: dict = {}
+    raw: dict[str, list[tuple[float, float]]] = {RAW_IMPORT: [], RAW_FETCH: []}
     scratch = Path(tempfile.mkdtemp())
+
+    def raw_import_into(url: str) -> tuple[float, float]:
+        return timed_process(
+            [sys.executable, __file__, "--folder", str(folder), "--raw", "import", url]
+        )[:2]
+
     with scratch_database(name) as url:
-        raw = [sys.executable, __file__, "--folder", str(folder), "--raw", "import", url]
-        times["raw import (every file read and bulk inserted)"] = timed_process(raw)[:2]
+        raw[RAW_IMPORT].append(raw_import_into(url))
     with scratch_database(name) as url:
         base = [*SFCLAIMS, "--database-url", url]
+        fetch = [sys.executable, __file__, "--raw", "assess", url]
         report = str(scratch / "report")
-        times["sfclaims import"] = timed_process(
+        ours["sfclaims import"] = timed_process(
             [*base, "import", str(folder), "--report-dir", report]
         )[:2]
-        raw = [sys.executable, __file__, "--raw", "assess", url]
-        times["raw assess (every row assess reads, fetched)"] = timed_process(raw)[:2]
+        raw[RAW_FETCH].append(timed_process(fetch)[:2])
         # the forecast with no decide of its date kept (it decides every family), then after one
-        times["sfclaims forecast, nothing kept"] = timed_process(
+        ours["sfclaims forecast, nothing kept"] = timed_process(
             [*base, "forecast", "--as-of", as_of, "--out", str(scratch / "afresh")]
         )[:2]
         decisions = str(scratch / "decisions.csv")
-        times["sfclaims assess"] = timed_process(
+        ours["sfclaims assess"] = timed_process(
             [*base, "assess", "--as-of", as_of, "--out", decisions]
         )[:2]
-        times["sfclaims forecast"] = timed_process(
+        ours["sfclaims forecast"] = timed_process(
             [*base, "forecast", "--as-of", as_of, "--out", str(scratch / "forecast")]
         )[:2]
+        raw[RAW_FETCH].append(timed_process(fetch)[:2])
+    with scratch_database(name) as url:
+        raw[RAW_IMPORT].append(raw_import_into(url))
     shutil.rmtree(scratch)
-    return times
+    baselines = {
+        label: (statistics.mean(t for t, _ in taken), max(peak for _, peak in taken))
+        for label, taken in raw.items()
+    }
+    return {RAW_IMPORT: baselines[RAW_IMPORT], "sfclaims import": ours.pop("sfclaims import")} | {
+        RAW_FETCH: baselines[RAW_FETCH],
+        **ours,
+    }
 
 
 def raw_import(url: str, folder: Path) -> None:
@@ -486,18 +510,21 @@ def print_report(name: str, report: dict) -> None:
         print("as a user runs them (each a process, start-up included):")
         processes = report["processes"]
         for label, (seconds, peak) in processes.items():
-            print(f"  {label:<50}{seconds:>8.2f} s{peak:>8,.0f} MB")
-        for stage, raw in (
-            ("import", "raw import"),
-            ("assess", "raw assess"),
-            ("forecast, nothing kept", "raw assess"),
-            ("forecast", "raw assess"),
+            print(f"  {label:<80}{seconds:>8.2f} s{peak:>8,.0f} MB")
+        for stage, raw, goal in (
+            ("import", RAW_IMPORT, "goal: within 2x"),
+            ("assess", RAW_IMPORT, "goal: within 2x"),
+            ("forecast, nothing kept", RAW_IMPORT, "goal: within 2x"),
+            ("forecast", RAW_IMPORT, "goal: within 2x"),
+            ("assess", RAW_FETCH, "a stricter floor than the goal's"),
+            ("forecast, nothing kept", RAW_FETCH, "a stricter floor than the goal's"),
+            ("forecast", RAW_FETCH, "a stricter floor than the goal's"),
         ):
-            if f"sfclaims {stage}" not in processes:
+            if f"sfclaims {stage}" not in processes or raw not in processes:
                 continue
-            ours = next(v[0] for k, v in processes.items() if k == f"sfclaims {stage}")
-            base = next(v[0] for k, v in processes.items() if k.startswith(raw))
-            print(f"  sfclaims {stage} / {raw}: {ours / base:.2f}x (goal: within 2x)")
+            ours = processes[f"sfclaims {stage}"][0]
+            base = processes[raw][0]
+            print(f"  sfclaims {stage} / {raw.split(' (')[0]}: {ours / base:.2f}x ({goal})")
         assessed = processes.get("sfclaims assess")
         forecast = processes.get("sfclaims forecast")
         if assessed and forecast:
